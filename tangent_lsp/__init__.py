@@ -1,0 +1,17 @@
+"""tangent-lsp: readable derivatives of Python/NumPy source, and an editor around them.
+
+    from tangent_lsp import grad
+    dloss = grad(loss)          # a generated Python function: dloss(W, b, X, y)
+
+The API follows Google's Tangent, so its examples run after changing the import.
+"""
+
+from .api import INPUT_DERIVATIVE, autodiff, grad, vjp
+from .engine import Derivative, DiffError, derive
+from .rules.notation import adjoint, tangent_
+
+__all__ = [
+    "grad", "autodiff", "vjp", "INPUT_DERIVATIVE", "derive", "Derivative", "DiffError",
+    "adjoint", "tangent_",
+]
+__version__ = "0.1.0"

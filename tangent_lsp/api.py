@@ -1,0 +1,154 @@
+"""The Tangent-compatible run-time API: ``grad``, ``autodiff``, ``vjp``.
+
+These read the live function's source, differentiate it with the same engine
+the editor uses (resolving names through the function's globals instead of
+its module's text), and compile the generated source. The generated function
+is real source registered with ``linecache``, so ``inspect.getsource`` works
+on it and it can be differentiated again.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import linecache
+from typing import Any, Callable, Sequence
+
+from .engine import Derivative, DiffError, differentiate
+from .engine.parse import parse_function_source
+from .engine.resolve import RuntimeResolver
+
+
+class INPUT_DERIVATIVE(enum.Enum):
+    """Whether the generated function's output seed must be passed (Tangent's option)."""
+
+    Required = 1
+    DefaultOne = 2
+
+
+_cache: dict[tuple, Callable] = {}
+
+
+def _namespace(func: Callable) -> dict[str, Any]:
+    namespace = dict(func.__globals__)
+    if func.__closure__:
+        for var, cell in zip(func.__code__.co_freevars, func.__closure__):
+            try:
+                namespace[var] = cell.cell_contents
+            except ValueError:  # an empty cell: not assigned yet
+                pass
+    return namespace
+
+
+def derivative_source(
+    func: Callable,
+    wrt: Sequence[int | str] = (0,),
+    optimized: bool = True,
+    mode: str = "reverse",
+    preserve_result: bool = False,
+    seed_default: bool = True,
+) -> Derivative:
+    """The generated derivative of a live function, as a ``Derivative`` (source text)."""
+    func = inspect.unwrap(func)
+    try:
+        lines, first_line = inspect.getsourcelines(func)
+    except (OSError, TypeError) as error:
+        raise DiffError(
+            "function", f"cannot read the source of {func!r}: {error}",
+            hint="define the function in a file (not in an interactive prompt)",
+        ) from None
+    path = inspect.getsourcefile(func)
+    module = parse_function_source("".join(lines), path)
+    node = module.tree.body[0]
+    node.decorator_list = []
+    try:
+        return differentiate(
+            module, node, RuntimeResolver(_namespace(func)), mode=mode, wrt=wrt,
+            optimized=optimized, preserve_result=preserve_result, seed_default=seed_default,
+        )
+    except DiffError as error:
+        if error.line is not None:
+            error.line += first_line - 1
+            if error.end_line is not None:
+                error.end_line += first_line - 1
+        error.path = path
+        error.args = (error.text(),)
+        raise
+
+
+def compile_derivative(derivative: Derivative, namespace: dict[str, Any]) -> Callable:
+    """Execute generated source in ``namespace`` and return the derivative function."""
+    source = "\n".join(derivative.imports + ["", ""]) + derivative.code
+    filename = f"<tangent-lsp {derivative.name} {derivative.source_hash}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)
+    function = namespace[derivative.name]
+    function.derivative = derivative
+    return function
+
+
+def autodiff(
+    func: Callable,
+    wrt: Sequence[int] | int = (0,),
+    optimized: bool = True,
+    motion: str = "joint",
+    mode: str = "reverse",
+    preserve_result: bool = False,
+    check_dims: bool = True,
+    input_derivative: INPUT_DERIVATIVE = INPUT_DERIVATIVE.Required,
+    verbose: int = 0,
+) -> Callable:
+    """Generate, compile and return the derivative of ``func``.
+
+    Reverse mode: the result takes ``func``'s arguments then the output seed and
+    returns the gradients (one array for one ``wrt``, a tuple for several),
+    followed by ``func``'s value when ``preserve_result``. ``motion='split'``
+    gives the same results as ``'joint'``.
+    """
+    if motion not in ("joint", "split"):
+        raise ValueError("motion must be 'joint' or 'split'")
+    if isinstance(wrt, int):
+        wrt = (wrt,)
+    seed_default = input_derivative is INPUT_DERIVATIVE.DefaultOne
+    key = (func, tuple(wrt), optimized, mode, preserve_result, seed_default)
+    cached = _cache.get(key)
+    if cached is None:
+        derivative = derivative_source(func, wrt, optimized, mode, preserve_result, seed_default)
+        cached = compile_derivative(derivative, _namespace(inspect.unwrap(func)))
+        _cache[key] = cached
+    if verbose:
+        print("\n".join(cached.derivative.imports + [""]) + cached.derivative.code)
+    return cached
+
+
+def grad(
+    func: Callable,
+    wrt: Sequence[int] | int = (0,),
+    optimized: bool = True,
+    preserve_result: bool = False,
+    check_dims: bool = True,
+    verbose: int = 0,
+) -> Callable:
+    """Gradient of a scalar-valued function; the output seed defaults to 1.0."""
+    return autodiff(
+        func, wrt=wrt, optimized=optimized, motion="joint", mode="reverse",
+        preserve_result=preserve_result, check_dims=check_dims,
+        input_derivative=INPUT_DERIVATIVE.DefaultOne, verbose=verbose,
+    )
+
+
+def vjp(
+    func: Callable,
+    wrt: Sequence[int] | int = (0,),
+    optimized: bool = True,
+    motion: str = "joint",
+    preserve_result: bool = False,
+    check_dims: bool = True,
+    verbose: int = 0,
+) -> Callable:
+    """Vector-Jacobian product: the generated function takes the output seed last."""
+    return autodiff(
+        func, wrt=wrt, optimized=optimized, motion=motion, mode="reverse",
+        preserve_result=preserve_result, check_dims=check_dims,
+        input_derivative=INPUT_DERIVATIVE.Required, verbose=verbose,
+    )

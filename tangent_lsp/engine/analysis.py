@@ -1,0 +1,85 @@
+"""Which values carry derivatives: bind rules to operations, then activity analysis.
+
+A variable is *active* when it depends on an argument we differentiate with
+respect to (varied) and the result depends on it (useful). Only active
+variables get adjoints; everything else is plain forward computation.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from . import syntax as S
+from .errors import DiffError
+from .ir import Function, Keep, Op, Return
+from .templates import Contribution, RuleLibrary, bind
+
+
+def bind_rules(fn: Function, rules: RuleLibrary) -> None:
+    """Attach each rule operation's template and bound arguments (or the reason it has none)."""
+    for op in fn.body:
+        if not isinstance(op, Op) or op.kind != "rule":
+            continue
+        if op.key in rules.nondifferentiable:
+            op.kind = "constant"
+            continue
+        template = rules.adjoints.get(op.key)
+        if template is None:
+            continue
+        op.template = template
+        try:
+            op.bound = bind(template, op.args, op.keywords, op.node, op.shown)
+        except DiffError as error:
+            op.error = error
+
+
+def differentiable_operands(op: Op) -> set[str]:
+    """Names whose derivative flows through ``op``."""
+    if op.kind == "constant":
+        return set()
+    if op.kind == "subscript":
+        return set(S.loaded_names(op.value.value))
+    if op.kind == "rule" and op.bound is not None:
+        params = {
+            stmt.targets[0].slice.id
+            for stmt in op.template.node.body
+            if isinstance(stmt, gast.Assign) and _is_d_target(stmt.targets[0])
+        }
+        names: set[str] = set()
+        for param in params:
+            names.update(S.loaded_names(op.bound[param]))
+        return names
+    if op.kind == "rule":
+        names = set()
+        for arg in list(op.args) + list(op.keywords.values()):
+            names.update(S.loaded_names(arg))
+        return names
+    return set(S.loaded_names(op.value))
+
+
+def _is_d_target(node: gast.AST) -> bool:
+    return (
+        isinstance(node, gast.Subscript)
+        and isinstance(node.value, gast.Name)
+        and node.value.id == "d"
+        and isinstance(node.slice, gast.Name)
+    )
+
+
+def active_variables(fn: Function, wrt: list[str]) -> set[str]:
+    varied = set(wrt)
+    for stmt in fn.body:
+        if isinstance(stmt, Op) and differentiable_operands(stmt) & varied:
+            varied.add(stmt.target)
+    useful: set[str] = set()
+    for stmt in reversed(fn.body):
+        if isinstance(stmt, Return):
+            useful.update(S.loaded_names(stmt.value))
+        elif isinstance(stmt, Op) and stmt.target in useful:
+            useful.update(differentiable_operands(stmt))
+        elif isinstance(stmt, Keep):
+            pass
+    return varied & useful
+
+
+__all__ = ["bind_rules", "active_variables", "differentiable_operands", "Contribution"]

@@ -1,0 +1,65 @@
+"""The one error type the engine raises for code it cannot differentiate."""
+
+from __future__ import annotations
+
+
+class DiffError(Exception):
+    """A construct the engine cannot differentiate, with where it is and what to do.
+
+    ``line`` is 1-based and ``col`` 0-based (as in Python's ``ast``); ``end_line``
+    and ``end_col`` delimit the construct when known, so an editor can underline
+    exactly the offending code.
+    """
+
+    def __init__(
+        self,
+        construct: str,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        col: int | None = None,
+        end_line: int | None = None,
+        end_col: int | None = None,
+        hint: str = "",
+    ) -> None:
+        self.construct = construct
+        self.message = message
+        self.path = path
+        self.line = line
+        self.col = col
+        self.end_line = end_line
+        self.end_col = end_col
+        self.hint = hint
+        super().__init__(self.text())
+
+    def text(self) -> str:
+        """The message and hint, without the location."""
+        return f"{self.message} (hint: {self.hint})" if self.hint else self.message
+
+    def format(self) -> str:
+        """``FILE:LINE:COL: message``, the way compilers report errors (COL 1-based)."""
+        where = self.path or "<source>"
+        line = self.line if self.line is not None else 0
+        col = (self.col or 0) + 1
+        return f"{where}:{line}:{col}: {self.text()}"
+
+    def at(self, node: object, path: str | None = None, line_offset: int = 0) -> "DiffError":
+        """Fill in the location from an AST node if it is not known yet."""
+        if self.line is None and getattr(node, "lineno", None) is not None:
+            self.line = node.lineno + line_offset
+            self.col = node.col_offset
+            self.end_line = getattr(node, "end_lineno", None)
+            if self.end_line is not None:
+                self.end_line += line_offset
+            self.end_col = getattr(node, "end_col_offset", None)
+        if self.path is None:
+            self.path = path
+        self.args = (self.text(),)
+        return self
+
+
+def unsupported(construct: str, node: object, hint: str, message: str | None = None) -> DiffError:
+    """A DiffError located at ``node``."""
+    error = DiffError(construct, message or f"{construct} is not supported", hint=hint)
+    return error.at(node)

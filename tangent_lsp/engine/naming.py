@@ -1,0 +1,50 @@
+"""Deterministic names: the same input always gives the same code.
+
+Conventions follow Tangent and Griewank: ``bx`` is the adjoint of ``x``,
+``dx`` its tangent; derivative functions are ``df_dx`` (``df_dx_dy`` for
+several arguments). Collisions get a numeric suffix, never a random id.
+"""
+
+from __future__ import annotations
+
+import re
+
+_VALID = re.compile(r"[^0-9a-zA-Z_]")
+
+
+class Namer:
+    """Hands out fresh names that collide with nothing in ``taken``."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = set(taken)
+        self.temporaries: set[str] = set()
+
+    def fresh(self, base: str, temporary: bool = False) -> str:
+        base = _VALID.sub("_", base) or "t"
+        if base[0].isdigit():
+            base = "_" + base
+        candidate = base
+        counter = 1
+        while candidate in self.taken:
+            counter += 1
+            candidate = f"{base}{counter}" if not base[-1].isdigit() else f"{base}_{counter}"
+        self.taken.add(candidate)
+        if temporary:
+            self.temporaries.add(candidate)
+        return candidate
+
+    def reserve(self, name: str) -> None:
+        self.taken.add(name)
+
+
+def derivative_name(function: str, wrt: list[str], mode: str = "reverse") -> str:
+    prefix = "d" if mode == "reverse" else "t"
+    return f"{prefix}{function}_" + "_".join(f"d{arg}" for arg in wrt)
+
+
+def adjoint_base(name: str) -> str:
+    return f"b{name}"
+
+
+def tangent_base(name: str) -> str:
+    return f"d{name}"

@@ -1,0 +1,469 @@
+"""Function body → A-normal form (``ir.Function``), rejecting what is unsupported.
+
+The dispatch tables below are the single source of truth for what the engine
+supports: a node type absent from them is rejected here, with the message and
+hint from ``UNSUPPORTED``, before any later stage can trip over it.
+
+Straight-line code is put in SSA form: a name assigned twice gets a fresh
+name the second time (``x = x * w`` → ``x2 = x * w``), so the backward sweep
+can read every value it needs without saving copies.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from typing import Callable
+
+import gast
+
+from . import syntax as S
+from .errors import DiffError, unsupported
+from .ir import Function, Keep, Op, Return, Statement
+from .naming import Namer
+from .parse import Module
+from .resolve import Resolver
+
+BINARY_OPERATORS: dict[type, str] = {
+    gast.Add: "numpy.add",
+    gast.Sub: "numpy.subtract",
+    gast.Mult: "numpy.multiply",
+    gast.Div: "numpy.true_divide",
+    gast.FloorDiv: "numpy.floor_divide",
+    gast.Mod: "numpy.mod",
+    gast.Pow: "numpy.power",
+    gast.MatMult: "numpy.matmul",
+}
+UNARY_OPERATORS: dict[type, str] = {gast.USub: "numpy.negative", gast.UAdd: "numpy.positive"}
+OPERATOR_SYMBOLS: dict[type, str] = {
+    gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.FloorDiv: "//",
+    gast.Mod: "%", gast.Pow: "**", gast.MatMult: "@", gast.USub: "unary -", gast.UAdd: "unary +",
+    gast.BitAnd: "&", gast.BitOr: "|", gast.BitXor: "^", gast.LShift: "<<", gast.RShift: ">>",
+    gast.Invert: "~", gast.Not: "not",
+}
+
+# (construct, hint) for node types the engine rejects.
+UNSUPPORTED: dict[type, tuple[str, str]] = {
+    gast.Lambda: ("lambda", "define a named function with 'def' and call it"),
+    gast.ListComp: ("list comprehension", "build the list with a for loop and append"),
+    gast.SetComp: ("set comprehension", "sets carry no gradient; use a list or an array"),
+    gast.DictComp: ("dict comprehension", "build the dict with explicit assignments"),
+    gast.GeneratorExp: ("generator expression", "use a list or an array operation"),
+    gast.Yield: ("yield", "generators cannot be differentiated; return a value"),
+    gast.YieldFrom: ("yield from", "generators cannot be differentiated; return a value"),
+    gast.Await: ("await", "async code cannot be differentiated"),
+    gast.NamedExpr: ("assignment expression (:=)", "assign on a line of its own"),
+    gast.Starred: ("starred expression", "pass the values one by one"),
+    gast.IfExp: ("conditional expression", "control flow is not supported yet; use np.where"),
+    gast.BoolOp: ("'and'/'or' expression", "control flow is not supported yet"),
+    gast.Set: ("set literal", "sets carry no gradient; use a list or an array"),
+    gast.Dict: ("dict literal", "dicts of parameters are not supported yet; pass arrays"),
+    gast.If: ("if statement", "control flow is not supported yet; use np.where"),
+    gast.For: ("for loop", "loops are not supported yet; use array operations"),
+    gast.While: ("while loop", "loops are not supported yet; use array operations"),
+    gast.AsyncFor: ("async for", "async code cannot be differentiated"),
+    gast.With: ("with statement", "move the block out of the function being differentiated"),
+    gast.AsyncWith: ("async with", "async code cannot be differentiated"),
+    gast.Try: ("try statement", "move exception handling out of the differentiated function"),
+    gast.Raise: ("raise statement", "validate inputs before calling the differentiated function"),
+    gast.Global: ("global statement", "pass the value as an argument"),
+    gast.Nonlocal: ("nonlocal statement", "pass the value as an argument"),
+    gast.Delete: ("del statement", "remove the 'del'; the derivative needs the value"),
+    gast.FunctionDef: ("nested function", "define the function at module level"),
+    gast.AsyncFunctionDef: ("async function", "async code cannot be differentiated"),
+    gast.ClassDef: ("class definition", "define the class at module level"),
+    gast.Import: ("import inside a function", "import at the top of the module"),
+    gast.ImportFrom: ("import inside a function", "import at the top of the module"),
+    gast.Match: ("match statement", "control flow is not supported yet"),
+    gast.JoinedStr: ("f-string", "format strings outside the differentiated function"),
+}
+
+
+def normalize(
+    module: Module, function: gast.FunctionDef, resolver: Resolver, namer: Namer
+) -> Function:
+    """Normalize ``function`` (a node of ``module``) to A-normal form."""
+    _check_signature(function)
+    return _Normalizer(module, function, resolver, namer).run()
+
+
+def _check_signature(function: gast.FunctionDef) -> None:
+    args = function.args
+    if args.vararg is not None:
+        raise unsupported("*args parameter", args.vararg, "name each parameter")
+    if args.kwarg is not None:
+        raise unsupported("**kwargs parameter", args.kwarg, "name each parameter")
+    if args.kwonlyargs:
+        raise unsupported("keyword-only parameter", args.kwonlyargs[0], "make it positional")
+
+
+def statement_text(module: Module, stmt: gast.stmt) -> str:
+    """The original text of a statement, on one line, for ``# Grad of:`` comments."""
+    start, end = stmt.lineno, getattr(stmt, "end_lineno", stmt.lineno)
+    if start == end:
+        return module.line(start)
+    return ast.unparse(gast.gast_to_ast(copy.deepcopy(stmt))).splitlines()[0]
+
+
+class _Normalizer:
+    def __init__(self, module: Module, function: gast.FunctionDef, resolver: Resolver, namer: Namer):
+        self.module = module
+        self.function = function
+        self.resolver = resolver
+        self.namer = namer
+        self.params = [a.id for a in function.args.posonlyargs + function.args.args]
+        self.local_names = set(self.params)
+        for node in gast.walk(function):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                self.local_names.add(node.id)
+        self.current: dict[str, str] = {p: p for p in self.params}
+        self.body: list[Statement] = []
+        self.lines: dict[int, str] = {}
+        self.line = function.lineno
+        self.result_temporary: str | None = None
+
+    # --- statements ------------------------------------------------------------
+
+    def run(self) -> Function:
+        stmts = list(self.function.body)
+        for index, stmt in enumerate(stmts):
+            if isinstance(stmt, gast.Return) and index != len(stmts) - 1:
+                raise unsupported(
+                    "early return", stmt, "return once, at the end of the function",
+                )
+            self.statement(stmt)
+        if not self.body or not isinstance(self.body[-1], Return):
+            raise DiffError(
+                "function without return",
+                f"'{self.function.name}' does not return a value",
+                hint="end the function with 'return <value>'",
+            ).at(self.function)
+        return Function(
+            name=self.function.name,
+            params=self.params,
+            defaults=list(self.function.args.defaults),
+            body=self.body,
+            lines=self.lines,
+            node=self.function,
+            result_temporary=self.result_temporary,
+        )
+
+    def statement(self, stmt: gast.stmt) -> None:
+        handler = _STATEMENTS.get(type(stmt))
+        if handler is None:
+            raise _rejection(stmt)
+        self.line = stmt.lineno
+        self.lines[stmt.lineno] = statement_text(self.module, stmt)
+        handler(self, stmt)
+
+    def assign(self, stmt: gast.Assign) -> None:
+        if len(stmt.targets) != 1:
+            raise unsupported("chained assignment", stmt, "assign one target per line")
+        self.bind(stmt.targets[0], stmt.value, stmt)
+
+    def annotated_assign(self, stmt: gast.AnnAssign) -> None:
+        if stmt.value is not None:
+            self.bind(stmt.target, stmt.value, stmt)
+
+    def augmented_assign(self, stmt: gast.AugAssign) -> None:
+        target = stmt.target
+        if not isinstance(target, gast.Name):
+            raise unsupported(
+                "augmented assignment into an element or attribute", stmt,
+                "compute a new array instead of writing into one (x = x + ...)",
+            )
+        load = S.name(target.id)
+        gast.copy_location(load, target)
+        value = gast.BinOp(left=load, op=stmt.op, right=stmt.value)
+        gast.copy_location(value, stmt)
+        self.bind(S.name(target.id, store=True), value, stmt)
+
+    def bind(self, target: gast.expr, value: gast.expr, stmt: gast.stmt) -> None:
+        if isinstance(target, gast.Name):
+            self.expr(value, target=self.define(target.id))
+        elif isinstance(target, (gast.Tuple, gast.List)):
+            if any(not isinstance(e, gast.Name) for e in target.elts):
+                raise unsupported(
+                    "nested or starred unpacking", target, "unpack into plain names",
+                )
+            if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts):
+                atoms = [self.expr(e) for e in value.elts]
+                for element, atom in zip(target.elts, atoms):
+                    self.emit(self.define(element.id), atom, "copy", element)
+                return
+            whole = self.expr(value)
+            for index, element in enumerate(target.elts):
+                item = gast.Subscript(value=whole, slice=S.constant(index), ctx=gast.Load())
+                self.body.append(
+                    Op(self.define(element.id), item, "subscript", self.line, element, unpack=True)
+                )
+        else:
+            raise unsupported(
+                "assignment into an element or attribute", target,
+                "compute a new array instead of writing into one (np.where, np.concatenate)",
+            )
+
+    def expression_statement(self, stmt: gast.Expr) -> None:
+        if isinstance(stmt.value, gast.Constant):
+            return  # docstring or bare literal
+        if isinstance(stmt.value, gast.Call):
+            self.keep(stmt, [])
+            return
+        raise _rejection(stmt.value)
+
+    def keep(self, stmt: gast.stmt, defines: list[str]) -> None:
+        self.body.append(Keep(self.rename(stmt), self.line, defines))
+
+    def assert_statement(self, stmt: gast.Assert) -> None:
+        self.keep(stmt, [])
+
+    def return_statement(self, stmt: gast.Return) -> None:
+        if stmt.value is None:
+            raise unsupported("return without a value", stmt, "return the value to differentiate")
+        if isinstance(stmt.value, (gast.Tuple, gast.List)):
+            raise unsupported(
+                "returning several values", stmt,
+                "differentiate a function that returns one value (a scalar loss)",
+            )
+        target = None
+        if not self.is_local(stmt.value):
+            target = self.result_temporary = self.result_name()
+        atom = self.expr(stmt.value, target=target)
+        self.body.append(Return(atom, self.line, stmt))
+
+    def result_name(self) -> str:
+        """``loss = <returned expression>`` reads best, and shadowing the primal
+        function inside its own derivative is harmless unless the body calls it."""
+        own = self.function.name
+        if own not in self.local_names and own not in S.loaded_names(self.function):
+            self.namer.temporaries.add(own)
+            return own
+        return self.namer.fresh(f"{own}_value", temporary=True)
+
+    def pass_statement(self, stmt: gast.Pass) -> None:
+        return
+
+    # --- names -----------------------------------------------------------------
+
+    def is_local(self, node: gast.AST) -> bool:
+        return isinstance(node, gast.Name) and node.id in self.local_names
+
+    def define(self, identifier: str) -> str:
+        """The name a new definition of ``identifier`` gets (SSA: fresh if already defined)."""
+        if identifier in self.current:
+            ssa = self.namer.fresh(identifier)
+        else:
+            ssa = identifier
+            self.namer.reserve(identifier)
+        self.current[identifier] = ssa
+        return ssa
+
+    def lookup(self, node: gast.Name) -> gast.Name:
+        if node.id not in self.current:
+            raise DiffError(
+                "name", f"'{node.id}' is used before it is assigned",
+                hint="assign the variable before using it",
+            ).at(node)
+        renamed = S.name(self.current[node.id])
+        return gast.copy_location(renamed, node)
+
+    def rename(self, node: gast.AST) -> gast.AST:
+        node = copy.deepcopy(node)
+        mapping = {k: S.name(v) for k, v in self.current.items() if k != v}
+        return S.substitute(node, mapping)
+
+    # --- expressions -------------------------------------------------------------
+
+    def emit(self, target: str | None, value: gast.expr, kind: str, node: gast.AST, **info) -> gast.Name:
+        if target is None:
+            target = self.namer.fresh(_hint(value, info.get("key")), temporary=True)
+        self.body.append(Op(target, value, kind, self.line, node, **info))
+        return S.name(target)
+
+    def expr(self, node: gast.expr, target: str | None = None) -> gast.expr:
+        """Normalize ``node``; return an atom naming its value (``target`` if given)."""
+        handler = _EXPRESSIONS.get(type(node))
+        if handler is None:
+            raise _rejection(node)
+        return handler(self, node, target)
+
+    def atom_or_copy(self, atom: gast.expr, target: str | None, node: gast.AST) -> gast.expr:
+        if target is None:
+            return atom
+        return self.emit(target, atom, "copy", node)
+
+    def name_expr(self, node: gast.Name, target: str | None) -> gast.expr:
+        if node.id in self.local_names:
+            return self.atom_or_copy(self.lookup(node), target, node)
+        return self.atom_or_copy(copy.deepcopy(node), target, node)  # a global: a constant here
+
+    def constant_expr(self, node: gast.Constant, target: str | None) -> gast.expr:
+        return self.atom_or_copy(copy.deepcopy(node), target, node)
+
+    def binop(self, node: gast.BinOp, target: str | None) -> gast.expr:
+        key = BINARY_OPERATORS.get(type(node.op))
+        if key is None:
+            raise unsupported(
+                f"operator '{OPERATOR_SYMBOLS.get(type(node.op), '?')}'", node,
+                "bitwise operators carry no gradient; compute them outside the function",
+            )
+        left, right = self.expr(node.left), self.expr(node.right)
+        value = gast.BinOp(left=left, op=copy.deepcopy(node.op), right=right)
+        shown = f"operator '{OPERATOR_SYMBOLS[type(node.op)]}'"
+        return self.emit(target, value, "rule", node, key=key, shown=shown, args=[left, right])
+
+    def unaryop(self, node: gast.UnaryOp, target: str | None) -> gast.expr:
+        if isinstance(node.op, (gast.USub, gast.UAdd)) and isinstance(node.operand, gast.Constant):
+            value = node.operand.value
+            if isinstance(value, (int, float, complex)) and not isinstance(value, bool):
+                folded = S.constant(-value if isinstance(node.op, gast.USub) else value)
+                return self.atom_or_copy(gast.copy_location(folded, node), target, node)
+        operand = self.expr(node.operand)
+        value = gast.UnaryOp(op=copy.deepcopy(node.op), operand=operand)
+        key = UNARY_OPERATORS.get(type(node.op))
+        if key is None:
+            return self.emit(target, value, "constant", node)  # not, ~
+        shown = f"operator '{OPERATOR_SYMBOLS[type(node.op)]}'"
+        return self.emit(target, value, "rule", node, key=key, shown=shown, args=[operand])
+
+    def compare(self, node: gast.Compare, target: str | None) -> gast.expr:
+        left = self.expr(node.left)
+        rights = [self.expr(c) for c in node.comparators]
+        value = gast.Compare(left=left, ops=copy.deepcopy(node.ops), comparators=rights)
+        return self.emit(target, value, "constant", node)
+
+    def literal(self, node: gast.Tuple | gast.List, target: str | None) -> gast.expr:
+        elements = [self.expr(e) for e in node.elts]
+        value = type(node)(elts=elements, ctx=gast.Load())
+        if target is None:
+            return value  # a literal of atoms is itself an operand
+        return self.emit(target, value, "literal", node)
+
+    def argument(self, node: gast.expr) -> gast.expr:
+        """Call arguments: atoms, or tuple/list literals of atoms (np.concatenate((a, b)))."""
+        if isinstance(node, (gast.Tuple, gast.List)):
+            return type(node)(elts=[self.argument(e) for e in node.elts], ctx=gast.Load())
+        if isinstance(node, gast.Starred):
+            raise _rejection(node)
+        return self.expr(node)
+
+    def call(self, node: gast.Call, target: str | None) -> gast.expr:
+        func = node.func
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                raise unsupported("**kwargs argument", keyword.value, "pass keyword arguments by name")
+        if isinstance(func, gast.Attribute) and not self._is_global_chain(func):
+            receiver = self.expr(func.value)
+            key = f"numpy.ndarray.{func.attr}"
+            shown = f"method '.{func.attr}()'"
+            callee = gast.Attribute(value=receiver, attr=func.attr, ctx=gast.Load())
+            args = [self.argument(a) for a in node.args]
+            keywords = {k.arg: self.argument(k.value) for k in node.keywords}
+            value = S.call(callee, args, keywords)
+            return self.emit(
+                target, value, "rule", node, key=key, shown=shown,
+                args=[receiver] + args, keywords=keywords,
+            )
+        if isinstance(func, gast.Name) and func.id in self.local_names:
+            raise unsupported(
+                "call of a local variable", node, "call module-level functions by name",
+            )
+        qualname = self.resolver.qualname(func)
+        shown = S.dotted_name(func) or "this call"
+        if qualname is None:
+            raise DiffError(
+                "call", f"cannot tell what '{shown}' is",
+                hint="import it at the top of the module, or define it there",
+            ).at(node)
+        args = [self.argument(a) for a in node.args]
+        keywords = {k.arg: self.argument(k.value) for k in node.keywords}
+        value = S.call(copy.deepcopy(func), args, keywords)
+        return self.emit(
+            target, value, "rule", node, key=qualname, shown=f"'{shown}'",
+            args=args, keywords=keywords,
+        )
+
+    def _is_global_chain(self, node: gast.AST) -> bool:
+        path = S.dotted_name(node)
+        return path is not None and path.split(".")[0] not in self.local_names
+
+    def attribute_expr(self, node: gast.Attribute, target: str | None) -> gast.expr:
+        if self._is_global_chain(node):
+            return self.atom_or_copy(copy.deepcopy(node), target, node)  # np.pi, np.newaxis
+        receiver = self.expr(node.value)
+        value = gast.Attribute(value=receiver, attr=node.attr, ctx=gast.Load())
+        key = f"numpy.ndarray.{node.attr}"
+        return self.emit(
+            target, value, "rule", node, key=key, shown=f"attribute '.{node.attr}'", args=[receiver],
+        )
+
+    def subscript(self, node: gast.Subscript, target: str | None) -> gast.expr:
+        base = self.expr(node.value)
+        index = self.index(node.slice)
+        value = gast.Subscript(value=base, slice=index, ctx=gast.Load())
+        return self.emit(target, value, "subscript", node)
+
+    def index(self, node: gast.expr) -> gast.expr:
+        if isinstance(node, gast.Slice):
+            parts = [None if p is None else self.expr(p) for p in (node.lower, node.upper, node.step)]
+            return gast.Slice(lower=parts[0], upper=parts[1], step=parts[2])
+        if isinstance(node, gast.Tuple):
+            return gast.Tuple(elts=[self.index(e) for e in node.elts], ctx=gast.Load())
+        return self.expr(node)
+
+
+def _rejection(node: gast.AST) -> DiffError:
+    construct, hint = UNSUPPORTED.get(
+        type(node), (type(node).__name__, "rewrite it with supported Python and NumPy")
+    )
+    return unsupported(construct, node, hint)
+
+
+_HINT_OPS = {"numpy.matmul": "", "numpy.multiply": "_", "numpy.add": "_plus_"}
+
+
+def _hint(value: gast.expr, key: str | None) -> str:
+    """A readable base name for a temporary: ``XW`` for ``X @ W``, ``exp_z`` for ``np.exp(z)``."""
+    if isinstance(value, gast.BinOp) and isinstance(value.left, gast.Name) and isinstance(
+        value.right, gast.Name
+    ):
+        a, b = value.left.id, value.right.id
+        if len(a) <= 2 and len(b) <= 2 and isinstance(value.op, (gast.MatMult, gast.Mult)):
+            return a + b
+    if isinstance(value, gast.Call):
+        func = S.dotted_name(value.func) or "t"
+        short = func.rsplit(".", 1)[-1]
+        if value.args and isinstance(value.args[0], gast.Name) and len(value.args[0].id) <= 3:
+            return f"{short}_{value.args[0].id}"
+        return short
+    if isinstance(value, gast.Attribute) and isinstance(value.value, gast.Name):
+        return f"{value.value.id}{value.attr}" if value.attr == "T" else value.attr
+    if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
+        return f"{value.value.id}_i"
+    return "t"
+
+
+_Handler = Callable[[_Normalizer, gast.AST], None]
+
+_STATEMENTS: dict[type, Callable] = {
+    gast.Assign: _Normalizer.assign,
+    gast.AnnAssign: _Normalizer.annotated_assign,
+    gast.AugAssign: _Normalizer.augmented_assign,
+    gast.Expr: _Normalizer.expression_statement,
+    gast.Assert: _Normalizer.assert_statement,
+    gast.Return: _Normalizer.return_statement,
+    gast.Pass: _Normalizer.pass_statement,
+}
+
+_EXPRESSIONS: dict[type, Callable] = {
+    gast.Name: _Normalizer.name_expr,
+    gast.Constant: _Normalizer.constant_expr,
+    gast.BinOp: _Normalizer.binop,
+    gast.UnaryOp: _Normalizer.unaryop,
+    gast.Compare: _Normalizer.compare,
+    gast.Tuple: _Normalizer.literal,
+    gast.List: _Normalizer.literal,
+    gast.Call: _Normalizer.call,
+    gast.Attribute: _Normalizer.attribute_expr,
+    gast.Subscript: _Normalizer.subscript,
+}

@@ -1,0 +1,127 @@
+"""Names → qualified names, statically (from the module's text) or from live globals.
+
+One transformation, two resolvers: the editor resolves ``np.tanh`` by reading
+``import numpy as np``; ``grad(f)`` at run time looks ``np`` up in
+``f.__globals__``. Both answer with the same qualified name ("numpy.tanh"),
+which is how rules are keyed.
+"""
+
+from __future__ import annotations
+
+import builtins
+import types
+from typing import Any, Protocol
+
+import gast
+
+from .parse import Module
+from .syntax import dotted_name
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+class Resolver(Protocol):
+    def qualname(self, node: gast.AST) -> str | None:
+        """Qualified name of a global name or attribute chain, or None if unknown."""
+
+    def is_user_function(self, qualname: str) -> bool: ...
+
+    def numpy_alias(self) -> str | None:
+        """The name the module binds to ``numpy`` itself, if any."""
+
+
+class StaticResolver:
+    """Resolves names from the module's own imports and definitions, never running it."""
+
+    def __init__(self, module: Module, module_name: str = "__module__") -> None:
+        self.module = module
+        self.module_name = module_name
+
+    def _global(self, identifier: str) -> str | None:
+        if identifier in self.module.imports:
+            return self.module.imports[identifier]
+        if identifier in self.module.functions:
+            return f"{self.module_name}.{identifier}"
+        if identifier in self.module.assigned:
+            return None
+        if identifier in _BUILTINS:
+            return f"builtins.{identifier}"
+        return None
+
+    def qualname(self, node: gast.AST) -> str | None:
+        path = dotted_name(node)
+        if path is None:
+            return None
+        first, _, rest = path.partition(".")
+        base = self._global(first)
+        if base is None:
+            return None
+        return f"{base}.{rest}" if rest else base
+
+    def is_user_function(self, qualname: str) -> bool:
+        prefix = f"{self.module_name}."
+        return qualname.startswith(prefix) and qualname[len(prefix):] in self.module.functions
+
+    def numpy_alias(self) -> str | None:
+        for local, target in self.module.imports.items():
+            if target == "numpy":
+                return local
+        return None
+
+
+def object_qualname(obj: Any) -> str | None:
+    """The qualified name under which a live object's rule would be keyed."""
+    if isinstance(obj, types.ModuleType):
+        return obj.__name__
+    try:
+        import numpy
+    except ImportError:  # pragma: no cover - numpy is a dependency
+        numpy = None
+    if numpy is not None and isinstance(obj, numpy.ufunc):
+        return f"numpy.{obj.__name__}"
+    module = getattr(obj, "__module__", None)
+    qual = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    if module is None and isinstance(obj, types.BuiltinFunctionType):
+        module = "builtins"
+    if module and qual:
+        if module.startswith("numpy.") and not module.startswith("numpy.linalg"):
+            module = "numpy"  # private implementation modules re-exported at top level
+        return f"{module}.{qual}"
+    return None
+
+
+class RuntimeResolver:
+    """Resolves names through a live function's globals (the ``grad(f)`` path)."""
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self.namespace = namespace
+        self._user: set[str] = set()
+
+    def qualname(self, node: gast.AST) -> str | None:
+        path = dotted_name(node)
+        if path is None:
+            return None
+        first, _, rest = path.partition(".")
+        if first in self.namespace:
+            obj = self.namespace[first]
+        elif first in _BUILTINS:
+            obj = getattr(builtins, first)
+        else:
+            return None
+        if isinstance(obj, types.ModuleType):
+            return f"{obj.__name__}.{rest}" if rest else obj.__name__
+        if rest:
+            return None
+        qual = object_qualname(obj)
+        if qual and isinstance(obj, types.FunctionType):
+            self._user.add(qual)
+        return qual
+
+    def is_user_function(self, qualname: str) -> bool:
+        return qualname in self._user
+
+    def numpy_alias(self) -> str | None:
+        for local, obj in self.namespace.items():
+            if isinstance(obj, types.ModuleType) and obj.__name__ == "numpy":
+                return local
+        return None

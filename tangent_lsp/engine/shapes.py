@@ -1,0 +1,95 @@
+"""Which values provably share a shape, so ``unbroadcast`` can be left out.
+
+``unbroadcast(g, x)`` sums ``g`` down to ``x``'s shape; it is a no-op exactly
+when ``g`` already has that shape. Without types we can still prove it often:
+elementwise functions keep their argument's shape, a binary elementwise
+operation on two values of the same shape (or on a value and a number) keeps
+it too, and an adjoint has its primal's shape. Everything else is unknown,
+and unknown keeps the ``unbroadcast``.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from .ir import Function, Op
+
+SCALAR = "<scalar>"
+
+# NumPy functions that map each element to one element (unary ufuncs and friends).
+ELEMENTWISE_UNARY = frozenset(
+    f"numpy.{name}"
+    for name in (
+        "negative positive abs absolute fabs exp exp2 expm1 log log2 log10 log1p sqrt cbrt "
+        "square reciprocal sin cos tan arcsin arccos arctan sinh cosh tanh arcsinh arccosh "
+        "arctanh sign floor ceil rint trunc deg2rad rad2deg degrees radians sinc"
+    ).split()
+)
+ELEMENTWISE_BINARY = frozenset(
+    f"numpy.{name}"
+    for name in (
+        "add subtract multiply divide true_divide power maximum minimum fmax fmin hypot "
+        "arctan2 logaddexp logaddexp2 mod floor_divide"
+    ).split()
+)
+_BINARY_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
+
+
+class ShapeClasses:
+    """Union-find over variable names: same class ⇒ provably the same shape."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.adjoint_of: dict[str, str] = {}
+
+    def find(self, name: str) -> str:
+        while self.parent.get(name, name) != name:
+            name = self.parent[name]
+        return name
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[ra] = rb
+
+    def of(self, expr: gast.expr) -> str | None:
+        """The shape class of an expression, ``SCALAR`` for numbers, None if unknown."""
+        if isinstance(expr, gast.Name):
+            name = self.adjoint_of.get(expr.id, expr.id)
+            return self.find(name)
+        if isinstance(expr, gast.Constant) and isinstance(expr.value, (int, float)):
+            return SCALAR
+        if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, (gast.USub, gast.UAdd)):
+            return self.of(expr.operand)
+        if isinstance(expr, gast.BinOp) and isinstance(expr.op, _BINARY_OPS):
+            return _combine(self.of(expr.left), self.of(expr.right))
+        return None
+
+
+def _combine(a: str | None, b: str | None) -> str | None:
+    if a is None or b is None:
+        return None
+    if a == SCALAR:
+        return b
+    if b == SCALAR or a == b:
+        return a
+    return None
+
+
+def shape_classes(fn: Function, scalars: set[str] | None = None) -> ShapeClasses:
+    classes = ShapeClasses()
+    for op in fn.body:
+        if not isinstance(op, Op):
+            continue
+        if op.kind == "copy" and isinstance(op.value, gast.Name):
+            classes.union(op.target, op.value.id)
+        elif op.kind == "rule" and op.key in ELEMENTWISE_UNARY and len(op.args) == 1:
+            if isinstance(op.args[0], gast.Name) and not op.keywords:
+                classes.union(op.target, op.args[0].id)
+        elif op.kind == "rule" and op.key in ELEMENTWISE_BINARY and len(op.args) == 2:
+            if op.keywords:
+                continue
+            shape = _combine(classes.of(op.args[0]), classes.of(op.args[1]))
+            if shape is not None and shape != SCALAR:
+                classes.union(op.target, shape)
+    return classes

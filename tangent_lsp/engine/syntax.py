@@ -1,0 +1,140 @@
+"""Small helpers to build and inspect gast trees, so the stages read like the math."""
+
+from __future__ import annotations
+
+import copy
+from typing import Iterator
+
+import gast
+
+
+def name(identifier: str, store: bool = False) -> gast.Name:
+    ctx = gast.Store() if store else gast.Load()
+    return gast.Name(id=identifier, ctx=ctx, annotation=None, type_comment=None)
+
+
+def constant(value: object) -> gast.Constant:
+    return gast.Constant(value=value, kind=None)
+
+
+def assign(target: str | gast.expr, value: gast.expr) -> gast.Assign:
+    if isinstance(target, str):
+        target = name(target, store=True)
+    return gast.Assign(targets=[target], value=value, type_comment=None)
+
+
+def attribute(value: gast.expr, attr: str) -> gast.Attribute:
+    return gast.Attribute(value=value, attr=attr, ctx=gast.Load())
+
+
+def dotted(path: str) -> gast.expr:
+    """``"np.linalg.inv"`` → the attribute chain that spells it."""
+    first, *rest = path.split(".")
+    node: gast.expr = name(first)
+    for part in rest:
+        node = attribute(node, part)
+    return node
+
+
+def call(func: str | gast.expr, args: list[gast.expr], keywords: dict | None = None) -> gast.Call:
+    if isinstance(func, str):
+        func = dotted(func)
+    kws = [gast.keyword(arg=k, value=v) for k, v in (keywords or {}).items()]
+    return gast.Call(func=func, args=list(args), keywords=kws)
+
+
+def binop(left: gast.expr, op: gast.operator, right: gast.expr) -> gast.BinOp:
+    return gast.BinOp(left=left, op=op, right=right)
+
+
+def parse_expr(text: str) -> gast.expr:
+    return gast.parse(text, mode="eval").body
+
+
+def parse_stmts(text: str) -> list[gast.stmt]:
+    return gast.parse(text).body
+
+
+def dotted_name(node: gast.AST) -> str | None:
+    """``np.linalg.inv`` → ``"np.linalg.inv"``; None for anything that is not a plain chain."""
+    parts = []
+    while isinstance(node, gast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, gast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def loaded_names(node: gast.AST) -> Iterator[str]:
+    """Every name read inside ``node``."""
+    for sub in gast.walk(node):
+        if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load):
+            yield sub.id
+
+
+def all_names(node: gast.AST) -> set[str]:
+    return {sub.id for sub in gast.walk(node) if isinstance(sub, gast.Name)}
+
+
+def stored_names(target: gast.AST) -> list[str]:
+    return [
+        sub.id
+        for sub in gast.walk(target)
+        if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Store)
+    ]
+
+
+def is_atom(node: gast.AST) -> bool:
+    """A name, a literal, or a tuple/list of atoms: what ANF allows as an operand."""
+    if isinstance(node, (gast.Name, gast.Constant)):
+        return True
+    if isinstance(node, (gast.Tuple, gast.List)):
+        return all(is_atom(e) for e in node.elts)
+    return False
+
+
+def clone(node: gast.AST) -> gast.AST:
+    return copy.deepcopy(node)
+
+
+class Substitute(gast.NodeTransformer):
+    """Replace loaded names by expressions (each use gets its own copy)."""
+
+    def __init__(self, mapping: dict[str, gast.expr]) -> None:
+        self.mapping = mapping
+
+    def visit_Name(self, node: gast.Name) -> gast.expr:
+        if node.id in self.mapping:
+            replacement = self.mapping[node.id]
+            if isinstance(node.ctx, gast.Load) or isinstance(replacement, gast.Name):
+                new = copy.deepcopy(replacement)
+                if isinstance(new, gast.Name):
+                    new.ctx = node.ctx
+                return new
+        return node
+
+
+def substitute(node: gast.AST, mapping: dict[str, gast.expr]) -> gast.AST:
+    return Substitute(mapping).visit(node)
+
+
+COMMENT_PREFIX = "__tangent_lsp_comment__:"
+
+
+def comment(text: str, primal_line: int | None = None) -> gast.Expr:
+    """A statement that ``emit`` prints as ``# text`` (the AST has no comments)."""
+    line = "" if primal_line is None else str(primal_line)
+    return gast.Expr(value=constant(f"{COMMENT_PREFIX}{line}:{text}"))
+
+
+def comment_text(stmt: gast.stmt) -> str | None:
+    if (
+        isinstance(stmt, gast.Expr)
+        and isinstance(stmt.value, gast.Constant)
+        and isinstance(stmt.value.value, str)
+        and stmt.value.value.startswith(COMMENT_PREFIX)
+    ):
+        return stmt.value.value
+    return None

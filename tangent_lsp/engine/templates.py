@@ -1,0 +1,278 @@
+"""Derivative templates: load the rule library, bind a call to a template, expand it.
+
+A template is a plain Python function written in ``d[x]`` notation (see
+``tangent_lsp/rules``). Rule files are parsed once, never run; each template
+is keyed by the qualified names in its decorator.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import gast
+
+from .errors import unsupported
+from .naming import Namer
+from .parse import parse_module
+from .resolve import StaticResolver
+from .syntax import dotted_name
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+RUNTIME_MODULE = "tangent_lsp.runtime"
+NOTATION_MODULE = "tangent_lsp.rules.notation"
+
+
+@dataclass
+class Template:
+    """One rule: ``def name(result, *params)`` with a body in ``d[x]`` notation."""
+
+    keys: tuple[str, ...]
+    node: gast.FunctionDef
+    source_file: str
+    result: str
+    params: list[str]
+    defaults: dict[str, gast.expr]
+    vararg: str | None
+    helpers: dict[str, str]  # local helper name → runtime function name
+    numpy_names: set[str]  # names the rule file binds to numpy
+
+    @property
+    def text(self) -> str:
+        """The template's body as source, for hovers ("d[x] = d[y] * (1 - y * y)")."""
+        import ast
+
+        body = [gast.gast_to_ast(copy.deepcopy(s)) for s in self.node.body]
+        return "\n".join(ast.unparse(ast.fix_missing_locations(s)) for s in body)
+
+
+@dataclass
+class RuleLibrary:
+    adjoints: dict[str, Template] = field(default_factory=dict)
+    tangents: dict[str, Template] = field(default_factory=dict)
+    nondifferentiable: set[str] = field(default_factory=set)
+
+    def merge_file(self, path: Path) -> None:
+        source = path.read_text()
+        module = parse_module(source, str(path))
+        resolver = StaticResolver(module, module_name=path.stem)
+        helpers = {
+            local: target.rsplit(".", 1)[1]
+            for local, target in module.imports.items()
+            if target.startswith(RUNTIME_MODULE + ".")
+        }
+        numpy_names = {local for local, target in module.imports.items() if target == "numpy"}
+        for stmt in module.tree.body:
+            if isinstance(stmt, gast.FunctionDef):
+                for decorator in stmt.decorator_list:
+                    if not isinstance(decorator, gast.Call):
+                        continue
+                    kind = resolver.qualname(decorator.func)
+                    if kind == f"{NOTATION_MODULE}.adjoint":
+                        table = self.adjoints
+                    elif kind == f"{NOTATION_MODULE}.tangent_":
+                        table = self.tangents
+                    else:
+                        continue
+                    keys = tuple(_key(resolver, arg) for arg in decorator.args)
+                    template = _template(stmt, keys, str(path), helpers, numpy_names)
+                    for key in keys:
+                        table[key] = template
+            elif (
+                isinstance(stmt, gast.Expr)
+                and isinstance(stmt.value, gast.Call)
+                and resolver.qualname(stmt.value.func) == f"{NOTATION_MODULE}.nondifferentiable"
+            ):
+                self.nondifferentiable.update(_key(resolver, arg) for arg in stmt.value.args)
+
+
+def _key(resolver: StaticResolver, node: gast.expr) -> str:
+    key = resolver.qualname(node)
+    if key is None:
+        raise ValueError(f"cannot resolve rule key {dotted_name(node)!r}")
+    return key
+
+
+def _template(
+    node: gast.FunctionDef,
+    keys: tuple[str, ...],
+    source_file: str,
+    helpers: dict[str, str],
+    numpy_names: set[str],
+) -> Template:
+    args = node.args
+    names = [a.id for a in args.posonlyargs + args.args]
+    defaults = dict(zip(names[len(names) - len(args.defaults):], args.defaults))
+    for kwarg, default in zip(args.kwonlyargs, args.kw_defaults):
+        names.append(kwarg.id)
+        if default is not None:
+            defaults[kwarg.id] = default
+    return Template(
+        keys=keys,
+        node=node,
+        source_file=source_file,
+        result=names[0],
+        params=names[1:],
+        defaults=defaults,
+        vararg=args.vararg.id if args.vararg else None,
+        helpers=helpers,
+        numpy_names=numpy_names,
+    )
+
+
+@lru_cache(maxsize=1)
+def library() -> RuleLibrary:
+    """The built-in rule library, parsed once per process."""
+    rules = RuleLibrary()
+    for path in sorted(RULES_DIR.glob("*.py")):
+        if path.name not in ("__init__.py", "notation.py"):
+            rules.merge_file(path)
+    return rules
+
+
+# --- binding a call to a template ------------------------------------------------
+
+
+def bind(
+    template: Template,
+    args: list[gast.expr],
+    keywords: dict[str, gast.expr],
+    node: gast.AST,
+    shown: str,
+) -> dict[str, gast.expr]:
+    """Match the call's arguments to the template's parameters, as Python would."""
+    bound: dict[str, gast.expr] = {}
+    params = template.params
+    if len(args) > len(params) and template.vararg is None:
+        raise unsupported(
+            "call", node, f"{shown} takes at most {len(params)} positional arguments here",
+            message=f"too many positional arguments to {shown}",
+        )
+    for param, value in zip(params, args):
+        bound[param] = value
+    if template.vararg is not None:
+        extra = args[len(params):]
+        bound[template.vararg] = gast.Tuple(elts=list(extra), ctx=gast.Load())
+    for key, value in keywords.items():
+        if key not in params:
+            raise unsupported(
+                f"keyword argument '{key}'", node,
+                f"the derivative rule of {shown} supports the keywords: "
+                + (", ".join(p for p in params if p in template.defaults) or "none"),
+                message=f"keyword argument '{key}' of {shown} is not supported",
+            )
+        if key in bound:
+            raise unsupported("call", node, "pass each argument once", f"{shown} got '{key}' twice")
+        bound[key] = value
+    for param in params:
+        if param not in bound:
+            if param not in template.defaults:
+                raise unsupported(
+                    "call", node, f"pass '{param}'", f"{shown} is missing the argument '{param}'"
+                )
+            bound[param] = copy.deepcopy(template.defaults[param])
+    return bound
+
+
+# --- expanding a template -----------------------------------------------------------
+
+
+@dataclass
+class Contribution:
+    """``d[param] = expr``: add ``expr`` to the adjoint of what ``param`` is bound to."""
+
+    param: str
+    value: gast.expr
+
+
+@dataclass
+class Expansion:
+    statements: list[gast.stmt | Contribution]
+    helpers: set[str]
+
+
+def _is_d(node: gast.AST) -> bool:
+    return (
+        isinstance(node, gast.Subscript)
+        and isinstance(node.value, gast.Name)
+        and node.value.id == "d"
+    )
+
+
+class _Expand(gast.NodeTransformer):
+    def __init__(self, template, mapping, derivative_of, numpy_alias, helpers_used):
+        self.template = template
+        self.mapping = mapping  # parameter/local name → expression
+        self.derivative_of = derivative_of  # name → expression for d[name]
+        self.numpy_alias = numpy_alias
+        self.helpers_used = helpers_used
+
+    def visit_Subscript(self, node):
+        if _is_d(node):
+            inner = node.slice
+            if isinstance(inner, gast.Name) and inner.id in self.derivative_of:
+                return copy.deepcopy(self.derivative_of[inner.id])
+            raise ValueError(f"template {self.template.node.name}: bad d[...] use")
+        return self.generic_visit(node)
+
+    def visit_Name(self, node):
+        if node.id in self.mapping:
+            return copy.deepcopy(self.mapping[node.id])
+        if node.id in self.template.numpy_names:
+            return gast.Name(id=self.numpy_alias, ctx=node.ctx, annotation=None, type_comment=None)
+        if node.id in self.template.helpers:
+            self.helpers_used.add(self.template.helpers[node.id])
+        return node
+
+
+def expand(
+    template: Template,
+    bound: dict[str, gast.expr],
+    result: gast.expr,
+    derivatives: dict[str, gast.expr],
+    namer: Namer,
+    numpy_alias: str,
+) -> Expansion:
+    """Instantiate the template for one call site.
+
+    ``bound`` maps parameters to the call's (atomic) arguments, ``result`` is
+    the call's result, ``derivatives`` maps template names to the expressions
+    ``d[name]`` stands for when read (the result's adjoint in reverse mode).
+    Locals the template assigns are renamed to fresh temporaries.
+    """
+    mapping: dict[str, gast.expr] = dict(bound)
+    mapping[template.result] = result
+    helpers: set[str] = set()
+    out: list[gast.stmt | Contribution] = []
+    for stmt in template.node.body:
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
+            continue  # docstring
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and _is_d(stmt.targets[0]):
+            param = stmt.targets[0].slice
+            value = _Expand(template, mapping, derivatives, numpy_alias, helpers).visit(
+                copy.deepcopy(stmt.value)
+            )
+            out.append(Contribution(param.id, value))
+            continue
+        if isinstance(stmt, gast.Assign):
+            value = _Expand(template, mapping, derivatives, numpy_alias, helpers).visit(
+                copy.deepcopy(stmt.value)
+            )
+            targets = []
+            for target in stmt.targets:
+                target = copy.deepcopy(target)
+                for sub in gast.walk(target):
+                    if isinstance(sub, gast.Name):
+                        fresh = namer.fresh(sub.id, temporary=True)
+                        mapping[sub.id] = gast.Name(
+                            id=fresh, ctx=gast.Load(), annotation=None, type_comment=None
+                        )
+                        sub.id = fresh
+                targets.append(target)
+            out.append(gast.Assign(targets=targets, value=value, type_comment=None))
+            continue
+        raise ValueError(f"template {template.node.name}: unsupported statement {type(stmt).__name__}")
+    return Expansion(out, helpers)
+
