@@ -17,7 +17,7 @@ import gast
 from . import analysis, emit, optimize
 from .errors import DiffError
 from .naming import Namer, derivative_name
-from .normalize import normalize
+from .normalize import check_signature, normalize
 from .parse import Module, parse_module
 from .resolve import Resolver, StaticResolver
 from .reverse import reverse
@@ -129,6 +129,7 @@ def _differentiate(module, node, resolver, mode, wrt, optimized, preserve_result
         raise DiffError(
             "mode", f"mode '{mode}' is not supported yet", hint="use mode='reverse'"
         ).at(node)
+    check_signature(node)
     wrt_names = _wrt_names(node, wrt)
     rules = library()
     namer = Namer(_module_names(module.tree))

@@ -7,7 +7,13 @@ several arguments). Collisions get a numeric suffix, never a random id.
 
 from __future__ import annotations
 
+import builtins
+import keyword
 import re
+
+# Generated names never shadow a builtin or a keyword (a temporary called ``sum``
+# would break the user's module the moment the derivative is inserted).
+_RESERVED = frozenset(dir(builtins)) | frozenset(keyword.kwlist)
 
 _VALID = re.compile(r"[^0-9a-zA-Z_]")
 
@@ -16,7 +22,7 @@ class Namer:
     """Hands out fresh names that collide with nothing in ``taken``."""
 
     def __init__(self, taken: set[str]) -> None:
-        self.taken = set(taken)
+        self.taken = set(taken) | _RESERVED
         self.temporaries: set[str] = set()
 
     def fresh(self, base: str, temporary: bool = False) -> str:

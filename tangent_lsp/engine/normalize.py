@@ -83,11 +83,11 @@ def normalize(
     module: Module, function: gast.FunctionDef, resolver: Resolver, namer: Namer
 ) -> Function:
     """Normalize ``function`` (a node of ``module``) to A-normal form."""
-    _check_signature(function)
+    check_signature(function)
     return _Normalizer(module, function, resolver, namer).run()
 
 
-def _check_signature(function: gast.FunctionDef) -> None:
+def check_signature(function: gast.FunctionDef) -> None:
     args = function.args
     if args.vararg is not None:
         raise unsupported("*args parameter", args.vararg, "name each parameter")
@@ -180,7 +180,9 @@ class _Normalizer:
 
     def bind(self, target: gast.expr, value: gast.expr, stmt: gast.stmt) -> None:
         if isinstance(target, gast.Name):
-            self.expr(value, target=self.define(target.id))
+            ssa = self.new_name(target.id)
+            self.expr(value, target=ssa)
+            self.current[target.id] = ssa
         elif isinstance(target, (gast.Tuple, gast.List)):
             if any(not isinstance(e, gast.Name) for e in target.elts):
                 raise unsupported(
@@ -248,13 +250,18 @@ class _Normalizer:
     def is_local(self, node: gast.AST) -> bool:
         return isinstance(node, gast.Name) and node.id in self.local_names
 
-    def define(self, identifier: str) -> str:
-        """The name a new definition of ``identifier`` gets (SSA: fresh if already defined)."""
+    def new_name(self, identifier: str) -> str:
+        """The name a new definition of ``identifier`` gets (SSA: fresh if already defined).
+
+        The caller records it in ``current`` only after normalizing the value, which
+        still reads the previous definition (``x = x * w``)."""
         if identifier in self.current:
-            ssa = self.namer.fresh(identifier)
-        else:
-            ssa = identifier
-            self.namer.reserve(identifier)
+            return self.namer.fresh(identifier)
+        self.namer.reserve(identifier)
+        return identifier
+
+    def define(self, identifier: str) -> str:
+        ssa = self.new_name(identifier)
         self.current[identifier] = ssa
         return ssa
 
@@ -295,6 +302,11 @@ class _Normalizer:
     def name_expr(self, node: gast.Name, target: str | None) -> gast.expr:
         if node.id in self.local_names:
             return self.atom_or_copy(self.lookup(node), target, node)
+        if not self.resolver.is_global(node.id):
+            raise DiffError(
+                "name", f"'{node.id}' is not defined",
+                hint="define or import it in the module, or pass it as an argument",
+            ).at(node)
         return self.atom_or_copy(copy.deepcopy(node), target, node)  # a global: a constant here
 
     def constant_expr(self, node: gast.Constant, target: str | None) -> gast.expr:

@@ -14,6 +14,9 @@ from . import syntax as S
 from .shapes import ShapeClasses
 
 _IMPURE_PREFIXES = ("random", "print", "input", "open")
+# Inlining stops before a statement grows past this many AST nodes: past it,
+# one long line reads worse than two short ones.
+MAX_INLINED_SIZE = 36
 
 
 def optimize(
@@ -112,6 +115,10 @@ def _loads(node: gast.AST, identifier: str) -> int:
     )
 
 
+def _nodes(node: gast.AST) -> int:
+    return sum(1 for _ in gast.walk(node))
+
+
 def _defines(stmt: gast.stmt) -> set[str]:
     if isinstance(stmt, gast.Assign):
         return set(S.stored_names(stmt.targets[0]))
@@ -164,7 +171,7 @@ def propagate_assignments(
             continue
         if not uses or (len(uses) > 1 and not is_atom) or any(
             isinstance(body[u], gast.Return) for u in uses
-        ):
+        ) or (not is_atom and _nodes(body[uses[0]]) + _nodes(stmt.value) > MAX_INLINED_SIZE):
             index += 1
             continue
         for u in uses:

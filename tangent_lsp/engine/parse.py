@@ -21,6 +21,7 @@ class Module:
     imports: dict[str, str] = field(default_factory=dict)
     functions: dict[str, gast.FunctionDef] = field(default_factory=dict)
     assigned: set[str] = field(default_factory=set)
+    star_import: bool = False  # `from m import *`: any name may be bound
 
     def line(self, lineno: int) -> str:
         return self.lines[lineno - 1].strip() if 0 < lineno <= len(self.lines) else ""
@@ -74,7 +75,9 @@ def _record_binding(module: Module, stmt: gast.stmt) -> None:
                 module.imports[top] = top
     elif isinstance(stmt, gast.ImportFrom) and stmt.module and not stmt.level:
         for alias in stmt.names:
-            if alias.name != "*":
+            if alias.name == "*":
+                module.star_import = True
+            else:
                 module.imports[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
     elif isinstance(stmt, gast.ImportFrom):
         for alias in stmt.names:  # relative imports: project-local, resolved later
@@ -91,6 +94,10 @@ def _record_binding(module: Module, stmt: gast.stmt) -> None:
                     module.assigned.add(sub.id)
     elif isinstance(stmt, gast.ClassDef):
         module.assigned.add(stmt.name)
+    elif isinstance(stmt, (gast.For, gast.With)):
+        for sub in gast.walk(stmt):
+            if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Store):
+                module.assigned.add(sub.id)
     elif isinstance(stmt, (gast.If, gast.Try)):
         for child in stmt.body:
             _record_binding(module, child)

@@ -26,6 +26,9 @@ class Resolver(Protocol):
 
     def is_user_function(self, qualname: str) -> bool: ...
 
+    def is_global(self, identifier: str) -> bool:
+        """Whether the module (or the builtins) binds ``identifier``."""
+
     def numpy_alias(self) -> str | None:
         """The name the module binds to ``numpy`` itself, if any."""
 
@@ -57,6 +60,16 @@ class StaticResolver:
         if base is None:
             return None
         return f"{base}.{rest}" if rest else base
+
+    def is_global(self, identifier: str) -> bool:
+        module = self.module
+        return (
+            identifier in module.imports
+            or identifier in module.functions
+            or identifier in module.assigned
+            or identifier in _BUILTINS
+            or module.star_import
+        )
 
     def is_user_function(self, qualname: str) -> bool:
         prefix = f"{self.module_name}."
@@ -116,6 +129,9 @@ class RuntimeResolver:
         if qual and isinstance(obj, types.FunctionType):
             self._user.add(qual)
         return qual
+
+    def is_global(self, identifier: str) -> bool:
+        return identifier in self.namespace or identifier in _BUILTINS
 
     def is_user_function(self, qualname: str) -> bool:
         return qualname in self._user

@@ -14,7 +14,8 @@ import gast
 
 from .ir import Function, Op
 
-SCALAR = "<scalar>"
+SCALAR = "<scalar>"  # a Python number: broadcasts against anything
+ZERO_D = "()"  # a value of shape (), such as a reduction over all axes
 
 # NumPy functions that map each element to one element (unary ufuncs and friends).
 ELEMENTWISE_UNARY = frozenset(
@@ -32,6 +33,12 @@ ELEMENTWISE_BINARY = frozenset(
         "arctan2 logaddexp logaddexp2 mod floor_divide"
     ).split()
 )
+# Reductions that return shape () when called without an axis.
+FULL_REDUCTIONS = frozenset(
+    [f"numpy.{n}" for n in "sum mean prod max min amax amin var std nansum nanmean".split()]
+    + [f"numpy.ndarray.{n}" for n in "sum mean prod max min var std".split()]
+    + ["numpy.linalg.norm"]
+)
 _BINARY_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
 
@@ -43,12 +50,16 @@ class ShapeClasses:
         self.adjoint_of: dict[str, str] = {}
 
     def find(self, name: str) -> str:
+        if name == ZERO_D:
+            return name
         while self.parent.get(name, name) != name:
             name = self.parent[name]
         return name
 
     def union(self, a: str, b: str) -> None:
         ra, rb = self.find(a), self.find(b)
+        if ra == ZERO_D:
+            ra, rb = rb, ra
         if ra != rb:
             self.parent[ra] = rb
 
@@ -76,13 +87,15 @@ def _combine(a: str | None, b: str | None) -> str | None:
     return None
 
 
-def shape_classes(fn: Function, scalars: set[str] | None = None) -> ShapeClasses:
+def shape_classes(fn: Function) -> ShapeClasses:
     classes = ShapeClasses()
     for op in fn.body:
         if not isinstance(op, Op):
             continue
         if op.kind == "copy" and isinstance(op.value, gast.Name):
             classes.union(op.target, op.value.id)
+        elif op.kind == "rule" and op.key in FULL_REDUCTIONS and _no_axis(op):
+            classes.parent[op.target] = ZERO_D
         elif op.kind == "rule" and op.key in ELEMENTWISE_UNARY and len(op.args) == 1:
             if isinstance(op.args[0], gast.Name) and not op.keywords:
                 classes.union(op.target, op.args[0].id)
@@ -93,3 +106,10 @@ def shape_classes(fn: Function, scalars: set[str] | None = None) -> ShapeClasses
             if shape is not None and shape != SCALAR:
                 classes.union(op.target, shape)
     return classes
+
+
+def _no_axis(op: Op) -> bool:
+    axis = op.keywords.get("axis")
+    if axis is not None and not (isinstance(axis, gast.Constant) and axis.value is None):
+        return False
+    return len(op.args) == 1 and set(op.keywords) <= {"axis"}

@@ -100,19 +100,14 @@ def clone(node: gast.AST) -> gast.AST:
 
 
 class Substitute(gast.NodeTransformer):
-    """Replace loaded names by expressions (each use gets its own copy)."""
+    """Replace names that are read by expressions (each use gets its own copy)."""
 
     def __init__(self, mapping: dict[str, gast.expr]) -> None:
         self.mapping = mapping
 
     def visit_Name(self, node: gast.Name) -> gast.expr:
-        if node.id in self.mapping:
-            replacement = self.mapping[node.id]
-            if isinstance(node.ctx, gast.Load) or isinstance(replacement, gast.Name):
-                new = copy.deepcopy(replacement)
-                if isinstance(new, gast.Name):
-                    new.ctx = node.ctx
-                return new
+        if node.id in self.mapping and isinstance(node.ctx, gast.Load):
+            return copy.deepcopy(self.mapping[node.id])
         return node
 
 

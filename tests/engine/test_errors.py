@@ -1,0 +1,106 @@
+"""Everything unsupported raises DiffError naming the construct, file, line and column."""
+
+import textwrap
+
+import pytest
+
+from tangent_lsp import DiffError, derive
+
+# (id, body of f(x), construct named in the message, line, column of the construct)
+CASES = [
+    ("lambda", "g = lambda v: v * 2\n    return g(x)", "lambda", 4, 8),
+    ("list_comprehension", "return np.sum([v * 2 for v in x])", "list comprehension", 4, 18),
+    ("generator", "return sum(v for v in x)", "generator expression", 4, 14),
+    ("yield", "yield x", "yield", 4, 4),
+    ("walrus", "return (y := x * 2)", "assignment expression", 4, 12),
+    ("starred_arg", "return np.add(*x)", "starred expression", 4, 18),
+    ("kwargs_arg", "return np.sum(x, **opts)", "**kwargs argument", 4, 23),
+    ("nested_def", "def g(v):\n        return v\n    return g(x)", "nested function", 4, 4),
+    ("try", "try:\n        y = x\n    except ValueError:\n        y = x\n    return y", "try statement", 4, 4),
+    ("with", "with open('f') as h:\n        y = x\n    return y", "with statement", 4, 4),
+    ("global", "global W\n    return x", "global statement", 4, 4),
+    ("del", "y = x\n    del y\n    return x", "del statement", 5, 4),
+    ("raise", "raise ValueError('no')", "raise statement", 4, 4),
+    ("import", "import math\n    return x", "import inside a function", 4, 4),
+    ("element_write", "x[0] = 1.0\n    return np.sum(x)", "assignment into an element", 4, 4),
+    ("attribute_write", "x.y = 1.0\n    return np.sum(x)", "assignment into an element or attribute", 4, 4),
+    ("bitwise", "return np.sum(x) & 1", "operator '&'", 4, 11),
+    ("set_literal", "return np.sum({x})", "set literal", 4, 18),
+    ("fstring", "y = f'{x}'\n    return x", "f-string", 4, 8),
+    ("no_return", "y = x * 2", "function without return", 3, 0),
+    ("tuple_return", "return x, x", "returning several values", 4, 4),
+    ("unknown_name", "return np.sum(helper(x))", "call", 4, 18),
+    ("undefined_var", "return np.sum(z)", "name", 4, 18),
+    ("bad_keyword", "return np.sum(x, out=None)", "keyword argument 'out'", 4, 11),
+    ("no_rule", "return np.sum(np.fft.fft(x).real)", "call", 4, 18),
+    ("unpack_active", "a, b = np.linalg.eigh(x)\n    return np.sum(a)", "tuple unpacking", 4, 4),
+    ("star_params", None, "*args parameter", 3, 7),
+]
+
+
+def _source(body):
+    if body is None:
+        return "import numpy as np\n\ndef f(*x):\n    return x\n"
+    return "import numpy as np\n\ndef f(x):\n    " + body + "\n"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_unsupported_construct_is_reported_precisely(case):
+    _, body, construct, line, col = case
+    with pytest.raises(DiffError) as info:
+        derive(_source(body), "f", path="model.py")
+    error = info.value
+    assert construct in error.construct or construct in error.message, error.message
+    assert error.path == "model.py"
+    assert (error.line, error.col) == (line, col), error.format()
+    assert error.hint, "every error carries a hint"
+    assert error.format().startswith(f"model.py:{line}:{col + 1}: ")
+
+
+def test_syntax_error_is_a_diff_error():
+    with pytest.raises(DiffError) as info:
+        derive("def f(x):\n    return x +\n", "f", path="broken.py")
+    assert info.value.construct == "syntax"
+    assert info.value.line == 2
+
+
+def test_missing_function_is_a_diff_error():
+    with pytest.raises(DiffError, match="no function named 'g'"):
+        derive("def f(x):\n    return x\n", "g")
+
+
+def test_wrt_must_name_an_argument():
+    with pytest.raises(DiffError, match="has no argument 'y'"):
+        derive("def f(x):\n    return x * x\n", "f", wrt=("y",))
+    with pytest.raises(DiffError, match="no argument number 3"):
+        derive("def f(x):\n    return x * x\n", "f", wrt=(3,))
+
+
+def test_runtime_errors_point_into_the_real_file():
+    import tangent_lsp
+
+    def uses_lambda(x):
+        g = lambda v: v  # noqa: E731
+        return g(x)
+
+    with pytest.raises(DiffError) as info:
+        tangent_lsp.grad(uses_lambda)
+    assert info.value.path == __file__
+    assert info.value.line == uses_lambda.__code__.co_firstlineno + 1
+
+
+def test_constructs_that_carry_no_gradient_are_not_errors():
+    source = textwrap.dedent(
+        """
+        import numpy as np
+
+        def f(x):
+            n = x.shape[0]
+            i = np.argmax(x)
+            big = x > 0
+            assert n > 0
+            print(n, i)
+            return np.sum(x * big) / n
+        """
+    )
+    assert "def df_dx" in derive(source, "f").code

@@ -1,0 +1,44 @@
+"""Generated code is a product: pin it byte for byte for representative functions.
+
+Regenerate after an intended change with ``UPDATE_GOLDEN=1 pytest tests/engine/test_golden.py``
+and review the diff like any other code change.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tangent_lsp import derive
+
+HERE = Path(__file__).parent / "golden"
+SOURCE = (HERE / "functions.py").read_text()
+CASES = [
+    ("loss", None), ("logistic", None), ("logsumexp", None), ("least_squares", ("A", "x")),
+    ("relu_layer", None), ("chain", None), ("slices", None), ("methods", ("x", "w")),
+    ("reassign", ("x", "w")), ("determinant", None),
+]
+
+
+def _generated(function, wrt):
+    derivative = derive(SOURCE, function, path="functions.py", wrt=wrt)
+    return "\n".join(derivative.imports) + "\n\n" + derivative.header + "\n" + derivative.code
+
+
+@pytest.mark.parametrize("function,wrt", CASES, ids=[c[0] for c in CASES])
+def test_golden(function, wrt):
+    expected_file = HERE / f"{function}.txt"
+    actual = _generated(function, wrt)
+    if os.environ.get("UPDATE_GOLDEN"):
+        expected_file.write_text(actual)
+    assert expected_file.exists(), f"no golden file for {function}: run with UPDATE_GOLDEN=1"
+    assert actual == expected_file.read_text()
+
+
+@pytest.mark.parametrize("function,wrt", CASES, ids=[c[0] for c in CASES])
+def test_golden_output_is_valid_engine_input(function, wrt):
+    """Generated code can be parsed and differentiated again (higher order needs this)."""
+    derivative = derive(SOURCE, function, wrt=wrt)
+    module = "\n".join(["import numpy as np", *derivative.imports, "", derivative.code])
+    again = derive(module, derivative.name, wrt=(0,))
+    assert again.code.startswith(f"def {again.name}(")

@@ -1,0 +1,146 @@
+"""Whole models, differentiated and checked against finite differences and autograd."""
+
+import numpy as np
+import pytest
+
+import tangent_lsp
+from tests.oracle import assert_gradients_match
+
+rng = np.random.default_rng(0)
+
+
+def logistic_loss(w, b, X, y):
+    z = X @ w + b
+    p = 1.0 / (1.0 + np.exp(-z))
+    return -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
+
+
+def mlp_loss(W1, b1, W2, b2, X, y):
+    h = np.tanh(X @ W1 + b1)
+    logits = h @ W2 + b2
+    m = np.max(logits, axis=1, keepdims=True)
+    z = logits - m
+    lse = np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    logp = z - lse
+    return -np.mean(np.sum(y * logp, axis=1))
+
+
+def logsumexp(x):
+    m = np.max(x)
+    return m + np.log(np.sum(np.exp(x - m)))
+
+
+def least_squares(A, x, b):
+    r = A @ x - b
+    return 0.5 * r.T @ r
+
+
+def relu_net(W1, W2, X):
+    h = np.maximum(X @ W1, 0.0)
+    out = np.maximum(h @ W2, 0.0)
+    return np.sum(out * out)
+
+
+def elementwise_chain(x, y):
+    a = x ** 2 + y ** 3
+    b = np.log(a + 1.0)
+    c = np.sqrt(b) * x ** 0.5
+    return np.sum(c / (1.0 + y ** 2))
+
+
+def reassigned(x, w):
+    x = x * w
+    x = np.tanh(x)
+    x += w
+    return np.sum(x * x)
+
+
+def scalar_polynomial(x):
+    y = 3.0 * x ** 3 - 2.0 * x + 1.0
+    return y * y
+
+
+X = rng.normal(size=(8, 3))
+CASES = [
+    ("logistic", logistic_loss, (rng.normal(size=3), 0.1, X, (rng.random(8) > 0.5) * 1.0), (0, 1)),
+    (
+        "mlp",
+        mlp_loss,
+        (
+            rng.normal(size=(3, 5)) * 0.5, rng.normal(size=5) * 0.1,
+            rng.normal(size=(5, 4)) * 0.5, rng.normal(size=4) * 0.1,
+            X, np.eye(4)[rng.integers(0, 4, 8)],
+        ),
+        (0, 1, 2, 3),
+    ),
+    ("logsumexp", logsumexp, (rng.normal(size=7),), (0,)),
+    ("least_squares", least_squares, (rng.normal(size=(6, 3)), rng.normal(size=3), rng.normal(size=6)), (0, 1, 2)),
+    ("relu_net", relu_net, (rng.normal(size=(3, 6)), rng.normal(size=(6, 2)), X), (0, 1)),
+    ("elementwise_chain", elementwise_chain, (rng.random(5) + 0.5, rng.random(5) + 0.5), (0, 1)),
+    ("reassigned", reassigned, (rng.normal(size=4), rng.normal(size=4)), (0, 1)),
+    ("scalar_polynomial", scalar_polynomial, (0.7,), (0,)),
+]
+
+
+@pytest.mark.parametrize("name,f,args,wrt", CASES, ids=[c[0] for c in CASES])
+def test_program_gradients(name, f, args, wrt):
+    assert_gradients_match(f, args, wrt=wrt)
+
+
+@pytest.mark.parametrize("name,f,args,wrt", CASES, ids=[c[0] for c in CASES])
+def test_unoptimized_code_computes_the_same(name, f, args, wrt):
+    optimized = tangent_lsp.grad(f, wrt=wrt)(*args)
+    plain = tangent_lsp.grad(f, wrt=wrt, optimized=False)(*args)
+    for a, b in zip(optimized if len(wrt) > 1 else [optimized], plain if len(wrt) > 1 else [plain]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def test_preserve_result_returns_value_last():
+    args = CASES[0][2]
+    dw, db, value = tangent_lsp.grad(logistic_loss, wrt=(0, 1), preserve_result=True)(*args)
+    assert value == pytest.approx(logistic_loss(*args))
+    expected = tangent_lsp.grad(logistic_loss, wrt=(0, 1))(*args)
+    np.testing.assert_allclose(dw, expected[0])
+    np.testing.assert_allclose(db, expected[1])
+
+
+def test_seed_scales_the_gradient():
+    args = CASES[2][2]
+    df = tangent_lsp.grad(logsumexp)
+    np.testing.assert_allclose(df(*args, 3.0), 3.0 * df(*args))
+
+
+def test_vjp_requires_the_seed():
+    x = rng.normal(size=5)
+
+    def f(x):
+        return np.tanh(x)
+
+    seed = rng.normal(size=5)
+    vjp = tangent_lsp.vjp(f)
+    np.testing.assert_allclose(vjp(x, seed), seed * (1 - np.tanh(x) ** 2))
+    with pytest.raises(TypeError):
+        vjp(x)
+
+
+def test_integer_inputs_get_float_gradients():
+    df = tangent_lsp.grad(scalar_polynomial)
+    g = df(2)
+    assert np.asarray(g).dtype.kind == "f"
+    assert float(g) == pytest.approx(float(df(2.0)))
+    assert_gradients_match(scalar_polynomial, (2.0,))
+
+
+def test_gradient_of_unused_argument_is_zero():
+    def f(x, y):
+        return np.sum(x * 2.0)
+
+    gy = tangent_lsp.grad(f, wrt=(1,))(np.ones(3), np.ones((2, 2)))
+    assert gy.shape == (2, 2) and not gy.any()
+
+
+def test_generated_function_has_source():
+    import inspect
+
+    df = tangent_lsp.grad(logsumexp)
+    assert "def dlogsumexp_dx" in inspect.getsource(df)
