@@ -47,6 +47,7 @@ def derivative_source(
     mode: str = "reverse",
     preserve_result: bool = False,
     seed_default: bool = True,
+    motion: str = "joint",
 ) -> Derivative:
     """The generated derivative of a live function, as a ``Derivative`` (source text)."""
     func = inspect.unwrap(func)
@@ -65,6 +66,7 @@ def derivative_source(
         return differentiate(
             module, node, RuntimeResolver(_namespace(func)), mode=mode, wrt=wrt,
             optimized=optimized, preserve_result=preserve_result, seed_default=seed_default,
+            motion=motion,
         )
     except DiffError as error:
         if error.line is not None:
@@ -103,17 +105,20 @@ def autodiff(
     Reverse mode: the result takes ``func``'s arguments then the output seed and
     returns the gradients (one array for one ``wrt``, a tuple for several),
     followed by ``func``'s value when ``preserve_result``. ``motion='split'``
-    gives the same results as ``'joint'``.
+    generates a forward half that returns what the backward half needs, a
+    backward half, and a wrapper with the same signature as the joint function.
     """
     if motion not in ("joint", "split"):
         raise ValueError("motion must be 'joint' or 'split'")
     if isinstance(wrt, int):
         wrt = (wrt,)
     seed_default = input_derivative is INPUT_DERIVATIVE.DefaultOne
-    key = (func, tuple(wrt), optimized, mode, preserve_result, seed_default)
+    key = (func, tuple(wrt), optimized, mode, preserve_result, seed_default, motion)
     cached = _cache.get(key)
     if cached is None:
-        derivative = derivative_source(func, wrt, optimized, mode, preserve_result, seed_default)
+        derivative = derivative_source(
+            func, wrt, optimized, mode, preserve_result, seed_default, motion
+        )
         cached = compile_derivative(derivative, _namespace(inspect.unwrap(func)))
         _cache[key] = cached
     if verbose:

@@ -17,6 +17,7 @@ import gast
 from . import analysis, emit, optimize
 from .errors import DiffError
 from .naming import Namer, derivative_name
+from .motion import joint, split
 from .normalize import check_signature, normalize
 from .parse import Module, parse_module
 from .resolve import Resolver, StaticResolver
@@ -65,13 +66,14 @@ def derive(
     optimized: bool = True,
     preserve_result: bool = False,
     seed_default: bool = True,
+    motion: str = "joint",
 ) -> Derivative:
     """Differentiate ``function`` of the module ``source``, resolving names statically."""
     module = parse_module(source, path)
     node = module.function(function)
     return differentiate(
         module, node, StaticResolver(module), mode=mode, wrt=wrt, optimized=optimized,
-        preserve_result=preserve_result, seed_default=seed_default,
+        preserve_result=preserve_result, seed_default=seed_default, motion=motion,
     )
 
 
@@ -110,11 +112,14 @@ def differentiate(
     optimized: bool = True,
     preserve_result: bool = False,
     seed_default: bool = True,
+    motion: str = "joint",
 ) -> Derivative:
     """The transformation both entry points share, for any resolver."""
+    if motion not in ("joint", "split"):
+        raise ValueError("motion must be 'joint' or 'split'")
     try:
         return _differentiate(module, node, resolver, mode, wrt, optimized, preserve_result,
-                              seed_default)
+                              seed_default, motion)
     except DiffError as error:
         raise error.at(node, module.path) from None
     except RecursionError:
@@ -124,7 +129,9 @@ def differentiate(
         ).at(node, module.path) from None
 
 
-def _differentiate(module, node, resolver, mode, wrt, optimized, preserve_result, seed_default):
+def _differentiate(
+    module, node, resolver, mode, wrt, optimized, preserve_result, seed_default, motion
+):
     if mode != "reverse":
         raise DiffError(
             "mode", f"mode '{mode}' is not supported yet", hint="use mode='reverse'"
@@ -159,11 +166,16 @@ def _differentiate(module, node, resolver, mode, wrt, optimized, preserve_result
         function = optimize.optimize(function, inlinable, mergeable, classes)
     else:
         function = optimize.drop_empty_comments(function)
-    used = {n.id for n in gast.walk(function) if isinstance(n, gast.Name)}
+    if motion == "split":
+        functions = split(function, result.seed, node.args, namer.fresh("saved"))
+    else:
+        functions = joint(function)
+    generated = gast.Module(body=functions, type_ignores=[])
+    used = {n.id for n in gast.walk(generated) if isinstance(n, gast.Name)}
     helpers = sorted(h for h in result.helpers if h in used)
     if helpers:
         imports.append(f"from {RUNTIME_MODULE} import {', '.join(helpers)}")
-    code, source_map = emit.render(function)
+    code, source_map = emit.render(generated)
     return Derivative(
         code=code,
         name=name,

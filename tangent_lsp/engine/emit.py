@@ -13,7 +13,7 @@ import copy
 
 import gast
 
-from .syntax import COMMENT_PREFIX
+from .syntax import BOUNDARY, COMMENT_PREFIX
 
 
 def to_source(node: gast.AST) -> str:
@@ -34,6 +34,8 @@ def render(node: gast.AST) -> tuple[str, dict[int, list[int]]]:
         if stripped.startswith(("'" + COMMENT_PREFIX, '"' + COMMENT_PREFIX)):
             value = ast.literal_eval(stripped)[len(COMMENT_PREFIX):]
             primal, _, comment = value.partition(":")
+            if comment == BOUNDARY:
+                continue
             indent = text[: len(text) - len(text.lstrip())]
             lines.append(f"{indent}# {comment}")
             current = int(primal) if primal else None

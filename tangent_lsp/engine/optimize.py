@@ -186,7 +186,7 @@ def drop_empty_comments(function: gast.FunctionDef) -> gast.FunctionDef:
     body = function.body
     kept: list[gast.stmt] = []
     for position, stmt in enumerate(body):
-        if S.comment_text(stmt) is not None:
+        if S.comment_text(stmt) is not None and not S.is_boundary(stmt):
             following = body[position + 1] if position + 1 < len(body) else None
             if following is None or S.comment_text(following) is not None or isinstance(
                 following, gast.Return

@@ -208,7 +208,7 @@ class _Reverse:
         function = gast.FunctionDef(
             name=name,
             args=args,
-            body=forward + backward + [gast.Return(value=value)],
+            body=forward + [S.boundary()] + backward + [gast.Return(value=value)],
             decorator_list=[],
             returns=None,
             type_comment=None,

@@ -133,3 +133,16 @@ def comment_text(stmt: gast.stmt) -> str | None:
     ):
         return stmt.value.value
     return None
+
+
+BOUNDARY = "Beginning of backward pass"
+
+
+def boundary() -> gast.Expr:
+    """Marks where the forward sweep ends; split motion cuts the function there."""
+    return comment(BOUNDARY)
+
+
+def is_boundary(stmt: gast.stmt) -> bool:
+    text = comment_text(stmt)
+    return text is not None and text.endswith(":" + BOUNDARY)

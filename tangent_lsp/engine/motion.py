@@ -1,0 +1,77 @@
+"""Joint and split motion: one generated function, or a forward and a backward half.
+
+The reverse transform always produces a joint function with a boundary
+marker between the sweeps. Joint motion just drops the marker. Split motion
+cuts there: the forward half returns exactly the values the backward half
+reads (found by liveness, so nothing is saved that nobody reads), and a small
+wrapper with the joint signature calls both.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import gast
+
+from . import syntax as S
+
+
+def joint(function: gast.FunctionDef) -> list[gast.FunctionDef]:
+    function.body = [s for s in function.body if not S.is_boundary(s)]
+    return [function]
+
+
+def split(
+    function: gast.FunctionDef, seed: str, primal_args: gast.arguments, saved_name: str
+) -> list[gast.FunctionDef]:
+    cut = next(i for i, s in enumerate(function.body) if S.is_boundary(s))
+    forward_body, backward_body = function.body[:cut], function.body[cut + 1 :]
+    params = [a.id for a in function.args.args if a.id != seed]
+    defined = set(params)
+    for stmt in forward_body:
+        if isinstance(stmt, gast.Assign):
+            defined.update(S.stored_names(stmt.targets[0]))
+    read_later: list[str] = []
+    for stmt in backward_body:
+        for name in S.loaded_names(stmt):
+            if name in defined and name not in read_later:
+                read_later.append(name)
+    saved = gast.Tuple(elts=[S.name(n) for n in read_later], ctx=gast.Load())
+
+    forward = _function(
+        f"{function.name}_forward", copy.deepcopy(primal_args),
+        forward_body + [gast.Return(value=copy.deepcopy(saved))],
+    )
+
+    unpack = S.assign(
+        gast.Tuple(elts=[S.name(n, store=True) for n in read_later], ctx=gast.Store()),
+        S.name(saved_name),
+    )
+    backward_args = _arguments([saved_name, seed], defaults=[S.constant(1.0)])
+    backward = _function(
+        f"{function.name}_backward", backward_args,
+        ([unpack] if read_later else []) + backward_body,
+    )
+
+    call_forward = S.call(forward.name, [S.name(p) for p in params])
+    call_backward = S.call(backward.name, [S.name(saved_name), S.name(seed)])
+    wrapper = _function(
+        function.name, copy.deepcopy(function.args),
+        [S.assign(saved_name, call_forward), gast.Return(value=call_backward)],
+    )
+    return [forward, backward, wrapper]
+
+
+def _arguments(names: list[str], defaults: list[gast.expr]) -> gast.arguments:
+    params = [gast.Name(id=n, ctx=gast.Param(), annotation=None, type_comment=None) for n in names]
+    return gast.arguments(
+        args=params, posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
+        defaults=defaults,
+    )
+
+
+def _function(name: str, args: gast.arguments, body: list[gast.stmt]) -> gast.FunctionDef:
+    return gast.FunctionDef(
+        name=name, args=args, body=body, decorator_list=[], returns=None, type_comment=None,
+        type_params=[],
+    )
