@@ -33,6 +33,7 @@ def optimize(
     """
     if classes is not None:
         function = drop_noop_unbroadcast(function, classes)
+    function = simplify_backward(function)
     for _ in range(20):
         before = _size(function)
         function = eliminate_dead_code(function)
@@ -216,3 +217,55 @@ def drop_noop_unbroadcast(function: gast.FunctionDef, classes: ShapeClasses) -> 
             return node
 
     return Drop().visit(function)
+
+
+_FOLD = {
+    gast.Add: lambda a, b: a + b,
+    gast.Sub: lambda a, b: a - b,
+    gast.Mult: lambda a, b: a * b,
+}
+
+
+def _number(node: gast.AST) -> float | int | None:
+    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
+        return node.value
+    return None
+
+
+class _Simplify(gast.NodeTransformer):
+    """Folds number arithmetic and drops identities. Every rewrite keeps shapes:
+    only ``e ** 1 → e``, ``1 * e → e``, ``e * 1 → e``, ``e / 1 → e`` and ``-(-e) → e``,
+    never ``e * 0 → 0``. Applied to the backward sweep only, where every
+    expression is a float adjoint times something, so dtypes cannot change."""
+
+    def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
+        self.generic_visit(node)
+        left, right = _number(node.left), _number(node.right)
+        if left is not None and right is not None and type(node.op) in _FOLD:
+            return S.constant(_FOLD[type(node.op)](left, right))
+        if isinstance(node.op, gast.Pow) and right == 1:
+            return node.left
+        if isinstance(node.op, gast.Mult) and right == 1:
+            return node.left
+        if isinstance(node.op, gast.Mult) and left == 1:
+            return node.right
+        if isinstance(node.op, gast.Div) and right == 1:
+            return node.left
+        return node
+
+    def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.expr:
+        self.generic_visit(node)
+        inner = node.operand
+        if isinstance(node.op, gast.USub) and isinstance(inner, gast.UnaryOp) and isinstance(
+            inner.op, gast.USub
+        ):
+            return inner.operand
+        return node
+
+
+def simplify_backward(function: gast.FunctionDef) -> gast.FunctionDef:
+    body = function.body
+    start = next((i for i, stmt in enumerate(body) if S.is_boundary(stmt)), 0)
+    for index in range(start, len(body)):
+        body[index] = _Simplify().visit(body[index])
+    return function

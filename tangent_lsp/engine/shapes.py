@@ -39,6 +39,8 @@ FULL_REDUCTIONS = frozenset(
     + [f"numpy.ndarray.{n}" for n in "sum mean prod max min var std".split()]
     + ["numpy.linalg.norm"]
 )
+# Runtime helpers whose result has the shape of one of their arguments.
+SHAPE_OF_ARGUMENT = {"unreduce": 1, "unbroadcast": 1}
 _BINARY_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
 
@@ -74,6 +76,13 @@ class ShapeClasses:
             return self.of(expr.operand)
         if isinstance(expr, gast.BinOp) and isinstance(expr.op, _BINARY_OPS):
             return _combine(self.of(expr.left), self.of(expr.right))
+        if (
+            isinstance(expr, gast.Call)
+            and isinstance(expr.func, gast.Name)
+            and expr.func.id in SHAPE_OF_ARGUMENT
+            and len(expr.args) > SHAPE_OF_ARGUMENT[expr.func.id]
+        ):
+            return self.of(expr.args[SHAPE_OF_ARGUMENT[expr.func.id]])
         return None
 
 
