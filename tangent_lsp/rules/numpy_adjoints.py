@@ -1,0 +1,641 @@
+"""Reverse-mode rules for NumPy: functions, ndarray methods and attributes.
+
+Templates are parsed by the engine, never run (see ``notation.py``). In a
+template, the first parameter is the call's result and the others mirror
+NumPy's own parameter names and defaults, so user arguments bind exactly as
+they do in NumPy. ``d[p] = expr`` adds ``expr`` to the adjoint of the argument
+bound to ``p``; ``d[y]`` is the incoming adjoint of the result. ``numpy.xxx`` is
+rewritten to the user's alias; helpers come from ``tangent_lsp.runtime``.
+
+Gradients have exactly the shape of their argument (``unbroadcast`` undoes
+broadcasting) and are floating point even for integer arguments.
+
+Conventions at non-smooth points (documented choices):
+* ``maximum``/``minimum``/``fmax``/``fmin``: a tie sends the gradient to ``x1``.
+* ``max``/``min``/``amax``/``amin`` reductions: tied entries share it equally (as autograd).
+* ``clip``: a value exactly on a bound counts as inside (gradient to ``a``).
+* ``abs``/``sign``: ``sign(0) == 0``; ``linalg.norm`` at 0 gives 0.
+* ``cumprod`` and ``linalg.det``/``inv`` divide by (or invert) the input: zeros/singular
+  matrices give inf/nan; ``prod`` is exact with zeros.
+"""
+
+import numpy
+from tangent_lsp.rules.notation import adjoint, d, nondifferentiable
+from tangent_lsp.runtime import (
+    dot_adjoint_a,
+    dot_adjoint_b,
+    einsum_adjoint,
+    extremum_mask,
+    matmul_adjoint_a,
+    matmul_adjoint_b,
+    norm_adjoint,
+    prod_others,
+    reshape_each,
+    solve_adjoint,
+    split_like,
+    tensordot_adjoint_a,
+    tensordot_adjoint_b,
+    unarray,
+    unbroadcast,
+    uncumsum,
+    undiag,
+    undiagonal,
+    undiff,
+    unreduce,
+    unrepeat,
+    unsort,
+    unstack,
+    untake,
+    untile,
+    untranspose,
+)
+
+# --- elementwise, one argument --------------------------------------------------------
+
+
+@adjoint(numpy.negative)
+def negative(y, x):
+    d[x] = -d[y]
+
+
+@adjoint(numpy.positive)
+def positive(y, x):
+    d[x] = d[y]
+
+
+@adjoint(numpy.abs, numpy.absolute, numpy.fabs)
+def absolute(y, x):
+    d[x] = d[y] * numpy.sign(x)
+
+
+@adjoint(numpy.exp)
+def exp(y, x):
+    d[x] = d[y] * y
+
+
+@adjoint(numpy.exp2)
+def exp2(y, x):
+    d[x] = d[y] * y * numpy.log(2.0)
+
+
+@adjoint(numpy.expm1)
+def expm1(y, x):
+    d[x] = d[y] * (y + 1.0)
+
+
+@adjoint(numpy.log)
+def log(y, x):
+    d[x] = d[y] / x
+
+
+@adjoint(numpy.log2)
+def log2(y, x):
+    d[x] = d[y] / (x * numpy.log(2.0))
+
+
+@adjoint(numpy.log10)
+def log10(y, x):
+    d[x] = d[y] / (x * numpy.log(10.0))
+
+
+@adjoint(numpy.log1p)
+def log1p(y, x):
+    d[x] = d[y] / (1.0 + x)
+
+
+@adjoint(numpy.sqrt)
+def sqrt(y, x):
+    d[x] = d[y] / (2.0 * y)
+
+
+@adjoint(numpy.cbrt)
+def cbrt(y, x):
+    d[x] = d[y] / (3.0 * y * y)
+
+
+@adjoint(numpy.square)
+def square(y, x):
+    d[x] = d[y] * 2.0 * x
+
+
+@adjoint(numpy.reciprocal)
+def reciprocal(y, x):
+    d[x] = -d[y] * y * y
+
+
+@adjoint(numpy.sin)
+def sin(y, x):
+    d[x] = d[y] * numpy.cos(x)
+
+
+@adjoint(numpy.cos)
+def cos(y, x):
+    d[x] = -d[y] * numpy.sin(x)
+
+
+@adjoint(numpy.tan)
+def tan(y, x):
+    d[x] = d[y] * (1.0 + y * y)
+
+
+@adjoint(numpy.arcsin, numpy.asin)
+def arcsin(y, x):
+    d[x] = d[y] / numpy.sqrt(1.0 - x * x)
+
+
+@adjoint(numpy.arccos, numpy.acos)
+def arccos(y, x):
+    d[x] = -d[y] / numpy.sqrt(1.0 - x * x)
+
+
+@adjoint(numpy.arctan, numpy.atan)
+def arctan(y, x):
+    d[x] = d[y] / (1.0 + x * x)
+
+
+@adjoint(numpy.sinh)
+def sinh(y, x):
+    d[x] = d[y] * numpy.cosh(x)
+
+
+@adjoint(numpy.cosh)
+def cosh(y, x):
+    d[x] = d[y] * numpy.sinh(x)
+
+
+@adjoint(numpy.tanh)
+def tanh(y, x):
+    d[x] = d[y] * (1.0 - y * y)
+
+
+@adjoint(numpy.arcsinh, numpy.asinh)
+def arcsinh(y, x):
+    d[x] = d[y] / numpy.sqrt(x * x + 1.0)
+
+
+@adjoint(numpy.arccosh, numpy.acosh)
+def arccosh(y, x):
+    d[x] = d[y] / numpy.sqrt(x * x - 1.0)
+
+
+@adjoint(numpy.arctanh, numpy.atanh)
+def arctanh(y, x):
+    d[x] = d[y] / (1.0 - x * x)
+
+
+@adjoint(numpy.deg2rad, numpy.radians)
+def deg2rad(y, x):
+    d[x] = d[y] * (numpy.pi / 180.0)
+
+
+@adjoint(numpy.rad2deg, numpy.degrees)
+def rad2deg(y, x):
+    d[x] = d[y] * (180.0 / numpy.pi)
+
+
+@adjoint(numpy.sinc)
+def sinc(y, x):  # undefined (nan) at x == 0, where the true derivative is 0
+    d[x] = d[y] * (numpy.cos(numpy.pi * x) - y) / x
+
+
+# --- elementwise, two arguments (broadcasting) -----------------------------------------
+
+
+@adjoint(numpy.add)
+def add(y, x1, x2):
+    d[x1] = unbroadcast(d[y], x1)
+    d[x2] = unbroadcast(d[y], x2)
+
+
+@adjoint(numpy.subtract)
+def subtract(y, x1, x2):
+    d[x1] = unbroadcast(d[y], x1)
+    d[x2] = unbroadcast(-d[y], x2)
+
+
+@adjoint(numpy.multiply)
+def multiply(y, x1, x2):
+    d[x1] = unbroadcast(d[y] * x2, x1)
+    d[x2] = unbroadcast(d[y] * x1, x2)
+
+
+@adjoint(numpy.divide, numpy.true_divide)
+def divide(y, x1, x2):
+    d[x1] = unbroadcast(d[y] / x2, x1)
+    d[x2] = unbroadcast(-d[y] * y / x2, x2)
+
+
+@adjoint(numpy.power, numpy.pow, numpy.float_power)
+def power(y, x1, x2):  # d/dx2 uses log|x1| with 0 where x1 == 0 (as autograd)
+    d[x1] = unbroadcast(d[y] * x2 * x1 ** (x2 - 1.0), x1)
+    d[x2] = unbroadcast(d[y] * y * numpy.log(numpy.where(x1 == 0, 1.0, x1)), x2)
+
+
+@adjoint(numpy.mod, numpy.remainder)
+def mod(y, x1, x2):
+    d[x1] = unbroadcast(d[y], x1)
+    d[x2] = unbroadcast(-d[y] * numpy.floor_divide(x1, x2), x2)
+
+
+@adjoint(numpy.fmod)
+def fmod(y, x1, x2):
+    d[x1] = unbroadcast(d[y], x1)
+    d[x2] = unbroadcast(-d[y] * numpy.trunc(x1 / x2), x2)
+
+
+@adjoint(numpy.maximum, numpy.minimum, numpy.fmax, numpy.fmin)
+def maximum(y, x1, x2):  # ties go to x1
+    d[x1] = unbroadcast(d[y] * (y == x1), x1)
+    d[x2] = unbroadcast(d[y] * (y != x1), x2)
+
+
+@adjoint(numpy.arctan2, numpy.atan2)
+def arctan2(y, x1, x2):
+    r2 = x1 * x1 + x2 * x2
+    d[x1] = unbroadcast(d[y] * x2 / r2, x1)
+    d[x2] = unbroadcast(-d[y] * x1 / r2, x2)
+
+
+@adjoint(numpy.hypot)
+def hypot(y, x1, x2):
+    d[x1] = unbroadcast(d[y] * x1 / y, x1)
+    d[x2] = unbroadcast(d[y] * x2 / y, x2)
+
+
+@adjoint(numpy.logaddexp)
+def logaddexp(y, x1, x2):
+    d[x1] = unbroadcast(d[y] * numpy.exp(x1 - y), x1)
+    d[x2] = unbroadcast(d[y] * numpy.exp(x2 - y), x2)
+
+
+@adjoint(numpy.logaddexp2)
+def logaddexp2(y, x1, x2):
+    d[x1] = unbroadcast(d[y] * numpy.exp2(x1 - y), x1)
+    d[x2] = unbroadcast(d[y] * numpy.exp2(x2 - y), x2)
+
+
+@adjoint(numpy.copysign)
+def copysign(y, x1, x2):
+    d[x1] = unbroadcast(d[y] * numpy.where(numpy.signbit(x1) == numpy.signbit(y), 1.0, -1.0), x1)
+
+
+@adjoint(numpy.where)
+def where(out, condition, x=None, y=None):  # the condition carries no gradient
+    d[x] = unbroadcast(numpy.where(condition, d[out], 0.0), x)
+    d[y] = unbroadcast(numpy.where(condition, 0.0, d[out]), y)
+
+
+@adjoint(numpy.clip)
+def clip(y, a, a_min=None, a_max=None, min=None, max=None):  # a bound reached exactly: to a
+    d[a] = unbroadcast(d[y] * (y == a), a)
+    d[a_min] = unbroadcast(d[y] * ((y == a_min) & (y != a)), a_min)
+    d[a_max] = unbroadcast(d[y] * ((y == a_max) & (y != a)), a_max)
+    d[min] = unbroadcast(d[y] * ((y == min) & (y != a)), min)
+    d[max] = unbroadcast(d[y] * ((y == max) & (y != a)), max)
+
+
+@adjoint(numpy.ndarray.clip)
+def clip_method(y, a, min=None, max=None):
+    d[a] = unbroadcast(d[y] * (y == a), a)
+    d[min] = unbroadcast(d[y] * ((y == min) & (y != a)), min)
+    d[max] = unbroadcast(d[y] * ((y == max) & (y != a)), max)
+
+
+# --- reductions ------------------------------------------------------------------------
+
+
+@adjoint(numpy.sum, numpy.ndarray.sum)
+def sum(y, a, axis=None, dtype=None, keepdims=False):
+    d[a] = unreduce(d[y], a, axis, keepdims)
+
+
+@adjoint(numpy.nansum)
+def nansum(y, a, axis=None, dtype=None, keepdims=False):
+    d[a] = unreduce(d[y], a, axis, keepdims) * numpy.logical_not(numpy.isnan(a))
+
+
+@adjoint(numpy.mean, numpy.ndarray.mean)
+def mean(y, a, axis=None, dtype=None, keepdims=False):
+    d[a] = unreduce(d[y], a, axis, keepdims) * (numpy.size(y) / numpy.size(a))
+
+
+@adjoint(numpy.prod, numpy.ndarray.prod)
+def prod(y, a, axis=None, dtype=None, keepdims=False):
+    d[a] = unreduce(d[y], a, axis, keepdims) * prod_others(a, axis)
+
+
+@adjoint(numpy.max, numpy.amax, numpy.ndarray.max, numpy.min, numpy.amin, numpy.ndarray.min)
+def max(y, a, axis=None, keepdims=False):  # tied extremes share the gradient
+    d[a] = unreduce(d[y], a, axis, keepdims) * extremum_mask(a, y, axis, keepdims)
+
+
+@adjoint(numpy.var, numpy.ndarray.var)
+def var(y, a, axis=None, dtype=None, ddof=0, keepdims=False):
+    n = numpy.size(a) / numpy.size(y) - ddof
+    d[a] = unreduce(d[y], a, axis, keepdims) * 2.0 * (a - numpy.mean(a, axis, keepdims=True)) / n
+
+
+@adjoint(numpy.std, numpy.ndarray.std)
+def std(y, a, axis=None, dtype=None, ddof=0, keepdims=False):
+    n = numpy.size(a) / numpy.size(y) - ddof
+    d[a] = unreduce(d[y] / y, a, axis, keepdims) * (a - numpy.mean(a, axis, keepdims=True)) / n
+
+
+@adjoint(numpy.cumsum, numpy.ndarray.cumsum)
+def cumsum(y, a, axis=None, dtype=None):
+    d[a] = uncumsum(d[y], a, axis)
+
+
+@adjoint(numpy.cumprod, numpy.ndarray.cumprod)
+def cumprod(y, a, axis=None, dtype=None):  # divides by a: not for inputs with zeros
+    d[a] = uncumsum(d[y] * y, a, axis) / a
+
+
+@adjoint(numpy.trace, numpy.ndarray.trace)
+def trace(y, a, offset=0, axis1=0, axis2=1, dtype=None):
+    d[a] = undiagonal(numpy.expand_dims(d[y], -1), a, offset, axis1, axis2)
+
+
+# --- products --------------------------------------------------------------------------
+
+
+@adjoint(numpy.dot, numpy.ndarray.dot)
+def dot(y, a, b):
+    d[a] = dot_adjoint_a(d[y], a, b)
+    d[b] = dot_adjoint_b(d[y], a, b)
+
+
+@adjoint(numpy.matmul)
+def matmul(y, x1, x2):
+    d[x1] = matmul_adjoint_a(d[y], x1, x2)
+    d[x2] = matmul_adjoint_b(d[y], x1, x2)
+
+
+@adjoint(numpy.outer)
+def outer(y, a, b):
+    d[a] = numpy.reshape(numpy.dot(d[y], numpy.ravel(b)), numpy.shape(a))
+    d[b] = numpy.reshape(numpy.dot(numpy.ravel(a), d[y]), numpy.shape(b))
+
+
+@adjoint(numpy.inner)
+def inner(y, a, b):
+    d[a] = tensordot_adjoint_a(d[y], a, b, (-1, -1))
+    d[b] = tensordot_adjoint_b(d[y], a, b, (-1, -1))
+
+
+@adjoint(numpy.vdot)
+def vdot(y, a, b):  # real arrays
+    d[a] = numpy.reshape(d[y] * numpy.ravel(b), numpy.shape(a))
+    d[b] = numpy.reshape(d[y] * numpy.ravel(a), numpy.shape(b))
+
+
+@adjoint(numpy.tensordot)
+def tensordot(y, a, b, axes=2):
+    d[a] = tensordot_adjoint_a(d[y], a, b, axes)
+    d[b] = tensordot_adjoint_b(d[y], a, b, axes)
+
+
+@adjoint(numpy.einsum)
+def einsum(y, subscripts, *operands):
+    d[operands] = einsum_adjoint(d[y], subscripts, operands)
+
+
+# --- shapes and copies -----------------------------------------------------------------
+
+
+@adjoint(numpy.transpose, numpy.permute_dims)
+def transpose(y, a, axes=None):
+    d[a] = untranspose(d[y], axes)
+
+
+@adjoint(numpy.ndarray.transpose)
+def transpose_method(y, a, *axes):
+    d[a] = untranspose(d[y], axes)
+
+
+@adjoint(numpy.ndarray.T)
+def T(y, a):
+    d[a] = numpy.transpose(d[y])
+
+
+@adjoint(numpy.matrix_transpose, numpy.ndarray.mT)
+def matrix_transpose(y, x):
+    d[x] = numpy.swapaxes(d[y], -1, -2)
+
+
+@adjoint(numpy.swapaxes, numpy.ndarray.swapaxes)
+def swapaxes(y, a, axis1, axis2):
+    d[a] = numpy.swapaxes(d[y], axis1, axis2)
+
+
+@adjoint(numpy.moveaxis)
+def moveaxis(y, a, source, destination):
+    d[a] = numpy.moveaxis(d[y], destination, source)
+
+
+@adjoint(numpy.reshape)
+def reshape(y, a, shape, order="C", copy=None):
+    d[a] = numpy.reshape(d[y], numpy.shape(a), order=order)
+
+
+@adjoint(numpy.ndarray.reshape)
+def reshape_method(y, a, *shape):  # x.reshape(2, 6) and x.reshape((2, 6)); C order only
+    d[a] = numpy.reshape(d[y], numpy.shape(a))
+
+
+@adjoint(numpy.ravel, numpy.ndarray.ravel, numpy.ndarray.flatten)
+def ravel(y, a, order="C"):
+    d[a] = numpy.reshape(d[y], numpy.shape(a), order=order)
+
+
+@adjoint(numpy.squeeze, numpy.ndarray.squeeze)
+def squeeze(y, a, axis=None):
+    d[a] = numpy.reshape(d[y], numpy.shape(a))
+
+
+@adjoint(numpy.expand_dims)
+def expand_dims(y, a, axis):
+    d[a] = numpy.reshape(d[y], numpy.shape(a))
+
+
+@adjoint(numpy.atleast_1d, numpy.atleast_2d, numpy.atleast_3d)
+def atleast_1d(y, *arys):
+    d[arys] = reshape_each(d[y], arys)
+
+
+@adjoint(numpy.broadcast_to)
+def broadcast_to(y, array, shape, subok=False):
+    d[array] = unbroadcast(d[y], array)
+
+
+@adjoint(numpy.array)
+def array(y, object, dtype=None, copy=True, order="K", subok=False, ndmin=0):
+    d[object] = unarray(d[y], object)
+
+
+@adjoint(numpy.asarray, numpy.asanyarray)
+def asarray(y, a, dtype=None, order=None):
+    d[a] = unarray(d[y], a)
+
+
+@adjoint(numpy.copy)
+def copy(y, a, order="K", subok=False):
+    d[a] = d[y]
+
+
+@adjoint(numpy.ndarray.copy)
+def copy_method(y, a, order="C"):
+    d[a] = d[y]
+
+
+@adjoint(numpy.ndarray.astype)
+def astype(y, a, dtype, order="K", casting="unsafe", subok=True, copy=True):
+    d[a] = d[y]
+
+
+@adjoint(numpy.concatenate, numpy.concat)
+def concatenate(y, arrays, axis=0, dtype=None):
+    d[arrays] = split_like(d[y], arrays, axis)
+
+
+@adjoint(numpy.stack)
+def stack(y, arrays, axis=0, dtype=None):
+    d[arrays] = unstack(d[y], arrays, axis)
+
+
+@adjoint(numpy.vstack)
+def vstack(y, tup, dtype=None):
+    d[tup] = split_like(d[y], tup, 0, 2)
+
+
+@adjoint(numpy.hstack)
+def hstack(y, tup, dtype=None):  # joined along axis 1, or along axis 0 when the result is 1-D
+    d[tup] = split_like(d[y], tup, numpy.ndim(y) > 1)
+
+
+@adjoint(numpy.tile)
+def tile(y, A, reps):
+    d[A] = untile(d[y], A, reps)
+
+
+@adjoint(numpy.repeat, numpy.ndarray.repeat)
+def repeat(y, a, repeats, axis=None):
+    d[a] = unrepeat(d[y], a, repeats, axis)
+
+
+@adjoint(numpy.flip)
+def flip(y, m, axis=None):
+    d[m] = numpy.flip(d[y], axis)
+
+
+@adjoint(numpy.fliplr)
+def fliplr(y, m):
+    d[m] = numpy.fliplr(d[y])
+
+
+@adjoint(numpy.flipud)
+def flipud(y, m):
+    d[m] = numpy.flipud(d[y])
+
+
+@adjoint(numpy.rot90)
+def rot90(y, m, k=1, axes=(0, 1)):
+    d[m] = numpy.rot90(d[y], -k, axes)
+
+
+@adjoint(numpy.roll)
+def roll(y, a, shift, axis=None):
+    d[a] = numpy.roll(d[y], numpy.negative(shift), axis)
+
+
+@adjoint(numpy.diag)
+def diag(y, v, k=0):
+    d[v] = undiag(d[y], v, k)
+
+
+@adjoint(numpy.diagonal, numpy.ndarray.diagonal)
+def diagonal(y, a, offset=0, axis1=0, axis2=1):
+    d[a] = undiagonal(d[y], a, offset, axis1, axis2)
+
+
+@adjoint(numpy.triu)
+def triu(y, m, k=0):
+    d[m] = numpy.triu(d[y], k)
+
+
+@adjoint(numpy.tril)
+def tril(y, m, k=0):
+    d[m] = numpy.tril(d[y], k)
+
+
+@adjoint(numpy.sort)
+def sort(y, a, axis=-1, kind=None, order=None, stable=None):
+    d[a] = unsort(d[y], a, axis)
+
+
+@adjoint(numpy.take, numpy.ndarray.take)
+def take(y, a, indices, axis=None, mode="raise"):
+    d[a] = untake(d[y], a, indices, axis, mode)
+
+
+@adjoint(numpy.diff)
+def diff(y, a, n=1, axis=-1):
+    d[a] = undiff(d[y], a, n, axis)
+
+
+# --- linear algebra --------------------------------------------------------------------
+
+
+@adjoint(numpy.linalg.det)
+def det(y, a):
+    d[a] = numpy.expand_dims(d[y] * y, (-2, -1)) * numpy.swapaxes(numpy.linalg.inv(a), -1, -2)
+
+
+@adjoint(numpy.linalg.slogdet)
+def slogdet(y, a):  # y = (sign, logabsdet); only logabsdet carries a gradient
+    d[a] = numpy.expand_dims(d[y][1], (-2, -1)) * numpy.swapaxes(numpy.linalg.inv(a), -1, -2)
+
+
+@adjoint(numpy.linalg.inv)
+def inv(y, a):
+    yt = numpy.swapaxes(y, -1, -2)
+    d[a] = -(yt @ d[y] @ yt)
+
+
+@adjoint(numpy.linalg.solve)
+def solve(y, a, b):
+    grads = solve_adjoint(d[y], a, b, y)
+    d[a] = grads[0]
+    d[b] = grads[1]
+
+
+@adjoint(numpy.linalg.norm)
+def norm(y, x, ord=None, axis=None, keepdims=False):
+    d[x] = norm_adjoint(d[y], x, y, ord, axis, keepdims)
+
+
+# --- no gradient -----------------------------------------------------------------------
+
+nondifferentiable(
+    # shapes, indices and predicates
+    numpy.shape, numpy.ndim, numpy.size, numpy.ndarray.shape, numpy.ndarray.ndim,
+    numpy.ndarray.size, numpy.ndarray.dtype,
+    numpy.argmax, numpy.argmin, numpy.argsort, numpy.ndarray.argmax, numpy.ndarray.argmin,
+    numpy.ndarray.argsort, numpy.nonzero, numpy.ndarray.nonzero, numpy.flatnonzero,
+    numpy.argwhere, numpy.searchsorted, numpy.unique, numpy.digitize, numpy.bincount,
+    numpy.count_nonzero, numpy.any, numpy.all, numpy.ndarray.any, numpy.ndarray.all,
+    numpy.isnan, numpy.isinf, numpy.isfinite, numpy.isclose, numpy.allclose,
+    numpy.array_equal, numpy.signbit,
+    numpy.greater, numpy.less, numpy.equal, numpy.not_equal, numpy.greater_equal,
+    numpy.less_equal, numpy.logical_and, numpy.logical_or, numpy.logical_not, numpy.logical_xor,
+    # piecewise constant
+    numpy.floor, numpy.ceil, numpy.round, numpy.around, numpy.rint, numpy.trunc, numpy.fix,
+    numpy.sign, numpy.heaviside, numpy.floor_divide, numpy.ndarray.round,
+    # constructors
+    numpy.zeros_like, numpy.ones_like, numpy.empty_like, numpy.full_like, numpy.zeros,
+    numpy.ones, numpy.empty, numpy.full, numpy.eye, numpy.identity, numpy.tri, numpy.arange,
+    numpy.linspace, numpy.logspace, numpy.geomspace, numpy.indices, numpy.triu_indices,
+    numpy.tril_indices, numpy.diag_indices,
+    numpy.random.rand, numpy.random.randn, numpy.random.normal, numpy.random.uniform,
+    numpy.random.randint, numpy.random.seed, numpy.random.default_rng,
+)

@@ -1,0 +1,455 @@
+"""The few helpers that generated derivatives call.
+
+Generated code depends only on NumPy and this module, so every helper here is
+small, documented, and says why the engine cannot write it inline: almost
+always because the answer depends on a shape, an ``axis`` or an ``ord`` that is
+only known at run time.
+
+Conventions shared by all helpers:
+
+* ``g`` is an incoming adjoint (the gradient of the result); the helper returns
+  the adjoint of one argument, shaped exactly like that argument.
+* Gradients are floating point even when the argument holds integers.
+* A 0-d gradient is returned as a NumPy scalar (``np.float64`` is a ``float``),
+  so ``grad`` of a function of Python floats returns floats.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "unbroadcast", "unreduce", "extremum_mask", "prod_others", "uncumsum",
+    "tensordot_adjoint_a", "tensordot_adjoint_b", "dot_adjoint_a", "dot_adjoint_b",
+    "matmul_adjoint_a", "matmul_adjoint_b", "einsum_adjoint", "untranspose",
+    "reshape_each", "split_like", "unstack", "unarray", "untile", "unrepeat",
+    "undiag", "undiagonal", "unsort", "untake", "undiff", "solve_adjoint",
+    "norm_adjoint", "pick_adjoint", "unsum",
+]
+
+
+def _float(g):
+    """``g`` as an array with an inexact dtype (integer and boolean become float64)."""
+    g = np.asarray(g)
+    return g if np.issubdtype(g.dtype, np.inexact) else g.astype(np.float64)
+
+
+def _fit(g, shape):
+    """``g`` summed over broadcast axes, then broadcast up, to exactly ``shape``; float; scalar if 0-d."""
+    g = _float(g)
+    if g.shape != shape:
+        extra = g.ndim - len(shape)
+        if extra > 0:
+            g = g.sum(axis=tuple(range(extra)))
+        ones = tuple(i for i, n in enumerate(shape) if n == 1 and i < g.ndim and g.shape[i] != 1)
+        if ones:
+            g = g.sum(axis=ones, keepdims=True)
+        if g.shape != shape:
+            g = np.broadcast_to(g, shape).copy()
+    return g[()] if g.ndim == 0 else g
+
+
+def _shaped(g, x):
+    """Finish a gradient for ``x``: exactly ``np.shape(x)``, float, a NumPy scalar if 0-d."""
+    return _fit(g, np.shape(x))
+
+
+def _axes(axis, ndim):
+    """``axis`` (None, an int or a tuple, maybe negative) as a sorted tuple of axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    axis = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    return tuple(sorted(int(a) % ndim for a in axis)) if ndim else ()
+
+
+def unbroadcast(g, x):
+    """Sum ``g`` down to ``np.shape(x)``: the adjoint of NumPy's implicit broadcasting.
+
+    ``x + b`` with ``x`` of shape (3, 4) and ``b`` of shape (4,) sends every row's
+    gradient to ``b``; whether ``b`` broadcast is only known at run time. A ``g``
+    smaller than ``x`` (a scalar seed) is spread out instead.
+    """
+    return _fit(g, np.shape(x))
+
+
+def unreduce(g, x, axis=None, keepdims=False):
+    """Spread the gradient of a reduction (sum, mean, max, ...) back over ``np.shape(x)``.
+
+    Re-inserts the reduced axes (unless ``keepdims`` kept them) and broadcasts.
+    """
+    g = _float(g)
+    if not keepdims and axis is not None and np.ndim(x) > 0:
+        g = np.expand_dims(g, _axes(axis, np.ndim(x)))
+    return _shaped(g, x)
+
+
+def extremum_mask(x, y, axis=None, keepdims=False):
+    """Where ``x`` attains its reduced max/min ``y``, divided by the number of ties.
+
+    Ties share the gradient equally (as autograd does), so the adjoint of
+    ``max`` is symmetric in equal entries and sums to the incoming gradient.
+    """
+    hit = np.asarray(x) == unreduce(y, x, axis, keepdims)
+    count = np.sum(hit, axis=_axes(axis, np.ndim(x)), keepdims=True)
+    return hit / count
+
+
+def prod_others(x, axis=None):
+    """For each entry of ``x``, the product of the *other* entries along ``axis``.
+
+    This is d prod(x) / dx without dividing by ``x``, so it is exact when ``x``
+    holds zeros (computed from exclusive cumulative products from both ends).
+    """
+    x = _float(x)
+    axes = _axes(axis, x.ndim)
+    front = np.moveaxis(x, axes, tuple(range(-len(axes), 0)))
+    flat = front.reshape(front.shape[: front.ndim - len(axes)] + (-1,))
+    ones = np.ones_like(flat[..., :1])
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = np.flip(np.cumprod(np.flip(np.concatenate([flat[..., 1:], ones], axis=-1), -1), -1), -1)
+    out = (left * right).reshape(front.shape)
+    return np.moveaxis(out, tuple(range(-len(axes), 0)), axes)
+
+
+def uncumsum(g, x, axis=None):
+    """Adjoint of ``cumsum``: a reversed cumulative sum (``axis=None`` cumsums the flattened ``x``)."""
+    g = _float(g)
+    if axis is None:
+        return _shaped(np.flip(np.cumsum(np.flip(g.ravel()))).reshape(np.shape(x)), x)
+    return _shaped(np.flip(np.cumsum(np.flip(g, axis), axis), axis), x)
+
+
+# --- products -----------------------------------------------------------------------
+
+
+def _tensordot_axes(a, b, axes):
+    """NumPy's ``axes`` argument of tensordot as two lists of non-negative axes."""
+    na, nb = np.ndim(a), np.ndim(b)
+    if na == 0 or nb == 0:  # a product with a scalar contracts nothing
+        return [], []
+    if np.ndim(axes) == 0:
+        return list(range(na - axes, na)), list(range(axes))
+    ax_a, ax_b = axes
+    ax_a = [ax_a] if np.ndim(ax_a) == 0 else list(ax_a)
+    ax_b = [ax_b] if np.ndim(ax_b) == 0 else list(ax_b)
+    return [int(i) % na for i in ax_a], [int(i) % nb for i in ax_b]
+
+
+def tensordot_adjoint_a(g, a, b, axes=2):
+    """Adjoint of ``a`` in ``np.tensordot(a, b, axes)`` (also serves ``dot`` and ``inner``)."""
+    ax_a, ax_b = _tensordot_axes(a, b, axes)
+    free_a = [i for i in range(np.ndim(a)) if i not in ax_a]
+    free_b = [i for i in range(np.ndim(b)) if i not in ax_b]
+    out = np.tensordot(g, b, (list(range(len(free_a), np.ndim(g))), free_b))
+    # out's axes: a's free axes, then b's contracted axes in b's order, each standing for its a axis
+    order = free_a + [ax_a[ax_b.index(j)] for j in sorted(ax_b)]
+    return _shaped(np.transpose(out, np.argsort(order)), a)
+
+
+def tensordot_adjoint_b(g, a, b, axes=2):
+    """Adjoint of ``b`` in ``np.tensordot(a, b, axes)``."""
+    ax_a, ax_b = _tensordot_axes(a, b, axes)
+    free_a = [i for i in range(np.ndim(a)) if i not in ax_a]
+    free_b = [i for i in range(np.ndim(b)) if i not in ax_b]
+    out = np.tensordot(a, g, (free_a, list(range(len(free_a)))))
+    order = [ax_b[ax_a.index(i)] for i in sorted(ax_a)] + free_b
+    return _shaped(np.transpose(out, np.argsort(order)), b)
+
+
+def _dot_axes(a, b):
+    """``np.dot`` as a tensordot: last axis of ``a`` with the second-to-last of ``b``."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return [], []
+    return [np.ndim(a) - 1], [max(np.ndim(b) - 2, 0)]
+
+
+def dot_adjoint_a(g, a, b):
+    """Adjoint of ``a`` in ``np.dot(a, b)``, for every ndim NumPy accepts (scalars included)."""
+    return tensordot_adjoint_a(g, a, b, _dot_axes(a, b))
+
+
+def dot_adjoint_b(g, a, b):
+    """Adjoint of ``b`` in ``np.dot(a, b)``."""
+    return tensordot_adjoint_b(g, a, b, _dot_axes(a, b))
+
+
+def _as_matrices(g, a, b):
+    """Promote 1-D operands of matmul to matrices (and ``g`` to match), as matmul does."""
+    a2 = np.asarray(a)[None, :] if np.ndim(a) == 1 else np.asarray(a)
+    b2 = np.asarray(b)[:, None] if np.ndim(b) == 1 else np.asarray(b)
+    g2 = _float(g)
+    if np.ndim(b) == 1:
+        g2 = g2[..., None]
+    if np.ndim(a) == 1:
+        g2 = g2[..., None, :]
+    return g2, a2, b2
+
+
+def matmul_adjoint_a(g, a, b):
+    """Adjoint of ``a`` in ``a @ b``: ``g @ b.T``, with 1-D promotion and batch broadcasting undone."""
+    g2, a2, b2 = _as_matrices(g, a, b)
+    return _shaped(unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2).reshape(np.shape(a)), a)
+
+
+def matmul_adjoint_b(g, a, b):
+    """Adjoint of ``b`` in ``a @ b``: ``a.T @ g``, with 1-D promotion and batch broadcasting undone."""
+    g2, a2, b2 = _as_matrices(g, a, b)
+    return _shaped(unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2).reshape(np.shape(b)), b)
+
+
+def einsum_adjoint(g, subscripts, operands):
+    """Adjoints of all ``operands`` of ``np.einsum(subscripts, *operands)``, as a tuple.
+
+    The adjoint of operand i is the einsum of ``g`` with the other operands,
+    producing operand i's indices. Handles implicit output, ``...``, broadcast
+    size-1 axes, indices summed within operand i alone (``'ij->i'``) and
+    repeated indices (``'ii->i'``: the gradient lands on the diagonal through
+    einsum's writable diagonal view).
+    """
+    if not isinstance(subscripts, str):
+        raise NotImplementedError("einsum's interleaved (operand, sublist) form has no adjoint")
+    spec = subscripts.replace(" ", "")
+    inputs, arrow, output = spec.partition("->")
+    inputs = inputs.split(",")
+    if not arrow:  # implicit mode: indices seen once, sorted, after the broadcast axes
+        letters = "".join(inputs).replace(".", "")
+        output = ("..." if "..." in spec else "") + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    spare = (c for c in "ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkjihgfedcba" if c not in spec)
+    counts = [np.ndim(op) - len(s) + 3 for s, op in zip(inputs, operands, strict=True) if "..." in s]
+    ellipsis = "".join(next(spare) for _ in range(max(counts, default=0)))
+    inputs = [s.replace("...", ellipsis[len(ellipsis) - (np.ndim(op) - len(s) + 3):]) if "..." in s else s
+              for s, op in zip(inputs, operands, strict=True)]
+    output = output.replace("...", ellipsis)
+    grads = []
+    for i, (sub, op) in enumerate(zip(inputs, operands, strict=True)):
+        others = [s for j, s in enumerate(inputs) if j != i]
+        unique = "".join(dict.fromkeys(sub))
+        known = set(output + "".join(others))
+        present = "".join(c for c in unique if c in known)
+        gi = np.einsum(",".join([output] + others) + "->" + present, g, *operands[:i], *operands[i + 1:])
+        size = dict(zip(sub, np.shape(op), strict=True))
+        dims = iter(np.shape(gi))
+        gi = np.reshape(gi, [next(dims) if c in present else 1 for c in unique])
+        gi = _fit(gi, tuple(size[c] for c in unique))
+        if unique != sub:
+            full = np.zeros(np.shape(op), dtype=_float(gi).dtype)
+            np.einsum(sub + "->" + unique, full)[...] = gi
+            gi = full
+        grads.append(_shaped(gi, op))
+    return tuple(grads)
+
+
+# --- shapes -------------------------------------------------------------------------
+
+
+def untranspose(g, axes=None):
+    """Adjoint of ``np.transpose(x, axes)`` / ``x.transpose(*axes)``: transpose by the inverse permutation.
+
+    Accepts the method's varargs forms too: ``()``, ``(1, 0)`` or ``((1, 0),)``.
+    """
+    g = _float(g)
+    if axes is not None and len(axes) == 1 and np.ndim(axes[0]) == 1:
+        axes = axes[0]
+    if axes is None or len(axes) == 0 or (len(axes) == 1 and axes[0] is None):
+        return np.transpose(g)
+    return np.transpose(g, np.argsort([int(a) % g.ndim for a in axes]))
+
+
+def reshape_each(g, arrays):
+    """Adjoint of ``np.atleast_Nd(*arrays)``: one gradient per input, as a tuple.
+
+    NumPy returns one array for one input and a list for several; ``g`` follows suit.
+    """
+    if len(arrays) == 1:
+        return (_shaped(np.reshape(g, np.shape(arrays[0])), arrays[0]),)
+    return tuple(_shaped(np.reshape(gi, np.shape(a)), a) for gi, a in zip(g, arrays, strict=True))
+
+
+def split_like(g, arrays, axis=0, ndmin=1):
+    """Adjoint of ``concatenate``/``vstack``/``hstack``: cut ``g`` into pieces shaped like ``arrays``.
+
+    Each input is first viewed as at least ``ndmin``-D (what vstack/hstack do);
+    ``axis=None`` is concatenate's flattening mode. ``axis`` may be a bool
+    (``hstack`` joins along axis 1, or 0 for a 1-D result).
+    """
+    g = _float(g)
+    if axis is None:
+        sizes = [np.size(a) for a in arrays]
+        axis = 0
+    else:
+        axis = int(axis)
+        sizes = [np.shape(np.array(a, ndmin=ndmin, copy=None))[axis] for a in arrays]
+    pieces = np.split(g, np.cumsum(sizes)[:-1], axis=axis)
+    return tuple(_shaped(np.reshape(p, np.shape(a)), a) for p, a in zip(pieces, arrays, strict=True))
+
+
+def unstack(g, arrays, axis=0):
+    """Adjoint of ``np.stack(arrays, axis)``: slice ``g`` along the new axis."""
+    parts = np.moveaxis(_float(g), axis, 0)
+    return tuple(_shaped(p, a) for p, a in zip(parts, arrays, strict=True))
+
+
+def unarray(g, obj):
+    """Adjoint of ``np.array(obj)``/``np.asarray(obj)``: ``g`` itself, or nested tuples for list literals."""
+    g = np.reshape(_float(g), np.shape(obj))
+    if isinstance(obj, (list, tuple)):
+        return tuple(unarray(gi, o) for gi, o in zip(g, obj, strict=True))
+    return _shaped(g, obj)
+
+
+def untile(g, x, reps):
+    """Adjoint of ``np.tile(x, reps)``: sum the tiles back onto one copy of ``x``."""
+    reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)
+    nd = max(np.ndim(x), len(reps))
+    shape = (1,) * (nd - np.ndim(x)) + np.shape(x)
+    reps = (1,) * (nd - len(reps)) + reps
+    blocks = _float(g).reshape([n for pair in zip(reps, shape, strict=True) for n in pair])
+    return _shaped(blocks.sum(axis=tuple(range(0, 2 * nd, 2))).reshape(np.shape(x)), x)
+
+
+def unrepeat(g, x, repeats, axis=None):
+    """Adjoint of ``np.repeat(x, repeats, axis)``: add each repeated copy back to its source."""
+    shape = (np.size(x),) if axis is None else np.shape(x)
+    axis = 0 if axis is None else int(axis) % len(shape)
+    out = np.zeros(shape, dtype=_float(g).dtype)
+    source = np.repeat(np.arange(shape[axis]), repeats)
+    np.add.at(np.moveaxis(out, axis, 0), source, np.moveaxis(_float(g), axis, 0))
+    return _shaped(out.reshape(np.shape(x)), x)
+
+
+def undiagonal(g, x, offset=0, axis1=0, axis2=1):
+    """Adjoint of ``np.diagonal(x, offset, axis1, axis2)`` (and of ``trace`` with ``g[..., None]``).
+
+    Writes ``g`` (diagonal along its last axis, broadcasting) onto the diagonal of zeros shaped like ``x``.
+    """
+    g = _float(g)
+    out = np.zeros(np.shape(x), dtype=g.dtype)
+    view = np.moveaxis(out, (axis1, axis2), (-2, -1))
+    rows, cols = view.shape[-2] - max(-offset, 0), view.shape[-1] - max(offset, 0)
+    i = np.arange(max(0, min(rows, cols)))
+    view[..., i + max(-offset, 0), i + max(offset, 0)] = g
+    return _shaped(out, x)
+
+
+def undiag(g, v, k=0):
+    """Adjoint of ``np.diag(v, k)``: extract the diagonal if ``v`` was 1-D, else place ``g`` on it."""
+    if np.ndim(v) == 1:
+        return _shaped(np.diag(g, k), v)
+    return undiagonal(g, v, k)
+
+
+def unsort(g, x, axis=-1):
+    """Adjoint of ``np.sort(x, axis)``: send each sorted entry's gradient back to where it came from."""
+    g = _float(g)
+    if axis is None:
+        out = np.zeros(np.size(x), dtype=g.dtype)
+        out[np.argsort(x, axis=None, kind="stable")] = g
+        return _shaped(out.reshape(np.shape(x)), x)
+    out = np.zeros(np.shape(x), dtype=g.dtype)
+    np.put_along_axis(out, np.argsort(x, axis=axis, kind="stable"), g, axis)
+    return _shaped(out, x)
+
+
+def untake(g, x, indices, axis=None, mode="raise"):
+    """Adjoint of ``np.take(x, indices, axis, mode=mode)``: scatter-add ``g`` (repeated indices accumulate)."""
+    g = _float(g)
+    shape = (np.size(x),) if axis is None else np.shape(x)
+    axis = 0 if axis is None else int(axis) % len(shape)
+    indices = np.asarray(indices)
+    if mode == "wrap":
+        indices = indices % shape[axis]
+    elif mode == "clip":
+        indices = np.clip(indices, 0, shape[axis] - 1)
+    out = np.zeros(shape, dtype=g.dtype)
+    moved = np.moveaxis(g, tuple(range(axis, axis + indices.ndim)), tuple(range(indices.ndim)))
+    np.add.at(np.moveaxis(out, axis, 0), indices, moved)
+    return _shaped(out.reshape(np.shape(x)), x)
+
+
+def undiff(g, x, n=1, axis=-1):
+    """Adjoint of ``np.diff(x, n, axis)``: each difference pulls on its two ends, n times."""
+    g = _float(g)
+    for _ in range(n):
+        g = -np.diff(g, axis=axis, prepend=0.0, append=0.0)
+    return _shaped(g, x)
+
+
+# --- linear algebra -----------------------------------------------------------------
+
+
+def solve_adjoint(g, a, b, x):
+    """Adjoints ``(of a, of b)`` for ``x = np.linalg.solve(a, b)``.
+
+    ``gb = solve(a.T, g)`` and ``ga = -gb x.T``; a 1-D ``b`` is a vector (NumPy 2
+    rule), otherwise a stack of matrices; batch broadcasting is undone.
+    """
+    g = _float(g)
+    vector = np.ndim(b) == 1
+    gm, xm = (g[..., None], np.asarray(x)[..., None]) if vector else (g, np.asarray(x))
+    gb = np.linalg.solve(np.swapaxes(a, -1, -2), gm)
+    ga = -gb @ np.swapaxes(xm, -1, -2)
+    return unbroadcast(ga, a), unbroadcast(gb[..., 0] if vector else gb, b)
+
+
+def norm_adjoint(g, x, y, ord=None, axis=None, keepdims=False):
+    """Adjoint of ``x`` in ``y = np.linalg.norm(x, ord, axis, keepdims)``.
+
+    Vector norms: ord None/2 (``x / y``, 0 at the origin), 1, inf/-inf (ties
+    share), 0, any p. Matrix norms (2-D ``x`` with ord given, or a 2-tuple
+    ``axis``): 'fro', 'nuc', 2/-2 (top/bottom singular vectors), 1/-1 and
+    inf/-inf (extreme absolute column/row sum, ties share).
+    """
+    x = _float(x)
+    matrix = (axis is None and ord is not None and x.ndim == 2) or np.ndim(axis) == 1 and len(axis) == 2
+    axes = _axes(axis, x.ndim)
+    g = unreduce(g, x, axes, keepdims)
+    y = unreduce(y, x, axes, keepdims)
+    if ord is None or ord == "fro" or (ord == 2 and not matrix):
+        return _shaped(g * np.divide(x, y, out=np.zeros_like(x), where=y != 0), x)
+    if not matrix:
+        if ord == 0:
+            return _shaped(np.zeros_like(x), x)
+        if np.isinf(ord):
+            hit = np.abs(x) == y
+            return _shaped(g * np.sign(x) * hit / np.sum(hit, axis=axes, keepdims=True), x)
+        return _shaped(g * np.sign(x) * (np.abs(x) / y) ** (ord - 1), x)
+    row, col = (0, 1) if axis is None else (int(axis[0]) % x.ndim, int(axis[1]) % x.ndim)
+    if ord in ("nuc", 2, -2):
+        u, _, vh = np.linalg.svd(np.moveaxis(x, (row, col), (-2, -1)), full_matrices=False)
+        k = 0 if ord == 2 else -1
+        dy = u @ vh if ord == "nuc" else u[..., :, k, None] * vh[..., None, k, :]
+        return _shaped(g * np.moveaxis(dy, (-2, -1), (row, col)), x)
+    along = row if abs(ord) == 1 else col  # ord 1: column sums (over rows); ord inf: row sums
+    hit = np.sum(np.abs(x), axis=along, keepdims=True) == y
+    ties = np.sum(hit, axis=axes, keepdims=True) / x.shape[along]
+    return _shaped(g * np.sign(x) * hit / ties, x)
+
+
+# --- Python builtins ----------------------------------------------------------------
+
+
+def pick_adjoint(g, y, first, rest):
+    """Adjoints ``(of first, of rest)`` for ``y = max(first, *rest)`` or ``min(...)`` (builtins).
+
+    Python returns the first extreme item, so the whole gradient goes to the
+    first item equal to ``y``. With no ``rest``, ``first`` is the iterable: its
+    adjoint is a list (for a list), a tuple (for a tuple) or an array (for a 1-D array).
+    """
+    if isinstance(first, np.ndarray) and not rest:
+        out = np.zeros(np.shape(first), dtype=_float(g).dtype)
+        out[np.argmax(first == y)] = g
+        return out, ()
+    items = (first,) + tuple(rest) if rest else tuple(first)
+    hit = next(i for i, item in enumerate(items) if np.all(item == y))
+    grads = [_shaped(g if i == hit else 0.0, item) for i, item in enumerate(items)]
+    if rest:
+        return grads[0], tuple(grads[1:])
+    return (tuple(grads) if isinstance(first, tuple) else grads), ()
+
+
+def unsum(g, iterable):
+    """Adjoint of the builtin ``sum(iterable)``: ``g`` for each element (arrays sum over axis 0)."""
+    if isinstance(iterable, np.ndarray):
+        return _shaped(g, iterable)
+    grads = [unbroadcast(g, item) for item in iterable]
+    return tuple(grads) if isinstance(iterable, tuple) else grads

@@ -1,0 +1,223 @@
+"""Unit tests of ``tangent_lsp.runtime`` against NumPy, without the engine.
+
+Most helpers are adjoints of linear maps L (broadcasting, reductions, reshapes,
+products with a fixed operand...). For those the defining property is the
+adjoint identity <L*(g), v> == <g, L(v)> for random g and v, plus exact
+shapes and float dtypes; the nonlinear ones are checked by finite differences.
+"""
+
+import numpy as np
+import pytest
+
+from tangent_lsp import runtime as rt
+from tests.oracle import finite_differences
+
+rng = np.random.default_rng(0)
+
+
+def rand(*shape):
+    return rng.standard_normal(shape)
+
+
+def check_adjoint(forward, adjoint, x):
+    """``adjoint`` is the adjoint of the linear map ``forward`` at inputs shaped like ``x``."""
+    v = rand(*np.shape(x))
+    y = forward(v)
+    g = rand(*np.shape(y))
+    back = adjoint(g, x)
+    assert np.shape(back) == np.shape(x)
+    assert np.issubdtype(np.asarray(back).dtype, np.floating)
+    assert np.isclose(np.sum(back * v), np.sum(g * y))
+
+
+B = rand(4, 5)
+B3 = rand(2, 4, 5)
+T345 = rand(3, 4, 5)
+
+LINEAR = {
+    # name: (forward(v), adjoint(g, x), x)
+    "unbroadcast-(3,1)": (lambda v: v + np.zeros((3, 4)), rt.unbroadcast, rand(3, 1)),
+    "unbroadcast-(4,)": (lambda v: v + np.zeros((2, 3, 4)), rt.unbroadcast, rand(4)),
+    "unbroadcast-(1,4)": (lambda v: v + np.zeros((5, 3, 4)), rt.unbroadcast, rand(1, 4)),
+    "unbroadcast-scalar": (lambda v: v + np.zeros((3, 4)), rt.unbroadcast, rand()),
+    "unbroadcast-same": (lambda v: v * 1.0, rt.unbroadcast, rand(3, 4)),
+    "unreduce-None": (np.sum, lambda g, x: rt.unreduce(g, x), rand(3, 4)),
+    "unreduce-0": (lambda v: np.sum(v, 0), lambda g, x: rt.unreduce(g, x, 0), rand(3, 4)),
+    "unreduce--1-keepdims": (lambda v: np.sum(v, -1, keepdims=True),
+                             lambda g, x: rt.unreduce(g, x, -1, True), rand(2, 3, 4)),
+    "unreduce-(0,2)": (lambda v: np.sum(v, (0, 2)), lambda g, x: rt.unreduce(g, x, (0, 2)), rand(2, 3, 4)),
+    "unreduce-None-keepdims": (lambda v: np.sum(v, keepdims=True),
+                               lambda g, x: rt.unreduce(g, x, None, True), rand(2, 3)),
+    "uncumsum-None": (np.cumsum, lambda g, x: rt.uncumsum(g, x), rand(3, 4)),
+    "uncumsum-1": (lambda v: np.cumsum(v, 1), lambda g, x: rt.uncumsum(g, x, 1), rand(3, 4)),
+    "tensordot-a": (lambda v: np.tensordot(v, T345, 2), lambda g, x: rt.tensordot_adjoint_a(g, x, T345, 2), rand(2, 3, 4)),
+    "tensordot-b": (lambda v: np.tensordot(T345, v, ([0, 2], [1, 0])),
+                    lambda g, x: rt.tensordot_adjoint_b(g, T345, x, ([0, 2], [1, 0])), rand(5, 3, 2)),
+    "dot-a-2d": (lambda v: np.dot(v, B), lambda g, x: rt.dot_adjoint_a(g, x, B), rand(3, 4)),
+    "dot-b-nd": (lambda v: np.dot(T345, v), lambda g, x: rt.dot_adjoint_b(g, T345, x), rand(2, 5, 6)),
+    "dot-b-scalar": (lambda v: np.dot(B, v), lambda g, x: rt.dot_adjoint_b(g, B, x), rand()),
+    "matmul-a-batched": (lambda v: v @ B3, lambda g, x: rt.matmul_adjoint_a(g, x, B3), rand(3, 1, 2, 4)),
+    "matmul-b-broadcast": (lambda v: T345 @ v, lambda g, x: rt.matmul_adjoint_b(g, T345, x), rand(5, 2)),
+    "matmul-a-vector": (lambda v: v @ B3, lambda g, x: rt.matmul_adjoint_a(g, x, B3), rand(4)),
+    "matmul-b-vector": (lambda v: T345 @ v, lambda g, x: rt.matmul_adjoint_b(g, T345, x), rand(5)),
+    "untranspose": (lambda v: np.transpose(v, (2, 0, 1)), lambda g, x: rt.untranspose(g, (2, 0, 1)), rand(2, 3, 4)),
+    "untranspose-method": (lambda v: v.transpose(1, -1, 0), lambda g, x: rt.untranspose(g, (1, -1, 0)), rand(2, 3, 4)),
+    "untranspose-none": (np.transpose, lambda g, x: rt.untranspose(g, ()), rand(2, 3, 4)),
+    "untile": (lambda v: np.tile(v, (2, 1, 3)), lambda g, x: rt.untile(g, x, (2, 1, 3)), rand(3, 4)),
+    "untile-short-reps": (lambda v: np.tile(v, 2), lambda g, x: rt.untile(g, x, 2), rand(2, 3)),
+    "unrepeat-None": (lambda v: np.repeat(v, 3), lambda g, x: rt.unrepeat(g, x, 3), rand(3, 4)),
+    "unrepeat-axis": (lambda v: np.repeat(v, [2, 0, 1], 0), lambda g, x: rt.unrepeat(g, x, [2, 0, 1], 0), rand(3, 4)),
+    "undiagonal": (lambda v: np.diagonal(v, 1, 2, 0), lambda g, x: rt.undiagonal(g, x, 1, 2, 0), rand(4, 3, 5)),
+    "undiag-vector": (lambda v: np.diag(v, -1), lambda g, x: rt.undiag(g, x, -1), rand(4)),
+    "undiag-matrix": (lambda v: np.diag(v, 2), lambda g, x: rt.undiag(g, x, 2), rand(3, 5)),
+    "untake-None": (lambda v: np.take(v, [[1, 1], [7, -1]]), lambda g, x: rt.untake(g, x, [[1, 1], [7, -1]]), rand(3, 4)),
+    "untake-axis": (lambda v: np.take(v, [2, 0, 2], 1), lambda g, x: rt.untake(g, x, [2, 0, 2], 1), rand(2, 3, 4)),
+    "untake-wrap": (lambda v: np.take(v, [5, -7], 0, mode="wrap"),
+                    lambda g, x: rt.untake(g, x, [5, -7], 0, "wrap"), rand(3, 2)),
+    "undiff": (lambda v: np.diff(v, 2, 0), lambda g, x: rt.undiff(g, x, 2, 0), rand(5, 3)),
+    "unsum-array": (lambda v: sum(v), rt.unsum, rand(3, 4)),
+}
+
+
+@pytest.mark.parametrize("forward, adjoint, x", LINEAR.values(), ids=LINEAR.keys())
+def test_adjoint_identity(forward, adjoint, x):
+    check_adjoint(forward, adjoint, x)
+
+
+def test_unbroadcast_keeps_python_scalars_scalar_and_ints_float():
+    g = rt.unbroadcast(np.ones((3, 4)), 2.0)
+    assert isinstance(g, float) and g == 12.0
+    g = rt.unbroadcast(np.ones(3, dtype=int), np.arange(3))
+    assert g.dtype == np.float64
+    assert rt.unbroadcast(1.0, np.zeros((2, 3))).shape == (2, 3)  # a scalar seed spreads out
+
+
+def test_unbroadcast_result_is_writable():
+    g = rt.unbroadcast(1.0, np.zeros((2, 3)))
+    g += 1.0
+    assert np.all(g == 2.0)
+
+
+def test_extremum_mask_splits_ties():
+    x = np.array([[1.0, 3.0, 3.0], [2.0, 0.0, 2.0]])
+    mask = rt.extremum_mask(x, np.max(x, axis=1), axis=1)
+    assert np.allclose(mask, [[0, 0.5, 0.5], [0.5, 0, 0.5]])
+    assert np.allclose(rt.extremum_mask(x, np.min(x)), [[0, 0, 0], [0, 1, 0]])
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 2), -1])
+def test_prod_others_handles_zeros(axis):
+    x = rand(3, 4, 2)
+    x[0, 1, 0] = 0.0
+    x[2, 2, 1] = 0.0
+    expected = finite_differences(lambda v: np.sum(np.prod(v, axis=axis) * 1.0), [x], (0,))[0]
+    weights_shape = np.shape(np.prod(x, axis=axis, keepdims=True))
+    assert np.allclose(rt.prod_others(x, axis) * np.ones(weights_shape), expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("subscripts, shapes", [
+    ("ij,jk->ik", [(3, 4), (4, 5)]),
+    ("ij,jk", [(3, 4), (4, 5)]),
+    ("ii->i", [(3, 3)]),
+    ("ii", [(3, 3)]),
+    ("iij->j", [(3, 3, 2)]),
+    ("ij->i", [(3, 4)]),
+    ("...ij,...jk->...ik", [(2, 3, 4), (2, 4, 5)]),
+    ("...i,...i->...", [(3, 1, 4), (2, 4)]),
+    ("...j,j", [(2, 3, 4), (4,)]),
+    ("ab,bc,cd->ad", [(2, 3), (3, 4), (4, 2)]),
+    ("i,i", [(4,), (4,)]),
+])
+def test_einsum_adjoint(subscripts, shapes):
+    operands = [rand(*s) for s in shapes]
+    for i in range(len(operands)):
+        def forward(v, i=i):
+            return np.einsum(subscripts, *operands[:i], v, *operands[i + 1:])
+
+        def adjoint(g, x, i=i):
+            return rt.einsum_adjoint(g, subscripts, operands[:i] + [x] + operands[i + 1:])[i]
+
+        check_adjoint(forward, adjoint, operands[i])
+
+
+def test_split_like_unstack_unarray_reshape_each():
+    a, b = rand(3, 4), rand(2, 4)
+    ga, gb = rt.split_like(rand(5, 4), (a, b), 0)
+    assert ga.shape == a.shape and gb.shape == b.shape
+    g = rand(3, 4 + 1)
+    ga, gv = rt.split_like(g, [a, rand(3, 1)], True)  # hstack of 2-D arrays: axis 1
+    assert np.array_equal(ga, g[:, :4]) and np.array_equal(gv, g[:, 4:])
+    gs = rt.split_like(np.arange(7.0), [rand(4), rand(3)], False)  # hstack of 1-D: axis 0
+    assert [p.shape for p in gs] == [(4,), (3,)]
+    gv, gm = rt.split_like(rand(4, 4), [rand(4), rand(3, 4)], 0, 2)  # vstack
+    assert gv.shape == (4,) and gm.shape == (3, 4)
+    gflat = rt.split_like(np.arange(16.0), [a, rand(4)], None)
+    assert np.array_equal(gflat[0], np.arange(12.0).reshape(3, 4))
+    g = rand(3, 4, 2)
+    assert np.array_equal(rt.unstack(g, [a, a], -1)[1], g[..., 1])
+    parts = rt.unarray(np.array([[1.0, 2.0], [3.0, 4.0]]), [[0.5, 1], rand(2)])
+    assert parts[0] == (1.0, 2.0) and np.array_equal(parts[1], [3.0, 4.0])
+    assert isinstance(parts[0][0], float)
+    assert rt.reshape_each(rand(1, 4), (rand(4),))[0].shape == (4,)
+
+
+def test_unsort():
+    x = rand(3, 4)
+    for axis in (-1, 0, None):
+        check_adjoint(lambda v, axis=axis: np.take_along_axis(
+            v.ravel() if axis is None else v, np.argsort(x, axis=axis), axis=-1 if axis is None else axis),
+            lambda g, _, axis=axis: rt.unsort(g, x, axis), x)
+
+
+def test_solve_adjoint_matches_finite_differences():
+    a = rand(3, 3) + 4 * np.eye(3)
+    for b in (rand(3), rand(3, 2)):
+        w = rand(*b.shape)
+        ga, gb = rt.solve_adjoint(w, a, b, np.linalg.solve(a, b))
+        fa, fb = finite_differences(lambda a, b, w=w: np.sum(np.linalg.solve(a, b) * w), [a, b], (0, 1))
+        assert np.allclose(ga, fa, atol=1e-6) and np.allclose(gb, fb, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape, ord, axis, keepdims", [
+    ((4,), None, None, False), ((4,), 1, None, False), ((4,), np.inf, 0, True),
+    ((4,), 3, None, False), ((4,), -np.inf, None, False), ((3, 4), None, None, True),
+    ((3, 4), "fro", None, False), ((3, 4), "nuc", None, False), ((3, 4), 2, None, False),
+    ((3, 4), -2, None, False), ((3, 4), 1, None, False), ((3, 4), -np.inf, None, True),
+    ((2, 3, 4), None, 1, False), ((2, 3, 4), 1, (2, 0), True), ((2, 3, 4), "nuc", (0, 1), False),
+])
+def test_norm_adjoint_matches_finite_differences(shape, ord, axis, keepdims):
+    x = rand(*shape)
+    y = np.linalg.norm(x, ord, axis, keepdims)
+    w = rand(*np.shape(y))
+    expected = finite_differences(lambda v: np.sum(np.linalg.norm(v, ord, axis, keepdims) * w), [x], (0,))[0]
+    assert np.allclose(rt.norm_adjoint(w, x, y, ord, axis, keepdims), expected, atol=1e-6)
+
+
+def test_norm_adjoint_at_zero_is_zero():
+    assert np.array_equal(rt.norm_adjoint(1.0, np.zeros(3), 0.0), np.zeros(3))
+
+
+def test_pick_adjoint_gives_all_to_the_first_extreme():
+    assert rt.pick_adjoint(2.0, 3.0, 1.0, (3.0, 3.0)) == (0.0, (2.0, 0.0))
+    grads, rest = rt.pick_adjoint(2.0, 3.0, [1.0, 3.0, 3.0], ())
+    assert grads == [0.0, 2.0, 0.0] and rest == ()
+    assert isinstance(rt.pick_adjoint(2.0, 3.0, (1.0, 3.0), ())[0], tuple)
+    array, _ = rt.pick_adjoint(2.0, 3.0, np.array([1.0, 3.0, 3.0]), ())
+    assert np.array_equal(array, [0.0, 2.0, 0.0])
+
+
+def test_unsum_of_a_list():
+    assert rt.unsum(2.0, [1.0, np.ones(3)])[1].shape == (3,)
+    assert isinstance(rt.unsum(2.0, (1.0, 2.0)), tuple)
+
+
+def test_runtime_depends_only_on_numpy():
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(rt))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module}
+    assert imported <= {"numpy", "__future__"}

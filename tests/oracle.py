@@ -1,0 +1,163 @@
+"""The numeric oracle every engine test checks derivatives against.
+
+Three functions, nothing else:
+
+* ``finite_differences(f, args, wrt)`` - central differences of a scalar ``f``.
+* ``autograd_gradient(f, args, wrt)`` - the same gradient from autograd, by
+  re-running ``f``'s source with ``numpy`` swapped for ``autograd.numpy``;
+  ``None`` when autograd cannot differentiate it.
+* ``assert_gradients_match(f, args, wrt)`` - ``tangent_lsp.grad(f, wrt)`` checked
+  for shapes, float dtype, and values against both of the above; a failure
+  shows the generated code.
+
+Test functions are ordinary module-level ``def``s written with ``import numpy
+as np`` (any alias and ``from numpy import exp`` work). Use fixed seeds and
+keep arguments inside each function's domain and away from kinks and ties.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import inspect
+import io
+import textwrap
+import types
+
+import numpy as np
+
+__all__ = ["finite_differences", "autograd_gradient", "assert_gradients_match"]
+
+
+def _perturbed(value, x, index, step):
+    """``x`` (the float copy of argument ``value``) with ``x[index] += step``, in ``value``'s kind."""
+    x = x.copy()
+    x[index] += step
+    return float(x) if np.ndim(value) == 0 and not isinstance(value, np.ndarray) else x
+
+
+def finite_differences(f, args, wrt=(0,), eps=1e-6):
+    """Central differences of the scalar ``f(*args)`` with respect to each argument in ``wrt``.
+
+    Arguments may be arrays or Python numbers (integers are treated as reals).
+    Returns a tuple of float arrays, one per ``wrt`` index, shaped like the arguments.
+    """
+    args = list(args)
+    grads = []
+    for i in wrt:
+        x = np.array(args[i], dtype=np.float64)
+        grad = np.zeros_like(x)
+        for index in np.ndindex(x.shape):
+            values = []
+            for step in (eps, -eps):
+                moved = list(args)
+                moved[i] = _perturbed(args[i], x, index, step)
+                values.append(float(f(*moved)))
+            grad[index] = (values[0] - values[1]) / (2 * eps)
+        grads.append(grad)
+    return tuple(grads)
+
+
+def _autograd_object(value):
+    """The autograd counterpart of a NumPy module or function, else ``value`` itself."""
+    if isinstance(value, types.ModuleType):
+        if value.__name__ == "numpy" or value.__name__.startswith("numpy."):
+            with contextlib.suppress(ImportError):
+                return importlib.import_module("autograd." + value.__name__)
+        return value
+    module = getattr(value, "__module__", None) or ""
+    if callable(value) and (module == "numpy" or module.startswith("numpy.")):
+        target = "autograd.numpy.linalg" if module.startswith("numpy.linalg") else "autograd.numpy"
+        return getattr(importlib.import_module(target), value.__name__, value)
+    return value
+
+
+def _autograd_version(f, namespace=None, seen=None):
+    """Re-create ``f`` from its source in a namespace where NumPy is autograd's NumPy.
+
+    Module-level functions that ``f`` calls are re-created the same way.
+    """
+    if namespace is None:
+        namespace = {name: _autograd_object(v) for name, v in f.__globals__.items()}
+        seen = set()
+    seen.add(f.__name__)
+    exec(compile(textwrap.dedent(inspect.getsource(f)), inspect.getsourcefile(f), "exec"), namespace)
+    for name in f.__code__.co_names:
+        callee = f.__globals__.get(name)
+        if (
+            isinstance(callee, types.FunctionType)
+            and callee.__module__ == f.__module__
+            and name not in seen
+        ):
+            _autograd_version(callee, namespace, seen)
+    return namespace[f.__name__]
+
+
+def autograd_gradient(f, args, wrt=(0,)):
+    """autograd's gradient of ``f`` with respect to each argument in ``wrt``, or None.
+
+    None means autograd could not differentiate the function (an unsupported
+    primitive, ``math`` on a traced value...): callers decide whether that was expected.
+    """
+    import autograd
+
+    try:
+        g = _autograd_version(f)
+        args = list(args)
+        for i in wrt:  # autograd refuses integer inputs; the question is about reals
+            args[i] = np.array(args[i], dtype=np.float64) if isinstance(args[i], np.ndarray) else float(args[i])
+        return tuple(np.asarray(autograd.grad(g, i)(*args), dtype=np.float64) for i in wrt)
+    except Exception:  # any failure means "autograd cannot"
+        return None
+
+
+def _generated_code(f, wrt):
+    """The derivative's source as ``grad(..., verbose=1)`` prints it, or why there is none."""
+    import tangent_lsp
+
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            tangent_lsp.grad(f, wrt=wrt, verbose=1)
+    except Exception as error:  # shown to the reader, not handled
+        return f"<no derivative: {type(error).__name__}: {error}>"
+    return out.getvalue()
+
+
+def assert_gradients_match(f, args, wrt=(0,), rtol=1e-5, atol=1e-7, autograd=True):
+    """Check ``tangent_lsp.grad(f, wrt=wrt)(*args)`` against finite differences (and autograd).
+
+    The result is one gradient for one ``wrt`` and a tuple for several
+    (Tangent's convention). Each gradient must have its argument's shape and a
+    floating dtype. With ``autograd=True``, autograd must be able to
+    differentiate ``f`` and agree too.
+    """
+    import tangent_lsp
+
+    wrt = tuple(wrt)
+    ours = tangent_lsp.grad(f, wrt=wrt)(*args)
+    ours = (ours,) if len(wrt) == 1 else tuple(ours)
+    assert len(ours) == len(wrt), f"expected {len(wrt)} gradients, got {len(ours)}"
+    references = [("finite differences", finite_differences(f, args, wrt))]
+    if autograd:
+        expected = autograd_gradient(f, args, wrt)
+        assert expected is not None, f"autograd cannot differentiate {f.__name__}; pass autograd=False"
+        references.append(("autograd", expected))
+    for k, i in enumerate(wrt):
+        got = ours[k]
+        where = f"d{f.__name__}/d(argument {i})"
+        problem = None
+        if np.shape(got) != np.shape(args[i]):
+            problem = f"{where}: shape {np.shape(got)}, argument shape {np.shape(args[i])}"
+        elif not np.issubdtype(np.asarray(got).dtype, np.inexact):
+            problem = f"{where}: dtype {np.asarray(got).dtype} is not floating point"
+        else:
+            for label, reference in references:
+                if np.shape(reference[k]) != np.shape(got):
+                    problem = f"{where}: {label} gives shape {np.shape(reference[k])}, ours {np.shape(got)}"
+                    break
+                if not np.allclose(got, reference[k], rtol=rtol, atol=atol):
+                    problem = f"{where} differs from {label}:\nours:\n{got}\n{label}:\n{reference[k]}"
+                    break
+        if problem:
+            raise AssertionError(f"{problem}\n--- generated code ---\n{_generated_code(f, wrt)}")
