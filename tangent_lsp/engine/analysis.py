@@ -11,14 +11,14 @@ import gast
 
 from . import syntax as S
 from .errors import DiffError
-from .ir import Function, Keep, Op, Return
+from .ir import Function, If, Loop, Op, Return, Statement
 from .templates import Contribution, RuleLibrary, bind
 
 
 def bind_rules(fn: Function, rules: RuleLibrary) -> None:
     """Attach each rule operation's template and bound arguments (or the reason it has none)."""
-    for op in fn.body:
-        if not isinstance(op, Op) or op.kind != "rule":
+    for op in walk_ops(fn.body):
+        if op.kind != "rule":
             continue
         if op.key in rules.nondifferentiable:
             op.kind = "constant"
@@ -66,19 +66,60 @@ def _is_d_target(node: gast.AST) -> bool:
     )
 
 
-def active_variables(fn: Function, wrt: list[str]) -> set[str]:
-    varied = set(wrt)
-    for stmt in fn.body:
+def walk_ops(stmts: list[Statement]):
+    """Every Op in a block and its nested blocks, in source order."""
+    for stmt in stmts:
+        if isinstance(stmt, Op):
+            yield stmt
+        elif isinstance(stmt, If):
+            yield from walk_ops(stmt.body)
+            yield from walk_ops(stmt.orelse)
+        elif isinstance(stmt, Loop):
+            yield from walk_ops(stmt.body)
+
+
+def _varied(stmts: list[Statement], varied: set[str]) -> None:
+    for stmt in stmts:
         if isinstance(stmt, Op) and differentiable_operands(stmt) & varied:
             varied.add(stmt.target)
-    useful: set[str] = set()
-    for stmt in reversed(fn.body):
+        elif isinstance(stmt, If):
+            _varied(stmt.body, varied)
+            _varied(stmt.orelse, varied)
+        elif isinstance(stmt, Loop):
+            _to_fixed_point(lambda: _varied(stmt.body, varied), varied)
+
+
+def _useful(stmts: list[Statement], useful: set[str]) -> None:
+    for stmt in reversed(stmts):
         if isinstance(stmt, Return):
             useful.update(S.loaded_names(stmt.value))
         elif isinstance(stmt, Op) and stmt.target in useful:
             useful.update(differentiable_operands(stmt))
-        elif isinstance(stmt, Keep):
-            pass
+        elif isinstance(stmt, If):
+            _useful(stmt.body, useful)
+            _useful(stmt.orelse, useful)
+        elif isinstance(stmt, Loop):
+            _to_fixed_point(lambda: _useful(stmt.body, useful), useful)
+
+
+def _to_fixed_point(step, facts: set[str]) -> None:
+    while True:
+        before = len(facts)
+        step()
+        if len(facts) == before:
+            return
+
+
+def active_variables(fn: Function, wrt: list[str]) -> set[str]:
+    """Variables that depend on ``wrt`` and that the result depends on.
+
+    Names in branches and loops are not in SSA form, so both facts are
+    over-approximations found by iterating loop bodies to a fixed point.
+    """
+    varied = set(wrt)
+    _varied(fn.body, varied)
+    useful: set[str] = set()
+    _useful(fn.body, useful)
     return varied & useful
 
 

@@ -57,7 +57,53 @@ class Return:
     node: gast.AST
 
 
-Statement = Op | Keep | Return
+@dataclass
+class If:
+    """``if test: body else: orelse``; ``test`` is a name holding the branch taken,
+    computed by a preceding ``constant`` Op, so the backward sweep can read it."""
+
+    test: gast.Name
+    body: list[Statement]
+    orelse: list[Statement]
+    line: int
+    node: gast.AST
+    # set when a branch may break/continue: a name that is True after the jump,
+    # so the backward sweep skips the adjoints of the statements that did not run
+    exit_flag: str | None = None
+
+
+@dataclass
+class Loop:
+    """A ``for`` loop over an index sequence, or a ``while`` loop.
+
+    ``for`` loops are normalized to ``for target in iterable`` where ``iterable``
+    is a name bound to a ``range`` (iteration over arrays, ``enumerate`` and
+    ``zip`` become indexing). ``while`` loops keep their test, which carries no
+    derivative. ``trips`` names the iteration counter when the backward sweep
+    needs one (``while`` loops, and ``for`` loops that may ``break``).
+    """
+
+    kind: str  # "for" | "while"
+    body: list[Statement]
+    line: int
+    node: gast.AST
+    target: str | None = None
+    iterable: gast.expr | None = None
+    test: gast.expr | None = None
+    trips: str | None = None
+
+
+@dataclass
+class Jump:
+    """``break`` or ``continue``; ``flags`` are set just before it (see reverse.py)."""
+
+    kind: str
+    line: int
+    node: gast.AST
+    flags: list[str] = field(default_factory=list)
+
+
+Statement = Op | Keep | Return | If | Loop | Jump
 
 
 @dataclass

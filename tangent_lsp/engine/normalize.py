@@ -19,7 +19,8 @@ import gast
 
 from . import syntax as S
 from .errors import DiffError, unsupported
-from .ir import Function, Keep, Op, Return, Statement
+from .desugar import always_returns, hoist_returns
+from .ir import Function, If, Jump, Keep, Loop, Op, Return, Statement
 from .naming import Namer
 from .parse import Module
 from .resolve import Resolver
@@ -54,13 +55,11 @@ UNSUPPORTED: dict[type, tuple[str, str]] = {
     gast.Await: ("await", "async code cannot be differentiated"),
     gast.NamedExpr: ("assignment expression (:=)", "assign on a line of its own"),
     gast.Starred: ("starred expression", "pass the values one by one"),
-    gast.IfExp: ("conditional expression", "control flow is not supported yet; use np.where"),
-    gast.BoolOp: ("'and'/'or' expression", "control flow is not supported yet"),
+    gast.BoolOp: (
+        "'and'/'or' outside a condition", "use it in an if/while test, or np.logical_and/or"
+    ),
     gast.Set: ("set literal", "sets carry no gradient; use a list or an array"),
     gast.Dict: ("dict literal", "dicts of parameters are not supported yet; pass arrays"),
-    gast.If: ("if statement", "control flow is not supported yet; use np.where"),
-    gast.For: ("for loop", "loops are not supported yet; use array operations"),
-    gast.While: ("while loop", "loops are not supported yet; use array operations"),
     gast.AsyncFor: ("async for", "async code cannot be differentiated"),
     gast.With: ("with statement", "move the block out of the function being differentiated"),
     gast.AsyncWith: ("async with", "async code cannot be differentiated"),
@@ -121,23 +120,25 @@ class _Normalizer:
         self.lines: dict[int, str] = {}
         self.line = function.lineno
         self.result_temporary: str | None = None
+        self.depth = 0  # >0 inside if/loop bodies: no SSA renaming there
+        self.loop_depth = 0
 
     # --- statements ------------------------------------------------------------
 
     def run(self) -> Function:
-        stmts = list(self.function.body)
-        for index, stmt in enumerate(stmts):
-            if isinstance(stmt, gast.Return) and index != len(stmts) - 1:
-                raise unsupported(
-                    "early return", stmt, "return once, at the end of the function",
-                )
+        stmts = hoist_returns(copy.deepcopy(self.function.body))
+        if not isinstance(stmts[-1], gast.Return):  # several returns, in branches
+            self.result_temporary = self.result_name()
+        for stmt in stmts:
             self.statement(stmt)
-        if not self.body or not isinstance(self.body[-1], Return):
+        if not always_returns(stmts):
             raise DiffError(
                 "function without return",
-                f"'{self.function.name}' does not return a value",
+                f"'{self.function.name}' does not return a value on every path",
                 hint="end the function with 'return <value>'",
             ).at(self.function)
+        if not isinstance(self.body[-1], Return):
+            self.body.append(Return(S.name(self.result_temporary), self.line, self.function))
         return Function(
             name=self.function.name,
             params=self.params,
@@ -153,7 +154,8 @@ class _Normalizer:
         if handler is None:
             raise _rejection(stmt)
         self.line = stmt.lineno
-        self.lines[stmt.lineno] = statement_text(self.module, stmt)
+        if stmt.lineno not in self.lines:  # a loop header's line, not its desugared binding
+            self.lines[stmt.lineno] = statement_text(self.module, stmt)
         handler(self, stmt)
 
     def assign(self, stmt: gast.Assign) -> None:
@@ -220,6 +222,11 @@ class _Normalizer:
         self.keep(stmt, [])
 
     def return_statement(self, stmt: gast.Return) -> None:
+        if self.depth > 0:  # one of several returns: assign the shared result
+            if stmt.value is None:
+                raise unsupported("return without a value", stmt, "return the value to differentiate")
+            self.expr(stmt.value, target=self.result_temporary)
+            return
         if stmt.value is None:
             raise unsupported("return without a value", stmt, "return the value to differentiate")
         if isinstance(stmt.value, (gast.Tuple, gast.List)):
@@ -245,18 +252,159 @@ class _Normalizer:
     def pass_statement(self, stmt: gast.Pass) -> None:
         return
 
+    # --- control flow -------------------------------------------------------------
+
+    def block(self, stmts: list[gast.stmt], loop: bool = False) -> list[Statement]:
+        """Normalize a nested block (no SSA renaming inside: see reverse.py's tape)."""
+        saved, self.body = self.body, []
+        self.depth += 1
+        self.loop_depth += loop
+        for stmt in stmts:
+            self.statement(stmt)
+            if isinstance(stmt, (gast.Break, gast.Continue)):
+                break  # the rest of the block never runs
+        self.depth -= 1
+        self.loop_depth -= loop
+        out, self.body = self.body, saved
+        self.mark_exits(out)
+        return out
+
+    def mark_exits(self, block: list[Statement]) -> None:
+        """Give each ``if`` that may break/continue a flag the backward sweep reads."""
+        for position in range(len(block) - 1, -1, -1):
+            stmt = block[position]
+            if isinstance(stmt, If) and position < len(block) - 1 and _jumps(stmt):
+                flag = self.namer.fresh("jumped")
+                stmt.exit_flag = flag
+                _set_before_jumps(stmt, flag, stmt.line)
+                block.insert(position, Op(flag, S.constant(False), "constant", stmt.line, stmt.node))
+
+    def condition(self, test: gast.expr, node: gast.AST) -> gast.Name:
+        """Store a branch condition in a name, so the backward sweep knows the branch."""
+        cond = self.namer.fresh("cond")
+        self.local_names.add(cond)
+        self.body.append(Op(cond, self.rename(test), "constant", self.line, node))
+        return S.name(cond)
+
+    def if_statement(self, stmt: gast.If) -> None:
+        line = self.line
+        test = self.condition(stmt.test, stmt.test)
+        body = self.block(stmt.body)
+        orelse = self.block(stmt.orelse)
+        self.body.append(If(test, body, orelse, line, stmt))
+
+    def jump_statement(self, stmt: gast.Break | gast.Continue) -> None:
+        if self.loop_depth == 0:
+            raise unsupported(type(stmt).__name__.lower(), stmt, "use it inside a loop")
+        self.body.append(Jump(type(stmt).__name__.lower(), self.line, stmt))
+
+    def for_statement(self, stmt: gast.For) -> None:
+        if stmt.orelse:
+            raise unsupported("for/else", stmt, "set a flag before 'break' and test it after the loop")
+        line = self.line
+        target, steps, prelude = self.loop_header(stmt)
+        trips = self.trip_counter(stmt) if _breaks(stmt.body) else None
+        self.local_names.add(target)
+        self.current.setdefault(target, target)
+        body = self.block(prelude + stmt.body, loop=True)
+        if trips:
+            body.insert(0, _count(trips, line, stmt))
+        self.body.append(
+            Loop("for", body, line, stmt, target=target, iterable=steps, trips=trips)
+        )
+
+    def while_statement(self, stmt: gast.While) -> None:
+        if stmt.orelse:
+            raise unsupported(
+                "while/else", stmt, "set a flag before 'break' and test it after the loop"
+            )
+        line = self.line
+        test = self.rename(stmt.test)
+        trips = self.trip_counter(stmt)
+        body = self.block(stmt.body, loop=True)
+        body.insert(0, _count(trips, line, stmt))
+        self.body.append(Loop("while", body, line, stmt, test=test, trips=trips))
+
+    def trip_counter(self, node: gast.AST) -> str:
+        trips = self.namer.fresh("trips")
+        self.local_names.add(trips)
+        self.body.append(Op(trips, S.constant(0), "constant", self.line, node))
+        return trips
+
+    def loop_header(self, stmt: gast.For) -> tuple[str, gast.Name, list[gast.stmt]]:
+        """``for`` over anything → (index name, name of a range, statements that bind
+        the user's targets from the index)."""
+        iterator, target = stmt.iter, stmt.target
+        kind = None
+        if isinstance(iterator, gast.Call) and not self.is_local(iterator.func):
+            kind = self.resolver.qualname(iterator.func)
+            if iterator.keywords:
+                kind = None
+        if kind == "builtins.range":
+            if not isinstance(target, gast.Name):
+                raise unsupported("unpacking a range", target, "loop over range with one name")
+            args = [self.expr(a) for a in iterator.args]
+            steps = self.emit(self.namer.fresh("steps"), S.call("range", args), "constant", iterator)
+            self.local_names.add(target.id)
+            return target.id, steps, []
+        if kind == "builtins.enumerate" and len(iterator.args) == 1:
+            if not (isinstance(target, gast.Tuple) and len(target.elts) == 2
+                    and isinstance(target.elts[0], gast.Name)):
+                raise unsupported("enumerate target", target, "write 'for i, value in enumerate(xs)'")
+            sequence = self.expr(iterator.args[0])
+            index = target.elts[0].id
+            steps = self.steps([S.call("len", [sequence])], iterator)
+            return index, steps, [_bind_item(target.elts[1], sequence, index, stmt)]
+        if kind == "builtins.zip" and iterator.args:
+            if not (isinstance(target, gast.Tuple) and len(target.elts) == len(iterator.args)):
+                raise unsupported("zip target", target, "unpack one name per zipped sequence")
+            sequences = [self.expr(a) for a in iterator.args]
+            index = self.namer.fresh("i")
+            count = S.call("min", [S.call("len", [s]) for s in sequences]) if len(sequences) > 1 \
+                else S.call("len", [sequences[0]])
+            steps = self.steps([count], iterator)
+            return index, steps, [
+                _bind_item(t, s, index, stmt) for t, s in zip(target.elts, sequences)
+            ]
+        if kind == "builtins.reversed" and len(iterator.args) == 1:
+            sequence = self.expr(iterator.args[0])
+            index = self.namer.fresh("i")
+            last = gast.BinOp(left=S.call("len", [sequence]), op=gast.Sub(), right=S.constant(1))
+            steps = self.steps([last, S.constant(-1), S.constant(-1)], iterator)
+            return index, steps, [_bind_item(target, sequence, index, stmt)]
+        sequence = self.expr(iterator)
+        index = self.namer.fresh("i")
+        steps = self.steps([S.call("len", [sequence])], iterator)
+        return index, steps, [_bind_item(target, sequence, index, stmt)]
+
+    def steps(self, args: list[gast.expr], node: gast.AST) -> gast.Name:
+        return self.emit(self.namer.fresh("steps"), S.call("range", args), "constant", node)
+
+    def ifexp(self, node: gast.IfExp, target: str | None) -> gast.expr:
+        line = self.line
+        test = self.condition(node.test, node.test)
+        name = target or self.namer.fresh("t", temporary=False)
+        self.local_names.add(name)
+        body = self.block([_assign_to(name, node.body)])
+        orelse = self.block([_assign_to(name, node.orelse)])
+        self.body.append(If(test, body, orelse, line, node))
+        return S.name(name)
+
     # --- names -----------------------------------------------------------------
 
     def is_local(self, node: gast.AST) -> bool:
         return isinstance(node, gast.Name) and node.id in self.local_names
 
     def new_name(self, identifier: str) -> str:
-        """The name a new definition of ``identifier`` gets (SSA: fresh if already defined).
+        """The name a new definition of ``identifier`` gets.
 
-        The caller records it in ``current`` only after normalizing the value, which
+        At the top level that is SSA: a fresh name if the variable is already
+        defined. Inside branches and loops a variable keeps one name (the
+        backward sweep restores overwritten values from the tape). The caller
+        records it in ``current`` only after normalizing the value, which
         still reads the previous definition (``x = x * w``)."""
         if identifier in self.current:
-            return self.namer.fresh(identifier)
+            return self.namer.fresh(identifier) if self.depth == 0 else self.current[identifier]
         self.namer.reserve(identifier)
         return identifier
 
@@ -284,6 +432,8 @@ class _Normalizer:
     def emit(self, target: str | None, value: gast.expr, kind: str, node: gast.AST, **info) -> gast.Name:
         if target is None:
             target = self.namer.fresh(_hint(value, info.get("key")), temporary=True)
+        self.local_names.add(target)
+        self.current.setdefault(target, target)
         self.body.append(Op(target, value, kind, self.line, node, **info))
         return S.name(target)
 
@@ -424,6 +574,51 @@ class _Normalizer:
         return self.expr(node)
 
 
+def _jumps(stmt: Statement) -> bool:
+    """Whether a break/continue inside ``stmt`` leaves the enclosing loop body."""
+    if isinstance(stmt, Jump):
+        return True
+    if isinstance(stmt, If):
+        return any(_jumps(s) for s in stmt.body + stmt.orelse)
+    return False
+
+
+def _set_before_jumps(stmt: If, flag: str, line: int) -> None:
+    for block in (stmt.body, stmt.orelse):
+        for position in range(len(block) - 1, -1, -1):
+            inner = block[position]
+            if isinstance(inner, Jump):
+                block.insert(position, Op(flag, S.constant(True), "constant", line, inner.node))
+            elif isinstance(inner, If):
+                _set_before_jumps(inner, flag, line)
+
+
+def _breaks(stmts: list[gast.stmt]) -> bool:
+    """Whether the loop body may ``break`` (not counting breaks of inner loops)."""
+    for stmt in stmts:
+        if isinstance(stmt, gast.Break):
+            return True
+        if isinstance(stmt, gast.If) and (_breaks(stmt.body) or _breaks(stmt.orelse)):
+            return True
+    return False
+
+
+def _count(trips: str, line: int, node: gast.AST) -> Op:
+    value = gast.BinOp(left=S.name(trips), op=gast.Add(), right=S.constant(1))
+    return Op(trips, value, "constant", line, node)
+
+
+def _bind_item(target: gast.expr, sequence: gast.expr, index: str, node: gast.AST) -> gast.stmt:
+    item = gast.Subscript(value=copy.deepcopy(sequence), slice=S.name(index), ctx=gast.Load())
+    stmt = gast.Assign(targets=[copy.deepcopy(target)], value=item, type_comment=None)
+    return gast.copy_location(stmt, node)
+
+
+def _assign_to(name: str, value: gast.expr) -> gast.stmt:
+    stmt = gast.Assign(targets=[S.name(name, store=True)], value=value, type_comment=None)
+    return gast.copy_location(stmt, value)
+
+
 def _rejection(node: gast.AST) -> DiffError:
     construct, hint = UNSUPPORTED.get(
         type(node), (type(node).__name__, "rewrite it with supported Python and NumPy")
@@ -465,6 +660,11 @@ _STATEMENTS: dict[type, Callable] = {
     gast.Assert: _Normalizer.assert_statement,
     gast.Return: _Normalizer.return_statement,
     gast.Pass: _Normalizer.pass_statement,
+    gast.If: _Normalizer.if_statement,
+    gast.For: _Normalizer.for_statement,
+    gast.While: _Normalizer.while_statement,
+    gast.Break: _Normalizer.jump_statement,
+    gast.Continue: _Normalizer.jump_statement,
 }
 
 _EXPRESSIONS: dict[type, Callable] = {
@@ -478,4 +678,5 @@ _EXPRESSIONS: dict[type, Callable] = {
     gast.Call: _Normalizer.call,
     gast.Attribute: _Normalizer.attribute_expr,
     gast.Subscript: _Normalizer.subscript,
+    gast.IfExp: _Normalizer.ifexp,
 }

@@ -12,6 +12,7 @@ import gast
 
 from . import syntax as S
 from .shapes import ShapeClasses
+from .tape import is_pop, is_push, pair_of
 
 _IMPURE_PREFIXES = ("random", "print", "input", "open")
 # Inlining stops before a statement grows past this many AST nodes: past it,
@@ -76,34 +77,98 @@ def _pure(value: gast.expr) -> bool:
 
 
 def eliminate_dead_code(function: gast.FunctionDef) -> gast.FunctionDef:
-    live: set[str] = set()
+    """Remove assignments nobody reads, including tape push/pop pairs.
+
+    Liveness is computed on the structured code: a loop's body is analysed
+    until the set of names live at its head stops growing. A pop whose value
+    is not read before being overwritten is dead, and so is its push.
+    """
+    dead_pairs: set[int] = set()
+    function.body, _ = _dce(function.body, set(), dead_pairs, remove=True)
+    if dead_pairs:  # pushes come before their pops: one more sweep removes them
+        function.body, _ = _dce(function.body, set(), dead_pairs, remove=True)
+    return function
+
+
+def _dce(
+    stmts: list[gast.stmt], live_out: set[str], dead_pairs: set[int], remove: bool
+) -> tuple[list[gast.stmt], set[str]]:
+    live = set(live_out)
     kept: list[gast.stmt] = []
-    for stmt in reversed(function.body):
+    for stmt in reversed(stmts):
+        keep = True
         if S.comment_text(stmt) is not None:
-            kept.append(stmt)
-            continue
-        inplace = _inplace_target(stmt)
-        if inplace is not None:
-            if inplace in live:
-                kept.append(stmt)
+            pass
+        elif is_pop(stmt):
+            target = stmt.targets[0].id
+            if remove and (target not in live or pair_of(stmt) in dead_pairs):
+                dead_pairs.add(pair_of(stmt))
+                keep = False
+            else:
+                live.discard(target)
+                live.update(S.loaded_names(stmt.value))
+        elif is_push(stmt):
+            if remove and pair_of(stmt) in dead_pairs:
+                keep = False
+            else:
                 live.update(S.loaded_names(stmt))
-            continue
-        if isinstance(stmt, gast.Assign) and _pure(stmt.value):
+        elif (inplace := _inplace_target(stmt)) is not None:
+            if inplace in live:
+                live.update(S.loaded_names(stmt))
+            else:
+                keep = False
+        elif isinstance(stmt, gast.Assign) and _pure(stmt.value):
             targets = S.stored_names(stmt.targets[0])
             if not any(t in live for t in targets):
-                continue
-            if isinstance(stmt.targets[0], gast.Tuple):
-                for element in stmt.targets[0].elts:
-                    if isinstance(element, gast.Name) and element.id not in live:
-                        element.id = "_"
-            live.difference_update(targets)
-            live.update(S.loaded_names(stmt.value))
+                keep = False
+            else:
+                if remove and isinstance(stmt.targets[0], gast.Tuple):
+                    for element in stmt.targets[0].elts:
+                        if isinstance(element, gast.Name) and element.id not in live:
+                            element.id = "_"
+                live.difference_update(targets)
+                live.update(S.loaded_names(stmt.value))
+        elif isinstance(stmt, gast.If):
+            body, live_body = _dce(stmt.body, live, dead_pairs, remove)
+            orelse, live_else = _dce(stmt.orelse, live, dead_pairs, remove)
+            if remove:
+                stmt.body, stmt.orelse = body or [gast.Pass()], orelse
+                keep = _has_code(body) or _has_code(orelse) or not _pure(stmt.test)
+            live = live_body | live_else | set(S.loaded_names(stmt.test))
+        elif isinstance(stmt, (gast.For, gast.While)):
+            keep, live = _dce_loop(stmt, live, dead_pairs, remove)
+        else:
+            live.update(S.loaded_names(stmt))
+        if keep or not remove:
             kept.append(stmt)
-            continue
-        live.update(S.loaded_names(stmt))
-        kept.append(stmt)
-    function.body = list(reversed(kept))
-    return function
+    return list(reversed(kept)), live
+
+
+def _dce_loop(
+    loop: gast.For | gast.While, live_out: set[str], dead_pairs: set[int], remove: bool
+) -> tuple[bool, set[str]]:
+    header = loop.iter if isinstance(loop, gast.For) else loop.test
+    header_reads = set(S.loaded_names(header))
+    target = set(S.stored_names(loop.target)) if isinstance(loop, gast.For) else set()
+    # a `for` evaluates its iterable once; a `while` tests before every iteration
+    again = header_reads if isinstance(loop, gast.While) else set()
+    head: set[str] = set()
+    while True:  # names live at the top of the body, to a fixed point
+        _, body_live = _dce(loop.body, head | live_out | again, dead_pairs, remove=False)
+        new_head = (body_live - target) | head
+        if new_head == head:
+            break
+        head = new_head
+    body, body_live = _dce(loop.body, head | live_out | again, dead_pairs, remove)
+    keep = True
+    if remove:
+        loop.body = body or [gast.Pass()]
+        keep = _has_code(body) or not _pure(header)
+    return keep, (body_live - target) | live_out | header_reads
+
+
+def _has_code(stmts: list[gast.stmt]) -> bool:
+    return any(S.comment_text(s) is None and not isinstance(s, gast.Pass) for s in stmts)
 
 
 # --- assignment propagation ------------------------------------------------------------
@@ -121,10 +186,19 @@ def _nodes(node: gast.AST) -> int:
 
 
 def _defines(stmt: gast.stmt) -> set[str]:
+    """Names a simple statement assigns, or anything a compound statement may assign."""
     if isinstance(stmt, gast.Assign):
         return set(S.stored_names(stmt.targets[0]))
+    if isinstance(stmt, (gast.If, gast.For, gast.While)):
+        return {
+            n.id for n in gast.walk(stmt)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        } | {name for n in gast.walk(stmt) if (name := _inplace_target(n))}
     inplace = _inplace_target(stmt)
     return {inplace} if inplace else set()
+
+
+_COMPOUND = (gast.If, gast.For, gast.While)
 
 
 def propagate_assignments(
@@ -133,58 +207,101 @@ def propagate_assignments(
     """Inline ``t = expr`` into its single use (or copies ``t = x`` into every use).
 
     Only names the engine made up are inlined; the user's own variables stay,
-    because the generated code should read like the code it came from.
+    because the generated code should read like the code it came from. Every
+    block (branch and loop bodies too) is handled on its own; nothing moves
+    into or out of a loop.
     """
-    body = function.body
-    updated_in_place = {name for stmt in body if (name := _inplace_target(stmt))}
+    updated_in_place = {name for n in gast.walk(function) if (name := _inplace_target(n))}
+    total_loads: dict[str, int] = {}
+    for n in gast.walk(function):
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+            total_loads[n.id] = total_loads.get(n.id, 0) + 1
+    candidates = (inlinable | mergeable) - updated_in_place
+    _propagate_block(function.body, candidates, inlinable, mergeable, total_loads)
+    return function
+
+
+def _propagate_block(body, candidates, inlinable, mergeable, total_loads) -> None:
+    for stmt in body:
+        if isinstance(stmt, _COMPOUND):
+            for block in (stmt.body, stmt.orelse):
+                _propagate_block(block, candidates, inlinable, mergeable, total_loads)
     index = 0
     while index < len(body):
         stmt = body[index]
         if not (
             isinstance(stmt, gast.Assign)
             and isinstance(stmt.targets[0], gast.Name)
-            and stmt.targets[0].id in inlinable | mergeable
-            and stmt.targets[0].id not in updated_in_place
+            and stmt.targets[0].id in candidates
+            and not is_pop(stmt)
         ):
             index += 1
             continue
         name = stmt.targets[0].id
-        reads = set(S.loaded_names(stmt.value))
+        uses = _uses_of_definition(body, index, name, total_loads)
         is_atom = isinstance(stmt.value, (gast.Name, gast.Constant))
-        uses: list[int] = []
-        blocked = False
-        for later in range(index + 1, len(body)):
-            other = body[later]
-            count = _loads(other, name)
-            if count:
-                if blocked or (count > 1 and not is_atom):
-                    uses = []
-                    break
-                uses.append(later)
-            defined = _defines(other)
-            if name in defined:
-                break
-            if defined & reads:
-                blocked = True  # an operand changes: inlining past here would read the new value
         merge_only = name in mergeable and name not in inlinable and not is_atom
+        if uses is None or not uses:
+            index += 1
+            continue
         if merge_only and not (len(uses) == 1 and name in _defines(body[uses[0]])):
             index += 1
             continue
-        if not uses or (len(uses) > 1 and not is_atom) or any(
+        if (len(uses) > 1 and not is_atom) or any(
             isinstance(body[u], gast.Return) for u in uses
         ) or (not is_atom and _nodes(body[uses[0]]) + _nodes(stmt.value) > MAX_INLINED_SIZE):
             index += 1
             continue
+        found = sum(_loads(body[u], name) for u in uses)
         for u in uses:
             body[u] = S.substitute(body[u], {name: stmt.value})
         del body[index]
-    function.body = body
-    return function
+        total_loads[name] = total_loads.get(name, 0) - found
+        for operand in S.loaded_names(stmt.value):  # each use got a copy; the definition went
+            total_loads[operand] = total_loads.get(operand, 0) + found - 1
+
+
+def _uses_of_definition(
+    body: list[gast.stmt], index: int, name: str, total_loads: dict[str, int]
+) -> list[int] | None:
+    """Statements of the block that read the value assigned at ``index``, or None when
+    some read cannot be inlined into (inside a compound statement, or after an
+    operand changed, or the value may flow beyond the block)."""
+    stmt = body[index]
+    reads = set(S.loaded_names(stmt.value))
+    is_atom = isinstance(stmt.value, (gast.Name, gast.Constant))
+    uses: list[int] = []
+    blocked = False
+    for later in range(index + 1, len(body)):
+        other = body[later]
+        count = _loads(other, name)
+        if count:
+            if blocked or isinstance(other, _COMPOUND) or (count > 1 and not is_atom):
+                return None
+            uses.append(later)
+        defined = _defines(other)
+        if name in defined:
+            if isinstance(other, _COMPOUND):
+                return None  # a conditional redefinition: the value may live on
+            return uses
+        if defined & reads:
+            blocked = True  # an operand changes: inlining past here would read the new value
+    # the value reaches the end of the block: every read of the name must be one we saw
+    found = sum(_loads(body[u], name) for u in uses)
+    return uses if found == total_loads.get(name, 0) else None
 
 
 def drop_empty_comments(function: gast.FunctionDef) -> gast.FunctionDef:
     """Remove ``# Grad of:`` markers whose block was optimized away."""
-    body = function.body
+    function.body = _drop_empty_comments(function.body)
+    return function
+
+
+def _drop_empty_comments(body: list[gast.stmt]) -> list[gast.stmt]:
+    for stmt in body:
+        if isinstance(stmt, _COMPOUND):
+            stmt.body = _drop_empty_comments(stmt.body) or [gast.Pass()]
+            stmt.orelse = _drop_empty_comments(stmt.orelse)
     kept: list[gast.stmt] = []
     for position, stmt in enumerate(body):
         if S.comment_text(stmt) is not None and not S.is_boundary(stmt):
@@ -194,10 +311,7 @@ def drop_empty_comments(function: gast.FunctionDef) -> gast.FunctionDef:
             ):
                 continue
         kept.append(stmt)
-    function.body = kept
-    return function
-
-
+    return kept
 
 
 def drop_noop_unbroadcast(function: gast.FunctionDef, classes: ShapeClasses) -> gast.FunctionDef:

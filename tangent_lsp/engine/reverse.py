@@ -1,9 +1,16 @@
-"""Reverse mode: a normalized function → one function that runs the forward sweep,
-then the adjoint of each active statement in reverse order.
+"""Reverse mode: a normalized function → one function that runs the forward
+sweep, then the adjoint of each active statement in reverse order.
 
-Accumulation follows what a person would write: the first contribution to an
-adjoint assigns it (``bx = ...``), later ones add to it (``bx = bx + ...``);
-adjoints that never receive a contribution are zeros of the argument's shape.
+Straight-line code at the top level is in SSA form, so the backward sweep reads
+every value it needs directly. Inside branches and loops a variable keeps one
+name; before each assignment there the forward sweep pushes the old value on
+the tape, and the backward sweep pops it back right after that assignment's
+adjoint, so each adjoint sees the values its statement saw. The optimizer then
+deletes the push/pop pairs whose value nobody reads.
+
+Branches push nothing extra: the condition is a variable (restored like any
+other in loops). Loops run backwards over the same ``range`` (``reversed``),
+and ``while`` loops (and ``for`` loops that may ``break``) count their trips.
 """
 
 from __future__ import annotations
@@ -14,10 +21,11 @@ from dataclasses import dataclass, field
 import gast
 
 from . import syntax as S
-from .errors import DiffError
-from .ir import Function, Keep, Op, Return
+from .adjoints import StatementAdjoints
+from .analysis import differentiable_operands
+from .ir import Function, If, Jump, Keep, Loop, Op, Return, Statement
 from .naming import Namer, adjoint_base
-from .templates import Contribution, expand
+from .tape import assigned, initialize_loop_variables, pop, push
 
 
 @dataclass
@@ -28,177 +36,216 @@ class ReverseResult:
     adjoints: dict[str, str] = field(default_factory=dict)  # primal name → adjoint name
 
 
-class _Reverse:
+class _Reverse(StatementAdjoints):
     def __init__(self, fn: Function, wrt: list[str], active: set[str], namer: Namer, np_alias: str):
+        super().__init__(active, namer, np_alias)
         self.fn = fn
         self.wrt = wrt
-        self.active = active
-        self.namer = namer
-        self.np = np_alias
-        self.adjoints: dict[str, str] = {}
-        self.initialized: set[str] = set()
-        self.owned: set[str] = set()  # adjoints that are fresh arrays, safe to update in place
-        self.helpers: set[str] = set()
-        self.out: list[gast.stmt] = []
+        self.tape: str | None = None
+        self.pairs = 0
+        self.defined: set[str] = set(fn.params)
+        self.reads_outside: dict[int, set[str]] = {}
 
-    def adjoint(self, name: str) -> str:
-        if name not in self.adjoints:
-            self.adjoints[name] = self.namer.fresh(adjoint_base(name))
-        return self.adjoints[name]
+    def tape_name(self) -> str:
+        if self.tape is None:
+            self.tape = self.namer.fresh("tape")
+        return self.tape
 
-    # --- accumulation -----------------------------------------------------------
+    # --- forward sweep ----------------------------------------------------------------
 
-    def accumulate(self, name: str, value: gast.expr) -> None:
-        adj = self.adjoint(name)
-        if name in self.initialized:
-            self.out.append(S.assign(adj, S.binop(S.name(adj), gast.Add(), value)))
-            self.owned.add(name)
-        else:
-            self.out.append(S.assign(adj, value))
-            self.initialized.add(name)
-            self.owned.discard(name)
+    def forward(self, stmts: list[Statement], depth: int) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        for stmt in stmts:
+            if isinstance(stmt, Op):
+                stmt.pair = None
+                if depth > 0 and stmt.target in self.defined:
+                    self.pairs += 1
+                    stmt.pair = self.pairs
+                    out.append(push(self.tape_name(), stmt.target, stmt.pair))
+                out.append(S.assign(stmt.target, copy.deepcopy(stmt.value)))
+                self.defined.add(stmt.target)
+            elif isinstance(stmt, Keep):
+                out.append(copy.deepcopy(stmt.stmt))
+            elif isinstance(stmt, If):
+                before = set(self.defined)
+                body = self.forward(stmt.body, depth + 1)
+                after_body, self.defined = self.defined, before
+                orelse = self.forward(stmt.orelse, depth + 1)
+                self.defined = after_body & self.defined
+                out.append(gast.If(test=copy.deepcopy(stmt.test), body=body or [gast.Pass()],
+                                   orelse=orelse))
+            elif isinstance(stmt, Loop):
+                if stmt.target:
+                    self.integers.add(stmt.target)  # loops run over ranges
+                body = self.forward(stmt.body, depth + 1)
+                if stmt.kind == "for":
+                    out.append(gast.For(
+                        target=S.name(stmt.target, store=True), iter=copy.deepcopy(stmt.iterable),
+                        body=body or [gast.Pass()], orelse=[], type_comment=None,
+                    ))
+                    self.defined.add(stmt.target)
+                else:
+                    out.append(gast.While(test=copy.deepcopy(stmt.test),
+                                          body=body or [gast.Pass()], orelse=[]))
+            elif isinstance(stmt, Jump):
+                out.append(gast.Break() if stmt.kind == "break" else gast.Continue())
+        return out
 
-    def contribute(self, target: gast.expr, value: gast.expr, op: Op) -> None:
-        """Add ``value`` to the adjoint of whatever the template parameter was bound to."""
-        if isinstance(target, gast.Name):
-            if target.id in self.active:
-                self.accumulate(target.id, value)
-            return
-        if isinstance(target, (gast.Tuple, gast.List)):
-            elements = target.elts
-            wanted = [isinstance(e, gast.Name) and e.id in self.active for e in elements]
-            if not any(wanted):
-                return
-            ids = [e.id for e, w in zip(elements, wanted) if w]
-            fresh = all(i not in self.initialized for i in ids) and len(set(ids)) == len(ids)
-            if fresh:
-                names = [
-                    S.name(self.adjoint(e.id), store=True) if w else S.name("_", store=True)
-                    for e, w in zip(elements, wanted)
-                ]
-                self.out.append(S.assign(gast.Tuple(elts=names, ctx=gast.Store()), value))
-                self.initialized.update(ids)
-                return
-            parts = self.namer.fresh("parts", temporary=True)
-            self.out.append(S.assign(parts, value))
-            for index, (element, w) in enumerate(zip(elements, wanted)):
-                if w:
-                    item = gast.Subscript(value=S.name(parts), slice=S.constant(index), ctx=gast.Load())
-                    self.accumulate(element.id, item)
-            return
-        # constants and globals carry no derivative
+    # --- backward sweep ---------------------------------------------------------------
 
-    # --- statements ---------------------------------------------------------------
+    def backward(self, stmts: list[Statement], depth: int) -> list[gast.stmt]:
+        """The adjoint of a block, statements in reverse order, under ``# Grad of:`` comments."""
+        for index, stmt in enumerate(stmts):
+            if isinstance(stmt, If) and stmt.exit_flag:
+                # the statements after an `if` that may break/continue only ran if it didn't
+                rest = self.branch(S.name(stmt.exit_flag), stmts[index + 1 :], [], depth, negate=True)
+                own = self.sequence([stmt], depth)
+                return rest + own + self.backward(stmts[:index], depth)
+        return self.sequence(stmts, depth)
 
-    def adjoint_of(self, op: Op) -> None:
-        by = S.name(self.adjoint(op.target))
-        if op.kind in ("copy", "literal") and op.kind == "copy":
-            self.contribute(op.value, by, op)
-        elif op.kind == "literal":
-            for index, element in enumerate(op.value.elts):
-                item = gast.Subscript(value=by, slice=S.constant(index), ctx=gast.Load())
-                self.contribute(element, item, op)
-        elif op.kind == "subscript":
-            self.subscript(op, by)
-        elif op.kind == "rule":
-            self.rule(op, by)
-
-    def rule(self, op: Op, by: gast.Name) -> None:
-        if op.error is not None:
-            raise op.error
-        if op.template is None:
-            raise DiffError(
-                "call", f"no derivative rule for {op.shown} ({op.key})",
-                hint="write one with @adjoint, or wrap the value in stop_gradient",
-            ).at(op.node)
-        expansion = expand(
-            op.template, op.bound, S.name(op.target),
-            {op.template.result: by}, self.namer, self.np,
-        )
-        self.helpers |= expansion.helpers
-        for item in expansion.statements:
-            if isinstance(item, Contribution):
-                self.contribute(op.bound[item.param], item.value, op)
+    def sequence(self, stmts: list[Statement], depth: int) -> list[gast.stmt]:
+        pieces: list[tuple[int, list[gast.stmt]]] = []
+        for stmt in reversed(stmts):
+            code = self.backward_statement(stmt, depth)
+            if not code:
+                continue
+            if pieces and pieces[-1][0] == stmt.line and not isinstance(stmt, (If, Loop)):
+                pieces[-1][1].extend(code)
             else:
-                self.out.append(item)
+                pieces.append((stmt.line, code))
+        out: list[gast.stmt] = []
+        for line, code in pieces:
+            if any(S.comment_text(s) is None for s in code):
+                out.append(S.comment(f"Grad of: {self.fn.lines.get(line, '')}", line))
+            out.extend(code)
+        return out
 
-    def subscript(self, op: Op, by: gast.Name) -> None:
-        if op.unpack:
-            raise DiffError(
-                "tuple unpacking", "unpacking a differentiated value into several names "
-                "is not supported yet", hint="index the result explicitly (r[0], r[1])",
-            ).at(op.node)
-        base = op.value.value
-        if not (isinstance(base, gast.Name) and base.id in self.active):
-            return
-        x = base.id
-        bx = self.adjoint(x)
-        if x not in self.initialized:
-            zeros = S.call(f"{self.np}.zeros", [S.call(f"{self.np}.shape", [S.name(x)])])
-            self.out.append(S.assign(bx, zeros))
-            self.initialized.add(x)
-            self.owned.add(x)
-        elif x not in self.owned:
-            self.out.append(S.assign(bx, S.call(S.attribute(S.name(bx), "copy"), [])))
-            self.owned.add(x)
-        index = copy.deepcopy(op.value.slice)
-        if _basic_index(index):
-            target = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Store())
-            self.out.append(gast.AugAssign(target=target, op=gast.Add(), value=by))
+    def backward_statement(self, stmt: Statement, depth: int) -> list[gast.stmt]:
+        self.out = []
+        if isinstance(stmt, Op):
+            if stmt.target in self.active:
+                if stmt.target in differentiable_operands(stmt):
+                    # `x = x + t`: the incoming adjoint and the operand's share a name
+                    incoming = self.namer.fresh(self.adjoint(stmt.target) + "_in", temporary=True)
+                    self.out.append(S.assign(incoming, S.name(self.adjoint(stmt.target))))
+                    self.initialized.discard(stmt.target)
+                    self.owned.discard(stmt.target)
+                    self.adjoint_of(stmt, S.name(incoming))
+                else:
+                    self.adjoint_of(stmt)
+                    self.initialized.discard(stmt.target)  # its adjoint is consumed
+                    self.owned.discard(stmt.target)
+            if getattr(stmt, "pair", None):
+                self.out.append(pop(self.tape_name(), stmt.target, stmt.pair))
+            return self.out
+        if isinstance(stmt, If):
+            return self.branch(stmt.test, stmt.body, stmt.orelse, depth)
+        if isinstance(stmt, Loop):
+            return self.loop(stmt, depth)
+        return []
+
+    def carried(self, *blocks: list[Statement]) -> list[str]:
+        """Adjoints that must hold a value on entry to and exit from a compound statement:
+        those it contributes to, except the ones local to it (see ``local``)."""
+        touched = set()
+        for block in blocks:
+            touched |= _touched(block, self.active)
+        return [name for name in sorted(touched) if not self.local(blocks, name)]
+
+    def local(self, blocks: tuple[list[Statement], ...], name: str) -> bool:
+        """Assigned in the blocks before any read on every path, and never read outside."""
+        statements = [s for block in blocks for s in block]
+        if name not in assigned(statements) or name in self.wrt:
+            return False
+        if name in _reads(self.fn.body, exclude=statements):
+            return False
+        return all(
+            _defined_before_read(block, name) or name not in _reads(block, exclude=[])
+            for block in blocks
+        )
+
+    def materialize(self, names: list[str]) -> list[gast.stmt]:
+        return [self.zeros(name) for name in names if name not in self.initialized]
+
+    def branch(self, test: gast.expr, body: list[Statement], orelse: list[Statement],
+               depth: int, negate: bool = False) -> list[gast.stmt]:
+        carried = self.carried(body, orelse)
+        before = self.materialize(carried)
+        start = (set(self.initialized), set(self.owned))
+        body_code = self.backward(body, depth + 1)
+        body_code += self.materialize(carried)
+        after_body = (self.initialized, self.owned)
+        self.initialized, self.owned = set(start[0]), set(start[1])
+        else_code = self.backward(orelse, depth + 1)
+        else_code += self.materialize(carried)
+        self.initialized = after_body[0] & self.initialized
+        self.owned = after_body[1] & self.owned
+        if not _has_code(body_code) and not _has_code(else_code):
+            return before
+        test = copy.deepcopy(test)
+        if negate:
+            test = gast.UnaryOp(op=gast.Not(), operand=test)
+        if not _has_code(body_code):
+            test, body_code, else_code = _negate(test), else_code, []
+        return before + [gast.If(test=test, body=body_code, orelse=else_code)]
+
+    def loop(self, stmt: Loop, depth: int) -> list[gast.stmt]:
+        carried = self.carried(stmt.body)
+        before = self.materialize(carried)
+        entry_initialized = set(self.initialized)
+        owned = set(self.owned)
+        for _ in range(3):  # the body must preserve what it assumes is owned
+            self.initialized, self.owned = set(entry_initialized), set(owned)
+            body_code = self.backward(stmt.body, depth + 1)
+            body_code += self.materialize(carried)
+            if self.owned >= owned:
+                break
+            owned &= self.owned
+        self.initialized = entry_initialized
+        self.owned = owned
+        if not _has_code(body_code):
+            return before
+        if stmt.kind == "for":
+            steps = copy.deepcopy(stmt.iterable)
+            if stmt.trips:
+                steps = gast.Subscript(
+                    value=steps, slice=gast.Slice(lower=None, upper=S.name(stmt.trips), step=None),
+                    ctx=gast.Load(),
+                )
+            header = gast.For(
+                target=S.name(stmt.target, store=True), iter=S.call("reversed", [steps]),
+                body=body_code, orelse=[], type_comment=None,
+            )
         else:
-            add_at = S.call(f"{self.np}.add.at", [S.name(bx), index, by])
-            self.out.append(gast.Expr(value=add_at))
+            header = gast.For(
+                target=S.name("_", store=True), iter=S.call("range", [S.name(stmt.trips)]),
+                body=body_code, orelse=[], type_comment=None,
+            )
+        return before + [header]
 
     # --- the whole function -----------------------------------------------------------
 
     def run(self, preserve_result: bool, seed_default: bool, name: str) -> ReverseResult:
-        body = self.fn.body
-        forward: list[gast.stmt] = []
-        result: gast.expr | None = None
-        for stmt in body:
-            if isinstance(stmt, Op):
-                forward.append(S.assign(stmt.target, copy.deepcopy(stmt.value)))
-            elif isinstance(stmt, Keep):
-                forward.append(copy.deepcopy(stmt.stmt))
-            elif isinstance(stmt, Return):
-                result = stmt.value
-        assert result is not None
+        self.fn.body = initialize_loop_variables(self.fn.body, set(self.fn.params))
+        forward = self.forward(self.fn.body, 0)
+        result = next(s.value for s in reversed(self.fn.body) if isinstance(s, Return))
         seed = self.namer.fresh(adjoint_base(_seed_owner(self.fn, result)))
         if isinstance(result, gast.Name) and result.id in self.active:
             self.adjoints[result.id] = seed
             self.initialized.add(result.id)
 
-        backward: list[gast.stmt] = []
-        current_line: int | None = None
-        block: list[gast.stmt] = []
-
-        def flush() -> None:
-            if block:
-                backward.append(S.comment(f"Grad of: {self.fn.lines[current_line]}", current_line))
-                backward.extend(block)
-
-        for stmt in reversed(body):
-            if not (isinstance(stmt, Op) and stmt.target in self.active):
-                continue
-            if stmt.line != current_line:
-                flush()
-                block = []
-                current_line = stmt.line
-            self.out = block
-            self.adjoint_of(stmt)
-        flush()
-
+        backward = self.backward(self.fn.body, 0)
         self.out = backward
         grads = []
         for arg in self.wrt:
             if arg not in self.initialized:
-                zeros = S.call(f"{self.np}.zeros", [S.call(f"{self.np}.shape", [S.name(arg)])])
-                self.out.append(S.assign(self.adjoint(arg), zeros))
-                self.initialized.add(arg)
+                self.out.append(self.zeros(arg))
             grads.append(S.name(self.adjoint(arg)))
         if preserve_result:
             grads.append(copy.deepcopy(result))
         value = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
+        if self.tape is not None:
+            forward.insert(0, S.assign(self.tape, gast.List(elts=[], ctx=gast.Load())))
 
         args = copy.deepcopy(self.fn.node.args)
         args.args.append(S.name(seed, store=False))
@@ -224,16 +271,74 @@ def _seed_owner(fn: Function, result: gast.expr) -> str:
     return fn.name
 
 
-def _basic_index(index: gast.expr) -> bool:
-    """Constant ints, slices and None/Ellipsis: ``bx[index] += g`` is exact for these."""
-    if isinstance(index, gast.Tuple):
-        return all(_basic_index(e) for e in index.elts)
-    if isinstance(index, gast.Slice):
-        return True
-    if isinstance(index, gast.Constant):
-        return index.value is None or index.value is Ellipsis or isinstance(index.value, int)
-    if isinstance(index, gast.Attribute):
-        return index.attr == "newaxis"
+def _has_code(stmts: list[gast.stmt]) -> bool:
+    return any(S.comment_text(s) is None for s in stmts)
+
+
+def _negate(test: gast.expr) -> gast.expr:
+    if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
+        return test.operand
+    return gast.UnaryOp(op=gast.Not(), operand=test)
+
+
+def _touched(stmts: list[Statement], active: set[str]) -> set[str]:
+    """Active variables whose adjoints receive contributions inside ``stmts``."""
+    names: set[str] = set()
+    for stmt in stmts:
+        if isinstance(stmt, Op) and stmt.target in active:
+            names |= differentiable_operands(stmt) & active
+            names.add(stmt.target)
+        elif isinstance(stmt, If):
+            names |= _touched(stmt.body, active) | _touched(stmt.orelse, active)
+        elif isinstance(stmt, Loop):
+            names |= _touched(stmt.body, active)
+    return names
+
+
+def _statement_reads(stmt: Statement) -> set[str]:
+    if isinstance(stmt, Op):
+        return set(S.loaded_names(stmt.value))
+    if isinstance(stmt, Return):
+        return set(S.loaded_names(stmt.value))
+    if isinstance(stmt, Keep):
+        return set(S.loaded_names(stmt.stmt))
+    if isinstance(stmt, If):
+        return set(S.loaded_names(stmt.test))
+    if isinstance(stmt, Loop):
+        names = set()
+        for expr in (stmt.iterable, stmt.test):
+            if expr is not None:
+                names |= set(S.loaded_names(expr))
+        return names
+    return set()
+
+
+def _reads(stmts: list[Statement], exclude: list[Statement]) -> set[str]:
+    """Names read anywhere in ``stmts`` except inside the statements of ``exclude``."""
+    skip = {id(s) for s in exclude}
+    names: set[str] = set()
+    for stmt in stmts:
+        if id(stmt) in skip:
+            continue
+        names |= _statement_reads(stmt)
+        if isinstance(stmt, If):
+            names |= _reads(stmt.body, exclude) | _reads(stmt.orelse, exclude)
+        elif isinstance(stmt, Loop):
+            names |= _reads(stmt.body, exclude)
+    return names
+
+
+def _defined_before_read(stmts: list[Statement], name: str) -> bool:
+    """On every path through the block, ``name`` is assigned before it is read."""
+    for stmt in stmts:
+        reads = _statement_reads(stmt)
+        if isinstance(stmt, (If, Loop)):
+            inner = _reads(stmt.body + getattr(stmt, "orelse", []), exclude=[])
+            reads |= inner
+        if name in reads:
+            return False
+        if isinstance(stmt, Op) and stmt.target == name:
+            return True
     return False
 
 

@@ -1,0 +1,175 @@
+"""The adjoint of one normalized statement: accumulation into ``b<name>`` variables.
+
+Accumulation follows what a person would write: the first contribution to an
+adjoint assigns it (``bx = ...``), later ones add to it (``bx = bx + ...``).
+``initialized`` and ``owned`` track, along the backward sweep being built,
+which adjoints already hold a value and which hold a fresh array that may be
+updated in place (``bx[i] += g``) without touching another adjoint it aliases.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import gast
+
+from . import syntax as S
+from .errors import DiffError
+from .ir import Op
+from .naming import Namer, adjoint_base
+from .templates import Contribution, expand
+
+
+class StatementAdjoints:
+    def __init__(self, active: set[str], namer: Namer, np_alias: str) -> None:
+        self.active = active
+        self.namer = namer
+        self.np = np_alias
+        self.adjoints: dict[str, str] = {}
+        self.initialized: set[str] = set()
+        self.owned: set[str] = set()
+        self.helpers: set[str] = set()
+        self.out: list[gast.stmt] = []
+        self.integers: set[str] = set()  # names known to hold Python ints (loop indices)
+
+    def adjoint(self, name: str) -> str:
+        if name not in self.adjoints:
+            self.adjoints[name] = self.namer.fresh(adjoint_base(name))
+        return self.adjoints[name]
+
+    def zeros(self, name: str) -> gast.stmt:
+        """``bx = np.zeros(np.shape(x))``: an adjoint that is owned and initialized."""
+        self.initialized.add(name)
+        self.owned.add(name)
+        value = S.call(f"{self.np}.zeros", [S.call(f"{self.np}.shape", [S.name(name)])])
+        return S.assign(self.adjoint(name), value)
+
+    # --- accumulation -----------------------------------------------------------
+
+    def accumulate(self, name: str, value: gast.expr) -> None:
+        adj = self.adjoint(name)
+        if name in self.initialized:
+            self.out.append(S.assign(adj, S.binop(S.name(adj), gast.Add(), value)))
+            self.owned.add(name)
+        else:
+            self.out.append(S.assign(adj, value))
+            self.initialized.add(name)
+            self.owned.discard(name)
+
+    def contribute(self, target: gast.expr, value: gast.expr, op: Op) -> None:
+        """Add ``value`` to the adjoint of whatever the template parameter was bound to."""
+        if isinstance(target, gast.Name):
+            if target.id in self.active:
+                self.accumulate(target.id, value)
+            return
+        if isinstance(target, (gast.Tuple, gast.List)):
+            elements = target.elts
+            if any(isinstance(e, (gast.Tuple, gast.List)) for e in elements):
+                self.contribute_nested(elements, value, op)
+                return
+            wanted = [isinstance(e, gast.Name) and e.id in self.active for e in elements]
+            if not any(wanted):
+                return
+            ids = [e.id for e, w in zip(elements, wanted) if w]
+            fresh = all(i not in self.initialized for i in ids) and len(set(ids)) == len(ids)
+            if fresh:
+                names = [
+                    S.name(self.adjoint(e.id), store=True) if w else S.name("_", store=True)
+                    for e, w in zip(elements, wanted)
+                ]
+                self.out.append(S.assign(gast.Tuple(elts=names, ctx=gast.Store()), value))
+                self.initialized.update(ids)
+                return
+            parts = self.namer.fresh("parts", temporary=True)
+            self.out.append(S.assign(parts, value))
+            for index, (element, w) in enumerate(zip(elements, wanted)):
+                if w:
+                    item = gast.Subscript(value=S.name(parts), slice=S.constant(index), ctx=gast.Load())
+                    self.accumulate(element.id, item)
+            return
+        # constants and globals carry no derivative
+
+    def contribute_nested(self, elements: list[gast.expr], value: gast.expr, op: Op) -> None:
+        """``np.atleast_1d([a, b])``: a literal inside a tuple of arguments."""
+        if not any(n in self.active for e in elements for n in S.loaded_names(e)):
+            return
+        parts = self.namer.fresh("parts", temporary=True)
+        self.out.append(S.assign(parts, value))
+        for index, element in enumerate(elements):
+            item = gast.Subscript(value=S.name(parts), slice=S.constant(index), ctx=gast.Load())
+            self.contribute(element, item, op)
+
+    # --- statements ---------------------------------------------------------------
+
+    def adjoint_of(self, op: Op, by: gast.Name | None = None) -> None:
+        by = by or S.name(self.adjoint(op.target))
+        if op.kind == "copy":
+            self.contribute(op.value, by, op)
+        elif op.kind == "literal":
+            for index, element in enumerate(op.value.elts):
+                item = gast.Subscript(value=by, slice=S.constant(index), ctx=gast.Load())
+                self.contribute(element, item, op)
+        elif op.kind == "subscript":
+            self.subscript(op, by)
+        elif op.kind == "rule":
+            self.rule(op, by)
+
+    def rule(self, op: Op, by: gast.Name) -> None:
+        if op.error is not None:
+            raise op.error
+        if op.template is None:
+            raise DiffError(
+                "call", f"no derivative rule for {op.shown} ({op.key})",
+                hint="write one with @adjoint, or wrap the value in stop_gradient",
+            ).at(op.node)
+        expansion = expand(
+            op.template, op.bound, S.name(op.target),
+            {op.template.result: by}, self.namer, self.np,
+        )
+        self.helpers |= expansion.helpers
+        for item in expansion.statements:
+            if isinstance(item, Contribution):
+                self.contribute(op.bound[item.param], item.value, op)
+            else:
+                self.out.append(item)
+
+    def subscript(self, op: Op, by: gast.Name) -> None:
+        if op.unpack:
+            raise DiffError(
+                "tuple unpacking", "unpacking a differentiated value into several names "
+                "is not supported yet", hint="index the result explicitly (r[0], r[1])",
+            ).at(op.node)
+        base = op.value.value
+        if not (isinstance(base, gast.Name) and base.id in self.active):
+            return
+        x = base.id
+        bx = self.adjoint(x)
+        if x not in self.initialized:
+            self.out.append(self.zeros(x))
+        elif x not in self.owned:
+            self.out.append(S.assign(bx, S.call(S.attribute(S.name(bx), "copy"), [])))
+            self.owned.add(x)
+        index = copy.deepcopy(op.value.slice)
+        if basic_index(index, self.integers):
+            target = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Store())
+            self.out.append(gast.AugAssign(target=target, op=gast.Add(), value=by))
+        else:
+            add_at = S.call(f"{self.np}.add.at", [S.name(bx), index, by])
+            self.out.append(gast.Expr(value=add_at))
+
+
+
+def basic_index(index: gast.expr, integers: set[str] = frozenset()) -> bool:
+    """Ints, slices and None/Ellipsis: ``bx[index] += g`` is exact for these (with an
+    array of indices it would drop repeated ones, so those use ``np.add.at``)."""
+    if isinstance(index, gast.Tuple):
+        return all(basic_index(e, integers) for e in index.elts)
+    if isinstance(index, gast.Name):
+        return index.id in integers
+    if isinstance(index, gast.Slice):
+        return True
+    if isinstance(index, gast.Constant):
+        return index.value is None or index.value is Ellipsis or isinstance(index.value, int)
+    if isinstance(index, gast.Attribute):
+        return index.attr == "newaxis"
+    return False
