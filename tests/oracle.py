@@ -124,18 +124,23 @@ def _generated_code(f, wrt):
     return out.getvalue()
 
 
-def assert_gradients_match(f, args, wrt=(0,), rtol=1e-5, atol=1e-7, autograd=True):
+def assert_gradients_match(f, args, wrt=(0,), rtol=1e-5, atol=1e-7, autograd=True, **options):
     """Check ``tangent_lsp.grad(f, wrt=wrt)(*args)`` against finite differences (and autograd).
 
     The result is one gradient for one ``wrt`` and a tuple for several
     (Tangent's convention). Each gradient must have its argument's shape and a
     floating dtype. With ``autograd=True``, autograd must be able to
-    differentiate ``f`` and agree too.
+    differentiate ``f`` and agree too. ``options`` (``optimized``, ``motion``) go to
+    ``tangent_lsp.autodiff``.
     """
     import tangent_lsp
 
     wrt = tuple(wrt)
-    ours = tangent_lsp.grad(f, wrt=wrt)(*args)
+    if options:
+        default_one = tangent_lsp.INPUT_DERIVATIVE.DefaultOne
+        ours = tangent_lsp.autodiff(f, wrt=wrt, input_derivative=default_one, **options)(*args)
+    else:
+        ours = tangent_lsp.grad(f, wrt=wrt)(*args)
     ours = (ours,) if len(wrt) == 1 else tuple(ours)
     assert len(ours) == len(wrt), f"expected {len(wrt)} gradients, got {len(ours)}"
     references = [("finite differences", finite_differences(f, args, wrt))]

@@ -101,8 +101,8 @@ class StatementAdjoints:
 
     # --- statements ---------------------------------------------------------------
 
-    def adjoint_of(self, op: Op, by: gast.Name | None = None) -> None:
-        by = by or S.name(self.adjoint(op.target))
+    def adjoint_of(self, op: Op) -> None:
+        by = S.name(self.adjoint(op.target))
         if op.kind == "copy":
             self.contribute(op.value, by, op)
         elif op.kind == "literal":

@@ -31,7 +31,7 @@ def render(node: gast.AST) -> tuple[str, dict[int, list[int]]]:
     indent_of_block = None
     for text in raw:
         stripped = text.strip()
-        if stripped.startswith(("'" + COMMENT_PREFIX, '"' + COMMENT_PREFIX)):
+        if stripped.lstrip("'\"").startswith(COMMENT_PREFIX):
             value = ast.literal_eval(stripped)[len(COMMENT_PREFIX):]
             primal, _, comment = value.partition(":")
             if comment == BOUNDARY:

@@ -29,8 +29,7 @@ def split(
     params = [a.id for a in function.args.args if a.id != seed]
     defined = set(params)
     for stmt in forward_body:
-        if isinstance(stmt, gast.Assign):
-            defined.update(S.stored_names(stmt.targets[0]))
+        defined.update(S.stored_names(stmt))  # in branches and loops too
     read_later: list[str] = []
     for stmt in backward_body:
         for name in S.loaded_names(stmt):
@@ -38,9 +37,16 @@ def split(
                 read_later.append(name)
     saved = gast.Tuple(elts=[S.name(n) for n in read_later], ctx=gast.Load())
 
+    # values assigned only on some paths (in one branch, in a loop that may not run)
+    # must still exist when the forward half returns them
+    top_level = set(params)
+    for stmt in forward_body:
+        if isinstance(stmt, gast.Assign):
+            top_level.update(S.stored_names(stmt.targets[0]))
+    maybe_unbound = [S.assign(n, S.constant(None)) for n in read_later if n not in top_level]
     forward = _function(
         f"{function.name}_forward", copy.deepcopy(primal_args),
-        forward_body + [gast.Return(value=copy.deepcopy(saved))],
+        maybe_unbound + forward_body + [gast.Return(value=copy.deepcopy(saved))],
     )
 
     unpack = S.assign(

@@ -183,7 +183,13 @@ class _Normalizer:
     def bind(self, target: gast.expr, value: gast.expr, stmt: gast.stmt) -> None:
         if isinstance(target, gast.Name):
             ssa = self.new_name(target.id)
-            self.expr(value, target=ssa)
+            if self.depth > 0 and ssa in self.names_read(value):
+                # `y = y * x` in a branch or loop: the adjoint needs the old `y`, which the
+                # backward sweep restores only after the assignment, so compute into a
+                # temporary first (`t = y * x; y = t`)
+                self.emit(ssa, self.expr(value), "copy", stmt)
+            else:
+                self.expr(value, target=ssa)
             self.current[target.id] = ssa
         elif isinstance(target, (gast.Tuple, gast.List)):
             if any(not isinstance(e, gast.Name) for e in target.elts):
@@ -373,6 +379,8 @@ class _Normalizer:
             steps = self.steps([last, S.constant(-1), S.constant(-1)], iterator)
             return index, steps, [_bind_item(target, sequence, index, stmt)]
         sequence = self.expr(iterator)
+        if not isinstance(sequence, gast.Name):  # `for v in [a, b]`: name the list
+            sequence = self.emit(None, sequence, "literal", iterator)
         index = self.namer.fresh("i")
         steps = self.steps([S.call("len", [sequence])], iterator)
         return index, steps, [_bind_item(target, sequence, index, stmt)]
@@ -391,6 +399,10 @@ class _Normalizer:
         return S.name(name)
 
     # --- names -----------------------------------------------------------------
+
+    def names_read(self, node: gast.AST) -> set[str]:
+        """The current names of the local variables ``node`` reads."""
+        return {self.current.get(n, n) for n in S.loaded_names(node) if n in self.local_names}
 
     def is_local(self, node: gast.AST) -> bool:
         return isinstance(node, gast.Name) and node.id in self.local_names

@@ -124,17 +124,9 @@ class _Reverse(StatementAdjoints):
         self.out = []
         if isinstance(stmt, Op):
             if stmt.target in self.active:
-                if stmt.target in differentiable_operands(stmt):
-                    # `x = x + t`: the incoming adjoint and the operand's share a name
-                    incoming = self.namer.fresh(self.adjoint(stmt.target) + "_in", temporary=True)
-                    self.out.append(S.assign(incoming, S.name(self.adjoint(stmt.target))))
-                    self.initialized.discard(stmt.target)
-                    self.owned.discard(stmt.target)
-                    self.adjoint_of(stmt, S.name(incoming))
-                else:
-                    self.adjoint_of(stmt)
-                    self.initialized.discard(stmt.target)  # its adjoint is consumed
-                    self.owned.discard(stmt.target)
+                self.adjoint_of(stmt)
+                self.initialized.discard(stmt.target)  # its adjoint is consumed
+                self.owned.discard(stmt.target)
             if getattr(stmt, "pair", None):
                 self.out.append(pop(self.tape_name(), stmt.target, stmt.pair))
             return self.out
@@ -159,10 +151,7 @@ class _Reverse(StatementAdjoints):
             return False
         if name in _reads(self.fn.body, exclude=statements):
             return False
-        return all(
-            _defined_before_read(block, name) or name not in _reads(block, exclude=[])
-            for block in blocks
-        )
+        return all(_first_use(block, name) != "read" for block in blocks)
 
     def materialize(self, names: list[str]) -> list[gast.stmt]:
         return [self.zeros(name) for name in names if name not in self.initialized]
@@ -328,18 +317,23 @@ def _reads(stmts: list[Statement], exclude: list[Statement]) -> set[str]:
     return names
 
 
-def _defined_before_read(stmts: list[Statement], name: str) -> bool:
-    """On every path through the block, ``name`` is assigned before it is read."""
+def _first_use(stmts: list[Statement], name: str) -> str:
+    """``"read"`` if some path through ``stmts`` reads ``name`` before assigning it,
+    ``"defined"`` if every path assigns it first, ``"none"`` otherwise."""
     for stmt in stmts:
-        reads = _statement_reads(stmt)
-        if isinstance(stmt, (If, Loop)):
-            inner = _reads(stmt.body + getattr(stmt, "orelse", []), exclude=[])
-            reads |= inner
-        if name in reads:
-            return False
+        if name in _statement_reads(stmt):
+            return "read"
         if isinstance(stmt, Op) and stmt.target == name:
-            return True
-    return False
+            return "defined"
+        if isinstance(stmt, If):
+            branches = (_first_use(stmt.body, name), _first_use(stmt.orelse, name))
+            if "read" in branches:
+                return "read"
+            if branches == ("defined", "defined"):
+                return "defined"
+        elif isinstance(stmt, Loop) and _first_use(stmt.body, name) == "read":
+            return "read"
+    return "none"
 
 
 def reverse(

@@ -1,0 +1,327 @@
+"""A zoo of functions with branches and loops, checked against finite differences and
+autograd in every variant: joint and split motion, optimized and not."""
+
+import numpy as np
+import pytest
+
+from tests.oracle import assert_gradients_match
+
+rng = np.random.default_rng(1)
+
+
+# --- branches ----------------------------------------------------------------------------
+
+
+def if_else(x, y):
+    if np.sum(x) > 0:
+        z = x * y
+    else:
+        z = np.sin(x) + y
+    return np.sum(z * z)
+
+
+def if_elif_else(x):
+    s = np.sum(x)
+    if s > 1.0:
+        y = x ** 2
+    elif s > -1.0:
+        y = np.exp(x)
+    else:
+        y = -x
+    return np.sum(y)
+
+
+def if_without_else(x, w):
+    y = x * w
+    if np.max(x) > 0.5:
+        y = y * 2.0
+    return np.sum(y)
+
+
+def nested_ifs(x):
+    y = x
+    if x[0] > 0:
+        if x[1] > 0:
+            y = y * x
+        else:
+            y = np.tanh(y)
+    else:
+        y = y + 1.0
+    return np.sum(y * y)
+
+
+def conditional_expression(x, w):
+    y = x * w if np.sum(w) > 0 else x / w
+    return np.sum(y)
+
+
+def boolean_conditions(x):
+    y = x
+    if x[0] > 0 and not x[1] > 0 or x[2] > 0:
+        y = np.sin(y)
+    return np.sum(y)
+
+
+def early_return(x):
+    if np.sum(x) < 0:
+        return np.sum(x * x)
+    y = np.exp(x)
+    return np.sum(y)
+
+
+def several_returns(x, a):
+    if a > 0:
+        if a > 1:
+            return np.sum(x) * a
+        return np.sum(x * x)
+    return np.sum(np.cos(x))
+
+
+def branch_on_scalar_argument(x, t):
+    if t > 0.5:
+        r = x * t
+    else:
+        r = x * (1.0 - t)
+    return np.sum(r)
+
+
+# --- loops --------------------------------------------------------------------------------
+
+
+def for_range(x):
+    y = x
+    for _ in range(3):
+        y = np.sin(y) + x
+    return np.sum(y)
+
+
+def for_range_start_stop_step(x):
+    total = 0.0
+    for i in range(1, 7, 2):
+        total = total + np.sum(x ** i)
+    return total
+
+
+def for_over_rows(X, w):
+    total = 0.0
+    for row in X:
+        total = total + np.tanh(row @ w)
+    return total
+
+
+def for_over_list_literal(x, y):
+    total = 0.0
+    for v in [x, y, x * y]:
+        total = total + np.sum(v * v)
+    return total
+
+
+def for_enumerate(X):
+    total = 0.0
+    for i, row in enumerate(X):
+        total = total + i * np.sum(row ** 2)
+    return total
+
+
+def for_zip(X, Y):
+    total = 0.0
+    for a, b in zip(X, Y):
+        total = total + np.sum(a * b)
+    return total
+
+
+def for_reversed(X):
+    acc = np.zeros(X.shape[1])
+    for row in reversed(X):
+        acc = np.tanh(acc + row)
+    return np.sum(acc)
+
+
+def rnn(h0, W, U, xs):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ h + U @ xs[t])
+    return np.sum(h)
+
+
+def while_loop(x):
+    y = x
+    n = 0
+    while n < 4:
+        y = np.sin(y) * 1.5
+        n += 1
+    return np.sum(y)
+
+
+def while_data_dependent(x):
+    y = x
+    while np.sum(y) < 10.0:
+        y = y * 1.7 + 0.1
+    return np.sum(y * y)
+
+
+def while_with_break(x):
+    y = x
+    k = 0
+    while True:
+        y = y * 1.2
+        k += 1
+        if np.sum(y) > 5.0 or k > 20:
+            break
+    return np.sum(y)
+
+
+def for_with_break(x):
+    s = 0.0
+    for i in range(10):
+        s = s + np.sum(x * i)
+        if s > 20:
+            break
+        x = x * 1.1
+    return s
+
+
+def for_with_continue(x):
+    total = 0.0
+    for i in range(6):
+        if i % 2 == 0:
+            continue
+        total = total + np.sum(np.sin(x * i))
+    return total
+
+
+def nested_loops(A, x):
+    y = x
+    for i in range(2):
+        for j in range(3):
+            y = np.tanh(A @ y) + x * j
+        y = y * (i + 1)
+    return np.sum(y)
+
+
+def nested_loops_with_break(x):
+    total = 0.0
+    for i in range(4):
+        for j in range(5):
+            if j > i:
+                break
+            total = total + np.sum(x ** 2) * (j + 1)
+    return total
+
+
+def if_inside_loop(x):
+    y = x
+    for _ in range(5):
+        if np.sum(y) > 0:
+            y = y * 0.9 - 0.5
+        else:
+            y = np.exp(y)
+    return np.sum(y)
+
+
+def loop_inside_if(x):
+    if np.sum(x) > 0:
+        for _ in range(3):
+            x = x * x + 0.1
+    return np.sum(x)
+
+
+def loop_zero_iterations(x, n):
+    y = x * 2.0
+    for _ in range(n):
+        y = y * y
+    return np.sum(y)
+
+
+def accumulate_in_loop(W, X):
+    loss = 0.0
+    for i in range(X.shape[0]):
+        z = W @ X[i]
+        loss = loss + np.sum(z * z)
+    return loss
+
+
+def loop_reads_value_overwritten_later(x):
+    prev = x
+    cur = x * 2.0
+    for _ in range(3):
+        nxt = cur * prev
+        prev = cur
+        cur = np.sin(nxt)
+    return np.sum(cur + prev)
+
+
+def slices_in_loop(x):
+    total = 0.0
+    for i in range(x.shape[0] - 1):
+        total = total + np.sum(x[i] * x[i + 1])
+    return total
+
+
+def loop_over_matrix_columns(A):
+    total = 0.0
+    for j in range(A.shape[1]):
+        total = total + np.sum(np.exp(A[:, j]))
+    return total
+
+
+CASES = [
+    ("if_else", if_else, (rng.normal(size=4), rng.normal(size=4)), (0, 1)),
+    ("if_else_neg", if_else, (-np.abs(rng.normal(size=4)), rng.normal(size=4)), (0, 1)),
+    ("if_elif_else_1", if_elif_else, (np.array([1.0, 0.8, 0.5]),), (0,)),
+    ("if_elif_else_2", if_elif_else, (np.array([0.1, -0.2, 0.3]),), (0,)),
+    ("if_elif_else_3", if_elif_else, (np.array([-1.0, -0.8, -0.5]),), (0,)),
+    ("if_without_else", if_without_else, (rng.random(3), rng.normal(size=3)), (0, 1)),
+    ("nested_ifs_a", nested_ifs, (np.array([0.5, 0.7, -0.2]),), (0,)),
+    ("nested_ifs_b", nested_ifs, (np.array([0.5, -0.7, -0.2]),), (0,)),
+    ("nested_ifs_c", nested_ifs, (np.array([-0.5, 0.7, -0.2]),), (0,)),
+    ("conditional_expression", conditional_expression, (rng.normal(size=3), rng.random(3) + 0.5), (0, 1)),
+    ("boolean_conditions", boolean_conditions, (np.array([0.3, -0.2, -0.1]),), (0,)),
+    ("early_return_taken", early_return, (-np.abs(rng.normal(size=3)),), (0,)),
+    ("early_return_not_taken", early_return, (np.abs(rng.normal(size=3)),), (0,)),
+    ("several_returns_1", several_returns, (rng.normal(size=3), 2.0), (0, 1)),
+    ("several_returns_2", several_returns, (rng.normal(size=3), 0.5), (0,)),
+    ("several_returns_3", several_returns, (rng.normal(size=3), -1.0), (0,)),
+    ("branch_on_scalar_argument", branch_on_scalar_argument, (rng.normal(size=3), 0.7), (0, 1)),
+    ("for_range", for_range, (rng.normal(size=3),), (0,)),
+    ("for_range_start_stop_step", for_range_start_stop_step, (rng.random(3) + 0.5,), (0,)),
+    ("for_over_rows", for_over_rows, (rng.normal(size=(4, 3)), rng.normal(size=3)), (0, 1)),
+    ("for_over_list_literal", for_over_list_literal, (rng.normal(size=3), rng.normal(size=3)), (0, 1)),
+    ("for_enumerate", for_enumerate, (rng.normal(size=(4, 2)),), (0,)),
+    ("for_zip", for_zip, (rng.normal(size=(3, 2)), rng.normal(size=(4, 2))), (0, 1)),
+    ("for_reversed", for_reversed, (rng.normal(size=(3, 2)),), (0,)),
+    (
+        "rnn",
+        rnn,
+        (rng.normal(size=4), rng.normal(size=(4, 4)) * 0.4, rng.normal(size=(4, 3)), rng.normal(size=(6, 3))),
+        (0, 1, 2, 3),
+    ),
+    ("while_loop", while_loop, (rng.normal(size=3),), (0,)),
+    ("while_data_dependent", while_data_dependent, (rng.random(3) + 0.2,), (0,)),
+    ("while_with_break", while_with_break, (rng.random(3) + 0.2,), (0,)),
+    ("for_with_break", for_with_break, (rng.random(3) + 0.5,), (0,)),
+    ("for_with_continue", for_with_continue, (rng.normal(size=3),), (0,)),
+    ("nested_loops", nested_loops, (rng.normal(size=(3, 3)) * 0.5, rng.normal(size=3)), (0, 1)),
+    ("nested_loops_with_break", nested_loops_with_break, (rng.normal(size=3),), (0,)),
+    ("if_inside_loop", if_inside_loop, (rng.normal(size=3) * 0.3,), (0,)),
+    ("loop_inside_if", loop_inside_if, (rng.random(3) * 0.5,), (0,)),
+    ("loop_zero_iterations", loop_zero_iterations, (rng.normal(size=3), 0), (0,)),
+    ("loop_two_iterations", loop_zero_iterations, (rng.normal(size=3) * 0.5, 2), (0,)),
+    ("accumulate_in_loop", accumulate_in_loop, (rng.normal(size=(2, 3)), rng.normal(size=(5, 3))), (0, 1)),
+    ("loop_reads_value_overwritten_later", loop_reads_value_overwritten_later, (rng.normal(size=3) * 0.5,), (0,)),
+    ("slices_in_loop", slices_in_loop, (rng.normal(size=(5, 2)),), (0,)),
+    ("loop_over_matrix_columns", loop_over_matrix_columns, (rng.normal(size=(3, 4)),), (0,)),
+]
+
+VARIANTS = {
+    "joint": {},
+    "joint-plain": {"optimized": False},
+    "split": {"motion": "split"},
+    "split-plain": {"motion": "split", "optimized": False},
+}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize("name,f,args,wrt", CASES, ids=[c[0] for c in CASES])
+def test_control_flow_gradients(name, f, args, wrt, variant):
+    assert_gradients_match(f, args, wrt=wrt, **VARIANTS[variant])
