@@ -55,9 +55,6 @@ UNSUPPORTED: dict[type, tuple[str, str]] = {
     gast.Await: ("await", "async code cannot be differentiated"),
     gast.NamedExpr: ("assignment expression (:=)", "assign on a line of its own"),
     gast.Starred: ("starred expression", "pass the values one by one"),
-    gast.BoolOp: (
-        "'and'/'or' outside a condition", "use it in an if/while test, or np.logical_and/or"
-    ),
     gast.Set: ("set literal", "sets carry no gradient; use a list or an array"),
     gast.Dict: ("dict literal", "dicts of parameters are not supported yet; pass arrays"),
     gast.AsyncFor: ("async for", "async code cannot be differentiated"),
@@ -500,6 +497,15 @@ class _Normalizer:
         shown = f"operator '{OPERATOR_SYMBOLS[type(node.op)]}'"
         return self.emit(target, value, "rule", node, key=key, shown=shown, args=[operand])
 
+    def boolean(self, node: gast.BoolOp, target: str | None) -> gast.expr:
+        """``a > 0 and b < 1``: a truth value, no derivative. (``x or y`` of arrays picks
+        one of them, and would carry one: that is rejected rather than silently wrong.)"""
+        if not all(_is_truth_value(v) for v in node.values):
+            raise unsupported(
+                "'and'/'or' of values", node, "use it in an if/while test, or np.where",
+            )
+        return self.emit(target, self.rename(node), "constant", node)
+
     def compare(self, node: gast.Compare, target: str | None) -> gast.expr:
         left = self.expr(node.left)
         rights = [self.expr(c) for c in node.comparators]
@@ -631,6 +637,14 @@ def _assign_to(name: str, value: gast.expr) -> gast.stmt:
     return gast.copy_location(stmt, value)
 
 
+def _is_truth_value(node: gast.expr) -> bool:
+    if isinstance(node, (gast.Compare, gast.BoolOp)):
+        return True
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.Not):
+        return True
+    return isinstance(node, gast.Constant) and isinstance(node.value, bool)
+
+
 def _rejection(node: gast.AST) -> DiffError:
     construct, hint = UNSUPPORTED.get(
         type(node), (type(node).__name__, "rewrite it with supported Python and NumPy")
@@ -691,4 +705,5 @@ _EXPRESSIONS: dict[type, Callable] = {
     gast.Attribute: _Normalizer.attribute_expr,
     gast.Subscript: _Normalizer.subscript,
     gast.IfExp: _Normalizer.ifexp,
+    gast.BoolOp: _Normalizer.boolean,
 }

@@ -10,8 +10,11 @@ and unknown keeps the ``unbroadcast``.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import gast
 
+from .analysis import walk_ops
 from .ir import Function, Op
 
 SCALAR = "<scalar>"  # a Python number: broadcasts against anything
@@ -50,6 +53,7 @@ class ShapeClasses:
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
         self.adjoint_of: dict[str, str] = {}
+        self.unknown: set[str] = set()  # assigned several times with different shapes
 
     def find(self, name: str) -> str:
         if name == ZERO_D:
@@ -69,7 +73,7 @@ class ShapeClasses:
         """The shape class of an expression, ``SCALAR`` for numbers, None if unknown."""
         if isinstance(expr, gast.Name):
             name = self.adjoint_of.get(expr.id, expr.id)
-            return self.find(name)
+            return None if name in self.unknown else self.find(name)
         if isinstance(expr, gast.Constant) and isinstance(expr.value, (int, float)):
             return SCALAR
         if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, (gast.USub, gast.UAdd)):
@@ -97,24 +101,57 @@ def _combine(a: str | None, b: str | None) -> str | None:
 
 
 def shape_classes(fn: Function) -> ShapeClasses:
-    classes = ShapeClasses()
-    for op in fn.body:
-        if not isinstance(op, Op):
-            continue
-        if op.kind == "copy" and isinstance(op.value, gast.Name):
-            classes.union(op.target, op.value.id)
-        elif op.kind == "rule" and op.key in FULL_REDUCTIONS and _no_axis(op):
-            classes.parent[op.target] = ZERO_D
-        elif op.kind == "rule" and op.key in ELEMENTWISE_UNARY and len(op.args) == 1:
-            if isinstance(op.args[0], gast.Name) and not op.keywords:
-                classes.union(op.target, op.args[0].id)
-        elif op.kind == "rule" and op.key in ELEMENTWISE_BINARY and len(op.args) == 2:
-            if op.keywords:
+    """Shape classes of the function's variables.
+
+    A variable assigned in several places (inside branches and loops) may change
+    shape over time, so it joins a class only if every one of its assignments
+    agrees; otherwise it is unknown. Agreement is checked optimistically and
+    the analysis restarts with the disagreeing names marked unknown.
+    """
+    # `v = None` placeholders before loops are never read as values: not definitions here
+    ops = [
+        op for op in walk_ops(fn.body)
+        if not (isinstance(op.value, gast.Constant) and op.value.value is None)
+    ]
+    count = Counter(op.target for op in ops)
+    several = {name for name, n in count.items() if n > 1}
+    unknown: set[str] = set()
+    while True:
+        classes = ShapeClasses()
+        classes.unknown = unknown
+        seen: dict[str, list[str | None]] = {}
+        for op in ops:
+            shape = _value_class(op, classes)
+            if op.target in several:
+                seen.setdefault(op.target, []).append(shape)
+            if op.target in unknown or shape is None or shape == SCALAR:
                 continue
-            shape = _combine(classes.of(op.args[0]), classes.of(op.args[1]))
-            if shape is not None and shape != SCALAR:
+            if shape == ZERO_D:
+                classes.union(op.target, ZERO_D)
+            else:
                 classes.union(op.target, shape)
-    return classes
+        disagree = {
+            name for name, shapes in seen.items() if name not in unknown and any(
+                shape is None or classes.find(shape) != classes.find(name) for shape in shapes
+            )
+        }
+        if not disagree:
+            return classes
+        unknown = unknown | disagree
+
+
+def _value_class(op: Op, classes: ShapeClasses) -> str | None:
+    if op.kind == "copy" and isinstance(op.value, gast.Name):
+        return classes.of(op.value)
+    if op.kind != "rule" or (op.keywords and op.key not in FULL_REDUCTIONS):
+        return None
+    if op.key in FULL_REDUCTIONS:
+        return ZERO_D if _no_axis(op) else None
+    if op.key in ELEMENTWISE_UNARY and len(op.args) == 1:
+        return classes.of(op.args[0])
+    if op.key in ELEMENTWISE_BINARY and len(op.args) == 2:
+        return _combine(classes.of(op.args[0]), classes.of(op.args[1]))
+    return None
 
 
 def _no_axis(op: Op) -> bool:

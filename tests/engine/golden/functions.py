@@ -57,3 +57,29 @@ def reassign(x, w):
 
 def determinant(A):
     return la.det(A @ A.T) + np.trace(A)
+
+
+def branch(x, y):
+    if np.sum(x) > 0:
+        z = x * y
+    else:
+        z = np.sin(x) + y
+    return np.sum(z * z)
+
+
+def rnn(h0, W, xs):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ h + xs[t])
+    return np.sum(h)
+
+
+def while_break(x):
+    y = x
+    n = 0
+    while True:
+        y = y * 1.5
+        n += 1
+        if np.sum(y) > 10.0 or n > 20:
+            break
+    return np.sum(y)
