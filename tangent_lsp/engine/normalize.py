@@ -532,7 +532,10 @@ class _Normalizer:
         for keyword in node.keywords:
             if keyword.arg is None:
                 raise unsupported("**kwargs argument", keyword.value, "pass keyword arguments by name")
-        if isinstance(func, gast.Attribute) and not self._is_global_chain(func):
+        method_of_value = isinstance(func, gast.Attribute) and (
+            not self._is_global_chain(func) or self.resolver.qualname(func) is None
+        )  # x.sum(), or W.reshape(2, 3) on a module-level array
+        if method_of_value:
             receiver = self.expr(func.value)
             key = f"numpy.ndarray.{func.attr}"
             shown = f"method '.{func.attr}()'"

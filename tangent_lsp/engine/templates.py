@@ -38,6 +38,7 @@ class Template:
     vararg: str | None
     helpers: dict[str, str]  # local helper name → runtime function name
     numpy_names: set[str]  # names the rule file binds to numpy
+    positional: int = 0  # how many of ``params`` can be passed by position
 
     @property
     def text(self) -> str:
@@ -104,6 +105,7 @@ def _template(
 ) -> Template:
     args = node.args
     names = [a.id for a in args.posonlyargs + args.args]
+    positional = len(names) - 1
     defaults = dict(zip(names[len(names) - len(args.defaults):], args.defaults))
     for kwarg, default in zip(args.kwonlyargs, args.kw_defaults):
         names.append(kwarg.id)
@@ -117,6 +119,7 @@ def _template(
         params=names[1:],
         defaults=defaults,
         vararg=args.vararg.id if args.vararg else None,
+        positional=positional,
         helpers=helpers,
         numpy_names=numpy_names,
     )
@@ -145,15 +148,16 @@ def bind(
     """Match the call's arguments to the template's parameters, as Python would."""
     bound: dict[str, gast.expr] = {}
     params = template.params
-    if len(args) > len(params) and template.vararg is None:
+    positional = params[: template.positional]
+    if len(args) > len(positional) and template.vararg is None:
         raise unsupported(
-            "call", node, f"{shown} takes at most {len(params)} positional arguments here",
+            "call", node, f"{shown} takes at most {len(positional)} positional arguments here",
             message=f"too many positional arguments to {shown}",
         )
-    for param, value in zip(params, args):
+    for param, value in zip(positional, args):
         bound[param] = value
     if template.vararg is not None:
-        extra = args[len(params):]
+        extra = args[len(positional):]
         bound[template.vararg] = gast.Tuple(elts=list(extra), ctx=gast.Load())
     for key, value in keywords.items():
         if key not in params:

@@ -439,8 +439,8 @@ def reshape(y, a, shape, order="C", copy=None):
 
 
 @adjoint(numpy.ndarray.reshape)
-def reshape_method(y, a, *shape):  # x.reshape(2, 6) and x.reshape((2, 6)); C order only
-    d[a] = numpy.reshape(d[y], numpy.shape(a))
+def reshape_method(y, a, *shape, order="C"):  # x.reshape(2, 6) and x.reshape((2, 6))
+    d[a] = numpy.reshape(d[y], numpy.shape(a), order=order)
 
 
 @adjoint(numpy.ravel, numpy.ndarray.ravel, numpy.ndarray.flatten)

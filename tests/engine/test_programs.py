@@ -164,3 +164,31 @@ def test_generated_function_has_source():
 
     df = tangent_lsp.grad(logsumexp)
     assert "def dlogsumexp_dx" in inspect.getsource(df)
+
+
+W_GLOBAL = np.arange(6.0)
+
+
+def method_of_module_constant(x):
+    return np.sum(x * W_GLOBAL.reshape(2, 3))
+
+
+def reshape_fortran_order(x):
+    return np.sum(x.reshape(3, 2, order="F") ** 2 * W_GLOBAL.reshape(3, 2))
+
+
+def list_inside_varargs(a, b):
+    return np.sum(np.atleast_1d([a, b]) * np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize(
+    "f,args,wrt",
+    [
+        (method_of_module_constant, (rng.normal(size=(2, 3)),), (0,)),
+        (reshape_fortran_order, (rng.normal(size=6),), (0,)),
+        (list_inside_varargs, (0.3, -0.7), (0, 1)),
+    ],
+    ids=["method_of_module_constant", "reshape_fortran_order", "list_inside_varargs"],
+)
+def test_call_forms(f, args, wrt):
+    assert_gradients_match(f, args, wrt=wrt, autograd=False)

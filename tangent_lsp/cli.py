@@ -1,0 +1,171 @@
+"""Command line: ``tangent-lsp grad FILE::FUNC`` and ``tangent-lsp serve``.
+
+The engine and the server are imported inside the commands, so ``--help``
+and ``--version`` stay fast. ``grad`` reads FILE as text and never imports
+or runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FAILURE = 1  # tangent-lsp itself could not do the job
+EXIT_USAGE = 2  # bad input: missing file or function, not differentiable
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tangent-lsp")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> int:
+    print(f"tangent-lsp: {message}", file=sys.stderr)
+    return code
+
+
+def _split_target(target: str) -> tuple[str, str] | None:
+    file, sep, func = target.rpartition("::")
+    if not sep or not file or not func:
+        return None
+    return file, func
+
+
+def _top_level_functions(tree: ast.Module) -> list[str]:
+    return [
+        node.name
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
+
+
+def _cmd_grad(args: argparse.Namespace) -> int:
+    target = _split_target(args.target)
+    if target is None:
+        return _fail(
+            f"expected FILE::FUNC, got {args.target!r} (e.g. examples/mlp.py::loss)"
+        )
+    file, func = target
+    path = Path(file)
+    if not path.is_file():
+        return _fail(f"{file}: no such file")
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return _fail(f"{file}: cannot read: {exc}")
+
+    # A quick static look before handing over to the engine, for clear messages.
+    try:
+        tree = ast.parse(source, filename=file)
+    except SyntaxError as exc:
+        print(f"{file}:{exc.lineno or 1}:{exc.offset or 1}: syntax error: {exc.msg}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    functions = _top_level_functions(tree)
+    if "." not in func and func not in functions:
+        known = ", ".join(functions) if functions else "none"
+        return _fail(f"{file}: no top-level function named {func!r} (functions: {known})")
+
+    wrt = None
+    if args.wrt is not None:
+        wrt = tuple(name.strip() for name in args.wrt.split(",") if name.strip())
+        if not wrt:
+            return _fail("--wrt needs at least one argument name")
+
+    from tangent_lsp.engine import derive
+    from tangent_lsp.engine.errors import DiffError
+
+    try:
+        derivative = derive(
+            source,
+            func,
+            path=file,
+            mode=args.mode,
+            wrt=wrt,
+            optimized=not args.no_optimize,
+            preserve_result=args.preserve_result,
+        )
+    except DiffError as err:
+        print(err.format(), file=sys.stderr)
+        return EXIT_USAGE
+
+    imports = list(derivative.imports)
+    if imports:
+        print("\n".join(imports))
+        print()
+    print(derivative.code.rstrip("\n"))
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import importlib
+
+    try:
+        server = importlib.import_module("tangent_lsp.server")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("tangent_lsp.server",):
+            raise
+        return _fail("the language server is not built yet", EXIT_FAILURE)
+    result = server.main(tcp=args.tcp, host=args.host, port=args.port)
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tangent-lsp",
+        description="Source-to-source automatic differentiation for Python/NumPy.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    grad = commands.add_parser(
+        "grad",
+        help="print the derivative of a function in a file",
+        description="Print the source of the derivative of FUNC in FILE. "
+        "FILE is read as text, never imported or run.",
+    )
+    grad.add_argument("target", metavar="FILE::FUNC", help="e.g. examples/mlp.py::loss")
+    grad.add_argument(
+        "--wrt",
+        metavar="A,B",
+        help="comma-separated argument names to differentiate with respect to "
+        "(default: the first argument)",
+    )
+    grad.add_argument("--mode", choices=("reverse", "forward"), default="reverse")
+    grad.add_argument(
+        "--no-optimize", action="store_true", help="skip the clean-up passes on the output"
+    )
+    grad.add_argument(
+        "--preserve-result",
+        action="store_true",
+        help="the derivative also returns the function's value",
+    )
+    grad.set_defaults(handler=_cmd_grad)
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the language server (stdio by default)",
+        description="Run the tangent-lsp language server over stdio, or TCP with --tcp.",
+    )
+    serve.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=2087)
+    serve.set_defaults(handler=_cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
