@@ -10,13 +10,16 @@ on it and it can be differentiated again.
 from __future__ import annotations
 
 import enum
+import functools
 import inspect
 import linecache
+import os
 from typing import Any, Callable, Sequence
 
 from .engine import Derivative, DiffError, differentiate
-from .engine.parse import parse_function_source
-from .engine.resolve import RuntimeResolver
+from .engine.parse import parse_function_source, parse_module
+from .engine.resolve import RuntimeResolver, StaticResolver, function_namespace
+from .engine.templates import RuleLibrary, library
 
 
 class INPUT_DERIVATIVE(enum.Enum):
@@ -29,15 +32,25 @@ class INPUT_DERIVATIVE(enum.Enum):
 _cache: dict[tuple, Callable] = {}
 
 
-def _namespace(func: Callable) -> dict[str, Any]:
-    namespace = dict(func.__globals__)
-    if func.__closure__:
-        for var, cell in zip(func.__code__.co_freevars, func.__closure__):
-            try:
-                namespace[var] = cell.cell_contents
-            except ValueError:  # an empty cell: not assigned yet
-                pass
-    return namespace
+def _module_rules(func: Callable) -> RuleLibrary | None:
+    """The built-in rules plus the ``@adjoint`` templates of the function's own file."""
+    path = inspect.getsourcefile(func)
+    if not path or not os.path.exists(path):
+        return None
+    return _file_rules(path, os.path.getmtime(path), func.__module__)
+
+
+@functools.lru_cache(maxsize=64)
+def _file_rules(path: str, mtime: float, module_name: str) -> RuleLibrary | None:
+    with open(path, encoding="utf-8") as handle:
+        source = handle.read()
+    if "adjoint" not in source and "tangent_" not in source:
+        return None  # no templates here: skip parsing the file
+    try:
+        module = parse_module(source, path)
+    except DiffError:
+        return None
+    return library().with_module(module, StaticResolver(module, module_name=module_name))
 
 
 def derivative_source(
@@ -50,6 +63,14 @@ def derivative_source(
     motion: str = "joint",
 ) -> Derivative:
     """The generated derivative of a live function, as a ``Derivative`` (source text)."""
+    return _derive_live(
+        func, wrt, optimized, mode, preserve_result, seed_default, motion
+    )[0]
+
+
+def _derive_live(func, wrt, optimized, mode, preserve_result, seed_default, motion):
+    """The derivative, and the namespace its code runs in (the function's globals,
+    plus those of the functions it calls)."""
     func = inspect.unwrap(func)
     try:
         lines, first_line = inspect.getsourcelines(func)
@@ -62,20 +83,25 @@ def derivative_source(
     module = parse_function_source("".join(lines), path)
     node = module.tree.body[0]
     node.decorator_list = []
+    resolver = RuntimeResolver(function_namespace(func))
     try:
-        return differentiate(
-            module, node, RuntimeResolver(_namespace(func)), mode=mode, wrt=wrt,
-            optimized=optimized, preserve_result=preserve_result, seed_default=seed_default,
-            motion=motion,
+        derivative = differentiate(
+            module, node, resolver, mode=mode, wrt=wrt, optimized=optimized,
+            preserve_result=preserve_result, seed_default=seed_default, motion=motion,
+            rules=_module_rules(func),
         )
     except DiffError as error:
         if error.line is not None:
             error.line += first_line - 1
             if error.end_line is not None:
                 error.end_line += first_line - 1
-        error.path = path
+        error.path = error.path or path
         error.args = (error.text(),)
         raise
+    namespace: dict[str, Any] = {}
+    for callee_namespace in reversed(resolver.namespaces()):  # the caller's names win
+        namespace.update(callee_namespace)
+    return derivative, namespace
 
 
 def compile_derivative(derivative: Derivative, namespace: dict[str, Any]) -> Callable:
@@ -116,10 +142,10 @@ def autodiff(
     key = (func, tuple(wrt), optimized, mode, preserve_result, seed_default, motion)
     cached = _cache.get(key)
     if cached is None:
-        derivative = derivative_source(
+        derivative, namespace = _derive_live(
             func, wrt, optimized, mode, preserve_result, seed_default, motion
         )
-        cached = compile_derivative(derivative, _namespace(inspect.unwrap(func)))
+        cached = compile_derivative(derivative, namespace)
         _cache[key] = cached
     if verbose:
         print("\n".join(cached.derivative.imports + [""]) + cached.derivative.code)

@@ -14,16 +14,15 @@ from typing import Sequence
 
 import gast
 
-from . import analysis, emit, optimize
+from . import emit
 from .errors import DiffError
-from .naming import Namer, derivative_name
 from .motion import joint, split
-from .normalize import check_signature, normalize
+from .naming import Namer, derivative_name
+from .normalize import check_signature
 from .parse import Module, parse_module
+from .program import Program, module_names
 from .resolve import Resolver, StaticResolver
-from .reverse import reverse
-from .shapes import shape_classes
-from .templates import RUNTIME_MODULE, library
+from .templates import RUNTIME_MODULE, RuleLibrary
 
 __all__ = ["derive", "differentiate", "Derivative", "DiffError", "source_hash"]
 
@@ -113,13 +112,17 @@ def differentiate(
     preserve_result: bool = False,
     seed_default: bool = True,
     motion: str = "joint",
+    rules: RuleLibrary | None = None,
 ) -> Derivative:
-    """The transformation both entry points share, for any resolver."""
+    """The transformation both entry points share, for any resolver.
+
+    ``rules`` defaults to the built-in library plus the ``@adjoint`` templates the
+    module itself defines."""
     if motion not in ("joint", "split"):
         raise ValueError("motion must be 'joint' or 'split'")
     try:
         return _differentiate(module, node, resolver, mode, wrt, optimized, preserve_result,
-                              seed_default, motion)
+                              seed_default, motion, rules)
     except DiffError as error:
         raise error.at(node, module.path) from None
     except RecursionError:
@@ -130,7 +133,7 @@ def differentiate(
 
 
 def _differentiate(
-    module, node, resolver, mode, wrt, optimized, preserve_result, seed_default, motion
+    module, node, resolver, mode, wrt, optimized, preserve_result, seed_default, motion, rules
 ):
     if mode != "reverse":
         raise DiffError(
@@ -138,44 +141,29 @@ def _differentiate(
         ).at(node)
     check_signature(node)
     wrt_names = _wrt_names(node, wrt)
-    rules = library()
-    namer = Namer(_module_names(module.tree))
+    program = Program(module, resolver, optimized=optimized, rules=rules)
+    program.function_names = Namer(module_names(module.tree))
     imports: list[str] = []
-    np_alias = resolver.numpy_alias()
-    if np_alias is None:
-        np_alias = namer.fresh("np")
-        imports.append("import numpy" if np_alias == "numpy" else f"import numpy as {np_alias}")
-    fn = normalize(module, node, resolver, namer)
-    analysis.bind_rules(fn, rules)
-    active = analysis.active_variables(fn, wrt_names)
-    name = namer.fresh(derivative_name(node.name, wrt_names))
-    result = reverse(
-        fn, wrt_names, active, namer, np_alias, name,
-        preserve_result=preserve_result, seed_default=seed_default,
+    if resolver.numpy_alias() is None:
+        program.np_alias = program.function_names.fresh("np")
+        alias = program.np_alias
+        imports.append("import numpy" if alias == "numpy" else f"import numpy as {alias}")
+    name = program.function_names.fresh(derivative_name(node.name, wrt_names))
+    generated = program.generate(
+        module, node, resolver, wrt_names, name, preserve_result=preserve_result,
+        seed_default=seed_default,
     )
-    function = result.function
-    if optimized:
-        temporaries = namer.temporaries
-        adjoints_of_temporaries = {
-            adj for primal, adj in result.adjoints.items() if primal in temporaries
-        }
-        inlinable = (temporaries | adjoints_of_temporaries) - {result.seed}
-        mergeable = set(result.adjoints.values()) - {result.seed}
-        classes = shape_classes(fn)
-        classes.adjoint_of = {adj: primal for primal, adj in result.adjoints.items()}
-        function = optimize.optimize(function, inlinable, mergeable, classes)
-    else:
-        function = optimize.drop_empty_comments(function)
+    function, result = generated.function, generated.result
     if motion == "split":
-        functions = split(function, result.seed, node.args, namer.fresh("saved"))
+        functions = split(function, result.seed, node.args, generated.namer.fresh("saved"))
     else:
         functions = joint(function)
-    generated = gast.Module(body=functions, type_ignores=[])
-    used = {n.id for n in gast.walk(generated) if isinstance(n, gast.Name)}
-    helpers = sorted(h for h in result.helpers if h in used)
+    generated_module = gast.Module(body=functions + program.callees, type_ignores=[])
+    used = {n.id for n in gast.walk(generated_module) if isinstance(n, gast.Name)}
+    helpers = sorted(h for h in program.helpers if h in used)
     if helpers:
         imports.append(f"from {RUNTIME_MODULE} import {', '.join(helpers)}")
-    code, source_map = emit.render(generated)
+    code, source_map = emit.render(generated_module)
     return Derivative(
         code=code,
         name=name,
@@ -186,14 +174,3 @@ def _differentiate(
         source_map=source_map,
         source_hash=source_hash(module, node),
     )
-
-
-def _module_names(tree: gast.AST) -> set[str]:
-    """Every name the module uses: generated names must not shadow any of them."""
-    return {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)} | {
-        n.name for n in gast.walk(tree) if isinstance(n, (gast.FunctionDef, gast.ClassDef))
-    } | {
-        (a.asname or a.name).split(".")[0]
-        for n in gast.walk(tree) if isinstance(n, (gast.Import, gast.ImportFrom))
-        for a in n.names
-    }

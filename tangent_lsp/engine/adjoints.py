@@ -31,6 +31,7 @@ class StatementAdjoints:
         self.helpers: set[str] = set()
         self.out: list[gast.stmt] = []
         self.integers: set[str] = set()  # names known to hold Python ints (loop indices)
+        self.calls = None  # answers for calls of the user's functions (program.CallSite)
 
     def adjoint(self, name: str) -> str:
         if name not in self.adjoints:
@@ -113,6 +114,31 @@ class StatementAdjoints:
             self.subscript(op, by)
         elif op.kind == "rule":
             self.rule(op, by)
+        elif op.kind == "call":
+            self.user_call(op, by)
+
+    def user_call(self, op: Op, by: gast.Name) -> None:
+        """``y = g(a, 2.0, k=c)`` → ``ba, bc = dg_da_dk(a, 2.0, k=c, bg=by)``."""
+        params = self.calls.parameters(op.key, op.node)
+        positional = op.args[: len(params)]
+        wrt: list[str] = []
+        targets: list[gast.expr] = []
+        for param, arg in zip(params, positional):
+            if set(S.loaded_names(arg)) & self.active:
+                wrt.append(param)
+                targets.append(arg)
+        for key, arg in op.keywords.items():
+            if set(S.loaded_names(arg)) & self.active:
+                wrt.append(key)
+                targets.append(arg)
+        if not wrt:
+            return
+        name, seed = self.calls.derivative(op.key, wrt, op.node)
+        keywords = dict(op.keywords)
+        keywords[seed] = by
+        value = S.call(name, list(op.args), keywords)
+        target = targets[0] if len(targets) == 1 else gast.Tuple(elts=targets, ctx=gast.Load())
+        self.contribute(target, value, op)
 
     def rule(self, op: Op, by: gast.Name) -> None:
         if op.error is not None:
@@ -120,7 +146,7 @@ class StatementAdjoints:
         if op.template is None:
             raise DiffError(
                 "call", f"no derivative rule for {op.shown} ({op.key})",
-                hint="write one with @adjoint, or wrap the value in stop_gradient",
+                hint="write one with @adjoint, or wrap the value in stop_gradient(...)",
             ).at(op.node)
         expansion = expand(
             op.template, op.bound, S.name(op.target),

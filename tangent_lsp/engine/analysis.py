@@ -15,8 +15,9 @@ from .ir import Function, If, Loop, Op, Return, Statement
 from .templates import Contribution, RuleLibrary, bind
 
 
-def bind_rules(fn: Function, rules: RuleLibrary) -> None:
-    """Attach each rule operation's template and bound arguments (or the reason it has none)."""
+def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
+    """Attach each rule operation's template and bound arguments (or the reason it has
+    none); calls of the user's own functions without a rule become ``call`` operations."""
     for op in walk_ops(fn.body):
         if op.kind != "rule":
             continue
@@ -25,6 +26,8 @@ def bind_rules(fn: Function, rules: RuleLibrary) -> None:
             continue
         template = rules.adjoints.get(op.key)
         if template is None:
+            if resolver is not None and resolver.is_user_function(op.key):
+                op.kind = "call"
             continue
         op.template = template
         try:
@@ -49,7 +52,7 @@ def differentiable_operands(op: Op) -> set[str]:
         for param in params:
             names.update(S.loaded_names(op.bound[param]))
         return names
-    if op.kind == "rule":
+    if op.kind in ("rule", "call"):
         names = set()
         for arg in list(op.args) + list(op.keywords.values()):
             names.update(S.loaded_names(arg))

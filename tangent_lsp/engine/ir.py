@@ -103,7 +103,19 @@ class Jump:
     flags: list[str] = field(default_factory=list)
 
 
-Statement = Op | Keep | Return | If | Loop | Jump
+@dataclass
+class GradHook:
+    """``with insert_grad_of(x) as dx: body``: ``body`` runs in the backward sweep, at
+    the point where the adjoint of this version of ``x`` is complete."""
+
+    target: str
+    alias: str
+    body: list[gast.stmt]
+    line: int
+    node: gast.AST
+
+
+Statement = Op | Keep | Return | If | Loop | Jump | GradHook
 
 
 @dataclass

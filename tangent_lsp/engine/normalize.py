@@ -20,7 +20,7 @@ import gast
 from . import syntax as S
 from .errors import DiffError, unsupported
 from .desugar import always_returns, hoist_returns
-from .ir import Function, If, Jump, Keep, Loop, Op, Return, Statement
+from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement
 from .naming import Namer
 from .parse import Module
 from .resolve import Resolver
@@ -58,7 +58,6 @@ UNSUPPORTED: dict[type, tuple[str, str]] = {
     gast.Set: ("set literal", "sets carry no gradient; use a list or an array"),
     gast.Dict: ("dict literal", "dicts of parameters are not supported yet; pass arrays"),
     gast.AsyncFor: ("async for", "async code cannot be differentiated"),
-    gast.With: ("with statement", "move the block out of the function being differentiated"),
     gast.AsyncWith: ("async with", "async code cannot be differentiated"),
     gast.Try: ("try statement", "move exception handling out of the differentiated function"),
     gast.Raise: ("raise statement", "validate inputs before calling the differentiated function"),
@@ -328,6 +327,26 @@ class _Normalizer:
         body.insert(0, _count(trips, line, stmt))
         self.body.append(Loop("while", body, line, stmt, test=test, trips=trips))
 
+    def with_statement(self, stmt: gast.With) -> None:
+        """Only ``with insert_grad_of(x) as dx:`` is differentiable (gradient surgery)."""
+        item = stmt.items[0] if len(stmt.items) == 1 else None
+        expr = item.context_expr if item else None
+        if not (
+            isinstance(expr, gast.Call)
+            and self.resolver.qualname(expr.func) in _INSERT_GRAD_OF
+            and len(expr.args) == 1
+            and isinstance(expr.args[0], gast.Name)
+            and expr.args[0].id in self.local_names
+            and isinstance(item.optional_vars, gast.Name)
+        ):
+            raise unsupported(
+                "with statement", stmt,
+                "only 'with insert_grad_of(x) as dx:' is supported; move other blocks out",
+            )
+        target = self.lookup(expr.args[0]).id
+        body = [self.rename(s) for s in stmt.body]
+        self.body.append(GradHook(target, item.optional_vars.id, body, self.line, stmt))
+
     def trip_counter(self, node: gast.AST) -> str:
         trips = self.namer.fresh("trips")
         self.local_names.add(trips)
@@ -595,6 +614,9 @@ class _Normalizer:
         return self.expr(node)
 
 
+_INSERT_GRAD_OF = {"tangent_lsp.insert_grad_of", "tangent_lsp.surgery.insert_grad_of"}
+
+
 def _jumps(stmt: Statement) -> bool:
     """Whether a break/continue inside ``stmt`` leaves the enclosing loop body."""
     if isinstance(stmt, Jump):
@@ -694,6 +716,7 @@ _STATEMENTS: dict[type, Callable] = {
     gast.While: _Normalizer.while_statement,
     gast.Break: _Normalizer.jump_statement,
     gast.Continue: _Normalizer.jump_statement,
+    gast.With: _Normalizer.with_statement,
 }
 
 _EXPRESSIONS: dict[type, Callable] = {

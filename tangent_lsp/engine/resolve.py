@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import types
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import gast
@@ -18,6 +19,16 @@ from .parse import Module
 from .syntax import dotted_name
 
 _BUILTINS = frozenset(dir(builtins))
+
+
+@dataclass
+class Callee:
+    """A user function called from the one being differentiated: where its source is,
+    and how to resolve the names inside it."""
+
+    module: Module
+    node: gast.FunctionDef
+    resolver: "Resolver"
 
 
 class Resolver(Protocol):
@@ -31,6 +42,9 @@ class Resolver(Protocol):
 
     def numpy_alias(self) -> str | None:
         """The name the module binds to ``numpy`` itself, if any."""
+
+    def callee(self, qualname: str) -> Callee | None:
+        """The source of a user function, to differentiate it too."""
 
 
 class StaticResolver:
@@ -75,11 +89,28 @@ class StaticResolver:
         prefix = f"{self.module_name}."
         return qualname.startswith(prefix) and qualname[len(prefix):] in self.module.functions
 
+    def callee(self, qualname: str) -> Callee | None:
+        if not self.is_user_function(qualname):
+            return None
+        return Callee(self.module, self.module.functions[qualname.split(".")[-1]], self)
+
     def numpy_alias(self) -> str | None:
         for local, target in self.module.imports.items():
             if target == "numpy":
                 return local
         return None
+
+
+def function_namespace(func: types.FunctionType) -> dict[str, Any]:
+    """A live function's globals plus the current values of its closure variables."""
+    namespace = dict(func.__globals__)
+    if func.__closure__:
+        for var, cell in zip(func.__code__.co_freevars, func.__closure__):
+            try:
+                namespace[var] = cell.cell_contents
+            except ValueError:  # an empty cell: not assigned yet
+                pass
+    return namespace
 
 
 def object_qualname(obj: Any) -> str | None:
@@ -108,7 +139,8 @@ class RuntimeResolver:
 
     def __init__(self, namespace: dict[str, Any]) -> None:
         self.namespace = namespace
-        self._user: set[str] = set()
+        self._user: dict[str, types.FunctionType] = {}
+        self.callees: list["RuntimeResolver"] = []  # their namespaces join the generated code's
 
     def qualname(self, node: gast.AST) -> str | None:
         path = dotted_name(node)
@@ -122,12 +154,22 @@ class RuntimeResolver:
         else:
             return None
         if isinstance(obj, types.ModuleType):
-            return f"{obj.__name__}.{rest}" if rest else obj.__name__
+            if not rest:
+                return obj.__name__
+            target = obj
+            for part in rest.split("."):
+                target = getattr(target, part, None)
+            if isinstance(target, types.FunctionType):  # mymodule.helper
+                qual = object_qualname(target)
+                if qual:
+                    self._user[qual] = target
+                return qual
+            return f"{obj.__name__}.{rest}"
         if rest:
             return None
         qual = object_qualname(obj)
         if qual and isinstance(obj, types.FunctionType):
-            self._user.add(qual)
+            self._user[qual] = obj
         return qual
 
     def is_global(self, identifier: str) -> bool:
@@ -135,6 +177,32 @@ class RuntimeResolver:
 
     def is_user_function(self, qualname: str) -> bool:
         return qualname in self._user
+
+    def callee(self, qualname: str) -> Callee | None:
+        import inspect
+
+        from .parse import parse_function_source
+
+        func = self._user.get(qualname)
+        if func is None:
+            return None
+        try:
+            source = inspect.getsource(func)
+        except (OSError, TypeError):
+            return None
+        module = parse_function_source(source, inspect.getsourcefile(func))
+        node = module.tree.body[0]
+        node.decorator_list = []
+        resolver = RuntimeResolver(function_namespace(func))
+        self.callees.append(resolver)
+        return Callee(module, node, resolver)
+
+    def namespaces(self) -> list[dict[str, Any]]:
+        """This namespace and those of every callee, depth first."""
+        out = [self.namespace]
+        for callee in self.callees:
+            out.extend(callee.namespaces())
+        return out
 
     def numpy_alias(self) -> str | None:
         for local, obj in self.namespace.items():

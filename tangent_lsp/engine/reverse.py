@@ -23,7 +23,7 @@ import gast
 from . import syntax as S
 from .adjoints import StatementAdjoints
 from .analysis import differentiable_operands
-from .ir import Function, If, Jump, Keep, Loop, Op, Return, Statement
+from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement
 from .naming import Namer, adjoint_base
 from .tape import assigned, initialize_loop_variables, pop, push
 
@@ -37,8 +37,10 @@ class ReverseResult:
 
 
 class _Reverse(StatementAdjoints):
-    def __init__(self, fn: Function, wrt: list[str], active: set[str], namer: Namer, np_alias: str):
+    def __init__(self, fn: Function, wrt: list[str], active: set[str], namer: Namer, np_alias: str,
+                 calls=None):
         super().__init__(active, namer, np_alias)
+        self.calls = calls
         self.fn = fn
         self.wrt = wrt
         self.tape: str | None = None
@@ -134,7 +136,19 @@ class _Reverse(StatementAdjoints):
             return self.branch(stmt.test, stmt.body, stmt.orelse, depth)
         if isinstance(stmt, Loop):
             return self.loop(stmt, depth)
+        if isinstance(stmt, GradHook) and stmt.target in self.active:
+            return self.hook(stmt)
         return []
+
+    def hook(self, stmt: GradHook) -> list[gast.stmt]:
+        """``dx = bx; <the user's block>; bx = dx``, with ``bx`` complete at this point."""
+        code = [] if stmt.target in self.initialized else [self.zeros(stmt.target)]
+        adjoint = self.adjoint(stmt.target)
+        code.append(S.assign(stmt.alias, S.name(adjoint)))
+        code.extend(copy.deepcopy(stmt.body))
+        code.append(S.assign(adjoint, S.name(stmt.alias)))
+        self.owned.discard(stmt.target)
+        return code
 
     def carried(self, *blocks: list[Statement]) -> list[str]:
         """Adjoints that must hold a value on entry to and exit from a compound statement:
@@ -281,6 +295,8 @@ def _touched(stmts: list[Statement], active: set[str]) -> set[str]:
             names |= _touched(stmt.body, active) | _touched(stmt.orelse, active)
         elif isinstance(stmt, Loop):
             names |= _touched(stmt.body, active)
+        elif isinstance(stmt, GradHook) and stmt.target in active:
+            names.add(stmt.target)
     return names
 
 
@@ -293,6 +309,8 @@ def _statement_reads(stmt: Statement) -> set[str]:
         return set(S.loaded_names(stmt.stmt))
     if isinstance(stmt, If):
         return set(S.loaded_names(stmt.test))
+    if isinstance(stmt, GradHook):
+        return {stmt.target} | {n for s in stmt.body for n in S.loaded_names(s)}
     if isinstance(stmt, Loop):
         names = set()
         for expr in (stmt.iterable, stmt.test):
@@ -345,7 +363,10 @@ def reverse(
     name: str,
     preserve_result: bool = False,
     seed_default: bool = True,
+    calls=None,
 ) -> ReverseResult:
+    """``calls`` answers for calls of the user's own functions (see program.py)."""
     for arg in wrt:
         namer.reserve(arg)
-    return _Reverse(fn, wrt, active, namer, numpy_alias).run(preserve_result, seed_default, name)
+    transform = _Reverse(fn, wrt, active, namer, numpy_alias, calls)
+    return transform.run(preserve_result, seed_default, name)

@@ -16,7 +16,7 @@ import gast
 
 from .errors import unsupported
 from .naming import Namer
-from .parse import parse_module
+from .parse import Module, parse_module
 from .resolve import StaticResolver
 from .syntax import dotted_name
 
@@ -56,9 +56,15 @@ class RuleLibrary:
     nondifferentiable: set[str] = field(default_factory=set)
 
     def merge_file(self, path: Path) -> None:
-        source = path.read_text()
-        module = parse_module(source, str(path))
-        resolver = StaticResolver(module, module_name=path.stem)
+        module = parse_module(path.read_text(), str(path))
+        self.merge_module(module, StaticResolver(module, module_name=path.stem), strict=True)
+
+    def merge_module(self, module: Module, resolver: StaticResolver, strict: bool = False) -> None:
+        """Add the templates a module defines with ``@adjoint``/``@tangent_``.
+
+        Rule files are ``strict`` (a key that does not resolve is a bug); a user's
+        module is not (a half-typed decorator is just ignored).
+        """
         helpers = {
             local: target.rsplit(".", 1)[1]
             for local, target in module.imports.items()
@@ -70,28 +76,47 @@ class RuleLibrary:
                 for decorator in stmt.decorator_list:
                     if not isinstance(decorator, gast.Call):
                         continue
-                    kind = resolver.qualname(decorator.func)
-                    if kind == f"{NOTATION_MODULE}.adjoint":
-                        table = self.adjoints
-                    elif kind == f"{NOTATION_MODULE}.tangent_":
-                        table = self.tangents
-                    else:
+                    kind = _DECORATORS.get(resolver.qualname(decorator.func))
+                    if kind is None:
                         continue
-                    keys = tuple(_key(resolver, arg) for arg in decorator.args)
-                    template = _template(stmt, keys, str(path), helpers, numpy_names)
+                    table = self.adjoints if kind == "adjoint" else self.tangents
+                    keys = tuple(_key(resolver, arg, strict) for arg in decorator.args)
+                    template = _template(stmt, keys, module.path or "", helpers, numpy_names)
                     for key in keys:
-                        table[key] = template
+                        if key is not None:
+                            table[key] = template
             elif (
                 isinstance(stmt, gast.Expr)
                 and isinstance(stmt.value, gast.Call)
                 and resolver.qualname(stmt.value.func) == f"{NOTATION_MODULE}.nondifferentiable"
             ):
-                self.nondifferentiable.update(_key(resolver, arg) for arg in stmt.value.args)
+                keys = (_key(resolver, arg, strict) for arg in stmt.value.args)
+                self.nondifferentiable.update(k for k in keys if k is not None)
+
+    def with_module(self, module: Module, resolver: StaticResolver) -> "RuleLibrary":
+        """This library plus the rules a user's module defines (if it defines any)."""
+        if not any(
+            isinstance(s, gast.FunctionDef) and s.decorator_list for s in module.tree.body
+        ):
+            return self
+        extended = RuleLibrary(
+            dict(self.adjoints), dict(self.tangents), set(self.nondifferentiable)
+        )
+        extended.merge_module(module, resolver)
+        return extended
 
 
-def _key(resolver: StaticResolver, node: gast.expr) -> str:
+_DECORATORS = {
+    f"{NOTATION_MODULE}.adjoint": "adjoint",
+    f"{NOTATION_MODULE}.tangent_": "tangent",
+    "tangent_lsp.adjoint": "adjoint",
+    "tangent_lsp.tangent_": "tangent",
+}
+
+
+def _key(resolver: StaticResolver, node: gast.expr, strict: bool = True) -> str | None:
     key = resolver.qualname(node)
-    if key is None:
+    if key is None and strict:
         raise ValueError(f"cannot resolve rule key {dotted_name(node)!r}")
     return key
 

@@ -17,6 +17,8 @@ import builtins
 import math
 
 import numpy
+import tangent_lsp
+import tangent_lsp.surgery
 from tangent_lsp.rules.notation import adjoint, d, nondifferentiable
 from tangent_lsp.runtime import pick_adjoint, unbroadcast, unsum
 
@@ -228,3 +230,8 @@ nondifferentiable(
     math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite, math.isclose,
     math.factorial, math.comb, math.perm, math.gcd, math.lcm,
 )
+
+
+# --- gradient surgery ----------------------------------------------------------------------
+
+nondifferentiable(tangent_lsp.stop_gradient, tangent_lsp.surgery.stop_gradient)

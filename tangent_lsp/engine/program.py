@@ -1,0 +1,141 @@
+"""One request, several generated functions: the derivative asked for, and the
+derivatives of the user's own functions it calls.
+
+A callee's derivative is generated once per set of arguments it is
+differentiated with respect to (``dg_dx``), named after the callee and placed
+after the caller's. In the caller's backward sweep, ``y = g(x, 2.0)`` becomes
+``bx = dg_dx(x, 2.0, bg=by)``: the callee's derivative recomputes its own
+forward values, so the caller's tape stays small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import gast
+
+from . import analysis, optimize
+from .errors import DiffError
+from .naming import Namer, derivative_name
+from .normalize import check_signature, normalize
+from .parse import Module
+from .resolve import Resolver, StaticResolver
+from .reverse import ReverseResult, reverse
+from .shapes import shape_classes
+from .templates import RuleLibrary, library
+
+
+@dataclass
+class Generated:
+    function: gast.FunctionDef
+    result: ReverseResult
+    namer: Namer
+
+
+@dataclass
+class Program:
+    module: Module
+    resolver: Resolver
+    optimized: bool = True
+    rules: RuleLibrary | None = None
+    np_alias: str = "np"
+    function_names: Namer = field(default_factory=lambda: Namer(set()))
+    callees: list[gast.FunctionDef] = field(default_factory=list)
+    helpers: set[str] = field(default_factory=set)
+    done: dict[tuple, tuple[str, str]] = field(default_factory=dict)
+    in_progress: set[str] = field(default_factory=set)
+
+    def rules_for(self, module: Module) -> RuleLibrary:
+        if self.rules is not None and module is self.module:
+            return self.rules
+        return library().with_module(module, StaticResolver(module))
+
+    def generate(
+        self,
+        module: Module,
+        node: gast.FunctionDef,
+        resolver: Resolver,
+        wrt: list[str],
+        name: str,
+        preserve_result: bool = False,
+        seed_default: bool = True,
+    ) -> Generated:
+        """The reverse-mode derivative of one function, optimized."""
+        check_signature(node)
+        namer = Namer(module_names(module.tree) | self.function_names.taken)
+        fn = normalize(module, node, resolver, namer)
+        analysis.bind_rules(fn, self.rules_for(module), resolver)
+        active = analysis.active_variables(fn, wrt)
+        np_alias = resolver.numpy_alias() or self.np_alias
+        result = reverse(
+            fn, wrt, active, namer, np_alias, name, preserve_result=preserve_result,
+            seed_default=seed_default, calls=self.CallSite(self, resolver),
+        )
+        self.helpers |= result.helpers
+        function = result.function
+        if self.optimized:
+            temporaries = namer.temporaries
+            adjoints_of_temporaries = {
+                adj for primal, adj in result.adjoints.items() if primal in temporaries
+            }
+            inlinable = (temporaries | adjoints_of_temporaries) - {result.seed}
+            mergeable = set(result.adjoints.values()) - {result.seed}
+            classes = shape_classes(fn)
+            classes.adjoint_of = {adj: primal for primal, adj in result.adjoints.items()}
+            function = optimize.optimize(function, inlinable, mergeable, classes)
+        else:
+            function = optimize.drop_empty_comments(function)
+        return Generated(function, result, namer)
+
+    @dataclass
+    class CallSite:
+        """What the reverse transform asks when it meets ``y = g(...)``."""
+
+        program: "Program"
+        resolver: Resolver
+
+        def parameters(self, qualname: str, node: gast.AST) -> list[str]:
+            callee = self.resolver.callee(qualname)
+            if callee is None:
+                raise DiffError(
+                    "call", f"cannot read the source of '{qualname.rsplit('.', 1)[-1]}'",
+                    hint="define it in this module, or give it a rule with @adjoint",
+                ).at(node)
+            args = callee.node.args
+            return [a.id for a in args.posonlyargs + args.args]
+
+        def derivative(self, qualname: str, wrt: list[str], node: gast.AST) -> tuple[str, str]:
+            """Name and seed parameter of the callee's derivative w.r.t. ``wrt``."""
+            program = self.program
+            key = (qualname, tuple(wrt))
+            if key in program.done:
+                return program.done[key]
+            callee = self.resolver.callee(qualname)
+            if qualname in program.in_progress:
+                raise DiffError(
+                    "recursive call", f"'{callee.node.name}' calls itself (directly or not): "
+                    "recursion is not supported",
+                    hint="rewrite the recursion as a loop",
+                ).at(node)
+            name = program.function_names.fresh(derivative_name(callee.node.name, wrt))
+            program.in_progress.add(qualname)
+            try:
+                generated = program.generate(callee.module, callee.node, callee.resolver, wrt, name)
+            except DiffError as error:
+                raise error.at(callee.node, callee.module.path) from None
+            finally:
+                program.in_progress.discard(qualname)
+            program.callees.append(generated.function)
+            program.done[key] = (name, generated.result.seed)
+            return program.done[key]
+
+
+def module_names(tree: gast.AST) -> set[str]:
+    """Every name the module uses: generated names must not shadow any of them."""
+    return {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)} | {
+        n.name for n in gast.walk(tree) if isinstance(n, (gast.FunctionDef, gast.ClassDef))
+    } | {
+        (a.asname or a.name).split(".")[0]
+        for n in gast.walk(tree) if isinstance(n, (gast.Import, gast.ImportFrom))
+        for a in n.names
+    }

@@ -1,0 +1,439 @@
+"""The language server object: pygls wiring, per-document state, engine calls.
+
+Handlers (``handlers.py``) stay thin: they turn LSP params into calls on
+:class:`TangentServer`, which turns documents into engine requests and engine
+results into LSP values. The domain logic lives in the plain modules
+(``locate``, ``edits``, ``stale``, ``hover``, ``cache``, ``settings``).
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import hashlib
+import logging
+import os
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import cached_property, partial
+from typing import Any
+from urllib.parse import unquote
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
+
+from tangent_lsp.engine import Derivative, DiffError, derive
+
+from . import edits as edits_mod
+from . import locate, settings as settings_mod, stale as stale_mod
+from .cache import DerivationCache, Overrun
+from .positions import LineIndex, byte_to_cp
+from .uris import SCHEME, GradientTarget, gradient_uri, to_path
+
+log = logging.getLogger("tangent_lsp.server")
+
+SOURCE = "tangent-lsp"
+STALE_CODE = "stale-derivative"
+SHOW_GRADIENT = "tangent.showGradient"
+INSERT_DERIVATIVE = "tangent.insertDerivative"
+GRADIENT_REQUEST = "tangent/gradient"
+MAX_FILE_BYTES = 5_000_000
+REFRESH_DELAY = 0.3  # seconds of quiet typing before diagnostics are recomputed
+MAX_SERVED = 64
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("tangent-lsp")
+    except Exception:  # not installed: running from a checkout
+        return "0.0.0"
+
+
+class TangentProtocol(LanguageServerProtocol):
+    """Adds what pygls 2.1 does not advertise: ``workspace.textDocumentContent``."""
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams):
+        result = yield from super().lsp_initialize(params)
+        capabilities = result.capabilities
+        if capabilities.workspace is None:
+            capabilities.workspace = types.WorkspaceOptions()
+        capabilities.workspace.text_document_content = types.TextDocumentContentOptions(
+            schemes=[SCHEME]
+        )
+        return result
+
+
+@dataclass(frozen=True)
+class Request:
+    """One derivative: what the cache is keyed by, with the document version."""
+
+    function: str
+    wrt: tuple[str, ...]
+    mode: str
+    optimized: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"function": self.function, "wrt": list(self.wrt), "mode": self.mode,
+                "optimized": self.optimized}
+
+
+@dataclass
+class Snapshot:
+    """A document's text at one version, with what is computed from it (lazily)."""
+
+    uri: str
+    version: int | None
+    text: str
+    path: str | None
+    encoding: str
+
+    @cached_property
+    def parsed(self) -> locate.Parsed | None:
+        return locate.parse(self.text)
+
+    @cached_property
+    def index(self) -> LineIndex:
+        return LineIndex(self.text, self.encoding)
+
+    @cached_property
+    def key(self) -> Any:
+        """What identifies this text in cache keys: the version, else a digest."""
+        if self.version is not None:
+            return self.version
+        return hashlib.sha1(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def range(self, start: tuple[int, int], end: tuple[int, int]) -> types.Range:
+        a = self.index.to_lsp(*start)
+        b = self.index.to_lsp(*end)
+        return types.Range(types.Position(a.line, a.character), types.Position(b.line, b.character))
+
+    def span_range(self, span: locate.Span) -> types.Range:
+        return self.range(span.start, span.end)
+
+    def point(self, position: types.Position) -> tuple[int, int]:
+        return self.index.from_lsp(position.line, position.character)
+
+
+class TangentServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("tangent-lsp", _version(), protocol_cls=TangentProtocol, max_workers=4)
+        self.settings = settings_mod.Settings()
+        self.cache = DerivationCache(workers=2)
+        self.asked: dict[str, dict[str, Request]] = {}
+        self.served: OrderedDict[str, tuple[GradientTarget, str]] = OrderedDict()
+        self._snapshots: dict[str, Snapshot] = {}
+        self._refresh: dict[str, asyncio.Task] = {}
+
+    # --- client capabilities -------------------------------------------------------
+
+    def capability(self, *path: str) -> Any:
+        value: Any = getattr(self.protocol, "client_capabilities", None)
+        for name in path:
+            if value is None:
+                return None
+            value = getattr(value, name, None)
+        return value
+
+    @property
+    def encoding(self) -> str:
+        try:
+            encoding = self.workspace.position_encoding
+        except RuntimeError:
+            encoding = None
+        encoding = getattr(encoding, "value", encoding)
+        return str(encoding) if encoding else "utf-16"
+
+    def supports_resolve(self) -> bool:
+        props = self.capability("text_document", "code_action", "resolve_support", "properties")
+        return bool(props) and "edit" in props
+
+    def supports_disabled(self) -> bool:
+        return bool(self.capability("text_document", "code_action", "disabled_support"))
+
+    def supports_document_changes(self) -> bool:
+        return bool(self.capability("workspace", "workspace_edit", "document_changes"))
+
+    def supports_content(self) -> bool:
+        return self.capability("workspace", "text_document_content") is not None
+
+    def supports_show_document(self) -> bool:
+        return bool(self.capability("window", "show_document", "support"))
+
+    # --- documents -----------------------------------------------------------------
+
+    def snapshot(self, uri: str) -> Snapshot | None:
+        """The document's current text: the client's (unsaved) copy, else the file on disk."""
+        doc = self.workspace.text_documents.get(unquote(uri))
+        if doc is not None:
+            cached = self._snapshots.get(uri)
+            if cached is not None and cached.version == doc.version and cached.version is not None:
+                return cached
+            snap = Snapshot(uri, doc.version, doc.source, to_path(uri), self.encoding)
+            self._snapshots[uri] = snap
+            return snap
+        path = to_path(uri)
+        if path is None or not os.path.isfile(path):
+            return None
+        try:
+            if os.path.getsize(path) > MAX_FILE_BYTES:
+                return None
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
+        except OSError:
+            return None
+        return Snapshot(uri, None, text, path, self.encoding)
+
+    def opened(self, uri: str) -> None:
+        self._forget(uri)
+        self.schedule_refresh(uri, delay=0.0)
+
+    def changed(self, uri: str) -> None:
+        self.schedule_refresh(uri)
+
+    def closed(self, uri: str) -> None:
+        self._forget(uri)
+        self.asked.pop(uri, None)
+        task = self._refresh.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+        )
+
+    def _forget(self, uri: str) -> None:
+        self._snapshots.pop(uri, None)
+        self.cache.forget(lambda key: key[0] == uri)
+
+    # --- derivations ---------------------------------------------------------------
+
+    def request(self, func: ast.FunctionDef, wrt: tuple[str, ...] | None = None,
+                mode: str | None = None) -> Request:
+        if not wrt:
+            wrt = tuple(locate.parameters(func)[:1])
+        return Request(func.name, tuple(wrt), mode or self.settings.mode, self.settings.optimize)
+
+    async def derivation(self, snap: Snapshot, req: Request,
+                         budget: float | None = None) -> Derivative:
+        """The derivative for ``req`` in ``snap``: cached, off the loop, within the budget.
+
+        Raises DiffError (cannot differentiate) or Overrun (took too long).
+        """
+        source = (edits_mod.derivation_source(snap.parsed, req.function)
+                  if snap.parsed is not None else snap.text)
+        compute = partial(
+            derive, source, req.function, path=snap.path or snap.uri, mode=req.mode,
+            wrt=req.wrt or None, optimized=req.optimized,
+        )
+        key = (snap.uri, snap.key, req)
+        return await self.cache.get(key, compute, budget or self.settings.time_budget)
+
+    def ask(self, uri: str, req: Request) -> None:
+        """Someone asked for this derivative: its errors become diagnostics from now on."""
+        self.asked.setdefault(uri, {})[req.function] = req
+
+    # --- diagnostics ---------------------------------------------------------------
+
+    def schedule_refresh(self, uri: str, delay: float = REFRESH_DELAY) -> None:
+        task = self._refresh.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        self._refresh[uri] = asyncio.ensure_future(self._refresh_later(uri, delay))
+
+    async def _refresh_later(self, uri: str, delay: float) -> None:
+        try:
+            if delay:
+                await asyncio.sleep(delay)
+            await self.publish(uri)
+            await self.refresh_gradients(uri)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # never let a background refresh take the server down
+            log.exception("refreshing %s failed", uri)
+
+    async def publish(self, uri: str) -> None:
+        """Publish stale-derivative warnings and errors of the derivatives asked for."""
+        snap = self.snapshot(uri)
+        if snap is None or snap.parsed is None:
+            return  # half-typed code: keep what is shown until it parses again
+        diagnostics = self.stale_diagnostics(snap)
+        for req in list(self.asked.get(uri, {}).values()):
+            if snap.parsed.function_named(req.function) is None:
+                continue
+            try:
+                await self.derivation(snap, req)
+            except DiffError as error:
+                diagnostics.append(self.error_diagnostic(snap, req, error))
+            except Overrun:
+                pass
+            except Exception:
+                log.exception("deriving %s failed", req.function)
+        current = self.snapshot(uri)
+        if current is None or current.key != snap.key:
+            return  # the document moved on; the next refresh publishes
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=snap.version)
+        )
+
+    def stale_diagnostics(self, snap: Snapshot) -> list[types.Diagnostic]:
+        found = []
+        for item in stale_mod.stale(snap.parsed):
+            header = item.block.header
+            line = item.block.start
+            found.append(types.Diagnostic(
+                range=snap.range((line, 0), (line, len(snap.parsed.line(line)))),
+                message=(f"The derivative of '{header.function}' is out of date: "
+                         f"'{header.function}' changed since it was generated "
+                         f"(source {header.source_hash}, now {item.current_hash})"),
+                severity=types.DiagnosticSeverity.Warning,
+                source=SOURCE,
+                code=STALE_CODE,
+                data={"function": header.function, "wrt": list(header.wrt)},
+            ))
+        return found
+
+    def error_diagnostic(self, snap: Snapshot, req: Request, error: DiffError) -> types.Diagnostic:
+        return types.Diagnostic(
+            range=self.error_range(snap, req, error),
+            message=f"Cannot differentiate '{req.function}': {error.text()}",
+            severity=types.DiagnosticSeverity.Warning,
+            source=SOURCE,
+            code=error.construct,
+        )
+
+    def error_range(self, snap: Snapshot, req: Request, error: DiffError) -> types.Range:
+        if error.line is None:
+            func = snap.parsed.function_named(req.function) if snap.parsed else None
+            if func is not None:
+                return snap.span_range(locate.name_span(snap.parsed, func))
+            return snap.range((1, 0), (1, 0))
+        line = error.line
+        col = byte_to_cp(snap.index.line(line), error.col or 0)
+        end_line = error.end_line or line
+        if error.end_col is not None:
+            end_col = byte_to_cp(snap.index.line(end_line), error.end_col)
+        else:
+            end_col = len(snap.index.line(end_line))
+        return snap.range((line, col), (end_line, end_col))
+
+    def report_failure(self, snap: Snapshot, req: Request, error: Exception) -> str:
+        """A one-line message for the user; DiffErrors also become diagnostics."""
+        if isinstance(error, DiffError):
+            self.ask(snap.uri, req)
+            self.schedule_refresh(snap.uri, delay=0.0)
+            where = f" (line {error.line})" if error.line else ""
+            return f"Cannot differentiate '{req.function}'{where}: {error.text()}"
+        if isinstance(error, Overrun):
+            return (f"Differentiating '{req.function}' took longer than the time budget "
+                    f"({error.budget_ms} ms); raise timeBudgetMs in the tangent-lsp settings "
+                    "to wait longer.")
+        log.error("deriving %s failed: %r", req.function, error)
+        return f"tangent-lsp failed on '{req.function}': {error!r}"
+
+    def show(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    # --- edits -----------------------------------------------------------------------
+
+    async def insertion_edit(self, snap: Snapshot, req: Request) -> types.WorkspaceEdit:
+        """The edit that inserts (or regenerates) the derivative below its function."""
+        func = snap.parsed.function_named(req.function) if snap.parsed else None
+        if func is None:
+            raise LookupError(f"no function '{req.function}' in the document")
+        derivative = await self.derivation(snap, req)
+        self.ask(snap.uri, req)
+        plan = edits_mod.plan_insertion(
+            snap.parsed, func, derivative.header, derivative.code, derivative.wrt,
+            derivative.imports,
+        )
+        return self.workspace_edit(snap, plan.edits)
+
+    def workspace_edit(self, snap: Snapshot, plan: list[edits_mod.Edit]) -> types.WorkspaceEdit:
+        text_edits = [types.TextEdit(range=snap.range(e.start, e.end), new_text=e.text)
+                      for e in plan]
+        if self.supports_document_changes():
+            return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(
+                    uri=snap.uri, version=snap.version),
+                edits=text_edits,
+            )])
+        return types.WorkspaceEdit(changes={snap.uri: text_edits})
+
+    # --- show gradient -----------------------------------------------------------------
+
+    def target_request(self, target: GradientTarget, snap: Snapshot) -> Request | None:
+        func = snap.parsed.function_named(target.function) if snap.parsed else None
+        if func is None:
+            return None
+        return self.request(func, target.wrt or None, target.mode)
+
+    async def gradient_text(self, target: GradientTarget) -> str:
+        """The content of a gradient document: the derivative's code, or why there is none."""
+        snap = self.snapshot(target.source_uri)
+        if snap is None:
+            return f"# tangent-lsp: {target.source_uri} is not open\n"
+        if snap.parsed is None:
+            return "# tangent-lsp: the module has a syntax error\n"
+        req = self.target_request(target, snap)
+        if req is None:
+            return f"# tangent-lsp: no top-level function '{target.function}'\n"
+        try:
+            return (await self.derivation(snap, req)).code
+        except (DiffError, Overrun) as error:
+            return f"# tangent-lsp: {self.report_failure(snap, req, error)}\n"
+
+    def remember_served(self, uri: str, target: GradientTarget, text: str) -> None:
+        self.served[uri] = (target, text)
+        self.served.move_to_end(uri)
+        while len(self.served) > MAX_SERVED:
+            self.served.popitem(last=False)
+
+    async def refresh_gradients(self, source_uri: str) -> None:
+        """Ask the client to reload gradient documents whose content changed."""
+        if not self.supports_content():
+            return
+        for uri, (target, last) in list(self.served.items()):
+            if target.source_uri != source_uri:
+                continue
+            text = await self.gradient_text(target)
+            if text == last:
+                continue
+            self.remember_served(uri, target, text)
+            try:
+                await asyncio.wait_for(
+                    self.workspace_text_document_content_refresh_async(
+                        types.TextDocumentContentRefreshParams(uri=uri)
+                    ),
+                    timeout=10,
+                )
+            except Exception as error:  # an old client without the request: fine
+                log.info("textDocumentContent/refresh for %s: %r", uri, error)
+
+    async def gradient(self, snap: Snapshot, req: Request) -> dict[str, Any]:
+        """The Show gradient payload: stable URI, code, source map (raises on failure)."""
+        derivative = await self.derivation(snap, req)
+        self.ask(snap.uri, req)
+        self.schedule_refresh(snap.uri, delay=0.0)
+        target = GradientTarget(snap.uri, req.function, req.mode, req.wrt)
+        uri = gradient_uri(target)
+        self.remember_served(uri, target, derivative.code)
+        return {
+            "uri": uri,
+            "code": derivative.code,
+            "sourceMap": {str(k): list(v) for k, v in sorted(derivative.source_map.items())},
+            "name": derivative.name,
+            "function": derivative.function,
+            "wrt": list(derivative.wrt),
+            "mode": req.mode,
+            "header": derivative.header,
+            "imports": list(derivative.imports),
+        }
+
+    def with_settings(self, raw: Any) -> None:
+        self.settings, warnings = settings_mod.update(self.settings, raw)
+        for warning in warnings:
+            log.warning("settings: %s", warning)
+

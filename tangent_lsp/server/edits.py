@@ -1,0 +1,208 @@
+"""Where a derivative goes in a module, and the text edits that put it there.
+
+* The derivative of ``f`` goes directly below ``f``, after any derivatives
+  already generated there, separated by two blank lines (PEP 8).
+* If a derivative of ``f`` with respect to the same arguments is already
+  there (found by its header comment), it is replaced: "Regenerate".
+* The imports the derivative needs go at the top of the module, once: a name
+  the module already imports is not imported again, and an existing
+  ``from tangent_lsp.runtime import ...`` line is extended rather than repeated.
+
+Positions are (1-based line, code-point column); the server converts them to
+the client's encoding. No LSP types here.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from .locate import Parsed, first_line
+from .stale import Generated, generated, generated_below
+
+Point = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Edit:
+    start: Point
+    end: Point
+    text: str
+
+
+@dataclass
+class Plan:
+    edits: list[Edit]
+    replaces: Generated | None  # the derivative this plan regenerates, if any
+
+
+def existing_derivative(
+    parsed: Parsed, func: ast.FunctionDef, wrt: tuple[str, ...]
+) -> Generated | None:
+    """The generated derivative of ``func`` w.r.t. ``wrt`` right below it, if any."""
+    for block in generated_below(parsed, func):
+        if block.header.function == func.name and block.header.wrt == tuple(wrt):
+            return block
+    return None
+
+
+def derivation_source(parsed: Parsed, function: str) -> str:
+    """The text to differentiate ``function`` from: its earlier derivatives blanked out.
+
+    Derivatives generated earlier must not influence the new one (the engine
+    would otherwise pick ``dloss_dW2`` to avoid the old ``dloss_dW``). Their
+    lines become empty lines, so every line number stays where it was.
+    """
+    blocks = [g for g in generated(parsed) if g.header.function == function]
+    if not blocks:
+        return parsed.text
+    blank = set()
+    for block in blocks:
+        blank.update(range(block.start, block.end + 1))
+    lines = parsed.lines
+    return "\n".join("" if i + 1 in blank else text for i, text in enumerate(lines))
+
+
+def plan_insertion(
+    parsed: Parsed,
+    func: ast.FunctionDef,
+    header: str,
+    code: str,
+    wrt: tuple[str, ...],
+    imports: list[str],
+) -> Plan:
+    """Edits that put ``header`` + ``code`` below ``func`` and add ``imports`` at the top."""
+    body = header + "\n" + code.rstrip("\n")
+    edits = plan_imports(parsed, imports)
+    replaced = existing_derivative(parsed, func, wrt)
+    if replaced is not None:
+        end_text = parsed.line(replaced.end)
+        edits.append(Edit((replaced.start, 0), (replaced.end, len(end_text)), body))
+    else:
+        below = generated_below(parsed, func)
+        anchor = below[-1].end if below else (func.end_lineno or func.lineno)
+        end = (anchor, len(parsed.line(anchor)))
+        text = "\n\n\n" + body
+        if anchor >= len(parsed.lines):  # the function ends the file without a newline
+            text += "\n"
+        edits.append(Edit(end, end, text))
+    return Plan(edits, replaced)
+
+
+def plan_imports(parsed: Parsed, imports: list[str]) -> list[Edit]:
+    """Edits adding the import lines ``imports`` needs that the module lacks, once."""
+    new_lines: list[str] = []
+    edits: list[Edit] = []
+    for line in imports:
+        try:
+            stmt = ast.parse(line).body[0]
+        except (SyntaxError, IndexError):
+            continue
+        if isinstance(stmt, ast.Import):
+            missing = [a for a in stmt.names if parsed.imports.get(_bound(a)) != _target(a)]
+            if missing:
+                new_lines.append(line if len(missing) == len(stmt.names) else
+                                 "import " + ", ".join(_alias(a) for a in missing))
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module:
+            missing = [
+                a for a in stmt.names
+                if parsed.imports.get(a.asname or a.name) != f"{stmt.module}.{a.name}"
+            ]
+            if not missing:
+                continue
+            existing = _simple_from_import(parsed, stmt.module)
+            if existing is not None:
+                names = [_alias(a) for a in existing.names] + [_alias(a) for a in missing]
+                text = f"from {stmt.module} import " + ", ".join(sorted(set(names)))
+                edits.append(
+                    Edit((existing.lineno, 0), (existing.lineno, len(parsed.line(existing.lineno))),
+                         text)
+                )
+            else:
+                new_lines.append(f"from {stmt.module} import "
+                                 + ", ".join(_alias(a) for a in missing))
+    if new_lines:
+        edits.insert(0, _insert_lines(parsed, new_lines))
+    return edits
+
+
+def _bound(alias: ast.alias) -> str:
+    return alias.asname or alias.name.split(".")[0]
+
+
+def _target(alias: ast.alias) -> str:
+    return alias.name if alias.asname else alias.name.split(".")[0]
+
+
+def _alias(alias: ast.alias) -> str:
+    return f"{alias.name} as {alias.asname}" if alias.asname else alias.name
+
+
+def _simple_from_import(parsed: Parsed, module: str) -> ast.ImportFrom | None:
+    """A one-line top-level ``from MODULE import a, b`` statement alone on its line."""
+    for stmt in parsed.tree.body:
+        if (
+            isinstance(stmt, ast.ImportFrom)
+            and stmt.module == module
+            and not stmt.level
+            and stmt.lineno == stmt.end_lineno
+            and all(a.name != "*" for a in stmt.names)
+            and parsed.line(stmt.lineno).strip() == ast.unparse(stmt)
+        ):
+            return stmt
+    return None
+
+
+def _insert_lines(parsed: Parsed, lines: list[str]) -> Edit:
+    """Insert whole import lines after the module's leading imports (or docstring)."""
+    body = parsed.tree.body
+    index = 0
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        index = 1
+    last_import = None
+    while index < len(body) and isinstance(body[index], (ast.Import, ast.ImportFrom)):
+        last_import = body[index]
+        index += 1
+    block = "\n".join(lines) + "\n"
+    if last_import is not None:
+        line = (last_import.end_lineno or last_import.lineno) + 1
+    elif index == 1:  # after the docstring, with a blank line between
+        line = (body[0].end_lineno or body[0].lineno) + 1
+        block = "\n" + block
+    elif body:
+        stmt = body[0]
+        line = first_line(stmt) if isinstance(stmt, ast.FunctionDef) else stmt.lineno
+        block += "\n\n"
+    else:
+        line = 1
+    if line > len(parsed.lines):  # the last line has no newline: start one
+        end = (len(parsed.lines), len(parsed.lines[-1]))
+        return Edit(end, end, "\n" + block.rstrip("\n"))
+    return Edit((line, 0), (line, 0), block)
+
+
+def apply(text: str, edits: list[Edit]) -> str:
+    """Apply non-overlapping edits (code-point positions) to ``text``, as a client would."""
+    from .positions import split_lines
+
+    lines = split_lines(text)
+    starts = [0]
+    offset = 0
+    for line_text in lines[:-1]:
+        offset += len(line_text)
+        # the separator after this line: \r\n, \r or \n
+        sep = text[offset:offset + 2]
+        offset += 2 if sep == "\r\n" else 1
+        starts.append(offset)
+
+    def index(point: Point) -> int:
+        line, col = point
+        if line > len(lines):
+            return len(text)
+        return starts[line - 1] + min(col, len(lines[line - 1]))
+
+    ordered = sorted(edits, key=lambda e: (index(e.start), index(e.end)), reverse=True)
+    for edit in ordered:
+        text = text[: index(edit.start)] + edit.text + text[index(edit.end):]
+    return text

@@ -1,0 +1,463 @@
+"""LSP handlers: parse the params, call the server and the plain modules, shape the reply.
+
+Every handler that may wait on a derivation is ``async``: the derivation runs
+in a worker thread, and a ``$/cancelRequest`` cancels the handler at its
+``await`` (and the derivation with it, when nobody else waits for it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+
+from tangent_lsp.engine import DiffError
+
+from . import hover as hover_text
+from . import locate
+from .app import (
+    GRADIENT_REQUEST,
+    INSERT_DERIVATIVE,
+    SHOW_GRADIENT,
+    STALE_CODE,
+    Request,
+    Snapshot,
+    TangentServer,
+)
+from .cache import Overrun
+from .edits import existing_derivative
+from .stale import stale as stale_blocks
+from .uris import GradientTarget, gradient_uri, parse_gradient_uri
+
+log = logging.getLogger("tangent_lsp.server")
+
+REQUEST_FAILED = -32803  # LSP's RequestFailed
+
+CODE_ACTION_KINDS = [types.CodeActionKind.RefactorRewrite, types.CodeActionKind.QuickFix]
+
+
+def register(server: TangentServer) -> None:
+    """Attach every feature to ``server``."""
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: TangentServer, params: types.InitializeParams) -> None:
+        ls.with_settings(params.initialization_options)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: TangentServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.opened(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: TangentServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.changed(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: TangentServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.closed(params.text_document.uri)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: TangentServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        before = ls.settings
+        raw = params.settings
+        if not raw and ls.capability("workspace", "configuration"):
+            try:
+                items = await asyncio.wait_for(ls.workspace_configuration_async(
+                    types.ConfigurationParams(items=[types.ConfigurationItem(section="tangent")])
+                ), timeout=5)
+                raw = items[0] if items else None
+            except Exception as error:
+                log.info("workspace/configuration failed: %r", error)
+        ls.with_settings(raw)
+        if ls.settings != before:
+            if ls.settings.code_lens != before.code_lens and ls.capability(
+                "workspace", "code_lens", "refresh_support"
+            ):
+                ls.workspace_code_lens_refresh(None)
+            for uri in list(ls.asked) + [t.source_uri for t, _ in ls.served.values()]:
+                ls.schedule_refresh(uri, delay=0.0)
+
+    # --- code actions ----------------------------------------------------------------
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=CODE_ACTION_KINDS, resolve_provider=True),
+    )
+    async def code_action(
+        ls: TangentServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction] | None:
+        snap = ls.snapshot(params.text_document.uri)
+        if snap is None or snap.parsed is None:
+            return None
+        only = [getattr(k, "value", k) for k in (params.context.only or [])]
+        actions: list[types.CodeAction] = []
+        if _wanted(only, types.CodeActionKind.QuickFix.value):
+            actions += await _stale_fixes(ls, snap, params)
+        if _wanted(only, types.CodeActionKind.RefactorRewrite.value):
+            actions += await _generate_actions(ls, snap, snap.point(params.range.start))
+        return actions or None
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    async def code_action_resolve(ls: TangentServer, action: types.CodeAction) -> types.CodeAction:
+        data = action.data if isinstance(action.data, dict) else {}
+        snap = ls.snapshot(data.get("uri", ""))
+        req = _request_from(data)
+        if snap is None or req is None:
+            return action
+        try:
+            action.edit = await ls.insertion_edit(snap, req)
+            ls.schedule_refresh(snap.uri, delay=0.0)
+        except LookupError as error:
+            ls.show(f"tangent-lsp: {error}")
+        except (DiffError, Overrun) as error:
+            ls.show(ls.report_failure(snap, req, error))
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            ls.show(ls.report_failure(snap, req, error), types.MessageType.Error)
+        return action
+
+    # --- commands and the custom request -----------------------------------------------
+
+    @server.command(SHOW_GRADIENT)
+    async def show_gradient(ls: TangentServer, *args: Any) -> dict[str, Any] | None:
+        found = _command_target(ls, args)
+        if found is None:
+            return None
+        snap, req = found
+        try:
+            payload = await ls.gradient(snap, req)
+        except (DiffError, Overrun) as error:
+            message = ls.report_failure(snap, req, error)
+            ls.show(message)
+            target = GradientTarget(snap.uri, req.function, req.mode, req.wrt)
+            return {"uri": gradient_uri(target), "code": None, "error": message}
+        if ls.supports_content() and ls.supports_show_document():
+            try:
+                await asyncio.wait_for(ls.window_show_document_async(
+                    types.ShowDocumentParams(uri=payload["uri"], take_focus=False)
+                ), timeout=5)
+            except Exception as error:
+                log.info("window/showDocument failed: %r", error)
+        return payload
+
+    @server.command(INSERT_DERIVATIVE)
+    async def insert_derivative(ls: TangentServer, *args: Any) -> dict[str, Any] | None:
+        found = _command_target(ls, args)
+        if found is None:
+            return None
+        snap, req = found
+        try:
+            edit = await ls.insertion_edit(snap, req)
+        except (DiffError, Overrun, LookupError) as error:
+            message = (str(error) if isinstance(error, LookupError)
+                       else ls.report_failure(snap, req, error))
+            ls.show(message)
+            return {"applied": False, "error": message}
+        result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
+            edit=edit, label=f"Insert derivative of {req.function}"
+        ))
+        ls.schedule_refresh(snap.uri, delay=0.0)
+        return {"applied": bool(getattr(result, "applied", False))}
+
+    @server.feature(GRADIENT_REQUEST)
+    async def gradient_request(ls: TangentServer, params: Any) -> dict[str, Any]:
+        args = _plain(params)
+        found = _command_target(ls, (args,))
+        if found is None:
+            raise JsonRpcException(
+                message="tangent/gradient: no such document or function", code=REQUEST_FAILED
+            )
+        snap, req = found
+        try:
+            return await ls.gradient(snap, req)
+        except (DiffError, Overrun) as error:
+            raise JsonRpcException(
+                message=ls.report_failure(snap, req, error), code=REQUEST_FAILED,
+                data={"construct": getattr(error, "construct", "timeout")},
+            ) from None
+
+    @server.feature(types.WORKSPACE_TEXT_DOCUMENT_CONTENT)
+    async def text_document_content(
+        ls: TangentServer, params: types.TextDocumentContentParams
+    ) -> types.TextDocumentContentResult:
+        target = parse_gradient_uri(params.uri)
+        if target is None:
+            text = f"# tangent-lsp: not a gradient document: {params.uri}\n"
+        else:
+            text = await ls.gradient_text(target)
+            ls.remember_served(params.uri, target, text)
+        return types.TextDocumentContentResult(text=text)
+
+    # --- hover -------------------------------------------------------------------------
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: TangentServer, params: types.HoverParams) -> types.Hover | None:
+        snap = ls.snapshot(params.text_document.uri)
+        if snap is None or snap.parsed is None:
+            return None
+        point = snap.point(params.position)
+        func = locate.function_at(snap.parsed, point)
+        if func is None:
+            return None
+        found = await _hover_markdown(ls, snap, func, point)
+        if found is None:
+            return None
+        markdown, span = found
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown),
+            range=snap.span_range(span) if span is not None else None,
+        )
+
+    # --- code lens ---------------------------------------------------------------------
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
+    def code_lens(ls: TangentServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
+        if not ls.settings.code_lens:
+            return None
+        snap = ls.snapshot(params.text_document.uri)
+        if snap is None or snap.parsed is None:
+            return None
+        generated = {g.name for g in _generated(snap)}
+        lenses = []
+        for func in snap.parsed.functions:
+            if func.name in generated or not locate.uses_numpy(snap.parsed, func):
+                continue
+            where = snap.span_range(locate.name_span(snap.parsed, func))
+            args = [snap.uri, func.name]
+            lenses.append(types.CodeLens(range=where, command=types.Command(
+                title="Show gradient", command=SHOW_GRADIENT, arguments=args)))
+            lenses.append(types.CodeLens(range=where, command=types.Command(
+                title="Insert derivative", command=INSERT_DERIVATIVE, arguments=args)))
+        return lenses
+
+
+# --- helpers (no pygls decorators) ------------------------------------------------------
+
+
+def _wanted(only: list[str], kind: str) -> bool:
+    return not only or any(kind == k or kind.startswith(k + ".") for k in only)
+
+
+def _generated(snap: Snapshot):
+    from .stale import generated
+
+    return generated(snap.parsed)
+
+
+def _request_from(data: dict[str, Any]) -> Request | None:
+    try:
+        return Request(
+            function=str(data["function"]),
+            wrt=tuple(str(w) for w in data.get("wrt") or ()),
+            mode=str(data.get("mode") or "reverse"),
+            optimized=bool(data.get("optimized", True)),
+        )
+    except (KeyError, TypeError):
+        return None
+
+
+def _action_data(snap: Snapshot, req: Request) -> dict[str, Any]:
+    return {"uri": snap.uri, "version": snap.version, **req.to_json()}
+
+
+async def _generate_actions(
+    ls: TangentServer, snap: Snapshot, point: tuple[int, int]
+) -> list[types.CodeAction]:
+    func = locate.function_at(snap.parsed, point)
+    if func is None:
+        return []
+    params = locate.parameters(func)
+    primary = ls.request(func)
+    title = f"derivative of {func.name}"
+    try:
+        await ls.derivation(snap, primary)
+    except DiffError as error:
+        if not ls.supports_disabled():
+            return []
+        return [types.CodeAction(
+            title=f"Generate {title}", kind=types.CodeActionKind.RefactorRewrite,
+            disabled=types.CodeActionDisabled(
+                reason=f"Cannot differentiate '{func.name}': {error.text()}"),
+        )]
+    except Overrun:
+        pass  # offer it anyway: resolving it will say that it takes too long
+    variants: list[tuple[str, Request]] = [(title, primary)]
+    for name in params:
+        if (name,) != primary.wrt:
+            variants.append((f"{title} w.r.t. {name}", ls.request(func, (name,), primary.mode)))
+    if len(params) > 1:
+        variants.append((f"{title} w.r.t. all arguments ({', '.join(params)})",
+                         ls.request(func, tuple(params), primary.mode)))
+    other = "forward" if primary.mode == "reverse" else "reverse"
+    other_req = ls.request(func, primary.wrt, other)
+    try:
+        await ls.derivation(snap, other_req)
+        variants.append((f"{other}-mode {title}", other_req))
+    except (DiffError, Overrun):
+        pass  # only offered when that mode works for this function
+    actions = []
+    for label, req in variants:
+        verb = "Regenerate" if existing_derivative(snap.parsed, func, req.wrt) else "Generate"
+        action = types.CodeAction(
+            title=f"{verb} {label}", kind=types.CodeActionKind.RefactorRewrite,
+            data=_action_data(snap, req), is_preferred=req is primary or None,
+        )
+        if not ls.supports_resolve():
+            try:
+                action.edit = await ls.insertion_edit(snap, req)
+            except (DiffError, Overrun, LookupError):
+                continue
+        actions.append(action)
+    return actions
+
+
+async def _stale_fixes(
+    ls: TangentServer, snap: Snapshot, params: types.CodeActionParams
+) -> list[types.CodeAction]:
+    first, last = params.range.start.line + 1, params.range.end.line + 1
+    fixes = []
+    for item in stale_blocks(snap.parsed):
+        block = item.block
+        if last < block.start or first > block.end:
+            continue
+        header = block.header
+        func = snap.parsed.function_named(header.function)
+        if func is None:
+            continue
+        req = ls.request(func, header.wrt or None)
+        diagnostics = [
+            d for d in params.context.diagnostics
+            if d.code == STALE_CODE and d.range.start.line == block.start - 1
+        ]
+        action = types.CodeAction(
+            title=f"Regenerate derivative of {header.function}",
+            kind=types.CodeActionKind.QuickFix, diagnostics=diagnostics or None,
+            is_preferred=True, data=_action_data(snap, req),
+        )
+        if not ls.supports_resolve():
+            try:
+                action.edit = await ls.insertion_edit(snap, req)
+            except (DiffError, Overrun, LookupError):
+                continue
+        fixes.append(action)
+    return fixes
+
+
+def _plain(value: Any) -> Any:
+    """pygls hands custom params over as namedtuples: back to dicts and lists."""
+    if hasattr(value, "_asdict"):
+        return {k: _plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _command_target(ls: TangentServer, args: tuple) -> tuple[Snapshot, Request] | None:
+    """``[uri, function]``, ``[uri, function, [wrt...]]`` or ``[{textDocument/uri, function |
+    position, wrt?, mode?}]`` → the document and the derivative asked for."""
+    args = tuple(_plain(a) for a in args)
+    if not args:
+        return None
+    uri = function = None
+    wrt: tuple[str, ...] | None = None
+    mode = position = None
+    if isinstance(args[0], dict):
+        spec = args[0]
+        document = spec.get("textDocument")
+        uri = document.get("uri") if isinstance(document, dict) else spec.get("uri")
+        function = spec.get("function")
+        position = spec.get("position")
+        wrt = spec.get("wrt")
+        mode = spec.get("mode")
+    else:
+        uri = args[0]
+        function = args[1] if len(args) > 1 else None
+        wrt = args[2] if len(args) > 2 else None
+        mode = args[3] if len(args) > 3 else None
+    if not isinstance(uri, str):
+        return None
+    snap = ls.snapshot(uri)
+    if snap is None or snap.parsed is None:
+        return None
+    func = None
+    if isinstance(function, str):
+        func = snap.parsed.function_named(function)
+    elif isinstance(position, dict):
+        point = snap.index.from_lsp(int(position.get("line", 0)),
+                                    int(position.get("character", 0)))
+        func = locate.function_at(snap.parsed, point)
+    if func is None:
+        return None
+    if isinstance(wrt, str):
+        wrt = tuple(w.strip() for w in wrt.split(",") if w.strip())
+    elif isinstance(wrt, list):
+        wrt = tuple(str(w) for w in wrt)
+    else:
+        wrt = None
+    if mode not in ("reverse", "forward"):
+        mode = None
+    return snap, ls.request(func, wrt, mode)
+
+
+async def _hover_markdown(ls: TangentServer, snap: Snapshot, func, point):
+    """(markdown, span) for the hover at ``point`` inside ``func``, or None."""
+    parsed = snap.parsed
+    req = ls.request(func)
+    if locate.on_function_name(parsed, point) is func:
+        span = locate.name_span(parsed, func)
+        try:
+            derivative = await ls.derivation(snap, req)
+        except DiffError as error:
+            return hover_text.error(func.name, error.text(), error.line), span
+        except Overrun as error:
+            return hover_text.overrun(func.name, error.budget_ms), span
+        link = hover_text.command_link("Show gradient", "tangent.showGradient",
+                                       [snap.uri, func.name])
+        return hover_text.derivative(derivative.header, derivative.code,
+                                     show_gradient=link), span
+    target = locate.target_at(parsed, func, point)
+    if target is not None:
+        markdown = _rule_markdown(ls, target)
+        if markdown is not None:
+            return markdown, target.span
+    stmt = locate.statement_at(func, point[0])
+    if stmt is None:
+        return None
+    span = parsed.span(stmt)
+    primal = parsed.line(stmt.lineno).strip()
+    try:
+        derivative = await ls.derivation(snap, req)
+    except DiffError as error:
+        return hover_text.error(func.name, error.text(), error.line), span
+    except Overrun as error:
+        return hover_text.overrun(func.name, error.budget_ms), span
+    for line in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1):
+        lines = derivative.source_map.get(line)
+        if lines:
+            return hover_text.statement(stmt.lineno, primal, derivative.code, lines), span
+    return hover_text.inactive_statement(stmt.lineno, primal, func.name, derivative.wrt), span
+
+
+def _rule_markdown(ls: TangentServer, target: locate.Target) -> str | None:
+    from tangent_lsp.engine.templates import library
+
+    rules = library()
+    table = rules.tangents if ls.settings.mode == "forward" and rules.tangents else rules.adjoints
+    if target.key is not None and target.key in table:
+        template = table[target.key]
+        return hover_text.rule(target.key, target.shown, template.result, template.params,
+                               template.text, template.vararg)
+    if target.key is not None and target.key in rules.nondifferentiable:
+        return hover_text.nondifferentiable(target.key, target.shown)
+    if target.key is not None and target.key.startswith("__module__."):
+        return hover_text.user_function(target.shown) if target.kind == "call" else None
+    if target.kind in ("call", "method"):
+        return hover_text.no_rule(target.key, target.shown)
+    return None

@@ -1,0 +1,314 @@
+"""What is at a position in a Python text: the function, the statement, the call.
+
+Plain functions over the standard ``ast`` (fast, and its positions are the
+ones the engine reports). Lines are 1-based and columns are **code points**
+throughout; a text that does not parse gives ``None`` (half-typed code is
+normal in an editor, never an error).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .positions import byte_to_cp, split_lines
+
+# The engine's keys for Python operators (tangent_lsp/engine/normalize.py).
+BINARY_OPERATORS: dict[type, tuple[str, str]] = {
+    ast.Add: ("numpy.add", "+"),
+    ast.Sub: ("numpy.subtract", "-"),
+    ast.Mult: ("numpy.multiply", "*"),
+    ast.Div: ("numpy.true_divide", "/"),
+    ast.FloorDiv: ("numpy.floor_divide", "//"),
+    ast.Mod: ("numpy.mod", "%"),
+    ast.Pow: ("numpy.power", "**"),
+    ast.MatMult: ("numpy.matmul", "@"),
+}
+UNARY_OPERATORS: dict[type, tuple[str, str]] = {
+    ast.USub: ("numpy.negative", "-"),
+    ast.UAdd: ("numpy.positive", "+"),
+}
+
+Point = tuple[int, int]  # (1-based line, code-point column)
+
+
+@dataclass
+class Span:
+    start: Point
+    end: Point
+
+    def contains(self, point: Point) -> bool:
+        return self.start <= point < self.end
+
+    def size(self) -> tuple[int, int]:
+        return (self.end[0] - self.start[0], self.end[1] - self.start[1])
+
+
+@dataclass
+class Parsed:
+    """A text that parsed, with its tree and its lines (split as LSP splits them)."""
+
+    text: str
+    tree: ast.Module
+    lines: list[str] = field(default_factory=list)
+
+    def line(self, lineno: int) -> str:
+        return self.lines[lineno - 1] if 1 <= lineno <= len(self.lines) else ""
+
+    def point(self, lineno: int, byte_col: int) -> Point:
+        return (lineno, byte_to_cp(self.line(lineno), byte_col))
+
+    def span(self, node: ast.AST) -> Span:
+        end_line = getattr(node, "end_lineno", None) or node.lineno
+        end_col = getattr(node, "end_col_offset", None)
+        if end_col is None:
+            end_col = len(self.line(end_line).encode())
+        return Span(self.point(node.lineno, node.col_offset), self.point(end_line, end_col))
+
+    @cached_property
+    def functions(self) -> list[ast.FunctionDef]:
+        """Top-level ``def`` functions (the ones the engine can differentiate), in order."""
+        return [s for s in self.tree.body if isinstance(s, ast.FunctionDef)]
+
+    def function_named(self, name: str) -> ast.FunctionDef | None:
+        for func in self.functions:
+            if func.name == name:
+                return func
+        return None
+
+    @cached_property
+    def imports(self) -> dict[str, str]:
+        """Top-level names bound by imports → what they import ("np" → "numpy")."""
+        bound: dict[str, str] = {}
+        for stmt in self.tree.body:
+            if isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    if alias.asname:
+                        bound[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        bound[top] = top
+            elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
+                for alias in stmt.names:
+                    if alias.name != "*":
+                        bound[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
+        return bound
+
+
+def parse(text: str) -> Parsed | None:
+    """Parse ``text``; None if it is not valid Python (or too deeply nested to parse)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+    return Parsed(text=text, tree=tree, lines=split_lines(text))
+
+
+def first_line(func: ast.FunctionDef) -> int:
+    """The line where ``func`` starts, decorators included."""
+    return min([func.lineno] + [d.lineno for d in func.decorator_list])
+
+
+def function_at(parsed: Parsed, point: Point) -> ast.FunctionDef | None:
+    """The top-level function whose lines (decorators to last statement) hold ``point``."""
+    line = point[0]
+    for func in parsed.functions:
+        if first_line(func) <= line <= (func.end_lineno or func.lineno):
+            return func
+    return None
+
+
+_DEF = re.compile(r"\b(?:async\s+)?def\s+([A-Za-z_]\w*|[^\W\d]\w*)")
+
+
+def name_span(parsed: Parsed, func: ast.FunctionDef) -> Span:
+    """Where the function's name is written (``def >loss<(...)``)."""
+    text = parsed.line(func.lineno)
+    start = byte_to_cp(text, func.col_offset)
+    for match in _DEF.finditer(text, start):
+        if match.group(1) == func.name:
+            return Span((func.lineno, match.start(1)), (func.lineno, match.end(1)))
+    return Span((func.lineno, start), (func.lineno, len(text)))
+
+
+def on_function_name(parsed: Parsed, point: Point) -> ast.FunctionDef | None:
+    """The function whose name is under ``point`` (end of the name included)."""
+    func = function_at(parsed, point)
+    if func is None:
+        return None
+    span = name_span(parsed, func)
+    if span.start <= point <= span.end:
+        return func
+    return None
+
+
+def statement_at(func: ast.FunctionDef, line: int) -> ast.stmt | None:
+    """The innermost statement of ``func``'s body that covers ``line``."""
+    found: ast.stmt | None = None
+    body: list[ast.stmt] = list(func.body)
+    while True:
+        for stmt in body:
+            if stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
+                found = stmt
+                body = _child_statements(stmt)
+                break
+        else:
+            return found
+
+
+def _child_statements(stmt: ast.stmt) -> list[ast.stmt]:
+    children: list[ast.stmt] = []
+    for attr in ("body", "orelse", "finalbody"):
+        children.extend(s for s in getattr(stmt, attr, None) or [] if isinstance(s, ast.stmt))
+    for holder in list(getattr(stmt, "handlers", None) or []) + list(
+        getattr(stmt, "cases", None) or []
+    ):
+        children.extend(holder.body)
+    return children
+
+
+def local_names(func: ast.FunctionDef) -> set[str]:
+    """Parameters and every name the function assigns (they shadow the module's)."""
+    args = func.args
+    names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    if args.vararg:
+        names.add(args.vararg.arg)
+    if args.kwarg:
+        names.add(args.kwarg.arg)
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+    return names
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+@dataclass
+class Target:
+    """Something under the cursor that a derivative rule is keyed by."""
+
+    key: str | None  # "numpy.tanh", "numpy.ndarray.sum", "numpy.matmul"; None if unknown
+    shown: str  # how the code spells it: "np.tanh", ".sum()", "@"
+    span: Span
+    kind: str  # "call", "method", "attribute", "operator"
+    node: ast.AST | None = None
+
+
+def resolve_global(parsed: Parsed, path: str) -> str | None:
+    """``np.tanh`` → ``numpy.tanh`` from the module's imports (None if not imported)."""
+    first, _, rest = path.partition(".")
+    base = parsed.imports.get(first)
+    if base is None:
+        return None
+    return f"{base}.{rest}" if rest else base
+
+
+def target_at(parsed: Parsed, func: ast.FunctionDef, point: Point) -> Target | None:
+    """The call, method, attribute or operator under ``point`` inside ``func``."""
+    locals_ = local_names(func)
+    inner_chain = {
+        id(node.value) for node in ast.walk(func) if isinstance(node, ast.Attribute)
+    }
+    call_funcs = {id(node.func) for node in ast.walk(func) if isinstance(node, ast.Call)}
+    candidates: list[Target] = []
+    for node in ast.walk(func):
+        if isinstance(node, (ast.Attribute, ast.Name)) and id(node) not in inner_chain:
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                continue
+            path = dotted_name(node)
+            if path is None:
+                if isinstance(node, ast.Attribute):  # f(x).sum(): a method on a value
+                    candidates.append(_method_target(parsed, node, id(node) in call_funcs))
+                continue
+            first = path.split(".")[0]
+            if first in locals_:
+                if isinstance(node, ast.Attribute):
+                    candidates.append(_method_target(parsed, node, id(node) in call_funcs))
+                continue
+            key = resolve_global(parsed, path)
+            if key is None and "." not in path:
+                key = _builtin_or_module(parsed, path)
+            kind = "call" if id(node) in call_funcs else "attribute"
+            candidates.append(Target(key, path, parsed.span(node), kind, node))
+        elif isinstance(node, ast.BinOp) and type(node.op) in BINARY_OPERATORS:
+            key, symbol = BINARY_OPERATORS[type(node.op)]
+            span = _operator_span(parsed, parsed.span(node.left).end,
+                                  parsed.span(node.right).start, symbol)
+            if span is not None:
+                candidates.append(Target(key, symbol, span, "operator", node))
+        elif isinstance(node, ast.UnaryOp) and type(node.op) in UNARY_OPERATORS:
+            key, symbol = UNARY_OPERATORS[type(node.op)]
+            span = _operator_span(parsed, parsed.span(node).start,
+                                  parsed.span(node.operand).start, symbol)
+            if span is not None:
+                candidates.append(Target(key, symbol, span, "operator", node))
+    hits = [c for c in candidates if c.span.contains(point)]
+    if not hits:
+        return None
+    return min(hits, key=lambda t: t.span.size())
+
+
+def _method_target(parsed: Parsed, node: ast.Attribute, called: bool) -> Target:
+    """``x.sum()`` / ``x.T``: keyed as ndarray methods, the way the engine keys them."""
+    value_end = parsed.span(node.value).end
+    span = Span(value_end, parsed.span(node).end)
+    shown = f".{node.attr}()" if called else f".{node.attr}"
+    return Target(f"numpy.ndarray.{node.attr}", shown, span,
+                  "method" if called else "attribute", node)
+
+
+def _builtin_or_module(parsed: Parsed, name: str) -> str | None:
+    import builtins
+
+    if any(f.name == name for f in parsed.functions):
+        return f"__module__.{name}"
+    if hasattr(builtins, name):
+        return f"builtins.{name}"
+    return None
+
+
+def _operator_span(parsed: Parsed, after: Point, before: Point, symbol: str) -> Span | None:
+    """Where ``symbol`` is written between two operands on one line (None if unclear)."""
+    if after[0] != before[0]:
+        line = after[0]
+        text = parsed.line(line)
+        index = text.find(symbol, after[1])
+    else:
+        line = after[0]
+        text = parsed.line(line)
+        index = text.find(symbol, after[1], before[1])
+    if index < 0:
+        return None
+    return Span((line, index), (line, index + len(symbol)))
+
+
+def uses_numpy(parsed: Parsed, func: ast.FunctionDef) -> bool:
+    """Whether ``func`` reads a name the module binds to NumPy (``np``, ``from numpy import exp``)."""
+    numpy_names = {
+        local for local, target in parsed.imports.items()
+        if target == "numpy" or target.startswith("numpy.")
+    }
+    if not numpy_names:
+        return False
+    locals_ = local_names(func)
+    for node in ast.walk(func):
+        if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+                and node.id in numpy_names and node.id not in locals_):
+            return True
+    return False
+
+
+def parameters(func: ast.FunctionDef) -> list[str]:
+    """Positional parameters, the ones ``wrt`` can name."""
+    return [a.arg for a in func.args.posonlyargs + func.args.args]

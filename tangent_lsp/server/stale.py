@@ -1,0 +1,128 @@
+"""Generated derivatives in a text, and which of them are stale.
+
+Every derivative the server inserts starts with a one-line header::
+
+    # tangent-lsp: d(loss)/d(W), from loss (source 6e385b4e)
+
+naming the source function and a short hash of its source text. When the
+function is edited its hash changes and the derivative below is stale.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from tangent_lsp.engine import source_hash as _engine_source_hash
+
+from .locate import Parsed, first_line
+
+HEADER = re.compile(
+    r"^# tangent-lsp: d\((?P<function>[^()]*)\)/d\((?P<wrt>[^()]*)\), "
+    r"from (?P<source>[^\s()]+) \(source (?P<hash>[0-9a-f]{4,64})\)\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Header:
+    line: int  # 1-based
+    function: str  # the function differentiated ("loss")
+    wrt: tuple[str, ...]
+    source_hash: str
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A header and the top-level ``def`` directly under it."""
+
+    header: Header
+    name: str  # the derivative's name ("dloss_dW")
+    start: int  # header line (1-based)
+    end: int  # last line of the def
+
+
+def parse_header(text: str, line: int) -> Header | None:
+    match = HEADER.match(text)
+    if match is None or match["function"] != match["source"]:
+        return None
+    wrt = tuple(w.strip() for w in match["wrt"].split(",") if w.strip())
+    return Header(line, match["function"], wrt, match["hash"])
+
+
+def headers(parsed: Parsed) -> list[Header]:
+    """Every header line in the text (at column 0)."""
+    found = []
+    for index, text in enumerate(parsed.lines):
+        if text.startswith("# tangent-lsp: "):
+            header = parse_header(text, index + 1)
+            if header is not None:
+                found.append(header)
+    return found
+
+
+def generated(parsed: Parsed) -> list[Generated]:
+    """Headers that sit directly above a top-level function: the generated derivatives."""
+    by_line = {h.line: h for h in headers(parsed)}
+    blocks = []
+    for func in parsed.functions:
+        header = by_line.get(first_line(func) - 1)
+        if header is not None:
+            blocks.append(Generated(header, func.name, header.line, func.end_lineno or func.lineno))
+    return blocks
+
+
+def generated_below(parsed: Parsed, func: ast.FunctionDef) -> list[Generated]:
+    """The run of generated derivatives that directly follows ``func`` (any source function)."""
+    blocks = {g.start: g for g in generated(parsed)}
+    body = parsed.tree.body
+    index = next((i for i, s in enumerate(body) if s is func), None)
+    if index is None:
+        return []
+    run = []
+    for stmt in body[index + 1:]:
+        if not isinstance(stmt, ast.FunctionDef):
+            break
+        block = blocks.get(first_line(stmt) - 1)
+        if block is None:
+            break
+        run.append(block)
+    return run
+
+
+class _Lines:
+    """What the engine's ``source_hash`` reads from a module: its lines."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+
+def function_hash(parsed: Parsed, func: ast.FunctionDef) -> str:
+    """The hash the engine writes into a header for ``func`` (same function, same text)."""
+    return _engine_source_hash(_Lines(parsed.text), func)
+
+
+@dataclass(frozen=True)
+class Stale:
+    block: Generated
+    current_hash: str
+
+
+def stale(parsed: Parsed) -> list[Stale]:
+    """Generated derivatives whose source function changed since they were generated.
+
+    A derivative whose source function no longer exists is left alone: there is
+    nothing to regenerate it from.
+    """
+    found = []
+    hashes: dict[str, str] = {}
+    for block in generated(parsed):
+        name = block.header.function
+        func = parsed.function_named(name)
+        if func is None:
+            continue
+        if name not in hashes:
+            hashes[name] = function_hash(parsed, func)
+        if hashes[name] != block.header.source_hash:
+            found.append(Stale(block, hashes[name]))
+    return found

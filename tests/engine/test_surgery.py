@@ -1,0 +1,172 @@
+"""Custom derivative rules and gradient surgery: @adjoint, insert_grad_of, stop_gradient."""
+
+import numpy as np
+import pytest
+
+import tangent_lsp
+from tangent_lsp import adjoint, insert_grad_of, stop_gradient
+from tangent_lsp.rules.notation import d
+from tests.oracle import assert_gradients_match, finite_differences
+
+rng = np.random.default_rng(3)
+
+
+# --- @adjoint: Tangent's README `cube` example ---------------------------------------------
+
+
+def cube(x):
+    return x * x * x
+
+
+@adjoint(cube)
+def dcube(y, x):
+    d[x] = d[y] * 3.0 * x * x
+
+
+def uses_cube(x):
+    return np.sum(cube(np.sin(x)))
+
+
+def test_custom_adjoint_is_used_instead_of_differentiating_the_callee():
+    derivative = tangent_lsp.grad(uses_cube).derivative
+    assert "3.0 * " in derivative.code and "dcube_dx" not in derivative.code
+    assert_gradients_match(uses_cube, (rng.normal(size=4),))
+
+
+def leaky(x):
+    return np.where(x > 0, x, 0.1 * x)
+
+
+@adjoint(leaky)
+def dleaky(y, x):
+    d[x] = d[y] * 0.5  # deliberately not the true derivative: the rule must win
+
+
+def uses_leaky(x):
+    return np.sum(leaky(x))
+
+
+def test_custom_adjoint_wins_over_the_true_derivative():
+    x = rng.normal(size=5)
+    np.testing.assert_allclose(tangent_lsp.grad(uses_leaky)(x), np.full(5, 0.5))
+
+
+STATIC_RULE = '''
+import numpy as np
+from tangent_lsp import adjoint
+from tangent_lsp.rules.notation import d
+
+
+def cube(x):
+    return x * x * x
+
+
+@adjoint(cube)
+def dcube(y, x):
+    d[x] = d[y] * 3.0 * x * x
+
+
+def f(x):
+    return np.sum(cube(x) * 2.0)
+'''
+
+
+def test_static_path_finds_rules_in_the_module_by_reading_it():
+    derivative = tangent_lsp.derive(STATIC_RULE, "f")
+    assert "3.0 * x * x" in derivative.code
+    namespace: dict = {}
+    exec(compile(STATIC_RULE + "\n".join(["", *derivative.imports, derivative.code]), "<m>", "exec"),
+         namespace)
+    x = rng.normal(size=3)
+    np.testing.assert_allclose(namespace["df_dx"](x), 6.0 * x * x)
+
+
+# --- stop_gradient -------------------------------------------------------------------------
+
+
+def with_stop_gradient(x, w):
+    baseline = stop_gradient(np.mean(x * w))
+    return np.sum((x * w - baseline) ** 2)
+
+
+def without_stop_gradient(x, w, baseline):
+    return np.sum((x * w - baseline) ** 2)
+
+
+def test_stop_gradient_blocks_its_argument():
+    x, w = rng.normal(size=4), rng.normal(size=4)
+    ours = tangent_lsp.grad(with_stop_gradient, wrt=(0, 1))(x, w)
+    baseline = np.mean(x * w)
+    expected = finite_differences(without_stop_gradient, (x, w, baseline), (0, 1))
+    for got, want in zip(ours, expected):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-8)
+
+
+# --- insert_grad_of --------------------------------------------------------------------------
+
+SEEN: list = []
+
+
+def logs_its_gradient(x):
+    y = x * 3.0
+    with insert_grad_of(y) as dy:
+        SEEN.append(dy)
+    return np.sum(y * y)
+
+
+def test_insert_grad_of_runs_where_the_adjoint_is_complete():
+    SEEN.clear()
+    x = rng.normal(size=3)
+    gx = tangent_lsp.grad(logs_its_gradient)(x)
+    assert len(SEEN) == 1
+    np.testing.assert_allclose(SEEN[0], 2 * (x * 3.0))  # d/dy of sum(y*y), complete
+    np.testing.assert_allclose(gx, SEEN[0] * 3.0)
+
+
+def clipped_rnn(W, x):
+    h = x
+    for _ in range(5):
+        with insert_grad_of(h) as g:
+            g = np.clip(g, -0.1, 0.1)
+        h = np.tanh(W @ h)
+    return np.sum(h * 10.0)
+
+
+def unclipped_rnn_with_manual_clipping(W, x):
+    """The same gradient, written by hand: backpropagation with clipping at each step."""
+    hs = [x]
+    for _ in range(5):
+        hs.append(np.tanh(W @ hs[-1]))
+    bh = np.full_like(x, 10.0)
+    bW = np.zeros_like(W)
+    for t in range(5, 0, -1):
+        bz = bh * (1 - hs[t] ** 2)
+        bW += np.outer(bz, hs[t - 1])
+        bh = np.clip(W.T @ bz, -0.1, 0.1)
+    return bW, bh
+
+
+def test_rnn_gradient_clipping_example_from_tangents_readme():
+    W, x = rng.normal(size=(3, 3)), rng.normal(size=3)
+    bW, bx = tangent_lsp.grad(clipped_rnn, wrt=(0, 1))(W, x)
+    want_W, want_x = unclipped_rnn_with_manual_clipping(W, x)
+    np.testing.assert_allclose(bW, want_W, rtol=1e-10)
+    np.testing.assert_allclose(bx, want_x, rtol=1e-10)
+
+
+def test_insert_grad_of_on_an_inactive_value_is_harmless():
+    def f(x):
+        c = np.ones(3)
+        with insert_grad_of(c) as dc:
+            SEEN.append("never")
+        return np.sum(x * c)
+
+    SEEN.clear()
+    np.testing.assert_allclose(tangent_lsp.grad(f)(np.ones(3)), np.ones(3))
+    assert SEEN == []
+
+
+def test_other_with_statements_are_rejected():
+    source = "import numpy as np\n\ndef f(x):\n    with open('a') as h:\n        y = x\n    return y\n"
+    with pytest.raises(tangent_lsp.DiffError, match="with statement"):
+        tangent_lsp.derive(source, "f")
