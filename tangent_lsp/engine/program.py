@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import gast
 
 from . import analysis, optimize
+from . import syntax as S
 from .errors import DiffError
 from .naming import Namer, derivative_name
 from .normalize import check_signature, normalize
@@ -62,7 +63,9 @@ class Program:
     ) -> Generated:
         """The reverse-mode derivative of one function, optimized."""
         check_signature(node)
-        namer = Namer(module_names(module.tree) | self.function_names.taken)
+        namer = Namer(
+            module_names(module.tree) | S.all_names(node) | self.function_names.taken
+        )
         fn = normalize(module, node, resolver, namer)
         analysis.bind_rules(fn, self.rules_for(module), resolver)
         active = analysis.active_variables(fn, wrt)
@@ -130,12 +133,15 @@ class Program:
             return program.done[key]
 
 
-def module_names(tree: gast.AST) -> set[str]:
-    """Every name the module uses: generated names must not shadow any of them."""
-    return {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)} | {
-        n.name for n in gast.walk(tree) if isinstance(n, (gast.FunctionDef, gast.ClassDef))
-    } | {
-        (a.asname or a.name).split(".")[0]
-        for n in gast.walk(tree) if isinstance(n, (gast.Import, gast.ImportFrom))
-        for a in n.names
-    }
+def module_names(tree: gast.Module) -> set[str]:
+    """The module's global names: a generated local must not shadow any of them (the
+    locals of other functions don't matter)."""
+    names: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)):
+            names.add(stmt.name)
+        elif isinstance(stmt, (gast.Import, gast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in stmt.names)
+        else:
+            names.update(S.stored_names(stmt))
+    return names
