@@ -1,0 +1,137 @@
+"""The command line, run as a real subprocess: ``python -m tangent_lsp ...``."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tangent_lsp", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def module(tmp_path: Path) -> Path:
+    path = tmp_path / "model.py"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            import numpy as np
+
+
+            def square(x):
+                return x * x
+
+
+            def loss(w, x):
+                return np.sum(np.tanh(x * w))
+
+
+            def gen(x):
+                y = x * 2.0
+                yield y
+            """
+        )
+    )
+    return path
+
+
+def test_help_and_version():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    assert "grad" in result.stdout and "serve" in result.stdout
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert re.match(r"tangent-lsp \S+", result.stdout)
+
+
+def test_grad_prints_a_derivative(module: Path):
+    result = run_cli("grad", f"{module}::square")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^def \w+\(", result.stdout, re.MULTILINE), result.stdout
+    compile(result.stdout, "<derivative>", "exec")
+
+
+def test_grad_options_are_passed(module: Path):
+    result = run_cli("grad", f"{module}::loss", "--wrt", "w,x", "--preserve-result")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^def \w+\(", result.stdout, re.MULTILINE)
+    result = run_cli("grad", f"{module}::loss", "--no-optimize")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^def \w+\(", result.stdout, re.MULTILINE)
+
+
+def test_forward_mode_reaches_the_engine(module: Path):
+    # Forward mode may not be built yet; either way the answer is a derivative
+    # or a located error, never a crash.
+    result = run_cli("grad", f"{module}::loss", "--mode", "forward")
+    assert "Traceback" not in result.stderr, result.stderr
+    if result.returncode == 0:
+        assert re.search(r"^def \w+\(", result.stdout, re.MULTILINE)
+    else:
+        assert result.returncode == 2
+        assert re.search(re.escape(str(module)) + r":\d+:\d+: .*forward", result.stderr)
+
+
+def test_grad_never_runs_the_file(tmp_path: Path):
+    path = tmp_path / "boom.py"
+    marker = tmp_path / "ran"
+    path.write_text(
+        f"open({str(marker)!r}, 'w').close()\n\n\ndef f(x):\n    return x * x\n"
+    )
+    run_cli("grad", f"{path}::f")
+    assert not marker.exists()
+
+
+def test_unsupported_construct_is_located(module: Path):
+    result = run_cli("grad", f"{module}::gen")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert re.search(re.escape(str(module)) + r":\d+:\d+:", result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_function(module: Path):
+    result = run_cli("grad", f"{module}::nope")
+    assert result.returncode == 2
+    assert "nope" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file(tmp_path: Path):
+    result = run_cli("grad", f"{tmp_path / 'absent.py'}::f")
+    assert result.returncode == 2
+    assert "no such file" in result.stderr
+
+
+def test_target_without_function(module: Path):
+    result = run_cli("grad", str(module))
+    assert result.returncode == 2
+    assert "FILE::FUNC" in result.stderr
+
+
+def test_syntax_error_is_located(tmp_path: Path):
+    path = tmp_path / "broken.py"
+    path.write_text("def f(x):\n    return (x *\n")
+    result = run_cli("grad", f"{path}::f")
+    assert result.returncode == 2
+    assert re.search(re.escape(str(path)) + r":\d+:\d+:", result.stderr), result.stderr
+
+
+def test_serve_help():
+    result = run_cli("serve", "--help")
+    assert result.returncode == 0
+    assert "--tcp" in result.stdout
