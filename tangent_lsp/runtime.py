@@ -453,3 +453,28 @@ def unsum(g, iterable):
         return _shaped(g, iterable)
     grads = [unbroadcast(g, item) for item in iterable]
     return tuple(grads) if isinstance(iterable, tuple) else grads
+
+
+# --- lists and dicts of arrays ------------------------------------------------------------
+
+
+def zeros_like(x):
+    """The zero adjoint of a value: float zeros for arrays and numbers, and a list
+    (or dict) of those for a list, tuple (or dict) of values."""
+    if isinstance(x, dict):
+        return {key: zeros_like(value) for key, value in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [zeros_like(value) for value in x]
+    return np.zeros(np.shape(x))
+
+
+def add_grad(a, b):
+    """``a + b`` for adjoints: element by element for lists, tuples and dicts (where
+    ``+`` would concatenate), a missing dict entry counting as zero."""
+    if isinstance(a, dict):
+        return {key: add_grad(a[key], b[key]) if key in b else a[key] for key in a} | {
+            key: value for key, value in b.items() if key not in a
+        }
+    if isinstance(a, (list, tuple)):
+        return [add_grad(x, y) for x, y in zip(a, b, strict=True)]
+    return a + b

@@ -32,6 +32,7 @@ class StatementAdjoints:
         self.out: list[gast.stmt] = []
         self.integers: set[str] = set()  # names known to hold Python ints (loop indices)
         self.calls = None  # answers for calls of the user's functions (program.CallSite)
+        self.containers: dict[str, str] = {}  # names that are lists/dicts (analysis)
 
     def adjoint(self, name: str) -> str:
         if name not in self.adjoints:
@@ -39,16 +40,42 @@ class StatementAdjoints:
         return self.adjoints[name]
 
     def zeros(self, name: str) -> gast.stmt:
-        """``bx = np.zeros(np.shape(x))``: an adjoint that is owned and initialized."""
+        """``bx = np.zeros(np.shape(x))``: an adjoint that is owned and initialized.
+        (``zeros_like(x)`` for lists and dicts: one zero per element.)"""
         self.initialized.add(name)
         self.owned.add(name)
+        if name in self.containers:
+            self.helpers.add("zeros_like")
+            return S.assign(self.adjoint(name), S.call("zeros_like", [S.name(name)]))
         value = S.call(f"{self.np}.zeros", [S.call(f"{self.np}.shape", [S.name(name)])])
         return S.assign(self.adjoint(name), value)
+
+    def own(self, name: str) -> None:
+        """Make ``name``'s adjoint a fresh object before updating it in place."""
+        if name not in self.initialized:
+            self.out.append(self.zeros(name))
+        elif name not in self.owned:
+            adj = S.name(self.adjoint(name))
+            kind = self.containers.get(name)
+            copy_of = S.call(kind, [adj]) if kind else S.call(S.attribute(adj, "copy"), [])
+            self.out.append(S.assign(self.adjoint(name), copy_of))
+            self.owned.add(name)
 
     # --- accumulation -----------------------------------------------------------
 
     def accumulate(self, name: str, value: gast.expr) -> None:
         adj = self.adjoint(name)
+        kind = self.containers.get(name)
+        if kind:  # lists and dicts add element by element
+            if name in self.initialized:
+                self.helpers.add("add_grad")
+                value = S.call("add_grad", [S.name(adj), value])
+            else:
+                value = S.call(kind, [value])
+                self.initialized.add(name)
+            self.out.append(S.assign(adj, value))
+            self.owned.add(name)
+            return
         if name in self.initialized:
             self.out.append(S.assign(adj, S.binop(S.name(adj), gast.Add(), value)))
             self.owned.add(name)
@@ -107,15 +134,51 @@ class StatementAdjoints:
         if op.kind == "copy":
             self.contribute(op.value, by, op)
         elif op.kind == "literal":
-            for index, element in enumerate(op.value.elts):
-                item = gast.Subscript(value=by, slice=S.constant(index), ctx=gast.Load())
+            if isinstance(op.value, gast.Dict):
+                pairs = [(copy.deepcopy(k), v) for k, v in zip(op.value.keys, op.value.values)]
+            else:
+                pairs = [(S.constant(i), e) for i, e in enumerate(op.value.elts)]
+            for key, element in pairs:
+                item = gast.Subscript(value=by, slice=key, ctx=gast.Load())
                 self.contribute(element, item, op)
+        elif op.kind == "append":
+            self.append(op)
+        elif op.kind == "setitem":
+            self.setitem(op)
         elif op.kind == "subscript":
             self.subscript(op, by)
         elif op.kind == "rule":
             self.rule(op, by)
         elif op.kind == "call":
             self.user_call(op, by)
+
+    def append(self, op: Op) -> None:
+        """``hs.append(h)``: ``h``'s adjoint is the last element of ``hs``'s adjoint."""
+        if op.target not in self.initialized:
+            return  # nothing read the list after this append
+        self.own(op.target)
+        popped = S.call(S.attribute(S.name(self.adjoint(op.target)), "pop"), [])
+        self.contribute(op.args[1], popped, op)
+
+    def setitem(self, op: Op) -> None:
+        """``x[i] = v``: ``v`` gets ``bx[i]``; the overwritten elements of the old ``x``
+        get nothing from here on, so ``bx[i]`` is reset to zero."""
+        if op.target not in self.initialized:
+            return
+        x = op.target
+        bx = S.name(self.adjoint(x))
+        location = copy.deepcopy(op.value)
+        location.value = bx
+        if x not in self.containers:  # a slice is a view: copy it before zeroing it below
+            location = S.call(S.attribute(location, "copy"), [])
+        item = op.args[1]
+        if isinstance(item, gast.Name) and item.id in self.active:
+            self.contribute(item, S.call("unbroadcast", [location, S.name(item.id)]), op)
+            self.helpers.add("unbroadcast")
+        self.own(x)
+        cleared = copy.deepcopy(op.value)
+        cleared.value, cleared.ctx = S.name(self.adjoint(x)), gast.Store()
+        self.out.append(S.assign(cleared, S.constant(0.0)))
 
     def user_call(self, op: Op, by: gast.Name) -> None:
         """``y = g(a, 2.0, k=c)`` → ``ba, bc = dg_da_dk(a, 2.0, k=c, bg=by)``."""
@@ -170,13 +233,13 @@ class StatementAdjoints:
             return
         x = base.id
         bx = self.adjoint(x)
-        if x not in self.initialized:
-            self.out.append(self.zeros(x))
-        elif x not in self.owned:
-            self.out.append(S.assign(bx, S.call(S.attribute(S.name(bx), "copy"), [])))
-            self.owned.add(x)
+        self.own(x)
         index = copy.deepcopy(op.value.slice)
-        if basic_index(index, self.integers):
+        if x in self.containers:  # rebind the element: never update a shared element in place
+            current = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Load())
+            target = gast.Subscript(value=S.name(bx), slice=copy.deepcopy(index), ctx=gast.Store())
+            self.out.append(S.assign(target, S.binop(current, gast.Add(), by)))
+        elif basic_index(index, self.integers):
             target = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Store())
             self.out.append(gast.AugAssign(target=target, op=gast.Add(), value=by))
         else:

@@ -42,6 +42,10 @@ def differentiable_operands(op: Op) -> set[str]:
         return set()
     if op.kind == "subscript":
         return set(S.loaded_names(op.value.value))
+    if op.kind == "append":
+        return set(S.loaded_names(op.args[1]))
+    if op.kind == "setitem":
+        return {op.target} | set(S.loaded_names(op.args[1]))
     if op.kind == "rule" and op.bound is not None:
         params = {
             stmt.targets[0].slice.id
@@ -67,6 +71,26 @@ def _is_d_target(node: gast.AST) -> bool:
         and node.value.id == "d"
         and isinstance(node.slice, gast.Name)
     )
+
+
+def container_kinds(fn: Function) -> dict[str, str]:
+    """Variables that are statically lists or dicts (``[]``, ``.append``, ``d["key"]``).
+
+    Their adjoints are lists/dicts too, and are updated element by element.
+    """
+    kinds: dict[str, str] = {}
+    for op in walk_ops(fn.body):
+        if op.kind == "literal":
+            kinds[op.target] = "dict" if isinstance(op.value, gast.Dict) else "list"
+        elif op.kind == "append":
+            kinds[op.target] = "list"
+        elif op.kind == "subscript" and isinstance(op.value.value, gast.Name):
+            index = op.value.slice
+            if isinstance(index, gast.Constant) and isinstance(index.value, str):
+                kinds[op.value.value.id] = "dict"
+        elif op.kind == "copy" and isinstance(op.value, gast.Name) and op.value.id in kinds:
+            kinds[op.target] = kinds[op.value.id]
+    return kinds
 
 
 def walk_ops(stmts: list[Statement]):

@@ -22,6 +22,12 @@ class Op:
                      ``args``/``keywords`` are what binds to the rule's parameters
       ``subscript``  ``y = x[index]`` (the engine's own adjoint)
       ``constant``   carries no derivative (comparisons, ``x.shape``, ``np.argmax``)
+      ``literal``    a list, tuple or dict built from atoms
+      ``append``     ``target.append(item)``: mutates the list ``target`` (``args[1]`` is
+                     the item); its adjoint pops the list's adjoint
+      ``setitem``    ``target[index] = item``: ``value`` is the location ``target[index]``,
+                     ``args`` are ``[target, item]``
+      ``call``       a call of the user's own function (set by analysis)
     """
 
     target: str

@@ -56,7 +56,6 @@ UNSUPPORTED: dict[type, tuple[str, str]] = {
     gast.NamedExpr: ("assignment expression (:=)", "assign on a line of its own"),
     gast.Starred: ("starred expression", "pass the values one by one"),
     gast.Set: ("set literal", "sets carry no gradient; use a list or an array"),
-    gast.Dict: ("dict literal", "dicts of parameters are not supported yet; pass arrays"),
     gast.AsyncFor: ("async for", "async code cannot be differentiated"),
     gast.AsyncWith: ("async with", "async code cannot be differentiated"),
     gast.Try: ("try statement", "move exception handling out of the differentiated function"),
@@ -165,16 +164,24 @@ class _Normalizer:
 
     def augmented_assign(self, stmt: gast.AugAssign) -> None:
         target = stmt.target
-        if not isinstance(target, gast.Name):
-            raise unsupported(
-                "augmented assignment into an element or attribute", stmt,
-                "compute a new array instead of writing into one (x = x + ...)",
+        if isinstance(target, gast.Subscript):  # x[i] += v  →  x[i] = x[i] + v
+            load = gast.Subscript(
+                value=copy.deepcopy(target.value), slice=copy.deepcopy(target.slice),
+                ctx=gast.Load(),
             )
-        load = S.name(target.id)
+        elif isinstance(target, gast.Name):
+            load = S.name(target.id)
+        else:
+            raise unsupported(
+                "augmented assignment into an attribute", stmt,
+                "compute a new value instead of writing into an object",
+            )
         gast.copy_location(load, target)
         value = gast.BinOp(left=load, op=stmt.op, right=stmt.value)
         gast.copy_location(value, stmt)
-        self.bind(S.name(target.id, store=True), value, stmt)
+        store = copy.deepcopy(target)
+        store.ctx = gast.Store()
+        self.bind(store, value, stmt)
 
     def bind(self, target: gast.expr, value: gast.expr, stmt: gast.stmt) -> None:
         if isinstance(target, gast.Name):
@@ -203,19 +210,47 @@ class _Normalizer:
                 self.body.append(
                     Op(self.define(element.id), item, "subscript", self.line, element, unpack=True)
                 )
+        elif (
+            isinstance(target, gast.Subscript)
+            and isinstance(target.value, gast.Name)
+            and target.value.id in self.local_names
+        ):
+            self.setitem(target, value, stmt)
         else:
             raise unsupported(
-                "assignment into an element or attribute", target,
-                "compute a new array instead of writing into one (np.where, np.concatenate)",
+                "assignment into an attribute or a global", target,
+                "compute a new value instead of writing into an object",
             )
+
+    def setitem(self, target: gast.Subscript, value: gast.expr, stmt: gast.stmt) -> None:
+        """``x[i] = v`` writes into ``x``: the backward sweep restores what it overwrote."""
+        item = self.expr(value)
+        base = self.lookup(target.value)
+        index = self.index(target.slice)
+        location = gast.Subscript(value=base, slice=index, ctx=gast.Load())
+        self.body.append(Op(base.id, location, "setitem", self.line, stmt, args=[base, item]))
 
     def expression_statement(self, stmt: gast.Expr) -> None:
         if isinstance(stmt.value, gast.Constant):
             return  # docstring or bare literal
-        if isinstance(stmt.value, gast.Call):
-            self.keep(stmt, [])
-            return
-        raise _rejection(stmt.value)
+        call = stmt.value
+        if not isinstance(call, gast.Call):
+            raise _rejection(call)
+        func = call.func
+        if isinstance(func, gast.Attribute) and self.is_local(func.value):
+            if func.attr == "append" and len(call.args) == 1 and not call.keywords:
+                receiver = self.lookup(func.value)
+                item = self.expr(call.args[0])
+                value = S.call(S.attribute(receiver, "append"), [item])
+                self.body.append(
+                    Op(receiver.id, value, "append", self.line, stmt, args=[receiver, item])
+                )
+                return
+            raise unsupported(
+                f"in-place method '.{func.attr}()'", stmt,
+                "only list.append is supported; build a new value instead",
+            )
+        self.keep(stmt, [])  # print(...), a call for its side effect
 
     def keep(self, stmt: gast.stmt, defines: list[str]) -> None:
         self.body.append(Keep(self.rename(stmt), self.line, defines))
@@ -538,6 +573,14 @@ class _Normalizer:
             return value  # a literal of atoms is itself an operand
         return self.emit(target, value, "literal", node)
 
+    def dict_literal(self, node: gast.Dict, target: str | None) -> gast.expr:
+        """``{"W": W, "b": b}``: constant keys, values normalized."""
+        if any(not isinstance(k, gast.Constant) for k in node.keys):
+            raise unsupported("dict with computed keys", node, "use constant keys")
+        values = [self.expr(v) for v in node.values]
+        value = gast.Dict(keys=copy.deepcopy(node.keys), values=values)
+        return self.emit(target, value, "literal", node)
+
     def argument(self, node: gast.expr) -> gast.expr:
         """Call arguments: atoms, or tuple/list literals of atoms (np.concatenate((a, b)))."""
         if isinstance(node, (gast.Tuple, gast.List)):
@@ -677,7 +720,6 @@ def _rejection(node: gast.AST) -> DiffError:
     return unsupported(construct, node, hint)
 
 
-_HINT_OPS = {"numpy.matmul": "", "numpy.multiply": "_", "numpy.add": "_plus_"}
 
 
 def _hint(value: gast.expr, key: str | None) -> str:
@@ -697,6 +739,13 @@ def _hint(value: gast.expr, key: str | None) -> str:
     if isinstance(value, gast.Attribute) and isinstance(value.value, gast.Name):
         return f"{value.value.id}{value.attr}" if value.attr == "T" else value.attr
     if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
+        index = value.slice
+        if isinstance(index, gast.Constant) and isinstance(index.value, str):
+            return index.value  # params["W1"] → W1
+        if isinstance(index, gast.Constant) and index.value == -1:
+            return f"{value.value.id}_last"
+        if isinstance(index, gast.Constant) and isinstance(index.value, int):
+            return f"{value.value.id}{index.value}"
         return f"{value.value.id}_i"
     return "t"
 
@@ -732,4 +781,5 @@ _EXPRESSIONS: dict[type, Callable] = {
     gast.Subscript: _Normalizer.subscript,
     gast.IfExp: _Normalizer.ifexp,
     gast.BoolOp: _Normalizer.boolean,
+    gast.Dict: _Normalizer.dict_literal,
 }

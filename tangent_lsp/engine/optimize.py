@@ -51,11 +51,26 @@ def _size(function: gast.FunctionDef) -> tuple[int, int]:
 # --- dead-code elimination -----------------------------------------------------------
 
 
+_LIST_UPDATES = ("append", "pop")
+
+
 def _inplace_target(stmt: gast.stmt) -> str | None:
-    """``bx[i] += g`` and ``np.add.at(bx, i, g)`` update ``bx`` in place: its name."""
-    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Subscript):
-        base = stmt.target.value
-        return base.id if isinstance(base, gast.Name) else None
+    """``bx[i] += g``, ``bx[i] = ...``, ``np.add.at(bx, i, g)``, ``hs.append(h)`` and
+    ``hs.pop()`` update a variable in place: its name."""
+    if isinstance(stmt, (gast.AugAssign, gast.Assign)):
+        target = stmt.target if isinstance(stmt, gast.AugAssign) else stmt.targets[0]
+        if isinstance(target, gast.Subscript):
+            base = target.value
+            return base.id if isinstance(base, gast.Name) else None
+        return None
+    if (
+        isinstance(stmt, gast.Expr)
+        and isinstance(stmt.value, gast.Call)
+        and isinstance(stmt.value.func, gast.Attribute)
+        and stmt.value.func.attr in _LIST_UPDATES
+        and isinstance(stmt.value.func.value, gast.Name)
+    ):
+        return stmt.value.func.value.id
     if (
         isinstance(stmt, gast.Expr)
         and isinstance(stmt.value, gast.Call)
@@ -100,13 +115,15 @@ def _dce(
         if S.comment_text(stmt) is not None:
             pass
         elif is_pop(stmt):
-            target = stmt.targets[0].id
-            if remove and (target not in live or pair_of(stmt) in dead_pairs):
+            target = stmt.targets[0]
+            name = target.id if isinstance(target, gast.Name) else _inplace_target(stmt)
+            if remove and (name not in live or pair_of(stmt) in dead_pairs):
                 dead_pairs.add(pair_of(stmt))
                 keep = False
             else:
-                live.discard(target)
-                live.update(S.loaded_names(stmt.value))
+                if isinstance(target, gast.Name):
+                    live.discard(name)  # `x[i] = tape.pop()` updates x: x stays live
+                live.update(S.loaded_names(stmt))
         elif is_push(stmt):
             if remove and pair_of(stmt) in dead_pairs:
                 keep = False
@@ -187,6 +204,9 @@ def _nodes(node: gast.AST) -> int:
 
 def _defines(stmt: gast.stmt) -> set[str]:
     """Names a simple statement assigns, or anything a compound statement may assign."""
+    inplace = _inplace_target(stmt)
+    if inplace:
+        return {inplace}
     if isinstance(stmt, gast.Assign):
         return set(S.stored_names(stmt.targets[0]))
     if isinstance(stmt, (gast.If, gast.For, gast.While)):

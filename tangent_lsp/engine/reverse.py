@@ -22,10 +22,10 @@ import gast
 
 from . import syntax as S
 from .adjoints import StatementAdjoints
-from .analysis import differentiable_operands
+from .analysis import container_kinds, differentiable_operands
 from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement
 from .naming import Namer, adjoint_base
-from .tape import assigned, initialize_loop_variables, pop, push
+from .tape import assigned, initialize_loop_variables, pop, pop_into, push, push_value
 
 
 @dataclass
@@ -58,7 +58,19 @@ class _Reverse(StatementAdjoints):
     def forward(self, stmts: list[Statement], depth: int) -> list[gast.stmt]:
         out: list[gast.stmt] = []
         for stmt in stmts:
-            if isinstance(stmt, Op):
+            if isinstance(stmt, Op) and stmt.kind == "append":
+                out.append(gast.Expr(value=copy.deepcopy(stmt.value)))  # undone by a pop
+            elif isinstance(stmt, Op) and stmt.kind == "setitem":
+                self.pairs += 1
+                stmt.pair = self.pairs
+                old = copy.deepcopy(stmt.value)
+                if stmt.target not in self.containers:
+                    old = S.call(S.attribute(old, "copy"), [])
+                out.append(push_value(self.tape_name(), old, stmt.pair))
+                location = copy.deepcopy(stmt.value)
+                location.ctx = gast.Store()
+                out.append(S.assign(location, copy.deepcopy(stmt.args[1])))
+            elif isinstance(stmt, Op):
                 stmt.pair = None
                 if depth > 0 and stmt.target in self.defined:
                     self.pairs += 1
@@ -124,6 +136,19 @@ class _Reverse(StatementAdjoints):
 
     def backward_statement(self, stmt: Statement, depth: int) -> list[gast.stmt]:
         self.out = []
+        if isinstance(stmt, Op) and stmt.kind == "setitem":
+            if stmt.target in self.active:
+                self.adjoint_of(stmt)
+            location = copy.deepcopy(stmt.value)
+            location.ctx = gast.Store()
+            self.out.append(pop_into(self.tape_name(), location, stmt.pair))
+            return self.out
+        if isinstance(stmt, Op) and stmt.kind == "append":
+            if stmt.target in self.active:
+                self.adjoint_of(stmt)
+            restore = S.call(S.attribute(S.name(stmt.target), "pop"), [])
+            self.out.append(gast.Expr(value=restore))  # the list as it was before
+            return self.out
         if isinstance(stmt, Op):
             if stmt.target in self.active:
                 self.adjoint_of(stmt)
@@ -229,6 +254,7 @@ class _Reverse(StatementAdjoints):
     # --- the whole function -----------------------------------------------------------
 
     def run(self, preserve_result: bool, seed_default: bool, name: str) -> ReverseResult:
+        self.containers = container_kinds(self.fn)
         self.fn.body = initialize_loop_variables(self.fn.body, set(self.fn.params))
         forward = self.forward(self.fn.body, 0)
         result = next(s.value for s in reversed(self.fn.body) if isinstance(s, Return))

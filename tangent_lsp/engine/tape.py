@@ -25,6 +25,22 @@ def pop(tape: str, name: str, pair: int) -> gast.stmt:
     return stmt
 
 
+def push_value(tape: str, value: gast.expr, pair: int) -> gast.stmt:
+    """Push an expression (``x[i].copy()``: the elements a write is about to overwrite)."""
+    stmt = gast.Expr(value=S.call(S.attribute(S.name(tape), "append"), [value]))
+    stmt.tape_pair = pair
+    return stmt
+
+
+def pop_into(tape: str, target: gast.expr, pair: int) -> gast.stmt:
+    """``x[i] = tape.pop()``: put back what a write overwrote."""
+    stmt = gast.Assign(
+        targets=[target], value=S.call(S.attribute(S.name(tape), "pop"), []), type_comment=None
+    )
+    stmt.tape_pair = pair
+    return stmt
+
+
 def pair_of(stmt: gast.stmt) -> int | None:
     return getattr(stmt, "tape_pair", None)
 

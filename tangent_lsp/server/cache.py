@@ -165,15 +165,19 @@ class DerivationCache:
                   budget: float | None = None) -> Any:
         """The value for ``key``, computing it with ``compute()`` in a worker if needed."""
         job = self._jobs.get(key)
-        if job is not None and job.future.done():
-            if not job.future.cancelled() and not isinstance(job.future.exception(), Stopped):
+        if job is not None:
+            future = job.future
+            finished = future.done() and not future.cancelled() and not isinstance(
+                future.exception(), Stopped)
+            if finished:
                 self._jobs.move_to_end(key)
-                return job.future.result()  # cached value, or the cached exception
-            job = None
-        elif job is not None and job.overrun is not None:
-            if budget is not None and budget <= job.overrun:
-                raise Overrun(budget)
-            job = None  # more patience this time: try again
+                return future.result()  # the cached value, or the cached exception
+            if job.overrun is not None:
+                if budget is not None and budget <= job.overrun:
+                    raise Overrun(budget)
+                job = None  # more patience this time: try again
+            elif future.done():
+                job = None  # stopped or cancelled: start afresh
         if job is None:
             job = _Job(compute)
             self._jobs[key] = job

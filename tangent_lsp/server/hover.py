@@ -19,7 +19,7 @@ def fence(code: str, language: str = "python") -> str:
 
 def command_link(title: str, command: str, arguments: list) -> str:
     """A Markdown link that runs a command (VS Code: needs a trusted hover)."""
-    return f"[{title}](command:{command}?{quote(json.dumps(arguments))})"
+    return f"[{title}](command:{command}?{quote(json.dumps(arguments, ensure_ascii=False))})"
 
 
 def shorten(code: str, max_lines: int = MAX_LINES) -> tuple[str, int]:

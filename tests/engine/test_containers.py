@@ -1,0 +1,138 @@
+"""Lists built in loops, dicts of parameters, tuples, and writes into arrays."""
+
+import numpy as np
+import pytest
+
+import tangent_lsp
+from tests.oracle import assert_gradients_match, finite_differences
+
+rng = np.random.default_rng(4)
+
+
+def rnn_collecting_states(W, x):
+    hs = []
+    h = x
+    for _ in range(4):
+        h = np.tanh(W @ h)
+        hs.append(h)
+    return np.sum(np.stack(hs)) + np.sum(hs[-1] * hs[0])
+
+
+def builtin_sum_of_list(x):
+    parts = []
+    for i in range(3):
+        parts.append(x * (i + 1.0))
+    return np.sum(sum(parts) ** 2)
+
+
+def list_literal_and_index(a, b):
+    items = [a, b * 2.0, a * b]
+    return np.sum(items[0] * items[2]) + np.sum(items[-2])
+
+
+def list_built_in_branch(x):
+    out = []
+    for i in range(4):
+        if i % 2 == 0:
+            out.append(np.sin(x * i))
+        else:
+            out.append(x ** 2)
+    return np.sum(np.concatenate(out))
+
+
+def iterate_over_built_list(x):
+    terms = []
+    for k in range(3):
+        terms.append(x ** (k + 1))
+    total = 0.0
+    for term in terms:
+        total = total + np.sum(term)
+    return total
+
+
+def dict_literal(a, b):
+    p = {"a": a, "b": b * 2.0}
+    return np.sum(p["a"] * p["b"])
+
+
+def tuple_literal(a, b):
+    pair = (a * 2.0, b)
+    return np.sum(pair[0] * pair[1])
+
+
+def write_rows(x, w):
+    out = np.zeros((3, x.shape[0]))
+    for i in range(3):
+        out[i] = x * w[i]
+    return np.sum(out ** 2)
+
+
+def overwrite_elements(x):
+    y = x * 2.0
+    y[0] = x[1] ** 3
+    y[1:] += x[:-1]
+    return np.sum(y * y)
+
+
+def update_columns(A, v):
+    B = A * 1.0
+    for j in range(A.shape[1]):
+        B[:, j] = B[:, j] * v[j] + 1.0
+    return np.sum(np.sin(B))
+
+
+def write_then_read_in_loop(x):
+    state = np.zeros(3)
+    total = 0.0
+    for i in range(3):
+        state[i] = np.sum(x) * (i + 1.0)
+        total = total + np.sum(state * state)
+    return total
+
+
+CASES = [
+    ("rnn_collecting_states", rnn_collecting_states, (rng.normal(size=(3, 3)) * 0.5, rng.normal(size=3)), (0, 1), True),
+    ("builtin_sum_of_list", builtin_sum_of_list, (rng.normal(size=3),), (0,), True),
+    ("list_literal_and_index", list_literal_and_index, (rng.normal(size=3), rng.normal(size=3)), (0, 1), True),
+    ("list_built_in_branch", list_built_in_branch, (rng.normal(size=3),), (0,), True),
+    ("iterate_over_built_list", iterate_over_built_list, (rng.normal(size=3),), (0,), True),
+    ("dict_literal", dict_literal, (rng.normal(size=3), rng.normal(size=3)), (0, 1), True),
+    ("tuple_literal", tuple_literal, (rng.normal(size=3), rng.normal(size=3)), (0, 1), True),
+    # autograd cannot differentiate writes into arrays: finite differences only
+    ("write_rows", write_rows, (rng.normal(size=4), rng.normal(size=3)), (0, 1), False),
+    ("overwrite_elements", overwrite_elements, (rng.normal(size=4),), (0,), False),
+    ("update_columns", update_columns, (rng.normal(size=(3, 4)), rng.normal(size=4)), (0, 1), False),
+    ("write_then_read_in_loop", write_then_read_in_loop, (rng.normal(size=3),), (0,), False),
+]
+
+VARIANTS = {"joint": {}, "plain": {"optimized": False}, "split": {"motion": "split"}}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize("name,f,args,wrt,autograd", CASES, ids=[c[0] for c in CASES])
+def test_container_gradients(name, f, args, wrt, autograd, variant):
+    assert_gradients_match(f, args, wrt=wrt, autograd=autograd, **VARIANTS[variant])
+
+
+def mlp(params, x):
+    h = np.tanh(params["W1"] @ x + params["b1"])
+    return np.sum(params["W2"] @ h)
+
+
+def test_dict_of_parameters_gets_a_dict_of_gradients():
+    params = {"W1": rng.normal(size=(3, 3)), "b1": rng.normal(size=3), "W2": rng.normal(size=(2, 3))}
+    x = rng.normal(size=3)
+    grads = tangent_lsp.grad(mlp)(params, x)
+    assert set(grads) == set(params)
+    for key, value in params.items():
+        def partial(v, key=key):
+            return mlp({**params, key: v}, x)
+
+        expected = finite_differences(partial, (value,), (0,))[0]
+        np.testing.assert_allclose(grads[key], expected, rtol=1e-5, atol=1e-8)
+
+
+def test_list_methods_other_than_append_are_rejected():
+    source = "import numpy as np\n\ndef f(x):\n    xs = [x]\n    xs.extend([x])\n    return np.sum(xs[0])\n"
+    with pytest.raises(tangent_lsp.DiffError, match=r"in-place method '\.extend\(\)'"):
+        tangent_lsp.derive(source, "f")
