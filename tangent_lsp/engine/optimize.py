@@ -99,15 +99,20 @@ def eliminate_dead_code(function: gast.FunctionDef) -> gast.FunctionDef:
     is not read before being overwritten is dead, and so is its push.
     """
     dead_pairs: set[int] = set()
-    function.body, _ = _dce(function.body, set(), dead_pairs, remove=True)
+    params = {a.id for a in function.args.args}
+    local = {n for n in S.stored_names(function) if n not in params}
+    function.body, _ = _dce(function.body, set(), dead_pairs, True, local)
     if dead_pairs:  # pushes come before their pops: one more sweep removes them
-        function.body, _ = _dce(function.body, set(), dead_pairs, remove=True)
+        function.body, _ = _dce(function.body, set(), dead_pairs, True, local)
     return function
 
 
 def _dce(
-    stmts: list[gast.stmt], live_out: set[str], dead_pairs: set[int], remove: bool
+    stmts: list[gast.stmt], live_out: set[str], dead_pairs: set[int], remove: bool,
+    local: set[str],
 ) -> tuple[list[gast.stmt], set[str]]:
+    """``local``: variables the function assigns. Updating anything else in place
+    (a global list, an argument) is a side effect and always stays."""
     live = set(live_out)
     kept: list[gast.stmt] = []
     for stmt in reversed(stmts):
@@ -130,7 +135,7 @@ def _dce(
             else:
                 live.update(S.loaded_names(stmt))
         elif (inplace := _inplace_target(stmt)) is not None:
-            if inplace in live:
+            if inplace in live or inplace not in local:
                 live.update(S.loaded_names(stmt))
             else:
                 keep = False
@@ -146,14 +151,14 @@ def _dce(
                 live.difference_update(targets)
                 live.update(S.loaded_names(stmt.value))
         elif isinstance(stmt, gast.If):
-            body, live_body = _dce(stmt.body, live, dead_pairs, remove)
-            orelse, live_else = _dce(stmt.orelse, live, dead_pairs, remove)
+            body, live_body = _dce(stmt.body, live, dead_pairs, remove, local)
+            orelse, live_else = _dce(stmt.orelse, live, dead_pairs, remove, local)
             if remove:
                 stmt.body, stmt.orelse = body or [gast.Pass()], orelse
                 keep = _has_code(body) or _has_code(orelse) or not _pure(stmt.test)
             live = live_body | live_else | set(S.loaded_names(stmt.test))
         elif isinstance(stmt, (gast.For, gast.While)):
-            keep, live = _dce_loop(stmt, live, dead_pairs, remove)
+            keep, live = _dce_loop(stmt, live, dead_pairs, remove, local)
         else:
             live.update(S.loaded_names(stmt))
         if keep or not remove:
@@ -162,7 +167,8 @@ def _dce(
 
 
 def _dce_loop(
-    loop: gast.For | gast.While, live_out: set[str], dead_pairs: set[int], remove: bool
+    loop: gast.For | gast.While, live_out: set[str], dead_pairs: set[int], remove: bool,
+    local: set[str],
 ) -> tuple[bool, set[str]]:
     header = loop.iter if isinstance(loop, gast.For) else loop.test
     header_reads = set(S.loaded_names(header))
@@ -171,12 +177,12 @@ def _dce_loop(
     again = header_reads if isinstance(loop, gast.While) else set()
     head: set[str] = set()
     while True:  # names live at the top of the body, to a fixed point
-        _, body_live = _dce(loop.body, head | live_out | again, dead_pairs, remove=False)
+        _, body_live = _dce(loop.body, head | live_out | again, dead_pairs, False, local)
         new_head = (body_live - target) | head
         if new_head == head:
             break
         head = new_head
-    body, body_live = _dce(loop.body, head | live_out | again, dead_pairs, remove)
+    body, body_live = _dce(loop.body, head | live_out | again, dead_pairs, remove, local)
     keep = True
     if remove:
         loop.body = body or [gast.Pass()]

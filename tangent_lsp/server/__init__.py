@@ -32,6 +32,9 @@ def main(tcp: bool = False, host: str = "127.0.0.1", port: int = 2087) -> int:
     logging.basicConfig(
         stream=sys.stderr, level=logging.WARNING, format="tangent-lsp %(levelname)s: %(message)s"
     )
+    from .app import QuietExpectedFailures
+
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(QuietExpectedFailures())
     server = create_server()
     if tcp:
         server.start_tcp(host, port)

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
@@ -38,6 +39,7 @@ STALE_CODE = "stale-derivative"
 SHOW_GRADIENT = "tangent.showGradient"
 INSERT_DERIVATIVE = "tangent.insertDerivative"
 GRADIENT_REQUEST = "tangent/gradient"
+REQUEST_FAILED = -32803  # LSP's RequestFailed: "cannot differentiate", "took too long"
 MAX_FILE_BYTES = 5_000_000
 REFRESH_DELAY = 0.3  # seconds of quiet typing before diagnostics are recomputed
 MAX_SERVED = 64
@@ -50,6 +52,28 @@ def _version() -> str:
         return version("tangent-lsp")
     except Exception:  # not installed: running from a checkout
         return "0.0.0"
+
+
+def is_expected_failure(error: BaseException | None) -> bool:
+    """A request that failed for a reason the user is told about (not a server bug)."""
+    return isinstance(error, JsonRpcException) and error.code == REQUEST_FAILED
+
+
+class QuietExpectedFailures(logging.Filter):
+    """pygls logs a traceback for every error response; ours are normal answers."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and is_expected_failure(record.exc_info[1]))
+
+
+async def ask_client(request: Any, timeout: float = 10.0) -> Any:
+    """Wait for a server→client request without ever cancelling it.
+
+    Cancelling the future pygls hands out makes pygls fail on the client's late
+    answer ("Unable to handle message"), so waits are shielded: a timeout or a
+    cancelled handler stops waiting, the request itself completes normally.
+    """
+    return await asyncio.wait_for(asyncio.shield(asyncio.ensure_future(request)), timeout)
 
 
 class TangentProtocol(LanguageServerProtocol):
@@ -127,6 +151,10 @@ class TangentServer(LanguageServer):
         self.served: OrderedDict[str, tuple[GradientTarget, str]] = OrderedDict()
         self._snapshots: dict[str, Snapshot] = {}
         self._refresh: dict[str, asyncio.Task] = {}
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        if not is_expected_failure(error):
+            super().report_server_error(error, source)
 
     # --- client capabilities -------------------------------------------------------
 
@@ -403,12 +431,8 @@ class TangentServer(LanguageServer):
                 continue
             self.remember_served(uri, target, text)
             try:
-                await asyncio.wait_for(
-                    self.workspace_text_document_content_refresh_async(
-                        types.TextDocumentContentRefreshParams(uri=uri)
-                    ),
-                    timeout=10,
-                )
+                await ask_client(self.workspace_text_document_content_refresh_async(
+                    types.TextDocumentContentRefreshParams(uri=uri)))
             except Exception as error:  # an old client without the request: fine
                 log.info("textDocumentContent/refresh for %s: %r", uri, error)
 

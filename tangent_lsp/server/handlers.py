@@ -21,11 +21,13 @@ from . import locate
 from .app import (
     GRADIENT_REQUEST,
     INSERT_DERIVATIVE,
+    REQUEST_FAILED,
     SHOW_GRADIENT,
     STALE_CODE,
     Request,
     Snapshot,
     TangentServer,
+    ask_client,
 )
 from .cache import Overrun
 from .edits import existing_derivative
@@ -33,8 +35,6 @@ from .stale import stale as stale_blocks
 from .uris import GradientTarget, gradient_uri, parse_gradient_uri
 
 log = logging.getLogger("tangent_lsp.server")
-
-REQUEST_FAILED = -32803  # LSP's RequestFailed
 
 CODE_ACTION_KINDS = [types.CodeActionKind.RefactorRewrite, types.CodeActionKind.QuickFix]
 
@@ -66,9 +66,9 @@ def register(server: TangentServer) -> None:
         raw = params.settings
         if not raw and ls.capability("workspace", "configuration"):
             try:
-                items = await asyncio.wait_for(ls.workspace_configuration_async(
+                items = await ask_client(ls.workspace_configuration_async(
                     types.ConfigurationParams(items=[types.ConfigurationItem(section="tangent")])
-                ), timeout=5)
+                ))
                 raw = items[0] if items else None
             except Exception as error:
                 log.info("workspace/configuration failed: %r", error)
@@ -138,9 +138,9 @@ def register(server: TangentServer) -> None:
             return {"uri": gradient_uri(target), "code": None, "error": message}
         if ls.supports_content() and ls.supports_show_document():
             try:
-                await asyncio.wait_for(ls.window_show_document_async(
+                await ask_client(ls.window_show_document_async(
                     types.ShowDocumentParams(uri=payload["uri"], take_focus=False)
-                ), timeout=5)
+                ))
             except Exception as error:
                 log.info("window/showDocument failed: %r", error)
         return payload
@@ -158,9 +158,12 @@ def register(server: TangentServer) -> None:
                        else ls.report_failure(snap, req, error))
             ls.show(message)
             return {"applied": False, "error": message}
-        result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
-            edit=edit, label=f"Insert derivative of {req.function}"
-        ))
+        try:
+            result = await ask_client(ls.workspace_apply_edit_async(
+                types.ApplyWorkspaceEditParams(edit=edit, label=f"Insert derivative of {req.function}")
+            ), timeout=60)
+        except asyncio.TimeoutError:
+            return {"applied": False, "error": "the client did not answer workspace/applyEdit"}
         ls.schedule_refresh(snap.uri, delay=0.0)
         return {"applied": bool(getattr(result, "applied", False))}
 

@@ -76,3 +76,13 @@ def test_noop_unbroadcast_is_dropped_only_when_shapes_provably_match():
     f = _function("def f(x, z, by):\n    a = unbroadcast(by * 2.0, x)\n    b = unbroadcast(by, z)\n    return a")
     code = _code(optimize.drop_noop_unbroadcast(f, classes))
     assert "a = by * 2.0" in code and "unbroadcast(by, z)" in code
+
+
+def test_dead_code_elimination_keeps_updates_of_globals_and_arguments():
+    f = _function(
+        "def f(x, out):\n    LOG.append(x)\n    out[0] = 1.0\n    mine = []\n    mine.append(x)\n"
+        "    return x"
+    )
+    code = _code(optimize.eliminate_dead_code(f))
+    assert "LOG.append(x)" in code and "out[0] = 1.0" in code
+    assert "mine" not in code
