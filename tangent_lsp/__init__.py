@@ -6,13 +6,13 @@
 The API follows Google's Tangent, so its examples run after changing the import.
 """
 
-from .api import INPUT_DERIVATIVE, autodiff, grad, vjp
+from .api import INPUT_DERIVATIVE, autodiff, grad, jvp, vjp
 from .engine import Derivative, DiffError, derive
 from .rules.notation import adjoint, tangent_
 from .surgery import insert_grad_of, stop_gradient
 
 __all__ = [
-    "grad", "autodiff", "vjp", "INPUT_DERIVATIVE", "derive", "Derivative", "DiffError",
+    "grad", "autodiff", "vjp", "jvp", "INPUT_DERIVATIVE", "derive", "Derivative", "DiffError",
     "adjoint", "tangent_", "insert_grad_of", "stop_gradient",
 ]
 __version__ = "0.1.0"

@@ -130,7 +130,9 @@ def autodiff(
 
     Reverse mode: the result takes ``func``'s arguments then the output seed and
     returns the gradients (one array for one ``wrt``, a tuple for several),
-    followed by ``func``'s value when ``preserve_result``. ``motion='split'``
+    followed by ``func``'s value when ``preserve_result``. Forward mode: it takes
+    ``func``'s arguments then one tangent per ``wrt`` argument and returns the
+    output's tangent. ``motion='split'``
     generates a forward half that returns what the backward half needs, a
     backward half, and a wrapper with the same signature as the joint function.
     """
@@ -165,6 +167,23 @@ def grad(
         func, wrt=wrt, optimized=optimized, motion="joint", mode="reverse",
         preserve_result=preserve_result, check_dims=check_dims,
         input_derivative=INPUT_DERIVATIVE.DefaultOne, verbose=verbose,
+    )
+
+
+def jvp(
+    func: Callable,
+    wrt: Sequence[int] | int = (0,),
+    optimized: bool = True,
+    preserve_result: bool = False,
+    check_dims: bool = True,
+    verbose: int = 0,
+) -> Callable:
+    """Jacobian-vector product (forward mode): the generated function takes ``func``'s
+    arguments, then one tangent per ``wrt`` argument, and returns the output's tangent
+    (followed by ``func``'s value when ``preserve_result``)."""
+    return autodiff(
+        func, wrt=wrt, optimized=optimized, mode="forward", preserve_result=preserve_result,
+        check_dims=check_dims, verbose=verbose,
     )
 
 

@@ -135,9 +135,9 @@ def differentiate(
 def _differentiate(
     module, node, resolver, mode, wrt, optimized, preserve_result, seed_default, motion, rules
 ):
-    if mode != "reverse":
+    if mode not in ("reverse", "forward"):
         raise DiffError(
-            "mode", f"mode '{mode}' is not supported yet", hint="use mode='reverse'"
+            "mode", f"unknown mode '{mode}'", hint="use mode='reverse' or mode='forward'"
         ).at(node)
     check_signature(node)
     wrt_names = _wrt_names(node, wrt)
@@ -148,14 +148,14 @@ def _differentiate(
         program.np_alias = program.function_names.fresh("np")
         alias = program.np_alias
         imports.append("import numpy" if alias == "numpy" else f"import numpy as {alias}")
-    name = program.function_names.fresh(derivative_name(node.name, wrt_names))
+    name = program.function_names.fresh(derivative_name(node.name, wrt_names, mode))
     generated = program.generate(
         module, node, resolver, wrt_names, name, preserve_result=preserve_result,
-        seed_default=seed_default,
+        seed_default=seed_default, mode=mode,
     )
-    function, result = generated.function, generated.result
-    if motion == "split":
-        functions = split(function, result.seed, node.args, generated.namer.fresh("saved"))
+    function = generated.function
+    if mode == "reverse" and motion == "split":
+        functions = split(function, generated.seed, node.args, generated.namer.fresh("saved"))
     else:
         functions = joint(function)
     generated_module = gast.Module(body=functions + program.callees, type_ignores=[])

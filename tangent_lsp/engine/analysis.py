@@ -25,13 +25,18 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
             op.kind = "constant"
             continue
         template = rules.adjoints.get(op.key)
-        if template is None:
+        tangent = rules.tangents.get(op.key)
+        if template is None and tangent is None:
             if resolver is not None and resolver.is_user_function(op.key):
                 op.kind = "call"
             continue
-        op.template = template
         try:
-            op.bound = bind(template, op.args, op.keywords, op.node, op.shown)
+            if template is not None:
+                op.template = template
+                op.bound = bind(template, op.args, op.keywords, op.node, op.shown)
+            if tangent is not None:
+                op.forward_template = tangent
+                op.forward_bound = bind(tangent, op.args, op.keywords, op.node, op.shown)
         except DiffError as error:
             op.error = error
 
@@ -55,6 +60,17 @@ def differentiable_operands(op: Op) -> set[str]:
         names: set[str] = set()
         for param in params:
             names.update(S.loaded_names(op.bound[param]))
+        return names
+    if op.kind == "rule" and op.forward_bound is not None:
+        reads = {
+            node.slice.id
+            for node in gast.walk(op.forward_template.node)
+            if isinstance(node, gast.Subscript) and _is_d_target(node)
+            and isinstance(node.ctx, gast.Load)
+        }
+        names = set()
+        for param in reads & set(op.forward_bound):
+            names.update(S.loaded_names(op.forward_bound[param]))
         return names
     if op.kind in ("rule", "call"):
         names = set()

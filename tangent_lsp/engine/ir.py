@@ -44,6 +44,8 @@ class Op:
     template: object = None
     bound: dict[str, gast.expr] | None = None
     error: Exception | None = None
+    forward_template: object = None  # the @tangent_ rule, for forward mode
+    forward_bound: dict[str, gast.expr] | None = None
 
 
 @dataclass

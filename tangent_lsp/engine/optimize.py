@@ -405,7 +405,7 @@ class _Simplify(gast.NodeTransformer):
 
 def simplify_backward(function: gast.FunctionDef) -> gast.FunctionDef:
     body = function.body
-    start = next((i for i, stmt in enumerate(body) if S.is_boundary(stmt)), 0)
+    start = next((i for i, stmt in enumerate(body) if S.is_boundary(stmt)), len(body))
     for index in range(start, len(body)):
         body[index] = _Simplify().visit(body[index])
     return function

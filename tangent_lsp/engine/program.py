@@ -21,6 +21,7 @@ from .naming import Namer, derivative_name
 from .normalize import check_signature, normalize
 from .parse import Module
 from .resolve import Resolver, StaticResolver
+from .forward import ForwardResult, forward
 from .reverse import ReverseResult, reverse
 from .shapes import shape_classes
 from .templates import RuleLibrary, library
@@ -29,8 +30,9 @@ from .templates import RuleLibrary, library
 @dataclass
 class Generated:
     function: gast.FunctionDef
-    result: ReverseResult
+    result: ReverseResult | ForwardResult
     namer: Namer
+    seed: str = ""  # reverse mode: the output seed's parameter
 
 
 @dataclass
@@ -60,8 +62,9 @@ class Program:
         name: str,
         preserve_result: bool = False,
         seed_default: bool = True,
+        mode: str = "reverse",
     ) -> Generated:
-        """The reverse-mode derivative of one function, optimized."""
+        """The derivative of one function (reverse or forward mode), optimized."""
         check_signature(node)
         namer = Namer(
             module_names(module.tree) | S.all_names(node) | self.function_names.taken
@@ -70,25 +73,31 @@ class Program:
         analysis.bind_rules(fn, self.rules_for(module), resolver)
         active = analysis.active_variables(fn, wrt)
         np_alias = resolver.numpy_alias() or self.np_alias
-        result = reverse(
-            fn, wrt, active, namer, np_alias, name, preserve_result=preserve_result,
-            seed_default=seed_default, calls=self.CallSite(self, resolver),
-        )
+        calls = self.CallSite(self, resolver)
+        if mode == "forward":
+            result = forward(fn, wrt, active, namer, np_alias, name, preserve_result, calls)
+            derived = result.tangents
+            seed = ""
+        else:
+            result = reverse(
+                fn, wrt, active, namer, np_alias, name, preserve_result=preserve_result,
+                seed_default=seed_default, calls=calls,
+            )
+            derived = result.adjoints
+            seed = result.seed
         self.helpers |= result.helpers
         function = result.function
         if self.optimized:
             temporaries = namer.temporaries
-            adjoints_of_temporaries = {
-                adj for primal, adj in result.adjoints.items() if primal in temporaries
-            }
-            inlinable = (temporaries | adjoints_of_temporaries) - {result.seed}
-            mergeable = set(result.adjoints.values()) - {result.seed}
+            derived_temporaries = {d for primal, d in derived.items() if primal in temporaries}
+            inlinable = (temporaries | derived_temporaries) - {seed}
+            mergeable = set(derived.values()) - {seed}
             classes = shape_classes(fn)
-            classes.adjoint_of = {adj: primal for primal, adj in result.adjoints.items()}
+            classes.adjoint_of = {d: primal for primal, d in derived.items()}
             function = optimize.optimize(function, inlinable, mergeable, classes)
         else:
             function = optimize.drop_empty_comments(function)
-        return Generated(function, result, namer)
+        return Generated(function, result, namer, seed)
 
     @dataclass
     class CallSite:
@@ -107,10 +116,13 @@ class Program:
             args = callee.node.args
             return [a.id for a in args.posonlyargs + args.args]
 
-        def derivative(self, qualname: str, wrt: list[str], node: gast.AST) -> tuple[str, str]:
-            """Name and seed parameter of the callee's derivative w.r.t. ``wrt``."""
+        def derivative(
+            self, qualname: str, wrt: list[str], node: gast.AST, mode: str = "reverse"
+        ) -> tuple[str, str | list[str]]:
+            """Name of the callee's derivative w.r.t. ``wrt``, and its seed parameter
+            (reverse mode) or its tangent parameters (forward mode)."""
             program = self.program
-            key = (qualname, tuple(wrt))
+            key = (qualname, tuple(wrt), mode)
             if key in program.done:
                 return program.done[key]
             callee = self.resolver.callee(qualname)
@@ -120,16 +132,22 @@ class Program:
                     "recursion is not supported",
                     hint="rewrite the recursion as a loop",
                 ).at(node)
-            name = program.function_names.fresh(derivative_name(callee.node.name, wrt))
+            name = program.function_names.fresh(derivative_name(callee.node.name, wrt, mode))
             program.in_progress.add(qualname)
             try:
-                generated = program.generate(callee.module, callee.node, callee.resolver, wrt, name)
+                generated = program.generate(
+                    callee.module, callee.node, callee.resolver, wrt, name, mode=mode
+                )
             except DiffError as error:
                 raise error.at(callee.node, callee.module.path) from None
             finally:
                 program.in_progress.discard(qualname)
             program.callees.append(generated.function)
-            program.done[key] = (name, generated.result.seed)
+            if mode == "forward":
+                seeds = [generated.result.tangents[w] for w in wrt]
+                program.done[key] = (name, seeds)
+            else:
+                program.done[key] = (name, generated.seed)
             return program.done[key]
 
 

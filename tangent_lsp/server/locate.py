@@ -223,19 +223,17 @@ def target_at(parsed: Parsed, func: ast.FunctionDef, point: Point) -> Target | N
     call_funcs = {id(node.func) for node in ast.walk(func) if isinstance(node, ast.Call)}
     candidates: list[Target] = []
     for node in ast.walk(func):
-        if isinstance(node, (ast.Attribute, ast.Name)) and id(node) not in inner_chain:
+        if isinstance(node, (ast.Attribute, ast.Name)):
             if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
                 continue
             path = dotted_name(node)
-            if path is None:
-                if isinstance(node, ast.Attribute):  # f(x).sum(): a method on a value
-                    candidates.append(_method_target(parsed, node, id(node) in call_funcs))
-                continue
-            first = path.split(".")[0]
-            if first in locals_:
+            on_value = path is None or path.split(".")[0] in locals_
+            if on_value:  # x.sum(), x.T, f(x).sum(): methods and attributes of arrays
                 if isinstance(node, ast.Attribute):
                     candidates.append(_method_target(parsed, node, id(node) in call_funcs))
                 continue
+            if id(node) in inner_chain:
+                continue  # `np` in `np.tanh`: the whole chain is the target
             key = resolve_global(parsed, path)
             if key is None and "." not in path:
                 key = _builtin_or_module(parsed, path)

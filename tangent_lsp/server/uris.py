@@ -47,10 +47,10 @@ def parse_gradient_uri(uri: str) -> GradientTarget | None:
     source, function, mode, wrt, _ = parts
     try:
         padded = source + "=" * (-len(source) % 4)
-        source_uri = base64.urlsafe_b64decode(padded.encode()).decode()
+        source_uri = base64.b64decode(padded.encode(), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    if not function or mode not in ("reverse", "forward"):
+    if not source_uri or not function or mode not in ("reverse", "forward"):
         return None
     names = tuple(w for w in wrt.split(",") if w and w != "-")
     return GradientTarget(source_uri, function, mode, names)

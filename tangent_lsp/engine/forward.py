@@ -1,0 +1,316 @@
+"""Forward mode: a normalized function → one function that computes each value
+and, right after it, its tangent (``dh = dz * (1.0 - h * h)``).
+
+No tape is needed: tangents flow in program order, through branches and loops
+exactly as the values do. The tangent of an argument that is not differentiated
+is zero; the rules' terms for it are folded away (``ZERO``), so the code only
+mentions the tangents that exist.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import gast
+
+from . import syntax as S
+from .errors import DiffError
+from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement
+from .naming import Namer, tangent_base
+from .templates import Contribution, expand
+
+ZERO = "__zero_tangent__"  # stands for a tangent that is identically zero, folded away
+
+
+@dataclass
+class ForwardResult:
+    function: gast.FunctionDef
+    helpers: set[str] = field(default_factory=set)
+    tangents: dict[str, str] = field(default_factory=dict)  # primal name → tangent name
+
+
+def _zero() -> gast.Name:
+    return S.name(ZERO)
+
+
+def _is_zero(node: gast.AST) -> bool:
+    return isinstance(node, gast.Name) and node.id == ZERO
+
+
+class _FoldZeros(gast.NodeTransformer):
+    """Simplify an expression that is linear in the tangents, some of them zero."""
+
+    def __init__(self, tangent_names: set[str]) -> None:
+        self.tangent_names = tangent_names
+
+    def carries(self, node: gast.AST) -> bool:
+        return any(
+            isinstance(n, gast.Name) and (n.id == ZERO or n.id in self.tangent_names)
+            for n in gast.walk(node)
+        )
+
+    def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
+        self.generic_visit(node)
+        left, right = _is_zero(node.left), _is_zero(node.right)
+        if isinstance(node.op, (gast.Mult, gast.MatMult)) and (left or right):
+            return _zero()
+        if isinstance(node.op, gast.Div) and left:
+            return _zero()
+        if isinstance(node.op, (gast.Add, gast.Sub)):
+            if left and right:
+                return _zero()
+            if right:
+                return node.left
+            if left:
+                return node.right if isinstance(node.op, gast.Add) else gast.UnaryOp(
+                    op=gast.USub(), operand=node.right
+                )
+        return node
+
+    def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.expr:
+        self.generic_visit(node)
+        return _zero() if _is_zero(node.operand) else node
+
+    def visit_Subscript(self, node: gast.Subscript) -> gast.expr:
+        self.generic_visit(node)
+        return _zero() if _is_zero(node.value) else node
+
+    def visit_Attribute(self, node: gast.Attribute) -> gast.expr:
+        self.generic_visit(node)
+        return _zero() if _is_zero(node.value) else node
+
+    def visit_Tuple(self, node: gast.Tuple) -> gast.expr:
+        self.generic_visit(node)
+        return _zero() if node.elts and all(_is_zero(e) for e in node.elts) else node
+
+    visit_List = visit_Tuple
+
+    def visit_Call(self, node: gast.Call) -> gast.expr:
+        self.generic_visit(node)
+        operands = list(node.args) + [k.value for k in node.keywords]
+        carrying = [a for a in operands if self.carries(a)]
+        if carrying and all(_is_zero(a) for a in carrying):
+            return _zero()  # a linear function of tangents that are all zero
+        return node
+
+
+class _ZeroLiteral(gast.NodeTransformer):
+    def visit_Name(self, node: gast.Name) -> gast.expr:
+        return S.constant(0.0) if node.id == ZERO else node
+
+
+class _Forward:
+    def __init__(self, fn: Function, wrt: list[str], active: set[str], namer: Namer,
+                 np_alias: str, calls=None):
+        self.fn = fn
+        self.wrt = wrt
+        self.active = active
+        self.namer = namer
+        self.np = np_alias
+        self.calls = calls
+        self.tangents: dict[str, str] = {}
+        self.helpers: set[str] = set()
+
+    def tangent(self, name: str) -> str:
+        if name not in self.tangents:
+            self.tangents[name] = self.namer.fresh(tangent_base(name))
+        return self.tangents[name]
+
+    def of(self, expr: gast.expr) -> gast.expr:
+        """The tangent of an operand: ``dx``, ZERO, or a tuple of them for a literal."""
+        if isinstance(expr, gast.Name):
+            return S.name(self.tangent(expr.id)) if expr.id in self.active else _zero()
+        if isinstance(expr, (gast.Tuple, gast.List)):
+            return gast.Tuple(elts=[self.of(e) for e in expr.elts], ctx=gast.Load())
+        return _zero()
+
+    def fold(self, expr: gast.expr) -> gast.expr:
+        return _FoldZeros(set(self.tangents.values())).visit(expr)
+
+    def zeros(self, name: str) -> gast.expr:
+        return S.call(f"{self.np}.zeros", [S.call(f"{self.np}.shape", [S.name(name)])])
+
+    def finish(self, target: str, value: gast.expr) -> list[gast.stmt]:
+        """``dtarget = value``, with zeros of the right shape when the value is zero."""
+        value = self.fold(value)
+        if _is_zero(value):
+            value = self.zeros(target)
+        return [S.assign(self.tangent(target), _ZeroLiteral().visit(value))]
+
+    # --- tangent of one statement ---------------------------------------------------
+
+    def tangent_of(self, op: Op) -> list[gast.stmt]:
+        target = op.target
+        if op.kind == "copy":
+            return self.finish(target, self.of(op.value))
+        if op.kind == "constant":
+            return self.finish(target, _zero())
+        if op.kind == "literal":
+            if isinstance(op.value, gast.Dict):
+                values = [self.zeros_if_zero(self.of(v), v) for v in op.value.values]
+                value = gast.Dict(keys=copy.deepcopy(op.value.keys), values=values)
+                return [S.assign(self.tangent(target), value)]
+            elements = [self.zeros_if_zero(self.of(e), e) for e in op.value.elts]
+            return [S.assign(self.tangent(target), type(op.value)(elts=elements, ctx=gast.Load()))]
+        if op.kind == "subscript":
+            if op.unpack:
+                raise DiffError(
+                    "tuple unpacking", "unpacking a differentiated value into several names "
+                    "is not supported yet", hint="index the result explicitly (r[0], r[1])",
+                ).at(op.node)
+            location = copy.deepcopy(op.value)
+            location.value = self.of(op.value.value)
+            return self.finish(target, location)
+        if op.kind == "append":
+            item = self.zeros_if_zero(self.of(op.args[1]), op.args[1])
+            call = S.call(S.attribute(S.name(self.tangent(target)), "append"), [item])
+            return [gast.Expr(value=call)]
+        if op.kind == "setitem":
+            location = copy.deepcopy(op.value)
+            location.value = S.name(self.tangent(target))
+            location.ctx = gast.Store()
+            item = _ZeroLiteral().visit(self.fold(self.of(op.args[1])))
+            return [S.assign(location, item)]
+        if op.kind == "call":
+            return self.user_call(op)
+        return self.rule(op)
+
+    def zeros_if_zero(self, tangent: gast.expr, primal: gast.expr) -> gast.expr:
+        if _is_zero(tangent):
+            return S.call(f"{self.np}.zeros", [S.call(f"{self.np}.shape", [copy.deepcopy(primal)])])
+        return tangent
+
+    def rule(self, op: Op) -> list[gast.stmt]:
+        if op.error is not None:
+            raise op.error
+        template = op.forward_template
+        if template is None:
+            raise DiffError(
+                "call", f"no forward-mode rule for {op.shown} ({op.key})",
+                hint="write one with @tangent_, or wrap the value in stop_gradient(...)",
+            ).at(op.node)
+        derivatives = {param: self.of(value) for param, value in op.forward_bound.items()}
+        expansion = expand(template, op.forward_bound, S.name(op.target), derivatives,
+                           self.namer, self.np)
+        self.helpers |= expansion.helpers
+        out: list[gast.stmt] = []
+        zeros: dict[str, gast.expr] = {}
+        for item in expansion.statements:
+            if isinstance(item, Contribution):
+                value = S.substitute(item.value, zeros) if zeros else item.value
+                out.extend(self.finish(op.target, value))
+                continue
+            value = self.fold(S.substitute(item.value, zeros) if zeros else item.value)
+            if _is_zero(value) and isinstance(item.targets[0], gast.Name):
+                zeros[item.targets[0].id] = _zero()
+                continue
+            item.value = _ZeroLiteral().visit(value)
+            out.append(item)
+        return out
+
+    def user_call(self, op: Op) -> list[gast.stmt]:
+        """``y = g(a, 2.0)`` → ``dy = tg_da(a, 2.0, da)``."""
+        params = self.calls.parameters(op.key, op.node)
+        wrt, seeds = [], []
+        for param, arg in zip(params, op.args):
+            if set(S.loaded_names(arg)) & self.active:
+                wrt.append(param)
+                seeds.append(self.of(arg))
+        keywords = dict(op.keywords)
+        for key, arg in op.keywords.items():
+            if set(S.loaded_names(arg)) & self.active:
+                wrt.append(key)
+                seeds.append(self.of(arg))
+        if not wrt:
+            return self.finish(op.target, _zero())
+        name, tangent_params = self.calls.derivative(op.key, wrt, op.node, mode="forward")
+        for param, seed in zip(tangent_params, seeds):
+            keywords[param] = _ZeroLiteral().visit(seed)
+        return [S.assign(self.tangent(op.target), S.call(name, list(op.args), keywords))]
+
+    # --- the sweep --------------------------------------------------------------------
+
+    def block(self, stmts: list[Statement]) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        line = None
+        for stmt in stmts:
+            code = self.statement(stmt)
+            if not code:
+                continue
+            if isinstance(stmt, Op) and stmt.line != line and stmt.target in self.active:
+                text = self.fn.lines.get(stmt.line, "")
+                out.append(S.comment(f"Primal and tangent of: {text}", stmt.line))
+            line = getattr(stmt, "line", None)
+            out.extend(code)
+        return out
+
+    def statement(self, stmt: Statement) -> list[gast.stmt]:
+        if isinstance(stmt, Op):
+            if stmt.kind == "append":
+                primal = [gast.Expr(value=copy.deepcopy(stmt.value))]
+            elif stmt.kind == "setitem":
+                location = copy.deepcopy(stmt.value)
+                location.ctx = gast.Store()
+                primal = [S.assign(location, copy.deepcopy(stmt.args[1]))]
+            else:
+                primal = [S.assign(stmt.target, copy.deepcopy(stmt.value))]
+            if stmt.target in self.active:
+                return primal + self.tangent_of(stmt)
+            return primal
+        if isinstance(stmt, Keep):
+            return [copy.deepcopy(stmt.stmt)]
+        if isinstance(stmt, If):
+            body = self.block(stmt.body) or [gast.Pass()]
+            orelse = self.block(stmt.orelse)
+            return [gast.If(test=copy.deepcopy(stmt.test), body=body, orelse=orelse)]
+        if isinstance(stmt, Loop):
+            body = self.block(stmt.body) or [gast.Pass()]
+            if stmt.kind == "for":
+                return [gast.For(target=S.name(stmt.target, store=True),
+                                 iter=copy.deepcopy(stmt.iterable), body=body, orelse=[],
+                                 type_comment=None)]
+            return [gast.While(test=copy.deepcopy(stmt.test), body=body, orelse=[])]
+        if isinstance(stmt, Jump):
+            return [gast.Break() if stmt.kind == "break" else gast.Continue()]
+        if isinstance(stmt, GradHook):
+            return []  # backward-sweep surgery: nothing to do in forward mode
+        return []
+
+    def run(self, name: str, preserve_result: bool) -> ForwardResult:
+        seeds = [self.tangent(arg) for arg in self.wrt]
+        body = self.block(self.fn.body)
+        result = next(s.value for s in reversed(self.fn.body) if isinstance(s, Return))
+        tangent = self.of(result)
+        if _is_zero(tangent):
+            tangent = self.zeros_if_zero(tangent, result)
+        value = tangent if not preserve_result else gast.Tuple(
+            elts=[tangent, copy.deepcopy(result)], ctx=gast.Load()
+        )
+        args = copy.deepcopy(self.fn.node.args)
+        for seed in seeds:
+            args.args.append(gast.Name(id=seed, ctx=gast.Param(), annotation=None,
+                                       type_comment=None))
+        if args.defaults:  # seeds follow defaulted parameters: give them defaults too
+            args.defaults.extend(S.constant(1.0) for _ in seeds)
+        function = gast.FunctionDef(
+            name=name, args=args, body=body + [gast.Return(value=value)], decorator_list=[],
+            returns=None, type_comment=None, type_params=[],
+        )
+        return ForwardResult(function, self.helpers, dict(self.tangents))
+
+
+def forward(
+    fn: Function,
+    wrt: list[str],
+    active: set[str],
+    namer: Namer,
+    numpy_alias: str,
+    name: str,
+    preserve_result: bool = False,
+    calls=None,
+) -> ForwardResult:
+    """Forward mode; ``calls`` answers for calls of the user's own functions."""
+    for arg in wrt:
+        namer.reserve(arg)
+    return _Forward(fn, wrt, active, namer, numpy_alias, calls).run(name, preserve_result)
