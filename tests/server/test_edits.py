@@ -1,0 +1,102 @@
+"""Where derivatives and imports go, and replacing instead of duplicating."""
+
+from __future__ import annotations
+
+from tangent_lsp.engine import derive
+from tangent_lsp.server import edits, locate
+
+BASE = '''"""Doc."""
+
+import numpy as np
+
+
+def f(x, y):
+    return np.sum(np.tanh(x) * y)
+
+
+def g(x):
+    return x
+'''
+
+
+def insert(text: str, function: str = "f", wrt=None) -> str:
+    p = locate.parse(text)
+    source = edits.derivation_source(p, function)
+    d = derive(source, function, wrt=wrt)
+    plan = edits.plan_insertion(p, p.function_named(function), d.header, d.code, d.wrt,
+                                d.imports)
+    return edits.apply(text, plan.edits)
+
+
+def test_inserts_below_with_two_blank_lines_and_imports_once():
+    text = insert(BASE)
+    d = derive(BASE, "f")
+    assert "    return np.sum(np.tanh(x) * y)\n\n\n" + d.header + "\n" + d.code.rstrip() \
+        + "\n\n\ndef g(x):" in text
+    assert text.startswith('"""Doc."""\n\nimport numpy as np\n' + "\n".join(d.imports) + "\n")
+    compile(text, "t", "exec")
+
+
+def test_regenerate_replaces_the_same_wrt():
+    once = insert(BASE)
+    assert insert(once) == once
+    edited = once.replace("np.tanh(x) * y", "np.tanh(x) * y * 2.0", 1)
+    again = insert(edited)
+    assert again.count("def df_dx(") == 1
+    assert again.count("# tangent-lsp: d(f)/d(x)") == 1
+    clean = derive(edited.split("\n\n\n# tangent-lsp")[0], "f")  # as if generated afresh
+    assert clean.header + "\n" + clean.code.rstrip() in again
+
+
+def test_other_wrt_goes_after_the_existing_ones():
+    both = insert(insert(BASE), wrt=("y",))
+    assert both.index("def df_dx(") < both.index("def df_dy(") < both.index("def g(")
+    # names are not disturbed by the earlier derivative (no df_dy2, no bf2)
+    assert "def df_dy(x, y, bf=1.0)" in both
+    assert insert(both, wrt=("y",)) == both
+    imports = [line for line in both.splitlines() if line.startswith("from tangent_lsp")]
+    assert len(imports) == 1
+
+
+def test_existing_runtime_import_is_extended():
+    text = BASE.replace("import numpy as np\n", "import numpy as np\n"
+                        "from tangent_lsp.runtime import unbroadcast\n")
+    p = locate.parse(text)
+    (edit,) = edits.plan_imports(p, ["from tangent_lsp.runtime import unbroadcast, unreduce"])
+    assert edit.text == "from tangent_lsp.runtime import unbroadcast, unreduce"
+    assert edit.start == (4, 0)
+    assert edits.plan_imports(p, ["from tangent_lsp.runtime import unbroadcast"]) == []
+
+
+def test_numpy_import_when_missing():
+    p = locate.parse("def f(x):\n    return x\n")
+    (edit,) = edits.plan_imports(p, ["import numpy as np"])
+    assert edits.apply(p.text, [edit]) == "import numpy as np\n\n\ndef f(x):\n    return x\n"
+    p = locate.parse('"""Doc."""\ndef f(x):\n    return x\n')
+    (edit,) = edits.plan_imports(p, ["import numpy"])
+    assert edits.apply(p.text, [edit]).startswith('"""Doc."""\n\nimport numpy\n')
+    p = locate.parse("import numpy as np")  # no newline at the end
+    (edit,) = edits.plan_imports(p, ["import math"])
+    assert edits.apply(p.text, [edit]) == "import numpy as np\nimport math"
+
+
+def test_function_at_end_of_file_without_newline():
+    text = "import numpy as np\n\n\ndef f(x):\n    return np.sum(x * x)"
+    out = insert(text)
+    assert out.endswith("return bx\n")
+    compile(out, "t", "exec")
+
+
+def test_derivation_source_blanks_old_derivatives_keeping_lines():
+    once = insert(BASE)
+    p = locate.parse(once)
+    blanked = edits.derivation_source(p, "f")
+    assert len(blanked.splitlines()) == len(once.splitlines())
+    assert "def df_dx" not in blanked
+    assert edits.derivation_source(p, "g") == once
+
+
+def test_apply_handles_crlf_and_order():
+    text = "a\r\nbc\r\nd"
+    out = edits.apply(text, [edits.Edit((2, 1), (2, 2), "X"), edits.Edit((1, 0), (1, 0), ">")])
+    assert out == ">a\r\nbX\r\nd"

@@ -1,0 +1,123 @@
+"""Finding the function, statement, call or operator at a position."""
+
+from __future__ import annotations
+
+import ast
+
+from tangent_lsp.server import locate
+
+SOURCE = '''import numpy as np
+from numpy import exp as e
+
+SCALE = 2.0
+
+
+@decorator
+def loss(W, b, X, y):
+    h = np.tanh(X @ W + b)
+    r = (h - y).sum()
+    if r > 0:
+        r = -r
+    return np.mean(e(r) * SCALE) + helper(r) + len(y) + W.T.sum()
+
+
+def helper(v):
+    return v
+
+
+def plain(x):
+    np = 3
+    return np + x
+'''
+LINES = SOURCE.splitlines()
+
+
+def at(needle: str, offset: int = 0, occurrence: int = 0) -> tuple[int, int]:
+    index = -1
+    for _ in range(occurrence + 1):
+        index = SOURCE.index(needle, index + 1)
+    index += offset
+    line = SOURCE.count("\n", 0, index) + 1
+    return line, index - (SOURCE.rfind("\n", 0, index) + 1)
+
+
+def parsed() -> locate.Parsed:
+    result = locate.parse(SOURCE)
+    assert result is not None
+    return result
+
+
+def test_parse_tolerates_anything():
+    for text in ["def f(:", "", "\0", "x = (" * 500, "def f(x):\n  return x\n y"]:
+        result = locate.parse(text)
+        assert result is None or isinstance(result.tree, ast.Module)
+    assert locate.parse("def f(:") is None
+
+
+def test_function_at_includes_decorators():
+    p = parsed()
+    assert locate.function_at(p, at("@decorator")).name == "loss"
+    assert locate.function_at(p, at("r = -r")).name == "loss"
+    assert locate.function_at(p, at("return v")).name == "helper"
+    assert locate.function_at(p, at("SCALE = 2")) is None
+    assert locate.function_at(p, (999, 0)) is None
+
+
+def test_name_span_and_on_name():
+    p = parsed()
+    span = locate.name_span(p, p.function_named("loss"))
+    assert span.start == at("loss(") and span.end == at("loss(", 4)
+    assert locate.on_function_name(p, at("loss(", 2)).name == "loss"
+    assert locate.on_function_name(p, at("loss(", 4)).name == "loss"  # just after the name
+    assert locate.on_function_name(p, at("W, b, X")) is None
+
+
+def test_statement_at_is_innermost():
+    p = parsed()
+    func = p.function_named("loss")
+    assert ast.unparse(locate.statement_at(func, at("r = -r")[0])) == "r = -r"
+    assert isinstance(locate.statement_at(func, at("if r > 0")[0]), ast.If)
+    assert locate.statement_at(func, at("def loss")[0]) is None
+
+
+def target(needle: str, offset: int = 0, occurrence: int = 0):
+    p = parsed()
+    point = at(needle, offset, occurrence)
+    return locate.target_at(p, locate.function_at(p, point), point)
+
+
+def test_targets():
+    assert (target("np.tanh").key, target("np.tanh").kind) == ("numpy.tanh", "call")
+    assert target("tanh").key == "numpy.tanh"
+    assert target("e(r)").key == "numpy.exp"
+    assert target("@ W").key == "numpy.matmul"
+    assert target("+ b").key == "numpy.add"
+    assert target("- y").key == "numpy.subtract"
+    assert target("-r").key == "numpy.negative"
+    assert target(".sum()", 1).key == "numpy.ndarray.sum"
+    assert target(".sum()", 1).kind == "method"
+    assert target("T.sum", 0).key == "numpy.ndarray.T"
+    assert target("helper(r)").key == "__module__.helper"
+    assert target("len(").key == "builtins.len"
+    assert target("SCALE)") is None  # a module constant: nothing to show
+    assert target("h = np") is None  # an assignment target
+    assert target("mean").key == "numpy.mean"
+
+
+def test_local_shadowing_numpy():
+    p = parsed()
+    func = p.function_named("plain")
+    assert not locate.uses_numpy(p, func)
+    assert locate.uses_numpy(p, p.function_named("loss"))
+    assert not locate.uses_numpy(p, p.function_named("helper"))
+
+
+def test_parameters_and_locals():
+    p = parsed()
+    func = p.function_named("loss")
+    assert locate.parameters(func) == ["W", "b", "X", "y"]
+    assert {"h", "r", "W"} <= locate.local_names(func)
+
+
+def test_imports():
+    assert parsed().imports == {"np": "numpy", "e": "numpy.exp"}

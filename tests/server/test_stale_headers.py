@@ -1,0 +1,60 @@
+"""Headers of generated derivatives, and which are stale."""
+
+from __future__ import annotations
+
+from tangent_lsp.engine import derive
+from tangent_lsp.server import locate, stale
+
+BASE = '''import numpy as np
+
+
+def f(x):
+    return np.sum(np.sin(x))
+'''
+
+
+def with_generated(source: str, wrt=("x",)) -> str:
+    d = derive(source, "f", wrt=wrt)
+    return source + "\n\n" + d.header + "\n" + d.code
+
+
+def test_header_parsing():
+    h = stale.parse_header("# tangent-lsp: d(loss)/d(W, b), from loss (source 6e385b4e)", 3)
+    assert h == stale.Header(3, "loss", ("W", "b"), "6e385b4e")
+    assert stale.parse_header("# tangent-lsp: d(a)/d(x), from b (source 6e385b4e)", 1) is None
+    assert stale.parse_header("# tangent-lsp: something else", 1) is None
+
+
+def test_engine_hash_matches():
+    p = locate.parse(BASE)
+    assert stale.function_hash(p, p.function_named("f")) == derive(BASE, "f").source_hash
+
+
+def test_generated_blocks_and_below():
+    text = with_generated(BASE)
+    p = locate.parse(text)
+    (block,) = stale.generated(p)
+    assert block.name == "df_dx" and block.header.function == "f"
+    assert p.line(block.start).startswith("# tangent-lsp:")
+    assert p.line(block.end).strip() == "return bx"
+    assert stale.generated_below(p, p.function_named("f")) == [block]
+    assert stale.generated_below(p, p.function_named("df_dx")) == []
+
+
+def test_header_not_above_a_def_is_ignored():
+    text = BASE + "\n# tangent-lsp: d(f)/d(x), from f (source 00000000)\nx = 1\n"
+    assert stale.generated(locate.parse(text)) == []
+
+
+def test_stale_only_after_an_edit():
+    text = with_generated(BASE)
+    assert stale.stale(locate.parse(text)) == []
+    edited = text.replace("np.sin(x)", "np.cos(x)", 1)
+    (item,) = stale.stale(locate.parse(edited))
+    assert item.block.header.function == "f"
+    assert item.current_hash != item.block.header.source_hash
+
+
+def test_source_function_gone_is_not_stale():
+    text = with_generated(BASE).replace("def f(x):", "def g(x):")
+    assert stale.stale(locate.parse(text)) == []
