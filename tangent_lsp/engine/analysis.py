@@ -109,6 +109,18 @@ def container_kinds(fn: Function) -> dict[str, str]:
     return kinds
 
 
+def stable_names(fn: Function) -> set[str]:
+    """Parameters never reassigned, and variables assigned exactly once at the top
+    level (not in a branch or loop): each holds one value from its assignment on."""
+    from collections import Counter
+
+    count = Counter(op.target for op in walk_ops(fn.body) if op.kind != "append")
+    top = {op.target for op in fn.body if isinstance(op, Op) and op.kind not in ("append", "setitem")}
+    mutated = {op.target for op in walk_ops(fn.body) if op.kind in ("append", "setitem")}
+    stable = {p for p in fn.params if count[p] == 0} | {n for n in top if count[n] == 1}
+    return stable - mutated
+
+
 def walk_ops(stmts: list[Statement]):
     """Every Op in a block and its nested blocks, in source order."""
     for stmt in stmts:

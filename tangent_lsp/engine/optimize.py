@@ -25,15 +25,19 @@ def optimize(
     inlinable: set[str],
     mergeable: set[str],
     classes: ShapeClasses | None = None,
+    stable: set[str] = frozenset(),
 ) -> gast.FunctionDef:
     """Run the passes to a fixed point.
 
     ``inlinable``: names the engine made up for intermediate values, inlined into
     their single use. ``mergeable``: adjoints of the user's variables, which keep
     their own line but absorb copies and accumulation (``bx = a; bx = bx + b``).
+    ``stable``: variables assigned once, outside branches and loops, so they hold
+    the same value everywhere after their assignment.
     """
     if classes is not None:
         function = drop_noop_unbroadcast(function, classes)
+        function = read_shapes_from_stable_names(function, classes, stable)
     function = simplify_backward(function)
     for _ in range(20):
         before = _size(function)
@@ -409,3 +413,43 @@ def simplify_backward(function: gast.FunctionDef) -> gast.FunctionDef:
     for index in range(start, len(body)):
         body[index] = _Simplify().visit(body[index])
     return function
+
+
+# Helpers that read only the shape of one of their arguments (argument position).
+SHAPE_ONLY = {"unreduce": 1, "unbroadcast": 1, "reduced_count": 0}
+
+
+def read_shapes_from_stable_names(
+    function: gast.FunctionDef, classes: ShapeClasses, stable: set[str]
+) -> gast.FunctionDef:
+    """``unreduce(g, rr)`` → ``unreduce(g, r)`` when ``rr = r * r`` has ``r``'s shape:
+    the backward sweep then no longer keeps ``rr`` alive just for its shape.
+
+    Only stable names are used as replacements (an argument, or a variable assigned
+    once at the top level), so the replacement holds the same shape at every use.
+    """
+    by_class: dict[str, str] = {}
+    for name in sorted(stable, key=lambda n: (n not in _params(function), n)):
+        shape = classes.of(S.name(name))
+        if shape is not None:
+            by_class.setdefault(shape, name)
+
+    class Replace(gast.NodeTransformer):
+        def visit_Call(self, node: gast.Call) -> gast.expr:
+            self.generic_visit(node)
+            position = SHAPE_ONLY.get(node.func.id) if isinstance(node.func, gast.Name) else None
+            if position is not None and position < len(node.args):
+                arg = node.args[position]
+                shape = classes.of(arg) if isinstance(arg, gast.Name) else None
+                if shape is not None and shape in by_class:
+                    node.args[position] = S.name(by_class[shape])
+            return node
+
+    start = next((i for i, s in enumerate(function.body) if S.is_boundary(s)), len(function.body))
+    for index in range(start, len(function.body)):
+        function.body[index] = Replace().visit(function.body[index])
+    return function
+
+
+def _params(function: gast.FunctionDef) -> set[str]:
+    return {a.id for a in function.args.args}

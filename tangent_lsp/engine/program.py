@@ -94,7 +94,9 @@ class Program:
             mergeable = set(derived.values()) - {seed}
             classes = shape_classes(fn)
             classes.adjoint_of = {d: primal for primal, d in derived.items()}
-            function = optimize.optimize(function, inlinable, mergeable, classes)
+            function = optimize.optimize(
+                function, inlinable, mergeable, classes, analysis.stable_names(fn)
+            )
         else:
             function = optimize.drop_empty_comments(function)
         return Generated(function, result, namer, seed)

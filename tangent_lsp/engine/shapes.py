@@ -105,8 +105,9 @@ def shape_classes(fn: Function) -> ShapeClasses:
 
     A variable assigned in several places (inside branches and loops) may change
     shape over time, so it joins a class only if every one of its assignments
-    agrees; otherwise it is unknown. Agreement is checked optimistically and
-    the analysis restarts with the disagreeing names marked unknown.
+    agrees; otherwise it is unknown. It joins the class of its first assignment
+    (an induction hypothesis), the others are checked against that, and the
+    analysis restarts with the disagreeing names marked unknown.
     """
     # `v = None` placeholders before loops are never read as values: not definitions here
     ops = [
@@ -123,7 +124,10 @@ def shape_classes(fn: Function) -> ShapeClasses:
         for op in ops:
             shape = _value_class(op, classes)
             if op.target in several:
+                later = op.target in seen
                 seen.setdefault(op.target, []).append(shape)
+                if later:
+                    continue  # only the first assignment joins; the others are checked
             if op.target in unknown or shape is None or shape == SCALAR:
                 continue
             if shape == ZERO_D:

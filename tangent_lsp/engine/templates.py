@@ -163,6 +163,13 @@ def library() -> RuleLibrary:
 # --- binding a call to a template ------------------------------------------------
 
 
+def Default(value: gast.expr) -> gast.expr:
+    """A parameter the call left out: its default, marked so that expansion can drop
+    ``axis=axis`` keywords that would only repeat a default (``np.sum(dh)``)."""
+    value.is_default = True
+    return value
+
+
 def bind(
     template: Template,
     args: list[gast.expr],
@@ -201,7 +208,7 @@ def bind(
                 raise unsupported(
                     "call", node, f"pass '{param}'", f"{shown} is missing the argument '{param}'"
                 )
-            bound[param] = copy.deepcopy(template.defaults[param])
+            bound[param] = Default(copy.deepcopy(template.defaults[param]))
     return bound
 
 
@@ -244,6 +251,17 @@ class _Expand(gast.NodeTransformer):
             if isinstance(inner, gast.Name) and inner.id in self.derivative_of:
                 return copy.deepcopy(self.derivative_of[inner.id])
             raise ValueError(f"template {self.template.node.name}: bad d[...] use")
+        return self.generic_visit(node)
+
+    def visit_Call(self, node):
+        node.keywords = [
+            k for k in node.keywords
+            if not (
+                isinstance(k.value, gast.Name)
+                and k.value.id == k.arg
+                and getattr(self.mapping.get(k.arg), "is_default", False)
+            )
+        ]
         return self.generic_visit(node)
 
     def visit_Name(self, node):

@@ -30,6 +30,7 @@ from tangent_lsp.runtime import (
     matmul_adjoint_b,
     norm_adjoint,
     prod_others,
+    reduced_count,
     reshape_each,
     solve_adjoint,
     split_like,
@@ -306,33 +307,33 @@ def clip_method(y, a, min=None, max=None):
 
 @adjoint(numpy.sum, numpy.ndarray.sum)
 def sum(y, a, axis=None, dtype=None, keepdims=False):
-    d[a] = unreduce(d[y], a, axis, keepdims)
+    d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims)
 
 
 @adjoint(numpy.nansum)
 def nansum(y, a, axis=None, dtype=None, keepdims=False):
-    d[a] = unreduce(d[y], a, axis, keepdims) * numpy.logical_not(numpy.isnan(a))
+    d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims) * numpy.logical_not(numpy.isnan(a))
 
 
 @adjoint(numpy.mean, numpy.ndarray.mean)
 def mean(y, a, axis=None, dtype=None, keepdims=False):
-    d[a] = unreduce(d[y], a, axis, keepdims) * (numpy.size(y) / numpy.size(a))
+    d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims) / reduced_count(a, axis=axis)
 
 
 @adjoint(numpy.prod, numpy.ndarray.prod)
 def prod(y, a, axis=None, dtype=None, keepdims=False):
-    d[a] = unreduce(d[y], a, axis, keepdims) * prod_others(a, axis)
+    d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims) * prod_others(a, axis)
 
 
 @adjoint(numpy.max, numpy.amax, numpy.ndarray.max, numpy.min, numpy.amin, numpy.ndarray.min)
 def max(y, a, axis=None, keepdims=False):  # tied extremes share the gradient
-    d[a] = unreduce(d[y], a, axis, keepdims) * extremum_mask(a, y, axis, keepdims)
+    d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims) * extremum_mask(a, y, axis=axis, keepdims=keepdims)
 
 
 @adjoint(numpy.var, numpy.ndarray.var)
 def var(y, a, axis=None, dtype=None, ddof=0, keepdims=False):
     n = numpy.size(a) / numpy.size(y) - ddof
-    d[a] = unreduce(d[y], a, axis, keepdims) * 2.0 * (a - numpy.mean(a, axis, keepdims=True)) / n
+    d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims) * 2.0 * (a - numpy.mean(a, axis, keepdims=True)) / n
 
 
 @adjoint(numpy.std, numpy.ndarray.std)
