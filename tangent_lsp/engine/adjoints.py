@@ -145,6 +145,11 @@ class StatementAdjoints:
             self.append(op)
         elif op.kind == "setitem":
             self.setitem(op)
+        elif op.kind == "pop":
+            raise DiffError(
+                "list.pop()", "reverse mode through list.pop() is not supported yet",
+                hint="read the element with xs[-1] instead",
+            ).at(op.node)
         elif op.kind == "subscript":
             self.subscript(op, by)
         elif op.kind == "rule":

@@ -49,6 +49,8 @@ def differentiable_operands(op: Op) -> set[str]:
         return set(S.loaded_names(op.value.value))
     if op.kind == "append":
         return set(S.loaded_names(op.args[1]))
+    if op.kind == "pop":
+        return set(S.loaded_names(op.args[0]))
     if op.kind == "setitem":
         return {op.target} | set(S.loaded_names(op.args[1]))
     if op.kind == "rule" and op.bound is not None:

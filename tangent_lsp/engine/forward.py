@@ -166,6 +166,9 @@ class _Forward:
             item = self.zeros_if_zero(self.of(op.args[1]), op.args[1])
             call = S.call(S.attribute(S.name(self.tangent(target)), "append"), [item])
             return [gast.Expr(value=call)]
+        if op.kind == "pop":
+            popped = S.call(S.attribute(self.of(op.args[0]), "pop"), [])
+            return [S.assign(self.tangent(target), popped)]
         if op.kind == "setitem":
             location = copy.deepcopy(op.value)
             location.value = S.name(self.tangent(target))
@@ -257,6 +260,10 @@ class _Forward:
                 primal = [S.assign(stmt.target, copy.deepcopy(stmt.value))]
             if stmt.target in self.active:
                 return primal + self.tangent_of(stmt)
+            if stmt.kind == "pop" and _is_active_name(stmt.args[0], self.active):
+                # the tangent list mirrors the list: pop it too, even if this value is unused
+                popped = S.call(S.attribute(self.of(stmt.args[0]), "pop"), [])
+                return primal + [gast.Expr(value=popped)]
             return primal
         if isinstance(stmt, Keep):
             return [copy.deepcopy(stmt.stmt)]
@@ -298,6 +305,10 @@ class _Forward:
             returns=None, type_comment=None, type_params=[],
         )
         return ForwardResult(function, self.helpers, dict(self.tangents))
+
+
+def _is_active_name(node: gast.expr, active: set[str]) -> bool:
+    return isinstance(node, gast.Name) and node.id in active
 
 
 def forward(

@@ -27,6 +27,8 @@ class Op:
                      the item); its adjoint pops the list's adjoint
       ``setitem``    ``target[index] = item``: ``value`` is the location ``target[index]``,
                      ``args`` are ``[target, item]``
+      ``pop``        ``target = args[0].pop()`` (the tape, in generated code differentiated
+                     again; forward mode only)
       ``call``       a call of the user's own function (set by analysis)
     """
 

@@ -250,6 +250,11 @@ class _Normalizer:
                 f"in-place method '.{func.attr}()'", stmt,
                 "only list.append is supported; build a new value instead",
             )
+        if self.resolver.qualname(func) in _MUTATING:
+            raise unsupported(
+                f"in-place NumPy function '{S.dotted_name(func)}'", stmt,
+                "compute a new array instead (np.where, x + ...)",
+            )
         self.keep(stmt, [])  # print(...), a call for its side effect
 
     def keep(self, stmt: gast.stmt, defines: list[str]) -> None:
@@ -597,6 +602,13 @@ class _Normalizer:
         method_of_value = isinstance(func, gast.Attribute) and (
             not self._is_global_chain(func) or self.resolver.qualname(func) is None
         )  # x.sum(), or W.reshape(2, 3) on a module-level array
+        if (
+            method_of_value and func.attr == "pop" and not node.args and not node.keywords
+            and self.is_local(func.value)
+        ):  # `h = tape.pop()`: in generated code that is differentiated again
+            receiver = self.lookup(func.value)
+            value = S.call(S.attribute(receiver, "pop"), [])
+            return self.emit(target, value, "pop", node, args=[receiver])
         if method_of_value:
             receiver = self.expr(func.value)
             key = f"numpy.ndarray.{func.attr}"
@@ -656,6 +668,11 @@ class _Normalizer:
             return gast.Tuple(elts=[self.index(e) for e in node.elts], ctx=gast.Load())
         return self.expr(node)
 
+
+# NumPy functions that write into an argument: as a statement they would be kept
+# for their side effect and silently carry no derivative, so they are rejected.
+_MUTATING = {"numpy.add.at", "numpy.copyto", "numpy.put", "numpy.place", "numpy.fill_diagonal",
+             "numpy.putmask", "numpy.put_along_axis", "numpy.subtract.at", "numpy.multiply.at"}
 
 _INSERT_GRAD_OF = {"tangent_lsp.insert_grad_of", "tangent_lsp.surgery.insert_grad_of"}
 

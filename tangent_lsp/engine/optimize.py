@@ -86,6 +86,18 @@ def _inplace_target(stmt: gast.stmt) -> str | None:
     return None
 
 
+def _popped_list(value: gast.expr) -> str | None:
+    """``xs`` for ``xs.pop()``."""
+    if (
+        isinstance(value, gast.Call)
+        and isinstance(value.func, gast.Attribute)
+        and value.func.attr == "pop"
+        and isinstance(value.func.value, gast.Name)
+    ):
+        return value.func.value.id
+    return None
+
+
 def _pure(value: gast.expr) -> bool:
     for node in gast.walk(value):
         if isinstance(node, gast.Call):
@@ -143,6 +155,19 @@ def _dce(
                 live.update(S.loaded_names(stmt))
             else:
                 keep = False
+        elif isinstance(stmt, gast.Assign) and _popped_list(stmt.value):
+            # `v = xs.pop()` also shortens xs: when v is dead, the pop may still matter
+            targets = S.stored_names(stmt.targets[0])
+            xs = _popped_list(stmt.value)
+            if not any(t in live for t in targets):
+                if xs in live or xs not in local:
+                    stmt = gast.Expr(value=stmt.value)
+                else:
+                    keep = False
+            else:
+                live.difference_update(targets)
+            if keep:
+                live.add(xs)
         elif isinstance(stmt, gast.Assign) and _pure(stmt.value):
             targets = S.stored_names(stmt.targets[0])
             if not any(t in live for t in targets):

@@ -1,0 +1,95 @@
+"""Derivatives of derivatives: ``hvp``, ``jacobian``, ``hessian``.
+
+Generated code is valid input to the engine, so these compose the run-time API:
+a Hessian-vector product is the forward-mode derivative of the gradient
+(forward over reverse, as the AD literature recommends). ``verbose=1`` prints
+the generated code they run.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Callable
+
+import numpy as np
+
+from .api import INPUT_DERIVATIVE, autodiff, compile_derivative, grad
+from .engine import Derivative
+
+
+def hvp(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int = 0) -> Callable:
+    """``hvp(f)(*args, v)``: the Hessian of ``f`` w.r.t. argument ``wrt`` times ``v``."""
+    gradient = grad(func, wrt=(wrt,), optimized=optimized)
+    tangent = autodiff(gradient, wrt=(wrt,), mode="forward", optimized=optimized)
+    params = list(inspect.signature(func).parameters)
+    name = f"hvp_{func.__name__}"
+    vector = _fresh("v", params)
+    call = ", ".join(params + ["1.0", vector])  # the gradient's output seed is 1.0
+    source = f"def {name}({', '.join(params + [vector])}):\n    return {tangent.__name__}({call})\n"
+    wrapper = Derivative(code=source, name=name, function=func.__name__, wrt=(params[wrt],),
+                         mode="forward-over-reverse")
+    namespace = dict(tangent.__globals__)
+    namespace[tangent.__name__] = tangent
+    function = compile_derivative(wrapper, namespace)
+    if verbose:
+        print(gradient.derivative.code + "\n" + tangent.derivative.code + "\n" + source)
+    return function
+
+
+def jacobian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int = 0) -> Callable:
+    """``jacobian(f)(*args)``: d f(args) / d args[wrt], shaped ``out.shape + in.shape``.
+
+    Tall Jacobians (fewer inputs than outputs) are built column by column in
+    forward mode, wide ones row by row in reverse mode.
+    """
+    forward = reverse = None
+
+    def jac(*args):
+        nonlocal forward, reverse
+        x = np.asarray(args[wrt], dtype=float)
+        out = np.asarray(func(*args), dtype=float)
+        columns = []
+        if x.size <= out.size:
+            if forward is None:
+                forward = autodiff(func, wrt=(wrt,), mode="forward", optimized=optimized,
+                                   verbose=verbose)
+            for k in range(x.size):
+                seed = np.zeros(x.size)
+                seed[k] = 1.0
+                columns.append(np.asarray(forward(*args, seed.reshape(x.shape)), dtype=float))
+            return np.stack(columns, axis=-1).reshape(out.shape + x.shape)
+        if reverse is None:
+            reverse = autodiff(func, wrt=(wrt,), optimized=optimized, verbose=verbose,
+                               input_derivative=INPUT_DERIVATIVE.Required)
+        for k in range(out.size):
+            seed = np.zeros(out.size)
+            seed[k] = 1.0
+            columns.append(np.asarray(reverse(*args, seed.reshape(out.shape)), dtype=float))
+        return np.stack(columns).reshape(out.shape + x.shape)
+
+    return jac
+
+
+def hessian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int = 0) -> Callable:
+    """``hessian(f)(*args)``: second derivatives of a scalar ``f`` w.r.t. ``args[wrt]``,
+    one Hessian-vector product per input element."""
+    product = hvp(func, wrt=wrt, optimized=optimized, verbose=verbose)
+
+    def hess(*args):
+        x = np.asarray(args[wrt], dtype=float)
+        rows = []
+        for k in range(x.size):
+            seed = np.zeros(x.size)
+            seed[k] = 1.0
+            rows.append(np.asarray(product(*args, seed.reshape(x.shape)), dtype=float))
+        return np.stack(rows).reshape(x.shape + x.shape)
+
+    return hess
+
+
+def _fresh(base: str, taken: list[str]) -> str:
+    name, k = base, 1
+    while name in taken:
+        k += 1
+        name = f"{base}{k}"
+    return name

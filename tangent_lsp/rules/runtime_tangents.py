@@ -1,0 +1,162 @@
+"""Forward-mode rules for the runtime helpers generated code calls.
+
+They make generated code differentiable again: the tangent of a gradient
+function is a Hessian-vector product (forward over reverse). Every helper
+that carries a gradient is linear in it, and the matrix-product adjoints are
+linear in each operand they read values from, so each rule is a sum of one
+term per differentiable argument.
+"""
+
+from tangent_lsp.rules.notation import d, nondifferentiable, tangent_
+from tangent_lsp.runtime import (
+    add_grad,
+    dot_adjoint_a,
+    dot_adjoint_b,
+    extremum_mask,
+    matmul_adjoint_a,
+    matmul_adjoint_b,
+    reduced_count,
+    reshape_each,
+    split_like,
+    tensordot_adjoint_a,
+    tensordot_adjoint_b,
+    unarray,
+    unbroadcast,
+    uncumsum,
+    undiag,
+    undiagonal,
+    undiff,
+    unreduce,
+    unrepeat,
+    unsort,
+    unstack,
+    unsum,
+    untake,
+    untile,
+    untranspose,
+    zeros_like,
+)
+
+# --- linear in the gradient they carry -------------------------------------------------
+
+
+@tangent_(unbroadcast)
+def t_unbroadcast(y, g, x):
+    d[y] = unbroadcast(d[g], x)
+
+
+@tangent_(unreduce)
+def t_unreduce(y, g, x, axis=None, keepdims=False):
+    d[y] = unreduce(d[g], x, axis=axis, keepdims=keepdims)
+
+
+@tangent_(uncumsum)
+def t_uncumsum(y, g, x, axis=None):
+    d[y] = uncumsum(d[g], x, axis)
+
+
+@tangent_(untranspose)
+def t_untranspose(y, g, axes=None):
+    d[y] = untranspose(d[g], axes)
+
+
+@tangent_(reshape_each)
+def t_reshape_each(y, g, arrays):
+    d[y] = reshape_each(d[g], arrays)
+
+
+@tangent_(split_like)
+def t_split_like(y, g, arrays, axis=0, ndmin=1):
+    d[y] = split_like(d[g], arrays, axis, ndmin)
+
+
+@tangent_(unstack)
+def t_unstack(y, g, arrays, axis=0):
+    d[y] = unstack(d[g], arrays, axis)
+
+
+@tangent_(unarray)
+def t_unarray(y, g, obj):
+    d[y] = unarray(d[g], obj)
+
+
+@tangent_(untile)
+def t_untile(y, g, x, reps):
+    d[y] = untile(d[g], x, reps)
+
+
+@tangent_(unrepeat)
+def t_unrepeat(y, g, x, repeats, axis=None):
+    d[y] = unrepeat(d[g], x, repeats, axis)
+
+
+@tangent_(undiagonal)
+def t_undiagonal(y, g, x, offset=0, axis1=0, axis2=1):
+    d[y] = undiagonal(d[g], x, offset, axis1, axis2)
+
+
+@tangent_(undiag)
+def t_undiag(y, g, v, k=0):
+    d[y] = undiag(d[g], v, k)
+
+
+@tangent_(unsort)
+def t_unsort(y, g, x, axis=-1):
+    d[y] = unsort(d[g], x, axis)
+
+
+@tangent_(untake)
+def t_untake(y, g, x, indices, axis=None, mode="raise"):
+    d[y] = untake(d[g], x, indices, axis, mode)
+
+
+@tangent_(undiff)
+def t_undiff(y, g, x, n=1, axis=-1):
+    d[y] = undiff(d[g], x, n, axis)
+
+
+@tangent_(unsum)
+def t_unsum(y, g, iterable):
+    d[y] = unsum(d[g], iterable)
+
+
+@tangent_(add_grad)
+def t_add_grad(y, a, b):
+    d[y] = add_grad(d[a], d[b])
+
+
+# --- bilinear: the product adjoints read the other operand's values ---------------------
+
+
+@tangent_(matmul_adjoint_a)
+def t_matmul_adjoint_a(y, g, a, b):
+    d[y] = matmul_adjoint_a(d[g], a, b) + matmul_adjoint_a(g, a, d[b])
+
+
+@tangent_(matmul_adjoint_b)
+def t_matmul_adjoint_b(y, g, a, b):
+    d[y] = matmul_adjoint_b(d[g], a, b) + matmul_adjoint_b(g, d[a], b)
+
+
+@tangent_(dot_adjoint_a)
+def t_dot_adjoint_a(y, g, a, b):
+    d[y] = dot_adjoint_a(d[g], a, b) + dot_adjoint_a(g, a, d[b])
+
+
+@tangent_(dot_adjoint_b)
+def t_dot_adjoint_b(y, g, a, b):
+    d[y] = dot_adjoint_b(d[g], a, b) + dot_adjoint_b(g, d[a], b)
+
+
+@tangent_(tensordot_adjoint_a)
+def t_tensordot_adjoint_a(y, g, a, b, axes=2):
+    d[y] = tensordot_adjoint_a(d[g], a, b, axes) + tensordot_adjoint_a(g, a, d[b], axes)
+
+
+@tangent_(tensordot_adjoint_b)
+def t_tensordot_adjoint_b(y, g, a, b, axes=2):
+    d[y] = tensordot_adjoint_b(d[g], a, b, axes) + tensordot_adjoint_b(g, d[a], b, axes)
+
+
+# piecewise constant, or shapes only
+nondifferentiable(extremum_mask, reduced_count, zeros_like)
