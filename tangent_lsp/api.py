@@ -10,6 +10,7 @@ on it and it can be differentiated again.
 from __future__ import annotations
 
 import enum
+import hashlib
 import functools
 import inspect
 import linecache
@@ -107,7 +108,9 @@ def _derive_live(func, wrt, optimized, mode, preserve_result, seed_default, moti
 def compile_derivative(derivative: Derivative, namespace: dict[str, Any]) -> Callable:
     """Execute generated source in ``namespace`` and return the derivative function."""
     source = "\n".join(derivative.imports + ["", ""]) + derivative.code
-    filename = f"<tangent-lsp {derivative.name} {derivative.source_hash}>"
+    # one file name per distinct code: inspect.getsource must find *this* code again
+    digest = hashlib.sha256(source.encode()).hexdigest()[:12]
+    filename = f"<tangent-lsp {derivative.name} {digest}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(compile(source, filename, "exec"), namespace)
     function = namespace[derivative.name]
