@@ -166,3 +166,105 @@ def assert_gradients_match(f, args, wrt=(0,), rtol=1e-5, atol=1e-7, autograd=Tru
                     break
         if problem:
             raise AssertionError(f"{problem}\n--- generated code ---\n{_generated_code(f, wrt)}")
+
+
+# --- forward mode: Jacobian-vector products -------------------------------------------------
+
+__all__ += ["random_tangents", "finite_difference_jvp", "autograd_jvp", "assert_jvp_matches"]
+
+
+def random_tangents(args, wrt=(0,), seed=1):
+    """One random float tangent per argument in ``wrt``, shaped like it (a float for a number)."""
+    rng = np.random.default_rng(seed)
+    return tuple(
+        rng.standard_normal(np.shape(args[i])) if isinstance(args[i], np.ndarray)
+        else float(rng.standard_normal())
+        for i in wrt
+    )
+
+
+def _moved(value, tangent, step):
+    """``value + step * tangent`` as a float array, or a float for a Python number."""
+    moved = np.asarray(value, dtype=np.float64) + step * np.asarray(tangent, dtype=np.float64)
+    return moved if isinstance(value, np.ndarray) else float(moved)
+
+
+def finite_difference_jvp(f, args, wrt, tangents, eps=1e-6):
+    """Central difference ``(f(x + eps v) - f(x - eps v)) / 2 eps`` along the tangents.
+
+    All arguments in ``wrt`` move together, each along its own tangent, so the
+    result is the sum of the partial JVPs. Integer arguments are treated as reals.
+    """
+    values = []
+    for step in (eps, -eps):
+        moved = list(args)
+        for i, t in zip(wrt, tangents, strict=True):
+            moved[i] = _moved(args[i], t, step)
+        values.append(np.asarray(f(*moved), dtype=np.float64))
+    return (values[0] - values[1]) / (2 * eps)
+
+
+def autograd_jvp(f, args, wrt, tangents):
+    """autograd's forward-mode JVP (``autograd.make_jvp``) summed over ``wrt``, or None
+    when autograd cannot (no forward rule for a primitive, ``math`` on a traced value...)."""
+    import autograd
+
+    try:
+        g = _autograd_version(f)
+        args = [_moved(a, 0.0, 0.0) if i in wrt else a for i, a in enumerate(args)]
+        total = 0.0
+        for i, t in zip(wrt, tangents, strict=True):
+            total = total + np.asarray(autograd.make_jvp(g, i)(*args)(t)[1], dtype=np.float64)
+        return total
+    except Exception:  # any failure means "autograd cannot"
+        return None
+
+
+def _generated_forward_code(f, wrt):
+    import tangent_lsp
+
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            tangent_lsp.autodiff(f, wrt=wrt, mode="forward", verbose=1)
+    except Exception as error:  # shown to the reader, not handled
+        return f"<no derivative: {type(error).__name__}: {error}>"
+    return out.getvalue()
+
+
+def assert_jvp_matches(f, args, wrt=(0,), tangents=None, rtol=1e-5, atol=1e-7, autograd=True,
+                       **options):
+    """Check ``tangent_lsp.autodiff(f, wrt=wrt, mode='forward')(*args, *tangents)``.
+
+    The tangent of the output must have the output's shape and a floating dtype,
+    and agree with central finite differences (and, with ``autograd=True``, with
+    ``autograd.make_jvp``, which must then be able to differentiate ``f``).
+    ``tangents`` default to ``random_tangents(args, wrt)``; ``options`` go to ``autodiff``.
+    """
+    import tangent_lsp
+
+    wrt = tuple(wrt)
+    tangents = random_tangents(args, wrt) if tangents is None else tuple(tangents)
+    ours = tangent_lsp.autodiff(f, wrt=wrt, mode="forward", **options)(*args, *tangents)
+    value = f(*args)
+    references = [("finite differences", finite_difference_jvp(f, args, wrt, tangents))]
+    if autograd:
+        expected = autograd_jvp(f, args, wrt, tangents)
+        assert expected is not None, f"autograd cannot differentiate {f.__name__}; pass autograd=False"
+        references.append(("autograd", expected))
+    where = f"tangent of {f.__name__} along arguments {wrt}"
+    problem = None
+    if np.shape(ours) != np.shape(value):
+        problem = f"{where}: shape {np.shape(ours)}, output shape {np.shape(value)}"
+    elif not np.issubdtype(np.asarray(ours).dtype, np.inexact):
+        problem = f"{where}: dtype {np.asarray(ours).dtype} is not floating point"
+    else:
+        for label, reference in references:
+            if np.shape(reference) != np.shape(ours):
+                problem = f"{where}: {label} gives shape {np.shape(reference)}, ours {np.shape(ours)}"
+                break
+            if not np.allclose(ours, reference, rtol=rtol, atol=atol):
+                problem = f"{where} differs from {label}:\nours:\n{ours}\n{label}:\n{reference}"
+                break
+    if problem:
+        raise AssertionError(f"{problem}\n--- generated code ---\n{_generated_forward_code(f, wrt)}")
