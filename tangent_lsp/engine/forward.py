@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import gast
 
 from . import syntax as S
+from .analysis import walk_ops
 from .errors import DiffError
 from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement
 from .naming import Namer, tangent_base
@@ -111,6 +112,8 @@ class _Forward:
         self.calls = calls
         self.tangents: dict[str, str] = {}
         self.helpers: set[str] = set()
+        # tangents known to be fresh arrays of their own, which `x[i] = v` may write into
+        self.owned: set[str] = set()
 
     def tangent(self, name: str) -> str:
         if name not in self.tangents:
@@ -134,8 +137,10 @@ class _Forward:
     def finish(self, target: str, value: gast.expr) -> list[gast.stmt]:
         """``dtarget = value``, with zeros of the right shape when the value is zero."""
         value = self.fold(value)
+        self.owned.discard(target)
         if _is_zero(value):
             value = self.zeros(target)
+            self.owned.add(target)  # a fresh array: safe to write into
         return [S.assign(self.tangent(target), _ZeroLiteral().visit(value))]
 
     # --- tangent of one statement ---------------------------------------------------
@@ -170,11 +175,16 @@ class _Forward:
             popped = S.call(S.attribute(self.of(op.args[0]), "pop"), [])
             return [S.assign(self.tangent(target), popped)]
         if op.kind == "setitem":
+            out = []
+            if target not in self.owned:  # it may share memory with a seed or another tangent
+                tangent = S.name(self.tangent(target))
+                out.append(S.assign(self.tangent(target), S.call(S.attribute(tangent, "copy"), [])))
+                self.owned.add(target)
             location = copy.deepcopy(op.value)
             location.value = S.name(self.tangent(target))
             location.ctx = gast.Store()
             item = _ZeroLiteral().visit(self.fold(self.of(op.args[1])))
-            return [S.assign(location, item)]
+            return out + [S.assign(location, item)]
         if op.kind == "call":
             return self.user_call(op)
         return self.rule(op)
@@ -268,11 +278,17 @@ class _Forward:
         if isinstance(stmt, Keep):
             return [copy.deepcopy(stmt.stmt)]
         if isinstance(stmt, If):
+            entry = set(self.owned)
             body = self.block(stmt.body) or [gast.Pass()]
+            after_body, self.owned = self.owned, entry
             orelse = self.block(stmt.orelse)
+            self.owned &= after_body
             return [gast.If(test=copy.deepcopy(stmt.test), body=body, orelse=orelse)]
         if isinstance(stmt, Loop):
+            # ownership survives the back edge only for tangents the body never reassigns
+            self.owned -= {op.target for op in walk_ops(stmt.body) if op.kind != "setitem"}
             body = self.block(stmt.body) or [gast.Pass()]
+            self.owned -= {op.target for op in walk_ops(stmt.body) if op.kind != "setitem"}
             if stmt.kind == "for":
                 return [gast.For(target=S.name(stmt.target, store=True),
                                  iter=copy.deepcopy(stmt.iterable), body=body, orelse=[],

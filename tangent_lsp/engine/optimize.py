@@ -276,11 +276,37 @@ def propagate_assignments(
     return function
 
 
+class _BlockFacts:
+    """Per statement of a block: how often it reads each name, and what it assigns.
+    Computed once and updated as statements change (walking trees is the cost here)."""
+
+    def __init__(self, body: list[gast.stmt]) -> None:
+        self.loads = [_load_counts(stmt) for stmt in body]
+        self.defines = [_defines(stmt) for stmt in body]
+
+    def refresh(self, body: list[gast.stmt], index: int) -> None:
+        self.loads[index] = _load_counts(body[index])
+        self.defines[index] = _defines(body[index])
+
+    def delete(self, index: int) -> None:
+        del self.loads[index]
+        del self.defines[index]
+
+
+def _load_counts(node: gast.AST) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for sub in gast.walk(node):
+        if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load):
+            counts[sub.id] = counts.get(sub.id, 0) + 1
+    return counts
+
+
 def _propagate_block(body, candidates, inlinable, mergeable, total_loads) -> None:
     for stmt in body:
         if isinstance(stmt, _COMPOUND):
             for block in (stmt.body, stmt.orelse):
                 _propagate_block(block, candidates, inlinable, mergeable, total_loads)
+    facts = _BlockFacts(body)
     index = 0
     while index < len(body):
         stmt = body[index]
@@ -293,13 +319,13 @@ def _propagate_block(body, candidates, inlinable, mergeable, total_loads) -> Non
             index += 1
             continue
         name = stmt.targets[0].id
-        uses = _uses_of_definition(body, index, name, total_loads)
+        uses = _uses_of_definition(body, facts, index, name, total_loads)
         is_atom = isinstance(stmt.value, (gast.Name, gast.Constant))
         merge_only = name in mergeable and name not in inlinable and not is_atom
         if uses is None or not uses:
             index += 1
             continue
-        if merge_only and not (len(uses) == 1 and name in _defines(body[uses[0]])):
+        if merge_only and not (len(uses) == 1 and name in facts.defines[uses[0]]):
             index += 1
             continue
         if (len(uses) > 1 and not is_atom) or any(
@@ -307,42 +333,43 @@ def _propagate_block(body, candidates, inlinable, mergeable, total_loads) -> Non
         ) or (not is_atom and _nodes(body[uses[0]]) + _nodes(stmt.value) > MAX_INLINED_SIZE):
             index += 1
             continue
-        found = sum(_loads(body[u], name) for u in uses)
+        found = sum(facts.loads[u].get(name, 0) for u in uses)
         for u in uses:
             body[u] = S.substitute(body[u], {name: stmt.value})
+            facts.refresh(body, u)
         del body[index]
+        facts.delete(index)
         total_loads[name] = total_loads.get(name, 0) - found
         for operand in S.loaded_names(stmt.value):  # each use got a copy; the definition went
             total_loads[operand] = total_loads.get(operand, 0) + found - 1
 
 
 def _uses_of_definition(
-    body: list[gast.stmt], index: int, name: str, total_loads: dict[str, int]
+    body: list[gast.stmt], facts: _BlockFacts, index: int, name: str, total_loads: dict[str, int]
 ) -> list[int] | None:
     """Statements of the block that read the value assigned at ``index``, or None when
     some read cannot be inlined into (inside a compound statement, or after an
     operand changed, or the value may flow beyond the block)."""
     stmt = body[index]
-    reads = set(S.loaded_names(stmt.value))
+    reads = set(facts.loads[index])
     is_atom = isinstance(stmt.value, (gast.Name, gast.Constant))
     uses: list[int] = []
     blocked = False
     for later in range(index + 1, len(body)):
-        other = body[later]
-        count = _loads(other, name)
+        count = facts.loads[later].get(name, 0)
         if count:
-            if blocked or isinstance(other, _COMPOUND) or (count > 1 and not is_atom):
+            if blocked or isinstance(body[later], _COMPOUND) or (count > 1 and not is_atom):
                 return None
             uses.append(later)
-        defined = _defines(other)
+        defined = facts.defines[later]
         if name in defined:
-            if isinstance(other, _COMPOUND):
+            if isinstance(body[later], _COMPOUND):
                 return None  # a conditional redefinition: the value may live on
             return uses
         if defined & reads:
             blocked = True  # an operand changes: inlining past here would read the new value
     # the value reaches the end of the block: every read of the name must be one we saw
-    found = sum(_loads(body[u], name) for u in uses)
+    found = sum(facts.loads[u].get(name, 0) for u in uses)
     return uses if found == total_loads.get(name, 0) else None
 
 
