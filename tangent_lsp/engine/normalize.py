@@ -750,7 +750,7 @@ def _hint(value: gast.expr, key: str | None) -> str:
     if isinstance(value, gast.Call):
         func = S.dotted_name(value.func) or "t"
         short = func.rsplit(".", 1)[-1]
-        if value.args and isinstance(value.args[0], gast.Name) and len(value.args[0].id) <= 3:
+        if value.args and isinstance(value.args[0], gast.Name) and len(value.args[0].id) <= 12:
             return f"{short}_{value.args[0].id}"
         return short
     if isinstance(value, gast.Attribute) and isinstance(value.value, gast.Name):

@@ -493,7 +493,7 @@ def read_shapes_from_stable_names(
             if position is not None and position < len(node.args):
                 arg = node.args[position]
                 shape = classes.of(arg) if isinstance(arg, gast.Name) else None
-                if shape is not None and shape in by_class:
+                if shape is not None and shape in by_class and arg.id not in stable:
                     node.args[position] = S.name(by_class[shape])
             return node
 

@@ -54,9 +54,10 @@ class ShapeClasses:
         self.parent: dict[str, str] = {}
         self.adjoint_of: dict[str, str] = {}
         self.unknown: set[str] = set()  # assigned several times with different shapes
+        self.shape_tuples: set[str] = set()  # names bound to some ``x.shape``
 
     def find(self, name: str) -> str:
-        if name == ZERO_D:
+        if name in (ZERO_D, SCALAR):
             return name
         while self.parent.get(name, name) != name:
             name = self.parent[name]
@@ -128,7 +129,10 @@ def shape_classes(fn: Function) -> ShapeClasses:
                 seen.setdefault(op.target, []).append(shape)
                 if later:
                     continue  # only the first assignment joins; the others are checked
-            if op.target in unknown or shape is None or shape == SCALAR:
+            if op.target in unknown or shape is None:
+                continue
+            if shape == SCALAR:
+                classes.parent.setdefault(op.target, SCALAR)  # a Python number
                 continue
             if shape == ZERO_D:
                 classes.union(op.target, ZERO_D)
@@ -145,6 +149,8 @@ def shape_classes(fn: Function) -> ShapeClasses:
 
 
 def _value_class(op: Op, classes: ShapeClasses) -> str | None:
+    if _python_int(op, classes):
+        return SCALAR
     if op.kind == "copy" and isinstance(op.value, gast.Name):
         return classes.of(op.value)
     if op.kind != "rule" or (op.keywords and op.key not in FULL_REDUCTIONS):
@@ -156,6 +162,19 @@ def _value_class(op: Op, classes: ShapeClasses) -> str | None:
     if op.key in ELEMENTWISE_BINARY and len(op.args) == 2:
         return _combine(classes.of(op.args[0]), classes.of(op.args[1]))
     return None
+
+
+def _python_int(op: Op, classes: ShapeClasses) -> bool:
+    """``X.shape[0]``, ``x.ndim``, ``len(xs)``: plain numbers, which broadcast."""
+    value = op.value
+    if isinstance(value, gast.Attribute) and value.attr in ("ndim", "size", "shape"):
+        if value.attr == "shape":
+            classes.shape_tuples.add(op.target)
+            return False
+        return True
+    if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
+        return value.value.id in classes.shape_tuples
+    return op.key == "builtins.len"
 
 
 def _no_axis(op: Op) -> bool:

@@ -25,6 +25,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from tangent_lsp.engine import Derivative, DiffError, derive
+from tangent_lsp.engine.naming import derivative_name
 
 from . import edits as edits_mod
 from . import locate, settings as settings_mod, stale as stale_mod
@@ -142,6 +143,13 @@ class Snapshot:
         return self.index.from_lsp(position.line, position.character)
 
 
+def _derive(parsed: locate.Parsed | None, text: str, req: Request, path: str) -> Derivative:
+    """Runs in a worker thread: the engine on the text, earlier derivatives blanked out."""
+    source = edits_mod.derivation_source(parsed, req.function) if parsed is not None else text
+    return derive(source, req.function, path=path, mode=req.mode, wrt=req.wrt or None,
+                  optimized=req.optimized)
+
+
 class TangentServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("tangent-lsp", _version(), protocol_cls=TangentProtocol, max_workers=4)
@@ -220,6 +228,9 @@ class TangentServer(LanguageServer):
         self.schedule_refresh(uri, delay=0.0)
 
     def changed(self, uri: str) -> None:
+        snap = self.snapshot(uri)
+        if snap is not None:  # versions only go up: older results are of no use now
+            self.cache.forget(lambda key: key[0] == uri and key[1] != snap.key)
         self.schedule_refresh(uri)
 
     def closed(self, uri: str) -> None:
@@ -250,14 +261,18 @@ class TangentServer(LanguageServer):
 
         Raises DiffError (cannot differentiate) or Overrun (took too long).
         """
-        source = (edits_mod.derivation_source(snap.parsed, req.function)
-                  if snap.parsed is not None else snap.text)
-        compute = partial(
-            derive, source, req.function, path=snap.path or snap.uri, mode=req.mode,
-            wrt=req.wrt or None, optimized=req.optimized,
-        )
+        compute = partial(_derive, snap.parsed, snap.text, req, snap.path or snap.uri)
         key = (snap.uri, snap.key, req)
         return await self.cache.get(key, compute, budget or self.settings.time_budget)
+
+    def cached_derivation(self, snap: Snapshot, req: Request) -> Derivative | Exception | None:
+        """The derivative (or its error) if already computed; None if not (nothing starts)."""
+        try:
+            return self.cache.peek((snap.uri, snap.key, req))
+        except KeyError:
+            return None
+        except Exception as error:
+            return error
 
     def ask(self, uri: str, req: Request) -> None:
         """Someone asked for this derivative: its errors become diagnostics from now on."""
@@ -375,7 +390,7 @@ class TangentServer(LanguageServer):
         self.ask(snap.uri, req)
         plan = edits_mod.plan_insertion(
             snap.parsed, func, derivative.header, derivative.code, derivative.wrt,
-            derivative.imports,
+            derivative.imports, derivative.name,
         )
         return self.workspace_edit(snap, plan.edits)
 
@@ -391,6 +406,16 @@ class TangentServer(LanguageServer):
         return types.WorkspaceEdit(changes={snap.uri: text_edits})
 
     # --- show gradient -----------------------------------------------------------------
+
+    def expected_name(self, req: Request) -> str:
+        """The name the derivative will get (before any collision suffix)."""
+        return derivative_name(req.function, list(req.wrt), req.mode)
+
+    def mode_of(self, block_name: str, function: str, wrt: tuple[str, ...]) -> str:
+        """The mode a generated derivative was made in, from its name (the header omits it)."""
+        if block_name == derivative_name(function, list(wrt), "forward"):
+            return "forward"
+        return "reverse"
 
     def target_request(self, target: GradientTarget, snap: Snapshot) -> Request | None:
         func = snap.parsed.function_named(target.function) if snap.parsed else None

@@ -127,8 +127,9 @@ class WorkerPool:
             job.state = _RUNNING
             job.thread = threading.get_ident()
         outcome: tuple[bool, Any] | None = None
+        compute, job.compute = job.compute, None  # let the inputs go once computed
         try:
-            outcome = (True, job.compute())
+            outcome = (True, compute())
         except Interrupted:
             outcome = None
         except Exception as error:  # DiffError, or an engine bug: the caller decides

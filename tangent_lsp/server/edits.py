@@ -37,11 +37,18 @@ class Plan:
 
 
 def existing_derivative(
-    parsed: Parsed, func: ast.FunctionDef, wrt: tuple[str, ...]
+    parsed: Parsed, func: ast.FunctionDef, wrt: tuple[str, ...], name: str | None = None
 ) -> Generated | None:
-    """The generated derivative of ``func`` w.r.t. ``wrt`` right below it, if any."""
+    """The generated derivative of ``func`` w.r.t. ``wrt`` right below it, if any.
+
+    The header names the function and ``wrt`` but not the mode; ``name`` (the
+    derivative's function name, ``dloss_dW`` or ``tloss_dW``) tells a reverse-mode
+    derivative from a forward-mode one of the same arguments.
+    """
     for block in generated_below(parsed, func):
-        if block.header.function == func.name and block.header.wrt == tuple(wrt):
+        if block.header.function == func.name and block.header.wrt == tuple(wrt) and (
+            name is None or block.name == name
+        ):
             return block
     return None
 
@@ -70,11 +77,16 @@ def plan_insertion(
     code: str,
     wrt: tuple[str, ...],
     imports: list[str],
+    name: str | None = None,
 ) -> Plan:
-    """Edits that put ``header`` + ``code`` below ``func`` and add ``imports`` at the top."""
+    """Edits that put ``header`` + ``code`` below ``func`` and add ``imports`` at the top.
+
+    ``name`` is the derivative's function name: an earlier derivative of ``func``
+    w.r.t. ``wrt`` with that name is replaced (with ``name=None``, any of them).
+    """
     body = header + "\n" + code.rstrip("\n")
     edits = plan_imports(parsed, imports)
-    replaced = existing_derivative(parsed, func, wrt)
+    replaced = existing_derivative(parsed, func, wrt, name)
     if replaced is not None:
         end_text = parsed.line(replaced.end)
         edits.append(Edit((replaced.start, 0), (replaced.end, len(end_text)), body))

@@ -8,13 +8,14 @@ in a worker thread, and a ``$/cancelRequest`` cancels the handler at its
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from tangent_lsp.engine import DiffError
+from tangent_lsp.engine import Derivative, DiffError
 
 from . import hover as hover_text
 from . import locate
@@ -37,6 +38,32 @@ from .uris import GradientTarget, gradient_uri, parse_gradient_uri
 log = logging.getLogger("tangent_lsp.server")
 
 CODE_ACTION_KINDS = [types.CodeActionKind.RefactorRewrite, types.CodeActionKind.QuickFix]
+
+
+def _safe(default: Any = None):
+    """An unexpected error (an engine bug, say) is logged and answered with ``default``:
+    one failing request must never take the editor's session down with it."""
+
+    def decorate(handler):
+        if asyncio.iscoroutinefunction(handler):
+            @functools.wraps(handler)
+            async def guarded(*args, **kwargs):
+                try:
+                    return await handler(*args, **kwargs)
+                except Exception:
+                    log.exception("%s failed", handler.__name__)
+                    return default
+        else:
+            @functools.wraps(handler)
+            def guarded(*args, **kwargs):
+                try:
+                    return handler(*args, **kwargs)
+                except Exception:
+                    log.exception("%s failed", handler.__name__)
+                    return default
+        return guarded
+
+    return decorate
 
 
 def register(server: TangentServer) -> None:
@@ -87,6 +114,7 @@ def register(server: TangentServer) -> None:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=CODE_ACTION_KINDS, resolve_provider=True),
     )
+    @_safe()
     async def code_action(
         ls: TangentServer, params: types.CodeActionParams
     ) -> list[types.CodeAction] | None:
@@ -98,7 +126,10 @@ def register(server: TangentServer) -> None:
         if _wanted(only, types.CodeActionKind.QuickFix.value):
             actions += await _stale_fixes(ls, snap, params)
         if _wanted(only, types.CodeActionKind.RefactorRewrite.value):
-            actions += await _generate_actions(ls, snap, snap.point(params.range.start))
+            # The lightbulb asks on every cursor move: it only gets what is known already.
+            automatic = params.context.trigger_kind == types.CodeActionTriggerKind.Automatic
+            actions += await _generate_actions(ls, snap, snap.point(params.range.start),
+                                               derive_now=not automatic)
         return actions or None
 
     @server.feature(types.CODE_ACTION_RESOLVE)
@@ -185,6 +216,7 @@ def register(server: TangentServer) -> None:
             ) from None
 
     @server.feature(types.WORKSPACE_TEXT_DOCUMENT_CONTENT)
+    @_safe()
     async def text_document_content(
         ls: TangentServer, params: types.TextDocumentContentParams
     ) -> types.TextDocumentContentResult:
@@ -199,6 +231,7 @@ def register(server: TangentServer) -> None:
     # --- hover -------------------------------------------------------------------------
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
+    @_safe()
     async def hover(ls: TangentServer, params: types.HoverParams) -> types.Hover | None:
         snap = ls.snapshot(params.text_document.uri)
         if snap is None or snap.parsed is None:
@@ -219,6 +252,7 @@ def register(server: TangentServer) -> None:
     # --- code lens ---------------------------------------------------------------------
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
+    @_safe()
     def code_lens(ls: TangentServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
         if not ls.settings.code_lens:
             return None
@@ -268,8 +302,18 @@ def _action_data(snap: Snapshot, req: Request) -> dict[str, Any]:
     return {"uri": snap.uri, "version": snap.version, **req.to_json()}
 
 
+async def _outcome(ls: TangentServer, snap: Snapshot, req: Request, derive_now: bool):
+    """The derivation's result or error; with ``derive_now=False`` only a cached one."""
+    if not derive_now:
+        return ls.cached_derivation(snap, req)
+    try:
+        return await ls.derivation(snap, req)
+    except (DiffError, Overrun) as error:
+        return error
+
+
 async def _generate_actions(
-    ls: TangentServer, snap: Snapshot, point: tuple[int, int]
+    ls: TangentServer, snap: Snapshot, point: tuple[int, int], derive_now: bool = True
 ) -> list[types.CodeAction]:
     func = locate.function_at(snap.parsed, point)
     if func is None:
@@ -277,18 +321,16 @@ async def _generate_actions(
     params = locate.parameters(func)
     primary = ls.request(func)
     title = f"derivative of {func.name}"
-    try:
-        await ls.derivation(snap, primary)
-    except DiffError as error:
+    outcome = await _outcome(ls, snap, primary, derive_now)
+    if isinstance(outcome, DiffError):
         if not ls.supports_disabled():
             return []
         return [types.CodeAction(
             title=f"Generate {title}", kind=types.CodeActionKind.RefactorRewrite,
             disabled=types.CodeActionDisabled(
-                reason=f"Cannot differentiate '{func.name}': {error.text()}"),
+                reason=f"Cannot differentiate '{func.name}': {outcome.text()}"),
         )]
-    except Overrun:
-        pass  # offer it anyway: resolving it will say that it takes too long
+    # an Overrun, or not derived yet: offer it; resolving it derives (or says it is too slow)
     variants: list[tuple[str, Request]] = [(title, primary)]
     for name in params:
         if (name,) != primary.wrt:
@@ -298,14 +340,12 @@ async def _generate_actions(
                          ls.request(func, tuple(params), primary.mode)))
     other = "forward" if primary.mode == "reverse" else "reverse"
     other_req = ls.request(func, primary.wrt, other)
-    try:
-        await ls.derivation(snap, other_req)
-        variants.append((f"{other}-mode {title}", other_req))
-    except (DiffError, Overrun):
-        pass  # only offered when that mode works for this function
+    if isinstance(await _outcome(ls, snap, other_req, derive_now), Derivative):
+        variants.append((f"{other}-mode {title}", other_req))  # only when that mode works
     actions = []
     for label, req in variants:
-        verb = "Regenerate" if existing_derivative(snap.parsed, func, req.wrt) else "Generate"
+        existing = existing_derivative(snap.parsed, func, req.wrt, ls.expected_name(req))
+        verb = "Regenerate" if existing else "Generate"
         action = types.CodeAction(
             title=f"{verb} {label}", kind=types.CodeActionKind.RefactorRewrite,
             data=_action_data(snap, req), is_preferred=req is primary or None,
@@ -332,7 +372,8 @@ async def _stale_fixes(
         func = snap.parsed.function_named(header.function)
         if func is None:
             continue
-        req = ls.request(func, header.wrt or None)
+        mode = ls.mode_of(block.name, header.function, header.wrt)
+        req = ls.request(func, header.wrt or None, mode)
         diagnostics = [
             d for d in params.context.diagnostics
             if d.code == STALE_CODE and d.range.start.line == block.start - 1
@@ -444,7 +485,8 @@ async def _hover_markdown(ls: TangentServer, snap: Snapshot, func, point):
     for line in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1):
         lines = derivative.source_map.get(line)
         if lines:
-            return hover_text.statement(stmt.lineno, primal, derivative.code, lines), span
+            return hover_text.statement(stmt.lineno, primal, derivative.code, lines,
+                                        req.mode), span
     return hover_text.inactive_statement(stmt.lineno, primal, func.name, derivative.wrt), span
 
 
@@ -452,11 +494,14 @@ def _rule_markdown(ls: TangentServer, target: locate.Target) -> str | None:
     from tangent_lsp.engine.templates import library
 
     rules = library()
-    table = rules.tangents if ls.settings.mode == "forward" and rules.tangents else rules.adjoints
+    mode = ls.settings.mode
+    table = rules.tangents if mode == "forward" else rules.adjoints
+    if target.key is not None and target.key not in table:
+        mode, table = "reverse", rules.adjoints
     if target.key is not None and target.key in table:
         template = table[target.key]
         return hover_text.rule(target.key, target.shown, template.result, template.params,
-                               template.text, template.vararg)
+                               template.text, template.vararg, mode)
     if target.key is not None and target.key in rules.nondifferentiable:
         return hover_text.nondifferentiable(target.key, target.shown)
     if target.key is not None and target.key.startswith("__module__."):

@@ -45,13 +45,16 @@ def derivative(header: str, code: str, *, show_gradient: str | None = None,
     return "\n\n".join(parts)
 
 
-def statement(line: int, primal: str, code: str, lines: list[int]) -> str:
-    """Hover over a statement: the adjoint code generated for it (its ``# Grad of:`` block)."""
+def statement(line: int, primal: str, code: str, lines: list[int],
+              mode: str = "reverse") -> str:
+    """Hover over a statement: the code generated for it (its ``# Grad of:`` block in
+    reverse mode, its ``# Primal and tangent of:`` block in forward mode)."""
     all_lines = code.splitlines()
     block = [all_lines[i - 1] for i in lines if 1 <= i <= len(all_lines)]
     text = textwrap.dedent("\n".join(block))
     shown, _ = shorten(text)
-    return f"Adjoint of line {line}: `{_inline(primal)}`\n\n" + fence(shown)
+    what = "Adjoint" if mode == "reverse" else "Tangent"
+    return f"{what} of line {line}: `{_inline(primal)}`\n\n" + fence(shown)
 
 
 def inactive_statement(line: int, primal: str, function: str, wrt: tuple[str, ...]) -> str:
@@ -62,12 +65,12 @@ def inactive_statement(line: int, primal: str, function: str, wrt: tuple[str, ..
 
 
 def rule(key: str, shown: str, result: str, params: list[str], body: str,
-         vararg: str | None = None) -> str:
+         vararg: str | None = None, mode: str = "reverse") -> str:
     """Hover over a call with a derivative rule: the rule, in ``d[x]`` notation."""
     args = list(params) + ([f"*{vararg}"] if vararg else [])
     call = f"{result} = {key}({', '.join(args)})"
     return (
-        f"Derivative rule of `{_inline(shown)}` (`{key}`), reverse mode:\n\n"
+        f"Derivative rule of `{_inline(shown)}` (`{key}`), {mode} mode:\n\n"
         + fence(f"# {call}\n{body}")
     )
 

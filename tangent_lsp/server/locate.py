@@ -53,6 +53,7 @@ class Parsed:
     text: str
     tree: ast.Module
     lines: list[str] = field(default_factory=list)
+    memo: dict = field(default_factory=dict, repr=False)  # results derived from this text
 
     def line(self, lineno: int) -> str:
         return self.lines[lineno - 1] if 1 <= lineno <= len(self.lines) else ""
@@ -238,6 +239,8 @@ def target_at(parsed: Parsed, func: ast.FunctionDef, point: Point) -> Target | N
             if key is None and "." not in path:
                 key = _builtin_or_module(parsed, path)
             kind = "call" if id(node) in call_funcs else "attribute"
+            if key is None and kind != "call":
+                continue  # a module-level constant: nothing to say about it
             candidates.append(Target(key, path, parsed.span(node), kind, node))
         elif isinstance(node, ast.BinOp) and type(node.op) in BINARY_OPERATORS:
             key, symbol = BINARY_OPERATORS[type(node.op)]

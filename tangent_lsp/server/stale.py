@@ -63,6 +63,13 @@ def headers(parsed: Parsed) -> list[Header]:
 
 def generated(parsed: Parsed) -> list[Generated]:
     """Headers that sit directly above a top-level function: the generated derivatives."""
+    cached = parsed.memo.get("generated")
+    if cached is None:
+        cached = parsed.memo["generated"] = _generated(parsed)
+    return list(cached)
+
+
+def _generated(parsed: Parsed) -> list[Generated]:
     by_line = {h.line: h for h in headers(parsed)}
     blocks = []
     for func in parsed.functions:
