@@ -7,6 +7,7 @@ finite differences.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from lsprotocol import types
 
@@ -28,12 +29,12 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 client = client_fixture()
 
 
-async def actions_at(client: Client, uri: str, needle: str, only=None):
+async def actions_at(client: Client, uri: str, needle: str, only=None, trigger=None):
     text = client.texts[uri]
     result = await client.text_document_code_action_async(types.CodeActionParams(
         text_document=types.TextDocumentIdentifier(uri=uri),
         range=point_range(position_of(text, needle)),
-        context=types.CodeActionContext(diagnostics=[], only=only),
+        context=types.CodeActionContext(diagnostics=[], only=only, trigger_kind=trigger),
     ))
     return result or []
 
@@ -67,8 +68,7 @@ async def test_primary_action_inserts_a_correct_derivative(client: Client,
     assert "Generate derivative of loss w.r.t. all arguments (W, b, X, y)" in titles
     assert all(a.kind == types.CodeActionKind.RefactorRewrite for a in actions)
     assert all(a.edit is None for a in actions)  # computed on resolve
-    # forward mode raises in the engine today, so it is not offered
-    assert not any("forward" in t for t in titles)
+    assert titles[-1] == "Generate forward-mode derivative of loss"
 
     await resolve_and_apply(client, actions[0])
     text = client.texts[uri]
@@ -155,3 +155,48 @@ async def test_only_filter_and_outside_functions(client: Client):
 async def test_syntax_error_means_no_action(client: Client):
     uri = client.open(LOSS.replace("r = h - y", "r = h -"))
     assert await actions_at(client, uri, "def loss") == []
+
+
+async def test_forward_mode_variant(client: Client, tmp_path):
+    uri = client.open(LOSS)
+    actions = await actions_at(client, uri, "def loss")
+    await resolve_and_apply(client, actions[0])  # reverse mode first: both must coexist
+    actions = await actions_at(client, uri, "def loss")
+    forward = [a for a in actions if "forward-mode" in a.title]
+    assert [a.title for a in forward] == ["Generate forward-mode derivative of loss"]
+    await resolve_and_apply(client, forward[0])
+    text = client.texts[uri]
+    expected = derive(LOSS, "loss", mode="forward")
+    assert expected.header + "\n" + expected.code.rstrip("\n") in text
+    assert text.index("def dloss_dW(") < text.index("def tloss_dW(") < text.index("def data(")
+    actions = await actions_at(client, uri, "def loss")
+    titles = [a.title for a in actions]
+    assert "Regenerate derivative of loss" in titles
+    assert "Regenerate forward-mode derivative of loss" in titles
+
+    path = tmp_path / "forward_edited.py"
+    path.write_text(text)
+    module = import_file(path, "forward_edited")
+    W, b, X, y = module.data()
+    direction = np.linspace(-1.0, 1.0, W.size).reshape(W.shape)
+    eps = 1e-6
+    numeric = (module.loss(W + eps * direction, b, X, y)
+               - module.loss(W - eps * direction, b, X, y)) / (2 * eps)
+    assert relative_error(module.tloss_dW(W, b, X, y, direction), numeric) < 1e-6
+    assert relative_error(np.sum(module.dloss_dW(W, b, X, y) * direction), numeric) < 1e-6
+
+
+async def test_lightbulb_requests_use_only_what_is_known(client: Client):
+    automatic = types.CodeActionTriggerKind.Automatic
+    uri = client.open(NOT_DIFFERENTIABLE)
+    # nothing derived yet: offered, without the forward-mode variant (not known to work)
+    (action,) = await actions_at(client, uri, "y = np.tanh", trigger=automatic)
+    assert action.title == "Generate derivative of squash" and action.disabled is None
+    # once someone invoked the menu, the lightbulb knows too
+    await actions_at(client, uri, "y = np.tanh", trigger=types.CodeActionTriggerKind.Invoked)
+    (action,) = await actions_at(client, uri, "y = np.tanh", trigger=automatic)
+    assert action.disabled is not None
+    uri = client.open(LOSS)
+    await actions_at(client, uri, "def loss")
+    titles = [a.title for a in await actions_at(client, uri, "def loss", trigger=automatic)]
+    assert titles[-1] == "Generate forward-mode derivative of loss"

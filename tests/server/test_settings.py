@@ -101,3 +101,22 @@ async def test_mode_setting_picks_the_primary_action(client: Client):
     else:
         assert len(actions) == 1 and "forward" in actions[0].disabled.reason
     configure(client, {"mode": "reverse"})
+
+
+async def test_forward_mode_hovers(client: Client):
+    uri = client.open(LOSS)
+    configure(client, {"mode": "forward"})
+    await asyncio.sleep(0.2)
+
+    async def hover(needle: str) -> str:
+        result = await client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=position_of(LOSS, needle)))
+        return result.contents.value
+
+    rule = await hover("tanh")
+    assert "forward mode" in rule and "d[y] = d[x] * (1.0 - y * y)" in rule
+    statement = await hover("r = h - y")
+    assert statement.startswith("Tangent of line")
+    assert derive(LOSS, "loss", mode="forward").header in await hover("loss")
+    configure(client, {"mode": "reverse"})

@@ -49,7 +49,23 @@ async def test_edit_makes_it_stale_and_the_quick_fix_regenerates(client: Client)
     assert client.apply(resolved.edit)
 
     text = client.texts[uri]
-    assert text == with_derivative(edited.split("\n\n\n# tangent-lsp")[0].replace(
-        "from tangent_lsp.runtime import matmul_adjoint_b, unbroadcast, unreduce\n", "")
-        + "\n\n\ndef data(" + LOSS.split("\n\n\ndef data(")[1])
+    assert text == with_derivative(LOSS.replace("r = h - y", "r = h - 2.0 * y"))
+    assert await client.diagnostics_for(uri, lambda ds: ds == []) == []
+
+
+async def test_quick_fix_keeps_the_mode(client: Client):
+    forward = derive(LOSS, "loss", mode="forward")
+    head, sep, tail = LOSS.partition("\n\n\ndef data(")
+    head = head.replace("import numpy as np", "import numpy as np\n" + "\n".join(forward.imports))
+    source = head + "\n\n\n" + forward.header + "\n" + forward.code.rstrip() + sep + tail
+    uri = client.open(source.replace("r = h - y", "r = h + y", 1))
+    (warning,) = await client.diagnostics_for(uri, lambda ds: len(ds) == 1)
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=point_range(warning.range.start),
+        context=types.CodeActionContext(diagnostics=[warning])))
+    (fix,) = [a for a in actions if a.kind == types.CodeActionKind.QuickFix]
+    assert client.apply((await client.code_action_resolve_async(fix)).edit)
+    text = client.texts[uri]
+    assert text.count("def tloss_dW(") == 1 and "def dloss_dW(" not in text
     assert await client.diagnostics_for(uri, lambda ds: ds == []) == []
