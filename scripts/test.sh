@@ -6,9 +6,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 exec </dev/null
 
 bash scripts/setup.sh
+bash scripts/install-neovim.sh   # the second real LSP client the server tests drive
 
 echo "== ruff check"
-.venv/bin/ruff check tangent_lsp tests examples scripts
+.venv/bin/ruff check tangent_lsp tests examples scripts benchmarks
 
 echo "== pytest"
 status=0

@@ -44,7 +44,11 @@ class Derivative:
     def header(self) -> str:
         """One comment line naming the source function and the hash of its source."""
         wrt = ", ".join(self.wrt)
-        return f"# tangent-lsp: d({self.function})/d({wrt}), from {self.function} (source {self.source_hash})"
+        mode = " [forward]" if self.mode == "forward" else ""
+        return (
+            f"# tangent-lsp: d({self.function})/d({wrt}){mode}, from {self.function} "
+            f"(source {self.source_hash})"
+        )
 
 
 def source_hash(module: Module, node: gast.FunctionDef) -> str:
@@ -78,6 +82,11 @@ def derive(
 
 def _wrt_names(node: gast.FunctionDef, wrt) -> list[str]:
     params = [a.id for a in node.args.posonlyargs + node.args.args]
+    if not params:
+        raise DiffError(
+            "wrt", f"'{node.name}' has no arguments to differentiate with respect to",
+            hint="give the function the arguments it depends on",
+        ).at(node)
     if wrt is None:
         wrt = (0,)
     if isinstance(wrt, (str, int)):

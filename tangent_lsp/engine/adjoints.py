@@ -9,7 +9,6 @@ updated in place (``bx[i] += g``) without touching another adjoint it aliases.
 
 from __future__ import annotations
 
-import copy
 
 import gast
 
@@ -135,7 +134,7 @@ class StatementAdjoints:
             self.contribute(op.value, by, op)
         elif op.kind == "literal":
             if isinstance(op.value, gast.Dict):
-                pairs = [(copy.deepcopy(k), v) for k, v in zip(op.value.keys, op.value.values)]
+                pairs = [(S.clone(k), v) for k, v in zip(op.value.keys, op.value.values)]
             else:
                 pairs = [(S.constant(i), e) for i, e in enumerate(op.value.elts)]
             for key, element in pairs:
@@ -172,7 +171,7 @@ class StatementAdjoints:
             return
         x = op.target
         bx = S.name(self.adjoint(x))
-        location = copy.deepcopy(op.value)
+        location = S.clone(op.value)
         location.value = bx
         if x not in self.containers:  # a slice is a view: copy it before zeroing it below
             location = S.call(S.attribute(location, "copy"), [])
@@ -181,7 +180,7 @@ class StatementAdjoints:
             self.contribute(item, S.call("unbroadcast", [location, S.name(item.id)]), op)
             self.helpers.add("unbroadcast")
         self.own(x)
-        cleared = copy.deepcopy(op.value)
+        cleared = S.clone(op.value)
         cleared.value, cleared.ctx = S.name(self.adjoint(x)), gast.Store()
         self.out.append(S.assign(cleared, S.constant(0.0)))
 
@@ -239,10 +238,10 @@ class StatementAdjoints:
         x = base.id
         bx = self.adjoint(x)
         self.own(x)
-        index = copy.deepcopy(op.value.slice)
+        index = S.clone(op.value.slice)
         if x in self.containers:  # rebind the element: never update a shared element in place
             current = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Load())
-            target = gast.Subscript(value=S.name(bx), slice=copy.deepcopy(index), ctx=gast.Store())
+            target = gast.Subscript(value=S.name(bx), slice=S.clone(index), ctx=gast.Store())
             self.out.append(S.assign(target, S.binop(current, gast.Add(), by)))
         elif basic_index(index, self.integers):
             target = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Store())

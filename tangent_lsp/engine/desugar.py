@@ -9,10 +9,10 @@ way to leave a loop and then run the backward sweep).
 
 from __future__ import annotations
 
-import copy
 
 import gast
 
+from . import syntax as S
 from .errors import unsupported
 
 
@@ -53,8 +53,8 @@ def hoist_returns(stmts: list[gast.stmt]) -> list[gast.stmt]:
             return out  # statements after a return never run
         if isinstance(stmt, gast.If) and _contains_return(stmt):
             rest = stmts[index + 1 :]
-            stmt.body = hoist_returns(stmt.body + copy.deepcopy(rest))
-            stmt.orelse = hoist_returns(stmt.orelse + copy.deepcopy(rest))
+            stmt.body = hoist_returns(stmt.body + S.clone(rest))
+            stmt.orelse = hoist_returns(stmt.orelse + S.clone(rest))
             return out
     return out
 

@@ -9,7 +9,6 @@ belongs to, which is the source map the editor uses.
 from __future__ import annotations
 
 import ast
-import copy
 
 import gast
 
@@ -18,7 +17,7 @@ from .syntax import BOUNDARY, COMMENT_PREFIX
 
 def to_source(node: gast.AST) -> str:
     """Print ``node`` (a function or module)."""
-    tree = gast.gast_to_ast(copy.deepcopy(node))
+    tree = gast.gast_to_ast(node)  # builds new nodes: the gast tree is left as it is
     return ast.unparse(ast.fix_missing_locations(tree))
 
 

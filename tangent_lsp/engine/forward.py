@@ -9,7 +9,6 @@ mentions the tangents that exist.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 import gast
@@ -154,7 +153,7 @@ class _Forward:
         if op.kind == "literal":
             if isinstance(op.value, gast.Dict):
                 values = [self.zeros_if_zero(self.of(v), v) for v in op.value.values]
-                value = gast.Dict(keys=copy.deepcopy(op.value.keys), values=values)
+                value = gast.Dict(keys=S.clone(op.value.keys), values=values)
                 return [S.assign(self.tangent(target), value)]
             elements = [self.zeros_if_zero(self.of(e), e) for e in op.value.elts]
             return [S.assign(self.tangent(target), type(op.value)(elts=elements, ctx=gast.Load()))]
@@ -164,7 +163,7 @@ class _Forward:
                     "tuple unpacking", "unpacking a differentiated value into several names "
                     "is not supported yet", hint="index the result explicitly (r[0], r[1])",
                 ).at(op.node)
-            location = copy.deepcopy(op.value)
+            location = S.clone(op.value)
             location.value = self.of(op.value.value)
             return self.finish(target, location)
         if op.kind == "append":
@@ -180,7 +179,7 @@ class _Forward:
                 tangent = S.name(self.tangent(target))
                 out.append(S.assign(self.tangent(target), S.call(S.attribute(tangent, "copy"), [])))
                 self.owned.add(target)
-            location = copy.deepcopy(op.value)
+            location = S.clone(op.value)
             location.value = S.name(self.tangent(target))
             location.ctx = gast.Store()
             item = _ZeroLiteral().visit(self.fold(self.of(op.args[1])))
@@ -191,7 +190,7 @@ class _Forward:
 
     def zeros_if_zero(self, tangent: gast.expr, primal: gast.expr) -> gast.expr:
         if _is_zero(tangent):
-            return S.call(f"{self.np}.zeros", [S.call(f"{self.np}.shape", [copy.deepcopy(primal)])])
+            return S.call(f"{self.np}.zeros", [S.call(f"{self.np}.shape", [S.clone(primal)])])
         return tangent
 
     def rule(self, op: Op) -> list[gast.stmt]:
@@ -261,13 +260,13 @@ class _Forward:
     def statement(self, stmt: Statement) -> list[gast.stmt]:
         if isinstance(stmt, Op):
             if stmt.kind == "append":
-                primal = [gast.Expr(value=copy.deepcopy(stmt.value))]
+                primal = [gast.Expr(value=S.clone(stmt.value))]
             elif stmt.kind == "setitem":
-                location = copy.deepcopy(stmt.value)
+                location = S.clone(stmt.value)
                 location.ctx = gast.Store()
-                primal = [S.assign(location, copy.deepcopy(stmt.args[1]))]
+                primal = [S.assign(location, S.clone(stmt.args[1]))]
             else:
-                primal = [S.assign(stmt.target, copy.deepcopy(stmt.value))]
+                primal = [S.assign(stmt.target, S.clone(stmt.value))]
             if stmt.target in self.active:
                 return primal + self.tangent_of(stmt)
             if stmt.kind == "pop" and _is_active_name(stmt.args[0], self.active):
@@ -276,14 +275,14 @@ class _Forward:
                 return primal + [gast.Expr(value=popped)]
             return primal
         if isinstance(stmt, Keep):
-            return [copy.deepcopy(stmt.stmt)]
+            return [S.clone(stmt.stmt)]
         if isinstance(stmt, If):
             entry = set(self.owned)
             body = self.block(stmt.body) or [gast.Pass()]
             after_body, self.owned = self.owned, entry
             orelse = self.block(stmt.orelse)
             self.owned &= after_body
-            return [gast.If(test=copy.deepcopy(stmt.test), body=body, orelse=orelse)]
+            return [gast.If(test=S.clone(stmt.test), body=body, orelse=orelse)]
         if isinstance(stmt, Loop):
             # ownership survives the back edge only for tangents the body never reassigns
             self.owned -= {op.target for op in walk_ops(stmt.body) if op.kind != "setitem"}
@@ -291,9 +290,9 @@ class _Forward:
             self.owned -= {op.target for op in walk_ops(stmt.body) if op.kind != "setitem"}
             if stmt.kind == "for":
                 return [gast.For(target=S.name(stmt.target, store=True),
-                                 iter=copy.deepcopy(stmt.iterable), body=body, orelse=[],
+                                 iter=S.clone(stmt.iterable), body=body, orelse=[],
                                  type_comment=None)]
-            return [gast.While(test=copy.deepcopy(stmt.test), body=body, orelse=[])]
+            return [gast.While(test=S.clone(stmt.test), body=body, orelse=[])]
         if isinstance(stmt, Jump):
             return [gast.Break() if stmt.kind == "break" else gast.Continue()]
         if isinstance(stmt, GradHook):
@@ -308,9 +307,9 @@ class _Forward:
         if _is_zero(tangent):
             tangent = self.zeros_if_zero(tangent, result)
         value = tangent if not preserve_result else gast.Tuple(
-            elts=[tangent, copy.deepcopy(result)], ctx=gast.Load()
+            elts=[tangent, S.clone(result)], ctx=gast.Load()
         )
-        args = copy.deepcopy(self.fn.node.args)
+        args = S.clone(self.fn.node.args)
         for seed in seeds:
             args.args.append(gast.Name(id=seed, ctx=gast.Param(), annotation=None,
                                        type_comment=None))

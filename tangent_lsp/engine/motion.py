@@ -9,7 +9,6 @@ wrapper with the joint signature calls both.
 
 from __future__ import annotations
 
-import copy
 
 import gast
 
@@ -45,8 +44,8 @@ def split(
             top_level.update(S.stored_names(stmt.targets[0]))
     maybe_unbound = [S.assign(n, S.constant(None)) for n in read_later if n not in top_level]
     forward = _function(
-        f"{function.name}_forward", copy.deepcopy(primal_args),
-        maybe_unbound + forward_body + [gast.Return(value=copy.deepcopy(saved))],
+        f"{function.name}_forward", S.clone(primal_args),
+        maybe_unbound + forward_body + [gast.Return(value=S.clone(saved))],
     )
 
     unpack = S.assign(
@@ -62,7 +61,7 @@ def split(
     call_forward = S.call(forward.name, [S.name(p) for p in params])
     call_backward = S.call(backward.name, [S.name(saved_name), S.name(seed)])
     wrapper = _function(
-        function.name, copy.deepcopy(function.args),
+        function.name, S.clone(function.args),
         [S.assign(saved_name, call_forward), gast.Return(value=call_backward)],
     )
     return [forward, backward, wrapper]

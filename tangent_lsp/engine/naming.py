@@ -15,7 +15,7 @@ import re
 # would break the user's module the moment the derivative is inserted).
 _RESERVED = frozenset(dir(builtins)) | frozenset(keyword.kwlist)
 
-_VALID = re.compile(r"[^0-9a-zA-Z_]")
+_VALID = re.compile(r"\W")  # Unicode-aware: d(pérdida) stays readable
 
 
 class Namer:

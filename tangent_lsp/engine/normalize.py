@@ -12,7 +12,6 @@ can read every value it needs without saving copies.
 from __future__ import annotations
 
 import ast
-import copy
 from typing import Callable
 
 import gast
@@ -96,7 +95,7 @@ def statement_text(module: Module, stmt: gast.stmt) -> str:
     start, end = stmt.lineno, getattr(stmt, "end_lineno", stmt.lineno)
     if start == end:
         return module.line(start)
-    return ast.unparse(gast.gast_to_ast(copy.deepcopy(stmt))).splitlines()[0]
+    return ast.unparse(gast.gast_to_ast(S.clone(stmt))).splitlines()[0]
 
 
 class _Normalizer:
@@ -121,7 +120,7 @@ class _Normalizer:
     # --- statements ------------------------------------------------------------
 
     def run(self) -> Function:
-        stmts = hoist_returns(copy.deepcopy(self.function.body))
+        stmts = hoist_returns(S.clone(self.function.body))
         if not isinstance(stmts[-1], gast.Return):  # several returns, in branches
             self.result_temporary = self.result_name()
         for stmt in stmts:
@@ -166,7 +165,7 @@ class _Normalizer:
         target = stmt.target
         if isinstance(target, gast.Subscript):  # x[i] += v  →  x[i] = x[i] + v
             load = gast.Subscript(
-                value=copy.deepcopy(target.value), slice=copy.deepcopy(target.slice),
+                value=S.clone(target.value), slice=S.clone(target.slice),
                 ctx=gast.Load(),
             )
         elif isinstance(target, gast.Name):
@@ -179,7 +178,7 @@ class _Normalizer:
         gast.copy_location(load, target)
         value = gast.BinOp(left=load, op=stmt.op, right=stmt.value)
         gast.copy_location(value, stmt)
-        store = copy.deepcopy(target)
+        store = S.clone(target)
         store.ctx = gast.Store()
         self.bind(store, value, stmt)
 
@@ -491,7 +490,7 @@ class _Normalizer:
         return gast.copy_location(renamed, node)
 
     def rename(self, node: gast.AST) -> gast.AST:
-        node = copy.deepcopy(node)
+        node = S.clone(node)
         mapping = {k: S.name(v) for k, v in self.current.items() if k != v}
         return S.substitute(node, mapping)
 
@@ -525,10 +524,10 @@ class _Normalizer:
                 "name", f"'{node.id}' is not defined",
                 hint="define or import it in the module, or pass it as an argument",
             ).at(node)
-        return self.atom_or_copy(copy.deepcopy(node), target, node)  # a global: a constant here
+        return self.atom_or_copy(S.clone(node), target, node)  # a global: a constant here
 
     def constant_expr(self, node: gast.Constant, target: str | None) -> gast.expr:
-        return self.atom_or_copy(copy.deepcopy(node), target, node)
+        return self.atom_or_copy(S.clone(node), target, node)
 
     def binop(self, node: gast.BinOp, target: str | None) -> gast.expr:
         key = BINARY_OPERATORS.get(type(node.op))
@@ -538,7 +537,7 @@ class _Normalizer:
                 "bitwise operators carry no gradient; compute them outside the function",
             )
         left, right = self.expr(node.left), self.expr(node.right)
-        value = gast.BinOp(left=left, op=copy.deepcopy(node.op), right=right)
+        value = gast.BinOp(left=left, op=S.clone(node.op), right=right)
         shown = f"operator '{OPERATOR_SYMBOLS[type(node.op)]}'"
         return self.emit(target, value, "rule", node, key=key, shown=shown, args=[left, right])
 
@@ -549,7 +548,7 @@ class _Normalizer:
                 folded = S.constant(-value if isinstance(node.op, gast.USub) else value)
                 return self.atom_or_copy(gast.copy_location(folded, node), target, node)
         operand = self.expr(node.operand)
-        value = gast.UnaryOp(op=copy.deepcopy(node.op), operand=operand)
+        value = gast.UnaryOp(op=S.clone(node.op), operand=operand)
         key = UNARY_OPERATORS.get(type(node.op))
         if key is None:
             return self.emit(target, value, "constant", node)  # not, ~
@@ -568,7 +567,7 @@ class _Normalizer:
     def compare(self, node: gast.Compare, target: str | None) -> gast.expr:
         left = self.expr(node.left)
         rights = [self.expr(c) for c in node.comparators]
-        value = gast.Compare(left=left, ops=copy.deepcopy(node.ops), comparators=rights)
+        value = gast.Compare(left=left, ops=S.clone(node.ops), comparators=rights)
         return self.emit(target, value, "constant", node)
 
     def literal(self, node: gast.Tuple | gast.List, target: str | None) -> gast.expr:
@@ -583,7 +582,7 @@ class _Normalizer:
         if any(not isinstance(k, gast.Constant) for k in node.keys):
             raise unsupported("dict with computed keys", node, "use constant keys")
         values = [self.expr(v) for v in node.values]
-        value = gast.Dict(keys=copy.deepcopy(node.keys), values=values)
+        value = gast.Dict(keys=S.clone(node.keys), values=values)
         return self.emit(target, value, "literal", node)
 
     def argument(self, node: gast.expr) -> gast.expr:
@@ -634,7 +633,7 @@ class _Normalizer:
             ).at(node)
         args = [self.argument(a) for a in node.args]
         keywords = {k.arg: self.argument(k.value) for k in node.keywords}
-        value = S.call(copy.deepcopy(func), args, keywords)
+        value = S.call(S.clone(func), args, keywords)
         return self.emit(
             target, value, "rule", node, key=qualname, shown=f"'{shown}'",
             args=args, keywords=keywords,
@@ -646,7 +645,7 @@ class _Normalizer:
 
     def attribute_expr(self, node: gast.Attribute, target: str | None) -> gast.expr:
         if self._is_global_chain(node):
-            return self.atom_or_copy(copy.deepcopy(node), target, node)  # np.pi, np.newaxis
+            return self.atom_or_copy(S.clone(node), target, node)  # np.pi, np.newaxis
         receiver = self.expr(node.value)
         value = gast.Attribute(value=receiver, attr=node.attr, ctx=gast.Load())
         key = f"numpy.ndarray.{node.attr}"
@@ -712,8 +711,8 @@ def _count(trips: str, line: int, node: gast.AST) -> Op:
 
 
 def _bind_item(target: gast.expr, sequence: gast.expr, index: str, node: gast.AST) -> gast.stmt:
-    item = gast.Subscript(value=copy.deepcopy(sequence), slice=S.name(index), ctx=gast.Load())
-    stmt = gast.Assign(targets=[copy.deepcopy(target)], value=item, type_comment=None)
+    item = gast.Subscript(value=S.clone(sequence), slice=S.name(index), ctx=gast.Load())
+    stmt = gast.Assign(targets=[S.clone(target)], value=item, type_comment=None)
     return gast.copy_location(stmt, node)
 
 

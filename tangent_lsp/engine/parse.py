@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import textwrap
 from dataclasses import dataclass, field
 
@@ -40,8 +42,15 @@ class Module:
             ) from None
 
 
+_LINES = re.compile(r"\r\n|\r|\n")
+
+
+@functools.lru_cache(maxsize=16)
 def parse_module(source: str, path: str | None = None) -> Module:
-    """Parse ``source``; a syntax error becomes a DiffError at its position."""
+    """Parse ``source``; a syntax error becomes a DiffError at its position.
+
+    Cached: an editor asks about the same buffer many times. Treat the result as
+    read-only (every stage copies what it changes)."""
     try:
         tree = gast.parse(source)
     except SyntaxError as error:
@@ -53,7 +62,8 @@ def parse_module(source: str, path: str | None = None) -> Module:
             col=max((error.offset or 1) - 1, 0),
             hint="fix the syntax error first",
         ) from None
-    module = Module(source=source, path=path, tree=tree, lines=source.splitlines())
+    # lines as Python numbers them (\u2028 and friends do not end a line)
+    module = Module(source=source, path=path, tree=tree, lines=_LINES.split(source))
     for stmt in tree.body:
         _record_binding(module, stmt)
     return module

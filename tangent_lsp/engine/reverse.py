@@ -15,7 +15,6 @@ and ``while`` loops (and ``for`` loops that may ``break``) count their trips.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 import gast
@@ -59,34 +58,34 @@ class _Reverse(StatementAdjoints):
         out: list[gast.stmt] = []
         for stmt in stmts:
             if isinstance(stmt, Op) and stmt.kind == "append":
-                out.append(gast.Expr(value=copy.deepcopy(stmt.value)))  # undone by a pop
+                out.append(gast.Expr(value=S.clone(stmt.value)))  # undone by a pop
             elif isinstance(stmt, Op) and stmt.kind == "setitem":
                 self.pairs += 1
                 stmt.pair = self.pairs
-                old = copy.deepcopy(stmt.value)
+                old = S.clone(stmt.value)
                 if stmt.target not in self.containers:
                     old = S.call(S.attribute(old, "copy"), [])
                 out.append(push_value(self.tape_name(), old, stmt.pair))
-                location = copy.deepcopy(stmt.value)
+                location = S.clone(stmt.value)
                 location.ctx = gast.Store()
-                out.append(S.assign(location, copy.deepcopy(stmt.args[1])))
+                out.append(S.assign(location, S.clone(stmt.args[1])))
             elif isinstance(stmt, Op):
                 stmt.pair = None
                 if depth > 0 and stmt.target in self.defined:
                     self.pairs += 1
                     stmt.pair = self.pairs
                     out.append(push(self.tape_name(), stmt.target, stmt.pair))
-                out.append(S.assign(stmt.target, copy.deepcopy(stmt.value)))
+                out.append(S.assign(stmt.target, S.clone(stmt.value)))
                 self.defined.add(stmt.target)
             elif isinstance(stmt, Keep):
-                out.append(copy.deepcopy(stmt.stmt))
+                out.append(S.clone(stmt.stmt))
             elif isinstance(stmt, If):
                 before = set(self.defined)
                 body = self.forward(stmt.body, depth + 1)
                 after_body, self.defined = self.defined, before
                 orelse = self.forward(stmt.orelse, depth + 1)
                 self.defined = after_body & self.defined
-                out.append(gast.If(test=copy.deepcopy(stmt.test), body=body or [gast.Pass()],
+                out.append(gast.If(test=S.clone(stmt.test), body=body or [gast.Pass()],
                                    orelse=orelse))
             elif isinstance(stmt, Loop):
                 if stmt.target:
@@ -94,12 +93,12 @@ class _Reverse(StatementAdjoints):
                 body = self.forward(stmt.body, depth + 1)
                 if stmt.kind == "for":
                     out.append(gast.For(
-                        target=S.name(stmt.target, store=True), iter=copy.deepcopy(stmt.iterable),
+                        target=S.name(stmt.target, store=True), iter=S.clone(stmt.iterable),
                         body=body or [gast.Pass()], orelse=[], type_comment=None,
                     ))
                     self.defined.add(stmt.target)
                 else:
-                    out.append(gast.While(test=copy.deepcopy(stmt.test),
+                    out.append(gast.While(test=S.clone(stmt.test),
                                           body=body or [gast.Pass()], orelse=[]))
             elif isinstance(stmt, Jump):
                 out.append(gast.Break() if stmt.kind == "break" else gast.Continue())
@@ -139,7 +138,7 @@ class _Reverse(StatementAdjoints):
         if isinstance(stmt, Op) and stmt.kind == "setitem":
             if stmt.target in self.active:
                 self.adjoint_of(stmt)
-            location = copy.deepcopy(stmt.value)
+            location = S.clone(stmt.value)
             location.ctx = gast.Store()
             self.out.append(pop_into(self.tape_name(), location, stmt.pair))
             return self.out
@@ -170,7 +169,7 @@ class _Reverse(StatementAdjoints):
         code = [] if stmt.target in self.initialized else [self.zeros(stmt.target)]
         adjoint = self.adjoint(stmt.target)
         code.append(S.assign(stmt.alias, S.name(adjoint)))
-        code.extend(copy.deepcopy(stmt.body))
+        code.extend(S.clone(stmt.body))
         code.append(S.assign(adjoint, S.name(stmt.alias)))
         self.owned.discard(stmt.target)
         return code
@@ -210,7 +209,7 @@ class _Reverse(StatementAdjoints):
         self.owned = after_body[1] & self.owned
         if not _has_code(body_code) and not _has_code(else_code):
             return before
-        test = copy.deepcopy(test)
+        test = S.clone(test)
         if negate:
             test = gast.UnaryOp(op=gast.Not(), operand=test)
         if not _has_code(body_code):
@@ -234,7 +233,7 @@ class _Reverse(StatementAdjoints):
         if not _has_code(body_code):
             return before
         if stmt.kind == "for":
-            steps = copy.deepcopy(stmt.iterable)
+            steps = S.clone(stmt.iterable)
             if stmt.trips:
                 steps = gast.Subscript(
                     value=steps, slice=gast.Slice(lower=None, upper=S.name(stmt.trips), step=None),
@@ -271,12 +270,12 @@ class _Reverse(StatementAdjoints):
                 self.out.append(self.zeros(arg))
             grads.append(S.name(self.adjoint(arg)))
         if preserve_result:
-            grads.append(copy.deepcopy(result))
+            grads.append(S.clone(result))
         value = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
         if self.tape is not None:
             forward.insert(0, S.assign(self.tape, gast.List(elts=[], ctx=gast.Load())))
 
-        args = copy.deepcopy(self.fn.node.args)
+        args = S.clone(self.fn.node.args)
         args.args.append(S.name(seed, store=False))
         args.args[-1].ctx = gast.Param()
         if seed_default or args.defaults:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Iterator
 
 import gast
@@ -95,8 +94,16 @@ def is_atom(node: gast.AST) -> bool:
     return False
 
 
-def clone(node: gast.AST) -> gast.AST:
-    return copy.deepcopy(node)
+def clone(node):
+    """A deep copy of a tree (or a list of trees), with every attribute the stages
+    attach; several times faster than ``copy.deepcopy``, which the engine calls a lot."""
+    if isinstance(node, gast.AST):
+        new = node.__class__.__new__(node.__class__)
+        new.__dict__ = {key: clone(value) for key, value in node.__dict__.items()}
+        return new
+    if isinstance(node, list):
+        return [clone(item) for item in node]
+    return node  # str, numbers, None, Ellipsis: immutable
 
 
 class Substitute(gast.NodeTransformer):
@@ -107,7 +114,7 @@ class Substitute(gast.NodeTransformer):
 
     def visit_Name(self, node: gast.Name) -> gast.expr:
         if node.id in self.mapping and isinstance(node.ctx, gast.Load):
-            return copy.deepcopy(self.mapping[node.id])
+            return clone(self.mapping[node.id])
         return node
 
 

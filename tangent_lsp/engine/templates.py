@@ -7,13 +7,13 @@ is keyed by the qualified names in its decorator.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import gast
 
+from . import syntax as S
 from .errors import unsupported
 from .naming import Namer
 from .parse import Module, parse_module
@@ -45,7 +45,7 @@ class Template:
         """The template's body as source, for hovers ("d[x] = d[y] * (1 - y * y)")."""
         import ast
 
-        body = [gast.gast_to_ast(copy.deepcopy(s)) for s in self.node.body]
+        body = [gast.gast_to_ast(S.clone(s)) for s in self.node.body]
         return "\n".join(ast.unparse(ast.fix_missing_locations(s)) for s in body)
 
 
@@ -208,7 +208,7 @@ def bind(
                 raise unsupported(
                     "call", node, f"pass '{param}'", f"{shown} is missing the argument '{param}'"
                 )
-            bound[param] = Default(copy.deepcopy(template.defaults[param]))
+            bound[param] = Default(S.clone(template.defaults[param]))
     return bound
 
 
@@ -249,7 +249,7 @@ class _Expand(gast.NodeTransformer):
         if _is_d(node):
             inner = node.slice
             if isinstance(inner, gast.Name) and inner.id in self.derivative_of:
-                return copy.deepcopy(self.derivative_of[inner.id])
+                return S.clone(self.derivative_of[inner.id])
             raise ValueError(f"template {self.template.node.name}: bad d[...] use")
         return self.generic_visit(node)
 
@@ -266,7 +266,7 @@ class _Expand(gast.NodeTransformer):
 
     def visit_Name(self, node):
         if node.id in self.mapping:
-            return copy.deepcopy(self.mapping[node.id])
+            return S.clone(self.mapping[node.id])
         if node.id in self.template.numpy_names:
             return gast.Name(id=self.numpy_alias, ctx=node.ctx, annotation=None, type_comment=None)
         if node.id in self.template.helpers:
@@ -299,17 +299,17 @@ def expand(
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and _is_d(stmt.targets[0]):
             param = stmt.targets[0].slice
             value = _Expand(template, mapping, derivatives, numpy_alias, helpers).visit(
-                copy.deepcopy(stmt.value)
+                S.clone(stmt.value)
             )
             out.append(Contribution(param.id, value))
             continue
         if isinstance(stmt, gast.Assign):
             value = _Expand(template, mapping, derivatives, numpy_alias, helpers).visit(
-                copy.deepcopy(stmt.value)
+                S.clone(stmt.value)
             )
             targets = []
             for target in stmt.targets:
-                target = copy.deepcopy(target)
+                target = S.clone(target)
                 for sub in gast.walk(target):
                     if isinstance(sub, gast.Name):
                         fresh = namer.fresh(sub.id, temporary=True)
