@@ -10,6 +10,7 @@ term per differentiable argument.
 from tangent_lsp.rules.notation import d, nondifferentiable, tangent_
 from tangent_lsp.runtime import (
     add_grad,
+    broadcast_like,
     dot_adjoint_a,
     dot_adjoint_b,
     extremum_mask,
@@ -18,6 +19,9 @@ from tangent_lsp.runtime import (
     reduced_count,
     reshape_each,
     split_like,
+    pick_tangent,
+    sum_tangents,
+    tangents_like,
     tensordot_adjoint_a,
     tensordot_adjoint_b,
     unarray,
@@ -123,6 +127,29 @@ def t_unsum(y, g, iterable):
 @tangent_(add_grad)
 def t_add_grad(y, a, b):
     d[y] = add_grad(d[a], d[b])
+
+
+# --- the forward-mode helpers: linear in the tangents they carry -----------------------------
+
+
+@tangent_(broadcast_like)
+def t_broadcast_like(y, t, like):
+    d[y] = broadcast_like(d[t], like)
+
+
+@tangent_(tangents_like)
+def t_tangents_like(y, t, x):
+    d[y] = tangents_like(d[t], x)
+
+
+@tangent_(sum_tangents)
+def t_sum_tangents(y, ts):
+    d[y] = sum_tangents(d[ts])
+
+
+@tangent_(pick_tangent)
+def t_pick_tangent(y, value, first, rest, t_first, t_rest):
+    d[y] = pick_tangent(value, first, rest, d[t_first], d[t_rest])
 
 
 # --- bilinear: the product adjoints read the other operand's values ---------------------

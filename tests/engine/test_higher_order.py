@@ -84,3 +84,37 @@ def test_hvp_code_is_generated_source(capsys):
     printed = capsys.readouterr().out
     assert "def dmlp_dW1(" in printed and "def tdmlp_dW1_dW1(" in printed
     assert "def hvp_mlp(W1, W2, X, y, v):" in printed
+
+
+STRAIGHT_LINE = [c for c in CASES if c[0] in ("mlp", "softmax_cross_entropy", "logsumexp",
+                                              "elementwise_chain")]
+
+
+@pytest.mark.parametrize("name,f,args,wrt", STRAIGHT_LINE, ids=[c[0] for c in STRAIGHT_LINE])
+def test_reverse_over_reverse(name, f, args, wrt):
+    """vjp of the gradient with seed v: v^T H = H v (the Hessian is symmetric)."""
+    v = rng.normal(size=np.shape(args[wrt]))
+    gradient = tangent_lsp.grad(f, wrt=(wrt,))
+    second = tangent_lsp.vjp(gradient, wrt=(wrt,))
+    ours = second(*args, 1.0, v)
+    expected = autograd.hessian_vector_product(_autograd(f), wrt)(*args, v)
+    np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("name,f,args,wrt", CASES, ids=[c[0] for c in CASES])
+def test_reverse_over_forward(name, f, args, wrt):
+    """The gradient of the directional derivative along v is H v."""
+    v = rng.normal(size=np.shape(args[wrt]))
+    directional = tangent_lsp.jvp(f, wrt=(wrt,))
+    ours = tangent_lsp.grad(directional, wrt=(wrt,))(*args, v)
+    expected = autograd.hessian_vector_product(_autograd(f), wrt)(*args, v)
+    np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-9)
+
+
+def test_forward_over_forward_gives_second_directional_derivatives():
+    x, v = rng.normal(size=4), rng.normal(size=4)
+    first = tangent_lsp.jvp(programs.logsumexp)
+    second = tangent_lsp.jvp(first, wrt=(0,))  # d/dx of (grad . v) along v: v^T H v
+    ours = second(x, v, v)
+    expected = v @ autograd.hessian(_autograd(programs.logsumexp))(x) @ v
+    np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-9)

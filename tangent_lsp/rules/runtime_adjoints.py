@@ -1,0 +1,52 @@
+"""Reverse-mode rules for the runtime helpers generated code calls, so that a
+gradient can be differentiated in reverse mode again (reverse over reverse) and
+forward-mode code in reverse mode (reverse over forward).
+"""
+
+from tangent_lsp.rules.notation import adjoint, d
+from tangent_lsp.runtime import (
+    add_grad,
+    broadcast_like,
+    matmul_adjoint_a,
+    matmul_adjoint_a_vjp,
+    matmul_adjoint_b,
+    matmul_adjoint_b_vjp,
+    unbroadcast,
+    unreduce,
+    unreduce_adjoint,
+)
+
+
+@adjoint(unbroadcast)  # sums or spreads g to x's shape; its adjoint does the reverse
+def a_unbroadcast(y, g, x):
+    d[g] = unbroadcast(d[y], g)
+
+
+@adjoint(broadcast_like)
+def a_broadcast_like(y, t, like):
+    d[t] = unbroadcast(d[y], t)
+
+
+@adjoint(unreduce)
+def a_unreduce(y, g, x, axis=None, keepdims=False):
+    d[g] = unreduce_adjoint(d[y], g, x, axis, keepdims)
+
+
+@adjoint(matmul_adjoint_a)
+def a_matmul_adjoint_a(y, g, a, b):
+    parts = matmul_adjoint_a_vjp(d[y], g, a, b)
+    d[g] = parts[0]
+    d[b] = parts[1]
+
+
+@adjoint(matmul_adjoint_b)
+def a_matmul_adjoint_b(y, g, a, b):
+    parts = matmul_adjoint_b_vjp(d[y], g, a, b)
+    d[g] = parts[0]
+    d[a] = parts[1]
+
+
+@adjoint(add_grad)
+def a_add_grad(y, a, b):
+    d[a] = d[y]
+    d[b] = d[y]
