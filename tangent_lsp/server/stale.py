@@ -4,7 +4,8 @@ Every derivative the server inserts starts with a one-line header::
 
     # tangent-lsp: d(loss)/d(W), from loss (source 6e385b4e)
 
-naming the source function and a short hash of its source text. When the
+(``d(loss)/d(W) [forward], ...`` for forward mode) naming the source function
+and a short hash of its source text. When the
 function is edited its hash changes and the derivative below is stale.
 """
 
@@ -19,7 +20,7 @@ from tangent_lsp.engine import source_hash as _engine_source_hash
 from .locate import Parsed, first_line
 
 HEADER = re.compile(
-    r"^# tangent-lsp: d\((?P<function>[^()]*)\)/d\((?P<wrt>[^()]*)\), "
+    r"^# tangent-lsp: d\((?P<function>[^()]*)\)/d\((?P<wrt>[^()]*)\)(?P<mode> \[forward\])?, "
     r"from (?P<source>[^\s()]+) \(source (?P<hash>[0-9a-f]{4,64})\)\s*$"
 )
 
