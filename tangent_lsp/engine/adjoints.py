@@ -227,7 +227,8 @@ class StatementAdjoints:
                 self.out.append(item)
 
     def subscript(self, op: Op, by: gast.Name) -> None:
-        if op.unpack:
+        base_name = op.value.value.id if isinstance(op.value.value, gast.Name) else None
+        if op.unpack and base_name not in self.containers:
             raise DiffError(
                 "tuple unpacking", "unpacking a differentiated value into several names "
                 "is not supported yet", hint="index the result explicitly (r[0], r[1])",

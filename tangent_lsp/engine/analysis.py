@@ -97,7 +97,10 @@ def container_kinds(fn: Function) -> dict[str, str]:
     Their adjoints are lists/dicts too, and are updated element by element.
     """
     kinds: dict[str, str] = {}
+    calls = {op.target for op in walk_ops(fn.body) if op.kind == "call"}
     for op in walk_ops(fn.body):
+        if op.unpack and isinstance(op.value.value, gast.Name) and op.value.value.id in calls:
+            kinds[op.value.value.id] = "list"  # `a, b = g(x)`: g returned a tuple
         if op.kind == "literal":
             kinds[op.target] = "dict" if isinstance(op.value, gast.Dict) else "list"
         elif op.kind == "append":

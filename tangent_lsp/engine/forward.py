@@ -113,6 +113,8 @@ class _Forward:
         self.helpers: set[str] = set()
         # tangents known to be fresh arrays of their own, which `x[i] = v` may write into
         self.owned: set[str] = set()
+        # results of the user's functions, which `a, b = g(x)` may unpack (tuples)
+        self.call_results = {op.target for op in walk_ops(fn.body) if op.kind == "call"}
 
     def tangent(self, name: str) -> str:
         if name not in self.tangents:
@@ -158,7 +160,8 @@ class _Forward:
             elements = [self.zeros_if_zero(self.of(e), e) for e in op.value.elts]
             return [S.assign(self.tangent(target), type(op.value)(elts=elements, ctx=gast.Load()))]
         if op.kind == "subscript":
-            if op.unpack:
+            base = op.value.value
+            if op.unpack and not (isinstance(base, gast.Name) and base.id in self.call_results):
                 raise DiffError(
                     "tuple unpacking", "unpacking a differentiated value into several names "
                     "is not supported yet", hint="index the result explicitly (r[0], r[1])",
@@ -303,9 +306,12 @@ class _Forward:
         seeds = [self.tangent(arg) for arg in self.wrt]
         body = self.block(self.fn.body)
         result = next(s.value for s in reversed(self.fn.body) if isinstance(s, Return))
-        tangent = self.of(result)
-        if _is_zero(tangent):
-            tangent = self.zeros_if_zero(tangent, result)
+        if isinstance(result, gast.Tuple):  # `return a, b`: a tuple of tangents
+            tangent = gast.Tuple(
+                elts=[self.zeros_if_zero(self.of(e), e) for e in result.elts], ctx=gast.Load()
+            )
+        else:
+            tangent = self.zeros_if_zero(self.of(result), result)
         value = tangent if not preserve_result else gast.Tuple(
             elts=[tangent, S.clone(result)], ctx=gast.Load()
         )

@@ -270,11 +270,10 @@ class _Normalizer:
             return
         if stmt.value is None:
             raise unsupported("return without a value", stmt, "return the value to differentiate")
-        if isinstance(stmt.value, (gast.Tuple, gast.List)):
-            raise unsupported(
-                "returning several values", stmt,
-                "differentiate a function that returns one value (a scalar loss)",
-            )
+        if isinstance(stmt.value, (gast.Tuple, gast.List)):  # several values: a tuple seed
+            atoms = [self.expr(e) for e in stmt.value.elts]
+            self.body.append(Return(gast.Tuple(elts=atoms, ctx=gast.Load()), self.line, stmt))
+            return
         target = None
         if not self.is_local(stmt.value):
             target = self.result_temporary = self.result_name()

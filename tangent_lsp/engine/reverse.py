@@ -261,8 +261,17 @@ class _Reverse(StatementAdjoints):
         if isinstance(result, gast.Name) and result.id in self.active:
             self.adjoints[result.id] = seed
             self.initialized.add(result.id)
+        seeding: list[gast.stmt] = []
+        if isinstance(result, gast.Tuple):  # `return a, b`: the seed is a tuple too
+            self.out = seeding
+            for index, element in enumerate(result.elts):
+                item = gast.Subscript(value=S.name(seed), slice=S.constant(index), ctx=gast.Load())
+                self.contribute(element, item, None)
+            if seeding:
+                line = next(s.line for s in reversed(self.fn.body) if isinstance(s, Return))
+                seeding.insert(0, S.comment(f"Grad of: {self.fn.lines.get(line, '')}", line))
 
-        backward = self.backward(self.fn.body, 0)
+        backward = seeding + self.backward(self.fn.body, 0)
         self.out = backward
         grads = []
         for arg in self.wrt:
