@@ -22,9 +22,7 @@ elif [ "$status" -ne 0 ]; then
     exit "$status"
 fi
 
-# ---------------------------------------------------------------------------
-# VS Code extension: not built yet. When vscode-extension/ exists, add here:
-#   (cd vscode-extension && npm ci && npm test)
-# ---------------------------------------------------------------------------
+echo "== VS Code extension (unit tests, .vsix, editor test in code-server)"
+bash scripts/test-extension.sh
 
 echo "test.sh: all tests passed"

@@ -28,7 +28,7 @@ CASES = [
     ("set_literal", "return np.sum({x})", "set literal", 4, 18),
     ("fstring", "y = f'{x}'\n    return x", "f-string", 4, 8),
     ("no_return", "y = x * 2", "function without return", 3, 0),
-    ("tuple_return", "return x, x", "returning several values", 4, 4),
+    ("starred_return", "return (*x,)", "starred expression", 4, 12),
     ("unknown_name", "return np.sum(helper(x))", "call", 4, 18),
     ("undefined_var", "return np.sum(z)", "name", 4, 18),
     ("bad_keyword", "return np.sum(x, out=None)", "keyword argument 'out'", 4, 11),
