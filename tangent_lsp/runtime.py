@@ -195,12 +195,26 @@ def _as_matrices(g, a, b):
 
 def matmul_adjoint_a(g, a, b):
     """Adjoint of ``a`` in ``a @ b``: ``g @ b.T``, with 1-D promotion and batch broadcasting undone."""
+    da, db = np.ndim(a), np.ndim(b)
+    if da == 2 and db == 2:  # the common cases first: no promotion, no batch axes
+        return _float(g) @ np.transpose(b)
+    if da == 2 and db == 1:
+        return np.outer(g, b)
+    if da == 1 and db == 2:
+        return np.asarray(b, dtype=float) @ _float(g)
     g2, a2, b2 = _as_matrices(g, a, b)
     return _shaped(unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2).reshape(np.shape(a)), a)
 
 
 def matmul_adjoint_b(g, a, b):
     """Adjoint of ``b`` in ``a @ b``: ``a.T @ g``, with 1-D promotion and batch broadcasting undone."""
+    da, db = np.ndim(a), np.ndim(b)
+    if da == 2 and db == 2:
+        return np.transpose(a) @ _float(g)
+    if da == 2 and db == 1:
+        return _float(g) @ np.asarray(a, dtype=float)
+    if da == 1 and db == 2:
+        return np.outer(a, g)
     g2, a2, b2 = _as_matrices(g, a, b)
     return _shaped(unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2).reshape(np.shape(b)), b)
 
