@@ -168,6 +168,7 @@ def _differentiate(
     else:
         functions = joint(function)
     generated_module = gast.Module(body=functions + program.callees, type_ignores=[])
+    imports.extend(line for line in program.imports if line not in imports)
     used = {n.id for n in gast.walk(generated_module) if isinstance(n, gast.Name)}
     helpers = sorted(h for h in program.helpers if h in used)
     if helpers:

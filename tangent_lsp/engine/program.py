@@ -20,6 +20,7 @@ from .errors import DiffError
 from .naming import Namer, derivative_name
 from .normalize import check_signature, normalize
 from .parse import Module
+from .project import imports_for
 from .resolve import Resolver, StaticResolver
 from .forward import ForwardResult, forward
 from .reverse import ReverseResult, reverse
@@ -47,6 +48,7 @@ class Program:
     helpers: set[str] = field(default_factory=set)
     done: dict[tuple, tuple[str, str]] = field(default_factory=dict)
     in_progress: set[str] = field(default_factory=set)
+    imports: list[str] = field(default_factory=list)  # for callees from other files
 
     def rules_for(self, module: Module) -> RuleLibrary:
         if self.rules is not None and module is self.module:
@@ -145,6 +147,12 @@ class Program:
             finally:
                 program.in_progress.discard(qualname)
             program.callees.append(generated.function)
+            if callee.project is not None:  # another file: bring its names along
+                for line in imports_for(
+                    generated.function, callee.project, program.module, set(program.helpers)
+                ):
+                    if line not in program.imports:
+                        program.imports.append(line)
             if mode == "forward":
                 seeds = [generated.result.tangents[w] for w in wrt]
                 program.done[key] = (name, seeds)

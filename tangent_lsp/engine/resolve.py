@@ -29,6 +29,7 @@ class Callee:
     module: Module
     node: gast.FunctionDef
     resolver: "Resolver"
+    project: object = None  # project.ProjectFunction when it lives in another file
 
 
 class Resolver(Protocol):
@@ -53,6 +54,7 @@ class StaticResolver:
     def __init__(self, module: Module, module_name: str = "__module__") -> None:
         self.module = module
         self.module_name = module_name
+        self._found: dict[str, object] = {}  # project functions found so far
 
     def _global(self, identifier: str) -> str | None:
         if identifier in self.module.imports:
@@ -87,12 +89,29 @@ class StaticResolver:
 
     def is_user_function(self, qualname: str) -> bool:
         prefix = f"{self.module_name}."
-        return qualname.startswith(prefix) and qualname[len(prefix):] in self.module.functions
+        if qualname.startswith(prefix) and qualname[len(prefix):] in self.module.functions:
+            return True
+        return self._project(qualname) is not None
+
+    def _project(self, qualname: str):
+        from .project import find_function
+
+        if qualname not in self._found:
+            self._found[qualname] = find_function(self.module, qualname)
+        return self._found[qualname]
 
     def callee(self, qualname: str) -> Callee | None:
-        if not self.is_user_function(qualname):
+        prefix = f"{self.module_name}."
+        name = qualname[len(prefix):] if qualname.startswith(prefix) else None
+        if name in self.module.functions:
+            return Callee(self.module, self.module.functions[name], self)
+        found = self._project(qualname)
+        if found is None:
             return None
-        return Callee(self.module, self.module.functions[qualname.split(".")[-1]], self)
+        resolver = StaticResolver(found.module, module_name=found.module_name)
+        callee = Callee(found.module, found.node, resolver)
+        callee.project = found
+        return callee
 
     def numpy_alias(self) -> str | None:
         for local, target in self.module.imports.items():
