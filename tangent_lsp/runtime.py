@@ -492,7 +492,12 @@ def zeros_like(x):
 
 def add_grad(a, b):
     """``a + b`` for adjoints: element by element for lists, tuples and dicts (where
-    ``+`` would concatenate), a missing dict entry counting as zero."""
+    ``+`` would concatenate), a missing dict entry counting as zero (and a literal 0,
+    a zero tangent in forward mode, adding nothing)."""
+    if isinstance(b, (int, float)) and not isinstance(a, (int, float)) and b == 0:
+        return a
+    if isinstance(a, (int, float)) and not isinstance(b, (int, float)) and a == 0:
+        return b
     if isinstance(a, dict):
         return {key: add_grad(a[key], b[key]) if key in b else a[key] for key in a} | {
             key: value for key, value in b.items() if key not in a

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import gast
 
 from . import syntax as S
-from .analysis import walk_ops
+from .analysis import container_kinds, walk_ops
 from .errors import DiffError
 from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement
 from .naming import Namer, tangent_base
@@ -115,6 +115,9 @@ class _Forward:
         self.owned: set[str] = set()
         # results of the user's functions, which `a, b = g(x)` may unpack (tuples)
         self.call_results = {op.target for op in walk_ops(fn.body) if op.kind == "call"}
+        self.containers = set(container_kinds(fn)) | {
+            op.target for op in walk_ops(fn.body) if op.key in _CONTAINER_MAKERS
+        }
 
     def tangent(self, name: str) -> str:
         if name not in self.tangents:
@@ -133,6 +136,9 @@ class _Forward:
         return _FoldZeros(set(self.tangents.values())).visit(expr)
 
     def zeros(self, name: str) -> gast.expr:
+        if name in self.containers:  # a list or dict of values: a list or dict of zeros
+            self.helpers.add("zeros_like")
+            return S.call("zeros_like", [S.name(name)])
         return S.call(f"{self.np}.zeros", [S.call(f"{self.np}.shape", [S.name(name)])])
 
     def finish(self, target: str, value: gast.expr) -> list[gast.stmt]:
@@ -326,6 +332,13 @@ class _Forward:
             returns=None, type_comment=None, type_params=[],
         )
         return ForwardResult(function, self.helpers, dict(self.tangents))
+
+
+# calls whose result is a list or dict (in generated code differentiated again)
+_CONTAINER_MAKERS = {
+    "builtins.list", "builtins.dict", "builtins.tuple", "tangent_lsp.runtime.zeros_like",
+    "tangent_lsp.runtime.add_grad",
+}
 
 
 def _is_active_name(node: gast.expr, active: set[str]) -> bool:

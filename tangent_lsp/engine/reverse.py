@@ -77,6 +77,8 @@ class _Reverse(StatementAdjoints):
                     out.append(push(self.tape_name(), stmt.target, stmt.pair))
                 out.append(S.assign(stmt.target, S.clone(stmt.value)))
                 self.defined.add(stmt.target)
+                if _integer_arithmetic(stmt.value, self.integers):
+                    self.integers.add(stmt.target)  # `j = i + 1`: still an int index
             elif isinstance(stmt, Keep):
                 out.append(S.clone(stmt.stmt))
             elif isinstance(stmt, If):
@@ -299,6 +301,21 @@ class _Reverse(StatementAdjoints):
             type_params=[],
         )
         return ReverseResult(function, self.helpers, seed, dict(self.adjoints))
+
+
+def _integer_arithmetic(value: gast.expr, integers: set[str]) -> bool:
+    """``i + 1``, ``2 * i - 1`` with ``i`` a loop index: a Python int."""
+    if isinstance(value, gast.Name):
+        return value.id in integers
+    if isinstance(value, gast.Constant):
+        return type(value.value) is int
+    if isinstance(value, gast.BinOp) and isinstance(
+        value.op, (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv, gast.Mod)
+    ):
+        return _integer_arithmetic(value.left, integers) and _integer_arithmetic(
+            value.right, integers
+        )
+    return False
 
 
 def _seed_owner(fn: Function, result: gast.expr) -> str:

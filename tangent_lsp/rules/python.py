@@ -220,6 +220,19 @@ def math_fsum(y, seq):
     d[seq] = unsum(d[y], seq)
 
 
+# --- containers: a list/tuple/dict of values, the same values in a new container ----------
+
+
+@adjoint(builtins.list, builtins.tuple)
+def builtin_list(y, iterable=()):
+    d[iterable] = d[y]
+
+
+@adjoint(builtins.dict)
+def builtin_dict(y, mapping=None):
+    d[mapping] = d[y]
+
+
 # --- no gradient -----------------------------------------------------------------------
 
 nondifferentiable(

@@ -213,3 +213,18 @@ def math_erfc(y, x):
 @tangent_(math.fsum)
 def math_fsum(y, seq):  # numbers: their tangents summed
     d[y] = numpy.sum(d[seq])
+
+
+@tangent_(builtins.list)
+def builtin_list(y, iterable=()):  # the tangents in a list, like the values
+    d[y] = list(d[iterable])
+
+
+@tangent_(builtins.tuple)
+def builtin_tuple(y, iterable=()):
+    d[y] = tuple(d[iterable])
+
+
+@tangent_(builtins.dict)
+def builtin_dict(y, mapping=None):
+    d[y] = dict(d[mapping])

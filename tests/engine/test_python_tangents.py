@@ -103,7 +103,20 @@ def b_int_input(x):
     return x * x + 3.0 * x
 
 
+def b_list_tuple(a, b):
+    items = list((a * b, b))
+    pair = tuple([a, b * 2.0])
+    return items[0] * pair[1] + pair[0]
+
+
+def b_dict(a, b):
+    p = dict({"a": a * 3.0, "b": b})
+    return p["a"] * p["b"]
+
+
 BUILTINS = [
+    case(b_list_tuple, 0.7, -1.2, wrt=(0, 1), autograd=False),
+    case(b_dict, 0.7, -1.2, wrt=(0, 1), autograd=False),
     case(b_abs, 0.7), case(b_abs, -1.3, name="-negative"), case(b_abs_array, A34),
     case(b_sum_list, 0.7, -1.2, wrt=(0, 1)), case(b_sum_list, 0.7, -1.2, wrt=(1,), name="-wrt1"),
     case(b_sum_start, 0.7, -1.2, wrt=(0, 1)), case(b_sum_start, 0.7, -1.2, wrt=(1,), name="-wrt1"),
