@@ -69,6 +69,8 @@ def unbroadcast(g, x):
     gradient to ``b``; whether ``b`` broadcast is only known at run time. A ``g``
     smaller than ``x`` (a scalar seed) is spread out instead.
     """
+    if isinstance(g, np.ndarray) and g.shape == np.shape(x) and g.dtype.kind == "f" and g.ndim:
+        return g  # the common case: nothing broadcast
     return _fit(g, np.shape(x))
 
 
@@ -77,6 +79,8 @@ def unreduce(g, x, axis=None, keepdims=False):
 
     Re-inserts the reduced axes (unless ``keepdims`` kept them) and broadcasts.
     """
+    if axis is None and np.ndim(g) == 0 and np.ndim(x) > 0:  # a full reduction's seed
+        return np.full(np.shape(x), float(g))
     g = _float(g)
     if not keepdims and axis is not None and np.ndim(x) > 0:
         g = np.expand_dims(g, _axes(axis, np.ndim(x)))
@@ -97,6 +101,9 @@ def extremum_mask(x, y, axis=None, keepdims=False):
     Ties share the gradient equally (as autograd does), so the adjoint of
     ``max`` is symmetric in equal entries and sums to the incoming gradient.
     """
+    if axis is None:  # the common case: one maximum over everything
+        hit = np.asarray(x) == y
+        return hit / np.count_nonzero(hit)
     hit = np.asarray(x) == unreduce(y, x, axis, keepdims)
     count = np.sum(hit, axis=_axes(axis, np.ndim(x)), keepdims=True)
     return hit / count
@@ -196,6 +203,8 @@ def _as_matrices(g, a, b):
 def matmul_adjoint_a(g, a, b):
     """Adjoint of ``a`` in ``a @ b``: ``g @ b.T``, with 1-D promotion and batch broadcasting undone."""
     da, db = np.ndim(a), np.ndim(b)
+    if da == 1 and db == 1:  # an inner product: g is a number
+        return _float(g) * np.asarray(b, dtype=float)
     if da == 2 and db == 2:  # the common cases first: no promotion, no batch axes
         return _float(g) @ np.transpose(b)
     if da == 2 and db == 1:
@@ -209,6 +218,8 @@ def matmul_adjoint_a(g, a, b):
 def matmul_adjoint_b(g, a, b):
     """Adjoint of ``b`` in ``a @ b``: ``a.T @ g``, with 1-D promotion and batch broadcasting undone."""
     da, db = np.ndim(a), np.ndim(b)
+    if da == 1 and db == 1:
+        return _float(g) * np.asarray(a, dtype=float)
     if da == 2 and db == 2:
         return np.transpose(a) @ _float(g)
     if da == 2 and db == 1:
