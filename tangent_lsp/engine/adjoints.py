@@ -145,16 +145,26 @@ class StatementAdjoints:
         elif op.kind == "setitem":
             self.setitem(op)
         elif op.kind == "pop":
-            raise DiffError(
-                "list.pop()", "reverse mode through list.pop() is not supported yet",
-                hint="read the element with xs[-1] instead",
-            ).at(op.node)
+            self.pop(op)
         elif op.kind == "subscript":
             self.subscript(op, by)
         elif op.kind == "rule":
             self.rule(op, by)
         elif op.kind == "call":
             self.user_call(op, by)
+
+    def pop(self, op: Op) -> None:
+        """``y = xs.pop()``: ``y``'s adjoint goes back on the end of ``xs``'s adjoint."""
+        xs, y = op.args[0].id, op.target
+        if y not in self.initialized and xs not in self.initialized:
+            return
+        self.own(xs)  # zeros for the shorter list if nothing reached it yet
+        if y in self.initialized:
+            item = S.name(self.adjoint(y))
+        else:
+            self.helpers.add("zeros_like")
+            item = S.call("zeros_like", [S.name(y)])
+        self.out.append(gast.Expr(value=S.call(S.attribute(S.name(self.adjoint(xs)), "append"), [item])))
 
     def append(self, op: Op) -> None:
         """``hs.append(h)``: ``h``'s adjoint is the last element of ``hs``'s adjoint."""
@@ -247,10 +257,21 @@ class StatementAdjoints:
         elif basic_index(index, self.integers):
             target = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Store())
             self.out.append(gast.AugAssign(target=target, op=gast.Add(), value=by))
-        else:
-            add_at = S.call(f"{self.np}.add.at", [S.name(bx), index, by])
+        else:  # an index array may repeat elements: accumulate each occurrence
+            add_at = S.call(f"{self.np}.add.at", [S.name(bx), _slices_as_calls(index), by])
             self.out.append(gast.Expr(value=add_at))
 
+
+
+def _slices_as_calls(index: gast.expr) -> gast.expr:
+    """``(:, j)`` can only be written inside brackets; as an argument it is
+    ``(slice(None, None, None), j)``."""
+    if isinstance(index, gast.Slice):
+        parts = [p if p is not None else S.constant(None) for p in (index.lower, index.upper, index.step)]
+        return S.call("slice", parts)
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple(elts=[_slices_as_calls(e) for e in index.elts], ctx=gast.Load())
+    return index
 
 
 def basic_index(index: gast.expr, integers: set[str] = frozenset()) -> bool:

@@ -99,12 +99,16 @@ def container_kinds(fn: Function) -> dict[str, str]:
     kinds: dict[str, str] = {}
     calls = {op.target for op in walk_ops(fn.body) if op.kind == "call"}
     for op in walk_ops(fn.body):
-        if op.unpack and isinstance(op.value.value, gast.Name) and op.value.value.id in calls:
-            kinds[op.value.value.id] = "list"  # `a, b = g(x)`: g returned a tuple
+        if (
+            op.kind == "subscript"
+            and isinstance(op.value.value, gast.Name)
+            and op.value.value.id in calls
+        ):
+            kinds[op.value.value.id] = "list"  # `a, b = g(x)` or `g(x)[0]`: g returned a tuple
         if op.kind == "literal":
             kinds[op.target] = "dict" if isinstance(op.value, gast.Dict) else "list"
-        elif op.kind == "append":
-            kinds[op.target] = "list"
+        elif op.kind in ("append", "pop"):
+            kinds[op.target if op.kind == "append" else op.args[0].id] = "list"
         elif op.kind == "subscript" and isinstance(op.value.value, gast.Name):
             index = op.value.slice
             if isinstance(index, gast.Constant) and isinstance(index.value, str):

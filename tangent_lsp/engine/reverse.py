@@ -46,6 +46,7 @@ class _Reverse(StatementAdjoints):
         self.pairs = 0
         self.defined: set[str] = set(fn.params)
         self.reads_outside: dict[int, set[str]] = {}
+        self.ranges: set[str] = set()  # names bound to a range (their items are ints)
 
     def tape_name(self) -> str:
         if self.tape is None:
@@ -77,8 +78,10 @@ class _Reverse(StatementAdjoints):
                     out.append(push(self.tape_name(), stmt.target, stmt.pair))
                 out.append(S.assign(stmt.target, S.clone(stmt.value)))
                 self.defined.add(stmt.target)
-                if _integer_arithmetic(stmt.value, self.integers):
+                if _integer_arithmetic(stmt.value, self.integers, self.ranges):
                     self.integers.add(stmt.target)  # `j = i + 1`: still an int index
+                if isinstance(stmt.value, gast.Call) and S.dotted_name(stmt.value.func) == "range":
+                    self.ranges.add(stmt.target)
             elif isinstance(stmt, Keep):
                 out.append(S.clone(stmt.stmt))
             elif isinstance(stmt, If):
@@ -144,6 +147,17 @@ class _Reverse(StatementAdjoints):
             location.ctx = gast.Store()
             self.out.append(pop_into(self.tape_name(), location, stmt.pair))
             return self.out
+        if isinstance(stmt, Op) and stmt.kind == "pop":
+            if stmt.target in self.active or stmt.args[0].id in self.active:
+                self.adjoint_of(stmt)
+                self.initialized.discard(stmt.target)
+                self.owned.discard(stmt.target)
+            xs = stmt.args[0].id
+            restore = S.call(S.attribute(S.name(xs), "append"), [S.name(stmt.target)])
+            self.out.append(gast.Expr(value=restore))  # the element back on the list
+            if getattr(stmt, "pair", None):
+                self.out.append(pop(self.tape_name(), stmt.target, stmt.pair))
+            return self.out
         if isinstance(stmt, Op) and stmt.kind == "append":
             if stmt.target in self.active:
                 self.adjoint_of(stmt)
@@ -194,7 +208,17 @@ class _Reverse(StatementAdjoints):
         return all(_first_use(block, name) != "read" for block in blocks)
 
     def materialize(self, names: list[str]) -> list[gast.stmt]:
-        return [self.zeros(name) for name in names if name not in self.initialized]
+        out = []
+        for name in names:
+            if name in self.initialized:
+                continue
+            if name in self.defined:
+                out.append(self.zeros(name))
+            else:  # assigned on some paths only: no shape to read here; 0.0 broadcasts
+                self.initialized.add(name)
+                self.owned.discard(name)
+                out.append(S.assign(self.adjoint(name), S.constant(0.0)))
+        return out
 
     def branch(self, test: gast.expr, body: list[Statement], orelse: list[Statement],
                depth: int, negate: bool = False) -> list[gast.stmt]:
@@ -303,17 +327,19 @@ class _Reverse(StatementAdjoints):
         return ReverseResult(function, self.helpers, seed, dict(self.adjoints))
 
 
-def _integer_arithmetic(value: gast.expr, integers: set[str]) -> bool:
-    """``i + 1``, ``2 * i - 1`` with ``i`` a loop index: a Python int."""
+def _integer_arithmetic(value: gast.expr, integers: set[str], ranges: set[str] = frozenset()) -> bool:
+    """``i + 1``, ``2 * i - 1`` with ``i`` a loop index, ``steps[k]`` of a range: an int."""
     if isinstance(value, gast.Name):
         return value.id in integers
+    if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
+        return value.value.id in ranges and _integer_arithmetic(value.slice, integers, ranges)
     if isinstance(value, gast.Constant):
         return type(value.value) is int
     if isinstance(value, gast.BinOp) and isinstance(
         value.op, (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv, gast.Mod)
     ):
-        return _integer_arithmetic(value.left, integers) and _integer_arithmetic(
-            value.right, integers
+        return _integer_arithmetic(value.left, integers, ranges) and _integer_arithmetic(
+            value.right, integers, ranges
         )
     return False
 

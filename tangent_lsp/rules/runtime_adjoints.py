@@ -11,9 +11,11 @@ from tangent_lsp.runtime import (
     matmul_adjoint_a_vjp,
     matmul_adjoint_b,
     matmul_adjoint_b_vjp,
+    sum_tangents,
     unbroadcast,
     unreduce,
     unreduce_adjoint,
+    unsum,
 )
 
 
@@ -50,3 +52,8 @@ def a_matmul_adjoint_b(y, g, a, b):
 def a_add_grad(y, a, b):
     d[a] = d[y]
     d[b] = d[y]
+
+
+@adjoint(unsum)  # one copy of g per element: its adjoint adds the elements' adjoints up
+def a_unsum(y, g, iterable):
+    d[g] = unbroadcast(sum_tangents(d[y]), g)

@@ -41,3 +41,31 @@ def test_hessian_vector_products_over_the_zoo(name, f, args, wrt):
     ours = tangent_lsp.hvp(f, wrt=k)(*args, v)
     expected = autograd.hessian_vector_product(_autograd_version(f), k)(*args, v)
     np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-8)
+
+
+# Known wrong (issue 4 stays open for it): reverse over reverse where a gradient
+# restores a value inside nested branches that the outer backward sweep also restores.
+REV_REV_KNOWN_WRONG = {"control_flow.nested_ifs_c"}
+REV_REV_ZOO = [
+    pytest.param(*c, id=c[0], marks=pytest.mark.xfail(strict=True, reason="known wrong, issue 4"))
+    if c[0] in REV_REV_KNOWN_WRONG else pytest.param(*c, id=c[0])
+    for c in HVP_ZOO
+]
+
+
+@pytest.mark.parametrize("name,f,args,wrt", REV_REV_ZOO)
+def test_reverse_over_reverse_over_the_zoo(name, f, args, wrt):
+    """The gradient's vector-Jacobian product with v is H v (H is symmetric)."""
+    k = wrt[0]
+    v = np.random.default_rng(10).normal(size=np.shape(args[k]))
+    if np.ndim(args[k]) == 0:
+        v = float(v)
+    gradient = tangent_lsp.grad(f, wrt=(k,))
+    ours = tangent_lsp.vjp(gradient, wrt=(k,))(*args, 1.0, v)
+    expected = autograd.hessian_vector_product(_autograd_version(f), k)(*args, v)
+    np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name,f,args,wrt", HVP_ZOO, ids=[c[0] for c in HVP_ZOO])
+def test_forward_mode_matches_autograd(name, f, args, wrt):
+    assert_jvp_matches(f, args, wrt=wrt, autograd=True)
