@@ -189,7 +189,9 @@ class _Normalizer:
                 # `y = y * x` in a branch or loop: the adjoint needs the old `y`, which the
                 # backward sweep restores only after the assignment, so compute into a
                 # temporary first (`t = y * x; y = t`)
-                self.emit(ssa, self.expr(value), "copy", stmt)
+                atom = self.expr(value)
+                if not (isinstance(atom, gast.Name) and atom.id == ssa):  # `y = y` does nothing
+                    self.emit(ssa, atom, "copy", stmt)
             else:
                 self.expr(value, target=ssa)
             self.current[target.id] = ssa

@@ -168,6 +168,14 @@ def _dce(
                 live.difference_update(targets)
             if keep:
                 live.add(xs)
+        elif (
+            isinstance(stmt, gast.Assign)
+            and isinstance(stmt.targets[0], gast.Name)
+            and isinstance(stmt.value, gast.Name)
+            and stmt.targets[0].id == stmt.value.id
+            and not is_pop(stmt)
+        ):
+            keep = False  # `by = by`, left behind when an unbroadcast turned out a no-op
         elif isinstance(stmt, gast.Assign) and _pure(stmt.value):
             targets = S.stored_names(stmt.targets[0])
             if not any(t in live for t in targets):

@@ -265,7 +265,20 @@ def loop_over_matrix_columns(A):
     return total
 
 
+def self_assignment_in_branch(x):
+    y = x * 2.0
+    for _ in range(3):
+        if np.sum(y) > 0:
+            y = y
+        else:
+            y = y * 1.5
+        y = np.sin(y)
+    return np.sum(y)
+
+
 CASES = [
+    ("self_assignment_pos", self_assignment_in_branch, (np.array([0.3, 0.2, 0.1]),), (0,)),
+    ("self_assignment_neg", self_assignment_in_branch, (np.array([-0.3, -0.2, -0.1]),), (0,)),
     ("if_else", if_else, (rng.normal(size=4), rng.normal(size=4)), (0, 1)),
     ("if_else_neg", if_else, (-np.abs(rng.normal(size=4)), rng.normal(size=4)), (0, 1)),
     ("if_elif_else_1", if_elif_else, (np.array([1.0, 0.8, 0.5]),), (0,)),

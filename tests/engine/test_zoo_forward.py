@@ -43,17 +43,7 @@ def test_hessian_vector_products_over_the_zoo(name, f, args, wrt):
     np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-8)
 
 
-# Known wrong (issue 4 stays open for it): reverse over reverse where a gradient
-# restores a value inside nested branches that the outer backward sweep also restores.
-REV_REV_KNOWN_WRONG = {"control_flow.nested_ifs_c"}
-REV_REV_ZOO = [
-    pytest.param(*c, id=c[0], marks=pytest.mark.xfail(strict=True, reason="known wrong, issue 4"))
-    if c[0] in REV_REV_KNOWN_WRONG else pytest.param(*c, id=c[0])
-    for c in HVP_ZOO
-]
-
-
-@pytest.mark.parametrize("name,f,args,wrt", REV_REV_ZOO)
+@pytest.mark.parametrize("name,f,args,wrt", HVP_ZOO, ids=[c[0] for c in HVP_ZOO])
 def test_reverse_over_reverse_over_the_zoo(name, f, args, wrt):
     """The gradient's vector-Jacobian product with v is H v (H is symmetric)."""
     k = wrt[0]
