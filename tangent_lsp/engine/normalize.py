@@ -18,8 +18,9 @@ import gast
 
 from . import syntax as S
 from .errors import DiffError, unsupported
+from .control import ControlFlow
 from .desugar import always_returns, hoist_returns
-from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement
+from .ir import Function, Keep, Op, Return, Statement
 from .naming import Namer
 from .parse import Module
 from .resolve import Resolver
@@ -98,7 +99,7 @@ def statement_text(module: Module, stmt: gast.stmt) -> str:
     return ast.unparse(gast.gast_to_ast(S.clone(stmt))).splitlines()[0]
 
 
-class _Normalizer:
+class _Normalizer(ControlFlow):
     def __init__(self, module: Module, function: gast.FunctionDef, resolver: Resolver, namer: Namer):
         self.module = module
         self.function = function
@@ -293,166 +294,6 @@ class _Normalizer:
 
     def pass_statement(self, stmt: gast.Pass) -> None:
         return
-
-    # --- control flow -------------------------------------------------------------
-
-    def block(self, stmts: list[gast.stmt], loop: bool = False) -> list[Statement]:
-        """Normalize a nested block (no SSA renaming inside: see reverse.py's tape)."""
-        saved, self.body = self.body, []
-        self.depth += 1
-        self.loop_depth += loop
-        for stmt in stmts:
-            self.statement(stmt)
-            if isinstance(stmt, (gast.Break, gast.Continue)):
-                break  # the rest of the block never runs
-        self.depth -= 1
-        self.loop_depth -= loop
-        out, self.body = self.body, saved
-        self.mark_exits(out)
-        return out
-
-    def mark_exits(self, block: list[Statement]) -> None:
-        """Give each ``if`` that may break/continue a flag the backward sweep reads."""
-        for position in range(len(block) - 1, -1, -1):
-            stmt = block[position]
-            if isinstance(stmt, If) and position < len(block) - 1 and _jumps(stmt):
-                flag = self.namer.fresh("jumped")
-                stmt.exit_flag = flag
-                _set_before_jumps(stmt, flag, stmt.line)
-                block.insert(position, Op(flag, S.constant(False), "constant", stmt.line, stmt.node))
-
-    def condition(self, test: gast.expr, node: gast.AST) -> gast.Name:
-        """Store a branch condition in a name, so the backward sweep knows the branch."""
-        cond = self.namer.fresh("cond")
-        self.local_names.add(cond)
-        self.body.append(Op(cond, self.rename(test), "constant", self.line, node))
-        return S.name(cond)
-
-    def if_statement(self, stmt: gast.If) -> None:
-        line = self.line
-        test = self.condition(stmt.test, stmt.test)
-        body = self.block(stmt.body)
-        orelse = self.block(stmt.orelse)
-        self.body.append(If(test, body, orelse, line, stmt))
-
-    def jump_statement(self, stmt: gast.Break | gast.Continue) -> None:
-        if self.loop_depth == 0:
-            raise unsupported(type(stmt).__name__.lower(), stmt, "use it inside a loop")
-        self.body.append(Jump(type(stmt).__name__.lower(), self.line, stmt))
-
-    def for_statement(self, stmt: gast.For) -> None:
-        if stmt.orelse:
-            raise unsupported("for/else", stmt, "set a flag before 'break' and test it after the loop")
-        line = self.line
-        target, steps, prelude = self.loop_header(stmt)
-        trips = self.trip_counter(stmt) if _breaks(stmt.body) else None
-        self.local_names.add(target)
-        self.current.setdefault(target, target)
-        body = self.block(prelude + stmt.body, loop=True)
-        if trips:
-            body.insert(0, _count(trips, line, stmt))
-        self.body.append(
-            Loop("for", body, line, stmt, target=target, iterable=steps, trips=trips)
-        )
-
-    def while_statement(self, stmt: gast.While) -> None:
-        if stmt.orelse:
-            raise unsupported(
-                "while/else", stmt, "set a flag before 'break' and test it after the loop"
-            )
-        line = self.line
-        test = self.rename(stmt.test)
-        trips = self.trip_counter(stmt)
-        body = self.block(stmt.body, loop=True)
-        body.insert(0, _count(trips, line, stmt))
-        self.body.append(Loop("while", body, line, stmt, test=test, trips=trips))
-
-    def with_statement(self, stmt: gast.With) -> None:
-        """Only ``with insert_grad_of(x) as dx:`` is differentiable (gradient surgery)."""
-        item = stmt.items[0] if len(stmt.items) == 1 else None
-        expr = item.context_expr if item else None
-        if not (
-            isinstance(expr, gast.Call)
-            and self.resolver.qualname(expr.func) in _INSERT_GRAD_OF
-            and len(expr.args) == 1
-            and isinstance(expr.args[0], gast.Name)
-            and expr.args[0].id in self.local_names
-            and isinstance(item.optional_vars, gast.Name)
-        ):
-            raise unsupported(
-                "with statement", stmt,
-                "only 'with insert_grad_of(x) as dx:' is supported; move other blocks out",
-            )
-        target = self.lookup(expr.args[0]).id
-        body = [self.rename(s) for s in stmt.body]
-        self.body.append(GradHook(target, item.optional_vars.id, body, self.line, stmt))
-
-    def trip_counter(self, node: gast.AST) -> str:
-        trips = self.namer.fresh("trips")
-        self.local_names.add(trips)
-        self.body.append(Op(trips, S.constant(0), "constant", self.line, node))
-        return trips
-
-    def loop_header(self, stmt: gast.For) -> tuple[str, gast.Name, list[gast.stmt]]:
-        """``for`` over anything → (index name, name of a range, statements that bind
-        the user's targets from the index)."""
-        iterator, target = stmt.iter, stmt.target
-        kind = None
-        if isinstance(iterator, gast.Call) and not self.is_local(iterator.func):
-            kind = self.resolver.qualname(iterator.func)
-            if iterator.keywords:
-                kind = None
-        if kind == "builtins.range":
-            if not isinstance(target, gast.Name):
-                raise unsupported("unpacking a range", target, "loop over range with one name")
-            args = [self.expr(a) for a in iterator.args]
-            steps = self.emit(self.namer.fresh("steps"), S.call("range", args), "constant", iterator)
-            self.local_names.add(target.id)
-            return target.id, steps, []
-        if kind == "builtins.enumerate" and len(iterator.args) == 1:
-            if not (isinstance(target, gast.Tuple) and len(target.elts) == 2
-                    and isinstance(target.elts[0], gast.Name)):
-                raise unsupported("enumerate target", target, "write 'for i, value in enumerate(xs)'")
-            sequence = self.expr(iterator.args[0])
-            index = target.elts[0].id
-            steps = self.steps([S.call("len", [sequence])], iterator)
-            return index, steps, [_bind_item(target.elts[1], sequence, index, stmt)]
-        if kind == "builtins.zip" and iterator.args:
-            if not (isinstance(target, gast.Tuple) and len(target.elts) == len(iterator.args)):
-                raise unsupported("zip target", target, "unpack one name per zipped sequence")
-            sequences = [self.expr(a) for a in iterator.args]
-            index = self.namer.fresh("i")
-            count = S.call("min", [S.call("len", [s]) for s in sequences]) if len(sequences) > 1 \
-                else S.call("len", [sequences[0]])
-            steps = self.steps([count], iterator)
-            return index, steps, [
-                _bind_item(t, s, index, stmt) for t, s in zip(target.elts, sequences)
-            ]
-        if kind == "builtins.reversed" and len(iterator.args) == 1:
-            sequence = self.expr(iterator.args[0])
-            index = self.namer.fresh("i")
-            last = gast.BinOp(left=S.call("len", [sequence]), op=gast.Sub(), right=S.constant(1))
-            steps = self.steps([last, S.constant(-1), S.constant(-1)], iterator)
-            return index, steps, [_bind_item(target, sequence, index, stmt)]
-        sequence = self.expr(iterator)
-        if not isinstance(sequence, gast.Name):  # `for v in [a, b]`: name the list
-            sequence = self.emit(None, sequence, "literal", iterator)
-        index = self.namer.fresh("i")
-        steps = self.steps([S.call("len", [sequence])], iterator)
-        return index, steps, [_bind_item(target, sequence, index, stmt)]
-
-    def steps(self, args: list[gast.expr], node: gast.AST) -> gast.Name:
-        return self.emit(self.namer.fresh("steps"), S.call("range", args), "constant", node)
-
-    def ifexp(self, node: gast.IfExp, target: str | None) -> gast.expr:
-        line = self.line
-        test = self.condition(node.test, node.test)
-        name = target or self.namer.fresh("t", temporary=False)
-        self.local_names.add(name)
-        body = self.block([_assign_to(name, node.body)])
-        orelse = self.block([_assign_to(name, node.orelse)])
-        self.body.append(If(test, body, orelse, line, node))
-        return S.name(name)
 
     # --- names -----------------------------------------------------------------
 
@@ -673,54 +514,6 @@ class _Normalizer:
 # for their side effect and silently carry no derivative, so they are rejected.
 _MUTATING = {"numpy.add.at", "numpy.copyto", "numpy.put", "numpy.place", "numpy.fill_diagonal",
              "numpy.putmask", "numpy.put_along_axis", "numpy.subtract.at", "numpy.multiply.at"}
-
-_INSERT_GRAD_OF = {"tangent_lsp.insert_grad_of", "tangent_lsp.surgery.insert_grad_of"}
-
-
-def _jumps(stmt: Statement) -> bool:
-    """Whether a break/continue inside ``stmt`` leaves the enclosing loop body."""
-    if isinstance(stmt, Jump):
-        return True
-    if isinstance(stmt, If):
-        return any(_jumps(s) for s in stmt.body + stmt.orelse)
-    return False
-
-
-def _set_before_jumps(stmt: If, flag: str, line: int) -> None:
-    for block in (stmt.body, stmt.orelse):
-        for position in range(len(block) - 1, -1, -1):
-            inner = block[position]
-            if isinstance(inner, Jump):
-                block.insert(position, Op(flag, S.constant(True), "constant", line, inner.node))
-            elif isinstance(inner, If):
-                _set_before_jumps(inner, flag, line)
-
-
-def _breaks(stmts: list[gast.stmt]) -> bool:
-    """Whether the loop body may ``break`` (not counting breaks of inner loops)."""
-    for stmt in stmts:
-        if isinstance(stmt, gast.Break):
-            return True
-        if isinstance(stmt, gast.If) and (_breaks(stmt.body) or _breaks(stmt.orelse)):
-            return True
-    return False
-
-
-def _count(trips: str, line: int, node: gast.AST) -> Op:
-    value = gast.BinOp(left=S.name(trips), op=gast.Add(), right=S.constant(1))
-    return Op(trips, value, "constant", line, node)
-
-
-def _bind_item(target: gast.expr, sequence: gast.expr, index: str, node: gast.AST) -> gast.stmt:
-    item = gast.Subscript(value=S.clone(sequence), slice=S.name(index), ctx=gast.Load())
-    stmt = gast.Assign(targets=[S.clone(target)], value=item, type_comment=None)
-    return gast.copy_location(stmt, node)
-
-
-def _assign_to(name: str, value: gast.expr) -> gast.stmt:
-    stmt = gast.Assign(targets=[S.name(name, store=True)], value=value, type_comment=None)
-    return gast.copy_location(stmt, value)
-
 
 def _is_truth_value(node: gast.expr) -> bool:
     if isinstance(node, (gast.Compare, gast.BoolOp)):
