@@ -682,3 +682,16 @@ def matmul_adjoint_b_vjp(c, g, a, b):
     dg = np.reshape(_fit(a2 @ cp, g2.shape), np.shape(g))
     da = np.reshape(_fit(np.swapaxes(cp @ np.swapaxes(g2, -1, -2), -1, -2), a2.shape), np.shape(a))
     return dg, da
+
+
+def tangents_like_adjoint(c, t, x):
+    """Adjoint of ``tangents_like(t, x)`` with respect to ``t``: each element's adjoint
+    summed back to that tangent's shape (a tangent spread over a list collects them all)."""
+    if isinstance(x, (list, tuple)):
+        if not isinstance(t, (list, tuple, np.ndarray)):
+            total = 0.0
+            for ci, xi in zip(c, x, strict=True):
+                total = total + tangents_like_adjoint(ci, t, xi)
+            return total
+        return tuple(tangents_like_adjoint(ci, ti, xi) for ci, ti, xi in zip(c, t, x, strict=True))
+    return unbroadcast(c, t)

@@ -12,6 +12,8 @@ from tangent_lsp.runtime import (
     matmul_adjoint_b,
     matmul_adjoint_b_vjp,
     sum_tangents,
+    tangents_like,
+    tangents_like_adjoint,
     unbroadcast,
     unreduce,
     unreduce_adjoint,
@@ -57,3 +59,8 @@ def a_add_grad(y, a, b):
 @adjoint(unsum)  # one copy of g per element: its adjoint adds the elements' adjoints up
 def a_unsum(y, g, iterable):
     d[g] = unbroadcast(sum_tangents(d[y]), g)
+
+
+@adjoint(tangents_like)
+def a_tangents_like(y, t, x):
+    d[t] = tangents_like_adjoint(d[y], t, x)

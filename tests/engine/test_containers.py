@@ -105,7 +105,12 @@ CASES = [
     ("write_then_read_in_loop", write_then_read_in_loop, (rng.normal(size=3),), (0,), False),
 ]
 
-VARIANTS = {"joint": {}, "plain": {"optimized": False}, "split": {"motion": "split"}}
+VARIANTS = {
+    "joint": {},
+    "plain": {"optimized": False},
+    "split": {"motion": "split"},
+    "split-plain": {"motion": "split", "optimized": False},
+}
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))

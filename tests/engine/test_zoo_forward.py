@@ -59,3 +59,16 @@ def test_reverse_over_reverse_over_the_zoo(name, f, args, wrt):
 @pytest.mark.parametrize("name,f,args,wrt", HVP_ZOO, ids=[c[0] for c in HVP_ZOO])
 def test_forward_mode_matches_autograd(name, f, args, wrt):
     assert_jvp_matches(f, args, wrt=wrt, autograd=True)
+
+
+@pytest.mark.parametrize("name,f,args,wrt", HVP_ZOO, ids=[c[0] for c in HVP_ZOO])
+def test_reverse_over_forward_over_the_zoo(name, f, args, wrt):
+    """The gradient of the directional derivative along v is H v."""
+    k = wrt[0]
+    v = np.random.default_rng(11).normal(size=np.shape(args[k]))
+    if np.ndim(args[k]) == 0:
+        v = float(v)
+    directional = tangent_lsp.jvp(f, wrt=(k,))
+    ours = tangent_lsp.grad(directional, wrt=(k,))(*args, v)
+    expected = autograd.hessian_vector_product(_autograd_version(f), k)(*args, v)
+    np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-8)
