@@ -8,6 +8,8 @@ re-printing the code.
 
 from __future__ import annotations
 
+from bisect import bisect_right, insort
+
 import gast
 
 from . import syntax as S
@@ -48,8 +50,16 @@ def optimize(
     return drop_empty_comments(function)
 
 
-def _size(function: gast.FunctionDef) -> tuple[int, int]:
-    return len(function.body), sum(1 for _ in gast.walk(function))
+def _size(function: gast.FunctionDef) -> int:
+    """How many statements: every pass that changes something removes one."""
+    def count(stmts: list[gast.stmt]) -> int:
+        total = len(stmts)
+        for stmt in stmts:
+            if isinstance(stmt, _COMPOUND):
+                total += count(stmt.body) + count(stmt.orelse)
+        return total
+
+    return count(function.body)
 
 
 # --- dead-code elimination -----------------------------------------------------------
@@ -99,7 +109,7 @@ def _popped_list(value: gast.expr) -> str | None:
 
 
 def _pure(value: gast.expr) -> bool:
-    for node in gast.walk(value):
+    for node in S.walk(value):
         if isinstance(node, gast.Call):
             path = S.dotted_name(node.func) or ""
             if any(part.startswith(_IMPURE_PREFIXES) for part in path.split(".")):
@@ -236,13 +246,13 @@ def _has_code(stmts: list[gast.stmt]) -> bool:
 
 def _loads(node: gast.AST, identifier: str) -> int:
     return sum(
-        1 for sub in gast.walk(node)
+        1 for sub in S.walk(node)
         if isinstance(sub, gast.Name) and sub.id == identifier and isinstance(sub.ctx, gast.Load)
     )
 
 
 def _nodes(node: gast.AST) -> int:
-    return sum(1 for _ in gast.walk(node))
+    return sum(1 for _ in S.walk(node))
 
 
 def _defines(stmt: gast.stmt) -> set[str]:
@@ -254,9 +264,9 @@ def _defines(stmt: gast.stmt) -> set[str]:
         return set(S.stored_names(stmt.targets[0]))
     if isinstance(stmt, (gast.If, gast.For, gast.While)):
         return {
-            n.id for n in gast.walk(stmt)
+            n.id for n in S.walk(stmt)
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-        } | {name for n in gast.walk(stmt) if (name := _inplace_target(n))}
+        } | {name for n in S.walk(stmt) if (name := _inplace_target(n))}
     inplace = _inplace_target(stmt)
     return {inplace} if inplace else set()
 
@@ -274,9 +284,9 @@ def propagate_assignments(
     block (branch and loop bodies too) is handled on its own; nothing moves
     into or out of a loop.
     """
-    updated_in_place = {name for n in gast.walk(function) if (name := _inplace_target(n))}
+    updated_in_place = {name for n in S.walk(function) if (name := _inplace_target(n))}
     total_loads: dict[str, int] = {}
-    for n in gast.walk(function):
+    for n in S.walk(function):
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
             total_loads[n.id] = total_loads.get(n.id, 0) + 1
     candidates = (inlinable | mergeable) - updated_in_place
@@ -285,27 +295,67 @@ def propagate_assignments(
 
 
 class _BlockFacts:
-    """Per statement of a block: how often it reads each name, and what it assigns.
-    Computed once and updated as statements change (walking trees is the cost here)."""
+    """Per statement of a block: how often it reads each name and what it assigns, and,
+    per name, the positions that read or assign it. Computed once and updated as
+    statements change, so finding a definition's uses is a lookup, not a scan (walking
+    trees and scanning blocks was the cost here). Deleted statements stay as ``None``
+    until the pass ends, so positions never shift."""
 
     def __init__(self, body: list[gast.stmt]) -> None:
-        self.loads = [_load_counts(stmt) for stmt in body]
-        self.defines = [_defines(stmt) for stmt in body]
+        self.loads: list[dict[str, int]] = []
+        self.defines: list[set[str]] = []
+        self.load_positions: dict[str, list[int]] = {}
+        self.define_positions: dict[str, list[int]] = {}
+        for position, stmt in enumerate(body):
+            self.loads.append(_load_counts(stmt))
+            self.defines.append(_defines(stmt))
+            self._index(position)
 
-    def refresh(self, body: list[gast.stmt], index: int) -> None:
-        self.loads[index] = _load_counts(body[index])
-        self.defines[index] = _defines(body[index])
+    def _index(self, position: int) -> None:
+        for name in self.loads[position]:
+            insort(self.load_positions.setdefault(name, []), position)
+        for name in self.defines[position]:
+            insort(self.define_positions.setdefault(name, []), position)
 
-    def delete(self, index: int) -> None:
-        del self.loads[index]
-        del self.defines[index]
+    def _unindex(self, position: int) -> None:
+        for name in self.loads[position]:
+            self.load_positions[name].remove(position)
+        for name in self.defines[position]:
+            self.define_positions[name].remove(position)
+
+    def refresh(self, body: list, position: int) -> None:
+        self._unindex(position)
+        self.loads[position] = _load_counts(body[position])
+        self.defines[position] = _defines(body[position])
+        self._index(position)
+
+    def delete(self, body: list, position: int) -> None:
+        self._unindex(position)
+        body[position] = None
+        self.loads[position] = {}
+        self.defines[position] = set()
+
+    def next_definition(self, name: str, position: int) -> int | None:
+        positions = self.define_positions.get(name, [])
+        k = bisect_right(positions, position)
+        return positions[k] if k < len(positions) else None
+
+    def reads_between(self, name: str, start: int, stop: int) -> list[int]:
+        """Positions in (start, stop] that read ``name``."""
+        positions = self.load_positions.get(name, [])
+        return positions[bisect_right(positions, start): bisect_right(positions, stop)]
+
+    def defined_between(self, name: str, start: int, stop: int) -> bool:
+        """Whether some position in (start, stop) assigns ``name``."""
+        positions = self.define_positions.get(name, [])
+        k = bisect_right(positions, start)
+        return k < len(positions) and positions[k] < stop
 
 
 def _load_counts(node: gast.AST) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for sub in gast.walk(node):
-        if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load):
-            counts[sub.id] = counts.get(sub.id, 0) + 1
+    for name in S.loaded_names(node):
+        counts[name] = counts.get(name, 0) + 1
     return counts
 
 
@@ -315,8 +365,7 @@ def _propagate_block(body, candidates, inlinable, mergeable, total_loads) -> Non
             for block in (stmt.body, stmt.orelse):
                 _propagate_block(block, candidates, inlinable, mergeable, total_loads)
     facts = _BlockFacts(body)
-    index = 0
-    while index < len(body):
+    for index in range(len(body)):
         stmt = body[index]
         if not (
             isinstance(stmt, gast.Assign)
@@ -324,58 +373,50 @@ def _propagate_block(body, candidates, inlinable, mergeable, total_loads) -> Non
             and stmt.targets[0].id in candidates
             and not is_pop(stmt)
         ):
-            index += 1
             continue
         name = stmt.targets[0].id
         uses = _uses_of_definition(body, facts, index, name, total_loads)
         is_atom = isinstance(stmt.value, (gast.Name, gast.Constant))
         merge_only = name in mergeable and name not in inlinable and not is_atom
         if uses is None or not uses:
-            index += 1
             continue
         if merge_only and not (len(uses) == 1 and name in facts.defines[uses[0]]):
-            index += 1
             continue
         if (len(uses) > 1 and not is_atom) or any(
             isinstance(body[u], gast.Return) for u in uses
         ) or (not is_atom and _nodes(body[uses[0]]) + _nodes(stmt.value) > MAX_INLINED_SIZE):
-            index += 1
             continue
         found = sum(facts.loads[u].get(name, 0) for u in uses)
         for u in uses:
             body[u] = S.substitute(body[u], {name: stmt.value})
             facts.refresh(body, u)
-        del body[index]
-        facts.delete(index)
+        facts.delete(body, index)
         total_loads[name] = total_loads.get(name, 0) - found
         for operand in S.loaded_names(stmt.value):  # each use got a copy; the definition went
             total_loads[operand] = total_loads.get(operand, 0) + found - 1
+    body[:] = [stmt for stmt in body if stmt is not None]
 
 
 def _uses_of_definition(
-    body: list[gast.stmt], facts: _BlockFacts, index: int, name: str, total_loads: dict[str, int]
+    body: list, facts: _BlockFacts, index: int, name: str, total_loads: dict[str, int]
 ) -> list[int] | None:
     """Statements of the block that read the value assigned at ``index``, or None when
     some read cannot be inlined into (inside a compound statement, or after an
     operand changed, or the value may flow beyond the block)."""
     stmt = body[index]
-    reads = set(facts.loads[index])
     is_atom = isinstance(stmt.value, (gast.Name, gast.Constant))
-    uses: list[int] = []
-    blocked = False
-    for later in range(index + 1, len(body)):
-        count = facts.loads[later].get(name, 0)
-        if count:
-            if blocked or isinstance(body[later], _COMPOUND) or (count > 1 and not is_atom):
-                return None
-            uses.append(later)
-        defined = facts.defines[later]
-        if name in defined:
-            if isinstance(body[later], _COMPOUND):
-                return None  # a conditional redefinition: the value may live on
-            return uses
-        if defined & reads:
-            blocked = True  # an operand changes: inlining past here would read the new value
+    redefined = facts.next_definition(name, index)
+    stop = redefined if redefined is not None else len(body) - 1
+    uses = facts.reads_between(name, index, stop)
+    for u in uses:
+        if isinstance(body[u], _COMPOUND) or (facts.loads[u][name] > 1 and not is_atom):
+            return None
+    if uses and any(facts.defined_between(r, index, uses[-1]) for r in facts.loads[index]):
+        return None  # an operand changes before a read: inlining would read the new value
+    if redefined is not None:
+        if isinstance(body[redefined], _COMPOUND):
+            return None  # a conditional redefinition: the value may live on
+        return uses
     # the value reaches the end of the block: every read of the name must be one we saw
     found = sum(facts.loads[u].get(name, 0) for u in uses)
     return uses if found == total_loads.get(name, 0) else None

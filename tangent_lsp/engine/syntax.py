@@ -66,23 +66,40 @@ def dotted_name(node: gast.AST) -> str | None:
     return ".".join(reversed(parts))
 
 
+def walk(node) -> Iterator[gast.AST]:
+    """Every node of a tree (or list of trees). Faster than ``ast.walk``: it reads the
+    nodes' ``__dict__`` directly, and the engine walks trees a great many times."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, gast.AST):
+            yield item
+            for value in item.__dict__.values():
+                if isinstance(value, (gast.AST, list)):
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def names(node) -> Iterator[gast.Name]:
+    for sub in walk(node):
+        if sub.__class__ is gast.Name:
+            yield sub
+
+
 def loaded_names(node: gast.AST) -> Iterator[str]:
     """Every name read inside ``node``."""
-    for sub in gast.walk(node):
-        if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load):
+    for sub in names(node):
+        if sub.ctx.__class__ is gast.Load:
             yield sub.id
 
 
 def all_names(node: gast.AST) -> set[str]:
-    return {sub.id for sub in gast.walk(node) if isinstance(sub, gast.Name)}
+    return {sub.id for sub in names(node)}
 
 
 def stored_names(target: gast.AST) -> list[str]:
-    return [
-        sub.id
-        for sub in gast.walk(target)
-        if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Store)
-    ]
+    return [sub.id for sub in names(target) if sub.ctx.__class__ is gast.Store]
 
 
 def is_atom(node: gast.AST) -> bool:
