@@ -695,3 +695,28 @@ def tangents_like_adjoint(c, t, x):
             return total
         return tuple(tangents_like_adjoint(ci, ti, xi) for ci, ti, xi in zip(c, t, x, strict=True))
     return unbroadcast(c, t)
+
+
+# --- the tape ----------------------------------------------------------------------------------
+
+
+class ShapeOnly:
+    """What the tape keeps of a value the backward sweep reads only for its shape
+    (``unbroadcast(g, Wh)``): the shape, not the array, so memory stays small."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __repr__(self):
+        return f"ShapeOnly({self.shape})"
+
+
+def shape_of(x):
+    """``x`` reduced to its shape, for the tape (see ``ShapeOnly``)."""
+    return ShapeOnly(np.shape(x))

@@ -554,3 +554,43 @@ def read_shapes_from_stable_names(
 
 def _params(function: gast.FunctionDef) -> set[str]:
     return {a.id for a in function.args.args}
+
+
+def keep_shapes_only(function: gast.FunctionDef, np_alias: str) -> bool:
+    """Push ``shape_of(v)`` instead of ``v`` when the backward sweep reads the restored
+    ``v`` only for its shape (``unbroadcast(g, v)``): an RNN's tape then holds its
+    states, not also every intermediate whose shape an adjoint needed.
+    Returns whether any push changed (the caller imports ``shape_of``)."""
+    body = function.body
+    start = next((i for i, s in enumerate(body) if S.is_boundary(s)), len(body))
+    pushes = [
+        stmt for stmt in S.walk(body[:start])
+        if isinstance(stmt, gast.stmt) and is_push(stmt)
+        and isinstance(stmt.value.args[0], gast.Name)
+    ]
+    candidates = {stmt.value.args[0].id for stmt in pushes}
+    if not candidates:
+        return False
+    shape_reads: set[int] = set()
+    backward = body[start:]
+    for node in S.walk(backward):
+        if not isinstance(node, gast.Call):
+            continue
+        func = S.dotted_name(node.func) or ""
+        position = SHAPE_ONLY.get(func)
+        if func == f"{np_alias}.shape":
+            position = 0
+        if position is not None and position < len(node.args):
+            arg = node.args[position]
+            if isinstance(arg, gast.Name):
+                shape_reads.add(id(arg))
+    only_shapes = set(candidates)
+    for name in S.names(backward):
+        if name.id in only_shapes and name.ctx.__class__ is gast.Load and id(name) not in shape_reads:
+            only_shapes.discard(name.id)
+    changed = False
+    for stmt in pushes:
+        if stmt.value.args[0].id in only_shapes:
+            stmt.value.args[0] = S.call("shape_of", [stmt.value.args[0]])
+            changed = True
+    return changed

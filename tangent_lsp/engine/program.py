@@ -99,6 +99,8 @@ class Program:
             function = optimize.optimize(
                 function, inlinable, mergeable, classes, analysis.stable_names(fn)
             )
+            if mode == "reverse" and optimize.keep_shapes_only(function, np_alias):
+                self.helpers.add("shape_of")
         else:
             function = optimize.drop_empty_comments(function)
         return Generated(function, result, namer, seed)

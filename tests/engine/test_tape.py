@@ -67,10 +67,11 @@ def test_rnn_tape_grows_like_a_hand_written_backward_pass():
     _, tape, code = run_with_recording_tape(rnn, args, (0, 1, 2))
     state = n * 8  # bytes of one hidden state
     # a hand-written backward pass keeps the STEPS hidden states; ours keeps, per step,
-    # the previous state, the tanh output (the next step's previous state: the same
-    # array) and W @ h, which the adjoint of `+` reads for its shape only
-    assert len(tape) <= 3 * STEPS, code
-    assert distinct_array_bytes(tape.pushed, args) <= 2 * STEPS * state + state, code
+    # the previous state and the tanh output (the next step's previous state: the same
+    # array), and only the *shape* of W @ h and xs[t], which `unbroadcast` reads
+    assert len(tape) <= 4 * STEPS, code
+    assert distinct_array_bytes(tape.pushed, args) <= (STEPS + 1) * state, code
+    assert "tape.append(shape_of(" in code
     # nothing that the adjoint doesn't read: not the sum, not xs[t] (a view of xs)
     assert "tape.append(t)" not in code
 
