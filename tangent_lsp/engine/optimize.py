@@ -39,7 +39,7 @@ def optimize(
     """
     if classes is not None:
         function = drop_noop_unbroadcast(function, classes)
-        function = read_shapes_from_stable_names(function, classes, stable)
+        function = read_shapes_from_stable_names(function, classes, stable, inlinable)
     function = simplify_backward(function)
     for _ in range(20):
         before = _size(function)
@@ -521,7 +521,8 @@ SHAPE_ONLY = {"unreduce": 1, "unbroadcast": 1, "reduced_count": 0}
 
 
 def read_shapes_from_stable_names(
-    function: gast.FunctionDef, classes: ShapeClasses, stable: set[str]
+    function: gast.FunctionDef, classes: ShapeClasses, stable: set[str],
+    temporaries: set[str] = frozenset(),
 ) -> gast.FunctionDef:
     """``unreduce(g, rr)`` → ``unreduce(g, r)`` when ``rr = r * r`` has ``r``'s shape:
     the backward sweep then no longer keeps ``rr`` alive just for its shape.
@@ -530,7 +531,8 @@ def read_shapes_from_stable_names(
     once at the top level), so the replacement holds the same shape at every use.
     """
     by_class: dict[str, str] = {}
-    for name in sorted(stable, key=lambda n: (n not in _params(function), n)):
+    order = sorted(stable, key=lambda n: (n not in _params(function), n in temporaries, n))
+    for name in order:
         shape = classes.of(S.name(name))
         if shape is not None:
             by_class.setdefault(shape, name)
@@ -542,8 +544,9 @@ def read_shapes_from_stable_names(
             if position is not None and position < len(node.args):
                 arg = node.args[position]
                 shape = classes.of(arg) if isinstance(arg, gast.Name) else None
-                if shape is not None and shape in by_class and arg.id not in stable:
-                    node.args[position] = S.name(by_class[shape])
+                better = by_class.get(shape) if shape is not None else None
+                if better and better != arg.id and (arg.id not in stable or arg.id in temporaries):
+                    node.args[position] = S.name(better)
             return node
 
     start = next((i for i, s in enumerate(function.body) if S.is_boundary(s)), len(function.body))
