@@ -47,6 +47,7 @@ def optimize(
         function = propagate_assignments(function, inlinable, mergeable)
         if _size(function) == before:
             break
+    function = simplify_backward(function)  # again: merging created `e + e` sums
     return drop_empty_comments(function)
 
 
@@ -496,6 +497,8 @@ class _Simplify(gast.NodeTransformer):
             return node.right
         if isinstance(node.op, gast.Div) and right == 1:
             return node.left
+        if isinstance(node.op, gast.Add) and _same(node.left, node.right):
+            return S.binop(S.constant(2.0), gast.Mult(), node.left)  # `g * r + g * r`, from r * r
         return node
 
     def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.expr:
@@ -506,6 +509,21 @@ class _Simplify(gast.NodeTransformer):
         ):
             return inner.operand
         return node
+
+
+def _same(a: gast.AST, b: gast.AST) -> bool:
+    """Structurally equal small expressions (names, numbers, operators)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, gast.Name):
+        return a.id == b.id
+    if isinstance(a, gast.Constant):
+        return a.value == b.value and type(a.value) is type(b.value)
+    if isinstance(a, gast.BinOp):
+        return type(a.op) is type(b.op) and _same(a.left, b.left) and _same(a.right, b.right)
+    if isinstance(a, gast.UnaryOp):
+        return type(a.op) is type(b.op) and _same(a.operand, b.operand)
+    return False
 
 
 def simplify_backward(function: gast.FunctionDef) -> gast.FunctionDef:
