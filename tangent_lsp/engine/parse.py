@@ -1,10 +1,17 @@
-"""Text → gast tree, and the facts about a module that resolution needs."""
+"""Text → tree, and the facts about a module that resolution needs.
+
+The module is parsed with ``ast`` (fast); a function becomes a gast tree only when
+a stage asks for it, so a 1,000-line buffer costs one ``ast.parse``, not the
+conversion of every function in it.
+"""
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import gast
@@ -12,18 +19,52 @@ import gast
 from .errors import DiffError
 
 
+class _Functions(Mapping):
+    """Top-level functions by name, converted to gast on first access."""
+
+    def __init__(self) -> None:
+        self._syntax: dict[str, ast.AST] = {}
+        self._converted: dict[str, gast.AST] = {}
+
+    def add(self, node: ast.AST) -> None:
+        self._syntax[node.name] = node
+        self._converted.pop(node.name, None)
+
+    def __getitem__(self, name: str) -> gast.AST:
+        if name not in self._converted:
+            self._converted[name] = gast.ast_to_gast(self._syntax[name])
+        return self._converted[name]
+
+    def __iter__(self):
+        return iter(self._syntax)
+
+    def __len__(self) -> int:
+        return len(self._syntax)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._syntax
+
+
 @dataclass
 class Module:
-    """A parsed module: its tree, its lines, and what its top level binds."""
+    """A parsed module: its syntax tree, its lines, and what its top level binds."""
 
     source: str
     path: str | None
-    tree: gast.Module
+    syntax: ast.Module  # the stdlib tree; ``tree`` is its gast version, built on demand
     lines: list[str]
     imports: dict[str, str] = field(default_factory=dict)
-    functions: dict[str, gast.FunctionDef] = field(default_factory=dict)
+    functions: _Functions = field(default_factory=_Functions)
     assigned: set[str] = field(default_factory=set)
     star_import: bool = False  # `from m import *`: any name may be bound
+    _tree: gast.Module | None = None
+
+    @property
+    def tree(self) -> gast.Module:
+        """The whole module as gast (rule files and small snippets need it)."""
+        if self._tree is None:
+            self._tree = gast.ast_to_gast(self.syntax)
+        return self._tree
 
     def line(self, lineno: int) -> str:
         return self.lines[lineno - 1].strip() if 0 < lineno <= len(self.lines) else ""
@@ -52,7 +93,7 @@ def parse_module(source: str, path: str | None = None) -> Module:
     Cached: an editor asks about the same buffer many times. Treat the result as
     read-only (every stage copies what it changes)."""
     try:
-        tree = gast.parse(source)
+        tree = ast.parse(source)
     except SyntaxError as error:
         raise DiffError(
             "syntax",
@@ -63,7 +104,7 @@ def parse_module(source: str, path: str | None = None) -> Module:
             hint="fix the syntax error first",
         ) from None
     # lines as Python numbers them (\u2028 and friends do not end a line)
-    module = Module(source=source, path=path, tree=tree, lines=_LINES.split(source))
+    module = Module(source=source, path=path, syntax=tree, lines=_LINES.split(source))
     for stmt in tree.body:
         _record_binding(module, stmt)
     return module
@@ -74,8 +115,8 @@ def parse_function_source(source: str, path: str | None = None) -> Module:
     return parse_module(textwrap.dedent(source), path)
 
 
-def _record_binding(module: Module, stmt: gast.stmt) -> None:
-    if isinstance(stmt, gast.Import):
+def _record_binding(module: Module, stmt: ast.stmt) -> None:
+    if isinstance(stmt, ast.Import):
         for alias in stmt.names:
             if alias.asname:
                 module.imports[alias.asname] = alias.name
@@ -83,31 +124,31 @@ def _record_binding(module: Module, stmt: gast.stmt) -> None:
                 # `import numpy.linalg` binds `numpy`
                 top = alias.name.split(".")[0]
                 module.imports[top] = top
-    elif isinstance(stmt, gast.ImportFrom) and stmt.module and not stmt.level:
+    elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
         for alias in stmt.names:
             if alias.name == "*":
                 module.star_import = True
             else:
                 module.imports[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
-    elif isinstance(stmt, gast.ImportFrom):
+    elif isinstance(stmt, ast.ImportFrom):
         for alias in stmt.names:  # relative imports: project-local, resolved later
             module.imports[alias.asname or alias.name] = "." * stmt.level + (
                 f"{stmt.module}.{alias.name}" if stmt.module else alias.name
             )
-    elif isinstance(stmt, (gast.FunctionDef, gast.AsyncFunctionDef)):
-        module.functions[stmt.name] = stmt
-    elif isinstance(stmt, (gast.Assign, gast.AnnAssign, gast.AugAssign)):
-        targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+    elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        module.functions.add(stmt)
+    elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
         for target in targets:
-            for sub in gast.walk(target):
-                if isinstance(sub, gast.Name):
+            for sub in ast.walk(target):
+                if isinstance(sub, ast.Name):
                     module.assigned.add(sub.id)
-    elif isinstance(stmt, gast.ClassDef):
+    elif isinstance(stmt, ast.ClassDef):
         module.assigned.add(stmt.name)
-    elif isinstance(stmt, (gast.For, gast.With)):
-        for sub in gast.walk(stmt):
-            if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Store):
+    elif isinstance(stmt, (ast.For, ast.With)):
+        for sub in ast.walk(stmt):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
                 module.assigned.add(sub.id)
-    elif isinstance(stmt, (gast.If, gast.Try)):
+    elif isinstance(stmt, (ast.If, ast.Try)):
         for child in stmt.body:
             _record_binding(module, child)

@@ -69,7 +69,7 @@ class Program:
         """The derivative of one function (reverse or forward mode), optimized."""
         check_signature(node)
         namer = Namer(
-            module_names(module.tree) | S.all_names(node) | self.function_names.taken
+            module_names(module) | S.all_names(node) | self.function_names.taken
         )
         fn = normalize(module, node, resolver, namer)
         analysis.bind_rules(fn, self.rules_for(module), resolver)
@@ -163,15 +163,7 @@ class Program:
             return program.done[key]
 
 
-def module_names(tree: gast.Module) -> set[str]:
+def module_names(module: Module) -> set[str]:
     """The module's global names: a generated local must not shadow any of them (the
     locals of other functions don't matter)."""
-    names: set[str] = set()
-    for stmt in tree.body:
-        if isinstance(stmt, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)):
-            names.add(stmt.name)
-        elif isinstance(stmt, (gast.Import, gast.ImportFrom)):
-            names.update((a.asname or a.name).split(".")[0] for a in stmt.names)
-        else:
-            names.update(S.stored_names(stmt))
-    return names
+    return set(module.imports) | set(module.functions) | set(module.assigned)

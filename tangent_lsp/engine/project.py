@@ -9,6 +9,7 @@ searched: only the folders around the file.
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import dataclass
 
@@ -98,7 +99,7 @@ def imports_for(
 
 
 def _is_from_import(module: Module, name: str) -> bool:
-    for stmt in module.tree.body:
-        if isinstance(stmt, gast.ImportFrom) and any((a.asname or a.name) == name for a in stmt.names):
+    for stmt in module.syntax.body:
+        if isinstance(stmt, ast.ImportFrom) and any((a.asname or a.name) == name for a in stmt.names):
             return True
     return False

@@ -7,6 +7,7 @@ is keyed by the qualified names in its decorator.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -96,7 +97,7 @@ class RuleLibrary:
     def with_module(self, module: Module, resolver: StaticResolver) -> "RuleLibrary":
         """This library plus the rules a user's module defines (if it defines any)."""
         if not any(
-            isinstance(s, gast.FunctionDef) and s.decorator_list for s in module.tree.body
+            isinstance(s, ast.FunctionDef) and s.decorator_list for s in module.syntax.body
         ):
             return self
         extended = RuleLibrary(
