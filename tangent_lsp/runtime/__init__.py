@@ -1,0 +1,34 @@
+"""The few helpers that generated derivatives call.
+
+Generated code depends only on NumPy and this module, so every helper here is
+small, documented, and says why the engine cannot write it inline: almost
+always because the answer depends on a shape, an ``axis`` or an ``ord`` that is
+only known at run time.
+
+Conventions shared by all helpers:
+
+* ``g`` is an incoming adjoint (the gradient of the result); the helper returns
+  the adjoint of one argument, shaped exactly like that argument.
+* Gradients are floating point even when the argument holds integers.
+* A 0-d gradient is returned as a NumPy scalar (``np.float64`` is a ``float``),
+  so ``grad`` of a function of Python floats returns floats.
+"""
+
+from __future__ import annotations
+
+from . import containers, forward, reverse, second_order, tape
+
+_MODULES = (reverse, containers, forward, second_order, tape)
+__all__ = sorted(
+    name for module in _MODULES for name in vars(module)
+    if not name.startswith("_") and callable(vars(module)[name])
+    and getattr(vars(module)[name], "__module__", "") == module.__name__
+)
+for _module in _MODULES:
+    for _name in __all__:
+        if _name in vars(_module):
+            _obj = vars(_module)[_name]
+            # rules are keyed "tangent_lsp.runtime.<name>": one name, wherever it is defined
+            _obj.__module__ = __name__
+            globals()[_name] = _obj
+del _module, _name, _obj

@@ -1,0 +1,38 @@
+"""Shared by the helpers: floats, shapes and axes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+def _float(g):
+    """``g`` as an array with an inexact dtype (integer and boolean become float64)."""
+    g = np.asarray(g)
+    return g if np.issubdtype(g.dtype, np.inexact) else g.astype(np.float64)
+
+
+def _fit(g, shape):
+    """``g`` summed over broadcast axes, then broadcast up, to exactly ``shape``; float; scalar if 0-d."""
+    g = _float(g)
+    if g.shape != shape:
+        extra = g.ndim - len(shape)
+        if extra > 0:
+            g = g.sum(axis=tuple(range(extra)))
+        ones = tuple(i for i, n in enumerate(shape) if n == 1 and i < g.ndim and g.shape[i] != 1)
+        if ones:
+            g = g.sum(axis=ones, keepdims=True)
+        if g.shape != shape:
+            g = np.broadcast_to(g, shape).copy()
+    return g[()] if g.ndim == 0 else g
+
+
+def _shaped(g, x):
+    """Finish a gradient for ``x``: exactly ``np.shape(x)``, float, a NumPy scalar if 0-d."""
+    return _fit(g, np.shape(x))
+
+
+def _axes(axis, ndim):
+    """``axis`` (None, an int or a tuple, maybe negative) as a sorted tuple of axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    axis = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    return tuple(sorted(int(a) % ndim for a in axis)) if ndim else ()

@@ -1,0 +1,128 @@
+"""Helpers of forward-mode derivatives (tangents)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._base import _axes, _float
+from .reverse import norm_adjoint
+
+#
+# Helpers that forward-mode rules (``rules/numpy_tangents.py``, ``rules/python_tangents.py``)
+# call. ``t`` is a tangent: it has its value's shape and a floating dtype. Where a rule
+# has a tangent for only some arguments the engine passes a literal ``0.0`` for the others
+# (also inside tuples: ``(dx, 0.0)``); these helpers accept that.
+
+
+def _absent(t):
+    """Whether ``t`` is a 0-d zero, such as the literal ``0.0`` the engine passes for "no tangent"."""
+    return not isinstance(t, (list, tuple)) and np.ndim(t) == 0 and not np.any(t)
+
+
+def broadcast_like(t, y):
+    """The tangent ``t`` spread out to ``np.shape(y)``: the tangent of implicit broadcasting.
+
+    ``y = x + c`` with ``x`` of shape (4,) and a constant ``c`` of shape (3, 4) has
+    the tangent ``dx`` repeated over 3 rows; whether ``c`` broadcast is only known
+    at run time. When ``t`` already has ``y``'s shape it is returned as it is (made
+    float), not copied; a spread-out tangent is a fresh, writable array. A 0-d
+    result is a NumPy scalar.
+    """
+    t = _float(t)
+    shape = np.shape(y)
+    if t.shape != shape:
+        t = np.broadcast_to(t, shape).copy()
+    return t[()] if t.ndim == 0 else t
+
+
+def tangents_like(t, x):
+    """The tangents ``t`` of the values ``x`` (a list/tuple, maybe nested, or one value),
+    each with its value's shape, as nested tuples for lists and tuples.
+
+    ``np.concatenate((a, W))`` with a constant ``W`` gets the tangents ``(da, 0.0)``:
+    the zero becomes ``zeros`` shaped like ``W``. A single ``0.0`` for a whole list is
+    spread over its elements. When ``t`` is a tuple literal without a literal zero
+    this is only a conversion to float, which the engine may leave out.
+    """
+    if isinstance(x, (list, tuple)):
+        if not isinstance(t, (list, tuple, np.ndarray)):
+            t = [t] * len(x)
+        return tuple(tangents_like(ti, xi) for ti, xi in zip(t, x, strict=True))
+    return broadcast_like(t, x)
+
+
+def sum_tangents(ts):
+    """Tangent of the builtin ``sum(iterable)`` (``start`` aside): the sum of the
+    elements' tangents, added with ``+`` (broadcasting), an array summed over axis 0."""
+    if isinstance(ts, np.ndarray):
+        return ts.sum(axis=0)
+    total = 0.0
+    for t in ts:
+        total = total + t
+    return total
+
+
+def pick_tangent(y, first, rest, t_first, t_rest):
+    """Tangent of ``y = max(first, *rest)`` or ``min(...)`` (builtins): the tangent of the
+    first item equal to ``y`` (the one Python returns), shaped like ``y``.
+
+    With no ``rest``, ``first`` is the iterable (a list, a tuple or a 1-D array) and
+    ``t_first`` the tangents of its items. A literal ``0.0`` stands for zero tangents.
+    """
+    if isinstance(first, np.ndarray) and not rest:
+        return broadcast_like(broadcast_like(t_first, first)[np.argmax(first == y)], y)
+    if rest:
+        items = (first,) + tuple(rest)
+        if not isinstance(t_rest, (list, tuple)):
+            t_rest = [t_rest] * len(rest)
+        tangents = (t_first,) + tuple(t_rest)
+    else:
+        items = tuple(first)
+        many = isinstance(t_first, (list, tuple, np.ndarray))
+        tangents = t_first if many else [t_first] * len(items)
+    hit = next(i for i, item in enumerate(items) if np.all(item == y))
+    return broadcast_like(tangents[hit], y)
+
+
+def einsum_tangent(y, subscripts, operands, tangents):
+    """Tangent of ``y = np.einsum(subscripts, *operands)``: einsum is linear in each
+    operand, so the tangent is the sum over operands of the same einsum with that
+    operand replaced by its tangent. Zero tangents (a literal ``0.0``) are skipped."""
+    total = None
+    for i, t in enumerate(tangents):
+        if _absent(t):
+            continue
+        term = np.einsum(subscripts, *operands[:i], broadcast_like(t, operands[i]),
+                         *operands[i + 1:])
+        total = term if total is None else total + term
+    return broadcast_like(0.0 if total is None else total, y)
+
+
+def norm_tangent(t, x, y, ord=None, axis=None, keepdims=False):
+    """Tangent of ``y = np.linalg.norm(x, ord, axis, keepdims)`` for the tangent ``t`` of ``x``.
+
+    The derivative of each norm with respect to each entry of ``x`` is what
+    ``norm_adjoint`` computes for a gradient of ones; the tangent is its product
+    with ``t`` summed over the reduced axes. Same norms and conventions as
+    ``norm_adjoint`` (0 at the origin for the 2-norm).
+    """
+    x = _float(x)
+    jac = norm_adjoint(np.ones(np.shape(y)), x, y, ord, axis, keepdims)
+    return broadcast_like(np.sum(jac * t, axis=_axes(axis, x.ndim), keepdims=keepdims), y)
+
+
+def solve_tangent(a, b, x, da, db):
+    """Tangent of ``x = np.linalg.solve(a, b)``: ``solve(a, db - da @ x)``.
+
+    ``x`` is read as NumPy reads ``b``: a vector when ``b`` is 1-D (NumPy 2 rule,
+    batch-broadcast against ``a``), else a stack of matrices. Either tangent may
+    be a literal ``0.0``.
+    """
+    vector = np.ndim(b) == 1
+    xm = np.asarray(x)[..., None] if vector else np.asarray(x)
+    rhs = 0.0 if _absent(db) else (_float(db)[..., None] if vector else _float(db))
+    if not _absent(da):
+        rhs = rhs - _float(da) @ xm
+    rhs = np.broadcast_to(rhs, np.broadcast_shapes(np.shape(rhs), np.shape(xm)))
+    dx = np.linalg.solve(a, rhs)
+    return dx[..., 0] if vector else dx

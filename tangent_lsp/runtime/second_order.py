@@ -1,0 +1,56 @@
+"""Adjoints of the helpers above, for derivatives of derivatives."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._base import _axes, _fit, _float
+from .reverse import _as_matrices, unbroadcast
+
+def unreduce_adjoint(c, g, x, axis=None, keepdims=False):
+    """Adjoint of ``unreduce(g, x, axis, keepdims)`` with respect to ``g``: ``c`` summed
+    back over the axes ``unreduce`` spread ``g`` along."""
+    shape = list(np.shape(g))
+    if not keepdims and axis is not None and np.ndim(x) > 0:
+        for a in _axes(axis, np.ndim(x)):
+            shape.insert(a, 1)
+    return np.reshape(_fit(c, tuple(shape)), np.shape(g))
+
+
+def _product_shape(left, right):
+    return np.broadcast_shapes(left.shape[:-2], right.shape[:-2]) + (left.shape[-2], right.shape[-1])
+
+
+def matmul_adjoint_a_vjp(c, g, a, b):
+    """Adjoints of ``matmul_adjoint_a(g, a, b)`` (= ``g @ b.T`` summed to ``a``'s shape)
+    with respect to ``g`` and ``b``, as a pair."""
+    g2, a2, b2 = _as_matrices(g, a, b)
+    bt = np.swapaxes(b2, -1, -2)
+    cp = np.broadcast_to(np.reshape(_float(c), a2.shape), _product_shape(g2, bt))
+    dg = np.reshape(_fit(cp @ b2, g2.shape), np.shape(g))
+    db = np.reshape(_fit(np.swapaxes(np.swapaxes(g2, -1, -2) @ cp, -1, -2), b2.shape), np.shape(b))
+    return dg, db
+
+
+def matmul_adjoint_b_vjp(c, g, a, b):
+    """Adjoints of ``matmul_adjoint_b(g, a, b)`` (= ``a.T @ g`` summed to ``b``'s shape)
+    with respect to ``g`` and ``a``, as a pair."""
+    g2, a2, b2 = _as_matrices(g, a, b)
+    at = np.swapaxes(a2, -1, -2)
+    cp = np.broadcast_to(np.reshape(_float(c), b2.shape), _product_shape(at, g2))
+    dg = np.reshape(_fit(a2 @ cp, g2.shape), np.shape(g))
+    da = np.reshape(_fit(np.swapaxes(cp @ np.swapaxes(g2, -1, -2), -1, -2), a2.shape), np.shape(a))
+    return dg, da
+
+
+def tangents_like_adjoint(c, t, x):
+    """Adjoint of ``tangents_like(t, x)`` with respect to ``t``: each element's adjoint
+    summed back to that tangent's shape (a tangent spread over a list collects them all)."""
+    if isinstance(x, (list, tuple)):
+        if not isinstance(t, (list, tuple, np.ndarray)):
+            total = 0.0
+            for ci, xi in zip(c, x, strict=True):
+                total = total + tangents_like_adjoint(ci, t, xi)
+            return total
+        return tuple(tangents_like_adjoint(ci, ti, xi) for ci, ti, xi in zip(c, t, x, strict=True))
+    return unbroadcast(c, t)

@@ -1,0 +1,27 @@
+"""What the tape keeps of values read only for their shape."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class ShapeOnly:
+    """What the tape keeps of a value the backward sweep reads only for its shape
+    (``unbroadcast(g, Wh)``): the shape, not the array, so memory stays small."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __repr__(self):
+        return f"ShapeOnly({self.shape})"
+
+
+def shape_of(x):
+    """``x`` reduced to its shape, for the tape (see ``ShapeOnly``)."""
+    return ShapeOnly(np.shape(x))
