@@ -12,7 +12,7 @@ import gast
 from . import syntax as S
 from .errors import DiffError
 from .ir import Function, If, Loop, Op, Return, Statement
-from .templates import Contribution, RuleLibrary, bind
+from .templates import RuleLibrary, bind
 
 
 def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
@@ -187,4 +187,5 @@ def active_variables(fn: Function, wrt: list[str]) -> set[str]:
     return varied & useful
 
 
-__all__ = ["bind_rules", "active_variables", "differentiable_operands", "Contribution"]
+__all__ = ["bind_rules", "active_variables", "differentiable_operands", "container_kinds",
+           "stable_names", "walk_ops"]

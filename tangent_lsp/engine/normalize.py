@@ -560,7 +560,6 @@ def _hint(value: gast.expr, key: str | None) -> str:
     return "t"
 
 
-_Handler = Callable[[_Normalizer, gast.AST], None]
 
 _STATEMENTS: dict[type, Callable] = {
     gast.Assign: _Normalizer.assign,

@@ -45,7 +45,6 @@ class _Reverse(StatementAdjoints):
         self.tape: str | None = None
         self.pairs = 0
         self.defined: set[str] = set(fn.params)
-        self.reads_outside: dict[int, set[str]] = {}
         self.ranges: set[str] = set()  # names bound to a range (their items are ints)
 
     def tape_name(self) -> str:

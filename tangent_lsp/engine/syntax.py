@@ -46,14 +46,6 @@ def binop(left: gast.expr, op: gast.operator, right: gast.expr) -> gast.BinOp:
     return gast.BinOp(left=left, op=op, right=right)
 
 
-def parse_expr(text: str) -> gast.expr:
-    return gast.parse(text, mode="eval").body
-
-
-def parse_stmts(text: str) -> list[gast.stmt]:
-    return gast.parse(text).body
-
-
 def dotted_name(node: gast.AST) -> str | None:
     """``np.linalg.inv`` → ``"np.linalg.inv"``; None for anything that is not a plain chain."""
     parts = []
@@ -100,15 +92,6 @@ def all_names(node: gast.AST) -> set[str]:
 
 def stored_names(target: gast.AST) -> list[str]:
     return [sub.id for sub in names(target) if sub.ctx.__class__ is gast.Store]
-
-
-def is_atom(node: gast.AST) -> bool:
-    """A name, a literal, or a tuple/list of atoms: what ANF allows as an operand."""
-    if isinstance(node, (gast.Name, gast.Constant)):
-        return True
-    if isinstance(node, (gast.Tuple, gast.List)):
-        return all(is_atom(e) for e in node.elts)
-    return False
 
 
 def clone(node):

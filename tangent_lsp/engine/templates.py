@@ -164,7 +164,7 @@ def library() -> RuleLibrary:
 # --- binding a call to a template ------------------------------------------------
 
 
-def Default(value: gast.expr) -> gast.expr:
+def _default(value: gast.expr) -> gast.expr:
     """A parameter the call left out: its default, marked so that expansion can drop
     ``axis=axis`` keywords that would only repeat a default (``np.sum(dh)``)."""
     value.is_default = True
@@ -209,7 +209,7 @@ def bind(
                 raise unsupported(
                     "call", node, f"pass '{param}'", f"{shown} is missing the argument '{param}'"
                 )
-            bound[param] = Default(S.clone(template.defaults[param]))
+            bound[param] = _default(S.clone(template.defaults[param]))
     return bound
 
 
