@@ -73,17 +73,31 @@ def walk(node) -> Iterator[gast.AST]:
             stack.extend(item)
 
 
-def names(node) -> Iterator[gast.Name]:
-    for sub in walk(node):
-        if sub.__class__ is gast.Name:
-            yield sub
+_CONTEXTS = (gast.Load, gast.Store, gast.Del, gast.Param)
 
 
-def loaded_names(node: gast.AST) -> Iterator[str]:
+def names(node) -> list[gast.Name]:
+    """Every Name node in a tree, in no particular order (a tight loop: the engine's
+    passes ask this for every statement, many times)."""
+    found = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        cls = item.__class__
+        if cls is list:
+            stack.extend(item)
+        elif cls is gast.Name:
+            found.append(item)
+        elif isinstance(item, gast.AST) and not isinstance(item, _CONTEXTS):
+            for value in item.__dict__.values():
+                if value.__class__ is list or isinstance(value, gast.AST):
+                    stack.append(value)
+    return found
+
+
+def loaded_names(node: gast.AST) -> list[str]:
     """Every name read inside ``node``."""
-    for sub in names(node):
-        if sub.ctx.__class__ is gast.Load:
-            yield sub.id
+    return [sub.id for sub in names(node) if sub.ctx.__class__ is gast.Load]
 
 
 def all_names(node: gast.AST) -> set[str]:
