@@ -24,24 +24,10 @@ import tangent_lsp
 from tangent_lsp.engine.templates import library
 from tests.oracle import assert_jvp_matches, random_tangents
 
-rng = np.random.default_rng(0)
-A34 = rng.standard_normal((3, 4))
-B34 = rng.standard_normal((3, 4))
-C31 = rng.standard_normal((3, 1))
-V4 = rng.standard_normal(4)
-V3 = rng.standard_normal(3)
-X234 = rng.standard_normal((2, 3, 4))
-Y245 = rng.standard_normal((2, 4, 5))
-M45 = rng.standard_normal((4, 5))
-P34 = rng.uniform(0.5, 2.0, (3, 4))  # positive: log, sqrt, divide, power
-Q34 = rng.uniform(0.5, 2.0, (3, 4))
-U34 = rng.uniform(-0.9, 0.9, (3, 4))  # |x| < 1: arcsin, arctanh
-G34 = rng.uniform(1.5, 3.0, (3, 4))  # > 1: arccosh
-S33 = rng.standard_normal((3, 3)) + 4.0 * np.eye(3)  # well conditioned
-S233 = rng.standard_normal((2, 3, 3)) + 4.0 * np.eye(3)
-INT34 = np.arange(12).reshape(3, 4) - 5
-IDX = np.array([0, 2, 2, 1])
-EDGES = np.array([-1.0, 0.0, 1.0])
+from tests.engine.arrays import (  # noqa: F401  (shared inputs)
+    A34, B34, C31, V4, V3, X234, Y245, M45, P34, Q34, U34, G34, S33, S233, INT34, IDX,
+)
+rng = np.random.default_rng(1)  # this module's own draws (weights below)
 W34 = rng.standard_normal((3, 4))  # non-differentiated weights
 W4 = rng.standard_normal(4)
 W3 = rng.standard_normal(3)
