@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import gast
 
 from . import analysis, optimize
+from .shape_passes import keep_shapes_only
 from . import syntax as S
 from .errors import DiffError
 from .naming import Namer, derivative_name
@@ -99,7 +100,7 @@ class Program:
             function = optimize.optimize(
                 function, inlinable, mergeable, classes, analysis.stable_names(fn)
             )
-            if mode == "reverse" and optimize.keep_shapes_only(function, np_alias):
+            if mode == "reverse" and keep_shapes_only(function, np_alias):
                 self.helpers.add("shape_of")
         else:
             function = optimize.drop_empty_comments(function)
