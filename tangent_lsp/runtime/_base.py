@@ -6,13 +6,16 @@ import numpy as np
 
 def _float(g):
     """``g`` as an array with an inexact dtype (integer and boolean become float64)."""
-    g = np.asarray(g)
-    return g if np.issubdtype(g.dtype, np.inexact) else g.astype(np.float64)
+    if type(g) is not np.ndarray:
+        g = np.asarray(g)
+    return g if g.dtype.kind in "fc" else g.astype(np.float64)
 
 
 def _fit(g, shape):
     """``g`` summed over broadcast axes, then broadcast up, to exactly ``shape``; float; scalar if 0-d."""
     g = _float(g)
+    if g.shape[1:] == shape and shape:  # one leading batch axis: the common bias gradient
+        return g.sum(axis=0)
     if g.shape != shape:
         extra = g.ndim - len(shape)
         if extra > 0:
@@ -27,7 +30,15 @@ def _fit(g, shape):
 
 def _shaped(g, x):
     """Finish a gradient for ``x``: exactly ``np.shape(x)``, float, a NumPy scalar if 0-d."""
-    return _fit(g, np.shape(x))
+    return _fit(g, x.shape if type(x) is np.ndarray else np.shape(x))
+
+
+def _ndim(x):
+    """``np.ndim(x)`` without its dispatch cost for the common case, an array."""
+    kind = type(x)
+    if kind is np.ndarray:
+        return x.ndim
+    return 0 if kind is float or kind is int or kind is np.float64 else np.ndim(x)
 
 
 def _axes(axis, ndim):

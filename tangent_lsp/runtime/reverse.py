@@ -3,9 +3,13 @@ shapes, linear algebra and builtins."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ._base import _axes, _fit, _float, _shaped
+from ._base import _axes, _fit, _float, _ndim, _shaped
+
+_ndarray = np.ndarray
 
 def unbroadcast(g, x):
     """Sum ``g`` down to ``np.shape(x)``: the adjoint of NumPy's implicit broadcasting.
@@ -14,9 +18,13 @@ def unbroadcast(g, x):
     gradient to ``b``; whether ``b`` broadcast is only known at run time. A ``g``
     smaller than ``x`` (a scalar seed) is spread out instead.
     """
-    if isinstance(g, np.ndarray) and g.shape == np.shape(x) and g.dtype.kind == "f" and g.ndim:
-        return g  # the common case: nothing broadcast
-    return _fit(g, np.shape(x))
+    shape = x.shape if type(x) is _ndarray else np.shape(x)
+    if type(g) is _ndarray:
+        if g.shape == shape and g.dtype.kind == "f" and shape:
+            return g  # the common case: nothing broadcast
+    elif type(g) is float and not shape:
+        return g  # a number for a number
+    return _fit(g, shape)
 
 
 def unreduce(g, x, axis=None, keepdims=False):
@@ -24,8 +32,12 @@ def unreduce(g, x, axis=None, keepdims=False):
 
     Re-inserts the reduced axes (unless ``keepdims`` kept them) and broadcasts.
     """
-    if axis is None and np.ndim(g) == 0 and np.ndim(x) > 0:  # a full reduction's seed
-        return np.full(np.shape(x), float(g))
+    if axis is None and _ndim(g) == 0:  # a full reduction's seed
+        shape = x.shape if type(x) is _ndarray else np.shape(x)
+        if shape:
+            full = np.empty(shape)
+            full.fill(g)
+            return full
     g = _float(g)
     if not keepdims and axis is not None and np.ndim(x) > 0:
         g = np.expand_dims(g, _axes(axis, np.ndim(x)))
@@ -34,9 +46,9 @@ def unreduce(g, x, axis=None, keepdims=False):
 
 def reduced_count(x, axis=None):
     """How many elements a reduction over ``axis`` combines (the divisor of ``mean``)."""
-    shape = np.shape(x)
+    shape = x.shape if type(x) is _ndarray else np.shape(x)
     if axis is None:
-        return max(int(np.prod(shape)), 1)
+        return max(math.prod(shape), 1)
     return int(np.prod([shape[a] for a in _axes(axis, len(shape))]))
 
 
@@ -48,8 +60,9 @@ def extremum_mask(x, y, axis=None, keepdims=False):
     """
     if axis is None:  # the common case: one maximum over everything
         hit = np.asarray(x) == y
-        return hit / np.count_nonzero(hit)
-    hit = np.asarray(x) == unreduce(y, x, axis, keepdims)
+        count = np.count_nonzero(hit)
+        return hit / count if count > 1 else hit.astype(np.float64)
+    hit = np.asarray(x) == (y if keepdims else unreduce(y, x, axis, keepdims))
     count = np.sum(hit, axis=_axes(axis, np.ndim(x)), keepdims=True)
     return hit / count
 
@@ -147,28 +160,28 @@ def _as_matrices(g, a, b):
 
 def matmul_adjoint_a(g, a, b):
     """Adjoint of ``a`` in ``a @ b``: ``g @ b.T``, with 1-D promotion and batch broadcasting undone."""
-    da, db = np.ndim(a), np.ndim(b)
+    da, db = _ndim(a), _ndim(b)
     if da == 1 and db == 1:  # an inner product: g is a number
-        return _float(g) * np.asarray(b, dtype=float)
+        return _float(g) * _float(b)
     if da == 2 and db == 2:  # the common cases first: no promotion, no batch axes
-        return _float(g) @ np.transpose(b)
+        return _float(g) @ b.T if type(b) is _ndarray else _float(g) @ np.transpose(b)
     if da == 2 and db == 1:
         return np.outer(g, b)
     if da == 1 and db == 2:
-        return np.asarray(b, dtype=float) @ _float(g)
+        return _float(b) @ _float(g)
     g2, a2, b2 = _as_matrices(g, a, b)
     return _shaped(unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2).reshape(np.shape(a)), a)
 
 
 def matmul_adjoint_b(g, a, b):
     """Adjoint of ``b`` in ``a @ b``: ``a.T @ g``, with 1-D promotion and batch broadcasting undone."""
-    da, db = np.ndim(a), np.ndim(b)
+    da, db = _ndim(a), _ndim(b)
     if da == 1 and db == 1:
-        return _float(g) * np.asarray(a, dtype=float)
+        return _float(g) * _float(a)
     if da == 2 and db == 2:
-        return np.transpose(a) @ _float(g)
+        return (a.T if type(a) is _ndarray else np.transpose(a)) @ _float(g)
     if da == 2 and db == 1:
-        return _float(g) @ np.asarray(a, dtype=float)
+        return _float(g) @ _float(a)
     if da == 1 and db == 2:
         return np.outer(a, g)
     g2, a2, b2 = _as_matrices(g, a, b)
