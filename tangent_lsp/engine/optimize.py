@@ -13,7 +13,8 @@ from bisect import bisect_right, insort
 import gast
 
 from . import syntax as S
-from .shape_passes import drop_noop_unbroadcast, read_shapes_from_stable_names
+from .shape_passes import drop_noop_unbroadcast, read_shapes_from_stable_names, spread_implicitly
+from .reuse import reuse_values
 from .shapes import ShapeClasses
 from .tape import is_pop, is_push, pair_of
 
@@ -38,18 +39,29 @@ def optimize(
     ``stable``: variables assigned once, outside branches and loops, so they hold
     the same value everywhere after their assignment.
     """
+    if stable:
+        function = reuse_values(function, stable)
     if classes is not None:
         function = drop_noop_unbroadcast(function, classes)
         function = read_shapes_from_stable_names(function, classes, stable, inlinable)
     function = simplify_backward(function)
+    function = _clean_up(function, inlinable, mergeable)
+    if classes is not None:
+        function = spread_implicitly(function, classes)
+        function = _clean_up(function, inlinable, mergeable)
+    function = simplify_backward(function)  # again: merging created `e + e` sums
+    return drop_empty_comments(function)
+
+
+def _clean_up(function: gast.FunctionDef, inlinable: set[str], mergeable: set[str]) -> gast.FunctionDef:
+    """Dead-code elimination and propagation until neither changes anything."""
     for _ in range(20):
         before = _size(function)
         function = eliminate_dead_code(function)
         function = propagate_assignments(function, inlinable, mergeable)
         if _size(function) == before:
             break
-    function = simplify_backward(function)  # again: merging created `e + e` sums
-    return drop_empty_comments(function)
+    return function
 
 
 def _size(function: gast.FunctionDef) -> int:
@@ -462,8 +474,9 @@ def _number(node: gast.AST) -> float | int | None:
 
 class _Simplify(gast.NodeTransformer):
     """Folds number arithmetic and drops identities. Every rewrite keeps shapes:
-    only ``e ** 1 → e``, ``1 * e → e``, ``e * 1 → e``, ``e / 1 → e`` and ``-(-e) → e``,
-    never ``e * 0 → 0``. Applied to the backward sweep only, where every
+    only ``e ** 1 → e``, ``1 * e → e``, ``e * 1 → e``, ``e / 1 → e``, ``-(-e) → e``
+    (also ``-(-a * b) → a * b``), ``e + e → 2.0 * e`` and ``a + -b → a - b``, never
+    ``e * 0 → 0``. Applied to the backward sweep only, where every
     expression is a float adjoint times something, so dtypes cannot change."""
 
     def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
@@ -481,16 +494,39 @@ class _Simplify(gast.NodeTransformer):
             return node.left
         if isinstance(node.op, gast.Add) and _same(node.left, node.right):
             return S.binop(S.constant(2.0), gast.Mult(), node.left)  # `g * r + g * r`, from r * r
+        if isinstance(node.op, gast.Add) and not _is_negation(node.right):
+            positive = _without_sign(node.left)
+            if positive is not None:  # `-a * b + c` → `c - a * b`
+                return S.binop(node.right, gast.Sub(), positive)
+        if isinstance(node.op, (gast.Add, gast.Sub)) and _is_negation(node.right):
+            # `a + -(b * c)` → `a - b * c`
+            flipped = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
+            return S.binop(node.left, flipped, node.right.operand)
         return node
 
     def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.expr:
         self.generic_visit(node)
-        inner = node.operand
-        if isinstance(node.op, gast.USub) and isinstance(inner, gast.UnaryOp) and isinstance(
-            inner.op, gast.USub
-        ):
-            return inner.operand
+        if isinstance(node.op, gast.USub):
+            positive = _without_sign(node.operand)
+            if positive is not None:
+                return positive
         return node
+
+
+def _is_negation(node: gast.AST) -> bool:
+    return isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub)
+
+
+def _without_sign(node: gast.expr) -> gast.expr | None:
+    """``-e`` → ``e``; ``-a * b / c`` → ``a * b / c`` (the sign of a product sits on its first
+    factor); None when ``node`` carries no leading minus."""
+    if _is_negation(node):
+        return node.operand
+    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div)):
+        left = _without_sign(node.left)
+        if left is not None:
+            return S.binop(left, node.op, node.right)
+    return None
 
 
 def _same(a: gast.AST, b: gast.AST) -> bool:

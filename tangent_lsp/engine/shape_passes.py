@@ -10,7 +10,7 @@ from __future__ import annotations
 import gast
 
 from . import syntax as S
-from .shapes import ShapeClasses
+from .shapes import SCALAR, ShapeClasses
 from .tape import is_push
 
 
@@ -114,3 +114,126 @@ def keep_shapes_only(function: gast.FunctionDef, np_alias: str) -> bool:
             stmt.value.args[0] = S.call("shape_of", [stmt.value.args[0]])
             changed = True
     return changed
+
+
+_ELEMENTWISE_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
+
+
+def _spread(node: gast.AST) -> bool:
+    """``unreduce(g, x)`` over all axes, or with ``keepdims=True``: ``g`` is 0-d or has
+    ``x``'s rank, so NumPy's broadcasting spreads it just as well."""
+    if not (
+        isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
+        and node.func.id == "unreduce" and len(node.args) == 2
+    ):
+        return False
+    keywords = {k.arg: k.value for k in node.keywords}
+    axis, keepdims = keywords.get("axis"), keywords.get("keepdims")
+    if axis is None or (isinstance(axis, gast.Constant) and axis.value is None):
+        return True
+    return isinstance(keepdims, gast.Constant) and keepdims.value is True
+
+
+def _number_like(node: gast.expr, classes: ShapeClasses) -> bool:
+    """A Python number: a literal, ``X.shape[0]``, or ``reduced_count(...)``."""
+    if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
+        return node.func.id == "reduced_count"
+    return classes.of(node) == SCALAR
+
+
+def spread_implicitly(function: gast.FunctionDef, classes: ShapeClasses) -> gast.FunctionDef:
+    """Let NumPy broadcast a reduction's adjoint instead of materializing it.
+
+    ``unreduce(g, d) * cos_x`` → ``g * cos_x`` when ``cos_x`` provably has ``d``'s
+    shape (the product is as large as before, without an array of copies of ``g``);
+    ``unreduce(g, t) / n`` → ``unreduce(g / n, t)`` for a number ``n`` (divide one
+    number, not every element); and ``bd = unreduce(g, d)`` → ``bd = g`` when every
+    read of ``bd`` is such a product. Runs last: ``bd`` no longer has the shape the
+    shape classes record for it.
+    """
+
+    class Spread(gast.NodeTransformer):
+        def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
+            self.generic_visit(node)
+            if not isinstance(node.op, _ELEMENTWISE_OPS):
+                return node
+            if isinstance(node.op, (gast.Mult, gast.Div)) and _spread(node.left) and _number_like(
+                node.right, classes
+            ):
+                inner = node.left
+                inner.args[0] = S.binop(inner.args[0], node.op, node.right)
+                return inner
+            if isinstance(node.op, gast.Mult) and _spread(node.right) and _number_like(
+                node.left, classes
+            ):
+                inner = node.right
+                inner.args[0] = S.binop(node.left, node.op, inner.args[0])
+                return inner
+            if _spread(node.left) and _same_array_shape(node.left.args[1], node.right, classes):
+                node.left = node.left.args[0]
+            elif _spread(node.right) and _same_array_shape(node.right.args[1], node.left, classes):
+                node.right = node.right.args[0]
+            return node
+
+    function = Spread().visit(function)
+    _spread_variables(function, classes)
+    return function
+
+
+def _same_array_shape(a: gast.expr, b: gast.expr, classes: ShapeClasses) -> bool:
+    shape = classes.of(a)
+    return shape is not None and shape != SCALAR and classes.of(b) == shape
+
+
+def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> None:
+    definitions: dict[str, list[gast.Assign]] = {}
+    stores: dict[str, int] = {}
+    for node in S.walk(function.body):
+        if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load):
+            stores[node.id] = stores.get(node.id, 0) + 1
+        if (
+            isinstance(node, gast.Assign) and len(node.targets) == 1
+            and isinstance(node.targets[0], gast.Name) and _spread(node.value)
+        ):
+            definitions.setdefault(node.targets[0].id, []).append(node)
+    candidates = {
+        name: assigns[0] for name, assigns in definitions.items()
+        if len(assigns) == 1 and stores.get(name) == 1
+    }
+    if not candidates:
+        return
+    # Every read must meet, through signs and products with numbers, an elementwise
+    # operation whose other side has the shape.
+    parents: dict[int, gast.AST] = {}
+    for node in S.walk(function.body):
+        for child in gast.iter_child_nodes(node):
+            parents[id(child)] = node
+    for node in S.names(function.body):
+        if node.id in candidates and isinstance(node.ctx, gast.Load):
+            x = candidates[node.id].value.args[1]
+            if not _meets_shape(node, x, parents, classes, candidates):
+                del candidates[node.id]
+    for assign in candidates.values():
+        assign.value = assign.value.args[0]
+
+
+def _meets_shape(
+    node: gast.AST, x: gast.expr, parents: dict, classes: ShapeClasses, candidates: dict
+) -> bool:
+    """Whether the read ``node`` meets an array of ``x``'s shape (``candidates`` may all
+    become numbers, so they do not count as arrays)."""
+    while True:
+        parent = parents.get(id(node))
+        if isinstance(parent, gast.UnaryOp) and isinstance(parent.op, (gast.USub, gast.UAdd)):
+            node = parent
+            continue
+        if not (isinstance(parent, gast.BinOp) and isinstance(parent.op, _ELEMENTWISE_OPS)):
+            return False
+        other = parent.right if parent.left is node else parent.left
+        if _same_array_shape(x, other, classes) and not any(
+            name.id in candidates for name in S.names(other)
+        ):
+            return True
+        if classes.of(other) != SCALAR:
+            return False
+        node = parent

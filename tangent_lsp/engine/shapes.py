@@ -43,7 +43,7 @@ FULL_REDUCTIONS = frozenset(
     + ["numpy.linalg.norm"]
 )
 # Runtime helpers whose result has the shape of one of their arguments.
-SHAPE_OF_ARGUMENT = {"unreduce": 1, "unbroadcast": 1}
+SHAPE_OF_ARGUMENT = {"unreduce": 1, "unbroadcast": 1, "extremum_mask": 0}
 _BINARY_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
 

@@ -3,7 +3,8 @@
 import gast
 
 from tangent_lsp.engine import emit, optimize
-from tangent_lsp.engine.shape_passes import drop_noop_unbroadcast
+from tangent_lsp.engine.reuse import reuse_values
+from tangent_lsp.engine.shape_passes import drop_noop_unbroadcast, spread_implicitly
 from tangent_lsp.engine.shapes import ShapeClasses
 from tangent_lsp.engine.syntax import boundary
 
@@ -70,6 +71,65 @@ def test_simplification_keeps_shapes():
     assert "a = g * 0" in code, "x * 0 is never folded: it would lose the array's shape"
     assert "b = g * x" in code
     assert "c = g" in code
+
+
+def test_simplification_moves_signs_of_products_out_of_sums():
+    f = _function(
+        "def f(a, b, c, g):\n    x = -(-a * b / c)\n    y = c + -(a * b)\n    z = -a * b + c\n"
+        "    w = c - -a\n    return x"
+    )
+    f.body.insert(0, boundary())
+    code = _code(optimize.simplify_backward(f))
+    assert "x = a * b / c" in code
+    assert "y = c - a * b" in code
+    assert "z = c - a * b" in code
+    assert "w = c + a" in code
+
+
+def test_reuse_reads_values_the_forward_sweep_computed():
+    f = _function(
+        "def f(x, g):\n    a = np.sin(x)\n    h = np.cos(x)\n    h = h + 1\n"
+        "    bx = g * np.cos(x) * np.sin(x)\n    r = np.random.rand(3)\n    s = np.random.rand(3)\n"
+        "    return bx"
+    )
+    code = _code(reuse_values(f, stable={"x", "a", "r", "s"}))
+    assert "bx = g * np.cos(x) * a" in code, "h is assigned twice: its value is not np.cos(x) everywhere"
+    assert "s = np.random.rand(3)" in code, "impure calls are never reused"
+
+
+def _classes(*same: str) -> ShapeClasses:
+    classes = ShapeClasses()
+    for name in same[1:]:
+        classes.union(name, same[0])
+    return classes
+
+
+def test_reduction_adjoint_is_broadcast_by_numpy_when_the_other_side_has_the_shape():
+    classes = _classes("x", "c", "d")
+    f = _function(
+        "def f(x, c, d, z, g):\n    a = unreduce(g, d) * c\n    b = unreduce(g, d) * z\n"
+        "    e = unreduce(g, d, axis=1) * c\n    k = unreduce(g, d, axis=1, keepdims=True) * c\n"
+        "    m = unreduce(g, x) / reduced_count(x)\n    return (a, m)"
+    )
+    code = _code(spread_implicitly(f, classes))
+    assert "a = g * c" in code
+    assert "b = unreduce(g, d) * z" in code, "z's shape is unknown"
+    assert "e = unreduce(g, d, axis=1) * c" in code, "without keepdims, g lacks an axis"
+    assert "k = g * c" in code
+    assert "m = unreduce(g / reduced_count(x), x)" in code
+
+
+def test_reduction_adjoint_variable_becomes_a_number_only_if_every_read_allows_it():
+    classes = _classes("x", "c")
+    f = _function(
+        "def f(x, c, z, g):\n    bd = unreduce(g, x)\n    a = -bd * 0.5 * c\n    b = c + bd\n"
+        "    be = unreduce(g, x)\n    e = be * c\n    k = be\n"
+        "    bp = unreduce(g, x)\n    bq = unreduce(g, x)\n    s = bp + bq\n    return a"
+    )
+    code = _code(spread_implicitly(f, classes))
+    assert "bd = g" in code
+    assert "be = unreduce(g, x)" in code, "be is also returned as it is"
+    assert "bp = unreduce(g, x)" in code and "bq = unreduce(g, x)" in code, "two numbers would sum to a number"
 
 
 def test_noop_unbroadcast_is_dropped_only_when_shapes_provably_match():

@@ -29,7 +29,8 @@ def uses_cube(x):
 
 def test_custom_adjoint_is_used_instead_of_differentiating_the_callee():
     derivative = tangent_lsp.grad(uses_cube).derivative
-    assert "3.0 * " in derivative.code and "dcube_dx" not in derivative.code
+    assert "3.0" in derivative.code and "* sin_x * sin_x" in derivative.code
+    assert "dcube_dx" not in derivative.code
     assert_gradients_match(uses_cube, (rng.normal(size=4),))
 
 
@@ -73,7 +74,7 @@ def f(x):
 
 def test_static_path_finds_rules_in_the_module_by_reading_it():
     derivative = tangent_lsp.derive(STATIC_RULE, "f")
-    assert "3.0 * x * x" in derivative.code
+    assert "3.0" in derivative.code and "* x * x" in derivative.code
     namespace: dict = {}
     exec(compile(STATIC_RULE + "\n".join(["", *derivative.imports, derivative.code]), "<m>", "exec"),
          namespace)

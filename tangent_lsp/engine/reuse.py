@@ -1,0 +1,99 @@
+"""Reuse of computed values: ``np.cos(x)`` in an adjoint reads ``cos_x`` when the
+forward sweep already assigned ``cos_x = np.cos(x)``.
+
+Adjoint templates spell out what they need (``d[x] = d[y] * np.cos(x)`` for
+``sin``), and the forward sweep often computed the same thing under a name. An
+expression is reused only when it is pure and everything it reads holds one
+value for the whole function (a stable name, or a global such as ``np``), and
+the name it is reused from is stable too.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from . import syntax as S
+
+_IMPURE = ("random", "print", "input", "open")
+Key = tuple
+
+
+def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionDef:
+    stored = {
+        node.id for node in S.names(function) if not isinstance(node.ctx, gast.Load)
+    }
+    fixed = set(stable)
+
+    def key(node: gast.AST) -> Key | None:
+        if isinstance(node, gast.Name):
+            return ("n", node.id) if node.id in fixed or node.id not in stored else None
+        if isinstance(node, gast.Constant):
+            return ("c", type(node.value).__name__, node.value) if _hashable(node.value) else None
+        if isinstance(node, gast.Attribute):
+            inner = key(node.value)
+            return ("a", inner, node.attr) if inner is not None else None
+        if isinstance(node, gast.UnaryOp):
+            inner = key(node.operand)
+            return ("u", type(node.op).__name__, inner) if inner is not None else None
+        if isinstance(node, gast.BinOp):
+            left, right = key(node.left), key(node.right)
+            if left is None or right is None:
+                return None
+            return ("b", type(node.op).__name__, left, right)
+        if isinstance(node, gast.Call):
+            func = key(node.func)
+            path = S.dotted_name(node.func) or ""
+            if func is None or any(part.startswith(_IMPURE) for part in path.split(".")):
+                return None
+            args = tuple(key(arg) for arg in node.args)
+            keywords = tuple((k.arg, key(k.value)) for k in node.keywords)
+            if None in args or any(k is None or v is None for k, v in keywords):
+                return None
+            return ("f", func, args, keywords)
+        return None
+
+    known: dict[Key, str] = {}
+
+    class Replace(gast.NodeTransformer):
+        def visit_Call(self, node: gast.Call) -> gast.expr:
+            return self._reuse(node)
+
+        def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
+            return self._reuse(node)
+
+        def _reuse(self, node: gast.expr) -> gast.expr:
+            found = known.get(key(node)) if known else None
+            if found is not None:
+                return S.name(found)
+            self.generic_visit(node)
+            return node
+
+    replace = Replace()
+    for stmt in function.body:
+        if _defines_stable(stmt, fixed):
+            stmt.value = replace.visit(stmt.value)
+            value = stmt.value
+            if isinstance(value, (gast.Call, gast.BinOp)):
+                value_key = key(value)
+                if value_key is not None:
+                    known.setdefault(value_key, stmt.targets[0].id)
+        elif known:
+            replace.visit(stmt)
+    return function
+
+
+def _defines_stable(stmt: gast.stmt, stable: set[str]) -> bool:
+    return (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+        and stmt.targets[0].id in stable
+    )
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
