@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import gast
 
 from . import analysis, optimize
+from .accumulate import accumulate_in_place
 from .shape_passes import keep_shapes_only
 from . import syntax as S
 from .errors import DiffError
@@ -102,6 +103,8 @@ class Program:
             )
             if mode == "reverse" and keep_shapes_only(function, np_alias):
                 self.helpers.add("shape_of")
+            if mode == "reverse":
+                function = accumulate_in_place(function, np_alias)
         else:
             function = optimize.drop_empty_comments(function)
         return Generated(function, result, namer, seed)

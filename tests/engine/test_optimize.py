@@ -149,3 +149,16 @@ def test_dead_code_elimination_keeps_updates_of_globals_and_arguments():
     code = _code(optimize.eliminate_dead_code(f))
     assert "LOG.append(x)" in code and "out[0] = 1.0" in code
     assert "mine" not in code
+
+
+def test_accumulation_is_in_place_only_into_arrays_nobody_else_sees():
+    from tangent_lsp.engine.accumulate import accumulate_in_place
+
+    f = _function(
+        "def f(W, V, g):\n    bW = np.zeros(np.shape(W))\n    bV = np.zeros(np.shape(V))\n"
+        "    for i in range(3):\n        bW = bW + g * 2.0\n        bV = bV + g\n        keep = bV\n"
+        "    y = bW * 2.0\n    return (bW, bV, y)"
+    )
+    code = _code(accumulate_in_place(f, "np"))
+    assert "bW += g * 2.0" in code
+    assert "bV = bV + g" in code, "keep aliases bV: adding in place would change keep"

@@ -1,0 +1,91 @@
+"""In-place accumulation: ``bW = bW + g`` → ``bW += g`` where nothing else can see ``bW``.
+
+A loop's adjoint accumulates into an array the backward sweep created itself
+(``bW = np.zeros(np.shape(W))``). Adding in place saves an allocation per step
+and reads like the hand-written ``dW += ...``. It is only done when that array
+cannot be aliased: besides its accumulations, ``bW`` is read only by arithmetic
+(which makes new arrays) and by the final ``return``.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from . import syntax as S
+
+
+def accumulate_in_place(function: gast.FunctionDef, np_alias: str) -> gast.FunctionDef:
+    owned = _zero_initialized(function, np_alias)
+    if not owned:
+        return function
+    accumulations: dict[str, list[gast.Assign]] = {name: [] for name in owned}
+    allowed: set[int] = set()  # reads of an owned name that cannot alias it
+    for node in S.walk(function.body):
+        if isinstance(node, gast.Assign):
+            name = _accumulation(node)
+            if name in owned:
+                accumulations[name].append(node)
+                allowed.add(id(node.value.left))
+        elif isinstance(node, (gast.BinOp, gast.Compare)):
+            operands = (node.left, node.right) if isinstance(node, gast.BinOp) else (
+                node.left, *node.comparators
+            )
+            allowed.update(id(o) for o in operands if isinstance(o, gast.Name))
+        elif isinstance(node, gast.UnaryOp) and isinstance(node.operand, gast.Name):
+            allowed.add(id(node.operand))
+    returned = function.body[-1] if function.body and isinstance(
+        function.body[-1], gast.Return) else None
+    if returned is not None and returned.value is not None:
+        values = returned.value.elts if isinstance(returned.value, gast.Tuple) else [returned.value]
+        allowed.update(id(v) for v in values if isinstance(v, gast.Name))
+    stores: dict[str, int] = {}
+    for node in S.names(function.body):
+        if node.id not in owned:
+            continue
+        if isinstance(node.ctx, gast.Load):
+            if id(node) not in allowed:
+                owned.discard(node.id)
+        else:
+            stores[node.id] = stores.get(node.id, 0) + 1
+    in_place: set[int] = set()
+    for name in owned:
+        updates = accumulations[name]
+        if stores.get(name) != len(updates) + 1:
+            continue  # assigned some other way too
+        if not any(n.id == name for a in updates for n in S.names(a.value.right)):
+            in_place.update(id(a) for a in updates)
+    if not in_place:
+        return function
+
+    class Augment(gast.NodeTransformer):
+        def visit_Assign(self, node: gast.Assign) -> gast.stmt:
+            if id(node) not in in_place:
+                return node
+            return gast.AugAssign(target=node.targets[0], op=gast.Add(), value=node.value.right)
+
+    return Augment().visit(function)
+
+
+def _zero_initialized(function: gast.FunctionDef, np_alias: str) -> set[str]:
+    names = set()
+    for stmt in function.body:
+        if (
+            isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name)
+            and isinstance(stmt.value, gast.Call)
+            and S.dotted_name(stmt.value.func) == f"{np_alias}.zeros"
+        ):
+            names.add(stmt.targets[0].id)
+    return names
+
+
+def _accumulation(node: gast.Assign) -> str | None:
+    """``v`` for ``v = v + e``."""
+    if (
+        len(node.targets) == 1 and isinstance(node.targets[0], gast.Name)
+        and isinstance(node.value, gast.BinOp) and isinstance(node.value.op, gast.Add)
+        and isinstance(node.value.left, gast.Name)
+        and node.value.left.id == node.targets[0].id
+    ):
+        return node.targets[0].id
+    return None
