@@ -38,6 +38,17 @@ def accumulate_in_place(function: gast.FunctionDef, np_alias: str) -> gast.Funct
     if returned is not None and returned.value is not None:
         values = returned.value.elts if isinstance(returned.value, gast.Tuple) else [returned.value]
         allowed.update(id(v) for v in values if isinstance(v, gast.Name))
+    # Reads after the statement holding the last accumulation may alias freely.
+    update_of = {id(a): name for name, updates in accumulations.items() for a in updates}
+    last = dict.fromkeys(owned, -1)
+    for index, stmt in enumerate(function.body):
+        for node in S.walk(stmt):
+            if id(node) in update_of:
+                last[update_of[id(node)]] = index
+    for index, stmt in enumerate(function.body):
+        for node in S.names(stmt):
+            if node.id in owned and index > last[node.id]:
+                allowed.add(id(node))
     stores: dict[str, int] = {}
     for node in S.names(function.body):
         if node.id not in owned:

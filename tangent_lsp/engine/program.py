@@ -16,6 +16,7 @@ import gast
 
 from . import analysis, optimize
 from .accumulate import accumulate_in_place
+from .hoist import hoist_invariants
 from .shape_passes import keep_shapes_only
 from . import syntax as S
 from .errors import DiffError
@@ -73,7 +74,7 @@ class Program:
         namer = Namer(
             module_names(module) | S.all_names(node) | self.function_names.taken
         )
-        fn = normalize(module, node, resolver, namer)
+        fn = hoist_invariants(normalize(module, node, resolver, namer))
         analysis.bind_rules(fn, self.rules_for(module), resolver)
         active = analysis.active_variables(fn, wrt)
         np_alias = resolver.numpy_alias() or self.np_alias

@@ -162,3 +162,17 @@ def test_accumulation_is_in_place_only_into_arrays_nobody_else_sees():
     code = _code(accumulate_in_place(f, "np"))
     assert "bW += g * 2.0" in code
     assert "bV = bV + g" in code, "keep aliases bV: adding in place would change keep"
+
+
+def test_loop_invariant_transposes_are_computed_once_before_the_loop():
+    from tangent_lsp.engine import derive
+
+    source = (
+        "import numpy as np\n\ndef rnn(h, W, xs):\n    for t in range(xs.shape[0]):\n"
+        "        h = np.tanh(h @ W.T + xs[t])\n    return np.sum(h)\n"
+    )
+    code = derive(source, "rnn", wrt=("W",)).code
+    loop = code.index("for t in steps")
+    assert code.index("WT = W.T") < loop
+    assert "tape.append(WT)" not in code
+    assert "bWT += " in code and "bW = np.transpose(bWT)" in code
