@@ -15,6 +15,7 @@ from typing import Sequence
 import gast
 
 from . import emit
+from . import syntax as S
 from .errors import DiffError
 from .motion import joint, split
 from .naming import Namer, derivative_name
@@ -169,7 +170,7 @@ def _differentiate(
         functions = joint(function)
     generated_module = gast.Module(body=functions + program.callees, type_ignores=[])
     imports.extend(line for line in program.imports if line not in imports)
-    used = {n.id for n in gast.walk(generated_module) if isinstance(n, gast.Name)}
+    used = {n.id for n in S.names(generated_module)}
     helpers = sorted(h for h in program.helpers if h in used)
     if helpers:
         imports.append(f"from {RUNTIME_MODULE} import {', '.join(helpers)}")

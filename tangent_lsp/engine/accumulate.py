@@ -68,7 +68,7 @@ def accumulate_in_place(function: gast.FunctionDef, np_alias: str) -> gast.Funct
     if not in_place:
         return function
 
-    class Augment(gast.NodeTransformer):
+    class Augment(S.Transformer):
         def visit_Assign(self, node: gast.Assign) -> gast.stmt:
             if id(node) not in in_place:
                 return node

@@ -38,7 +38,7 @@ def _is_zero(node: gast.AST) -> bool:
     return isinstance(node, gast.Name) and node.id == ZERO
 
 
-class _FoldZeros(gast.NodeTransformer):
+class _FoldZeros(S.Transformer):
     """Simplify an expression that is linear in the tangents, some of them zero."""
 
     def __init__(self, tangent_names: set[str]) -> None:
@@ -95,7 +95,7 @@ class _FoldZeros(gast.NodeTransformer):
         return node
 
 
-class _ZeroLiteral(gast.NodeTransformer):
+class _ZeroLiteral(S.Transformer):
     def visit_Name(self, node: gast.Name) -> gast.expr:
         return S.constant(0.0) if node.id == ZERO else node
 

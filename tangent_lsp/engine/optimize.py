@@ -46,8 +46,7 @@ def optimize(
         function = read_shapes_from_stable_names(function, classes, stable, inlinable)
     function = simplify_backward(function)
     function = _clean_up(function, inlinable, mergeable)
-    if classes is not None:
-        function = spread_implicitly(function, classes)
+    if classes is not None and spread_implicitly(function, classes):
         function = _clean_up(function, inlinable, mergeable)
     function = simplify_backward(function)  # again: merging created `e + e` sums
     return drop_empty_comments(function)
@@ -298,14 +297,23 @@ def propagate_assignments(
     block (branch and loop bodies too) is handled on its own; nothing moves
     into or out of a loop.
     """
-    updated_in_place = {name for n in S.walk(function) if (name := _inplace_target(n))}
+    updated_in_place = {name for n in _statements(function.body) if (name := _inplace_target(n))}
     total_loads: dict[str, int] = {}
-    for n in S.walk(function):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+    for n in S.names(function.body):
+        if n.ctx.__class__ is gast.Load:
             total_loads[n.id] = total_loads.get(n.id, 0) + 1
     candidates = (inlinable | mergeable) - updated_in_place
     _propagate_block(function.body, candidates, inlinable, mergeable, total_loads)
     return function
+
+
+def _statements(body: list[gast.stmt]):
+    """Every statement of a block and of the blocks nested in it."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, _COMPOUND):
+            yield from _statements(stmt.body)
+            yield from _statements(stmt.orelse)
 
 
 class _BlockFacts:
@@ -472,7 +480,7 @@ def _number(node: gast.AST) -> float | int | None:
     return None
 
 
-class _Simplify(gast.NodeTransformer):
+class _Simplify(S.Transformer):
     """Folds number arithmetic and drops identities. Every rewrite keeps shapes:
     only ``e ** 1 → e``, ``1 * e → e``, ``e * 1 → e``, ``e / 1 → e``, ``-(-e) → e``
     (also ``-(-a * b) → a * b``), ``e + e → 2.0 * e`` and ``a + -b → a - b``, never

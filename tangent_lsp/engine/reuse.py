@@ -54,7 +54,7 @@ def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionD
 
     known: dict[Key, str] = {}
 
-    class Replace(gast.NodeTransformer):
+    class Replace(S.Transformer):
         def visit_Call(self, node: gast.Call) -> gast.expr:
             return self._reuse(node)
 

@@ -17,7 +17,7 @@ from .tape import is_push
 def drop_noop_unbroadcast(function: gast.FunctionDef, classes: ShapeClasses) -> gast.FunctionDef:
     """``unbroadcast(g, x)`` → ``g`` where ``g`` provably has ``x``'s shape already."""
 
-    class Drop(gast.NodeTransformer):
+    class Drop(S.Transformer):
         def visit_Call(self, node: gast.Call) -> gast.expr:
             self.generic_visit(node)
             if (
@@ -54,7 +54,7 @@ def read_shapes_from_stable_names(
         if shape is not None:
             by_class.setdefault(shape, name)
 
-    class Replace(gast.NodeTransformer):
+    class Replace(S.Transformer):
         def visit_Call(self, node: gast.Call) -> gast.expr:
             self.generic_visit(node)
             position = SHAPE_ONLY.get(node.func.id) if isinstance(node.func, gast.Name) else None
@@ -141,7 +141,7 @@ def _number_like(node: gast.expr, classes: ShapeClasses) -> bool:
     return classes.of(node) == SCALAR
 
 
-def spread_implicitly(function: gast.FunctionDef, classes: ShapeClasses) -> gast.FunctionDef:
+def spread_implicitly(function: gast.FunctionDef, classes: ShapeClasses) -> bool:
     """Let NumPy broadcast a reduction's adjoint instead of materializing it.
 
     ``unreduce(g, d) * cos_x`` → ``g * cos_x`` when ``cos_x`` provably has ``d``'s
@@ -149,35 +149,40 @@ def spread_implicitly(function: gast.FunctionDef, classes: ShapeClasses) -> gast
     ``unreduce(g, t) / n`` → ``unreduce(g / n, t)`` for a number ``n`` (divide one
     number, not every element); and ``bd = unreduce(g, d)`` → ``bd = g`` when every
     read of ``bd`` is such a product. Runs last: ``bd`` no longer has the shape the
-    shape classes record for it.
+    shape classes record for it. Returns whether anything changed.
     """
+    changed = False
 
-    class Spread(gast.NodeTransformer):
+    class Spread(S.Transformer):
         def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
+            nonlocal changed
             self.generic_visit(node)
             if not isinstance(node.op, _ELEMENTWISE_OPS):
                 return node
             if isinstance(node.op, (gast.Mult, gast.Div)) and _spread(node.left) and _number_like(
                 node.right, classes
             ):
+                changed = True
                 inner = node.left
                 inner.args[0] = S.binop(inner.args[0], node.op, node.right)
                 return inner
             if isinstance(node.op, gast.Mult) and _spread(node.right) and _number_like(
                 node.left, classes
             ):
+                changed = True
                 inner = node.right
                 inner.args[0] = S.binop(node.left, node.op, inner.args[0])
                 return inner
             if _spread(node.left) and _same_array_shape(node.left.args[1], node.right, classes):
                 node.left = node.left.args[0]
+                changed = True
             elif _spread(node.right) and _same_array_shape(node.right.args[1], node.left, classes):
                 node.right = node.right.args[0]
+                changed = True
             return node
 
-    function = Spread().visit(function)
-    _spread_variables(function, classes)
-    return function
+    Spread().visit(function)
+    return _spread_variables(function, classes) or changed
 
 
 def _same_array_shape(a: gast.expr, b: gast.expr, classes: ShapeClasses) -> bool:
@@ -185,7 +190,7 @@ def _same_array_shape(a: gast.expr, b: gast.expr, classes: ShapeClasses) -> bool
     return shape is not None and shape != SCALAR and classes.of(b) == shape
 
 
-def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> None:
+def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> bool:
     definitions: dict[str, list[gast.Assign]] = {}
     stores: dict[str, int] = {}
     for node in S.walk(function.body):
@@ -201,7 +206,7 @@ def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> None
         if len(assigns) == 1 and stores.get(name) == 1
     }
     if not candidates:
-        return
+        return False
     # Every read must meet, through signs and products with numbers, an elementwise
     # operation whose other side has the shape.
     parents: dict[int, gast.AST] = {}
@@ -215,6 +220,7 @@ def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> None
                 del candidates[node.id]
     for assign in candidates.values():
         assign.value = assign.value.args[0]
+    return bool(candidates)
 
 
 def _meets_shape(

@@ -120,7 +120,47 @@ def clone(node):
     return node  # str, numbers, None, Ellipsis: immutable
 
 
-class Substitute(gast.NodeTransformer):
+_CONTEXT_CLASSES = frozenset((gast.Load, gast.Store, gast.Del, gast.Param))
+
+
+class Transformer:
+    """``gast.NodeTransformer`` with the same protocol (``visit_<Class>`` methods,
+    ``generic_visit``, None deletes, a list splices), several times faster: the
+    method for each node class is looked up once, and children are read from the
+    node's ``__dict__``. The optimizer's passes run it over every tree, repeatedly."""
+
+    _methods: dict = {}
+
+    def visit(self, node):
+        key = (self.__class__, node.__class__)
+        method = Transformer._methods.get(key)
+        if method is None:
+            method = getattr(self.__class__, "visit_" + node.__class__.__name__, None)
+            method = method or self.__class__.generic_visit
+            Transformer._methods[key] = method
+        return method(self, node)
+
+    def generic_visit(self, node):
+        fields = node.__dict__
+        for key, value in fields.items():
+            if value.__class__ is list:
+                new = []
+                for item in value:
+                    if isinstance(item, gast.AST):
+                        item = self.visit(item)
+                        if item is None:
+                            continue
+                        if not isinstance(item, gast.AST):
+                            new.extend(item)
+                            continue
+                    new.append(item)
+                value[:] = new
+            elif isinstance(value, gast.AST) and value.__class__ not in _CONTEXT_CLASSES:
+                fields[key] = self.visit(value)
+        return node
+
+
+class Substitute(Transformer):
     """Replace names that are read by expressions (each use gets its own copy)."""
 
     def __init__(self, mapping: dict[str, gast.expr]) -> None:

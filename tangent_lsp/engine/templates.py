@@ -238,7 +238,7 @@ def _is_d(node: gast.AST) -> bool:
     )
 
 
-class _Expand(gast.NodeTransformer):
+class _Expand(S.Transformer):
     def __init__(self, template, mapping, derivative_of, numpy_alias, helpers_used):
         self.template = template
         self.mapping = mapping  # parameter/local name → expression

@@ -111,7 +111,8 @@ def test_reduction_adjoint_is_broadcast_by_numpy_when_the_other_side_has_the_sha
         "    e = unreduce(g, d, axis=1) * c\n    k = unreduce(g, d, axis=1, keepdims=True) * c\n"
         "    m = unreduce(g, x) / reduced_count(x)\n    return (a, m)"
     )
-    code = _code(spread_implicitly(f, classes))
+    spread_implicitly(f, classes)
+    code = _code(f)
     assert "a = g * c" in code
     assert "b = unreduce(g, d) * z" in code, "z's shape is unknown"
     assert "e = unreduce(g, d, axis=1) * c" in code, "without keepdims, g lacks an axis"
@@ -126,7 +127,8 @@ def test_reduction_adjoint_variable_becomes_a_number_only_if_every_read_allows_i
         "    be = unreduce(g, x)\n    e = be * c\n    k = be\n"
         "    bp = unreduce(g, x)\n    bq = unreduce(g, x)\n    s = bp + bq\n    return a"
     )
-    code = _code(spread_implicitly(f, classes))
+    spread_implicitly(f, classes)
+    code = _code(f)
     assert "bd = g" in code
     assert "be = unreduce(g, x)" in code, "be is also returned as it is"
     assert "bp = unreduce(g, x)" in code and "bq = unreduce(g, x)" in code, "two numbers would sum to a number"
