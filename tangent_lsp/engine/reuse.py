@@ -24,7 +24,15 @@ def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionD
     }
     fixed = set(stable)
 
+    memo: dict[int, tuple[gast.AST, Key | None]] = {}  # holds the node: its id stays unique
+
     def key(node: gast.AST) -> Key | None:
+        found = memo.get(id(node))
+        if found is None:
+            found = memo[id(node)] = (node, _key(node))
+        return found[1]
+
+    def _key(node: gast.AST) -> Key | None:
         if isinstance(node, gast.Name):
             return ("n", node.id) if node.id in fixed or node.id not in stored else None
         if isinstance(node, gast.Constant):

@@ -192,15 +192,18 @@ def _same_array_shape(a: gast.expr, b: gast.expr, classes: ShapeClasses) -> bool
 
 def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> bool:
     definitions: dict[str, list[gast.Assign]] = {}
-    stores: dict[str, int] = {}
-    for node in S.walk(function.body):
-        if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load):
-            stores[node.id] = stores.get(node.id, 0) + 1
+    for stmt in _statements(function.body):
         if (
-            isinstance(node, gast.Assign) and len(node.targets) == 1
-            and isinstance(node.targets[0], gast.Name) and _spread(node.value)
+            isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name) and _spread(stmt.value)
         ):
-            definitions.setdefault(node.targets[0].id, []).append(node)
+            definitions.setdefault(stmt.targets[0].id, []).append(stmt)
+    if not definitions:
+        return False
+    stores: dict[str, int] = {}
+    for node in S.names(function.body):
+        if node.ctx.__class__ is not gast.Load and node.id in definitions:
+            stores[node.id] = stores.get(node.id, 0) + 1
     candidates = {
         name: assigns[0] for name, assigns in definitions.items()
         if len(assigns) == 1 and stores.get(name) == 1
@@ -209,18 +212,42 @@ def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> bool
         return False
     # Every read must meet, through signs and products with numbers, an elementwise
     # operation whose other side has the shape.
-    parents: dict[int, gast.AST] = {}
-    for node in S.walk(function.body):
-        for child in gast.iter_child_nodes(node):
-            parents[id(child)] = node
-    for node in S.names(function.body):
-        if node.id in candidates and isinstance(node.ctx, gast.Load):
+    for stmt in _statements(function.body):
+        if isinstance(stmt, (gast.If, gast.While)):
+            stmt = stmt.test  # its blocks come as statements of their own
+        elif isinstance(stmt, gast.For):
+            stmt = stmt.iter
+        reads = [
+            n for n in S.names(stmt) if n.id in candidates and n.ctx.__class__ is gast.Load
+        ]
+        if not reads:
+            continue
+        parents: dict[int, gast.AST] = {}
+        for node in S.walk(stmt):
+            for value in node.__dict__.values():
+                if isinstance(value, gast.AST):
+                    parents[id(value)] = node
+                elif value.__class__ is list:
+                    for item in value:
+                        parents[id(item)] = node
+        for node in reads:
+            if node.id not in candidates:
+                continue
             x = candidates[node.id].value.args[1]
             if not _meets_shape(node, x, parents, classes, candidates):
                 del candidates[node.id]
     for assign in candidates.values():
         assign.value = assign.value.args[0]
     return bool(candidates)
+
+
+def _statements(body: list[gast.stmt]):
+    """Every statement, nested blocks included (a compound statement's own fields too)."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, (gast.If, gast.For, gast.While)):
+            yield from _statements(stmt.body)
+            yield from _statements(stmt.orelse)
 
 
 def _meets_shape(
