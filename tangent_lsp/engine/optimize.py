@@ -265,7 +265,8 @@ def _loads(node: gast.AST, identifier: str) -> int:
 
 
 def _nodes(node: gast.AST) -> int:
-    return sum(1 for _ in S.walk(node))
+    """Size of a tree, counting each ``Load``/``Store`` context as a node too."""
+    return sum(2 if "ctx" in n.__dict__ else 1 for n in S.walk(node))
 
 
 def _defines(stmt: gast.stmt) -> set[str]:

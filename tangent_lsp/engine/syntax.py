@@ -58,27 +58,37 @@ def dotted_name(node: gast.AST) -> str | None:
     return ".".join(reversed(parts))
 
 
+_CONTEXT_CLASSES = frozenset((gast.Load, gast.Store, gast.Del, gast.Param))
+# Every node class, for class-identity tests in the tight loops below (a set lookup is
+# several times cheaper than isinstance). Contexts are left out: they carry nothing.
+_NODE_CLASSES = frozenset(
+    c for c in vars(gast).values()
+    if isinstance(c, type) and issubclass(c, gast.AST) and c not in _CONTEXT_CLASSES
+)
+
+
 def walk(node) -> Iterator[gast.AST]:
-    """Every node of a tree (or list of trees). Faster than ``ast.walk``: it reads the
-    nodes' ``__dict__`` directly, and the engine walks trees a great many times."""
+    """Every node of a tree (or list of trees), contexts left out. Faster than
+    ``ast.walk``: it reads the nodes' ``__dict__`` directly, and the engine walks trees
+    a great many times."""
+    nodes = _NODE_CLASSES
     stack = [node]
     while stack:
         item = stack.pop()
-        if isinstance(item, gast.AST):
+        cls = item.__class__
+        if cls in nodes:
             yield item
             for value in item.__dict__.values():
-                if isinstance(value, (gast.AST, list)):
+                if value.__class__ in nodes or value.__class__ is list:
                     stack.append(value)
-        elif isinstance(item, list):
+        elif cls is list:
             stack.extend(item)
-
-
-_CONTEXTS = (gast.Load, gast.Store, gast.Del, gast.Param)
 
 
 def names(node) -> list[gast.Name]:
     """Every Name node in a tree, in no particular order (a tight loop: the engine's
     passes ask this for every statement, many times)."""
+    nodes = _NODE_CLASSES
     found = []
     stack = [node]
     while stack:
@@ -88,9 +98,9 @@ def names(node) -> list[gast.Name]:
             stack.extend(item)
         elif cls is gast.Name:
             found.append(item)
-        elif isinstance(item, gast.AST) and not isinstance(item, _CONTEXTS):
+        elif cls in nodes:
             for value in item.__dict__.values():
-                if value.__class__ is list or isinstance(value, gast.AST):
+                if value.__class__ is list or value.__class__ in nodes:
                     stack.append(value)
     return found
 
@@ -110,17 +120,22 @@ def stored_names(target: gast.AST) -> list[str]:
 
 def clone(node):
     """A deep copy of a tree (or a list of trees), with every attribute the stages
-    attach; several times faster than ``copy.deepcopy``, which the engine calls a lot."""
-    if isinstance(node, gast.AST):
-        new = node.__class__.__new__(node.__class__)
-        new.__dict__ = {key: clone(value) for key, value in node.__dict__.items()}
+    attach; several times faster than ``copy.deepcopy``, which the engine calls a lot.
+    Contexts (``Load()``) are shared: nothing changes them in place."""
+    cls = node.__class__
+    if cls in _NODE_CLASSES:
+        new = cls.__new__(cls)
+        new.__dict__ = {
+            key: clone(value) if value.__class__ in _CLONED else value
+            for key, value in node.__dict__.items()
+        }
         return new
-    if isinstance(node, list):
+    if cls is list:
         return [clone(item) for item in node]
-    return node  # str, numbers, None, Ellipsis: immutable
+    return node  # str, numbers, None, Ellipsis, contexts: never changed in place
 
 
-_CONTEXT_CLASSES = frozenset((gast.Load, gast.Store, gast.Del, gast.Param))
+_CLONED = _NODE_CLASSES | {list}
 
 
 class Transformer:
@@ -146,7 +161,7 @@ class Transformer:
             if value.__class__ is list:
                 new = []
                 for item in value:
-                    if isinstance(item, gast.AST):
+                    if item.__class__ in _NODE_CLASSES:
                         item = self.visit(item)
                         if item is None:
                             continue
@@ -155,7 +170,7 @@ class Transformer:
                             continue
                     new.append(item)
                 value[:] = new
-            elif isinstance(value, gast.AST) and value.__class__ not in _CONTEXT_CLASSES:
+            elif value.__class__ in _NODE_CLASSES:
                 fields[key] = self.visit(value)
         return node
 
