@@ -94,8 +94,8 @@ def check_signature(function: gast.FunctionDef) -> None:
 def statement_text(module: Module, stmt: gast.stmt) -> str:
     """The original text of a statement, on one line, for ``# Grad of:`` comments."""
     start, end = stmt.lineno, getattr(stmt, "end_lineno", stmt.lineno)
-    if start == end:
-        return module.line(start)
+    if start == end or isinstance(stmt, (gast.For, gast.While, gast.With)):
+        return module.line(start)  # a loop's header line, as written
     return ast.unparse(gast.gast_to_ast(S.clone(stmt))).splitlines()[0]
 
 

@@ -53,12 +53,17 @@ def optimize(
 
 
 def _clean_up(function: gast.FunctionDef, inlinable: set[str], mergeable: set[str]) -> gast.FunctionDef:
-    """Dead-code elimination and propagation until neither changes anything."""
+    """Dead-code elimination and propagation until neither changes anything (each
+    change removes a statement; the first pass to change nothing ends it)."""
+    size = _size(function)
     for _ in range(20):
-        before = _size(function)
         function = eliminate_dead_code(function)
+        after_dce = _size(function)
+        if after_dce == size and _ > 0:
+            break
         function = propagate_assignments(function, inlinable, mergeable)
-        if _size(function) == before:
+        size = _size(function)
+        if size == after_dce:
             break
     return function
 
@@ -277,10 +282,9 @@ def _defines(stmt: gast.stmt) -> set[str]:
     if isinstance(stmt, gast.Assign):
         return set(S.stored_names(stmt.targets[0]))
     if isinstance(stmt, (gast.If, gast.For, gast.While)):
-        return {
-            n.id for n in S.walk(stmt)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-        } | {name for n in S.walk(stmt) if (name := _inplace_target(n))}
+        return set(S.stored_names(stmt)) | {
+            name for n in _statements([stmt]) if (name := _inplace_target(n))
+        }
     inplace = _inplace_target(stmt)
     return {inplace} if inplace else set()
 
