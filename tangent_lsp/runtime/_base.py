@@ -14,7 +14,9 @@ def _float(g):
 def _fit(g, shape):
     """``g`` summed over broadcast axes, then broadcast up, to exactly ``shape``; float; scalar if 0-d."""
     g = _float(g)
-    if g.shape[1:] == shape and shape:  # one leading batch axis: the common bias gradient
+    if not shape:  # a number's gradient: everything sums into it
+        return g.sum()[()] if g.ndim else g[()]
+    if g.shape[1:] == shape:  # one leading batch axis: the common bias gradient
         return g.sum(axis=0)
     if g.shape != shape:
         extra = g.ndim - len(shape)
@@ -30,7 +32,18 @@ def _fit(g, shape):
 
 def _shaped(g, x):
     """Finish a gradient for ``x``: exactly ``np.shape(x)``, float, a NumPy scalar if 0-d."""
-    return _fit(g, x.shape if type(x) is np.ndarray else np.shape(x))
+    return _fit(g, _shape(x))
+
+
+_NUMBERS = (float, int, np.float64)
+
+
+def _shape(x):
+    """``np.shape(x)`` without its dispatch cost for arrays and numbers."""
+    kind = type(x)
+    if kind is np.ndarray:
+        return x.shape
+    return () if kind in _NUMBERS else np.shape(x)
 
 
 def _ndim(x):

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ._base import _axes, _fit, _float, _ndim, _shaped
+from ._base import _axes, _fit, _float, _ndim, _shape, _shaped
 
 _ndarray = np.ndarray
 
@@ -18,7 +18,7 @@ def unbroadcast(g, x):
     gradient to ``b``; whether ``b`` broadcast is only known at run time. A ``g``
     smaller than ``x`` (a scalar seed) is spread out instead.
     """
-    shape = x.shape if type(x) is _ndarray else np.shape(x)
+    shape = _shape(x)
     if type(g) is _ndarray:
         if g.shape == shape and g.dtype.kind == "f" and shape:
             return g  # the common case: nothing broadcast
@@ -33,7 +33,7 @@ def unreduce(g, x, axis=None, keepdims=False):
     Re-inserts the reduced axes (unless ``keepdims`` kept them) and broadcasts.
     """
     if axis is None and _ndim(g) == 0:  # a full reduction's seed
-        shape = x.shape if type(x) is _ndarray else np.shape(x)
+        shape = _shape(x)
         if shape:
             full = np.empty(shape)
             full.fill(g)
@@ -46,7 +46,7 @@ def unreduce(g, x, axis=None, keepdims=False):
 
 def reduced_count(x, axis=None):
     """How many elements a reduction over ``axis`` combines (the divisor of ``mean``)."""
-    shape = x.shape if type(x) is _ndarray else np.shape(x)
+    shape = _shape(x)
     if axis is None:
         return max(math.prod(shape), 1)
     return int(np.prod([shape[a] for a in _axes(axis, len(shape))]))
