@@ -488,7 +488,8 @@ def _number(node: gast.AST) -> float | int | None:
 class _Simplify(S.Transformer):
     """Folds number arithmetic and drops identities. Every rewrite keeps shapes:
     only ``e ** 1 → e``, ``1 * e → e``, ``e * 1 → e``, ``e / 1 → e``, ``-(-e) → e``
-    (also ``-(-a * b) → a * b``), ``e + e → 2.0 * e`` and ``a + -b → a - b``, never
+    (also ``-(-a * b) → a * b``), ``e + e → 2.0 * e``, ``a + -b → a - b`` and
+    ``unbroadcast(-g, x) → -unbroadcast(g, x)``, never
     ``e * 0 → 0``. Applied to the backward sweep only, where every
     expression is a float adjoint times something, so dtypes cannot change."""
 
@@ -505,7 +506,7 @@ class _Simplify(S.Transformer):
             return node.right
         if isinstance(node.op, gast.Div) and right == 1:
             return node.left
-        if isinstance(node.op, gast.Add) and _same(node.left, node.right):
+        if isinstance(node.op, gast.Add) and S.same(node.left, node.right):
             return S.binop(S.constant(2.0), gast.Mult(), node.left)  # `g * r + g * r`, from r * r
         if isinstance(node.op, gast.Add) and not _is_negation(node.right):
             positive = _without_sign(node.left)
@@ -515,6 +516,16 @@ class _Simplify(S.Transformer):
             # `a + -(b * c)` → `a - b * c`
             flipped = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
             return S.binop(node.left, flipped, node.right.operand)
+        return node
+
+    def visit_Call(self, node: gast.Call) -> gast.expr:
+        self.generic_visit(node)
+        if (
+            isinstance(node.func, gast.Name) and node.func.id == "unbroadcast"
+            and len(node.args) == 2 and _is_negation(node.args[0])
+        ):  # unbroadcast is linear: negate the (smaller) sum, not the array
+            node.args[0] = node.args[0].operand
+            return gast.UnaryOp(op=gast.USub(), operand=node)
         return node
 
     def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.expr:
@@ -540,21 +551,6 @@ def _without_sign(node: gast.expr) -> gast.expr | None:
         if left is not None:
             return S.binop(left, node.op, node.right)
     return None
-
-
-def _same(a: gast.AST, b: gast.AST) -> bool:
-    """Structurally equal small expressions (names, numbers, operators)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, gast.Name):
-        return a.id == b.id
-    if isinstance(a, gast.Constant):
-        return a.value == b.value and type(a.value) is type(b.value)
-    if isinstance(a, gast.BinOp):
-        return type(a.op) is type(b.op) and _same(a.left, b.left) and _same(a.right, b.right)
-    if isinstance(a, gast.UnaryOp):
-        return type(a.op) is type(b.op) and _same(a.operand, b.operand)
-    return False
 
 
 def simplify_backward(function: gast.FunctionDef) -> gast.FunctionDef:

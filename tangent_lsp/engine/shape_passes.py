@@ -154,6 +154,15 @@ def spread_implicitly(function: gast.FunctionDef, classes: ShapeClasses) -> bool
     changed = False
 
     class Spread(S.Transformer):
+        def visit_Call(self, node: gast.Call) -> gast.expr:
+            nonlocal changed
+            self.generic_visit(node)
+            product = _spread_product(node)
+            if product is not None:
+                changed = True
+                node.args[0] = product
+            return node
+
         def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
             nonlocal changed
             self.generic_visit(node)
@@ -183,6 +192,30 @@ def spread_implicitly(function: gast.FunctionDef, classes: ShapeClasses) -> bool
 
     Spread().visit(function)
     return _spread_variables(function, classes) or changed
+
+
+def _spread_product(node: gast.Call) -> gast.expr | None:
+    """``unbroadcast(unreduce(g, a * b) * a, b)`` → ``g * a`` as the first argument, the
+    adjoint of ``b`` in ``sum(a * b)``: ``unbroadcast`` sums or spreads ``g * a`` to
+    ``b``'s shape just as it would the product spread to ``a * b``'s shape (that
+    shape is the broadcast of the two), so ``a * b`` is never computed for its shape."""
+    if not (
+        isinstance(node.func, gast.Name) and node.func.id == "unbroadcast"
+        and len(node.args) == 2 and isinstance(node.args[0], gast.BinOp)
+        and isinstance(node.args[0].op, gast.Mult)
+    ):
+        return None
+    product, b = node.args
+    for spread, a in ((product.left, product.right), (product.right, product.left)):
+        if not (_spread(spread) and spread.func.id == "unreduce"):
+            continue
+        whole = spread.args[1]
+        if isinstance(whole, gast.BinOp) and isinstance(whole.op, _ELEMENTWISE_OPS) and (
+            (S.same(whole.left, a) and S.same(whole.right, b))
+            or (S.same(whole.left, b) and S.same(whole.right, a))
+        ):
+            return S.binop(spread.args[0], gast.Mult(), a)
+    return None
 
 
 def _same_array_shape(a: gast.expr, b: gast.expr, classes: ShapeClasses) -> bool:

@@ -46,6 +46,21 @@ def binop(left: gast.expr, op: gast.operator, right: gast.expr) -> gast.BinOp:
     return gast.BinOp(left=left, op=op, right=right)
 
 
+def same(a: gast.AST, b: gast.AST) -> bool:
+    """Structurally equal small expressions (names, numbers, operators)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, gast.Name):
+        return a.id == b.id
+    if isinstance(a, gast.Constant):
+        return a.value == b.value and type(a.value) is type(b.value)
+    if isinstance(a, gast.BinOp):
+        return type(a.op) is type(b.op) and same(a.left, b.left) and same(a.right, b.right)
+    if isinstance(a, gast.UnaryOp):
+        return type(a.op) is type(b.op) and same(a.operand, b.operand)
+    return False
+
+
 def dotted_name(node: gast.AST) -> str | None:
     """``np.linalg.inv`` → ``"np.linalg.inv"``; None for anything that is not a plain chain."""
     parts = []

@@ -22,6 +22,8 @@ def _fit(g, shape):
         extra = g.ndim - len(shape)
         if extra > 0:
             g = g.sum(axis=tuple(range(extra)))
+        elif extra < 0:  # broadcasting aligns trailing axes: pad g on the left
+            g = g.reshape((1,) * -extra + g.shape)
         ones = tuple(i for i, n in enumerate(shape) if n == 1 and i < g.ndim and g.shape[i] != 1)
         if ones:
             g = g.sum(axis=ones, keepdims=True)
@@ -58,5 +60,7 @@ def _axes(axis, ndim):
     """``axis`` (None, an int or a tuple, maybe negative) as a sorted tuple of axes."""
     if axis is None:
         return tuple(range(ndim))
+    if type(axis) is int and ndim:
+        return (axis % ndim,)
     axis = (axis,) if np.ndim(axis) == 0 else tuple(axis)
     return tuple(sorted(int(a) % ndim for a in axis)) if ndim else ()

@@ -62,9 +62,13 @@ def extremum_mask(x, y, axis=None, keepdims=False):
         hit = np.asarray(x) == y
         count = np.count_nonzero(hit)
         return hit / count if count > 1 else hit.astype(np.float64)
-    hit = np.asarray(x) == (y if keepdims else unreduce(y, x, axis, keepdims))
-    count = np.sum(hit, axis=_axes(axis, np.ndim(x)), keepdims=True)
-    return hit / count
+    x = np.asarray(x)
+    hit = x == (y if keepdims else unreduce(y, x, axis, keepdims))
+    axes = _axes(axis, x.ndim)
+    groups = hit.size // max(math.prod(x.shape[a] for a in axes), 1)
+    if np.count_nonzero(hit) == groups:  # one hit per group (each has at least one): no ties
+        return hit.astype(np.float64)
+    return hit / hit.sum(axis=axes, keepdims=True)
 
 
 def prod_others(x, axis=None):

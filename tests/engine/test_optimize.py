@@ -178,3 +178,9 @@ def test_loop_invariant_transposes_are_computed_once_before_the_loop():
     assert code.index("WT = W.T") < loop
     assert "tape.append(WT)" not in code
     assert "bWT += " in code and "bW = np.transpose(bWT)" in code
+
+
+def test_adjoint_of_a_factor_in_a_summed_product_skips_the_product():
+    f = _function("def f(a, b, g):\n    bb = unbroadcast(unreduce(g, a * b) * a, b)\n    return bb")
+    spread_implicitly(f, ShapeClasses())
+    assert "bb = unbroadcast(g * a, b)" in _code(f)

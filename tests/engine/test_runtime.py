@@ -92,6 +92,22 @@ def test_unbroadcast_keeps_python_scalars_scalar_and_ints_float():
     assert rt.unbroadcast(1.0, np.zeros((2, 3))).shape == (2, 3)  # a scalar seed spreads out
 
 
+def test_unbroadcast_spreads_a_smaller_gradient_along_trailing_axes():
+    g = np.arange(4.0)
+    assert np.array_equal(rt.unbroadcast(g, np.zeros((1, 4))), [[0.0, 1.0, 2.0, 3.0]])
+    assert np.array_equal(rt.unbroadcast(g, np.zeros((2, 4))), np.broadcast_to(g, (2, 4)))
+    assert np.array_equal(rt.unbroadcast(np.ones((3, 1)), np.zeros((1, 4))), np.full((1, 4), 3.0))
+
+
+def test_extremum_mask_without_ties_is_the_mask_and_with_ties_splits():
+    x = np.array([[1.0, 3.0, 2.0], [2.0, 0.0, 5.0]])
+    assert np.array_equal(rt.extremum_mask(x, np.max(x, axis=1, keepdims=True), axis=1, keepdims=True),
+                          [[0, 1, 0], [0, 0, 1]])
+    x[0, 2] = 3.0
+    assert np.allclose(rt.extremum_mask(x, np.max(x, axis=1, keepdims=True), axis=1, keepdims=True),
+                       [[0, 0.5, 0.5], [0, 0, 1]])
+
+
 def test_unbroadcast_result_is_writable():
     g = rt.unbroadcast(1.0, np.zeros((2, 3)))
     g += 1.0
