@@ -30,6 +30,7 @@ def optimize(
     mergeable: set[str],
     classes: ShapeClasses | None = None,
     stable: set[str] = frozenset(),
+    np_alias: str = "np",
 ) -> gast.FunctionDef:
     """Run the passes to a fixed point.
 
@@ -44,11 +45,11 @@ def optimize(
     if classes is not None:
         function = drop_noop_unbroadcast(function, classes)
         function = read_shapes_from_stable_names(function, classes, stable, inlinable)
-    function = simplify_backward(function)
+    function = simplify_backward(function, np_alias)
     function = _clean_up(function, inlinable, mergeable)
     if classes is not None and spread_implicitly(function, classes):
         function = _clean_up(function, inlinable, mergeable)
-    function = simplify_backward(function)  # again: merging created `e + e` sums
+    function = simplify_backward(function, np_alias)  # again: merging created `e + e` sums
     return drop_empty_comments(function)
 
 
@@ -493,9 +494,19 @@ class _Simplify(S.Transformer):
     ``e * 0 → 0``. Applied to the backward sweep only, where every
     expression is a float adjoint times something, so dtypes cannot change."""
 
+    def __init__(self, np_alias: str = "np") -> None:
+        self.np = np_alias
+
     def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
         self.generic_visit(node)
         left, right = _number(node.left), _number(node.right)
+        if isinstance(node.op, gast.Pow) and right == -0.5:
+            # x ** -0.5, from the rule of x ** 0.5: a general power is several times
+            # slower than a square root
+            root = S.call(f"{self.np}.sqrt", [node.left])
+            return S.binop(S.constant(1.0), gast.Div(), root)
+        if isinstance(node.op, gast.Mult) and _is_reciprocal(node.right):
+            return S.binop(node.left, gast.Div(), node.right.right)  # a * (1.0 / b) → a / b
         if left is not None and right is not None and type(node.op) in _FOLD:
             return S.constant(_FOLD[type(node.op)](left, right))
         if isinstance(node.op, gast.Pow) and right == 1:
@@ -537,6 +548,10 @@ class _Simplify(S.Transformer):
         return node
 
 
+def _is_reciprocal(node: gast.AST) -> bool:
+    return isinstance(node, gast.BinOp) and isinstance(node.op, gast.Div) and _number(node.left) == 1
+
+
 def _is_negation(node: gast.AST) -> bool:
     return isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub)
 
@@ -553,9 +568,9 @@ def _without_sign(node: gast.expr) -> gast.expr | None:
     return None
 
 
-def simplify_backward(function: gast.FunctionDef) -> gast.FunctionDef:
+def simplify_backward(function: gast.FunctionDef, np_alias: str = "np") -> gast.FunctionDef:
     body = function.body
     start = next((i for i, stmt in enumerate(body) if S.is_boundary(stmt)), len(body))
     for index in range(start, len(body)):
-        body[index] = _Simplify().visit(body[index])
+        body[index] = _Simplify(np_alias).visit(body[index])
     return function

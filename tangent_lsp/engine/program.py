@@ -99,8 +99,9 @@ class Program:
             mergeable = set(derived.values()) - {seed}
             classes = shape_classes(fn)
             classes.adjoint_of = {d: primal for primal, d in derived.items()}
+            classes.np_alias = np_alias
             function = optimize.optimize(
-                function, inlinable, mergeable, classes, analysis.stable_names(fn)
+                function, inlinable, mergeable, classes, analysis.stable_names(fn), np_alias
             )
             if mode == "reverse" and keep_shapes_only(function, np_alias):
                 self.helpers.add("shape_of")

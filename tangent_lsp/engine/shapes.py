@@ -55,6 +55,7 @@ class ShapeClasses:
         self.adjoint_of: dict[str, str] = {}
         self.unknown: set[str] = set()  # assigned several times with different shapes
         self.shape_tuples: set[str] = set()  # names bound to some ``x.shape``
+        self.np_alias = "np"  # how generated code spells numpy (``np.cos(x)`` has x's shape)
 
     def find(self, name: str) -> str:
         if name in (ZERO_D, SCALAR):
@@ -88,6 +89,13 @@ class ShapeClasses:
             and len(expr.args) > SHAPE_OF_ARGUMENT[expr.func.id]
         ):
             return self.of(expr.args[SHAPE_OF_ARGUMENT[expr.func.id]])
+        if (
+            isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute)
+            and isinstance(expr.func.value, gast.Name) and expr.func.value.id == self.np_alias
+            and f"numpy.{expr.func.attr}" in ELEMENTWISE_UNARY
+            and len(expr.args) == 1 and not expr.keywords
+        ):
+            return self.of(expr.args[0])
         return None
 
 

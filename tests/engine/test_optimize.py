@@ -184,3 +184,9 @@ def test_adjoint_of_a_factor_in_a_summed_product_skips_the_product():
     f = _function("def f(a, b, g):\n    bb = unbroadcast(unreduce(g, a * b) * a, b)\n    return bb")
     spread_implicitly(f, ShapeClasses())
     assert "bb = unbroadcast(g * a, b)" in _code(f)
+
+
+def test_inverse_square_roots_are_not_general_powers():
+    f = _function("def f(x, g):\n    bx = g * 0.5 * x ** -0.5\n    return bx")
+    f.body.insert(0, boundary())
+    assert "bx = g * 0.5 / np.sqrt(x)" in _code(optimize.simplify_backward(f, "np"))
