@@ -483,6 +483,9 @@ _FOLD = {
 def _number(node: gast.AST) -> float | int | None:
     if isinstance(node, gast.Constant) and type(node.value) in (int, float):
         return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        inner = _number(node.operand)
+        return -inner if inner is not None else None
     return None
 
 
