@@ -17,6 +17,7 @@ import gast
 from . import analysis, optimize
 from .accumulate import accumulate_in_place
 from .hoist import hoist_invariants
+from .products import fuse_gram_adjoints
 from .shape_passes import keep_shapes_only
 from . import syntax as S
 from .errors import DiffError
@@ -100,9 +101,11 @@ class Program:
             classes = shape_classes(fn)
             classes.adjoint_of = {d: primal for primal, d in derived.items()}
             classes.np_alias = np_alias
-            function = optimize.optimize(
-                function, inlinable, mergeable, classes, analysis.stable_names(fn), np_alias
-            )
+            stable = analysis.stable_names(fn)
+            function = optimize.optimize(function, inlinable, mergeable, classes, stable, np_alias)
+            if mode == "reverse" and fuse_gram_adjoints(function, stable, np_alias):
+                self.helpers.add("gram_adjoint")
+                function = optimize.eliminate_dead_code(function)
             if mode == "reverse" and keep_shapes_only(function, np_alias):
                 self.helpers.add("shape_of")
             if mode == "reverse":

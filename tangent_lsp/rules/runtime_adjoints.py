@@ -7,6 +7,8 @@ from tangent_lsp.rules.notation import adjoint, d
 from tangent_lsp.runtime import (
     add_grad,
     broadcast_like,
+    gram_adjoint,
+    gram_adjoint_vjp,
     matmul_adjoint_a,
     matmul_adjoint_a_vjp,
     matmul_adjoint_b,
@@ -48,6 +50,13 @@ def a_matmul_adjoint_b(y, g, a, b):
     parts = matmul_adjoint_b_vjp(d[y], g, a, b)
     d[g] = parts[0]
     d[a] = parts[1]
+
+
+@adjoint(gram_adjoint)
+def a_gram_adjoint(y, g, x):
+    parts = gram_adjoint_vjp(d[y], g, x)
+    d[g] = parts[0]
+    d[x] = parts[1]
 
 
 @adjoint(add_grad)

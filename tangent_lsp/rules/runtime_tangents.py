@@ -14,6 +14,7 @@ from tangent_lsp.runtime import (
     dot_adjoint_a,
     dot_adjoint_b,
     extremum_mask,
+    gram_adjoint,
     matmul_adjoint_a,
     matmul_adjoint_b,
     reduced_count,
@@ -158,6 +159,11 @@ def t_pick_tangent(y, value, first, rest, t_first, t_rest):
 @tangent_(matmul_adjoint_a)
 def t_matmul_adjoint_a(y, g, a, b):
     d[y] = matmul_adjoint_a(d[g], a, b) + matmul_adjoint_a(g, a, d[b])
+
+
+@tangent_(gram_adjoint)  # bilinear in g and x
+def t_gram_adjoint(y, g, x):
+    d[y] = gram_adjoint(d[g], x) + gram_adjoint(g, d[x])
 
 
 @tangent_(matmul_adjoint_b)

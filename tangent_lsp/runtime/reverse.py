@@ -192,6 +192,19 @@ def matmul_adjoint_b(g, a, b):
     return _shaped(unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2).reshape(np.shape(b)), b)
 
 
+def gram_adjoint(g, x):
+    """Adjoint of ``x`` in ``x.T @ x`` (both of its uses): ``x @ (g + g.T)``, or ``2 g x``
+    for a vector. The optimizer writes it for the two matmul adjoints it replaces."""
+    nd = _ndim(x)
+    if nd == 1:
+        return (g + g) * _float(x)
+    if nd == 2:
+        g = _float(g)
+        return _float(x) @ (g + g.T)
+    xt = np.transpose(x)
+    return matmul_adjoint_b(g, xt, x) + np.transpose(matmul_adjoint_a(g, xt, x))
+
+
 def einsum_adjoint(g, subscripts, operands):
     """Adjoints of all ``operands`` of ``np.einsum(subscripts, *operands)``, as a tuple.
 

@@ -54,3 +54,12 @@ def tangents_like_adjoint(c, t, x):
             return total
         return tuple(tangents_like_adjoint(ci, ti, xi) for ci, ti, xi in zip(c, t, x, strict=True))
     return unbroadcast(c, t)
+
+
+def gram_adjoint_vjp(c, g, x):
+    """Adjoints of ``gram_adjoint(g, x)`` with respect to ``g`` and ``x``, as a pair: it is
+    ``matmul_adjoint_b(g, x.T, x) + transpose(matmul_adjoint_a(g, x.T, x))``."""
+    xt = np.transpose(x)
+    dg_b, dxt = matmul_adjoint_b_vjp(c, g, xt, x)
+    dg_a, dx = matmul_adjoint_a_vjp(np.transpose(c), g, xt, x)
+    return dg_b + dg_a, np.transpose(dxt) + dx

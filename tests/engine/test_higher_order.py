@@ -28,7 +28,20 @@ def softmax_cross_entropy(W, X, Y):
     return -np.sum(Y * logp)
 
 
+def least_squares(w, X, y):
+    r = X @ w - y
+    return 0.5 * (r.T @ r) + 0.05 * (w.T @ w)  # the backward sweep uses gram_adjoint
+
+
+def gram_matrix(A, B):
+    G = A.T @ A
+    return np.sum(G * B)
+
+
 CASES = [
+    ("least_squares", least_squares,
+     (rng.normal(size=3), rng.normal(size=(5, 3)), rng.normal(size=5)), 0),
+    ("gram_matrix", gram_matrix, (rng.normal(size=(4, 3)), rng.normal(size=(3, 3))), 0),
     ("mlp", mlp, (rng.normal(size=(3, 4)), rng.normal(size=(4, 2)), rng.normal(size=(5, 3)),
                   rng.normal(size=(5, 2))), 0),
     ("softmax_cross_entropy", softmax_cross_entropy,
@@ -118,3 +131,15 @@ def test_forward_over_forward_gives_second_directional_derivatives():
     ours = second(x, v, v)
     expected = v @ autograd.hessian(_autograd(programs.logsumexp))(x) @ v
     np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("name,f,args,wrt", CASES[:2], ids=[c[0] for c in CASES[:2]])
+def test_gram_adjoint_gradients_match_autograd(name, f, args, wrt):
+    from tests.oracle import assert_gradients_match
+
+    import inspect
+    import sys
+
+    code = tangent_lsp.derive(inspect.getsource(sys.modules[__name__]), f.__name__).code
+    assert "gram_adjoint(" in code
+    assert_gradients_match(f, args, wrt=(wrt,))
