@@ -47,8 +47,11 @@ def optimize(
         function = read_shapes_from_stable_names(function, classes, stable, inlinable)
     function = simplify_backward(function, np_alias)
     function = _clean_up(function, inlinable, mergeable)
-    if classes is not None and spread_implicitly(function, classes):
-        function = _clean_up(function, inlinable, mergeable)
+    if classes is not None:
+        if spread_implicitly(function, classes):
+            function = _clean_up(function, inlinable, mergeable)
+        # propagation moved values into shape-only arguments: read them from names again
+        function = read_shapes_from_stable_names(function, classes, stable, inlinable)
     function = simplify_backward(function, np_alias)  # again: merging created `e + e` sums
     return drop_empty_comments(function)
 

@@ -59,7 +59,7 @@ def read_shapes_from_stable_names(
             self.generic_visit(node)
             position = SHAPE_ONLY.get(node.func.id) if isinstance(node.func, gast.Name) else None
             if position is not None and position < len(node.args):
-                arg = node.args[position]
+                node.args[position] = arg = _without_numbers(node.args[position], classes)
                 shape = classes.of(arg) if isinstance(arg, gast.Name) else None
                 better = by_class.get(shape) if shape is not None else None
                 if better and better != arg.id and (arg.id not in stable or arg.id in temporaries):
@@ -70,6 +70,23 @@ def read_shapes_from_stable_names(
     for index in range(start, len(function.body)):
         function.body[index] = Replace().visit(function.body[index])
     return function
+
+
+def _without_numbers(expr: gast.expr, classes: ShapeClasses) -> gast.expr:
+    """``0.05 * (wT @ w)`` → ``wT @ w`` where only the shape is read: a number does not
+    change an array's shape (nor a number's: both are shape ())."""
+    while True:
+        if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, (gast.USub, gast.UAdd)):
+            expr = expr.operand
+        elif isinstance(expr, gast.BinOp) and isinstance(expr.op, (gast.Mult, gast.Div, gast.Add, gast.Sub)):
+            if _number_like(expr.left, classes) and not isinstance(expr.op, gast.Div):
+                expr = expr.right
+            elif _number_like(expr.right, classes):
+                expr = expr.left
+            else:
+                return expr
+        else:
+            return expr
 
 
 def _params(function: gast.FunctionDef) -> set[str]:
