@@ -7,23 +7,36 @@ from typing import Iterator
 import gast
 
 
+_LOAD, _STORE = gast.Load(), gast.Store()  # contexts carry nothing: shared
+
+
+def _node(cls, fields: dict):
+    """A node without gast's argument checking, which is most of the cost of building
+    one; the engine builds tens of thousands per long function."""
+    node = cls.__new__(cls)
+    node.__dict__ = fields
+    return node
+
+
 def name(identifier: str, store: bool = False) -> gast.Name:
-    ctx = gast.Store() if store else gast.Load()
-    return gast.Name(id=identifier, ctx=ctx, annotation=None, type_comment=None)
+    return _node(gast.Name, {
+        "id": identifier, "ctx": _STORE if store else _LOAD, "annotation": None,
+        "type_comment": None,
+    })
 
 
 def constant(value: object) -> gast.Constant:
-    return gast.Constant(value=value, kind=None)
+    return _node(gast.Constant, {"value": value, "kind": None})
 
 
 def assign(target: str | gast.expr, value: gast.expr) -> gast.Assign:
     if isinstance(target, str):
         target = name(target, store=True)
-    return gast.Assign(targets=[target], value=value, type_comment=None)
+    return _node(gast.Assign, {"targets": [target], "value": value, "type_comment": None})
 
 
 def attribute(value: gast.expr, attr: str) -> gast.Attribute:
-    return gast.Attribute(value=value, attr=attr, ctx=gast.Load())
+    return _node(gast.Attribute, {"value": value, "attr": attr, "ctx": _LOAD})
 
 
 def dotted(path: str) -> gast.expr:
@@ -38,12 +51,12 @@ def dotted(path: str) -> gast.expr:
 def call(func: str | gast.expr, args: list[gast.expr], keywords: dict | None = None) -> gast.Call:
     if isinstance(func, str):
         func = dotted(func)
-    kws = [gast.keyword(arg=k, value=v) for k, v in (keywords or {}).items()]
-    return gast.Call(func=func, args=list(args), keywords=kws)
+    kws = [_node(gast.keyword, {"arg": k, "value": v}) for k, v in (keywords or {}).items()]
+    return _node(gast.Call, {"func": func, "args": list(args), "keywords": kws})
 
 
 def binop(left: gast.expr, op: gast.operator, right: gast.expr) -> gast.BinOp:
-    return gast.BinOp(left=left, op=op, right=right)
+    return _node(gast.BinOp, {"left": left, "op": op, "right": right})
 
 
 def same(a: gast.AST, b: gast.AST) -> bool:
