@@ -8,6 +8,7 @@ transform → optimize → emit.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -130,6 +131,11 @@ def differentiate(
     module itself defines."""
     if motion not in ("joint", "split"):
         raise ValueError("motion must be 'joint' or 'split'")
+    # The passes build and drop tens of thousands of tree nodes, none of them in
+    # reference cycles; the cycle collector, triggered by every 700 of them, would
+    # rescan every live object each time (a fifth of the time on long functions).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _differentiate(module, node, resolver, mode, wrt, optimized, preserve_result,
                               seed_default, motion, rules)
@@ -140,6 +146,9 @@ def differentiate(
             "function", f"'{node.name}' is nested too deeply to differentiate",
             hint="split very long expressions into several statements",
         ).at(node, module.path) from None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _differentiate(
