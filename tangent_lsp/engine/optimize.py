@@ -149,15 +149,22 @@ def eliminate_dead_code(function: gast.FunctionDef) -> gast.FunctionDef:
     dead_pairs: set[int] = set()
     params = {a.id for a in function.args.args}
     local = {n for n in S.stored_names(function) if n not in params}
-    function.body, _ = _dce(function.body, set(), dead_pairs, True, local)
+    # Usually no call in the function has side effects: one walk says so, and then
+    # no statement is walked again to ask.
+    pure = _always_pure if _pure(function.body) else _pure
+    function.body, _ = _dce(function.body, set(), dead_pairs, True, local, pure)
     if dead_pairs:  # pushes come before their pops: one more sweep removes them
-        function.body, _ = _dce(function.body, set(), dead_pairs, True, local)
+        function.body, _ = _dce(function.body, set(), dead_pairs, True, local, pure)
     return function
+
+
+def _always_pure(value: gast.AST) -> bool:
+    return True
 
 
 def _dce(
     stmts: list[gast.stmt], live_out: set[str], dead_pairs: set[int], remove: bool,
-    local: set[str],
+    local: set[str], pure=_pure,
 ) -> tuple[list[gast.stmt], set[str]]:
     """``local``: variables the function assigns. Updating anything else in place
     (a global list, an argument) is a side effect and always stays."""
@@ -208,7 +215,7 @@ def _dce(
             and not is_pop(stmt)
         ):
             keep = False  # `by = by`, left behind when an unbroadcast turned out a no-op
-        elif isinstance(stmt, gast.Assign) and _pure(stmt.value):
+        elif isinstance(stmt, gast.Assign) and pure(stmt.value):
             targets = S.stored_names(stmt.targets[0])
             if not any(t in live for t in targets):
                 keep = False
@@ -220,14 +227,14 @@ def _dce(
                 live.difference_update(targets)
                 live.update(S.loaded_names(stmt.value))
         elif isinstance(stmt, gast.If):
-            body, live_body = _dce(stmt.body, live, dead_pairs, remove, local)
-            orelse, live_else = _dce(stmt.orelse, live, dead_pairs, remove, local)
+            body, live_body = _dce(stmt.body, live, dead_pairs, remove, local, pure)
+            orelse, live_else = _dce(stmt.orelse, live, dead_pairs, remove, local, pure)
             if remove:
                 stmt.body, stmt.orelse = body or [gast.Pass()], orelse
-                keep = _has_code(body) or _has_code(orelse) or not _pure(stmt.test)
+                keep = _has_code(body) or _has_code(orelse) or not pure(stmt.test)
             live = live_body | live_else | set(S.loaded_names(stmt.test))
         elif isinstance(stmt, (gast.For, gast.While)):
-            keep, live = _dce_loop(stmt, live, dead_pairs, remove, local)
+            keep, live = _dce_loop(stmt, live, dead_pairs, remove, local, pure)
         else:
             live.update(S.loaded_names(stmt))
         if keep or not remove:
@@ -237,7 +244,7 @@ def _dce(
 
 def _dce_loop(
     loop: gast.For | gast.While, live_out: set[str], dead_pairs: set[int], remove: bool,
-    local: set[str],
+    local: set[str], pure=_pure,
 ) -> tuple[bool, set[str]]:
     header = loop.iter if isinstance(loop, gast.For) else loop.test
     header_reads = set(S.loaded_names(header))
@@ -246,16 +253,16 @@ def _dce_loop(
     again = header_reads if isinstance(loop, gast.While) else set()
     head: set[str] = set()
     while True:  # names live at the top of the body, to a fixed point
-        _, body_live = _dce(loop.body, head | live_out | again, dead_pairs, False, local)
+        _, body_live = _dce(loop.body, head | live_out | again, dead_pairs, False, local, pure)
         new_head = (body_live - target) | head
         if new_head == head:
             break
         head = new_head
-    body, body_live = _dce(loop.body, head | live_out | again, dead_pairs, remove, local)
+    body, body_live = _dce(loop.body, head | live_out | again, dead_pairs, remove, local, pure)
     keep = True
     if remove:
         loop.body = body or [gast.Pass()]
-        keep = _has_code(body) or not _pure(header)
+        keep = _has_code(body) or not pure(header)
     return keep, (body_live - target) | live_out | header_reads
 
 
