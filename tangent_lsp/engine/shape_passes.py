@@ -30,7 +30,19 @@ def drop_noop_unbroadcast(function: gast.FunctionDef, classes: ShapeClasses) -> 
                     return node.args[0]
             return node
 
-    return Drop().visit(function)
+    _visit_backward(function, Drop())
+    return function
+
+
+def _visit_backward(
+    function: gast.FunctionDef, transformer: S.Transformer, otherwise_all: bool = True
+) -> None:
+    """Run ``transformer`` over the backward sweep only (the helpers it rewrites appear
+    only there); over everything when there is none (forward mode), if ``otherwise_all``."""
+    body = function.body
+    start = next((i for i, s in enumerate(body) if S.is_boundary(s)), 0 if otherwise_all else len(body))
+    for index in range(start, len(body)):
+        body[index] = transformer.visit(body[index])
 
 
 # Helpers that read only the shape of one of their arguments (argument position).
@@ -66,9 +78,7 @@ def read_shapes_from_stable_names(
                     node.args[position] = S.name(better)
             return node
 
-    start = next((i for i, s in enumerate(function.body) if S.is_boundary(s)), len(function.body))
-    for index in range(start, len(function.body)):
-        function.body[index] = Replace().visit(function.body[index])
+    _visit_backward(function, Replace(), otherwise_all=False)  # names must be defined before
     return function
 
 
@@ -207,7 +217,7 @@ def spread_implicitly(function: gast.FunctionDef, classes: ShapeClasses) -> bool
                 changed = True
             return node
 
-    Spread().visit(function)
+    _visit_backward(function, Spread())
     return _spread_variables(function, classes) or changed
 
 
