@@ -169,37 +169,54 @@ _CLONED = _NODE_CLASSES | {list}
 class Transformer:
     """``gast.NodeTransformer`` with the same protocol (``visit_<Class>`` methods,
     ``generic_visit``, None deletes, a list splices), several times faster: the
-    method for each node class is looked up once, and children are read from the
-    node's ``__dict__``. The optimizer's passes run it over every tree, repeatedly."""
+    method for each node class is looked up once per transformer class, children are
+    read from the node's ``__dict__``, and lists are updated in place. The optimizer's
+    passes run it over every tree, repeatedly."""
 
-    _methods: dict = {}
+    _dispatch: dict = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._dispatch = {}
+
+    def _method(self, node_class):
+        method = getattr(self.__class__, "visit_" + node_class.__name__, None)
+        method = method or self.__class__.generic_visit
+        self._dispatch[node_class] = method
+        return method
 
     def visit(self, node):
-        key = (self.__class__, node.__class__)
-        method = Transformer._methods.get(key)
-        if method is None:
-            method = getattr(self.__class__, "visit_" + node.__class__.__name__, None)
-            method = method or self.__class__.generic_visit
-            Transformer._methods[key] = method
+        method = self._dispatch.get(node.__class__) or self._method(node.__class__)
         return method(self, node)
 
     def generic_visit(self, node):
+        nodes, dispatch = _NODE_CLASSES, self._dispatch
         fields = node.__dict__
         for key, value in fields.items():
-            if value.__class__ is list:
-                new = []
-                for item in value:
-                    if item.__class__ in _NODE_CLASSES:
-                        item = self.visit(item)
-                        if item is None:
-                            continue
-                        if not isinstance(item, gast.AST):
-                            new.extend(item)
-                            continue
-                    new.append(item)
-                value[:] = new
-            elif value.__class__ in _NODE_CLASSES:
-                fields[key] = self.visit(value)
+            cls = value.__class__
+            if cls is list:
+                special = None
+                for index, item in enumerate(value):
+                    if item.__class__ in nodes:
+                        method = dispatch.get(item.__class__) or self._method(item.__class__)
+                        new = method(self, item)
+                        if new is not item:
+                            if new.__class__ in nodes:
+                                value[index] = new
+                            else:  # None deletes, a list splices: rebuilt below
+                                special = special or {}
+                                special[index] = new
+                if special:
+                    rebuilt = []
+                    for index, item in enumerate(value):
+                        if index not in special:
+                            rebuilt.append(item)
+                        elif special[index] is not None:
+                            rebuilt.extend(special[index])
+                    value[:] = rebuilt
+            elif cls in nodes:
+                method = dispatch.get(cls) or self._method(cls)
+                fields[key] = method(self, value)
         return node
 
 
