@@ -60,7 +60,8 @@ def binop(left: gast.expr, op: gast.operator, right: gast.expr) -> gast.BinOp:
 
 
 def same(a: gast.AST, b: gast.AST) -> bool:
-    """Structurally equal small expressions (names, numbers, operators)."""
+    """Structurally equal expressions built from names, numbers, operators, attributes
+    and calls (of anything but ``random`` functions: equal calls give equal values)."""
     if type(a) is not type(b):
         return False
     if isinstance(a, gast.Name):
@@ -71,6 +72,16 @@ def same(a: gast.AST, b: gast.AST) -> bool:
         return type(a.op) is type(b.op) and same(a.left, b.left) and same(a.right, b.right)
     if isinstance(a, gast.UnaryOp):
         return type(a.op) is type(b.op) and same(a.operand, b.operand)
+    if isinstance(a, gast.Attribute):
+        return a.attr == b.attr and same(a.value, b.value)
+    if isinstance(a, gast.Call):
+        return (
+            "random" not in (dotted_name(a.func) or "random")
+            and same(a.func, b.func)
+            and len(a.args) == len(b.args) and all(map(same, a.args, b.args))
+            and [k.arg for k in a.keywords] == [k.arg for k in b.keywords]
+            and all(same(k.value, m.value) for k, m in zip(a.keywords, b.keywords))
+        )
     return False
 
 
