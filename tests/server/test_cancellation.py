@@ -14,9 +14,11 @@ from .helpers import LOSS, Client, client_fixture, position_of
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 client = client_fixture({"timeBudgetMs": 1})
 
-# A long chain: far more than a millisecond of work for any engine.
-BODY = "\n".join(f"    x{i + 1} = np.sin(x{i}) * 0.5 + x{i}" for i in range(150))
-LONG = f"import numpy as np\n\n\ndef chain(x0):\n{BODY}\n    return np.sum(x150)\n"
+# A long chain: seconds of work (about 2 s here in November 2026), far more than the
+# 0.3 s after which the test cancels it, and than the 1 ms budget.
+STEPS = 1000
+BODY = "\n".join(f"    x{i + 1} = np.sin(x{i}) * 0.5 + x{i}" for i in range(STEPS))
+LONG = f"import numpy as np\n\n\ndef chain(x0):\n{BODY}\n    return np.sum(x{STEPS})\n"
 
 
 def hover_params(uri: str, text: str, needle: str) -> types.HoverParams:
