@@ -231,20 +231,33 @@ class Transformer:
         return node
 
 
-class Substitute(Transformer):
-    """Replace names that are read by expressions (each use gets its own copy)."""
-
-    def __init__(self, mapping: dict[str, gast.expr]) -> None:
-        self.mapping = mapping
-
-    def visit_Name(self, node: gast.Name) -> gast.expr:
-        if node.id in self.mapping and isinstance(node.ctx, gast.Load):
-            return clone(self.mapping[node.id])
-        return node
-
-
 def substitute(node: gast.AST, mapping: dict[str, gast.expr]) -> gast.AST:
-    return Substitute(mapping).visit(node)
+    """Replace the names ``node`` reads by the expressions ``mapping`` gives them (each
+    use gets its own copy; the copies are not searched again). A tight loop rather
+    than a transformer: propagation calls it for every value it inlines."""
+    if node.__class__ is gast.Name:
+        if node.id in mapping and node.ctx.__class__ is gast.Load:
+            return clone(mapping[node.id])
+        return node
+    nodes = _NODE_CLASSES
+    stack = [node]
+    while stack:
+        fields = stack.pop().__dict__
+        for key, value in fields.items():
+            cls = value.__class__
+            if cls is gast.Name:
+                if value.id in mapping and value.ctx.__class__ is gast.Load:
+                    fields[key] = clone(mapping[value.id])
+            elif cls is list:
+                for index, item in enumerate(value):
+                    if item.__class__ is gast.Name:
+                        if item.id in mapping and item.ctx.__class__ is gast.Load:
+                            value[index] = clone(mapping[item.id])
+                    elif item.__class__ in nodes:
+                        stack.append(item)
+            elif cls in nodes:
+                stack.append(value)
+    return node
 
 
 COMMENT_PREFIX = "__tangent_lsp_comment__:"
