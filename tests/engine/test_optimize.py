@@ -190,3 +190,22 @@ def test_inverse_square_roots_are_not_general_powers():
     f = _function("def f(x, g):\n    bx = g * 0.5 * x ** -0.5\n    return bx")
     f.body.insert(0, boundary())
     assert "bx = g * 0.5 / np.sqrt(x)" in _code(optimize.simplify_backward(f, "np"))
+
+
+def test_hoisted_transpose_is_right_when_the_loop_runs_zero_times():
+    import numpy as np
+
+    import tangent_lsp
+    from tests.oracle import assert_gradients_match
+
+    def rnn_steps(h, W, n):
+        for _ in range(n):
+            h = np.tanh(h @ W.T)
+        return np.sum(h * h)
+
+    rng = np.random.default_rng(3)
+    h, W = rng.standard_normal(3), rng.standard_normal((3, 3)) * 0.5
+    for n in (0, 1, 3):
+        assert_gradients_match(rnn_steps, (h, W, n), wrt=(0, 1), autograd=False)
+    gh, gW = tangent_lsp.grad(rnn_steps, wrt=(0, 1))(h, W, 0)
+    assert np.allclose(gh, 2.0 * h) and np.allclose(gW, 0.0)
