@@ -146,16 +146,33 @@ def eliminate_dead_code(function: gast.FunctionDef) -> gast.FunctionDef:
     until the set of names live at its head stops growing. A pop whose value
     is not read before being overwritten is dead, and so is its push.
     """
-    dead_pairs: set[int] = set()
     params = {a.id for a in function.args.args}
-    local = {n for n in S.stored_names(function) if n not in params}
-    # Usually no call in the function has side effects: one walk says so, and then
-    # no statement is walked again to ask.
-    pure = _always_pure if _pure(function.body) else _pure
-    function.body, _ = _dce(function.body, set(), dead_pairs, True, local, pure)
-    if dead_pairs:  # pushes come before their pops: one more sweep removes them
-        function.body, _ = _dce(function.body, set(), dead_pairs, True, local, pure)
+    sweep = _Sweep({n for n in S.stored_names(function) if n not in params}, function.body)
+    function.body, _ = _dce(function.body, set(), sweep, True)
+    if sweep.dead_pairs:  # pushes come before their pops: one more sweep removes them
+        function.body, _ = _dce(function.body, set(), sweep, True)
     return function
+
+
+class _Sweep:
+    """What one dead-code elimination knows about the function: the variables it
+    assigns (``local``: updating anything else in place is a side effect and always
+    stays), the push/pop pairs found dead, and each tree's reads, asked for again on
+    every round of a loop's fixed point and so computed once."""
+
+    def __init__(self, local: set[str], body: list[gast.stmt]) -> None:
+        self.local = local
+        self.dead_pairs: set[int] = set()
+        self._reads: dict[int, tuple[gast.AST, list[str]]] = {}  # holds the node: ids stay unique
+        # Usually no call in the function has side effects: one walk says so, and
+        # then no statement is walked again to ask.
+        self.pure = _always_pure if _pure(body) else _pure
+
+    def reads(self, node: gast.AST) -> list[str]:
+        found = self._reads.get(id(node))
+        if found is None:
+            found = self._reads[id(node)] = (node, S.loaded_names(node))
+        return found[1]
 
 
 def _always_pure(value: gast.AST) -> bool:
@@ -163,11 +180,9 @@ def _always_pure(value: gast.AST) -> bool:
 
 
 def _dce(
-    stmts: list[gast.stmt], live_out: set[str], dead_pairs: set[int], remove: bool,
-    local: set[str], pure=_pure,
+    stmts: list[gast.stmt], live_out: set[str], sweep: _Sweep, remove: bool,
 ) -> tuple[list[gast.stmt], set[str]]:
-    """``local``: variables the function assigns. Updating anything else in place
-    (a global list, an argument) is a side effect and always stays."""
+    dead_pairs, local, pure = sweep.dead_pairs, sweep.local, sweep.pure
     live = set(live_out)
     kept: list[gast.stmt] = []
     for stmt in reversed(stmts):
@@ -183,15 +198,15 @@ def _dce(
             else:
                 if isinstance(target, gast.Name):
                     live.discard(name)  # `x[i] = tape.pop()` updates x: x stays live
-                live.update(S.loaded_names(stmt))
+                live.update(sweep.reads(stmt))
         elif is_push(stmt):
             if remove and pair_of(stmt) in dead_pairs:
                 keep = False
             else:
-                live.update(S.loaded_names(stmt))
+                live.update(sweep.reads(stmt))
         elif (inplace := _inplace_target(stmt)) is not None:
             if inplace in live or inplace not in local:
-                live.update(S.loaded_names(stmt))
+                live.update(sweep.reads(stmt))
             else:
                 keep = False
         elif isinstance(stmt, gast.Assign) and _popped_list(stmt.value):
@@ -225,44 +240,43 @@ def _dce(
                         if isinstance(element, gast.Name) and element.id not in live:
                             element.id = "_"
                 live.difference_update(targets)
-                live.update(S.loaded_names(stmt.value))
+                live.update(sweep.reads(stmt.value))
         elif isinstance(stmt, gast.If):
-            body, live_body = _dce(stmt.body, live, dead_pairs, remove, local, pure)
-            orelse, live_else = _dce(stmt.orelse, live, dead_pairs, remove, local, pure)
+            body, live_body = _dce(stmt.body, live, sweep, remove)
+            orelse, live_else = _dce(stmt.orelse, live, sweep, remove)
             if remove:
                 stmt.body, stmt.orelse = body or [gast.Pass()], orelse
                 keep = _has_code(body) or _has_code(orelse) or not pure(stmt.test)
-            live = live_body | live_else | set(S.loaded_names(stmt.test))
+            live = live_body | live_else | set(sweep.reads(stmt.test))
         elif isinstance(stmt, (gast.For, gast.While)):
-            keep, live = _dce_loop(stmt, live, dead_pairs, remove, local, pure)
+            keep, live = _dce_loop(stmt, live, sweep, remove)
         else:
-            live.update(S.loaded_names(stmt))
+            live.update(sweep.reads(stmt))
         if keep or not remove:
             kept.append(stmt)
     return list(reversed(kept)), live
 
 
 def _dce_loop(
-    loop: gast.For | gast.While, live_out: set[str], dead_pairs: set[int], remove: bool,
-    local: set[str], pure=_pure,
+    loop: gast.For | gast.While, live_out: set[str], sweep: _Sweep, remove: bool,
 ) -> tuple[bool, set[str]]:
     header = loop.iter if isinstance(loop, gast.For) else loop.test
-    header_reads = set(S.loaded_names(header))
+    header_reads = set(sweep.reads(header))
     target = set(S.stored_names(loop.target)) if isinstance(loop, gast.For) else set()
     # a `for` evaluates its iterable once; a `while` tests before every iteration
     again = header_reads if isinstance(loop, gast.While) else set()
     head: set[str] = set()
     while True:  # names live at the top of the body, to a fixed point
-        _, body_live = _dce(loop.body, head | live_out | again, dead_pairs, False, local, pure)
+        _, body_live = _dce(loop.body, head | live_out | again, sweep, False)
         new_head = (body_live - target) | head
         if new_head == head:
             break
         head = new_head
-    body, body_live = _dce(loop.body, head | live_out | again, dead_pairs, remove, local, pure)
+    body, body_live = _dce(loop.body, head | live_out | again, sweep, remove)
     keep = True
     if remove:
         loop.body = body or [gast.Pass()]
-        keep = _has_code(body) or not pure(header)
+        keep = _has_code(body) or not sweep.pure(header)
     return keep, (body_live - target) | live_out | header_reads
 
 
