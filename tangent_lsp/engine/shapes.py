@@ -100,11 +100,17 @@ class ShapeClasses:
 
 
 def _combine(a: str | None, b: str | None) -> str | None:
+    """The class of an elementwise operation's result: a number or a 0-d value (``x - m``
+    with ``m = np.max(x)``) broadcasts without changing the other operand's shape."""
     if a is None or b is None:
         return None
     if a == SCALAR:
         return b
     if b == SCALAR or a == b:
+        return a
+    if a == ZERO_D:
+        return b
+    if b == ZERO_D:
         return a
     return None
 

@@ -209,3 +209,14 @@ def test_hoisted_transpose_is_right_when_the_loop_runs_zero_times():
         assert_gradients_match(rnn_steps, (h, W, n), wrt=(0, 1), autograd=False)
     gh, gW = tangent_lsp.grad(rnn_steps, wrt=(0, 1))(h, W, 0)
     assert np.allclose(gh, 2.0 * h) and np.allclose(gW, 0.0)
+
+
+def test_a_zero_dimensional_operand_keeps_the_other_operands_shape():
+    from tangent_lsp.engine import derive
+
+    source = (
+        "import numpy as np\n\ndef f(x):\n    m = np.max(x)\n    e = np.exp(x - m)\n"
+        "    return np.sum(e * e) / np.sum(e)\n"
+    )
+    code = derive(source, "f").code
+    assert "unbroadcast(" not in code.split("# Grad of: m = np.max(x)")[-1]
