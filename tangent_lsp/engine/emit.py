@@ -12,6 +12,7 @@ import ast
 
 import gast
 
+from .parse import literal
 from .syntax import BOUNDARY, COMMENT_PREFIX
 
 
@@ -91,7 +92,7 @@ def render(node: gast.AST) -> tuple[str, dict[int, list[int]]]:
     for text in raw:
         stripped = text.strip()
         if stripped.lstrip("'\"").startswith(COMMENT_PREFIX):
-            value = ast.literal_eval(stripped)[len(COMMENT_PREFIX):]
+            value = literal(stripped)[len(COMMENT_PREFIX):]
             primal, _, comment = value.partition(":")
             if comment == BOUNDARY:
                 continue

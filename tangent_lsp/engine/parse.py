@@ -11,6 +11,7 @@ import ast
 import functools
 import re
 import textwrap
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -86,6 +87,23 @@ class Module:
 _LINES = re.compile(r"\r\n|\r|\n")
 
 
+_PARSING = threading.Lock()
+
+
+def parse_python(source: str, filename: str = "<unknown>", mode: str = "exec") -> ast.AST:
+    """``ast.parse``, one thread at a time. CPython 3.11 counts the AST constructor's
+    recursion depth in interpreter-wide state, so two threads parsing at once can fail
+    with "SystemError: AST constructor recursion depth mismatch" (python/cpython#106905);
+    the language server parses on several worker threads."""
+    with _PARSING:
+        return ast.parse(source, filename, mode)
+
+
+def literal(text: str):
+    """``ast.literal_eval`` of ``text``, parsed under the same lock."""
+    return ast.literal_eval(parse_python(text, mode="eval"))
+
+
 @functools.lru_cache(maxsize=16)
 def parse_module(source: str, path: str | None = None) -> Module:
     """Parse ``source``; a syntax error becomes a DiffError at its position.
@@ -93,7 +111,7 @@ def parse_module(source: str, path: str | None = None) -> Module:
     Cached: an editor asks about the same buffer many times. Treat the result as
     read-only (every stage copies what it changes)."""
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
     except SyntaxError as error:
         raise DiffError(
             "syntax",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from ..engine.parse import parse_python
 from .locate import Parsed, first_line
 from .stale import Generated, generated, generated_below
 
@@ -107,7 +108,7 @@ def plan_imports(parsed: Parsed, imports: list[str]) -> list[Edit]:
     edits: list[Edit] = []
     for line in imports:
         try:
-            stmt = ast.parse(line).body[0]
+            stmt = parse_python(line).body[0]
         except (SyntaxError, IndexError):
             continue
         if isinstance(stmt, ast.Import):

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from ..engine.parse import parse_python
 from .positions import byte_to_cp, split_lines
 
 # The engine's keys for Python operators (tangent_lsp/engine/normalize.py).
@@ -101,7 +102,7 @@ class Parsed:
 def parse(text: str) -> Parsed | None:
     """Parse ``text``; None if it is not valid Python (or too deeply nested to parse)."""
     try:
-        tree = ast.parse(text)
+        tree = parse_python(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return None
     return Parsed(text=text, tree=tree, lines=split_lines(text))
