@@ -32,6 +32,10 @@ class StatementAdjoints:
         self.integers: set[str] = set()  # names known to hold Python ints (loop indices)
         self.calls = None  # answers for calls of the user's functions (program.CallSite)
         self.containers: dict[str, str] = {}  # names that are lists/dicts (analysis)
+        # Containers whose adjoint was made of zeros at the top level, and the constant
+        # keys written since: the first write of a key is an assignment, not `+ 0`.
+        self.zero_keys: dict[str, set] = {}
+        self.depth = 0  # of the statement whose adjoint is being written (0: top level)
 
     def adjoint(self, name: str) -> str:
         if name not in self.adjoints:
@@ -45,6 +49,10 @@ class StatementAdjoints:
         self.owned.add(name)
         if name in self.containers:
             self.helpers.add("zeros_like")
+            if self.depth == 0:
+                self.zero_keys[name] = set()
+            else:
+                self.zero_keys.pop(name, None)
             return S.assign(self.adjoint(name), S.call("zeros_like", [S.name(name)]))
         value = S.call(f"{self.np}.zeros", [S.call(f"{self.np}.shape", [S.name(name)])])
         return S.assign(self.adjoint(name), value)
@@ -54,6 +62,7 @@ class StatementAdjoints:
         if name not in self.initialized:
             self.out.append(self.zeros(name))
         elif name not in self.owned:
+            self.zero_keys.pop(name, None)
             adj = S.name(self.adjoint(name))
             kind = self.containers.get(name)
             copy_of = S.call(kind, [adj]) if kind else S.call(S.attribute(adj, "copy"), [])
@@ -66,6 +75,7 @@ class StatementAdjoints:
         adj = self.adjoint(name)
         kind = self.containers.get(name)
         if kind:  # lists and dicts add element by element
+            self.zero_keys.pop(name, None)
             if name in self.initialized:
                 self.helpers.add("add_grad")
                 value = S.call("add_grad", [S.name(adj), value])
@@ -251,8 +261,16 @@ class StatementAdjoints:
         self.own(x)
         index = S.clone(op.value.slice)
         if x in self.containers:  # rebind the element: never update a shared element in place
-            current = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Load())
             target = gast.Subscript(value=S.name(bx), slice=S.clone(index), ctx=gast.Store())
+            key = index.value if isinstance(index, gast.Constant) else None
+            written = self.zero_keys.get(x) if self.depth == 0 else None
+            if written is not None and key is not None and key not in written:
+                written.add(key)  # still the zero zeros_like made: no need to add to it
+                self.out.append(S.assign(target, by))
+                return
+            if written is not None and key is None:
+                self.zero_keys.pop(x)  # some key, written: the others are no longer known
+            current = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Load())
             self.out.append(S.assign(target, S.binop(current, gast.Add(), by)))
         elif basic_index(index, self.integers):
             target = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Store())

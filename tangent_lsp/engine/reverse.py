@@ -139,6 +139,12 @@ class _Reverse(StatementAdjoints):
 
     def backward_statement(self, stmt: Statement, depth: int) -> list[gast.stmt]:
         self.out = []
+        self.depth = depth
+        if isinstance(stmt, Op) and stmt.kind != "subscript" and self.zero_keys:
+            # anything else that touches a container (append's pop, a call, a copy)
+            # may change its elements: their zero-ness is no longer known
+            for name in {stmt.target, *S.loaded_names(stmt.value)} & set(self.zero_keys):
+                del self.zero_keys[name]
         if isinstance(stmt, Op) and stmt.kind == "setitem":
             if stmt.target in self.active:
                 self.adjoint_of(stmt)

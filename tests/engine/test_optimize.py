@@ -220,3 +220,38 @@ def test_a_zero_dimensional_operand_keeps_the_other_operands_shape():
     )
     code = derive(source, "f").code
     assert "unbroadcast(" not in code.split("# Grad of: m = np.max(x)")[-1]
+
+
+def test_first_write_of_a_dict_entry_assigns_later_ones_add(tmp_path):
+    import importlib.util
+
+    import numpy as np
+
+    import tangent_lsp
+    from tangent_lsp.engine import derive
+    from tests.oracle import finite_differences
+
+    source = (
+        "import numpy as np\n\ndef loss(params, x):\n    a = np.sum(params['w'] * x)\n"
+        "    b = np.sum(params['w'] * params['v'])\n    for i in range(2):\n"
+        "        a = a + np.sum(params['u'] * i)\n    return a * b\n"
+    )
+    code = derive(source, "loss").code
+    assert "bparams['v'] = " in code and "bparams['v'] + " not in code
+    assert "bparams['w'] = bparams['w'] + " in code, "the second write of 'w' adds"
+    assert "bparams['u'] = bparams['u'] + " in code, "inside a loop every write adds"
+    path = tmp_path / "dict_loss.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("dict_loss", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rng = np.random.default_rng(5)
+    params = {k: rng.standard_normal(3) for k in "wvu"}
+    x = rng.standard_normal(3)
+    grads = tangent_lsp.grad(module.loss)(params, x)
+    for key, value in params.items():
+        def partial(v, key=key):
+            return module.loss({**params, key: v}, x)
+
+        expected = finite_differences(partial, (value,), (0,))[0]
+        np.testing.assert_allclose(grads[key], expected, rtol=1e-6, atol=1e-8)
