@@ -13,57 +13,7 @@ import pytest
 
 import tangent_lsp
 from tangent_lsp.engine.templates import library
-from tests.engine.python_functions import (
-    b_abs,
-    b_sum_list,
-    b_sum_start,
-    b_max_two,
-    b_min_two,
-    b_max_three,
-    b_max_list,
-    b_max_array,
-    b_pow,
-    b_float,
-    b_int_input,
-    m_exp,
-    m_exp2,
-    m_expm1,
-    m_log,
-    m_log2,
-    m_log10,
-    m_log1p,
-    m_sqrt,
-    m_cbrt,
-    m_pow,
-    m_sin,
-    m_cos,
-    m_tan,
-    m_asin,
-    m_acos,
-    m_atan,
-    m_atan2,
-    m_sinh,
-    m_cosh,
-    m_tanh,
-    m_asinh,
-    m_acosh,
-    m_atanh,
-    m_hypot,
-    m_fabs,
-    m_copysign,
-    m_fmod,
-    m_degrees_radians,
-    m_erf,
-    m_from_import,
-    m_integer_input,
-    n_range,
-    n_int_round,
-    n_isinstance,
-    n_math_rounding,
-    n_math_predicates,
-    n_math_integers,
-    n_only_int,
-)
+from tests.engine import python_functions as py
 from tests.oracle import assert_jvp_matches
 
 rng = np.random.default_rng(0)
@@ -122,22 +72,22 @@ def b_dict(a, b):
 BUILTINS = [
     case(b_list_tuple, 0.7, -1.2, wrt=(0, 1), autograd=False),
     case(b_dict, 0.7, -1.2, wrt=(0, 1), autograd=False),
-    case(b_abs, 0.7), case(b_abs, -1.3, name="-negative"), case(b_abs_array, A34),
-    case(b_sum_list, 0.7, -1.2, wrt=(0, 1)), case(b_sum_list, 0.7, -1.2, wrt=(1,), name="-wrt1"),
-    case(b_sum_start, 0.7, -1.2, wrt=(0, 1)), case(b_sum_start, 0.7, -1.2, wrt=(1,), name="-wrt1"),
+    case(py.b_abs, 0.7), case(py.b_abs, -1.3, name="-negative"), case(b_abs_array, A34),
+    case(py.b_sum_list, 0.7, -1.2, wrt=(0, 1)), case(py.b_sum_list, 0.7, -1.2, wrt=(1,), name="-wrt1"),
+    case(py.b_sum_start, 0.7, -1.2, wrt=(0, 1)), case(py.b_sum_start, 0.7, -1.2, wrt=(1,), name="-wrt1"),
     case(b_sum_array, A34), case(b_sum_arrays, V4, A34, wrt=(0, 1), autograd=False),
     case(b_sum_arrays, V4, A34, wrt=(0,), autograd=False, name="-wrt0"), case(b_sum_broadcast, V4, autograd=False),
-    case(b_max_two, 0.3, 0.8, wrt=(0, 1)), case(b_max_two, 0.8, 0.3, wrt=(0, 1), name="-first"),
-    case(b_max_two, 0.3, 0.8, wrt=(1,), name="-wrt1"),
-    case(b_min_two, 0.3, 0.8, wrt=(0, 1)), case(b_min_two, 0.8, 0.3, wrt=(0, 1), name="-second"),
-    case(b_max_three, 0.3, 0.9, -0.4, wrt=(0, 1, 2)),
-    case(b_max_three, 0.3, 0.9, -0.4, wrt=(0,), name="-wrt0"),
-    case(b_max_list, 0.3, 0.8, wrt=(0, 1)), case(b_max_list, 0.3, 0.8, wrt=(0,), name="-wrt0"),
+    case(py.b_max_two, 0.3, 0.8, wrt=(0, 1)), case(py.b_max_two, 0.8, 0.3, wrt=(0, 1), name="-first"),
+    case(py.b_max_two, 0.3, 0.8, wrt=(1,), name="-wrt1"),
+    case(py.b_min_two, 0.3, 0.8, wrt=(0, 1)), case(py.b_min_two, 0.8, 0.3, wrt=(0, 1), name="-second"),
+    case(py.b_max_three, 0.3, 0.9, -0.4, wrt=(0, 1, 2)),
+    case(py.b_max_three, 0.3, 0.9, -0.4, wrt=(0,), name="-wrt0"),
+    case(py.b_max_list, 0.3, 0.8, wrt=(0, 1)), case(py.b_max_list, 0.3, 0.8, wrt=(0,), name="-wrt0"),
     case(b_max_constant_wins, 0.3, autograd=False), case(b_max_constant_wins, 2.5, autograd=False, name="-a-wins"),
-    case(b_max_array, V4, autograd=False),
-    case(b_pow, 1.7, 2.5, wrt=(0, 1)), case(b_pow, 1.7, 2.5, wrt=(1,), name="-wrt1"),
-    case(b_pow, -1.7, 3, name="-negative-base"), case(b_pow_array, V4),
-    case(b_float, 1.7, autograd=False), case(b_float_of_array, V4, autograd=False), case(b_int_input, 3),
+    case(py.b_max_array, V4, autograd=False),
+    case(py.b_pow, 1.7, 2.5, wrt=(0, 1)), case(py.b_pow, 1.7, 2.5, wrt=(1,), name="-wrt1"),
+    case(py.b_pow, -1.7, 3, name="-negative-base"), case(b_pow_array, V4),
+    case(py.b_float, 1.7, autograd=False), case(b_float_of_array, V4, autograd=False), case(py.b_int_input, 3),
 ]
 
 
@@ -161,20 +111,20 @@ def m_fsum_array(x):
 
 
 MATH = [
-    case(m_exp, 0.3), case(m_exp2, 0.3), case(m_expm1, 0.3), case(m_log, 1.3), case(m_log2, 1.3),
-    case(m_log10, 1.3), case(m_log1p, 1.3), case(m_sqrt, 1.3), case(m_cbrt, 1.3),
-    case(m_pow, 1.3, 2.2, wrt=(0, 1)), case(m_pow, -1.3, 2.0, wrt=(0,), name="-negative-base"),
-    case(m_sin, 0.3), case(m_cos, 0.3), case(m_tan, 0.3),
-    case(m_asin, 0.3), case(m_acos, 0.3), case(m_atan, 0.3), case(m_atan2, 0.3, -0.7, wrt=(0, 1)),
-    case(m_atan2, 0.3, -0.7, wrt=(1,), name="-wrt1"),
-    case(m_sinh, 0.3), case(m_cosh, 0.3), case(m_tanh, 0.3), case(m_asinh, 0.3),
-    case(m_acosh, 1.3), case(m_atanh, 0.3), case(m_hypot, 0.3, -0.7, 2.0, wrt=(0, 1, 2)),
-    case(m_hypot, 0.3, -0.7, 2.0, wrt=(1,), name="-wrt1"), case(m_hypot_constant, -0.7),
-    case(m_fabs, -0.3), case(m_copysign, 0.3), case(m_copysign_second, 0.3, -2.0, wrt=(0, 1)),
-    case(m_fmod, 5.3, 2.0, wrt=(0, 1)), case(m_fmod, 5.3, 2.0, wrt=(1,), name="-wrt1"),
-    case(m_degrees_radians, 0.3), case(m_erf, 0.3), case(m_fsum, 0.3, 1.7, wrt=(0, 1)),
+    case(py.m_exp, 0.3), case(py.m_exp2, 0.3), case(py.m_expm1, 0.3), case(py.m_log, 1.3), case(py.m_log2, 1.3),
+    case(py.m_log10, 1.3), case(py.m_log1p, 1.3), case(py.m_sqrt, 1.3), case(py.m_cbrt, 1.3),
+    case(py.m_pow, 1.3, 2.2, wrt=(0, 1)), case(py.m_pow, -1.3, 2.0, wrt=(0,), name="-negative-base"),
+    case(py.m_sin, 0.3), case(py.m_cos, 0.3), case(py.m_tan, 0.3),
+    case(py.m_asin, 0.3), case(py.m_acos, 0.3), case(py.m_atan, 0.3), case(py.m_atan2, 0.3, -0.7, wrt=(0, 1)),
+    case(py.m_atan2, 0.3, -0.7, wrt=(1,), name="-wrt1"),
+    case(py.m_sinh, 0.3), case(py.m_cosh, 0.3), case(py.m_tanh, 0.3), case(py.m_asinh, 0.3),
+    case(py.m_acosh, 1.3), case(py.m_atanh, 0.3), case(py.m_hypot, 0.3, -0.7, 2.0, wrt=(0, 1, 2)),
+    case(py.m_hypot, 0.3, -0.7, 2.0, wrt=(1,), name="-wrt1"), case(m_hypot_constant, -0.7),
+    case(py.m_fabs, -0.3), case(py.m_copysign, 0.3), case(m_copysign_second, 0.3, -2.0, wrt=(0, 1)),
+    case(py.m_fmod, 5.3, 2.0, wrt=(0, 1)), case(py.m_fmod, 5.3, 2.0, wrt=(1,), name="-wrt1"),
+    case(py.m_degrees_radians, 0.3), case(py.m_erf, 0.3), case(m_fsum, 0.3, 1.7, wrt=(0, 1)),
     case(m_fsum, 0.3, 1.7, wrt=(1,), name="-wrt1"), case(m_fsum_array, V4),
-    case(m_from_import, 0.3), case(m_integer_input, 2),
+    case(py.m_from_import, 0.3), case(py.m_integer_input, 2),
 ]
 MATH = [pytest.param(*p.values[:3], False, id=p.id) for p in MATH]  # autograd can't trace math
 
@@ -187,10 +137,10 @@ def n_len(x):
 
 
 NONDIFFERENTIABLE = [
-    case(n_len, A34), case(n_range, 0.7), case(n_int_round, 2.7, autograd=False),
-    case(n_isinstance, 2.7, autograd=False), case(n_math_rounding, 2.7, autograd=False),
-    case(n_math_predicates, 2.7, autograd=False), case(n_math_integers, 2.7),
-    case(n_only_int, 2.7, autograd=False),
+    case(n_len, A34), case(py.n_range, 0.7), case(py.n_int_round, 2.7, autograd=False),
+    case(py.n_isinstance, 2.7, autograd=False), case(py.n_math_rounding, 2.7, autograd=False),
+    case(py.n_math_predicates, 2.7, autograd=False), case(py.n_math_integers, 2.7),
+    case(py.n_only_int, 2.7, autograd=False),
 ]
 
 ALL = BUILTINS + MATH + NONDIFFERENTIABLE
@@ -202,9 +152,9 @@ def test_rule(function, args, wrt, autograd):
 
 
 def test_scalar_functions_give_scalar_tangents():
-    tangent = tangent_lsp.jvp(m_from_import)(0.3, 1.0)
+    tangent = tangent_lsp.jvp(py.m_from_import)(0.3, 1.0)
     assert np.ndim(tangent) == 0 and isinstance(tangent, float)
-    tangent = tangent_lsp.jvp(b_max_two, wrt=(0, 1))(0.3, 0.8, 1.0, 2.0)
+    tangent = tangent_lsp.jvp(py.b_max_two, wrt=(0, 1))(0.3, 0.8, 1.0, 2.0)
     assert np.isclose(tangent, 2.0 * 0.3 + 0.8 * 1.0)
 
 
