@@ -15,6 +15,7 @@ import gast
 from . import syntax as S
 from .shape_passes import drop_noop_unbroadcast, read_shapes_from_stable_names, spread_implicitly
 from .reuse import reuse_values
+from .simplify import simplify_backward
 from .shapes import ShapeClasses
 from .tape import is_pop, is_push, pair_of
 
@@ -287,13 +288,6 @@ def _has_code(stmts: list[gast.stmt]) -> bool:
 # --- assignment propagation ------------------------------------------------------------
 
 
-def _loads(node: gast.AST, identifier: str) -> int:
-    return sum(
-        1 for sub in S.walk(node)
-        if isinstance(sub, gast.Name) and sub.id == identifier and isinstance(sub.ctx, gast.Load)
-    )
-
-
 def _nodes(node: gast.AST) -> int:
     """Size of a tree, counting each ``Load``/``Store`` context as a node too."""
     return sum(2 if "ctx" in n.__dict__ else 1 for n in S.walk(node))
@@ -308,7 +302,7 @@ def _defines(stmt: gast.stmt) -> set[str]:
         return set(S.stored_names(stmt.targets[0]))
     if isinstance(stmt, (gast.If, gast.For, gast.While)):
         return set(S.stored_names(stmt)) | {
-            name for n in _statements([stmt]) if (name := _inplace_target(n))
+            name for n in S.statements([stmt]) if (name := _inplace_target(n))
         }
     inplace = _inplace_target(stmt)
     return {inplace} if inplace else set()
@@ -327,7 +321,7 @@ def propagate_assignments(
     block (branch and loop bodies too) is handled on its own; nothing moves
     into or out of a loop.
     """
-    updated_in_place = {name for n in _statements(function.body) if (name := _inplace_target(n))}
+    updated_in_place = {name for n in S.statements(function.body) if (name := _inplace_target(n))}
     total_loads: dict[str, int] = {}
     for n in S.names(function.body):
         if n.ctx.__class__ is gast.Load:
@@ -337,13 +331,6 @@ def propagate_assignments(
     return function
 
 
-def _statements(body: list[gast.stmt]):
-    """Every statement of a block and of the blocks nested in it."""
-    for stmt in body:
-        yield stmt
-        if isinstance(stmt, _COMPOUND):
-            yield from _statements(stmt.body)
-            yield from _statements(stmt.orelse)
 
 
 class _BlockFacts:
@@ -495,109 +482,3 @@ def _drop_empty_comments(body: list[gast.stmt]) -> list[gast.stmt]:
                 continue
         kept.append(stmt)
     return kept
-
-
-_FOLD = {
-    gast.Add: lambda a, b: a + b,
-    gast.Sub: lambda a, b: a - b,
-    gast.Mult: lambda a, b: a * b,
-}
-
-
-def _number(node: gast.AST) -> float | int | None:
-    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
-        return node.value
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
-        inner = _number(node.operand)
-        return -inner if inner is not None else None
-    return None
-
-
-class _Simplify(S.Transformer):
-    """Folds number arithmetic and drops identities. Every rewrite keeps shapes:
-    only ``e ** 1 → e``, ``1 * e → e``, ``e * 1 → e``, ``e / 1 → e``, ``-(-e) → e``
-    (also ``-(-a * b) → a * b``), ``e + e → 2.0 * e``, ``a + -b → a - b`` and
-    ``unbroadcast(-g, x) → -unbroadcast(g, x)``, never
-    ``e * 0 → 0``. Applied to the backward sweep only, where every
-    expression is a float adjoint times something, so dtypes cannot change."""
-
-    def __init__(self, np_alias: str = "np") -> None:
-        self.np = np_alias
-
-    def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
-        self.generic_visit(node)
-        left, right = _number(node.left), _number(node.right)
-        if isinstance(node.op, gast.Pow) and right == -0.5:
-            # x ** -0.5, from the rule of x ** 0.5: a general power is several times
-            # slower than a square root
-            root = S.call(f"{self.np}.sqrt", [node.left])
-            return S.binop(S.constant(1.0), gast.Div(), root)
-        if isinstance(node.op, gast.Mult) and _is_reciprocal(node.right):
-            return S.binop(node.left, gast.Div(), node.right.right)  # a * (1.0 / b) → a / b
-        if left is not None and right is not None and type(node.op) in _FOLD:
-            return S.constant(_FOLD[type(node.op)](left, right))
-        if isinstance(node.op, gast.Pow) and right == 1:
-            return node.left
-        if isinstance(node.op, gast.Mult) and right == 1:
-            return node.left
-        if isinstance(node.op, gast.Mult) and left == 1:
-            return node.right
-        if isinstance(node.op, gast.Div) and right == 1:
-            return node.left
-        if isinstance(node.op, gast.Add) and S.same(node.left, node.right):
-            return S.binop(S.constant(2.0), gast.Mult(), node.left)  # `g * r + g * r`, from r * r
-        if isinstance(node.op, gast.Add) and not _is_negation(node.right):
-            positive = _without_sign(node.left)
-            if positive is not None:  # `-a * b + c` → `c - a * b`
-                return S.binop(node.right, gast.Sub(), positive)
-        if isinstance(node.op, (gast.Add, gast.Sub)) and _is_negation(node.right):
-            # `a + -(b * c)` → `a - b * c`
-            flipped = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
-            return S.binop(node.left, flipped, node.right.operand)
-        return node
-
-    def visit_Call(self, node: gast.Call) -> gast.expr:
-        self.generic_visit(node)
-        if (
-            isinstance(node.func, gast.Name) and node.func.id == "unbroadcast"
-            and len(node.args) == 2 and _is_negation(node.args[0])
-        ):  # unbroadcast is linear: negate the (smaller) sum, not the array
-            node.args[0] = node.args[0].operand
-            return gast.UnaryOp(op=gast.USub(), operand=node)
-        return node
-
-    def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.expr:
-        self.generic_visit(node)
-        if isinstance(node.op, gast.USub):
-            positive = _without_sign(node.operand)
-            if positive is not None:
-                return positive
-        return node
-
-
-def _is_reciprocal(node: gast.AST) -> bool:
-    return isinstance(node, gast.BinOp) and isinstance(node.op, gast.Div) and _number(node.left) == 1
-
-
-def _is_negation(node: gast.AST) -> bool:
-    return isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub)
-
-
-def _without_sign(node: gast.expr) -> gast.expr | None:
-    """``-e`` → ``e``; ``-a * b / c`` → ``a * b / c`` (the sign of a product sits on its first
-    factor); None when ``node`` carries no leading minus."""
-    if _is_negation(node):
-        return node.operand
-    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div)):
-        left = _without_sign(node.left)
-        if left is not None:
-            return S.binop(left, node.op, node.right)
-    return None
-
-
-def simplify_backward(function: gast.FunctionDef, np_alias: str = "np") -> gast.FunctionDef:
-    body = function.body
-    start = next((i for i, stmt in enumerate(body) if S.is_boundary(stmt)), len(body))
-    for index in range(start, len(body)):
-        body[index] = _Simplify(np_alias).visit(body[index])
-    return function

@@ -252,7 +252,7 @@ def _same_array_shape(a: gast.expr, b: gast.expr, classes: ShapeClasses) -> bool
 
 def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> bool:
     definitions: dict[str, list[gast.Assign]] = {}
-    for stmt in _statements(function.body):
+    for stmt in S.statements(function.body):
         if (
             isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
             and isinstance(stmt.targets[0], gast.Name) and _spread(stmt.value)
@@ -272,7 +272,7 @@ def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> bool
         return False
     # Every read must meet, through signs and products with numbers, an elementwise
     # operation whose other side has the shape.
-    for stmt in _statements(function.body):
+    for stmt in S.statements(function.body):
         if isinstance(stmt, (gast.If, gast.While)):
             stmt = stmt.test  # its blocks come as statements of their own
         elif isinstance(stmt, gast.For):
@@ -301,13 +301,6 @@ def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> bool
     return bool(candidates)
 
 
-def _statements(body: list[gast.stmt]):
-    """Every statement, nested blocks included (a compound statement's own fields too)."""
-    for stmt in body:
-        yield stmt
-        if isinstance(stmt, (gast.If, gast.For, gast.While)):
-            yield from _statements(stmt.body)
-            yield from _statements(stmt.orelse)
 
 
 def _meets_shape(

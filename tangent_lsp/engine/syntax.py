@@ -144,6 +144,15 @@ def names(node) -> list[gast.Name]:
     return found
 
 
+def statements(body: list[gast.stmt]) -> Iterator[gast.stmt]:
+    """Every statement of a block and of the blocks nested in it (``if``/``for``/``while``)."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, (gast.If, gast.For, gast.While)):
+            yield from statements(stmt.body)
+            yield from statements(stmt.orelse)
+
+
 def loaded_names(node: gast.AST) -> list[str]:
     """Every name read inside ``node``."""
     return [sub.id for sub in names(node) if sub.ctx.__class__ is gast.Load]
