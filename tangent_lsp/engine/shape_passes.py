@@ -10,7 +10,7 @@ from __future__ import annotations
 import gast
 
 from . import syntax as S
-from .shapes import SCALAR, ShapeClasses
+from .shapes import SCALAR, ShapeClasses, broadcast
 from .tape import is_push
 
 
@@ -59,12 +59,16 @@ def read_shapes_from_stable_names(
     Only stable names are used as replacements (an argument, or a variable assigned
     once at the top level), so the replacement holds the same shape at every use.
     """
-    by_class: dict[str, str] = {}
-    order = sorted(stable, key=lambda n: (n not in _params(function), n in temporaries, n))
-    for name in order:
-        shape = classes.of(S.name(name))
+    defined = _params(function) | set(S.stored_names(function))
+    available = [n for n in sorted(
+        stable, key=lambda n: (n not in _params(function), n in temporaries, n)
+    ) if n in defined]
+    by_class: dict = {}
+    for name in available:
+        shape = classes.of_name(name)
         if shape is not None:
             by_class.setdefault(shape, name)
+    rank = {name: i for i, name in enumerate(available)}
 
     class Replace(S.Transformer):
         def visit_Call(self, node: gast.Call) -> gast.expr:
@@ -73,8 +77,16 @@ def read_shapes_from_stable_names(
             if position is not None and position < len(node.args):
                 node.args[position] = arg = _without_numbers(node.args[position], classes)
                 shape = classes.of(arg) if isinstance(arg, gast.Name) else None
-                better = by_class.get(shape) if shape is not None else None
-                if better and better != arg.id and (arg.id not in stable or arg.id in temporaries):
+                if shape is None or (arg.id in stable and arg.id not in temporaries):
+                    return node
+                better = by_class.get(shape)
+                if (
+                    (not better or better in temporaries) and node.func.id == "reduced_count"
+                    and len(node.args) == 1 and shape != SCALAR and len(shape) > 1
+                    and all(atom in rank for atom in shape)
+                ):  # the broadcast of several names: count it without computing it
+                    node.args = [S.name(a) for a in sorted(shape, key=rank.__getitem__)]
+                elif better and better != arg.id:
                     node.args[position] = S.name(better)
             return node
 
@@ -184,7 +196,7 @@ def spread_implicitly(function: gast.FunctionDef, classes: ShapeClasses) -> bool
         def visit_Call(self, node: gast.Call) -> gast.expr:
             nonlocal changed
             self.generic_visit(node)
-            product = _spread_product(node)
+            product = _spread_product(node, classes)
             if product is not None:
                 changed = True
                 node.args[0] = product
@@ -221,11 +233,12 @@ def spread_implicitly(function: gast.FunctionDef, classes: ShapeClasses) -> bool
     return _spread_variables(function, classes) or changed
 
 
-def _spread_product(node: gast.Call) -> gast.expr | None:
+def _spread_product(node: gast.Call, classes: ShapeClasses) -> gast.expr | None:
     """``unbroadcast(unreduce(g, a * b) * a, b)`` → ``g * a`` as the first argument, the
     adjoint of ``b`` in ``sum(a * b)``: ``unbroadcast`` sums or spreads ``g * a`` to
     ``b``'s shape just as it would the product spread to ``a * b``'s shape (that
-    shape is the broadcast of the two), so ``a * b`` is never computed for its shape."""
+    shape is the broadcast of the two), so ``a * b`` is never computed for its shape.
+    The same holds for any ``w`` in place of ``a * b`` whose shape is that broadcast."""
     if not (
         isinstance(node.func, gast.Name) and node.func.id == "unbroadcast"
         and len(node.args) == 2 and isinstance(node.args[0], gast.BinOp)
@@ -242,7 +255,15 @@ def _spread_product(node: gast.Call) -> gast.expr | None:
             or (S.same(whole.left, b) and S.same(whole.right, a))
         ):
             return S.binop(spread.args[0], gast.Mult(), a)
+        if _is_broadcast_of(whole, a, b, classes):
+            return S.binop(spread.args[0], gast.Mult(), a)
     return None
+
+
+def _is_broadcast_of(whole: gast.expr, a: gast.expr, b: gast.expr, classes: ShapeClasses) -> bool:
+    """Whether ``whole`` provably has the shape ``a`` and ``b`` broadcast to."""
+    shape = classes.of(whole)
+    return shape is not None and shape == broadcast(classes.of(a), classes.of(b))
 
 
 def _same_array_shape(a: gast.expr, b: gast.expr, classes: ShapeClasses) -> bool:
@@ -316,10 +337,18 @@ def _meets_shape(
         if not (isinstance(parent, gast.BinOp) and isinstance(parent.op, _ELEMENTWISE_OPS)):
             return False
         other = parent.right if parent.left is node else parent.left
-        if _same_array_shape(x, other, classes) and not any(
-            name.id in candidates for name in S.names(other)
-        ):
+        if any(name.id in candidates for name in S.names(other)):
+            return False
+        if _same_array_shape(x, other, classes):
             return True
+        summed = parents.get(id(parent))
+        if (
+            isinstance(parent.op, gast.Mult) and isinstance(summed, gast.Call)
+            and isinstance(summed.func, gast.Name) and summed.func.id == "unbroadcast"
+            and len(summed.args) == 2 and summed.args[0] is parent
+            and _is_broadcast_of(x, other, summed.args[1], classes)
+        ):
+            return True  # as in `_spread_product`: unbroadcast(g * other, b)
         if classes.of(other) != SCALAR:
             return False
         node = parent

@@ -3,14 +3,16 @@
 ``unbroadcast(g, x)`` sums ``g`` down to ``x``'s shape; it is a no-op exactly
 when ``g`` already has that shape. Without types we can still prove it often:
 elementwise functions keep their argument's shape, a binary elementwise
-operation on two values of the same shape (or on a value and a number) keeps
-it too, and an adjoint has its primal's shape. Everything else is unknown,
-and unknown keeps the ``unbroadcast``.
+operation has the broadcast of its operands' shapes (written as the union of
+their sets of atoms), a number or a full reduction changes nothing, and an
+adjoint has its primal's shape. Everything else is unknown, and unknown keeps
+the ``unbroadcast``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Union
 
 import gast
 
@@ -18,7 +20,7 @@ from .analysis import walk_ops
 from .ir import Function, Op
 
 SCALAR = "<scalar>"  # a Python number: broadcasts against anything
-ZERO_D = "()"  # a value of shape (), such as a reduction over all axes
+ZERO_D: frozenset[str] = frozenset()  # shape (), such as a reduction over all axes
 
 # NumPy functions that map each element to one element (unary ufuncs and friends).
 ELEMENTWISE_UNARY = frozenset(
@@ -46,83 +48,91 @@ FULL_REDUCTIONS = frozenset(
 SHAPE_OF_ARGUMENT = {"unreduce": 1, "unbroadcast": 1, "extremum_mask": 0}
 _BINARY_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
+Shape = Union[frozenset, str]  # atoms whose broadcast is the shape, or SCALAR
+
 
 class ShapeClasses:
-    """Union-find over variable names: same class ⇒ provably the same shape."""
+    """What is known of each variable's shape, as the set of *atoms* (variables whose
+    shape nothing relates to another's: arguments, results of matrix products) whose
+    broadcast it is. ``y * np.log(p)`` has the shape ``{y, p}`` whatever ``y`` and
+    ``p`` are, because broadcasting is associative, commutative and idempotent; two
+    values with the same set provably have the same shape, and a value whose set
+    contains another's is at least as large (the other broadcasts into it)."""
 
     def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
+        self.known: dict[str, frozenset] = {}
+        self.scalars: set[str] = set()  # names of Python numbers
         self.adjoint_of: dict[str, str] = {}
         self.unknown: set[str] = set()  # assigned several times with different shapes
         self.shape_tuples: set[str] = set()  # names bound to some ``x.shape``
         self.np_alias = "np"  # how generated code spells numpy (``np.cos(x)`` has x's shape)
 
-    def find(self, name: str) -> str:
-        if name in (ZERO_D, SCALAR):
-            return name
-        while self.parent.get(name, name) != name:
-            name = self.parent[name]
-        return name
+    def union(self, name: str, other: str) -> None:
+        """Record that ``name`` has ``other``'s shape."""
+        shape = self.of_name(other)
+        if shape == SCALAR:
+            self.scalars.add(name)
+        elif shape is not None:
+            self.known[name] = shape
 
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra == ZERO_D:
-            ra, rb = rb, ra
-        if ra != rb:
-            self.parent[ra] = rb
-
-    def of(self, expr: gast.expr) -> str | None:
-        """The shape class of an expression, ``SCALAR`` for numbers, None if unknown."""
-        if isinstance(expr, gast.Name):
-            name = self.adjoint_of.get(expr.id, expr.id)
-            return None if name in self.unknown else self.find(name)
-        if isinstance(expr, gast.Constant) and isinstance(expr.value, (int, float)):
+    def of_name(self, name: str) -> Shape | None:
+        name = self.adjoint_of.get(name, name)
+        if name in self.unknown:
+            return None
+        if name in self.scalars:
             return SCALAR
-        if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, (gast.USub, gast.UAdd)):
+        shape = self.known.get(name)
+        return frozenset((name,)) if shape is None else shape
+
+    def of(self, expr: gast.expr) -> Shape | None:
+        """The shape of an expression, ``SCALAR`` for numbers, None if unknown."""
+        cls = expr.__class__
+        if cls is gast.Name:
+            return self.of_name(expr.id)
+        if cls is gast.Constant and isinstance(expr.value, (int, float)):
+            return SCALAR
+        if cls is gast.UnaryOp and isinstance(expr.op, (gast.USub, gast.UAdd)):
             return self.of(expr.operand)
-        if isinstance(expr, gast.BinOp) and isinstance(expr.op, _BINARY_OPS):
-            return _combine(self.of(expr.left), self.of(expr.right))
-        if (
-            isinstance(expr, gast.Call)
-            and isinstance(expr.func, gast.Name)
-            and expr.func.id in SHAPE_OF_ARGUMENT
-            and len(expr.args) > SHAPE_OF_ARGUMENT[expr.func.id]
-        ):
-            return self.of(expr.args[SHAPE_OF_ARGUMENT[expr.func.id]])
-        if (
-            isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute)
-            and isinstance(expr.func.value, gast.Name) and expr.func.value.id == self.np_alias
-            and f"numpy.{expr.func.attr}" in ELEMENTWISE_UNARY
+        if cls is gast.BinOp and isinstance(expr.op, _BINARY_OPS):
+            return broadcast(self.of(expr.left), self.of(expr.right))
+        if cls is not gast.Call:
+            return None
+        func = expr.func
+        if func.__class__ is gast.Name:
+            position = SHAPE_OF_ARGUMENT.get(func.id)
+            if position is not None and len(expr.args) > position:
+                return self.of(expr.args[position])
+        elif (
+            func.__class__ is gast.Attribute
+            and func.value.__class__ is gast.Name and func.value.id == self.np_alias
+            and f"numpy.{func.attr}" in ELEMENTWISE_UNARY
             and len(expr.args) == 1 and not expr.keywords
         ):
             return self.of(expr.args[0])
         return None
 
 
-def _combine(a: str | None, b: str | None) -> str | None:
-    """The class of an elementwise operation's result: a number or a 0-d value (``x - m``
-    with ``m = np.max(x)``) broadcasts without changing the other operand's shape."""
+def broadcast(a: Shape | None, b: Shape | None) -> Shape | None:
+    """The shape of an elementwise operation's result: the broadcast of its operands'.
+    A number, or a 0-d value (``x - m`` with ``m = np.max(x)``), leaves the other
+    operand's shape as it is."""
     if a is None or b is None:
         return None
     if a == SCALAR:
         return b
-    if b == SCALAR or a == b:
+    if b == SCALAR:
         return a
-    if a == ZERO_D:
-        return b
-    if b == ZERO_D:
-        return a
-    return None
+    return a | b
 
 
 def shape_classes(fn: Function) -> ShapeClasses:
-    """Shape classes of the function's variables.
+    """The shapes of the function's variables.
 
     A variable assigned in several places (inside branches and loops) may change
-    shape over time, so it joins a class only if every one of its assignments
-    agrees; otherwise it is unknown. It joins the class of its first assignment
-    (an induction hypothesis), the others are checked against that, and the
-    analysis restarts with the disagreeing names marked unknown.
+    shape over time, so its shape is known only if every one of its assignments
+    agrees. It takes the shape of its first assignment (an induction hypothesis),
+    the others are checked against that, and the analysis restarts with the
+    disagreeing names marked unknown.
     """
     # `v = None` placeholders before loops are never read as values: not definitions here
     ops = [
@@ -135,26 +145,23 @@ def shape_classes(fn: Function) -> ShapeClasses:
     while True:
         classes = ShapeClasses()
         classes.unknown = unknown
-        seen: dict[str, list[str | None]] = {}
+        seen: dict[str, list[Shape | None]] = {}
         for op in ops:
             shape = _value_class(op, classes)
             if op.target in several:
                 later = op.target in seen
                 seen.setdefault(op.target, []).append(shape)
                 if later:
-                    continue  # only the first assignment joins; the others are checked
+                    continue  # only the first assignment counts; the others are checked
             if op.target in unknown or shape is None:
                 continue
             if shape == SCALAR:
-                classes.parent.setdefault(op.target, SCALAR)  # a Python number
-                continue
-            if shape == ZERO_D:
-                classes.union(op.target, ZERO_D)
+                classes.scalars.add(op.target)
             else:
-                classes.union(op.target, shape)
+                classes.known[op.target] = shape
         disagree = {
             name for name, shapes in seen.items() if name not in unknown and any(
-                shape is None or classes.find(shape) != classes.find(name) for shape in shapes
+                shape is None or shape != classes.of_name(name) for shape in shapes
             )
         }
         if not disagree:
@@ -162,7 +169,7 @@ def shape_classes(fn: Function) -> ShapeClasses:
         unknown = unknown | disagree
 
 
-def _value_class(op: Op, classes: ShapeClasses) -> str | None:
+def _value_class(op: Op, classes: ShapeClasses) -> Shape | None:
     if _python_int(op, classes):
         return SCALAR
     if op.kind == "copy" and isinstance(op.value, gast.Name):
@@ -174,7 +181,7 @@ def _value_class(op: Op, classes: ShapeClasses) -> str | None:
     if op.key in ELEMENTWISE_UNARY and len(op.args) == 1:
         return classes.of(op.args[0])
     if op.key in ELEMENTWISE_BINARY and len(op.args) == 2:
-        return _combine(classes.of(op.args[0]), classes.of(op.args[1]))
+        return broadcast(classes.of(op.args[0]), classes.of(op.args[1]))
     return None
 
 

@@ -44,9 +44,17 @@ def unreduce(g, x, axis=None, keepdims=False):
     return _shaped(g, x)
 
 
-def reduced_count(x, axis=None):
-    """How many elements a reduction over ``axis`` combines (the divisor of ``mean``)."""
+def reduced_count(x, *others, axis=None):
+    """How many elements a reduction over ``axis`` combines (the divisor of ``mean``).
+
+    With several arguments, of the array they broadcast to: ``reduced_count(y, z)``
+    counts the elements of ``y * np.log(z)`` without computing it.
+    """
     shape = _shape(x)
+    for other in others:
+        other_shape = _shape(other)
+        if other_shape != shape:
+            shape = np.broadcast_shapes(shape, other_shape)
     if axis is None:
         return max(math.prod(shape), 1)
     return int(np.prod([shape[a] for a in _axes(axis, len(shape))]))

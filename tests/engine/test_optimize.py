@@ -187,6 +187,48 @@ def test_adjoint_of_a_factor_in_a_summed_product_skips_the_product():
     assert "bb = unbroadcast(g * a, b)" in _code(f)
 
 
+def test_shapes_are_broadcasts_of_atoms():
+    from tangent_lsp.engine.ir import Function
+    from tangent_lsp.engine.shapes import SCALAR, ZERO_D
+
+    classes = ShapeClasses()
+    classes.known = {"t": frozenset({"y", "z"}), "p": frozenset({"z"}), "s": ZERO_D}
+    classes.adjoint_of = {"bt": "t"}
+    of = lambda source: classes.of(gast.parse(source).body[0].value)  # noqa: E731
+    assert of("y * np.log(p)") == of("bt") == of("np.cos(p) - y * s") == frozenset({"y", "z"})
+    assert of("s * 2.0") == ZERO_D and of("2.0 * 3") == SCALAR
+    assert of("p @ y") is None and isinstance(Function, type)
+
+
+def test_product_adjoint_skips_any_value_with_the_broadcast_shape():
+    classes = ShapeClasses()
+    classes.known = {"t": frozenset({"y", "z"}), "p": frozenset({"z"})}
+    f = _function(
+        "def f(y, z, p, t, g):\n    bt = unreduce(g, t)\n    bp = unbroadcast(bt * y, p)\n"
+        "    bq = unbroadcast(bt * (1.0 - y), p)\n    bu = unbroadcast(unreduce(g, t) * y, p)\n"
+        "    bv = unbroadcast(unreduce(g, t) * y, y)\n    return (bp, bq, bu, bv)"
+    )
+    spread_implicitly(f, classes)
+    code = _code(f)
+    assert "bt = g" in code, "every read sums a product with y down to p: t is y and p broadcast"
+    assert "bu = unbroadcast(g * y, p)" in code
+    assert "bv = unbroadcast(unreduce(g, t) * y, y)" in code, "t is larger than y broadcast with y"
+
+
+def test_counts_of_broadcasts_read_the_names_they_broadcast():
+    from tangent_lsp.engine.shape_passes import read_shapes_from_stable_names
+
+    classes = ShapeClasses()
+    classes.known = {"t": frozenset({"y", "z"}), "p": frozenset({"z"})}
+    f = _function(
+        "def f(y, X, w, g):\n    z = X @ w\n    p = np.sin(z)\n    t = y * np.log(p)\n"
+        "    bt = g / reduced_count(t)\n    return bt"
+    )
+    f.body.insert(3, boundary())
+    read_shapes_from_stable_names(f, classes, {"y", "X", "w", "z", "p", "t"}, {"t"})
+    assert "bt = g / reduced_count(y, z)" in _code(f)
+
+
 def test_inverse_square_roots_are_not_general_powers():
     f = _function("def f(x, g):\n    bx = g * 0.5 * x ** -0.5\n    return bx")
     f.body.insert(0, boundary())

@@ -108,6 +108,13 @@ def test_extremum_mask_without_ties_is_the_mask_and_with_ties_splits():
                        [[0, 0.5, 0.5], [0, 0, 1]])
 
 
+def test_reduced_count_of_several_arrays_counts_their_broadcast():
+    y, z = np.ones((4, 1)), np.ones(3)
+    assert rt.reduced_count(y, z) == (y * z).size == 12
+    assert rt.reduced_count(y, z, axis=1) == 3
+    assert rt.reduced_count(z, z) == z.size and rt.reduced_count(2.0) == 1
+
+
 def test_unbroadcast_result_is_writable():
     g = rt.unbroadcast(1.0, np.zeros((2, 3)))
     g += 1.0
