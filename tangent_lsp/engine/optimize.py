@@ -47,22 +47,25 @@ def optimize(
         function = drop_noop_unbroadcast(function, classes)
         function = read_shapes_from_stable_names(function, classes, stable, inlinable)
     function = simplify_backward(function, np_alias)
-    function = _clean_up(function, inlinable, mergeable)
+    pure = _pure(function.body)  # no pass adds a call with side effects: asked once
+    function = _clean_up(function, inlinable, mergeable, pure)
     if classes is not None:
         if spread_implicitly(function, classes):
-            function = _clean_up(function, inlinable, mergeable)
+            function = _clean_up(function, inlinable, mergeable, pure)
         # propagation moved values into shape-only arguments: read them from names again
         function = read_shapes_from_stable_names(function, classes, stable, inlinable)
     function = simplify_backward(function, np_alias)  # again: merging created `e + e` sums
     return drop_empty_comments(function)
 
 
-def _clean_up(function: gast.FunctionDef, inlinable: set[str], mergeable: set[str]) -> gast.FunctionDef:
+def _clean_up(
+    function: gast.FunctionDef, inlinable: set[str], mergeable: set[str], pure: bool
+) -> gast.FunctionDef:
     """Dead-code elimination and propagation until neither changes anything (each
     change removes a statement; the first pass to change nothing ends it)."""
     size = _size(function)
     for _ in range(20):
-        function = eliminate_dead_code(function)
+        function = eliminate_dead_code(function, pure)
         after_dce = _size(function)
         if after_dce == size and _ > 0:
             break
@@ -140,15 +143,18 @@ def _pure(value: gast.expr) -> bool:
     return True
 
 
-def eliminate_dead_code(function: gast.FunctionDef) -> gast.FunctionDef:
+def eliminate_dead_code(function: gast.FunctionDef, pure: bool | None = None) -> gast.FunctionDef:
     """Remove assignments nobody reads, including tape push/pop pairs.
 
     Liveness is computed on the structured code: a loop's body is analysed
     until the set of names live at its head stops growing. A pop whose value
     is not read before being overwritten is dead, and so is its push.
+    ``pure``: whether no call in the function has side effects, if known.
     """
     params = {a.id for a in function.args.args}
-    sweep = _Sweep({n for n in S.stored_names(function) if n not in params}, function.body)
+    if pure is None:
+        pure = _pure(function.body)
+    sweep = _Sweep({n for n in S.stored_names(function) if n not in params}, pure)
     function.body, _ = _dce(function.body, set(), sweep, True)
     if sweep.dead_pairs:  # pushes come before their pops: one more sweep removes them
         function.body, _ = _dce(function.body, set(), sweep, True)
@@ -161,13 +167,13 @@ class _Sweep:
     stays), the push/pop pairs found dead, and each tree's reads, asked for again on
     every round of a loop's fixed point and so computed once."""
 
-    def __init__(self, local: set[str], body: list[gast.stmt]) -> None:
+    def __init__(self, local: set[str], all_pure: bool) -> None:
         self.local = local
         self.dead_pairs: set[int] = set()
         self._reads: dict[int, tuple[gast.AST, list[str]]] = {}  # holds the node: ids stay unique
-        # Usually no call in the function has side effects: one walk says so, and
-        # then no statement is walked again to ask.
-        self.pure = _always_pure if _pure(body) else _pure
+        # Usually no call in the function has side effects: then no statement is
+        # walked again to ask.
+        self.pure = _always_pure if all_pure else _pure
 
     def reads(self, node: gast.AST) -> list[str]:
         found = self._reads.get(id(node))

@@ -59,7 +59,12 @@ def read_shapes_from_stable_names(
     Only stable names are used as replacements (an argument, or a variable assigned
     once at the top level), so the replacement holds the same shape at every use.
     """
-    defined = _params(function) | set(S.stored_names(function))
+    # stable names are assigned at the top level: those still assigned there (a
+    # temporary may have been inlined away) are the ones to read
+    defined = _params(function) | {
+        stmt.targets[0].id for stmt in function.body
+        if stmt.__class__ is gast.Assign and stmt.targets[0].__class__ is gast.Name
+    }
     available = [n for n in sorted(
         stable, key=lambda n: (n not in _params(function), n in temporaries, n)
     ) if n in defined]
