@@ -239,7 +239,8 @@ class Transformer:
     def generic_visit(self, node):
         nodes, dispatch = _NODE_CLASSES, self._dispatch
         fields = node.__dict__
-        for key, value in fields.items():
+        for key in _CHILDREN[node.__class__]:
+            value = fields.get(key)
             cls = value.__class__
             if cls is list:
                 special = None
