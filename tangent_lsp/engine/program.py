@@ -28,7 +28,7 @@ from .project import imports_for
 from .resolve import Resolver, StaticResolver
 from .forward import ForwardResult, forward
 from .reverse import ReverseResult, reverse
-from .shapes import shape_classes
+from .shapes import elementwise_names, shape_classes
 from .templates import RuleLibrary, library
 
 
@@ -101,6 +101,7 @@ class Program:
             classes = shape_classes(fn)
             classes.adjoint_of = {d: primal for primal, d in derived.items()}
             classes.np_alias = np_alias
+            classes.elementwise = elementwise_names(node, resolver)
             stable = analysis.stable_names(fn)
             function = optimize.optimize(function, inlinable, mergeable, classes, stable, np_alias)
             if mode == "reverse" and fuse_gram_adjoints(function, stable, np_alias):

@@ -16,6 +16,7 @@ from typing import Union
 
 import gast
 
+from . import syntax as S
 from .analysis import walk_ops
 from .ir import Function, Op
 
@@ -66,6 +67,7 @@ class ShapeClasses:
         self.unknown: set[str] = set()  # assigned several times with different shapes
         self.shape_tuples: set[str] = set()  # names bound to some ``x.shape``
         self.np_alias = "np"  # how generated code spells numpy (``np.cos(x)`` has x's shape)
+        self.elementwise: set[str] = set()  # bare names of them (``from numpy import cos``)
 
     def union(self, name: str, other: str) -> None:
         """Record that ``name`` has ``other``'s shape."""
@@ -102,6 +104,8 @@ class ShapeClasses:
             position = SHAPE_OF_ARGUMENT.get(func.id)
             if position is not None and len(expr.args) > position:
                 return self.of(expr.args[position])
+            if func.id in self.elementwise and len(expr.args) == 1 and not expr.keywords:
+                return self.of(expr.args[0])
         elif (
             func.__class__ is gast.Attribute
             and func.value.__class__ is gast.Name and func.value.id == self.np_alias
@@ -110,6 +114,19 @@ class ShapeClasses:
         ):
             return self.of(expr.args[0])
         return None
+
+
+def elementwise_names(function: gast.FunctionDef, resolver) -> set[str]:
+    """The bare names through which ``function`` calls NumPy's elementwise functions
+    (``log`` after ``from numpy import log``), resolved statically; a name the
+    function assigns is its own."""
+    local = {a.id for a in function.args.args} | set(S.stored_names(function))
+    return {
+        node.func.id for node in S.walk(function.body)
+        if node.__class__ is gast.Call and node.func.__class__ is gast.Name
+        and node.func.id not in local
+        and resolver.qualname(node.func) in ELEMENTWISE_UNARY
+    }
 
 
 def broadcast(a: Shape | None, b: Shape | None) -> Shape | None:
