@@ -157,12 +157,14 @@ def shape_classes(fn: Function) -> ShapeClasses:
         if not (isinstance(op.value, gast.Constant) and op.value.value is None)
     ]
     count = Counter(op.target for op in ops)
-    several = {name for name, n in count.items() if n > 1}
+    # a parameter the body reassigns: its first value, the argument, is its own atom
+    reassigned = {name for name in fn.params if count[name]}
+    several = {name for name, n in count.items() if n > 1} | reassigned
     unknown: set[str] = set()
     while True:
         classes = ShapeClasses()
         classes.unknown = unknown
-        seen: dict[str, list[Shape | None]] = {}
+        seen: dict[str, list[Shape | None]] = {name: [] for name in reassigned}
         for op in ops:
             shape = _value_class(op, classes)
             if op.target in several:
