@@ -14,7 +14,7 @@ import gast
 
 from . import syntax as S
 from .shape_passes import drop_noop_unbroadcast, read_shapes_from_stable_names, spread_implicitly
-from .loop_shapes import refine_loop_shapes
+from .flow_shapes import refine_shapes
 from .reuse import reuse_values
 from .simplify import simplify_backward
 from .shapes import ShapeClasses
@@ -46,7 +46,7 @@ def optimize(
         function = reuse_values(function, stable)
     if classes is not None:
         function = drop_noop_unbroadcast(function, classes)
-        function = refine_loop_shapes(function, classes, stable, inlinable)
+        function = refine_shapes(function, classes, stable, inlinable)
         function = read_shapes_from_stable_names(function, classes, stable, inlinable)
     function = simplify_backward(function, np_alias)
     pure = _pure(function.body)  # no pass adds a call with side effects: asked once

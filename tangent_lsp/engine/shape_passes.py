@@ -332,8 +332,14 @@ def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> bool
 def _meets_shape(
     node: gast.AST, x: gast.expr, parents: dict, classes: ShapeClasses, candidates: dict
 ) -> bool:
-    """Whether the read ``node`` meets an array of ``x``'s shape (``candidates`` may all
-    become numbers, so they do not count as arrays)."""
+    """Whether the read ``node`` is combined elementwise with arrays that together have
+    at least ``x``'s shape (then a number in its place broadcasts to the same result),
+    or summed down by an ``unbroadcast`` to a shape that covers the rest.
+    ``candidates`` may all become numbers, so they do not count as arrays."""
+    target = classes.of(x)
+    if target is None or target == SCALAR:
+        return False
+    met: frozenset = frozenset()
     while True:
         parent = parents.get(id(node))
         if isinstance(parent, gast.UnaryOp) and isinstance(parent.op, (gast.USub, gast.UAdd)):
@@ -344,16 +350,20 @@ def _meets_shape(
         other = parent.right if parent.left is node else parent.left
         if any(name.id in candidates for name in S.names(other)):
             return False
-        if _same_array_shape(x, other, classes):
+        shape = classes.of(other)
+        if shape is None:
+            return False
+        if shape != SCALAR:
+            met = met | shape
+        if target <= met:
             return True
         summed = parents.get(id(parent))
         if (
-            isinstance(parent.op, gast.Mult) and isinstance(summed, gast.Call)
-            and isinstance(summed.func, gast.Name) and summed.func.id == "unbroadcast"
-            and len(summed.args) == 2 and summed.args[0] is parent
-            and _is_broadcast_of(x, other, summed.args[1], classes)
+            isinstance(summed, gast.Call) and isinstance(summed.func, gast.Name)
+            and summed.func.id == "unbroadcast" and len(summed.args) == 2
+            and summed.args[0] is parent
         ):
-            return True  # as in `_spread_product`: unbroadcast(g * other, b)
-        if classes.of(other) != SCALAR:
-            return False
+            to = classes.of(summed.args[1])
+            # as in `_spread_product`: every axis only x had, the sum keeps or spreads
+            return to is not None and to != SCALAR and target <= met | to
         node = parent

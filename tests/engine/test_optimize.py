@@ -217,6 +217,19 @@ def test_product_adjoint_skips_any_value_with_the_broadcast_shape():
     assert "bv = unbroadcast(unreduce(g, t) * y, y)" in code, "t is larger than y broadcast with y"
 
 
+def test_reduction_adjoint_becomes_a_number_when_its_products_cover_its_shape():
+    classes = ShapeClasses()
+    classes.known = {"d": frozenset({"a", "b"}), "e": frozenset({"a", "b", "c"})}
+    f = _function(
+        "def f(a, b, c, d, e, g):\n    bd = unreduce(g, d)\n    r = bd * a * np.cos(b)\n"
+        "    be = unreduce(g, e)\n    s = be * a * b\n    return (r, s)"
+    )
+    spread_implicitly(f, classes)
+    code = _code(f)
+    assert "bd = g" in code, "a and cos(b) broadcast to d's shape"
+    assert "be = unreduce(g, e)" in code, "c's axes would be missing"
+
+
 def test_counts_of_broadcasts_read_the_names_they_broadcast():
     from tangent_lsp.engine.shape_passes import read_shapes_from_stable_names
 

@@ -63,6 +63,20 @@ def test_gradients_of_a_while_loop_whose_variable_grows(shapes):
     assert_gradients_match(grows_while, (x, w), wrt=(0, 1))
 
 
+def mean_of_broadcast(x, w):
+    y = x
+    y = y + w
+    z = np.sin(y) * x
+    return np.mean(z) + np.sum(np.cos(x) * w * y)
+
+
+@pytest.mark.parametrize("shapes", [((3,), (3,)), ((3, 1), (4,)), ((1, 4), (3, 1)), ((), (2,))])
+def test_reductions_of_broadcasts(shapes):
+    rng = np.random.default_rng(11)
+    x, w = (rng.uniform(-1, 1, s) for s in shapes)
+    assert_gradients_match(mean_of_broadcast, (x, w), wrt=(0, 1))
+
+
 def test_a_growing_loop_variable_keeps_its_unbroadcast():
     import inspect
 
