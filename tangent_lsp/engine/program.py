@@ -104,6 +104,7 @@ class Program:
             classes.elementwise = elementwise_names(node, resolver)
             stable = analysis.stable_names(fn)
             function = optimize.optimize(function, inlinable, mergeable, classes, stable, np_alias)
+            self.helpers.add("matmul_shape")  # imported only where the optimizer wrote it
             if mode == "reverse" and fuse_gram_adjoints(function, stable, np_alias):
                 self.helpers.add("gram_adjoint")
                 function = optimize.eliminate_dead_code(function)

@@ -81,6 +81,10 @@ def read_shapes_from_stable_names(
             position = SHAPE_ONLY.get(node.func.id) if isinstance(node.func, gast.Name) else None
             if position is not None and position < len(node.args):
                 node.args[position] = arg = _without_numbers(node.args[position], classes)
+                if isinstance(arg, gast.BinOp) and isinstance(arg.op, gast.MatMult):
+                    # a product computed only for its shape: compute the shape instead
+                    node.args[position] = S.call("matmul_shape", [arg.left, arg.right])
+                    return node
                 shape = classes.of(arg) if isinstance(arg, gast.Name) else None
                 if shape is None or (arg.id in stable and arg.id not in temporaries):
                     return node

@@ -17,6 +17,7 @@ from tangent_lsp.runtime import (
     gram_adjoint,
     matmul_adjoint_a,
     matmul_adjoint_b,
+    matmul_shape,
     reduced_count,
     reshape_each,
     split_like,
@@ -192,4 +193,4 @@ def t_tensordot_adjoint_b(y, g, a, b, axes=2):
 
 
 # piecewise constant, or shapes only
-nondifferentiable(extremum_mask, reduced_count, zeros_like)
+nondifferentiable(extremum_mask, matmul_shape, reduced_count, zeros_like)

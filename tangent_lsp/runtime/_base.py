@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .tape import ShapeOnly
+
 def _float(g):
     """``g`` as an array with an inexact dtype (integer and boolean become float64)."""
     if type(g) is not np.ndarray:
@@ -41,9 +43,10 @@ _NUMBERS = (float, int, np.float64)
 
 
 def _shape(x):
-    """``np.shape(x)`` without its dispatch cost for arrays and numbers."""
+    """``np.shape(x)`` without its dispatch cost for arrays, numbers and shapes kept by
+    the tape (``ShapeOnly``)."""
     kind = type(x)
-    if kind is np.ndarray:
+    if kind is np.ndarray or kind is ShapeOnly:
         return x.shape
     return () if kind in _NUMBERS else np.shape(x)
 

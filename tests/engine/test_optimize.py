@@ -244,6 +244,26 @@ def test_counts_of_broadcasts_read_the_names_they_broadcast():
     assert "bt = g / reduced_count(y, z)" in _code(f)
 
 
+def test_a_product_needed_only_for_its_shape_is_not_computed():
+    import numpy as np
+
+    from tangent_lsp.engine import derive
+    from tests.oracle import assert_gradients_match
+
+    def ridge(w, X, y):
+        r = X @ w - y
+        return 0.5 * (r.T @ r) + 0.05 * (w.T @ w)
+
+    source = "import numpy as np\n\n" + (
+        "def ridge(w, X, y):\n    r = X @ w - y\n    return 0.5 * (r.T @ r) + 0.05 * (w.T @ w)\n"
+    )
+    code = derive(source, "ridge").code
+    assert "matmul_shape(wT, w)" in code and "wT @ w" not in code
+    rng = np.random.default_rng(5)
+    args = (rng.standard_normal(3), rng.standard_normal((6, 3)), rng.standard_normal(6))
+    assert_gradients_match(ridge, args)
+
+
 def test_inverse_square_roots_are_not_general_powers():
     f = _function("def f(x, g):\n    bx = g * 0.5 * x ** -0.5\n    return bx")
     f.body.insert(0, boundary())

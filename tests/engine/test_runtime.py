@@ -115,6 +115,17 @@ def test_reduced_count_of_several_arrays_counts_their_broadcast():
     assert rt.reduced_count(z, z) == z.size and rt.reduced_count(2.0) == 1
 
 
+@pytest.mark.parametrize("a, b", [
+    ((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((5, 2, 3), (3, 4)),
+    ((2, 3), (5, 3, 4)), ((1, 2, 3), (4, 3, 2)), ((3,), (5, 3, 4)),
+])
+def test_matmul_shape_is_the_shape_of_the_product(a, b):
+    x, y = np.ones(a), np.ones(b)
+    kept = rt.matmul_shape(x, y)
+    assert kept.shape == (x @ y).shape
+    assert rt.unbroadcast(np.ones((x @ y).shape), kept).shape == (x @ y).shape
+
+
 def test_unbroadcast_result_is_writable():
     g = rt.unbroadcast(1.0, np.zeros((2, 3)))
     g += 1.0
