@@ -182,6 +182,10 @@ class StatementAdjoints:
             return  # nothing read the list after this append
         self.own(op.target)
         popped = S.call(S.attribute(S.name(self.adjoint(op.target)), "pop"), [])
+        if not any(name in self.active for name in S.loaded_names(op.args[1])):
+            # a constant on the list still has its slot in the list's adjoint
+            self.out.append(gast.Expr(value=popped))
+            return
         self.contribute(op.args[1], popped, op)
 
     def setitem(self, op: Op) -> None:

@@ -19,6 +19,7 @@ from tangent_lsp.runtime import (
     matmul_adjoint_b,
     matmul_shape,
     reduced_count,
+    shape_of,
     reshape_each,
     split_like,
     pick_tangent,
@@ -193,4 +194,4 @@ def t_tensordot_adjoint_b(y, g, a, b, axes=2):
 
 
 # piecewise constant, or shapes only
-nondifferentiable(extremum_mask, matmul_shape, reduced_count, zeros_like)
+nondifferentiable(extremum_mask, matmul_shape, reduced_count, shape_of, zeros_like)

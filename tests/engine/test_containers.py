@@ -90,6 +90,19 @@ def write_then_read_in_loop(x):
     return total
 
 
+def constants_on_a_popped_list(x):
+    xs = []
+    for i in range(3):
+        xs.append(x * (i + 2.0))
+        xs.append(np.floor(x))  # no gradient, but a place on the list
+    total = 0.0
+    while xs:
+        a = xs.pop()
+        b = xs.pop()
+        total = total + np.sum(a * b + b)
+    return total
+
+
 CASES = [
     ("rnn_collecting_states", rnn_collecting_states, (rng.normal(size=(3, 3)) * 0.5, rng.normal(size=3)), (0, 1), True),
     ("builtin_sum_of_list", builtin_sum_of_list, (rng.normal(size=3),), (0,), True),
@@ -98,6 +111,7 @@ CASES = [
     ("iterate_over_built_list", iterate_over_built_list, (rng.normal(size=3),), (0,), True),
     ("dict_literal", dict_literal, (rng.normal(size=3), rng.normal(size=3)), (0, 1), True),
     ("tuple_literal", tuple_literal, (rng.normal(size=3), rng.normal(size=3)), (0, 1), True),
+    ("constants_on_a_popped_list", constants_on_a_popped_list, (rng.normal(size=3) * 3,), (0,), False),
     # autograd cannot differentiate writes into arrays: finite differences only
     ("write_rows", write_rows, (rng.normal(size=4), rng.normal(size=3)), (0, 1), False),
     ("overwrite_elements", overwrite_elements, (rng.normal(size=4),), (0,), False),
