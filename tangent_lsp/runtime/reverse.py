@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from ._base import _axes, _fit, _float, _ndim, _shape, _shaped
+from .tape import ShapeOnly
 
 _ndarray = np.ndarray
 
@@ -60,22 +61,36 @@ def reduced_count(x, *others, axis=None):
     return int(np.prod([shape[a] for a in _axes(axis, len(shape))]))
 
 
+def matmul_shape(a, b):
+    """The shape of ``a @ b``, without computing the product: for an adjoint that
+    needs only that shape (``unbroadcast(g, matmul_shape(wT, w))``)."""
+    sa, sb = _shape(a), _shape(b)
+    if len(sb) == 1:
+        return ShapeOnly(sa[:-1])  # (..., n, k) @ (k,) and (k,) @ (k,)
+    if len(sa) == 1:
+        return ShapeOnly(sb[:-2] + sb[-1:])
+    batch = np.broadcast_shapes(sa[:-2], sb[:-2]) if len(sa) > 2 or len(sb) > 2 else ()
+    return ShapeOnly(batch + (sa[-2], sb[-1]))
+
+
 def extremum_mask(x, y, axis=None, keepdims=False):
     """Where ``x`` attains its reduced max/min ``y``, divided by the number of ties.
 
     Ties share the gradient equally (as autograd does), so the adjoint of
     ``max`` is symmetric in equal entries and sums to the incoming gradient.
+    Without ties the mask itself is returned (booleans): the rules only ever
+    multiply it by a gradient, which makes it float without a copy here.
     """
     if axis is None:  # the common case: one maximum over everything
         hit = np.asarray(x) == y
         count = np.count_nonzero(hit)
-        return hit / count if count > 1 else hit.astype(np.float64)
+        return hit / count if count > 1 else hit
     x = np.asarray(x)
     hit = x == (y if keepdims else unreduce(y, x, axis, keepdims))
     axes = _axes(axis, x.ndim)
     groups = hit.size // max(math.prod(x.shape[a] for a in axes), 1)
     if np.count_nonzero(hit) == groups:  # one hit per group (each has at least one): no ties
-        return hit.astype(np.float64)
+        return hit
     return hit / hit.sum(axis=axes, keepdims=True)
 
 

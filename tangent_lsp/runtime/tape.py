@@ -25,15 +25,3 @@ class ShapeOnly:
 def shape_of(x):
     """``x`` reduced to its shape, for the tape (see ``ShapeOnly``)."""
     return ShapeOnly(np.shape(x))
-
-
-def matmul_shape(a, b):
-    """The shape of ``a @ b``, without computing the product: for an adjoint that
-    needs only that shape (``unbroadcast(g, matmul_shape(wT, w))``)."""
-    sa, sb = np.shape(a), np.shape(b)
-    if len(sb) == 1:
-        return ShapeOnly(sa[:-1])  # (..., n, k) @ (k,) and (k,) @ (k,)
-    if len(sa) == 1:
-        return ShapeOnly(sb[:-2] + sb[-1:])
-    batch = np.broadcast_shapes(sa[:-2], sb[:-2]) if len(sa) > 2 or len(sb) > 2 else ()
-    return ShapeOnly(batch + (sa[-2], sb[-1]))
