@@ -353,6 +353,7 @@ class _BlockFacts:
         self.defines: list[set[str]] = []
         self.load_positions: dict[str, list[int]] = {}
         self.define_positions: dict[str, list[int]] = {}
+        self.sizes: dict[int, int] = {}  # nodes per statement, asked for lazily
         for position, stmt in enumerate(body):
             self.loads.append(_load_counts(stmt))
             self.defines.append(_defines(stmt))
@@ -374,7 +375,28 @@ class _BlockFacts:
         self._unindex(position)
         self.loads[position] = _load_counts(body[position])
         self.defines[position] = _defines(body[position])
+        self.sizes.pop(position, None)
         self._index(position)
+
+    def substituted(self, position: int, name: str, value_loads: dict[str, int], value_size: int) -> None:
+        """``name``'s reads at ``position`` were replaced by a value: update the counts
+        without walking the statement again."""
+        loads = self.loads[position]
+        times = loads.pop(name, 0)
+        self.load_positions[name].remove(position)
+        for operand, count in value_loads.items():
+            if operand not in loads:
+                insort(self.load_positions.setdefault(operand, []), position)
+                loads[operand] = 0
+            loads[operand] += count * times
+        if position in self.sizes:
+            self.sizes[position] += times * (value_size - 2)  # a Name with its context is 2
+
+    def size(self, body: list, position: int) -> int:
+        found = self.sizes.get(position)
+        if found is None:
+            found = self.sizes[position] = _nodes(body[position])
+        return found
 
     def delete(self, body: list, position: int) -> None:
         self._unindex(position)
@@ -431,16 +453,20 @@ def _propagate_block(body, candidates, inlinable, mergeable, total_loads) -> Non
             continue
         if (len(uses) > 1 and not is_atom) or any(
             isinstance(body[u], gast.Return) for u in uses
-        ) or (not is_atom and _nodes(body[uses[0]]) + _nodes(stmt.value) > MAX_INLINED_SIZE):
+        ):
+            continue
+        value_size = _nodes(stmt.value) if is_atom else facts.size(body, index) - 3  # less `name =`
+        if not is_atom and facts.size(body, uses[0]) + value_size > MAX_INLINED_SIZE:
             continue
         found = sum(facts.loads[u].get(name, 0) for u in uses)
+        value_loads = facts.loads[index]
         for u in uses:
             body[u] = S.substitute(body[u], {name: stmt.value})
-            facts.refresh(body, u)
+            facts.substituted(u, name, value_loads, value_size)
         facts.delete(body, index)
         total_loads[name] = total_loads.get(name, 0) - found
-        for operand in S.loaded_names(stmt.value):  # each use got a copy; the definition went
-            total_loads[operand] = total_loads.get(operand, 0) + found - 1
+        for operand, count in value_loads.items():  # each use got a copy; the definition went
+            total_loads[operand] = total_loads.get(operand, 0) + count * (found - 1)
     body[:] = [stmt for stmt in body if stmt is not None]
 
 
