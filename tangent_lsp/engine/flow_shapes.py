@@ -64,7 +64,8 @@ class _Sweeps:
         self.classes, self.stable, self.temporaries = classes, stable, temporaries
         self.params = [a.id for a in function.args.args]
         self.pushed: dict[int, Shape | None] = {}  # tape pair → shape of what was pushed
-        self.loops: dict[int, tuple] = {}  # forward loop → (entry env, end of an iteration)
+        # forward loop → (env before it, env at the end of an iteration, its pushes, its names)
+        self.loops: dict[int, tuple] = {}
         self.push_owner: dict[int, gast.stmt] = {}  # tape pair → forward loop pushing it
 
     def run(self, forward: list[gast.stmt], backward: list[gast.stmt]) -> None:
