@@ -48,7 +48,7 @@ def optimize(
         function = drop_noop_unbroadcast(function, classes)
         function = refine_shapes(function, classes, stable, inlinable)
         function = read_shapes_from_stable_names(function, classes, stable, inlinable)
-    function = simplify_backward(function, np_alias)
+    function = simplify_backward(function, np_alias, classes)
     pure = _pure(function.body)  # no pass adds a call with side effects: asked once
     function = _clean_up(function, inlinable, mergeable, pure)
     if classes is not None:
@@ -56,7 +56,7 @@ def optimize(
             function = _clean_up(function, inlinable, mergeable, pure)
         # propagation moved values into shape-only arguments: read them from names again
         function = read_shapes_from_stable_names(function, classes, stable, inlinable)
-    function = simplify_backward(function, np_alias)  # again: merging created `e + e` sums
+    function = simplify_backward(function, np_alias, classes)  # again: merging made `e + e`
     return drop_empty_comments(function)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gast
 
 from . import syntax as S
+from .shapes import SCALAR, ZERO_D, ShapeClasses
 
 
 _FOLD = {
@@ -36,11 +37,16 @@ class _Simplify(S.Transformer):
     ``e * 0 → 0``. Applied to the backward sweep only, where every
     expression is a float adjoint times something, so dtypes cannot change."""
 
-    def __init__(self, np_alias: str = "np") -> None:
+    def __init__(self, np_alias: str = "np", classes: ShapeClasses | None = None) -> None:
         self.np = np_alias
+        self.classes = classes
 
     def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
         self.generic_visit(node)
+        if self.classes is not None and isinstance(node.op, (gast.Mult, gast.Div)):
+            node = _numbers_first(node, self.classes)
+            if not isinstance(node, gast.BinOp):
+                return node
         left, right = _number(node.left), _number(node.right)
         if isinstance(node.op, gast.Pow) and right == -0.5:
             # x ** -0.5, from the rule of x ** 0.5: a general power is several times
@@ -90,6 +96,43 @@ class _Simplify(S.Transformer):
         return node
 
 
+def _numbers_first(node: gast.BinOp, classes: ShapeClasses) -> gast.expr:
+    """``g / a * 3 * c`` → ``g * 3 / a * c``: in a chain of products and quotients, the
+    factors that are numbers (or 0-d) combine with each other first, so the arrays
+    are multiplied once each instead of once per number. Only the chain's left
+    spine is read (``a / (b * c)`` keeps ``b * c`` as one factor)."""
+    factors: list[tuple[type, gast.expr]] = []
+    spine = node
+    while isinstance(spine, gast.BinOp) and isinstance(spine.op, (gast.Mult, gast.Div)):
+        factors.append((type(spine.op), spine.right))
+        spine = spine.left
+    factors.append((gast.Mult, spine))
+    factors.reverse()
+    small = [_is_small(f, classes) for _, f in factors]
+    if sum(small) < 2 or not any(
+        small[i] and not all(small[:i]) for i in range(len(factors))
+    ) or all(small):
+        return node  # no number comes after an array: nothing to gain
+    order = [i for i in range(len(factors)) if small[i]] + [
+        i for i in range(len(factors)) if not small[i]
+    ]
+    if factors[order[0]][0] is not gast.Mult:
+        return node  # the chain would start with a division
+    result = factors[order[0]][1]
+    for i in order[1:]:
+        op, factor = factors[i]
+        result = S.binop(result, op(), factor)
+    return result
+
+
+def _is_small(node: gast.expr, classes: ShapeClasses) -> bool:
+    """A number or a 0-d value: an operation on it costs nothing next to an array's."""
+    if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
+        return node.func.id == "reduced_count"
+    shape = classes.of(node)
+    return shape == SCALAR or shape == ZERO_D
+
+
 def _is_reciprocal(node: gast.AST) -> bool:
     return isinstance(node, gast.BinOp) and isinstance(node.op, gast.Div) and _number(node.left) == 1
 
@@ -110,9 +153,13 @@ def _without_sign(node: gast.expr) -> gast.expr | None:
     return None
 
 
-def simplify_backward(function: gast.FunctionDef, np_alias: str = "np") -> gast.FunctionDef:
+def simplify_backward(
+    function: gast.FunctionDef, np_alias: str = "np", classes: ShapeClasses | None = None
+) -> gast.FunctionDef:
+    """Simplify the backward sweep; with ``classes``, also put numbers first in products."""
     body = function.body
     start = next((i for i, stmt in enumerate(body) if S.is_boundary(stmt)), len(body))
+    simplify = _Simplify(np_alias, classes)
     for index in range(start, len(body)):
-        body[index] = _Simplify(np_alias).visit(body[index])
+        body[index] = simplify.visit(body[index])
     return function

@@ -264,6 +264,24 @@ def test_a_product_needed_only_for_its_shape_is_not_computed():
     assert_gradients_match(ridge, args)
 
 
+def test_numbers_in_a_product_combine_before_the_arrays():
+    from tangent_lsp.engine.shapes import ZERO_D
+
+    classes = ShapeClasses()
+    classes.known = {"s": ZERO_D}
+    classes.scalars = {"n"}  # a Python number
+    classes.adjoint_of = {"bs": "s"}
+    f = _function(
+        "def f(a, c, n, bs):\n    x = bs / a * 3.0 * c\n    y = a * 2.0\n    z = a / 2.0 / n\n"
+        "    w = bs * a / reduced_count(a)\n    return (x, y, z, w)"
+    )
+    f.body.insert(0, boundary())
+    code = _code(simplify_backward(f, "np", classes))
+    assert "x = bs * 3.0 / a * c" in code, "the adjoint of a 0-d value is a number"
+    assert "y = a * 2.0" in code and "z = a / 2.0 / n" in code, "one number, or a leading division"
+    assert "w = bs / reduced_count(a) * a" in code
+
+
 def test_inverse_square_roots_are_not_general_powers():
     f = _function("def f(x, g):\n    bx = g * 0.5 * x ** -0.5\n    return bx")
     f.body.insert(0, boundary())
