@@ -31,7 +31,8 @@ def _number(node: gast.AST) -> float | int | None:
 
 class _Simplify(S.Transformer):
     """Folds number arithmetic and drops identities. Every rewrite keeps shapes:
-    only ``e ** 1 → e``, ``1 * e → e``, ``e * 1 → e``, ``e / 1 → e``, ``-(-e) → e``
+    only ``e ** 1 → e``, ``1 * e → e``, ``e * 1 → e``, ``e / 1 → e``, ``e ± 0 → e``,
+    ``0 + e → e``, ``-(-e) → e``
     (also ``-(-a * b) → a * b``), ``e + e → 2.0 * e``, ``a + -b → a - b`` and
     ``unbroadcast(-g, x) → -unbroadcast(g, x)``, never
     ``e * 0 → 0``. Applied to the backward sweep only, where every
@@ -65,6 +66,10 @@ class _Simplify(S.Transformer):
             return node.right
         if isinstance(node.op, gast.Div) and right == 1:
             return node.left
+        if isinstance(node.op, (gast.Add, gast.Sub)) and right == 0:
+            return node.left  # a number keeps the array's shape: `e + 0.0` is `e`
+        if isinstance(node.op, gast.Add) and left == 0:
+            return node.right
         if isinstance(node.op, gast.Add) and S.same(node.left, node.right):
             return S.binop(S.constant(2.0), gast.Mult(), node.left)  # `g * r + g * r`, from r * r
         if isinstance(node.op, gast.Add) and not _is_negation(node.right):

@@ -65,13 +65,15 @@ def test_propagation_keeps_adjoints_of_user_variables_on_their_own_line():
 
 def test_simplification_keeps_shapes():
     f = _function(
-        "def f(x, g):\n    a = g * 0\n    b = 1.0 * g * x ** (2 - 1.0)\n    c = -(-g)\n    return a"
+        "def f(x, g):\n    a = g * 0\n    b = 1.0 * g * x ** (2 - 1.0)\n    c = -(-g)\n"
+        "    d = (g + 0.0) * (0 + x) - 0\n    return a"
     )
     f.body.insert(0, boundary())  # only the backward sweep is simplified
     code = _code(simplify_backward(f))
     assert "a = g * 0" in code, "x * 0 is never folded: it would lose the array's shape"
     assert "b = g * x" in code
     assert "c = g" in code
+    assert "d = g * x" in code
 
 
 def test_simplification_moves_signs_of_products_out_of_sums():
