@@ -27,7 +27,7 @@ import gast
 
 from . import syntax as S
 from .shape_passes import SHAPE_ONLY
-from .shapes import Shape, ShapeClasses, broadcast
+from .shapes import Shape, ShapeClasses
 from .tape import is_pop, is_push, pair_of
 
 _COMPOUND = (gast.If, gast.For, gast.While, gast.Try, gast.With)
@@ -207,7 +207,7 @@ def _assign(stmt: gast.stmt, flow: _Flow, tag: str) -> None:
         env[name] = shape if shape is not None else _atom(name, tag)
     elif isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
         name = stmt.target.id
-        shape = broadcast(flow.of_name(name), flow.of(stmt.value))  # a number may grow
+        shape = flow.combine(flow.of_name(name), flow.of(stmt.value))  # a number may grow
         env[name] = shape if shape is not None else _atom(name, tag)
     else:
         for name in S.stored_names(stmt):

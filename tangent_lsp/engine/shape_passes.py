@@ -10,7 +10,7 @@ from __future__ import annotations
 import gast
 
 from . import syntax as S
-from .shapes import SCALAR, ShapeClasses, broadcast
+from .shapes import SCALAR, ShapeClasses
 from .tape import is_push
 
 
@@ -272,7 +272,7 @@ def _spread_product(node: gast.Call, classes: ShapeClasses) -> gast.expr | None:
 def _is_broadcast_of(whole: gast.expr, a: gast.expr, b: gast.expr, classes: ShapeClasses) -> bool:
     """Whether ``whole`` provably has the shape ``a`` and ``b`` broadcast to."""
     shape = classes.of(whole)
-    return shape is not None and shape == broadcast(classes.of(a), classes.of(b))
+    return shape is not None and shape == classes.combine(classes.of(a), classes.of(b))
 
 
 def _same_array_shape(a: gast.expr, b: gast.expr, classes: ShapeClasses) -> bool:

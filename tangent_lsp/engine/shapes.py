@@ -62,12 +62,19 @@ class ShapeClasses:
 
     def __init__(self) -> None:
         self.known: dict[str, frozenset] = {}
+        # atoms that broadcast into a set of others: `m = np.max(x, axis=1, keepdims=True)`
+        # has fewer elements than x along axis 1 but x's rank, so x - m has x's shape
+        self.dominated: dict[str, frozenset] = {}
         self.scalars: set[str] = set()  # names of Python numbers
         self.adjoint_of: dict[str, str] = {}
         self.unknown: set[str] = set()  # assigned several times with different shapes
         self.shape_tuples: set[str] = set()  # names bound to some ``x.shape``
         self.np_alias = "np"  # how generated code spells numpy (``np.cos(x)`` has x's shape)
         self.elementwise: set[str] = set()  # bare names of them (``from numpy import cos``)
+
+    def combine(self, a: Shape | None, b: Shape | None) -> Shape | None:
+        """The shape of an elementwise operation on shapes ``a`` and ``b``."""
+        return broadcast(a, b, self.dominated)
 
     def union(self, name: str, other: str) -> None:
         """Record that ``name`` has ``other``'s shape."""
@@ -96,7 +103,7 @@ class ShapeClasses:
         if cls is gast.UnaryOp and isinstance(expr.op, (gast.USub, gast.UAdd)):
             return self.of(expr.operand)
         if cls is gast.BinOp and isinstance(expr.op, _BINARY_OPS):
-            return broadcast(self.of(expr.left), self.of(expr.right))
+            return self.combine(self.of(expr.left), self.of(expr.right))
         if cls is not gast.Call:
             return None
         func = expr.func
@@ -129,7 +136,7 @@ def elementwise_names(function: gast.FunctionDef, resolver) -> set[str]:
     }
 
 
-def broadcast(a: Shape | None, b: Shape | None) -> Shape | None:
+def broadcast(a: Shape | None, b: Shape | None, dominated: dict | None = None) -> Shape | None:
     """The shape of an elementwise operation's result: the broadcast of its operands'.
     A number, or a 0-d value (``x - m`` with ``m = np.max(x)``), leaves the other
     operand's shape as it is."""
@@ -139,7 +146,13 @@ def broadcast(a: Shape | None, b: Shape | None) -> Shape | None:
         return b
     if b == SCALAR:
         return a
-    return a | b
+    union = a | b
+    if dominated:
+        for atom in sorted(union):
+            into = dominated.get(atom)
+            if into is not None and into <= union - {atom}:
+                union = union - {atom}
+    return union
 
 
 def shape_classes(fn: Function) -> ShapeClasses:
@@ -172,6 +185,10 @@ def shape_classes(fn: Function) -> ShapeClasses:
                 seen.setdefault(op.target, []).append(shape)
                 if later:
                     continue  # only the first assignment counts; the others are checked
+            if shape is None and op.target not in several:
+                into = _reduced_keeping_dims(op, classes)
+                if into is not None:
+                    classes.dominated[op.target] = into
             if op.target in unknown or shape is None:
                 continue
             if shape == SCALAR:
@@ -200,7 +217,7 @@ def _value_class(op: Op, classes: ShapeClasses) -> Shape | None:
     if op.key in ELEMENTWISE_UNARY and len(op.args) == 1:
         return classes.of(op.args[0])
     if op.key in ELEMENTWISE_BINARY and len(op.args) == 2:
-        return broadcast(classes.of(op.args[0]), classes.of(op.args[1]))
+        return classes.combine(classes.of(op.args[0]), classes.of(op.args[1]))
     return None
 
 
@@ -215,6 +232,19 @@ def _python_int(op: Op, classes: ShapeClasses) -> bool:
     if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
         return value.value.id in classes.shape_tuples
     return op.key == "builtins.len"
+
+
+def _reduced_keeping_dims(op: Op, classes: ShapeClasses) -> frozenset | None:
+    """The shape of the array a ``keepdims=True`` reduction reduces: its result has that
+    rank and broadcasts into it."""
+    keepdims = op.keywords.get("keepdims") if op.keywords else None
+    if not (
+        op.kind == "rule" and op.key in FULL_REDUCTIONS and op.args
+        and isinstance(keepdims, gast.Constant) and keepdims.value is True
+    ):
+        return None
+    shape = classes.of(op.args[0])
+    return shape if shape is not None and shape != SCALAR else None
 
 
 def _no_axis(op: Op) -> bool:

@@ -82,3 +82,22 @@ def test_a_growing_loop_variable_keeps_its_unbroadcast():
 
     code = derive(HEADER + inspect.getsource(grows), "grows", wrt=("x", "w")).code
     assert "unbroadcast(" in code.split("for _ in range(n)")[-1].split("reversed")[-1]
+
+
+def log_softmax_loss(x, y):
+    m = np.max(x, axis=1, keepdims=True)
+    z = x - m
+    lse = np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    return -np.sum(y * (z - lse))
+
+
+def test_a_reduction_that_keeps_its_dims_broadcasts_into_its_input():
+    import inspect
+
+    code = derive(HEADER + inspect.getsource(log_softmax_loss), "log_softmax_loss").code
+    assert "unbroadcast(bz, x)" not in code, "z = x - m has x's shape: m has x's rank"
+    assert "unbroadcast(bt, m)" in code or "unbroadcast(bz, m)" in code, "m's own adjoint sums"
+    rng = np.random.default_rng(4)
+    for shape in [(3, 4), (1, 4), (3, 1)]:
+        x, y = rng.standard_normal(shape), rng.uniform(0, 1, shape)
+        assert_gradients_match(log_softmax_loss, (x, y), wrt=(0, 1))
