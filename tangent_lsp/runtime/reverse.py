@@ -11,6 +11,8 @@ from ._base import _axes, _fit, _float, _ndim, _shape, _shaped
 from .tape import ShapeOnly
 
 _ndarray = np.ndarray
+_NO_AXES = ShapeOnly(())  # the shape of an inner product
+
 
 def unbroadcast(g, x):
     """Sum ``g`` down to ``np.shape(x)``: the adjoint of NumPy's implicit broadcasting.
@@ -19,7 +21,7 @@ def unbroadcast(g, x):
     gradient to ``b``; whether ``b`` broadcast is only known at run time. A ``g``
     smaller than ``x`` (a scalar seed) is spread out instead.
     """
-    shape = _shape(x)
+    shape = x.shape if type(x) is _ndarray else _shape(x)
     if type(g) is _ndarray:
         if g.shape == shape and g.dtype.kind == "f" and shape:
             return g  # the common case: nothing broadcast
@@ -65,6 +67,8 @@ def matmul_shape(a, b):
     """The shape of ``a @ b``, without computing the product: for an adjoint that
     needs only that shape (``unbroadcast(g, matmul_shape(wT, w))``)."""
     sa, sb = _shape(a), _shape(b)
+    if len(sb) == 1 and len(sa) == 1:
+        return _NO_AXES
     if len(sb) == 1:
         return ShapeOnly(sa[:-1])  # (..., n, k) @ (k,) and (k,) @ (k,)
     if len(sa) == 1:
@@ -185,8 +189,18 @@ def _as_matrices(g, a, b):
     return g2, a2, b2
 
 
+def _plain(g, a, b) -> bool:
+    """Three float arrays: the case the fast paths below are for."""
+    return (
+        type(g) is _ndarray and type(a) is _ndarray and type(b) is _ndarray
+        and g.dtype.kind == "f" and a.dtype.kind == "f" and b.dtype.kind == "f"
+    )
+
+
 def matmul_adjoint_a(g, a, b):
     """Adjoint of ``a`` in ``a @ b``: ``g @ b.T``, with 1-D promotion and batch broadcasting undone."""
+    if _plain(g, a, b) and a.ndim == 2 and b.ndim == 2:
+        return g @ b.T
     da, db = _ndim(a), _ndim(b)
     if da == 1 and db == 1:  # an inner product: g is a number
         return _float(g) * _float(b)
@@ -202,6 +216,11 @@ def matmul_adjoint_a(g, a, b):
 
 def matmul_adjoint_b(g, a, b):
     """Adjoint of ``b`` in ``a @ b``: ``a.T @ g``, with 1-D promotion and batch broadcasting undone."""
+    if _plain(g, a, b) and a.ndim == 2:
+        if b.ndim == 2:
+            return a.T @ g
+        if b.ndim == 1:
+            return g @ a
     da, db = _ndim(a), _ndim(b)
     if da == 1 and db == 1:
         return _float(g) * _float(a)
@@ -218,6 +237,8 @@ def matmul_adjoint_b(g, a, b):
 def gram_adjoint(g, x):
     """Adjoint of ``x`` in ``x.T @ x`` (both of its uses): ``x @ (g + g.T)``, or ``2 g x``
     for a vector. The optimizer writes it for the two matmul adjoints it replaces."""
+    if type(x) is _ndarray and x.ndim == 1 and x.dtype.kind == "f":
+        return (g + g) * x
     nd = _ndim(x)
     if nd == 1:
         return (g + g) * _float(x)
