@@ -181,9 +181,12 @@ def active_variables(fn: Function, wrt: list[str]) -> set[str]:
     over-approximations found by iterating loop bodies to a fixed point.
     """
     varied = set(wrt)
-    _varied(fn.body, varied)
+    _to_fixed_point(lambda: _varied(fn.body, varied), varied)
     useful: set[str] = set()
-    _useful(fn.body, useful)
+    # to a fixed point over the whole function too: a name may be reassigned (derivative
+    # code pops `y = tape.pop()` after `by = 2.0 * (byy * y)`), and one use anywhere
+    # makes every assignment of it matter
+    _to_fixed_point(lambda: _useful(fn.body, useful), useful)
     return varied & useful
 
 
