@@ -124,6 +124,15 @@ def _inplace_target(stmt: gast.stmt) -> str | None:
     return None
 
 
+def _popped_lists(value: gast.expr) -> set[str]:
+    """The lists an expression pops from (``xs`` in ``a + xs.pop()``)."""
+    return {
+        node.func.value.id for node in S.walk(value)
+        if node.__class__ is gast.Call and node.func.__class__ is gast.Attribute
+        and node.func.attr == "pop" and node.func.value.__class__ is gast.Name
+    }
+
+
 def _popped_list(value: gast.expr) -> str | None:
     """``xs`` for ``xs.pop()``."""
     if (
@@ -302,12 +311,13 @@ def _nodes(node: gast.AST) -> int:
 
 
 def _defines(stmt: gast.stmt) -> set[str]:
-    """Names a simple statement assigns, or anything a compound statement may assign."""
+    """Names a simple statement assigns (``v = xs.pop()`` changes ``xs`` too), or anything a
+    compound statement may assign."""
     inplace = _inplace_target(stmt)
     if inplace:
         return {inplace}
     if isinstance(stmt, gast.Assign):
-        return set(S.stored_names(stmt.targets[0]))
+        return set(S.stored_names(stmt.targets[0])) | _popped_lists(stmt.value)
     if isinstance(stmt, (gast.If, gast.For, gast.While)):
         return set(S.stored_names(stmt)) | {
             name for n in S.statements([stmt]) if (name := _inplace_target(n))
@@ -486,6 +496,10 @@ def _uses_of_definition(
             return None
     if uses and any(facts.defined_between(r, index, uses[-1]) for r in facts.loads[index]):
         return None  # an operand changes before a read: inlining would read the new value
+    if uses and any(
+        facts.reads_between(xs, index, uses[-1]) for xs in _popped_lists(stmt.value)
+    ):
+        return None  # a pop moved past another use of its list would take another element
     if redefined is not None:
         if isinstance(body[redefined], _COMPOUND):
             return None  # a conditional redefinition: the value may live on

@@ -143,3 +143,22 @@ def test_gram_adjoint_gradients_match_autograd(name, f, args, wrt):
     code = tangent_lsp.derive(inspect.getsource(sys.modules[__name__]), f.__name__).code
     assert "gram_adjoint(" in code
     assert_gradients_match(f, args, wrt=(wrt,))
+
+
+def loop_with_a_scaled_product(x, w):
+    y = w
+    for _ in range(2):
+        y = y + 0.5 * y * np.tanh(x)
+    return np.sum(y * y)
+
+
+def test_reverse_over_reverse_keeps_the_order_of_pops():
+    """The gradient's own derivative pops the tape's adjoint list in several places;
+    propagation once inlined one pop into a later statement, past another pop of
+    the same list, and the two elements were swapped."""
+    rng = np.random.default_rng(0)
+    x, w, v = rng.uniform(0.3, 1.2, 3), rng.uniform(0.3, 1.2, 3), rng.normal(size=3)
+    gradient = tangent_lsp.grad(loop_with_a_scaled_product, wrt=(0,))
+    ours = tangent_lsp.vjp(gradient, wrt=(0,))(x, w, 1.0, v)
+    expected = autograd.hessian_vector_product(_autograd_version(loop_with_a_scaled_product), 0)(x, w, v)
+    np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-8)

@@ -63,6 +63,16 @@ def test_propagation_keeps_adjoints_of_user_variables_on_their_own_line():
     assert "bh = g * (1 - h * h)" in code
 
 
+def test_propagation_never_moves_a_pop_past_another_use_of_its_list():
+    f = _function(
+        "def f(bs, g):\n    a = bs.pop()\n    b = bs.pop()\n    c = g + a\n"
+        "    d = xs.pop()\n    e = g * d\n    return (b, c, e)"
+    )
+    code = _code(optimize.propagate_assignments(f, inlinable={"a", "d"}))
+    assert "a = bs.pop()" in code and "c = g + a" in code, "b's pop would come first"
+    assert "e = g * xs.pop()" in code, "nothing else touches xs"
+
+
 def test_simplification_keeps_shapes():
     f = _function(
         "def f(x, g):\n    a = g * 0\n    b = 1.0 * g * x ** (2 - 1.0)\n    c = -(-g)\n"

@@ -23,6 +23,17 @@ BINARY = [
     "{a} + {b}", "{a} - {b}", "{a} * {b}", "{a} / (1.5 + {b} * {b})", "0.5 * {a} + {b}",
     "{a} * np.cos({b})",
 ]
+# Products with module constants (Z broadcasts anything to (2, 3)): matrix adjoints, inner
+# products, x.T @ x, values read only for their shape.
+MATMUL = [
+    "({a} + Z) @ M", "np.tanh(({a} + Z) @ M) * {b}", "np.sum({a} + Z, axis=0) @ M",
+    "np.sum({a} + Z, axis=0) @ np.sum({b} + Z, axis=0)",
+    "0.5 * (np.sum({a} + Z, axis=0).T @ np.sum({a} + Z, axis=0))",
+    "np.sum(({a} + Z).T @ ({a} + Z), axis=0)",
+]
+HEADER = (
+    "import numpy as np\n\nZ = np.zeros((2, 3))\nM = np.linspace(-1.0, 1.0, 9).reshape(3, 3)\n\n\n"
+)
 REDUCE = [
     "np.sum({a}, axis=-1, keepdims=True)", "np.max({a}, axis=-1, keepdims=True)",
     "np.mean({a})", "{a} - np.max({a}, axis=-1, keepdims=True)",
@@ -37,7 +48,12 @@ def _program(rng: random.Random, index: int) -> tuple[str, list[tuple[int, ...]]
     for k in range(rng.randint(3, 7)):
         a, b = rng.choice(names), rng.choice(names)
         roll = rng.random()
-        if roll < 0.3:
+        if roll < 0.06:  # a vector, then the quadratic form of a vector, as least squares has
+            lines.append(f"    r{k} = np.sum({a} + Z, axis=0) - 0.5 * np.sum({b} + Z, axis=0)")
+            expr = rng.choice(["0.5 * (r{k}.T @ r{k})", "r{k} @ r{k} + {b}"]).format(k=k, b=b)
+        elif roll < 0.12:
+            expr = rng.choice(MATMUL).format(a=a, b=b)
+        elif roll < 0.3:
             expr = rng.choice(UNARY).format(a=a)
         elif roll < 0.8:
             expr = rng.choice(BINARY).format(a=a, b=b)
@@ -55,7 +71,7 @@ def _program(rng: random.Random, index: int) -> tuple[str, list[tuple[int, ...]]
             f"    y = {y}",
             f"    for _ in range({rng.randint(1, 3)}):",
             f"        t = np.tanh(y) * {z}",
-            f"        y = t + 0.5 * y * {u}",
+            f"        y = t + 0.5 * y * np.tanh({u})",
         ]
         names.append("y")
     elif roll < 0.5:  # a while loop with a temporary read for its shape
@@ -90,7 +106,7 @@ def _load(index: int, directory) -> tuple:
     rng = random.Random(1000 + index)
     source, shapes = _program(rng, index)
     path = directory / f"fuzz{index}.py"
-    path.write_text("import numpy as np\n\n\n" + source)
+    path.write_text(HEADER + source)
     namespace: dict = {}
     exec(compile(path.read_text(), str(path), "exec"), namespace)
     values = np.random.default_rng(index)
