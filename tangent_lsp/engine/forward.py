@@ -180,6 +180,8 @@ class _Forward:
             call = S.call(S.attribute(S.name(self.tangent(target)), "append"), [item])
             return [gast.Expr(value=call)]
         if op.kind == "pop":
+            if not _is_active_name(op.args[0], self.active):
+                return self.finish(target, _zero())  # nothing on the list varies
             popped = S.call(S.attribute(self.of(op.args[0]), "pop"), [])
             return [S.assign(self.tangent(target), popped)]
         if op.kind == "setitem":

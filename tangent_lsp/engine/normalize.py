@@ -248,9 +248,12 @@ class _Normalizer(ControlFlow):
                     Op(receiver.id, value, "append", self.line, stmt, args=[receiver, item])
                 )
                 return
+            if func.attr == "pop" and not call.args and not call.keywords:
+                self.expr(call)  # `xs.pop()` for its effect: a pop into an unused name
+                return
             raise unsupported(
                 f"in-place method '.{func.attr}()'", stmt,
-                "only list.append is supported; build a new value instead",
+                "only list.append and list.pop() are supported; build a new value instead",
             )
         if self.resolver.qualname(func) in _MUTATING:
             raise unsupported(

@@ -124,8 +124,8 @@ def _inplace_target(stmt: gast.stmt) -> str | None:
     return None
 
 
-def _popped_lists(value: gast.expr) -> set[str]:
-    """The lists an expression pops from (``xs`` in ``a + xs.pop()``)."""
+def _popped_lists(value) -> set[str]:
+    """The lists an expression (or block) pops from (``xs`` in ``a + xs.pop()``)."""
     return {
         node.func.value.id for node in S.walk(value)
         if node.__class__ is gast.Call and node.func.__class__ is gast.Attribute
@@ -344,7 +344,8 @@ def propagate_assignments(
     for n in S.names(function.body):
         if n.ctx.__class__ is gast.Load:
             total_loads[n.id] = total_loads.get(n.id, 0) + 1
-    candidates = (inlinable | mergeable) - updated_in_place
+    # a list that is popped stays a name: `list(...).pop()` could not be differentiated again
+    candidates = (inlinable | mergeable) - updated_in_place - _popped_lists(function.body)
     _propagate_block(function.body, candidates, inlinable, mergeable, total_loads)
     return function
 

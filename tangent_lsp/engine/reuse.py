@@ -15,6 +15,8 @@ import gast
 from . import syntax as S
 
 _IMPURE = ("random", "print", "input", "open")
+# Methods that change their object: `xs.pop()` twice gives two different values.
+_MUTATING = frozenset("pop append extend insert remove clear update setdefault popitem sort reverse".split())
 Key = tuple
 
 
@@ -49,6 +51,8 @@ def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionD
                 return None
             return ("b", type(node.op).__name__, left, right)
         if isinstance(node, gast.Call):
+            if isinstance(node.func, gast.Attribute) and node.func.attr in _MUTATING:
+                return None
             func = key(node.func)
             path = S.dotted_name(node.func) or ""
             if func is None or any(part.startswith(_IMPURE) for part in path.split(".")):

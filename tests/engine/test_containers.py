@@ -103,6 +103,20 @@ def constants_on_a_popped_list(x):
     return total
 
 
+def pop_to_discard(x):
+    xs = [x * 2.0, np.sin(x)]
+    xs.pop()  # dropped: its element gets no gradient
+    xs.append(x * x)
+    return np.sum(xs.pop() * xs.pop())
+
+
+def two_pops(x):
+    xs = [x, x * 2.0]
+    a = xs.pop()
+    b = xs.pop()  # the same expression as a's, but another value
+    return np.sum(a * b * b)
+
+
 CASES = [
     ("rnn_collecting_states", rnn_collecting_states, (rng.normal(size=(3, 3)) * 0.5, rng.normal(size=3)), (0, 1), True),
     ("builtin_sum_of_list", builtin_sum_of_list, (rng.normal(size=3),), (0,), True),
@@ -111,6 +125,8 @@ CASES = [
     ("iterate_over_built_list", iterate_over_built_list, (rng.normal(size=3),), (0,), True),
     ("dict_literal", dict_literal, (rng.normal(size=3), rng.normal(size=3)), (0, 1), True),
     ("tuple_literal", tuple_literal, (rng.normal(size=3), rng.normal(size=3)), (0, 1), True),
+    ("two_pops", two_pops, (rng.normal(size=3),), (0,), True),
+    ("pop_to_discard", pop_to_discard, (rng.normal(size=3),), (0,), True),
     ("constants_on_a_popped_list", constants_on_a_popped_list, (rng.normal(size=3) * 3,), (0,), False),
     # autograd cannot differentiate writes into arrays: finite differences only
     ("write_rows", write_rows, (rng.normal(size=4), rng.normal(size=3)), (0, 1), False),

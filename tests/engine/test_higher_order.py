@@ -162,3 +162,23 @@ def test_reverse_over_reverse_keeps_the_order_of_pops():
     ours = tangent_lsp.vjp(gradient, wrt=(0,))(x, w, 1.0, v)
     expected = autograd.hessian_vector_product(_autograd_version(loop_with_a_scaled_product), 0)(x, w, v)
     np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-8)
+
+
+def states_kept_in_a_list(x, w):
+    acc = []
+    y = x
+    for _ in range(3):
+        y = y * np.tanh(w) + w
+        acc.append(y)
+    y = acc[-1] + acc[0] * acc[1]
+    return np.sum(y * y)
+
+
+def test_hvp_through_a_tape_of_shapes():
+    """The gradient pushes only shape_of(y) on its tape, so in forward over reverse the
+    tape carries no tangents: popping it gives y a zero tangent, not a missing list."""
+    rng = np.random.default_rng(1)
+    x, w, v = rng.uniform(0.3, 1.2, 3), rng.uniform(0.3, 1.2, 3), rng.normal(size=3)
+    ours = tangent_lsp.hvp(states_kept_in_a_list, wrt=0)(x, w, v)
+    expected = autograd.hessian_vector_product(_autograd_version(states_kept_in_a_list), 0)(x, w, v)
+    np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-8)

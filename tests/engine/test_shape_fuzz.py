@@ -99,21 +99,99 @@ def _program(rng: random.Random, index: int) -> tuple[str, list[tuple[int, ...]]
     return "\n".join(lines) + "\n", shapes
 
 
+CALLS_HEADER = '''
+def helper(a, b):
+    c = np.tanh(a) * b
+    return c + 0.5 * a
+
+
+def pair(a, b):
+    return a * b, a + np.sin(b)
+
+
+'''
+
+
+def _program_with_calls(rng: random.Random, index: int) -> tuple[str, list[tuple[int, ...]]]:
+    """Calls of the module's own functions, lists (append, pop, index), dicts, and loops
+    that keep their states in a list or stop early."""
+    params = ["x", "w", "v"]
+    shapes = [rng.choice(SHAPES) for _ in params]
+    names = list(params)
+    lines = [f"def g{index}(x, w, v):"]
+    for k in range(rng.randint(3, 6)):
+        a, b = rng.choice(names), rng.choice(names)
+        roll = rng.random()
+        if roll < 0.15:
+            expr = f"helper({a}, {b})"
+        elif roll < 0.25:
+            lines.append(f"    p{k}, q{k} = pair({a}, {b})")
+            expr = f"p{k} * q{k}"
+        elif roll < 0.35:
+            lines += [
+                f"    xs{k} = []", f"    xs{k}.append({a} * 2.0)",
+                f"    xs{k}.append(np.floor({b}))", f"    xs{k}.append(np.sin({b}))",
+            ]
+            expr = rng.choice(
+                [f"xs{k}[0] * xs{k}[2]", f"xs{k}.pop() + xs{k}.pop() * xs{k}[0]", f"sum(xs{k})"]
+            )
+        elif roll < 0.42:
+            lines.append(f"    d{k} = {{'a': {a}, 'b': {b}}}")
+            expr = f"d{k}['a'] * np.cos(d{k}['b'])"
+        elif roll < 0.6:
+            expr = rng.choice(UNARY).format(a=a)
+        else:
+            expr = rng.choice(BINARY).format(a=a, b=b)
+        lines.append(f"    t{k} = {expr}")
+        names.append(f"t{k}")
+    roll = rng.random()
+    y, z, u = rng.choice(names), rng.choice(params), rng.choice(names)
+    if roll < 0.35:
+        lines += [
+            f"    y = {y}", "    for i in range(4):", f"        y = np.tanh(y) * {z} + 0.5 * y",
+            f"        if np.sum(y) > {rng.uniform(-1, 3):.2f}:", "            break",
+        ]
+        names.append("y")
+    elif roll < 0.6:
+        lines += [
+            "    acc = []", f"    y = {y}", "    for i in range(3):",
+            f"        y = y * np.tanh({u}) + {z}", "        acc.append(y)",
+            "    y = acc[-1] + acc[0] * acc[1]",
+        ]
+        names.append("y")
+    last = names[-1]
+    lines.append(f"    return np.sum({last} * {last}) + np.mean({rng.choice(names)})")
+    return "\n".join(lines) + "\n", shapes
+
+
 CASES = list(range(int(os.environ.get("FUZZ_CASES", "48"))))
 
 
 def _load(index: int, directory) -> tuple:
-    rng = random.Random(1000 + index)
-    source, shapes = _program(rng, index)
-    path = directory / f"fuzz{index}.py"
-    path.write_text(HEADER + source)
-    namespace: dict = {}
-    exec(compile(path.read_text(), str(path), "exec"), namespace)
-    values = np.random.default_rng(index)
-    args = tuple(
-        values.uniform(0.3, 1.2, s) if s else float(values.uniform(0.3, 1.2)) for s in shapes
-    )
-    return namespace[f"f{index}"], args, source, shapes
+    """Program ``index``: the even ones use the first grammar, the odd ones the second
+    (calls and containers); a program NumPy itself rejects is replaced by the next seed."""
+    for attempt in range(20):
+        seed = 1000 + index + 100_000 * attempt
+        if index % 2 == 0:
+            source, shapes = _program(random.Random(seed), index)
+            text, name = HEADER + source, f"f{index}"
+        else:
+            source, shapes = _program_with_calls(random.Random(seed), index)
+            text, name = HEADER + CALLS_HEADER + source, f"g{index}"
+        path = directory / f"fuzz{index}.py"
+        path.write_text(text)
+        namespace: dict = {"__name__": f"fuzz{index}"}
+        exec(compile(text, str(path), "exec"), namespace)
+        values = np.random.default_rng(index)
+        args = tuple(
+            values.uniform(0.3, 1.2, s) if s else float(values.uniform(0.3, 1.2)) for s in shapes
+        )
+        try:
+            namespace[name](*args)
+        except ValueError:  # shapes that do not broadcast in this program
+            continue
+        return namespace[name], args, source, shapes
+    raise AssertionError(f"no valid program for {index}")
 
 
 @pytest.mark.parametrize("index", CASES)
@@ -125,7 +203,18 @@ def test_random_broadcasting_program(index, tmp_path):
         raise AssertionError(f"shapes {shapes}\n{source}\n{error}") from None
 
 
-@pytest.mark.parametrize("index", CASES[::2])
+@pytest.mark.parametrize("index", CASES[::2] + CASES[1::4])
+def test_forward_mode_of_random_programs(index, tmp_path):
+    from tests.oracle import assert_jvp_matches
+
+    f, args, source, shapes = _load(index, tmp_path)
+    try:
+        assert_jvp_matches(f, args, wrt=(0, 1, 2))
+    except AssertionError as error:
+        raise AssertionError(f"shapes {shapes}\n{source}\n{error}") from None
+
+
+@pytest.mark.parametrize("index", CASES[::3])
 @pytest.mark.parametrize("order", ["forward over reverse", "reverse over reverse"])
 def test_second_derivatives_of_random_programs(index, order, tmp_path):
     """Generated gradients are differentiated again: their pops, shape-only reads and
