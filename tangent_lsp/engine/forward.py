@@ -165,15 +165,12 @@ class _Forward:
                 return [S.assign(self.tangent(target), value)]
             elements = [self.zeros_if_zero(self.of(e), e) for e in op.value.elts]
             return [S.assign(self.tangent(target), type(op.value)(elts=elements, ctx=gast.Load()))]
-        if op.kind == "subscript":
-            base = op.value.value
-            if op.unpack and not (isinstance(base, gast.Name) and base.id in self.call_results):
-                raise DiffError(
-                    "tuple unpacking", "unpacking a differentiated value into several names "
-                    "is not supported yet", hint="index the result explicitly (r[0], r[1])",
-                ).at(op.node)
+        if op.kind == "subscript":  # also each name of `a, b = split_like(...)`
+            tangent = self.of(op.value.value)
+            if _is_zero(tangent):
+                return self.finish(target, _zero())
             location = S.clone(op.value)
-            location.value = self.of(op.value.value)
+            location.value = tangent
             return self.finish(target, location)
         if op.kind == "append":
             item = self.zeros_if_zero(self.of(op.args[1]), op.args[1])

@@ -182,3 +182,18 @@ def test_hvp_through_a_tape_of_shapes():
     ours = tangent_lsp.hvp(states_kept_in_a_list, wrt=0)(x, w, v)
     expected = autograd.hessian_vector_product(_autograd_version(states_kept_in_a_list), 0)(x, w, v)
     np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-8)
+
+
+def joined_halves(x, w):
+    t = np.concatenate([x[..., :1] * w[..., 1:2], np.sin(x[..., 1:])], axis=-1)
+    return np.sum(t * t * w)
+
+
+def test_hvp_through_concatenate():
+    """The gradient unpacks split_like's pieces (``bx_i, bx_i2 = split_like(...)``); forward
+    mode takes each piece's tangent from the tuple of tangents."""
+    rng = np.random.default_rng(2)
+    x, w, v = rng.uniform(0.3, 1.2, (2, 3)), rng.uniform(0.3, 1.2, (2, 3)), rng.normal(size=(2, 3))
+    ours = tangent_lsp.hvp(joined_halves, wrt=0)(x, w, v)
+    expected = autograd.hessian_vector_product(_autograd_version(joined_halves), 0)(x, w, v)
+    np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-8)
