@@ -310,14 +310,15 @@ def _nodes(node: gast.AST) -> int:
     return sum(2 if "ctx" in n.__dict__ else 1 for n in S.walk(node))
 
 
-def _defines(stmt: gast.stmt) -> set[str]:
-    """Names a simple statement assigns (``v = xs.pop()`` changes ``xs`` too), or anything a
-    compound statement may assign."""
+def _defines(stmt: gast.stmt, popped: set[str] = frozenset()) -> set[str]:
+    """Names a simple statement assigns (``v = xs.pop()`` changes ``xs`` too: ``popped`` are
+    the lists the function pops anywhere), or anything a compound statement may assign."""
     inplace = _inplace_target(stmt)
     if inplace:
         return {inplace}
     if isinstance(stmt, gast.Assign):
-        return set(S.stored_names(stmt.targets[0])) | _popped_lists(stmt.value)
+        targets = set(S.stored_names(stmt.targets[0]))
+        return targets | _popped_lists(stmt.value) if popped else targets
     if isinstance(stmt, (gast.If, gast.For, gast.While)):
         return set(S.stored_names(stmt)) | {
             name for n in S.statements([stmt]) if (name := _inplace_target(n))
@@ -345,8 +346,9 @@ def propagate_assignments(
         if n.ctx.__class__ is gast.Load:
             total_loads[n.id] = total_loads.get(n.id, 0) + 1
     # a list that is popped stays a name: `list(...).pop()` could not be differentiated again
-    candidates = (inlinable | mergeable) - updated_in_place - _popped_lists(function.body)
-    _propagate_block(function.body, candidates, inlinable, mergeable, total_loads)
+    popped = _popped_lists(function.body)
+    candidates = (inlinable | mergeable) - updated_in_place - popped
+    _propagate_block(function.body, candidates, inlinable, mergeable, total_loads, popped)
     return function
 
 
@@ -359,7 +361,8 @@ class _BlockFacts:
     trees and scanning blocks was the cost here). Deleted statements stay as ``None``
     until the pass ends, so positions never shift."""
 
-    def __init__(self, body: list[gast.stmt]) -> None:
+    def __init__(self, body: list[gast.stmt], popped: set[str] = frozenset()) -> None:
+        self.popped = popped
         self.loads: list[dict[str, int]] = []
         self.defines: list[set[str]] = []
         self.load_positions: dict[str, list[int]] = {}
@@ -367,7 +370,7 @@ class _BlockFacts:
         self.sizes: dict[int, int] = {}  # nodes per statement, asked for lazily
         for position, stmt in enumerate(body):
             self.loads.append(_load_counts(stmt))
-            self.defines.append(_defines(stmt))
+            self.defines.append(_defines(stmt, popped))
             self._index(position)
 
     def _index(self, position: int) -> None:
@@ -385,7 +388,7 @@ class _BlockFacts:
     def refresh(self, body: list, position: int) -> None:
         self._unindex(position)
         self.loads[position] = _load_counts(body[position])
-        self.defines[position] = _defines(body[position])
+        self.defines[position] = _defines(body[position], self.popped)
         self.sizes.pop(position, None)
         self._index(position)
 
@@ -439,12 +442,12 @@ def _load_counts(node: gast.AST) -> dict[str, int]:
     return counts
 
 
-def _propagate_block(body, candidates, inlinable, mergeable, total_loads) -> None:
+def _propagate_block(body, candidates, inlinable, mergeable, total_loads, popped) -> None:
     for stmt in body:
         if isinstance(stmt, _COMPOUND):
             for block in (stmt.body, stmt.orelse):
-                _propagate_block(block, candidates, inlinable, mergeable, total_loads)
-    facts = _BlockFacts(body)
+                _propagate_block(block, candidates, inlinable, mergeable, total_loads, popped)
+    facts = _BlockFacts(body, popped)
     for index in range(len(body)):
         stmt = body[index]
         if not (
@@ -498,7 +501,8 @@ def _uses_of_definition(
     if uses and any(facts.defined_between(r, index, uses[-1]) for r in facts.loads[index]):
         return None  # an operand changes before a read: inlining would read the new value
     if uses and any(
-        facts.reads_between(xs, index, uses[-1]) for xs in _popped_lists(stmt.value)
+        facts.reads_between(xs, index, uses[-1])
+        for xs in (_popped_lists(stmt.value) if facts.popped else ())
     ):
         return None  # a pop moved past another use of its list would take another element
     if redefined is not None:
