@@ -66,6 +66,10 @@ def _clean_up(
     """Dead-code elimination and propagation until neither changes anything (each
     change removes a statement; the first pass to change nothing ends it)."""
     size = _size(function)
+    # Straight-line code: propagation leaves nothing dead (it deletes the definitions it
+    # inlines, and the `x = x` copies it makes), so one sweep of each is enough. Branches
+    # and loops can still leave placeholders and counters unread.
+    straight = not any(isinstance(stmt, _COMPOUND) for stmt in function.body)
     for _ in range(20):
         function = eliminate_dead_code(function, pure)
         after_dce = _size(function)
@@ -73,7 +77,7 @@ def _clean_up(
             break
         function = propagate_assignments(function, inlinable, mergeable)
         size = _size(function)
-        if size == after_dce:
+        if size == after_dce or straight:
             break
     return function
 
@@ -477,11 +481,21 @@ def _propagate_block(body, candidates, inlinable, mergeable, total_loads, popped
         for u in uses:
             body[u] = S.substitute(body[u], {name: stmt.value})
             facts.substituted(u, name, value_loads, value_size)
+            if _self_copy(body[u]):  # `bt = by; by = bt` leaves `by = by`
+                facts.delete(body, u)
         facts.delete(body, index)
         total_loads[name] = total_loads.get(name, 0) - found
         for operand, count in value_loads.items():  # each use got a copy; the definition went
             total_loads[operand] = total_loads.get(operand, 0) + count * (found - 1)
     body[:] = [stmt for stmt in body if stmt is not None]
+
+
+def _self_copy(stmt: gast.stmt) -> bool:
+    return (
+        stmt.__class__ is gast.Assign and stmt.targets[0].__class__ is gast.Name
+        and stmt.value.__class__ is gast.Name and stmt.targets[0].id == stmt.value.id
+        and not is_pop(stmt)
+    )
 
 
 def _uses_of_definition(
