@@ -221,6 +221,15 @@ def clone(node):
 
 
 
+def _unchanged(transformer, node):
+    return node
+
+
+def _name_unchanged(transformer, node):
+    """A name has no children but, for a parameter, an annotation."""
+    return node if node.annotation is None else transformer.generic_visit(node)
+
+
 class Transformer:
     """``gast.NodeTransformer`` with the same protocol (``visit_<Class>`` methods,
     ``generic_visit``, None deletes, a list splices), several times faster: the
@@ -236,7 +245,13 @@ class Transformer:
 
     def _method(self, node_class):
         method = getattr(self.__class__, "visit_" + node_class.__name__, None)
-        method = method or self.__class__.generic_visit
+        if method is None:
+            if not _CHILDREN.get(node_class):
+                method = _unchanged  # a constant or an operator: nothing below it
+            elif node_class is gast.Name:
+                method = _name_unchanged
+            else:
+                method = self.__class__.generic_visit
         self._dispatch[node_class] = method
         return method
 
@@ -255,6 +270,8 @@ class Transformer:
                 for index, item in enumerate(value):
                     if item.__class__ in nodes:
                         method = dispatch.get(item.__class__) or self._method(item.__class__)
+                        if method is _unchanged:
+                            continue
                         new = method(self, item)
                         if new is not item:
                             if new.__class__ in nodes:
@@ -272,7 +289,8 @@ class Transformer:
                     value[:] = rebuilt
             elif cls in nodes:
                 method = dispatch.get(cls) or self._method(cls)
-                fields[key] = method(self, value)
+                if method is not _unchanged:
+                    fields[key] = method(self, value)
         return node
 
 
