@@ -97,7 +97,14 @@ def container_kinds(fn: Function) -> dict[str, str]:
     Their adjoints are lists/dicts too, and are updated element by element.
     """
     kinds: dict[str, str] = {}
+    # a call's result unpacked into names (`a, b = split_like(...)`) is a tuple
     calls = {op.target for op in walk_ops(fn.body) if op.kind == "call"}
+    unpacked = {
+        op.value.value.id for op in walk_ops(fn.body)
+        if op.kind == "subscript" and getattr(op, "unpack", False)
+        and isinstance(op.value.value, gast.Name)
+    }
+    calls |= {op.target for op in walk_ops(fn.body) if op.kind == "rule" and op.target in unpacked}
     for op in walk_ops(fn.body):
         if (
             op.kind == "subscript"

@@ -9,10 +9,12 @@ from tangent_lsp.runtime import (
     broadcast_like,
     gram_adjoint,
     gram_adjoint_vjp,
+    join_like,
     matmul_adjoint_a,
     matmul_adjoint_a_vjp,
     matmul_adjoint_b,
     matmul_adjoint_b_vjp,
+    split_like,
     sum_tangents,
     tangents_like,
     tangents_like_adjoint,
@@ -26,6 +28,11 @@ from tangent_lsp.runtime import (
 @adjoint(unbroadcast)  # sums or spreads g to x's shape; its adjoint does the reverse
 def a_unbroadcast(y, g, x):
     d[g] = unbroadcast(d[y], g)
+
+
+@adjoint(split_like)  # linear in g: its adjoint puts the pieces' adjoints back together
+def a_split_like(y, g, arrays, axis=0, ndmin=1):
+    d[g] = join_like(d[y], g, arrays, axis, ndmin)
 
 
 @adjoint(broadcast_like)

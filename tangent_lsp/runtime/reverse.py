@@ -335,6 +335,20 @@ def split_like(g, arrays, axis=0, ndmin=1):
     return tuple(_shaped(np.reshape(p, np.shape(a)), a) for p, a in zip(pieces, arrays, strict=True))
 
 
+def join_like(parts, g, arrays, axis=0, ndmin=1):
+    """Adjoint of ``split_like(g, arrays, axis, ndmin)`` with respect to ``g``: the pieces'
+    adjoints put back together in ``g``'s shape (``split_like`` is linear in ``g``)."""
+    shape = _shape(g)
+    pieces = [np.broadcast_to(_float(p), np.shape(a)) for p, a in zip(parts, arrays, strict=True)]
+    if axis is None:
+        return np.concatenate([np.ravel(p) for p in pieces]).reshape(shape)
+    viewed = [
+        np.reshape(p, np.shape(np.array(a, ndmin=ndmin, copy=None)))
+        for p, a in zip(pieces, arrays, strict=True)
+    ]
+    return np.concatenate(viewed, axis=int(axis)).reshape(shape)
+
+
 def unstack(g, arrays, axis=0):
     """Adjoint of ``np.stack(arrays, axis)``: slice ``g`` along the new axis."""
     parts = np.moveaxis(_float(g), axis, 0)

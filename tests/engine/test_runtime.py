@@ -84,6 +84,23 @@ def test_adjoint_identity(forward, adjoint, x):
     check_adjoint(forward, adjoint, x)
 
 
+@pytest.mark.parametrize("arrays, axis, ndmin", [
+    ([rand(2, 1), rand(2, 2)], -1, 1), ([rand(2), rand(3)], None, 1),
+    ([rand(3), rand(3)], 0, 2), ([rand(1, 3), rand(2, 3)], 0, 1),
+])
+def test_join_like_is_the_adjoint_of_split_like(arrays, axis, ndmin):
+    joined = np.concatenate(
+        [np.array(a, ndmin=ndmin) for a in arrays] if axis is not None else [a.ravel() for a in arrays],
+        axis=axis if axis is not None else 0,
+    )
+    v = rand(*joined.shape)
+    pieces = rt.split_like(v, arrays, axis, ndmin)
+    c = [rand(*np.shape(a)) for a in arrays]
+    back = rt.join_like(c, v, arrays, axis, ndmin)
+    assert back.shape == v.shape
+    assert np.isclose(sum(np.sum(p * q) for p, q in zip(pieces, c)), np.sum(v * back))
+
+
 def test_unbroadcast_keeps_python_scalars_scalar_and_ints_float():
     g = rt.unbroadcast(np.ones((3, 4)), 2.0)
     assert isinstance(g, float) and g == 12.0
