@@ -12,7 +12,7 @@ import gast
 from . import syntax as S
 from .errors import DiffError
 from .ir import Function, If, Loop, Op, Return, Statement
-from .templates import RuleLibrary, bind
+from .templates import RUNTIME_MODULE, RuleLibrary, bind
 
 
 def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
@@ -27,7 +27,12 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
         template = rules.adjoints.get(op.key)
         tangent = rules.tangents.get(op.key)
         if template is None and tangent is None:
-            if resolver is not None and resolver.is_user_function(op.key):
+            # a runtime helper without a rule is reported as such, not differentiated
+            # through its source (which uses NumPy in ways derivatives cannot follow)
+            if (
+                resolver is not None and resolver.is_user_function(op.key)
+                and not op.key.startswith(RUNTIME_MODULE + ".")
+            ):
                 op.kind = "call"
             continue
         try:

@@ -208,3 +208,14 @@ def test_reverse_over_reverse_through_concatenate():
     ours = tangent_lsp.vjp(gradient, wrt=(0,))(x, w, 1.0, v)
     expected = autograd.hessian_vector_product(_autograd_version(joined_halves), 0)(x, w, v)
     np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-8)
+
+
+def norm_times_sum(x):
+    return np.linalg.norm(x) * np.sum(x)
+
+
+def test_a_runtime_helper_without_a_second_derivative_rule_is_named():
+    """Second derivatives through norm are not supported yet: the error names the helper
+    instead of failing somewhere inside its source."""
+    with pytest.raises(tangent_lsp.DiffError, match="norm_adjoint"):
+        tangent_lsp.hvp(norm_times_sum)(np.ones(3), np.ones(3))
