@@ -14,6 +14,8 @@ from tangent_lsp.runtime import (
     matmul_adjoint_a_vjp,
     matmul_adjoint_b,
     matmul_adjoint_b_vjp,
+    norm_adjoint,
+    norm_adjoint_vjp,
     split_like,
     sum_tangents,
     tangents_like,
@@ -33,6 +35,14 @@ def a_unbroadcast(y, g, x):
 @adjoint(split_like)  # linear in g: its adjoint puts the pieces' adjoints back together
 def a_split_like(y, g, arrays, axis=0, ndmin=1):
     d[g] = join_like(d[y], g, arrays, axis, ndmin)
+
+
+@adjoint(norm_adjoint)  # of g * x / y (the 2-norm's gradient), for second derivatives
+def a_norm_adjoint(z, g, x, y, ord=None, axis=None, keepdims=False):
+    parts = norm_adjoint_vjp(d[z], g, x, y, ord, axis, keepdims)
+    d[g] = parts[0]
+    d[x] = parts[1]
+    d[y] = parts[2]
 
 
 @adjoint(broadcast_like)

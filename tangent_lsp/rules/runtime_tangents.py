@@ -18,6 +18,8 @@ from tangent_lsp.runtime import (
     matmul_adjoint_a,
     matmul_adjoint_b,
     matmul_shape,
+    norm_adjoint,
+    norm_adjoint_tangent,
     reduced_count,
     shape_of,
     reshape_each,
@@ -166,6 +168,13 @@ def t_matmul_adjoint_a(y, g, a, b):
 @tangent_(gram_adjoint)  # bilinear in g and x
 def t_gram_adjoint(y, g, x):
     d[y] = gram_adjoint(d[g], x) + gram_adjoint(g, d[x])
+
+
+@tangent_(norm_adjoint)  # g * x / y: linear in g; the rest is the 2-norm's curvature
+def t_norm_adjoint(z, g, x, y, ord=None, axis=None, keepdims=False):
+    d[z] = norm_adjoint(d[g], x, y, ord, axis, keepdims) + norm_adjoint_tangent(
+        g, x, y, d[x], d[y], ord, axis, keepdims
+    )
 
 
 @tangent_(matmul_adjoint_b)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import _axes, _fit, _float
-from .reverse import _as_matrices, unbroadcast
+from .forward import _absent
+from .reverse import _as_matrices, unbroadcast, unreduce
 
 def unreduce_adjoint(c, g, x, axis=None, keepdims=False):
     """Adjoint of ``unreduce(g, x, axis, keepdims)`` with respect to ``g``: ``c`` summed
@@ -63,3 +64,53 @@ def gram_adjoint_vjp(c, g, x):
     dg_b, dxt = matmul_adjoint_b_vjp(c, g, xt, x)
     dg_a, dx = matmul_adjoint_a_vjp(np.transpose(c), g, xt, x)
     return dg_b + dg_a, np.transpose(dxt) + dx
+
+
+def _two_norm(x, ord, axis) -> bool:
+    """The norms whose adjoint is ``g * x / y``: the vector 2-norm and Frobenius."""
+    matrix = (axis is None and ord is not None and np.ndim(x) == 2) or (
+        np.ndim(axis) == 1 and len(axis) == 2
+    )
+    if ord is None or ord == "fro" or (ord == 2 and not matrix):
+        return True
+    raise NotImplementedError(
+        f"second derivatives of np.linalg.norm with ord={ord!r}: only the 2-norm "
+        "(ord None, 2 for vectors, 'fro') is supported"
+    )
+
+
+def _spread(g, y, x, axis, keepdims):
+    """``g`` and ``y`` spread over the axes the norm reduced, and where ``y`` is 0."""
+    axes = _axes(axis, np.ndim(x))
+    spread_g = unreduce(g, x, axes, keepdims)
+    spread_y = unreduce(y, x, axes, keepdims)
+    return axes, spread_g, spread_y, spread_y == 0
+
+
+def norm_adjoint_tangent(g, x, y, dx, dy, ord=None, axis=None, keepdims=False):
+    """Tangent of ``norm_adjoint(g, x, y, ...)`` (= ``g * x / y``) for tangents ``dx`` and
+    ``dy`` of ``x`` and ``y`` (either may be the literal ``0.0``); ``g`` held fixed."""
+    _two_norm(x, ord, axis)
+    x = _float(x)
+    axes, big_g, big_y, zero = _spread(g, y, x, axis, keepdims)
+    safe = np.where(zero, 1.0, big_y)
+    change = np.zeros_like(x)
+    if not _absent(dx):
+        change = change + _float(dx) / safe
+    if not _absent(dy):
+        change = change - x * unreduce(dy, x, axes, keepdims) / (safe * safe)
+    return _fit(np.where(zero, 0.0, big_g * change), np.shape(x))
+
+
+def norm_adjoint_vjp(c, g, x, y, ord=None, axis=None, keepdims=False):
+    """Adjoints of ``norm_adjoint(g, x, y, ...)`` (= ``g * x / y``) with respect to ``g``,
+    ``x`` and ``y``, as a triple."""
+    _two_norm(x, ord, axis)
+    x, c = _float(x), _float(c)
+    axes, big_g, big_y, zero = _spread(g, y, x, axis, keepdims)
+    safe = np.where(zero, 1.0, big_y)
+    c = np.where(zero, 0.0, c)
+    dg = unreduce_adjoint(c * x / safe, g, x, axes, keepdims)
+    dx = _fit(c * big_g / safe, np.shape(x))
+    dy = unreduce_adjoint(-c * big_g * x / (safe * safe), y, x, axes, keepdims)
+    return dg, dx, dy
