@@ -7,6 +7,8 @@ from tangent_lsp.rules.notation import adjoint, d
 from tangent_lsp.runtime import (
     add_grad,
     broadcast_like,
+    einsum_adjoint,
+    einsum_adjoint_vjp,
     gram_adjoint,
     gram_adjoint_vjp,
     join_like,
@@ -35,6 +37,13 @@ def a_unbroadcast(y, g, x):
 @adjoint(split_like)  # linear in g: its adjoint puts the pieces' adjoints back together
 def a_split_like(y, g, arrays, axis=0, ndmin=1):
     d[g] = join_like(d[y], g, arrays, axis, ndmin)
+
+
+@adjoint(einsum_adjoint)  # each operand's adjoint is the einsum transposed in that operand
+def a_einsum_adjoint(y, g, subscripts, operands):
+    parts = einsum_adjoint_vjp(d[y], g, subscripts, operands)
+    d[g] = parts[0]
+    d[operands] = parts[1]
 
 
 @adjoint(norm_adjoint)  # of g * x / y (the 2-norm's gradient), for second derivatives

@@ -12,6 +12,8 @@ from tangent_lsp.runtime import (
     add_grad,
     broadcast_like,
     dot_adjoint_a,
+    einsum_adjoint,
+    einsum_adjoint_tangent,
     dot_adjoint_b,
     extremum_mask,
     gram_adjoint,
@@ -168,6 +170,11 @@ def t_matmul_adjoint_a(y, g, a, b):
 @tangent_(gram_adjoint)  # bilinear in g and x
 def t_gram_adjoint(y, g, x):
     d[y] = gram_adjoint(d[g], x) + gram_adjoint(g, d[x])
+
+
+@tangent_(einsum_adjoint)  # linear in g and in each operand the adjoint does not belong to
+def t_einsum_adjoint(y, g, subscripts, operands):
+    d[y] = einsum_adjoint_tangent(g, subscripts, operands, d[g], d[operands])
 
 
 @tangent_(norm_adjoint)  # g * x / y: linear in g; the rest is the 2-norm's curvature

@@ -6,7 +6,7 @@ import numpy as np
 
 from ._base import _axes, _fit, _float
 from .forward import _absent
-from .reverse import _as_matrices, unbroadcast, unreduce
+from .reverse import _as_matrices, einsum_adjoint, unbroadcast, unreduce
 
 def unreduce_adjoint(c, g, x, axis=None, keepdims=False):
     """Adjoint of ``unreduce(g, x, axis, keepdims)`` with respect to ``g``: ``c`` summed
@@ -114,3 +114,41 @@ def norm_adjoint_vjp(c, g, x, y, ord=None, axis=None, keepdims=False):
     dx = _fit(c * big_g / safe, np.shape(x))
     dy = unreduce_adjoint(-c * big_g * x / (safe * safe), y, x, axes, keepdims)
     return dg, dx, dy
+
+
+def einsum_adjoint_tangent(g, subscripts, operands, dg, doperands):
+    """Tangent of ``einsum_adjoint(g, subscripts, operands)``, a tuple: the adjoint of
+    operand i is linear in ``g`` and in every other operand, so each tangent adds the
+    adjoints computed with it in that place (never to its own operand's adjoint)."""
+    operands = list(operands)
+    if _absent(dg):
+        result = [np.zeros(np.shape(op)) for op in operands]
+    else:
+        result = list(einsum_adjoint(dg, subscripts, operands))
+    for k, tangent in enumerate(doperands):
+        if _absent(tangent):
+            continue
+        parts = einsum_adjoint(g, subscripts, operands[:k] + [tangent] + operands[k + 1:])
+        for i, part in enumerate(parts):
+            if i != k:
+                result[i] = result[i] + part
+    return tuple(result)
+
+
+def einsum_adjoint_vjp(c, g, subscripts, operands):
+    """Adjoints of ``einsum_adjoint(g, subscripts, operands)`` for the cotangents ``c`` of
+    its results: ``(of g, tuple of the operands')``. Operand i's adjoint is the transpose
+    of the einsum in operand i, so ``c[i]`` goes back through the einsum itself with
+    ``c[i]`` in operand i's place, and to the other operands through their adjoints."""
+    operands = list(operands)
+    of_g = np.zeros(np.shape(g))
+    of_operands = [np.zeros(np.shape(op)) for op in operands]
+    for i, ci in enumerate(c):
+        if _absent(ci):
+            continue
+        swapped = operands[:i] + [_float(ci)] + operands[i + 1:]
+        of_g = of_g + np.einsum(subscripts, *swapped)
+        for k, part in enumerate(einsum_adjoint(g, subscripts, swapped)):
+            if k != i:
+                of_operands[k] = of_operands[k] + part
+    return _fit(of_g, np.shape(g)), tuple(of_operands)
