@@ -109,7 +109,18 @@ def container_kinds(fn: Function) -> dict[str, str]:
         if op.kind == "subscript" and getattr(op, "unpack", False)
         and isinstance(op.value.value, gast.Name)
     }
-    calls |= {op.target for op in walk_ops(fn.body) if op.kind == "rule" and op.target in unpacked}
+    # so is a runtime helper's result read by position (`grads = solve_adjoint(...)`; `grads[0]`)
+    indexed = {
+        op.value.value.id for op in walk_ops(fn.body)
+        if op.kind == "subscript" and isinstance(op.value.value, gast.Name)
+        and isinstance(op.value.slice, gast.Constant) and type(op.value.slice.value) is int
+    }
+    calls |= {
+        op.target for op in walk_ops(fn.body) if op.kind == "rule" and (
+            op.target in unpacked
+            or (op.target in indexed and op.key.startswith(RUNTIME_MODULE + "."))
+        )
+    }
     for op in walk_ops(fn.body):
         if (
             op.kind == "subscript"

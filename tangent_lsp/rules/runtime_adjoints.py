@@ -18,6 +18,8 @@ from tangent_lsp.runtime import (
     matmul_adjoint_b_vjp,
     norm_adjoint,
     norm_adjoint_vjp,
+    solve_adjoint,
+    solve_adjoint_vjp,
     split_like,
     sum_tangents,
     tangents_like,
@@ -44,6 +46,14 @@ def a_einsum_adjoint(y, g, subscripts, operands):
     parts = einsum_adjoint_vjp(d[y], g, subscripts, operands)
     d[g] = parts[0]
     d[operands] = parts[1]
+
+
+@adjoint(solve_adjoint)
+def a_solve_adjoint(y, g, a, b, x):
+    parts = solve_adjoint_vjp(d[y], g, a, b, x)
+    d[g] = parts[0]
+    d[a] = parts[1]
+    d[x] = parts[2]
 
 
 @adjoint(norm_adjoint)  # of g * x / y (the 2-norm's gradient), for second derivatives

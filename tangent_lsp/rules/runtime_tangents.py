@@ -22,6 +22,8 @@ from tangent_lsp.runtime import (
     matmul_shape,
     norm_adjoint,
     norm_adjoint_tangent,
+    solve_adjoint,
+    solve_adjoint_tangent,
     reduced_count,
     shape_of,
     reshape_each,
@@ -175,6 +177,11 @@ def t_gram_adjoint(y, g, x):
 @tangent_(einsum_adjoint)  # linear in g and in each operand the adjoint does not belong to
 def t_einsum_adjoint(y, g, subscripts, operands):
     d[y] = einsum_adjoint_tangent(g, subscripts, operands, d[g], d[operands])
+
+
+@tangent_(solve_adjoint)  # through a^T gb = g and ga = -gb x^T
+def t_solve_adjoint(y, g, a, b, x):
+    d[y] = solve_adjoint_tangent(g, a, b, x, d[g], d[a], d[x])
 
 
 @tangent_(norm_adjoint)  # g * x / y: linear in g; the rest is the 2-norm's curvature

@@ -152,3 +152,43 @@ def einsum_adjoint_vjp(c, g, subscripts, operands):
             if k != i:
                 of_operands[k] = of_operands[k] + part
     return _fit(of_g, np.shape(g)), tuple(of_operands)
+
+
+def _as_columns(v, vector):
+    return _float(v)[..., None] if vector else _float(v)
+
+
+def solve_adjoint_tangent(g, a, b, x, dg, da, dx):
+    """Tangent of ``solve_adjoint(g, a, b, x)`` = ``(-gb x^T, gb)`` with ``a^T gb = g``, for
+    tangents ``dg``, ``da``, ``dx`` (each may be the literal ``0.0``; ``b`` only gives shapes)."""
+    vector = np.ndim(b) == 1
+    at = np.swapaxes(_float(a), -1, -2)
+    gb = np.linalg.solve(at, _as_columns(g, vector))
+    xm = _as_columns(x, vector)
+    rhs = np.zeros(gb.shape) if _absent(dg) else _as_columns(dg, vector)
+    if not _absent(da):
+        rhs = rhs - np.swapaxes(_float(da), -1, -2) @ gb
+    dgb = np.linalg.solve(at, np.broadcast_to(rhs, np.broadcast_shapes(np.shape(rhs), gb.shape)))
+    dga = -dgb @ np.swapaxes(xm, -1, -2)
+    if not _absent(dx):
+        dga = dga - gb @ np.swapaxes(_as_columns(dx, vector), -1, -2)
+    return unbroadcast(dga, a), unbroadcast(dgb[..., 0] if vector else dgb, b)
+
+
+def solve_adjoint_vjp(c, g, a, b, x):
+    """Adjoints ``(of g, of a, of x)`` of ``solve_adjoint(g, a, b, x)`` for the cotangents
+    ``c = (of its a result, of its b result)``."""
+    vector = np.ndim(b) == 1
+    a = _float(a)
+    gb = np.linalg.solve(np.swapaxes(a, -1, -2), _as_columns(g, vector))
+    xm = _as_columns(x, vector)
+    ca = np.zeros(np.shape(a)) if _absent(c[0]) else _float(c[0])
+    cb = np.zeros(np.shape(b)) if _absent(c[1]) else c[1]
+    total = _as_columns(cb, vector) - ca @ xm  # on gb: its own cotangent and ga = -gb x^T's
+    cg = np.linalg.solve(a, total)
+    of_a = -gb @ np.swapaxes(cg, -1, -2)
+    of_x = -np.swapaxes(ca, -1, -2) @ gb
+    squeeze = (lambda m: m[..., 0]) if vector else (lambda m: m)
+    return (
+        unbroadcast(squeeze(cg), g), unbroadcast(of_a, a), unbroadcast(squeeze(of_x), x)
+    )

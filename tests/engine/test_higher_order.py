@@ -256,14 +256,48 @@ def test_a_norm_without_a_second_derivative_says_which():
         tangent_lsp.hvp(nuclear_norm)(np.eye(2) + 0.5, np.ones((2, 2)))
 
 
-def solve_squared(a, b):
-    return np.sum(np.linalg.solve(a, b) ** 2)
+def product_squared(x):
+    return np.prod(x) ** 2
 
 
 def test_a_runtime_helper_without_a_second_derivative_rule_is_named():
     """The error names the helper instead of failing somewhere inside its source."""
-    with pytest.raises(tangent_lsp.DiffError, match="solve_adjoint"):
-        tangent_lsp.hvp(solve_squared, wrt=1)(np.eye(2) * 2.0, np.ones(2), np.ones(2))
+    with pytest.raises(tangent_lsp.DiffError, match="prod_others"):
+        tangent_lsp.hvp(product_squared)(np.array([0.3, 1.2, 0.7]), np.ones(3))
+
+
+def solve_squared(a, b):
+    return np.sum(np.linalg.solve(a, b) ** 2)
+
+
+def solve_tanh(a, b):
+    return np.sum(np.tanh(np.linalg.solve(a, b)))
+
+
+def solve_shifted_gram(a, b):
+    x = np.linalg.solve(a @ a.T + 2.0 * np.eye(3), b)
+    return np.sum(x * b)
+
+
+@pytest.mark.parametrize("f, b_shape", [
+    (solve_squared, (3,)), (solve_squared, (3, 2)), (solve_tanh, (3,)), (solve_shifted_gram, (3,)),
+])
+@pytest.mark.parametrize("k", [0, 1])
+def test_second_derivatives_through_solve(f, b_shape, k):
+    rng = np.random.default_rng(8)
+    args = [rng.normal(size=(3, 3)) + 3.0 * np.eye(3), rng.normal(size=b_shape)]
+    v = rng.normal(size=np.shape(args[k]))
+    gradient, step = tangent_lsp.grad(f, wrt=(k,)), 1e-6
+    plus, minus = list(args), list(args)
+    plus[k], minus[k] = args[k] + step * v, args[k] - step * v
+    expected = (gradient(*plus) - gradient(*minus)) / (2 * step)
+    if f is solve_squared:
+        np.testing.assert_allclose(
+            autograd.hessian_vector_product(_autograd_version(f), k)(*args, v), expected, rtol=1e-5
+        )
+    np.testing.assert_allclose(tangent_lsp.hvp(f, wrt=k)(*args, v), expected, rtol=1e-5, atol=1e-7)
+    reverse = tangent_lsp.vjp(gradient, wrt=(k,))(*args, 1.0, v)
+    np.testing.assert_allclose(reverse, expected, rtol=1e-5, atol=1e-7)
 
 
 def einsum_matvec(a, x):
