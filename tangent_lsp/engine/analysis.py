@@ -126,8 +126,9 @@ def container_kinds(fn: Function) -> dict[str, str]:
             op.kind == "subscript"
             and isinstance(op.value.value, gast.Name)
             and op.value.value.id in calls
-        ):
-            kinds[op.value.value.id] = "list"  # `a, b = g(x)` or `g(x)[0]`: g returned a tuple
+            and (op.value.value.id in unpacked or op.value.value.id in indexed)
+        ):  # `a, b = g(x)` or `g(x)[0]`: g returned a tuple (`g(x)[..., :2]` slices an array)
+            kinds[op.value.value.id] = "list"
         if op.kind == "literal":
             kinds[op.target] = "dict" if isinstance(op.value, gast.Dict) else "list"
         elif op.kind in ("append", "pop"):

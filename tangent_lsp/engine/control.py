@@ -135,10 +135,23 @@ class ControlFlow:
             if not (isinstance(target, gast.Tuple) and len(target.elts) == 2
                     and isinstance(target.elts[0], gast.Name)):
                 raise unsupported("enumerate target", target, "write 'for i, value in enumerate(xs)'")
-            sequence = self.expr(iterator.args[0])
+            inner, item = iterator.args[0], target.elts[1]
             index = target.elts[0].id
+            if (
+                isinstance(inner, gast.Call) and not self.is_local(inner.func)
+                and self.resolver.qualname(inner.func) == "builtins.zip" and not inner.keywords
+                and isinstance(item, gast.Tuple) and len(item.elts) == len(inner.args)
+            ):  # `for i, (p, q) in enumerate(zip(a, b))`: index each sequence by i
+                sequences = [self.expr(a) for a in inner.args]
+                count = S.call("min", [S.call("len", [s]) for s in sequences]) \
+                    if len(sequences) > 1 else S.call("len", [sequences[0]])
+                steps = self.steps([count], iterator)
+                return index, steps, [
+                    _bind_item(t, s, index, stmt) for t, s in zip(item.elts, sequences)
+                ]
+            sequence = self.expr(iterator.args[0])
             steps = self.steps([S.call("len", [sequence])], iterator)
-            return index, steps, [_bind_item(target.elts[1], sequence, index, stmt)]
+            return index, steps, [_bind_item(item, sequence, index, stmt)]
         if kind == "builtins.zip" and iterator.args:
             if not (isinstance(target, gast.Tuple) and len(target.elts) == len(iterator.args)):
                 raise unsupported("zip target", target, "unpack one name per zipped sequence")

@@ -109,6 +109,13 @@ def for_over_rows(X, w):
     return total
 
 
+def enumerate_zip(x, y):
+    total = 0.0
+    for i, (a, b) in enumerate(zip(x, y)):
+        total = total + a * b * (i + 1.0)
+    return total
+
+
 def for_over_list_literal(x, y):
     total = 0.0
     for v in [x, y, x * y]:
@@ -299,6 +306,7 @@ CASES = [
     ("for_range", for_range, (rng.normal(size=3),), (0,)),
     ("for_range_start_stop_step", for_range_start_stop_step, (rng.random(3) + 0.5,), (0,)),
     ("for_over_rows", for_over_rows, (rng.normal(size=(4, 3)), rng.normal(size=3)), (0, 1)),
+    ("enumerate_zip", enumerate_zip, (rng.normal(size=3), rng.normal(size=4)), (0, 1)),
     ("for_over_list_literal", for_over_list_literal, (rng.normal(size=3), rng.normal(size=3)), (0, 1)),
     ("for_enumerate", for_enumerate, (rng.normal(size=(4, 2)),), (0,)),
     ("for_zip", for_zip, (rng.normal(size=(3, 2)), rng.normal(size=(4, 2))), (0, 1)),

@@ -59,6 +59,11 @@ def constant_argument(x):
     return np.sum(layer(W0, x))
 
 
+def slices_of_a_result(X, w):
+    h = layer(X, w)  # an array: h[..., :2] slices it, it is not a tuple of results
+    return np.sum(h[..., :2] * h[1:].sum())
+
+
 CASES = [
     ("chain_of_calls", net, (rng.normal(size=(3, 3)), rng.normal(size=(3, 3)), rng.normal(size=3)), (0, 1, 2)),
     ("literal_and_keyword_arguments", literal_arguments, (rng.normal(size=3),), (0,)),
@@ -67,6 +72,7 @@ CASES = [
     ("callee_with_control_flow_pos", callee_with_control_flow, (np.abs(rng.normal(size=3)),), (0,)),
     ("callee_with_control_flow_neg", callee_with_control_flow, (-np.abs(rng.normal(size=3)),), (0,)),
     ("constant_argument", constant_argument, (rng.normal(size=3),), (0,)),
+    ("slices_of_a_result", slices_of_a_result, (rng.normal(size=(3, 3)), rng.normal(size=3)), (0, 1)),
 ]
 
 
