@@ -40,11 +40,23 @@ REDUCE = [
 ]
 
 
-def _program(rng: random.Random, index: int) -> tuple[str, list[tuple[int, ...]]]:
+def _start(rng: random.Random, shapes: list, prefix: str, index: int) -> tuple:
+    """The parameters, their shapes, the names defined so far and the first line."""
     params = ["x", "w", "v"]
-    shapes = [rng.choice(SHAPES) for _ in params]
-    names = list(params)
-    lines = [f"def f{index}(x, w, v):"]
+    return params, [rng.choice(shapes) for _ in params], list(params), [
+        f"def {prefix}{index}(x, w, v):"
+    ]
+
+
+def _finish(rng: random.Random, lines: list[str], names: list[str]) -> str:
+    """A scalar result that reads the last value and one other."""
+    last = names[-1]
+    lines.append(f"    return np.sum({last} * {last}) + np.mean({rng.choice(names)})")
+    return "\n".join(lines) + "\n"
+
+
+def _program(rng: random.Random, index: int) -> tuple[str, list[tuple[int, ...]]]:
+    params, shapes, names, lines = _start(rng, SHAPES, "f", index)
     for k in range(rng.randint(3, 7)):
         a, b = rng.choice(names), rng.choice(names)
         roll = rng.random()
@@ -93,10 +105,7 @@ def _program(rng: random.Random, index: int) -> tuple[str, list[tuple[int, ...]]
             f"        y = y + np.cos({z})",
         ]
         names.append("y")
-    last = names[-1]
-    other = rng.choice(names)
-    lines.append(f"    return np.sum({last} * {last}) + np.mean({other})")
-    return "\n".join(lines) + "\n", shapes
+    return _finish(rng, lines, names), shapes
 
 
 CALLS_HEADER = '''
@@ -115,10 +124,7 @@ def pair(a, b):
 def _program_with_calls(rng: random.Random, index: int) -> tuple[str, list[tuple[int, ...]]]:
     """Calls of the module's own functions, lists (append, pop, index), dicts, and loops
     that keep their states in a list or stop early."""
-    params = ["x", "w", "v"]
-    shapes = [rng.choice(SHAPES) for _ in params]
-    names = list(params)
-    lines = [f"def g{index}(x, w, v):"]
+    params, shapes, names, lines = _start(rng, SHAPES, "g", index)
     for k in range(rng.randint(3, 6)):
         a, b = rng.choice(names), rng.choice(names)
         roll = rng.random()
@@ -159,9 +165,7 @@ def _program_with_calls(rng: random.Random, index: int) -> tuple[str, list[tuple
             "    y = acc[-1] + acc[0] * acc[1]",
         ]
         names.append("y")
-    last = names[-1]
-    lines.append(f"    return np.sum({last} * {last}) + np.mean({rng.choice(names)})")
-    return "\n".join(lines) + "\n", shapes
+    return _finish(rng, lines, names), shapes
 
 
 NUMPY_HEADER = '''
@@ -190,10 +194,7 @@ SLICES = [
 def _program_with_numpy(rng: random.Random, index: int) -> tuple[str, list[tuple[int, ...]]]:
     """More NumPy (clip, where, norm, slices, concatenate), augmented assignment, a
     while loop that may break, nested loops with continue, and early returns."""
-    params = ["x", "w", "v"]
-    shapes = [rng.choice([(3,), (2, 3), (1, 3)]) for _ in params]
-    names = list(params)
-    lines = [f"def h{index}(x, w, v):"]
+    params, shapes, names, lines = _start(rng, [(3,), (2, 3), (1, 3)], "h", index)
     for k in range(rng.randint(3, 6)):
         a, b = rng.choice(names), rng.choice(names)
         roll = rng.random()
@@ -234,9 +235,7 @@ def _program_with_numpy(rng: random.Random, index: int) -> tuple[str, list[tuple
             f"    if np.mean({y}) > 0.7:", f"        return np.sum({y} * {z})",
             f"    elif np.mean({z}) > 0.5:", f"        return np.sum(np.sin({y}))",
         ]
-    last = names[-1]
-    lines.append(f"    return np.sum({last} * {last}) + np.mean({rng.choice(names)})")
-    return "\n".join(lines) + "\n", shapes
+    return _finish(rng, lines, names), shapes
 
 
 CASES = list(range(int(os.environ.get("FUZZ_CASES", "48"))))
