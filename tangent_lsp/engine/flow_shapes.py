@@ -26,7 +26,7 @@ from __future__ import annotations
 import gast
 
 from . import syntax as S
-from .shape_passes import SHAPE_ONLY
+from .shape_passes import SHAPE_ONLY, without_noop_unbroadcast
 from .shapes import Shape, ShapeClasses
 from .tape import is_pop, is_push, pair_of
 
@@ -220,11 +220,10 @@ class _Rewrite(S.Transformer):
 
     def visit_Call(self, node: gast.Call) -> gast.expr:
         self.generic_visit(node)
+        dropped = without_noop_unbroadcast(node, self.flow)
+        if dropped is not node:
+            return dropped
         func = node.func.id if isinstance(node.func, gast.Name) else None
-        if func == "unbroadcast" and len(node.args) == 2:
-            shape = self.flow.of(node.args[0])
-            if shape is not None and shape == self.flow.of(node.args[1]):
-                return node.args[0]
         position = SHAPE_ONLY.get(func)
         if position is not None and position < len(node.args):
             arg = node.args[position]

@@ -389,13 +389,6 @@ class _BlockFacts:
         for name in self.defines[position]:
             self.define_positions[name].remove(position)
 
-    def refresh(self, body: list, position: int) -> None:
-        self._unindex(position)
-        self.loads[position] = _load_counts(body[position])
-        self.defines[position] = _defines(body[position], self.popped)
-        self.sizes.pop(position, None)
-        self._index(position)
-
     def substituted(self, position: int, name: str, value_loads: dict[str, int], value_size: int) -> None:
         """``name``'s reads at ``position`` were replaced by a value: update the counts
         without walking the statement again."""

@@ -20,18 +20,22 @@ def drop_noop_unbroadcast(function: gast.FunctionDef, classes: ShapeClasses) -> 
     class Drop(S.Transformer):
         def visit_Call(self, node: gast.Call) -> gast.expr:
             self.generic_visit(node)
-            if (
-                isinstance(node.func, gast.Name)
-                and node.func.id == "unbroadcast"
-                and len(node.args) == 2
-            ):
-                shape = classes.of(node.args[0])
-                if shape is not None and shape == classes.of(node.args[1]):
-                    return node.args[0]
-            return node
+            return without_noop_unbroadcast(node, classes)
 
     _visit_backward(function, Drop())
     return function
+
+
+def without_noop_unbroadcast(node: gast.Call, classes: ShapeClasses) -> gast.expr:
+    """``g`` for ``unbroadcast(g, x)`` when the shapes ``classes`` give them are equal."""
+    if (
+        isinstance(node.func, gast.Name) and node.func.id == "unbroadcast"
+        and len(node.args) == 2
+    ):
+        shape = classes.of(node.args[0])
+        if shape is not None and shape == classes.of(node.args[1]):
+            return node.args[0]
+    return node
 
 
 def _visit_backward(
