@@ -109,15 +109,17 @@ class _Sweeps:
 
     def _backward(self, stmts: list[gast.stmt], flow: _Flow, tag: str) -> None:
         env = flow.env
+        rewrite = _Rewrite(flow, self.candidates, self.temporaries)
         for index, stmt in enumerate(stmts):
+            forward = self._matching(stmt) if isinstance(stmt, gast.For) else None
             if is_pop(stmt):
                 _restore(stmt, env, self.pushed, f"{tag}{index}")
-            elif isinstance(stmt, gast.For) and self._matching(stmt) is not None:
-                self._backward_loop(self._matching(stmt), stmt, flow, f"{tag}{index}")
+            elif forward is not None:
+                self._backward_loop(forward, stmt, flow, f"{tag}{index}")
             elif isinstance(stmt, _COMPOUND):
                 _forget(stmt, env, f"{tag}{index}")
             else:
-                self._rewrite(flow).visit(stmt)
+                rewrite.visit(stmt)
                 _assign(stmt, flow, f"{tag}{index}")
 
     def _matching(self, loop: gast.For):
@@ -169,10 +171,6 @@ class _Sweeps:
             else:
                 continue
             env[adjoint] = shape if shape is not None else _atom(adjoint, tag)
-
-    def _rewrite(self, flow: _Flow) -> S.Transformer:
-        return _Rewrite(flow, self.candidates, self.temporaries)
-
 
 def _stored(stmt: gast.stmt) -> set[str]:
     names = set(S.stored_names(stmt))
