@@ -376,13 +376,10 @@ class _Normalizer(ControlFlow):
 
     def binop(self, node: gast.BinOp, target: str | None) -> gast.expr:
         key = BINARY_OPERATORS.get(type(node.op))
-        if key is None:
-            raise unsupported(
-                f"operator '{OPERATOR_SYMBOLS.get(type(node.op), '?')}'", node,
-                "bitwise operators carry no gradient; compute them outside the function",
-            )
         left, right = self.expr(node.left), self.expr(node.right)
         value = gast.BinOp(left=left, op=S.clone(node.op), right=right)
+        if key is None:  # &, |, ^, <<, >>: integers and masks (`(x > 0) & (x < 1)`)
+            return self.emit(target, value, "constant", node)
         shown = f"operator '{OPERATOR_SYMBOLS[type(node.op)]}'"
         return self.emit(target, value, "rule", node, key=key, shown=shown, args=[left, right])
 

@@ -24,7 +24,6 @@ CASES = [
     ("import", "import math\n    return x", "import inside a function", 4, 4),
     ("in_place_method", "x.sort()\n    return np.sum(x)", "in-place method '.sort()'", 4, 4),
     ("attribute_write", "x.y = 1.0\n    return np.sum(x)", "assignment into an attribute", 4, 4),
-    ("bitwise", "return np.sum(x) & 1", "operator '&'", 4, 11),
     ("set_literal", "return np.sum({x})", "set literal", 4, 18),
     ("fstring", "y = f'{x}'\n    return x", "f-string", 4, 8),
     ("no_return", "y = x * 2", "function without return", 3, 0),
