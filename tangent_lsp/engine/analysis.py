@@ -96,6 +96,10 @@ def _is_d_target(node: gast.AST) -> bool:
     )
 
 
+# NumPy functions that return a list when given several arrays (`np.atleast_2d(a, b)[0]`)
+_LIST_OF_SEVERAL = frozenset(f"numpy.atleast_{n}d" for n in (1, 2, 3))
+
+
 def container_kinds(fn: Function) -> dict[str, str]:
     """Variables that are statically lists or dicts (``[]``, ``.append``, ``d["key"]``).
 
@@ -118,7 +122,10 @@ def container_kinds(fn: Function) -> dict[str, str]:
     calls |= {
         op.target for op in walk_ops(fn.body) if op.kind == "rule" and (
             op.target in unpacked
-            or (op.target in indexed and op.key.startswith(RUNTIME_MODULE + "."))
+            or (op.target in indexed and (
+                op.key.startswith(RUNTIME_MODULE + ".")
+                or (op.key in _LIST_OF_SEVERAL and len(op.args) > 1)
+            ))
         )
     }
     for op in walk_ops(fn.body):
@@ -129,6 +136,11 @@ def container_kinds(fn: Function) -> dict[str, str]:
             and (op.value.value.id in unpacked or op.value.value.id in indexed)
         ):  # `a, b = g(x)` or `g(x)[0]`: g returned a tuple (`g(x)[..., :2]` slices an array)
             kinds[op.value.value.id] = "list"
+        if (
+            op.kind == "subscript" and op.target in unpacked
+            and isinstance(op.value.value, gast.Name) and kinds.get(op.value.value.id) == "list"
+        ):  # `a, b = pairs[1]`: an element of a tuple, unpacked, is a tuple too
+            kinds[op.target] = "list"
         if op.kind == "literal":
             kinds[op.target] = "dict" if isinstance(op.value, gast.Dict) else "list"
         elif op.kind in ("append", "pop"):

@@ -263,7 +263,15 @@ class _Expand(S.Transformer):
                 and getattr(self.mapping.get(k.arg), "is_default", False)
             )
         ]
-        return self.generic_visit(node)
+        node = self.generic_visit(node)
+        # `*axes` bound to the call's own extra arguments: `dx.transpose(1, 0)`, as written
+        node.args = [
+            item for arg in node.args for item in (
+                arg.value.elts if isinstance(arg, gast.Starred)
+                and isinstance(arg.value, (gast.Tuple, gast.List)) else [arg]
+            )
+        ]
+        return node
 
     def visit_Name(self, node):
         if node.id in self.mapping:

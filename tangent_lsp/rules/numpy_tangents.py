@@ -46,8 +46,9 @@ from tangent_lsp.runtime import (
     broadcast_like,
     einsum_tangent,
     extremum_mask,
-    norm_tangent,
+    norm_adjoint,
     prod_others,
+    reshape_tangents,
     solve_tangent,
     tangents_like,
 )
@@ -450,17 +451,17 @@ def expand_dims(y, a, axis):
 
 @tangent_(numpy.atleast_1d)
 def atleast_1d(y, *arys):
-    d[y] = numpy.atleast_1d(*tangents_like(d[arys], arys))
+    d[y] = reshape_tangents(d[arys], arys, y)
 
 
 @tangent_(numpy.atleast_2d)
 def atleast_2d(y, *arys):
-    d[y] = numpy.atleast_2d(*tangents_like(d[arys], arys))
+    d[y] = reshape_tangents(d[arys], arys, y)
 
 
 @tangent_(numpy.atleast_3d)
 def atleast_3d(y, *arys):
-    d[y] = numpy.atleast_3d(*tangents_like(d[arys], arys))
+    d[y] = reshape_tangents(d[arys], arys, y)
 
 
 @tangent_(numpy.broadcast_to)
@@ -611,4 +612,6 @@ def solve(y, a, b):  # a dy = db - da y
 
 @tangent_(numpy.linalg.norm)
 def norm(y, x, ord=None, axis=None, keepdims=False):
-    d[y] = norm_tangent(d[x], x, y, ord, axis, keepdims)
+    # the adjoint of a gradient of ones is the Jacobian: second derivatives reuse its rules
+    jacobian = norm_adjoint(numpy.ones_like(y), x, y, ord, axis, keepdims)
+    d[y] = numpy.sum(jacobian * d[x], axis=axis, keepdims=keepdims)

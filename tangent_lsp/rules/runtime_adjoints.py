@@ -3,12 +3,17 @@ gradient can be differentiated in reverse mode again (reverse over reverse) and
 forward-mode code in reverse mode (reverse over forward).
 """
 
+import numpy
 from tangent_lsp.rules.notation import adjoint, d
 from tangent_lsp.runtime import (
     add_grad,
     broadcast_like,
+    dot_adjoint_a,
+    dot_adjoint_b,
     einsum_adjoint,
+    einsum_adjoint_tangent,
     einsum_adjoint_vjp,
+    einsum_tangent,
     gram_adjoint,
     gram_adjoint_vjp,
     join_like,
@@ -18,16 +23,39 @@ from tangent_lsp.runtime import (
     matmul_adjoint_b_vjp,
     norm_adjoint,
     norm_adjoint_vjp,
+    pick_adjoint,
+    pick_tangent,
+    prod_others,
+    prod_others_tangent,
+    reshape_each,
+    reshape_tangents,
     solve_adjoint,
     solve_adjoint_vjp,
+    solve_tangent,
+    solve_tangent_vjp,
     split_like,
     sum_tangents,
     tangents_like,
     tangents_like_adjoint,
+    tensordot_adjoint_a,
+    tensordot_adjoint_b,
+    tensordot_of,
+    transpose_by,
+    unarray,
     unbroadcast,
+    uncumsum,
+    undiag,
+    undiagonal,
+    undiff,
     unreduce,
     unreduce_adjoint,
+    unrepeat,
+    unsort,
+    unstack,
     unsum,
+    untake,
+    untile,
+    untranspose,
 )
 
 
@@ -56,12 +84,17 @@ def a_solve_adjoint(y, g, a, b, x):
     d[x] = parts[2]
 
 
-@adjoint(norm_adjoint)  # of g * x / y (the 2-norm's gradient), for second derivatives
+@adjoint(norm_adjoint)  # linear in g; the norm's curvature in x and y
 def a_norm_adjoint(z, g, x, y, ord=None, axis=None, keepdims=False):
     parts = norm_adjoint_vjp(d[z], g, x, y, ord, axis, keepdims)
     d[g] = parts[0]
     d[x] = parts[1]
     d[y] = parts[2]
+
+
+@adjoint(prod_others)  # the Hessian of prod is symmetric: the adjoint is its product too
+def a_prod_others(y, x, axis=None):
+    d[x] = prod_others_tangent(x, d[y], axis)
 
 
 @adjoint(broadcast_like)
@@ -109,3 +142,144 @@ def a_unsum(y, g, iterable):
 @adjoint(tangents_like)
 def a_tangents_like(y, t, x):
     d[t] = tangents_like_adjoint(d[y], t, x)
+
+
+# --- adjoints of adjoints: each is linear in g, so its adjoint is the forward operation ---
+
+
+@adjoint(uncumsum)
+def a_uncumsum(y, g, x, axis=None):
+    d[g] = numpy.cumsum(d[y], axis)
+
+
+@adjoint(untranspose)
+def a_untranspose(y, g, axes=None):
+    d[g] = transpose_by(d[y], axes)
+
+
+@adjoint(transpose_by)
+def a_transpose_by(y, g, axes=None):
+    d[g] = untranspose(d[y], axes)
+
+
+@adjoint(reshape_each)
+def a_reshape_each(y, g, arrays):
+    d[g] = reshape_tangents(d[y], arrays, g)
+
+
+@adjoint(unstack)
+def a_unstack(y, g, arrays, axis=0):
+    d[g] = numpy.stack(tangents_like(d[y], arrays), axis)
+
+
+@adjoint(untile)
+def a_untile(y, g, x, reps):
+    d[g] = numpy.tile(d[y], reps)
+
+
+@adjoint(unrepeat)
+def a_unrepeat(y, g, x, repeats, axis=None):
+    d[g] = numpy.repeat(d[y], repeats, axis)
+
+
+@adjoint(undiagonal)  # a trace's g broadcasts along the diagonal: summed back
+def a_undiagonal(y, g, x, offset=0, axis1=0, axis2=1):
+    d[g] = unbroadcast(numpy.diagonal(d[y], offset, axis1, axis2), g)
+
+
+@adjoint(undiag)  # diag of a vector builds a matrix, of a matrix takes its diagonal
+def a_undiag(y, g, v, k=0):
+    d[g] = numpy.diag(d[y], k)
+
+
+@adjoint(unsort)
+def a_unsort(y, g, x, axis=-1):
+    d[g] = numpy.take_along_axis(d[y], numpy.argsort(x, axis=axis, kind="stable"), axis=axis)
+
+
+@adjoint(untake)
+def a_untake(y, g, x, indices, axis=None, mode="raise"):
+    d[g] = numpy.take(d[y], indices, axis=axis, mode=mode)
+
+
+@adjoint(unarray)  # g split into obj's structure: its adjoint packs the pieces back
+def a_unarray(y, g, obj):
+    d[g] = numpy.reshape(numpy.array(tangents_like(d[y], obj), dtype=float), numpy.shape(g))
+
+
+@adjoint(undiff)
+def a_undiff(y, g, x, n=1, axis=-1):
+    d[g] = numpy.diff(d[y], n, axis)
+
+
+# bilinear: in g, and in the operand whose adjoint it is not
+
+
+@adjoint(dot_adjoint_a)
+def a_dot_adjoint_a(y, g, a, b):
+    d[g] = numpy.dot(d[y], b)
+    d[b] = dot_adjoint_b(g, d[y], b)
+
+
+@adjoint(dot_adjoint_b)
+def a_dot_adjoint_b(y, g, a, b):
+    d[g] = numpy.dot(a, d[y])
+    d[a] = dot_adjoint_a(g, a, d[y])
+
+
+@adjoint(tensordot_adjoint_a)
+def a_tensordot_adjoint_a(y, g, a, b, axes=2):
+    d[g] = tensordot_of(d[y], b, axes)
+    d[b] = tensordot_adjoint_b(g, d[y], b, axes)
+
+
+@adjoint(tensordot_adjoint_b)
+def a_tensordot_adjoint_b(y, g, a, b, axes=2):
+    d[g] = tensordot_of(a, d[y], axes)
+    d[a] = tensordot_adjoint_a(g, a, d[y], axes)
+
+
+@adjoint(tensordot_of)
+def a_tensordot_of(y, a, b, axes=2):
+    d[a] = tensordot_adjoint_a(d[y], a, b, axes)
+    d[b] = tensordot_adjoint_b(d[y], a, b, axes)
+
+
+# --- adjoints of forward-mode helpers (reverse over forward) ------------------------------
+
+
+@adjoint(sum_tangents)
+def a_sum_tangents(y, ts):
+    d[ts] = unsum(d[y], ts)
+
+
+@adjoint(pick_tangent)  # the picked item's tangent passes through
+def a_pick_tangent(z, y, first, rest, t_first, t_rest):
+    parts = pick_adjoint(d[z], y, first, rest)
+    d[t_first] = parts[0]
+    d[t_rest] = parts[1]
+
+
+@adjoint(pick_adjoint)  # g goes to the picked item: its adjoint is that item's
+def a_pick_adjoint(z, g, y, first, rest):
+    d[g] = pick_tangent(y, first, rest, d[z][0], d[z][1])
+
+
+@adjoint(reshape_tangents)
+def a_reshape_tangents(z, ts, arys, y):
+    d[ts] = reshape_each(d[z], arys)
+
+
+@adjoint(einsum_tangent)  # linear in the tangents, and in each operand the tangent is not in
+def a_einsum_tangent(z, y, subscripts, operands, tangents):
+    d[tangents] = einsum_adjoint(d[z], subscripts, operands)
+    d[operands] = einsum_adjoint_tangent(d[z], subscripts, operands, 0.0, tangents)
+
+
+@adjoint(solve_tangent)
+def a_solve_tangent(z, a, b, x, da, db):
+    parts = solve_tangent_vjp(d[z], a, b, x, z, da)
+    d[a] = parts[0]
+    d[x] = parts[1]
+    d[da] = parts[2]
+    d[db] = parts[3]

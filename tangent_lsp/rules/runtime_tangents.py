@@ -12,9 +12,11 @@ from tangent_lsp.runtime import (
     add_grad,
     broadcast_like,
     dot_adjoint_a,
+    dot_adjoint_b,
     einsum_adjoint,
     einsum_adjoint_tangent,
-    dot_adjoint_b,
+    einsum_cross_tangent,
+    einsum_tangent,
     extremum_mask,
     gram_adjoint,
     matmul_adjoint_a,
@@ -22,17 +24,24 @@ from tangent_lsp.runtime import (
     matmul_shape,
     norm_adjoint,
     norm_adjoint_tangent,
+    pick_adjoint,
+    pick_tangent,
+    prod_others,
+    prod_others_tangent,
+    reduced_count,
+    reshape_each,
+    reshape_tangents,
+    shape_of,
     solve_adjoint,
     solve_adjoint_tangent,
-    reduced_count,
-    shape_of,
-    reshape_each,
+    solve_tangent,
     split_like,
-    pick_tangent,
     sum_tangents,
     tangents_like,
     tensordot_adjoint_a,
     tensordot_adjoint_b,
+    tensordot_of,
+    transpose_by,
     unarray,
     unbroadcast,
     uncumsum,
@@ -71,6 +80,16 @@ def t_uncumsum(y, g, x, axis=None):
 @tangent_(untranspose)
 def t_untranspose(y, g, axes=None):
     d[y] = untranspose(d[g], axes)
+
+
+@tangent_(transpose_by)
+def t_transpose_by(y, g, axes=None):
+    d[y] = transpose_by(d[g], axes)
+
+
+@tangent_(reshape_tangents)
+def t_reshape_tangents(z, ts, arys, y):
+    d[z] = reshape_tangents(d[ts], arys, y)
 
 
 @tangent_(reshape_each)
@@ -184,11 +203,41 @@ def t_solve_adjoint(y, g, a, b, x):
     d[y] = solve_adjoint_tangent(g, a, b, x, d[g], d[a], d[x])
 
 
-@tangent_(norm_adjoint)  # g * x / y: linear in g; the rest is the 2-norm's curvature
+@tangent_(pick_adjoint)  # linear in g; which item is picked does not move
+def t_pick_adjoint(z, g, y, first, rest):
+    d[z] = pick_adjoint(d[g], y, first, rest)
+
+
+@tangent_(tensordot_of)
+def t_tensordot_of(y, a, b, axes=2):
+    d[y] = tensordot_of(d[a], b, axes) + tensordot_of(a, d[b], axes)
+
+
+@tangent_(einsum_tangent)  # linear in the tangents and in each operand
+def t_einsum_tangent(z, y, subscripts, operands, tangents):
+    d[z] = einsum_tangent(y, subscripts, operands, d[tangents]) + einsum_cross_tangent(
+        y, subscripts, operands, tangents, d[operands]
+    )
+
+
+@tangent_(solve_tangent)  # a z = db - da x, so a dz = d(db) - d(da) x - da dx - d(a) z
+def t_solve_tangent(z, a, b, x, da, db):
+    d[z] = (
+        solve_tangent(a, b, x, d[da], d[db]) + solve_tangent(a, b, z, d[a], 0.0)
+        + solve_tangent(a, b, d[x], da, 0.0)
+    )
+
+
+@tangent_(norm_adjoint)  # linear in g; the rest is the norm's curvature in x and y
 def t_norm_adjoint(z, g, x, y, ord=None, axis=None, keepdims=False):
     d[z] = norm_adjoint(d[g], x, y, ord, axis, keepdims) + norm_adjoint_tangent(
         g, x, y, d[x], d[y], ord, axis, keepdims
     )
+
+
+@tangent_(prod_others)  # the Hessian of prod times the tangent (exact with zeros)
+def t_prod_others(y, x, axis=None):
+    d[y] = prod_others_tangent(x, d[x], axis)
 
 
 @tangent_(matmul_adjoint_b)

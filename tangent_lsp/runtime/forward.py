@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import _axes, _float
-from .reverse import norm_adjoint
+from ._base import _float
 
 #
 # Helpers that forward-mode rules (``rules/numpy_tangents.py``, ``rules/python_tangents.py``)
@@ -84,6 +83,18 @@ def pick_tangent(y, first, rest, t_first, t_rest):
     return broadcast_like(tangents[hit], y)
 
 
+def reshape_tangents(ts, arys, y):
+    """Tangent of ``y = np.atleast_Nd(*arys)`` for the tangents ``ts`` of ``arys`` (a literal
+    ``0.0`` for a constant): each reshaped like its result, one array for one input and a
+    list for several, as NumPy returns ``y``."""
+    outputs = [y] if len(arys) == 1 else list(y)
+    shaped = [
+        np.reshape(np.zeros(np.shape(a)) if _absent(t) else _float(t), np.shape(out))
+        for t, a, out in zip(ts, arys, outputs, strict=True)
+    ]
+    return shaped[0] if len(arys) == 1 else shaped
+
+
 def einsum_tangent(y, subscripts, operands, tangents):
     """Tangent of ``y = np.einsum(subscripts, *operands)``: einsum is linear in each
     operand, so the tangent is the sum over operands of the same einsum with that
@@ -96,19 +107,6 @@ def einsum_tangent(y, subscripts, operands, tangents):
                          *operands[i + 1:])
         total = term if total is None else total + term
     return broadcast_like(0.0 if total is None else total, y)
-
-
-def norm_tangent(t, x, y, ord=None, axis=None, keepdims=False):
-    """Tangent of ``y = np.linalg.norm(x, ord, axis, keepdims)`` for the tangent ``t`` of ``x``.
-
-    The derivative of each norm with respect to each entry of ``x`` is what
-    ``norm_adjoint`` computes for a gradient of ones; the tangent is its product
-    with ``t`` summed over the reduced axes. Same norms and conventions as
-    ``norm_adjoint`` (0 at the origin for the 2-norm).
-    """
-    x = _float(x)
-    jac = norm_adjoint(np.ones(np.shape(y)), x, y, ord, axis, keepdims)
-    return broadcast_like(np.sum(jac * t, axis=_axes(axis, x.ndim), keepdims=keepdims), y)
 
 
 def solve_tangent(a, b, x, da, db):

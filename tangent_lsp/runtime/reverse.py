@@ -139,6 +139,12 @@ def _tensordot_axes(a, b, axes):
     return [int(i) % na for i in ax_a], [int(i) % nb for i in ax_b]
 
 
+def tensordot_of(a, b, axes=2):
+    """``np.tensordot(a, b, axes)`` with ``axes`` read as the adjoints below read it (a
+    product with a scalar contracts nothing, as ``np.inner`` does): their adjoint."""
+    return np.tensordot(a, b, _tensordot_axes(a, b, axes))
+
+
 def tensordot_adjoint_a(g, a, b, axes=2):
     """Adjoint of ``a`` in ``np.tensordot(a, b, axes)`` (also serves ``dot`` and ``inner``)."""
     ax_a, ax_b = _tensordot_axes(a, b, axes)
@@ -294,17 +300,29 @@ def einsum_adjoint(g, subscripts, operands):
 # --- shapes -------------------------------------------------------------------------
 
 
-def untranspose(g, axes=None):
-    """Adjoint of ``np.transpose(x, axes)`` / ``x.transpose(*axes)``: transpose by the inverse permutation.
-
-    Accepts the method's varargs forms too: ``()``, ``(1, 0)`` or ``((1, 0),)``.
-    """
-    g = _float(g)
+def _permutation(axes, ndim):
+    """The axes of ``np.transpose(x, axes)`` or ``x.transpose(*axes)`` as a permutation, or
+    None for the reversal. Accepts the method's varargs forms: ``()``, ``(1, 0)``, ``((1, 0),)``."""
     if axes is not None and len(axes) == 1 and np.ndim(axes[0]) == 1:
         axes = axes[0]
     if axes is None or len(axes) == 0 or (len(axes) == 1 and axes[0] is None):
-        return np.transpose(g)
-    return np.transpose(g, np.argsort([int(a) % g.ndim for a in axes]))
+        return None
+    return [int(a) % ndim for a in axes]
+
+
+def untranspose(g, axes=None):
+    """Adjoint of ``np.transpose(x, axes)`` / ``x.transpose(*axes)``: transpose by the inverse
+    permutation."""
+    g = _float(g)
+    order = _permutation(axes, g.ndim)
+    return np.transpose(g) if order is None else np.transpose(g, np.argsort(order))
+
+
+def transpose_by(g, axes=None):
+    """``np.transpose(g, axes)`` for ``axes`` in any form ``untranspose`` accepts: its adjoint,
+    for derivatives of derivatives."""
+    g = _float(g)
+    return np.transpose(g, _permutation(axes, g.ndim))
 
 
 def reshape_each(g, arrays):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import _axes, _fit, _float
-from .forward import _absent
-from .reverse import _as_matrices, einsum_adjoint, unbroadcast, unreduce
+from .forward import _absent, einsum_tangent
+from .reverse import _as_matrices, einsum_adjoint, norm_adjoint, unbroadcast, unreduce
 
 def unreduce_adjoint(c, g, x, axis=None, keepdims=False):
     """Adjoint of ``unreduce(g, x, axis, keepdims)`` with respect to ``g``: ``c`` summed
@@ -66,16 +66,27 @@ def gram_adjoint_vjp(c, g, x):
     return dg_b + dg_a, np.transpose(dxt) + dx
 
 
-def _two_norm(x, ord, axis) -> bool:
-    """The norms whose adjoint is ``g * x / y``: the vector 2-norm and Frobenius."""
+def _norm_kind(x, ord, axis) -> str:
+    """How ``norm_adjoint`` depends on ``x`` and ``y`` for this norm: "two" (``g * x / y``:
+    the vector 2-norm and Frobenius), "p" (``g * sign(x) * (|x| / y) ** (p - 1)``, any other
+    finite vector p), or "flat" (piecewise constant: vector 0, 1 and ±inf, matrix ±1 and ±inf;
+    its curvature is zero wherever it is defined). Matrix 2-norms and the nuclear norm, whose
+    adjoints are singular vectors, have no second derivative here."""
     matrix = (axis is None and ord is not None and np.ndim(x) == 2) or (
         np.ndim(axis) == 1 and len(axis) == 2
     )
     if ord is None or ord == "fro" or (ord == 2 and not matrix):
-        return True
+        return "two"
+    if matrix:
+        if ord in (1, -1) or (not isinstance(ord, str) and np.isinf(ord)):
+            return "flat"
+    elif ord in (0, 1) or np.isinf(ord):
+        return "flat"
+    else:
+        return "p"
     raise NotImplementedError(
-        f"second derivatives of np.linalg.norm with ord={ord!r}: only the 2-norm "
-        "(ord None, 2 for vectors, 'fro') is supported"
+        f"second derivatives of np.linalg.norm with ord={ord!r} over a matrix: supported are "
+        "'fro' and the ±1 and ±inf matrix norms, and every vector norm"
     )
 
 
@@ -87,33 +98,75 @@ def _spread(g, y, x, axis, keepdims):
     return axes, spread_g, spread_y, spread_y == 0
 
 
+def _curvature(kind, ord, x, y):
+    """Per entry, the derivatives of the adjoint with respect to ``x`` and to ``y``, per unit
+    of ``g``: of ``x / y`` for the 2-norm, of ``sign(x) * (|x| / y) ** (p - 1)`` for p."""
+    if kind == "two":
+        return 1.0 / y, x / (y * y)
+    ratio = np.abs(x) / y
+    return (ord - 1) * ratio ** (ord - 2) / y, (ord - 1) * np.sign(x) * ratio ** (ord - 1) / y
+
+
 def norm_adjoint_tangent(g, x, y, dx, dy, ord=None, axis=None, keepdims=False):
-    """Tangent of ``norm_adjoint(g, x, y, ...)`` (= ``g * x / y``) for tangents ``dx`` and
-    ``dy`` of ``x`` and ``y`` (either may be the literal ``0.0``); ``g`` held fixed."""
-    _two_norm(x, ord, axis)
+    """Tangent of ``norm_adjoint(g, x, y, ...)`` for tangents ``dx`` and ``dy`` of ``x`` and
+    ``y`` (either may be the literal ``0.0``), ``g`` held fixed: the norm's curvature.
+    The adjoint is linear in ``g``; its tangent along ``g`` is ``norm_adjoint(dg, ...)``."""
+    kind = _norm_kind(x, ord, axis)
     x = _float(x)
+    if kind == "flat":
+        return np.zeros_like(x)
     axes, big_g, big_y, zero = _spread(g, y, x, axis, keepdims)
     safe = np.where(zero, 1.0, big_y)
+    by_x, by_y = _curvature(kind, ord, x, safe)
     change = np.zeros_like(x)
     if not _absent(dx):
-        change = change + _float(dx) / safe
+        change = change + by_x * _float(dx)
     if not _absent(dy):
-        change = change - x * unreduce(dy, x, axes, keepdims) / (safe * safe)
+        change = change - by_y * unreduce(dy, x, axes, keepdims)
     return _fit(np.where(zero, 0.0, big_g * change), np.shape(x))
 
 
 def norm_adjoint_vjp(c, g, x, y, ord=None, axis=None, keepdims=False):
-    """Adjoints of ``norm_adjoint(g, x, y, ...)`` (= ``g * x / y``) with respect to ``g``,
-    ``x`` and ``y``, as a triple."""
-    _two_norm(x, ord, axis)
+    """Adjoints of ``norm_adjoint(g, x, y, ...)`` with respect to ``g``, ``x`` and ``y``, as
+    a triple."""
+    kind = _norm_kind(x, ord, axis)
     x, c = _float(x), _float(c)
+    axes = _axes(axis, np.ndim(x))
+    unit = norm_adjoint(np.ones(np.shape(y)), x, y, ord, axis, keepdims)  # linear in g
+    dg = unreduce_adjoint(unit * c, g, x, axes, keepdims)
+    if kind == "flat":
+        return dg, np.zeros_like(x), np.zeros(np.shape(y))
     axes, big_g, big_y, zero = _spread(g, y, x, axis, keepdims)
     safe = np.where(zero, 1.0, big_y)
-    c = np.where(zero, 0.0, c)
-    dg = unreduce_adjoint(c * x / safe, g, x, axes, keepdims)
-    dx = _fit(c * big_g / safe, np.shape(x))
-    dy = unreduce_adjoint(-c * big_g * x / (safe * safe), y, x, axes, keepdims)
+    c = np.where(zero, 0.0, c) * big_g
+    by_x, by_y = _curvature(kind, ord, x, safe)
+    dx = _fit(c * by_x, np.shape(x))
+    dy = unreduce_adjoint(-c * by_y, y, x, axes, keepdims)
     return dg, dx, dy
+
+
+def prod_others_tangent(x, dx, axis=None):
+    """Tangent of ``prod_others(x, axis)`` along ``dx``: for each entry i, the sum over the
+    other entries j of ``dx[j]`` times the product of the entries other than i and j.
+
+    That is the Hessian of ``prod`` times ``dx``, and the Hessian is symmetric, so this is
+    also the adjoint of ``prod_others``. Exact with zeros: with none, it is
+    ``P / x_i * (sum_j dx_j / x_j - dx_i / x_i)``; with one zero, only products that skip
+    it survive; with two, only the zeros' own entries; with three or more, nothing."""
+    x = _float(x)
+    dx = np.broadcast_to(_float(dx), x.shape)
+    axes = _axes(axis, x.ndim)
+    zero = x == 0
+    safe = np.where(zero, 1.0, x)
+    zeros = np.sum(zero, axis=axes, keepdims=True)
+    rest = np.prod(safe, axis=axes, keepdims=True)  # the product of the nonzero entries
+    ratio = np.where(zero, 0.0, dx / safe)
+    spread = np.sum(ratio, axis=axes, keepdims=True)
+    at_zeros = np.sum(np.where(zero, dx, 0.0), axis=axes, keepdims=True)
+    none = rest / safe * (spread - ratio)
+    one = np.where(zero, rest * spread, rest / safe * at_zeros)
+    two = np.where(zero, rest * (at_zeros - dx), 0.0)
+    return np.where(zeros == 0, none, np.where(zeros == 1, one, np.where(zeros == 2, two, 0.0)))
 
 
 def einsum_adjoint_tangent(g, subscripts, operands, dg, doperands):
@@ -192,3 +245,41 @@ def solve_adjoint_vjp(c, g, a, b, x):
     return (
         unbroadcast(squeeze(cg), g), unbroadcast(of_a, a), unbroadcast(squeeze(of_x), x)
     )
+
+
+def einsum_cross_tangent(y, subscripts, operands, tangents, doperands):
+    """Tangent of ``einsum_tangent(y, subscripts, operands, tangents)`` along tangents
+    ``doperands`` of the operands (the tangents held fixed): each pair of different
+    operands, one replaced by its tangent and the other by its new tangent."""
+    total = 0.0
+    for j, dop in enumerate(doperands):
+        if _absent(dop):
+            continue
+        others = list(operands)
+        others[j] = dop
+        rest = list(tangents)
+        rest[j] = 0.0
+        total = total + einsum_tangent(y, subscripts, others, rest)
+    return total + np.zeros(np.shape(y))
+
+
+def solve_tangent_vjp(c, a, b, x, z, da):
+    """Adjoints of ``z = solve_tangent(a, b, x, da, db)`` (``a z = db - da x``) with respect to
+    ``a``, ``x``, ``da`` and ``db``, as a quadruple; ``da`` may be the literal ``0.0``. With
+    ``u = solve(a^T, c)``: ``-u z^T``, ``-da^T u``, ``-u x^T`` and ``u``."""
+    vector = np.ndim(b) == 1
+
+    def matrix(v):
+        return _float(v)[..., None] if vector else _float(v)
+
+    def back(v):
+        return v[..., 0] if vector else v
+
+    u = np.linalg.solve(np.swapaxes(a, -1, -2), matrix(c))
+    of_a = unbroadcast(-u @ np.swapaxes(matrix(z), -1, -2), a)
+    of_db = unbroadcast(back(u), b)
+    if _absent(da):
+        return of_a, np.zeros(np.shape(x)), 0.0, of_db
+    of_da = unbroadcast(-u @ np.swapaxes(matrix(x), -1, -2), da)
+    of_x = unbroadcast(back(-(np.swapaxes(_float(da), -1, -2) @ u)), x)
+    return of_a, of_x, of_da, of_db

@@ -309,8 +309,13 @@ def f_clip_method(a, lo):
     return np.sum(a.clip(lo, 0.5) * W34)
 
 
+def f_masks(x):  # `&`, `|` and `~` of comparisons: masks carry no derivative
+    inside = (x > -0.5) & (x < 0.5)
+    return np.sum(x * x * inside * W34 + np.sin(x) * ((x < -1.0) | ~(x < 1.0)))
+
+
 ELEMENTWISE = [
-    case(f_copysign, A34, autograd=False),
+    case(f_copysign, A34, autograd=False), case(f_masks, A34),
     case(f_where, A34, B34, wrt=(0, 1)),
     case(f_where, V4, 2.0, wrt=(0, 1), autograd=False),
     pytest.param(f_where_scalar, (C31, 0.5), (0, 1), False, 1e-5, 1e-7, id="f_where-(3,1)-scalar"),
@@ -748,6 +753,11 @@ def s_atleast_3d(x):
     return np.sum(np.atleast_3d(x) * W34[:, :, None])
 
 
+def s_atleast_indexed(a, b):  # several arrays give a list: read by position, not unpacked
+    pair = np.atleast_2d(a, b)
+    return np.sum(pair[0] * np.sin(pair[1]).T)
+
+
 def s_broadcast_to(x):
     return np.sum(np.broadcast_to(x, (3, 4)) * W34)
 
@@ -877,6 +887,7 @@ SHAPES_CASES = [
     case(s_moveaxis, X234), case(s_reshape, A34), case(s_reshape_fortran, A34),
     case(s_ravel, A34), case(s_squeeze, A34[:1]), case(s_expand_dims, A34),
     case(s_atleast_1d, 1.5), case(s_atleast_2d, V4), case(s_atleast_3d, A34),
+    case(s_atleast_indexed, V3, C31, wrt=(0, 1), autograd=False),
     case(s_broadcast_to, V4, autograd=False), case(s_broadcast_to, C31), case(s_tile, A34),
     case(s_repeat, A34), case(s_repeat_axis, A34, autograd=False), case(s_flip, A34, autograd=False),
     case(s_flip_axis, A34, autograd=False),

@@ -1,0 +1,318 @@
+"""Second derivatives through every rule, in the four orders: forward over reverse,
+reverse over reverse, reverse over forward and forward over forward.
+
+A first-order derivative calls runtime helpers (``untile``, ``norm_adjoint``,
+``einsum_tangent``...), so differentiating it again needs rules for those helpers.
+Each check below takes the derivative with respect to argument ``i``, differentiates
+it again with respect to argument ``j`` (often the same one) and compares with central
+differences of the first-order gradient, which ``test_numpy_rules`` checks against
+autograd and finite differences. All four orders reduce to ``J u``, the change of the
+gradient ``grad_i`` along a direction ``u`` of argument ``j``: a Hessian-vector product
+directly, or its inner product with a second direction ``t``.
+
+``NONLINEAR`` wraps each helper's operation in ``sin(y) * y``, so that the adjoint
+flowing into the helper depends on the input and the helper's own rules are exercised
+(the rule cases of ``test_numpy_rules`` are mostly linear, with a second derivative of
+zero). Autograd's Hessian-vector product is a second oracle where autograd has the
+function.
+"""
+
+import autograd
+import numpy as np
+import pytest
+
+import tangent_lsp
+from tests.engine import test_numpy_rules as rule_cases
+from tests.engine.arrays import A34, B34, M45, S33, S233, V3, V4, X234
+from tests.oracle import _autograd_version
+
+rng = np.random.default_rng(11)
+IDX = np.array([0, 2, 2, 1])
+NEAR_ZERO = np.array([[0.7, 0.0, 1.3], [0.0, 0.0, 0.9], [1.1, 0.0, 0.0], [-0.4, 1.6, 0.8]])
+
+
+def bent(y):
+    return np.sum(np.sin(y) * y)
+
+
+# --- one nonlinear function per helper: (name, function, args, (i, j), autograd) -----------
+
+
+def cumsum_flat(x):
+    return bent(np.cumsum(x))
+
+
+def cumsum_axis(x):
+    return bent(np.cumsum(x, axis=1))
+
+
+def transpose_axes(x):
+    return bent(np.transpose(x, (2, 0, 1)))
+
+
+def transpose_method(x):
+    return bent(x.transpose(1, 2, 0))
+
+
+def transpose_method_tuple(x):
+    return bent(x.transpose((1, 2, 0)) * 0.5) + bent(x.transpose())
+
+
+def atleast_2d(v):
+    return bent(np.atleast_2d(v) @ M45)
+
+
+def atleast_3d_many(a, b):
+    p, q = np.atleast_3d(a, b)
+    return bent(p * 2.0) + bent(q * p[..., :1])
+
+
+def stack(a, b):
+    return bent(np.stack([a, b * a], axis=1))
+
+
+def tile(x):
+    return bent(np.tile(x, (2, 1)) * 0.5)
+
+
+def repeat_axis(x):
+    return bent(np.repeat(x, 2, axis=0))
+
+
+def repeat_flat(x):
+    return bent(np.repeat(x, 3))
+
+
+def diagonal_offset(x):
+    return bent(np.diagonal(x, 1))
+
+
+def trace(x):
+    return bent(np.trace(x @ x.T))
+
+
+def diag_both_ways(v, m):
+    return bent(np.diag(v) @ m) + bent(np.diag(m * v))
+
+
+def sort_axis(x):
+    return bent(np.sort(x, axis=0) * np.arange(1.0, 5.0))
+
+
+def sort_flat(x):
+    return bent(np.sort(x, axis=None) * np.arange(12.0))
+
+
+def take_axis(x):
+    return bent(np.take(x, IDX, axis=1))
+
+
+def take_flat(x):
+    return bent(np.take(x, IDX))
+
+
+def diff_twice(x):
+    return bent(np.diff(x, 2, axis=1))
+
+
+def dot_both(a, b):
+    return bent(np.dot(a, b))
+
+
+def dot_vector(a, v):
+    return bent(np.dot(a, v))
+
+
+def tensordot_pair(a, b):
+    return bent(np.tensordot(a, b, axes=([1, 2], [0, 1])))
+
+
+def einsum_pair(a, b):
+    return bent(np.einsum("ij,jk->ik", a, b))
+
+
+def einsum_diagonal(a):
+    return bent(np.einsum("ii->i", a @ a.T))
+
+
+def solve_vector(a, b):
+    return bent(np.linalg.solve(a, b))
+
+
+def solve_matrix(a, b):
+    return bent(np.linalg.solve(a, b))
+
+
+def solve_batched(a, b):
+    return bent(np.linalg.solve(a, b))
+
+
+def norm_two(x):
+    return bent(np.linalg.norm(x, axis=1))
+
+
+def norm_one(x):
+    return bent(np.linalg.norm(x, 1) * x)
+
+
+def norm_inf_rows(x):
+    return bent(np.linalg.norm(x, np.inf, axis=1, keepdims=True) * x)
+
+
+def norm_three(x):
+    return bent(np.linalg.norm(x, 3, axis=0))
+
+
+def norm_half(x):
+    return bent(np.linalg.norm(x, 0.5))
+
+
+def norm_matrix_one(x):
+    return bent(np.linalg.norm(x, 1) * x)
+
+
+def norm_frobenius(x):
+    return bent(np.linalg.norm(x, "fro") * x)
+
+
+def prod_axis(x):
+    return bent(np.prod(x, axis=1))
+
+
+def prod_zeros(x):
+    return bent(np.prod(x, axis=1)) + bent(np.prod(x, axis=0) * 2.0)
+
+
+def prod_all(x):
+    return bent(np.prod(x))
+
+
+def builtin_max(x):
+    return bent(max(x[0], x[1] * 0.5, x[2]))
+
+
+def builtin_sum(x):
+    return bent(sum([x[0], x[1] * x[2], x[3]]))
+
+
+def case(function, *args, pair=(0, 0), autograd=True):
+    name = f"{function.__name__}-{pair[0]}{pair[1]}"
+    return pytest.param(function, args, pair, autograd, id=name)
+
+
+NONLINEAR = [
+    case(cumsum_flat, A34), case(cumsum_axis, A34), case(transpose_axes, X234),
+    case(transpose_method, X234, autograd=False),
+    case(transpose_method_tuple, X234, autograd=False), case(atleast_2d, V4),
+    case(atleast_3d_many, V4, A34, autograd=False),
+    case(atleast_3d_many, V4, A34, pair=(1, 0), autograd=False),
+    case(stack, V4, B34[0]), case(stack, V4, B34[0], pair=(0, 1)), case(tile, A34),
+    case(repeat_axis, A34), case(repeat_flat, A34), case(diagonal_offset, A34, autograd=False), case(trace, A34),
+    case(diag_both_ways, V3, S33), case(diag_both_ways, V3, S33, pair=(1, 0)),
+    case(sort_axis, A34, autograd=False), case(sort_flat, A34, autograd=False),
+    case(take_axis, A34, autograd=False),
+    case(take_flat, A34, autograd=False),
+    case(diff_twice, A34), case(dot_both, A34, M45[:, :3] * 1.0),
+    case(dot_both, A34, M45[:, :3] * 1.0, pair=(0, 1)),
+    case(dot_both, A34, M45[:, :3] * 1.0, pair=(1, 0)), case(dot_vector, A34, V4),
+    case(dot_vector, A34, V4, pair=(1, 0)), case(tensordot_pair, X234, B34),
+    case(tensordot_pair, X234, B34, pair=(0, 1)), case(tensordot_pair, X234, B34, pair=(1, 1)),
+    case(einsum_pair, A34, M45), case(einsum_pair, A34, M45, pair=(0, 1)),
+    case(einsum_pair, A34, M45, pair=(1, 0)), case(einsum_diagonal, A34, autograd=False),
+    case(solve_vector, S33, V3), case(solve_vector, S33, V3, pair=(0, 1)),
+    case(solve_vector, S33, V3, pair=(1, 0)), case(solve_matrix, S33, A34[:, :2] * 1.0),
+    case(solve_matrix, S33, A34[:, :2] * 1.0, pair=(0, 1)),
+    case(solve_batched, S233, X234[:, :, :2] * 1.0, pair=(0, 0), autograd=False),
+    case(solve_batched, S233, X234[:, :, :2] * 1.0, pair=(1, 0), autograd=False),
+    case(norm_two, A34), case(norm_one, V4, autograd=False), case(norm_inf_rows, A34, autograd=False), case(norm_three, A34),
+    case(norm_half, V4 + 3.0, autograd=False),
+    case(norm_matrix_one, A34, autograd=False), case(norm_frobenius, A34),
+    case(prod_axis, A34), case(prod_all, V4), case(prod_zeros, NEAR_ZERO, autograd=False),
+    case(builtin_max, V4), case(builtin_sum, V4),
+]
+
+
+def _first(r):
+    return np.asarray(r[0] if isinstance(r, tuple) else r, dtype=float)
+
+
+def _gradient_change(function, args, i, j, u, step=1e-6):
+    """Central differences of grad_i (one argument's gradient) along ``u`` in argument j."""
+    gradient = tangent_lsp.grad(function, wrt=(i,))
+
+    def at(shift):
+        moved = list(args)
+        moved[j] = np.asarray(args[j], dtype=float) + shift * u
+        return _first(gradient(*moved))
+
+    return (at(step) - at(-step)) / (2 * step)
+
+
+def _second(order, function, args, i, j, t, u):
+    """``<t, J u>`` (or ``J u`` itself, or ``J^T t`` paired with ``u``) for J = d grad_i / d x_j,
+    computed by the engine in the given order, as a number."""
+    n = len(args)
+    if order == "forward over reverse":
+        gradient = tangent_lsp.grad(function, wrt=(i,))
+        change = tangent_lsp.jvp(gradient, wrt=(j,))(*args, 1.0, u)
+        return np.sum(_first(change) * t)
+    if order == "reverse over reverse":
+        gradient = tangent_lsp.grad(function, wrt=(i,))
+        pulled = tangent_lsp.vjp(gradient, wrt=(j,))(*args, 1.0, t)
+        return np.sum(_first(pulled) * u)
+    directional = tangent_lsp.jvp(function, wrt=(i,))  # (*args, t): <grad_i, t>
+    if order == "reverse over forward":
+        gradient = tangent_lsp.grad(directional, wrt=(j,))(*args, t)
+        return np.sum(_first(gradient) * u)
+    assert order == "forward over forward"
+    assert n == len(args)
+    return float(tangent_lsp.jvp(directional, wrt=(j,))(*args, t, u))
+
+
+ORDERS = ["forward over reverse", "reverse over reverse", "reverse over forward",
+          "forward over forward"]
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("function, args, pair, autograd_has_it", NONLINEAR)
+def test_second_derivatives_through_helpers(order, function, args, pair, autograd_has_it):
+    i, j = pair
+    t = rng.standard_normal(np.shape(args[i]))
+    u = rng.standard_normal(np.shape(args[j]))
+    expected = np.sum(t * _gradient_change(function, args, i, j, u))
+    ours = _second(order, function, args, i, j, t, u)
+    np.testing.assert_allclose(ours, expected, rtol=1e-5, atol=1e-6)
+    if autograd_has_it and i == j and order == ORDERS[0]:
+        theirs = autograd.hessian_vector_product(_autograd_version(function), i)(*args, u)
+        np.testing.assert_allclose(ours, np.sum(t * theirs), rtol=1e-6, atol=1e-8)
+
+
+# --- every rule of the library, differentiated twice ------------------------------------------
+
+# The matrix 2-norms and the nuclear norm: their gradients are singular vectors, whose own
+# derivatives are not implemented; asking says so.
+SPECTRAL_NORMS = {"l_norm_ord-2d-nuc", "l_norm_ord-2d-2", "l_norm_ord-2d--2",
+                  "l_norm_matrix_axes-nuc", "l_norm_matrix_axes-2"}
+
+EVERY_RULE = [
+    pytest.param(p.values[0], p.values[1], k, p.id in SPECTRAL_NORMS, id=f"{p.id}-{k}")
+    for p in rule_cases.ALL
+    for k in p.values[2]
+    if np.issubdtype(np.asarray(p.values[1][k]).dtype, np.floating)
+]
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("function, args, k, spectral", EVERY_RULE)
+def test_every_rule_has_second_derivatives(order, function, args, k, spectral):
+    """The rule cases of ``test_numpy_rules`` (each argument in turn): every helper their
+    derivatives call has the rules for a second derivative, and the result is right."""
+    t = rng.standard_normal(np.shape(args[k]))
+    u = rng.standard_normal(np.shape(args[k]))
+    if spectral:
+        with pytest.raises(NotImplementedError, match="over a matrix: supported are 'fro'"):
+            _second(order, function, args, k, k, t, u)
+        return
+    expected = np.sum(t * _gradient_change(function, args, k, k, u, step=1e-5))
+    ours = _second(order, function, args, k, k, t, u)
+    np.testing.assert_allclose(ours, expected, rtol=1e-4, atol=1e-6)
