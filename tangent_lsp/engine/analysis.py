@@ -119,6 +119,10 @@ def container_kinds(fn: Function) -> dict[str, str]:
         if op.kind == "subscript" and isinstance(op.value.value, gast.Name)
         and isinstance(op.value.slice, gast.Constant) and type(op.value.slice.value) is int
     }
+    helper_results = {
+        op.target for op in walk_ops(fn.body)
+        if op.kind == "rule" and op.key.startswith(RUNTIME_MODULE + ".")
+    }
     calls |= {
         op.target for op in walk_ops(fn.body) if op.kind == "rule" and (
             op.target in unpacked
@@ -137,9 +141,12 @@ def container_kinds(fn: Function) -> dict[str, str]:
         ):  # `a, b = g(x)` or `g(x)[0]`: g returned a tuple (`g(x)[..., :2]` slices an array)
             kinds[op.value.value.id] = "list"
         if (
-            op.kind == "subscript" and op.target in unpacked
-            and isinstance(op.value.value, gast.Name) and kinds.get(op.value.value.id) == "list"
-        ):  # `a, b = pairs[1]`: an element of a tuple, unpacked, is a tuple too
+            op.kind == "subscript" and isinstance(op.value.value, gast.Name)
+            and kinds.get(op.value.value.id) == "list" and (
+                op.target in unpacked
+                or (op.target in indexed and op.value.value.id in helper_results)
+            )
+        ):  # `a, b = pairs[1]`, or a helper's nested result `parts = grads[1]; parts[0]`
             kinds[op.target] = "list"
         if op.kind == "literal":
             kinds[op.target] = "dict" if isinstance(op.value, gast.Dict) else "list"

@@ -309,7 +309,14 @@ class _Forward:
 
     def run(self, name: str, preserve_result: bool) -> ForwardResult:
         seeds = [self.tangent(arg) for arg in self.wrt]
-        body = self.block(self.fn.body)
+        # a parameter outside wrt that takes an active value in a branch or loop has a zero
+        # tangent until then (dead-code elimination drops it where nothing reads it)
+        entry = [
+            S.assign(self.tangent(param.id), self.zeros(param.id))
+            for param in self.fn.node.args.args
+            if param.id in self.active and param.id not in self.wrt
+        ]
+        body = entry + self.block(self.fn.body)
         result = next(s.value for s in reversed(self.fn.body) if isinstance(s, Return))
         if isinstance(result, gast.Tuple):  # `return a, b`: a tuple of tangents
             tangent = gast.Tuple(

@@ -19,6 +19,7 @@ from .reuse import reuse_values
 from .simplify import simplify_backward
 from .shapes import ShapeClasses
 from .tape import is_pop, is_push, pair_of
+from .views import value_live, value_reads, views_of
 
 _IMPURE_PREFIXES = ("random", "print", "input", "open")
 # Inlining stops before a statement grows past this many AST nodes: past it,
@@ -170,6 +171,8 @@ def eliminate_dead_code(function: gast.FunctionDef, pure: bool | None = None) ->
     if pure is None:
         pure = _pure(function.body)
     sweep = _Sweep({n for n in S.stored_names(function) if n not in params}, pure)
+    sweep.views = views_of(function.body)
+    sweep.view_names = set().union(*sweep.views.values())
     function.body, _ = _dce(function.body, set(), sweep, True)
     if sweep.dead_pairs:  # pushes come before their pops: one more sweep removes them
         function.body, _ = _dce(function.body, set(), sweep, True)
@@ -184,6 +187,8 @@ class _Sweep:
 
     def __init__(self, local: set[str], all_pure: bool) -> None:
         self.local = local
+        self.views: dict[str, set[str]] = {}  # array → variables that may be views of it
+        self.view_names: set[str] = set()
         self.dead_pairs: set[int] = set()
         self._reads: dict[int, tuple[gast.AST, list[str]]] = {}  # holds the node: ids stay unique
         # Usually no call in the function has side effects: then no statement is
@@ -191,10 +196,27 @@ class _Sweep:
         self.pure = _always_pure if all_pure else _pure
 
     def reads(self, node: gast.AST) -> list[str]:
+        """The names ``node`` reads, and a ``value_live`` marker for each view it reads
+        for its values."""
         found = self._reads.get(id(node))
         if found is None:
-            found = self._reads[id(node)] = (node, S.loaded_names(node))
+            names = S.loaded_names(node)
+            if self.view_names and not self.view_names.isdisjoint(names):
+                names = names + [value_live(v) for v in value_reads(node) & self.view_names]
+            found = self._reads[id(node)] = (node, names)
         return found[1]
+
+    def needed(self, array: str, live: set[str]) -> bool:
+        """Whether writing into ``array`` in place matters: it is live, or a view of it is
+        read for its values later."""
+        return array in live or any(value_live(v) in live for v in self.views.get(array, ()))
+
+    def kill(self, live: set[str], names) -> None:
+        """``names`` are assigned: their earlier values (and views) are dead."""
+        for name in names:
+            live.discard(name)
+            if name in self.view_names:
+                live.discard(value_live(name))
 
 
 def _always_pure(value: gast.AST) -> bool:
@@ -214,12 +236,12 @@ def _dce(
         elif is_pop(stmt):
             target = stmt.targets[0]
             name = target.id if isinstance(target, gast.Name) else _inplace_target(stmt)
-            if remove and (name not in live or pair_of(stmt) in dead_pairs):
+            if remove and (not sweep.needed(name, live) or pair_of(stmt) in dead_pairs):
                 dead_pairs.add(pair_of(stmt))
                 keep = False
             else:
                 if isinstance(target, gast.Name):
-                    live.discard(name)  # `x[i] = tape.pop()` updates x: x stays live
+                    sweep.kill(live, (name,))  # `x[i] = tape.pop()` updates x: x stays live
                 live.update(sweep.reads(stmt))
         elif is_push(stmt):
             if remove and pair_of(stmt) in dead_pairs:
@@ -227,7 +249,7 @@ def _dce(
             else:
                 live.update(sweep.reads(stmt))
         elif (inplace := _inplace_target(stmt)) is not None:
-            if inplace in live or inplace not in local:
+            if sweep.needed(inplace, live) or inplace not in local:
                 live.update(sweep.reads(stmt))
             else:
                 keep = False
@@ -241,7 +263,7 @@ def _dce(
                 else:
                     keep = False
             else:
-                live.difference_update(targets)
+                sweep.kill(live, targets)
             if keep:
                 live.add(xs)
         elif (
@@ -261,7 +283,7 @@ def _dce(
                     for element in stmt.targets[0].elts:
                         if isinstance(element, gast.Name) and element.id not in live:
                             element.id = "_"
-                live.difference_update(targets)
+                sweep.kill(live, targets)
                 live.update(sweep.reads(stmt.value))
         elif isinstance(stmt, gast.If):
             body, live_body = _dce(stmt.body, live, sweep, remove)
@@ -285,6 +307,7 @@ def _dce_loop(
     header = loop.iter if isinstance(loop, gast.For) else loop.test
     header_reads = set(sweep.reads(header))
     target = set(S.stored_names(loop.target)) if isinstance(loop, gast.For) else set()
+    target |= {value_live(t) for t in target}
     # a `for` evaluates its iterable once; a `while` tests before every iteration
     again = header_reads if isinstance(loop, gast.While) else set()
     head: set[str] = set()

@@ -176,7 +176,7 @@ def math_atanh(y, x):
 
 @adjoint(math.hypot)
 def math_hypot(y, *coordinates):
-    d[coordinates] = tuple(d[y] * _c / y for _c in coordinates)
+    d[coordinates] = d[y] / y * numpy.array(coordinates)
 
 
 @adjoint(math.fabs)

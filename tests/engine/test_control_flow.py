@@ -4,7 +4,8 @@ autograd in every variant: joint and split motion, optimized and not."""
 import numpy as np
 import pytest
 
-from tests.oracle import assert_gradients_match
+import tangent_lsp
+from tests.oracle import assert_gradients_match, autograd_jvp, finite_difference_jvp
 
 rng = np.random.default_rng(1)
 
@@ -346,3 +347,36 @@ VARIANTS = {
 @pytest.mark.parametrize("name,f,args,wrt", CASES, ids=[c[0] for c in CASES])
 def test_control_flow_gradients(name, f, args, wrt, variant):
     assert_gradients_match(f, args, wrt=wrt, **VARIANTS[variant])
+
+
+# --- forward mode: a parameter outside wrt that becomes active --------------------------------
+
+
+def scaled_in_loop(x, y):
+    for _ in range(3):
+        y = y * x + y
+    return np.sum(y)
+
+
+def scaled_in_branch(x, y):
+    if np.sum(x) > 0:
+        y = y * x
+    return np.sum(y * y)
+
+
+def grown_in_while(x, y):
+    while np.sum(y) < 10.0:
+        y = y + x * x + 1.0
+    return np.sum(y)
+
+
+@pytest.mark.parametrize("f", [scaled_in_loop, scaled_in_branch, grown_in_while])
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_forward_mode_parameter_outside_wrt_becomes_active(f, sign):
+    """``y`` is not differentiated, but after ``y = y * x`` its tangent is ``x``'s influence:
+    it starts at zero (it was read unassigned before: UnboundLocalError). Both branches."""
+    x, y, v = sign * np.array([0.3, 0.5]), np.array([1.0, 2.0]), np.array([1.0, -0.5])
+    ours = tangent_lsp.jvp(f, wrt=(0,))(x, y, v)
+    np.testing.assert_allclose(ours, finite_difference_jvp(f, (x, y), (0,), (v,)), rtol=1e-6)
+    theirs = autograd_jvp(f, (x, y), (0,), (v,))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9)

@@ -8,6 +8,7 @@ from tangent_lsp.engine.simplify import simplify_backward
 from tangent_lsp.engine.shape_passes import drop_noop_unbroadcast, spread_implicitly
 from tangent_lsp.engine.shapes import ShapeClasses
 from tangent_lsp.engine.syntax import boundary
+from tangent_lsp.engine.views import value_reads, views_of
 
 
 def _function(source: str) -> gast.FunctionDef:
@@ -31,6 +32,35 @@ def test_dead_code_elimination_keeps_in_place_updates_of_live_arrays():
     code = _code(optimize.eliminate_dead_code(f))
     assert "bx[1:] += g" in code and "np.add.at(bx, idx, g)" in code
     assert "unused" not in code
+
+
+def test_views_are_followed_through_other_views_and_methods():
+    body = _function(
+        "def f(B, x):\n    t = B.T\n    c = t[0]\n    r = x.reshape(3)\n"
+        "    s = np.transpose(x)\n    k = B.copy()\n    return c"
+    ).body
+    views = views_of(body)
+    assert views["B"] == {"t", "c"} and views["t"] == {"c"} and views["x"] == {"r", "s"}
+    assert "k" not in views["B"]
+
+
+def test_reads_for_the_shape_alone_are_not_value_reads():
+    expr = gast.parse("unbroadcast(g * a, b) + reduced_count(c, d) + e.shape[0] + f", mode="eval")
+    assert value_reads(expr.body) == {"unbroadcast", "g", "a", "f"}
+
+
+def test_a_write_into_an_array_stays_while_a_view_of_it_is_read_for_its_values():
+    """``B_i`` views column j of B: restoring the column changes what ``B_i`` holds."""
+    source = (
+        "def f(A, g, j):\n    B = A * 1.0\n    B_i = B[:, j]\n    B[:, j] = g\n    y = {use}\n"
+        "    return y"
+    )
+    kept = _code(optimize.eliminate_dead_code(_function(source.format(use="B_i * g"))))
+    assert "B[:, j] = g" in kept
+    shape_only = _code(optimize.eliminate_dead_code(_function(source.format(
+        use="unbroadcast(g, B_i)"
+    ))))
+    assert "B[:, j] = g" not in shape_only
 
 
 def test_dead_code_elimination_keeps_calls_with_side_effects():

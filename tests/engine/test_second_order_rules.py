@@ -1,5 +1,6 @@
-"""Second derivatives through every rule, in the four orders: forward over reverse,
-reverse over reverse, reverse over forward and forward over forward.
+"""Second derivatives through every rule and every program of the test zoo, in the four
+orders: forward over reverse, reverse over reverse, reverse over forward and forward over
+forward.
 
 A first-order derivative calls runtime helpers (``untile``, ``norm_adjoint``,
 ``einsum_tangent``...), so differentiating it again needs rules for those helpers.
@@ -22,6 +23,7 @@ import numpy as np
 import pytest
 
 import tangent_lsp
+from tests.engine import test_containers, test_control_flow, test_programs, test_python_rules
 from tests.engine import test_numpy_rules as rule_cases
 from tests.engine.arrays import A34, B34, M45, S33, S233, V3, V4, X234
 from tests.oracle import _autograd_version
@@ -313,6 +315,36 @@ def test_every_rule_has_second_derivatives(order, function, args, k, spectral):
         with pytest.raises(NotImplementedError, match="over a matrix: supported are 'fro'"):
             _second(order, function, args, k, k, t, u)
         return
+    expected = np.sum(t * _gradient_change(function, args, k, k, u, step=1e-5))
+    ours = _second(order, function, args, k, k, t, u)
+    np.testing.assert_allclose(ours, expected, rtol=1e-4, atol=1e-6)
+
+
+# --- every program of the zoo: branches, loops, containers, builtins ------------------------
+
+
+def _programs():
+    cases = [(p.id, p.values[0], p.values[1], p.values[2])
+             for p in test_python_rules.BUILTINS + test_python_rules.MATH]
+    for module in (test_programs, test_control_flow, test_containers):
+        cases += [(c[0], c[1], c[2], c[3] if isinstance(c[3], tuple) else (c[3],))
+                  for c in module.CASES]
+    return [
+        pytest.param(function, args, k, id=f"{name}-{k}")
+        for name, function, args, wrt in cases for k in wrt
+        if not isinstance(args[k], (list, tuple, dict))
+        and np.issubdtype(np.asarray(args[k]).dtype, np.floating)
+    ]
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("function, args, k", _programs())
+def test_every_program_has_second_derivatives(order, function, args, k):
+    """The generated code of a loop, a branch or a tape differentiates again: tapes of
+    tapes, views restored in place (``B_i = B[:, j]`` read after ``B[:, j] = tape.pop()``),
+    parameters outside ``wrt`` that become active in forward mode."""
+    t = rng.standard_normal(np.shape(args[k]))
+    u = rng.standard_normal(np.shape(args[k]))
     expected = np.sum(t * _gradient_change(function, args, k, k, u, step=1e-5))
     ours = _second(order, function, args, k, k, t, u)
     np.testing.assert_allclose(ours, expected, rtol=1e-4, atol=1e-6)
