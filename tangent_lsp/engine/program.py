@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import gast
 
+from .aliasing import check_views
 from . import analysis, optimize
 from .accumulate import accumulate_in_place
 from .hoist import hoist_invariants
@@ -76,6 +77,7 @@ class Program:
             module_names(module) | S.all_names(node) | self.function_names.taken
         )
         fn = hoist_invariants(normalize(module, node, resolver, namer))
+        check_views(fn)
         analysis.bind_rules(fn, self.rules_for(module), resolver)
         active = analysis.active_variables(fn, wrt)
         np_alias = resolver.numpy_alias() or self.np_alias

@@ -170,7 +170,9 @@ class _Reverse(StatementAdjoints):
             self.out.append(gast.Expr(value=restore))  # the list as it was before
             return self.out
         if isinstance(stmt, Op):
-            if stmt.target in self.active:
+            # an active value nothing differentiable read (only a tape whose adjoint never
+            # formed, in generated code differentiated again) has a zero adjoint
+            if stmt.target in self.active and stmt.target in self.initialized:
                 self.adjoint_of(stmt)
                 self.initialized.discard(stmt.target)  # its adjoint is consumed
                 self.owned.discard(stmt.target)

@@ -74,6 +74,20 @@ def overwrite_elements(x):
     return np.sum(y * y)
 
 
+def copied_view(A):  # a copy of a column, then the column overwritten: no aliasing
+    B = A * 2.0
+    col = B[:, 1].copy()
+    B[:, 1] = col * col
+    return np.sum(np.sin(B) * col[:, None])
+
+
+def element_then_write(x):  # x[0] of a vector is a number, not a view
+    y = x * 2.0
+    a = y[0]
+    y[0] = a * a
+    return np.sum(np.sin(y)) + a
+
+
 def update_columns(A, v):
     B = A * 1.0
     for j in range(A.shape[1]):
@@ -132,6 +146,8 @@ CASES = [
     ("write_rows", write_rows, (rng.normal(size=4), rng.normal(size=3)), (0, 1), False),
     ("overwrite_elements", overwrite_elements, (rng.normal(size=4),), (0,), False),
     ("update_columns", update_columns, (rng.normal(size=(3, 4)), rng.normal(size=4)), (0, 1), False),
+    ("copied_view", copied_view, (rng.normal(size=(3, 4)),), (0,), False),
+    ("element_then_write", element_then_write, (rng.normal(size=4),), (0,), False),
     ("write_then_read_in_loop", write_then_read_in_loop, (rng.normal(size=3),), (0,), False),
 ]
 

@@ -34,6 +34,10 @@ CASES = [
     ("no_rule", "return np.sum(np.fft.fft(x).real)", "call", 4, 18),
     ("unpack_active", "a, b = x\n    return np.sum(a * b)", "tuple unpacking", 4, 7),
     ("star_params", None, "*args parameter", 3, 7),
+    ("view_then_write", "B = x * 1.0\n    col = B[:, 0]\n    B[:, 0] = col * 2.0\n"
+     "    return np.sum(col)", "write through a view", 7, 11),
+    ("write_into_view", "B = x * 1.0\n    row = B[1:]\n    row[0] = 3.0\n"
+     "    return np.sum(np.sin(B))", "write through a view", 7, 18),
 ]
 
 
@@ -103,3 +107,12 @@ def test_constructs_that_carry_no_gradient_are_not_errors():
         """
     )
     assert "def df_dx" in derive(source, "f").code
+
+
+def test_a_write_through_a_view_quotes_both_lines():
+    source = _source("B = x * 1.0\n    col = B[:, 0]\n    B[:, 0] = col * 2.0\n    return np.sum(col)")
+    with pytest.raises(DiffError) as info:
+        derive(source, "f")
+    message = info.value.message
+    assert "'col' is a view of 'B' (col = B[:, 0])" in message
+    assert "(B[:, 0] = col * 2.0)" in message and "copy()" in info.value.hint

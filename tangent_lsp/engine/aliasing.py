@@ -1,0 +1,143 @@
+"""Views written through: a clear error instead of a silently wrong derivative.
+
+``col = B[:, 0]`` is a view of ``B`` in NumPy, so ``B[:, 0] = ...`` afterwards changes
+``col`` too (and writing into ``col`` changes ``B``). The engine gives every variable its
+own value, as if ``col`` were a copy; the two agree until one of them is written in place
+and the other read again for its values (a shape never changes in place). That case is
+rejected, quoting both lines.
+
+Only definite views are followed: basic slices (``x[1:]``, ``x[:, j]``) and transposes
+(``x.T``, ``np.transpose``, ``swapaxes``, ``moveaxis``). ``x[0]`` is a view of a matrix but
+a copy of a vector's element, so it is not followed. A write of a value popped from a tape
+(``B[:, j] = tape.pop()``, in generated code differentiated again) restores what the views
+held: that is how generated code relies on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import gast
+
+from .errors import DiffError
+from .ir import Function, If, Loop, Op, Return
+from .views import value_reads
+
+_TRANSPOSES = frozenset((
+    "numpy.ndarray.T", "numpy.ndarray.mT", "numpy.transpose", "numpy.ndarray.transpose",
+    "numpy.swapaxes", "numpy.ndarray.swapaxes", "numpy.moveaxis", "numpy.matrix_transpose",
+    "numpy.permute_dims",
+))
+
+
+@dataclass
+class _State:
+    base: dict[str, tuple[str, Op]] = field(default_factory=dict)  # view → (root, where)
+    stale: dict[str, Op] = field(default_factory=dict)  # name → the write that changed it
+    popped: set[str] = field(default_factory=set)  # names holding a value from a tape
+    lines: dict[int, str] = field(default_factory=dict)  # line number → its source text
+
+    def copy(self) -> "_State":
+        return _State(dict(self.base), dict(self.stale), set(self.popped), self.lines)
+
+    def code(self, op: Op) -> str:
+        return self.lines.get(op.line, "").strip() or f"line {op.line}"
+
+    def merge(self, other: "_State") -> None:
+        self.base.update(other.base)
+        self.stale.update(other.stale)
+        self.popped |= other.popped
+
+
+def check_views(fn: Function) -> None:
+    """Raise a DiffError where a variable is read after a view of it (or the array it
+    views) was written in place."""
+    _block(fn.body, _State(lines=fn.lines))
+
+
+def _block(body: list, state: _State) -> None:
+    for stmt in body:
+        if isinstance(stmt, Op):
+            _op(stmt, state)
+        elif isinstance(stmt, Return):
+            _read(sorted(value_reads(stmt.value)), stmt, state)
+        elif isinstance(stmt, If):
+            _read([stmt.test.id], stmt, state)
+            other = state.copy()
+            _block(stmt.body, state)
+            _block(stmt.orelse, other)
+            state.merge(other)
+        elif isinstance(stmt, Loop):
+            _block(stmt.body, state)
+
+
+def _op(op: Op, state: _State) -> None:
+    if op.kind == "setitem":  # the location's index and the item; shapes don't change
+        item = op.args[1] if len(op.args) > 1 else None
+        reads = value_reads(op.value.slice) | (value_reads(item) if item is not None else set())
+    else:
+        reads = value_reads(op.value)
+    _read(sorted(reads), op, state)
+    if op.kind == "setitem":
+        restored = isinstance(item, gast.Name) and item.id in state.popped
+        _write(op.target, op, state, restored)
+        return
+    state.base.pop(op.target, None)
+    state.stale.pop(op.target, None)
+    state.popped.discard(op.target)
+    if op.kind == "pop":
+        state.popped.add(op.target)
+    viewed = _viewed(op)
+    if viewed is not None:
+        root = state.base.get(viewed, (viewed, op))[0]
+        state.base[op.target] = (root, op)
+
+
+def _viewed(op: Op) -> str | None:
+    """The array ``op``'s result is a definite view of, if any."""
+    if op.kind == "subscript":
+        index = op.value.slice
+        parts = index.elts if isinstance(index, gast.Tuple) else [index]
+        if any(isinstance(p, gast.Slice) for p in parts) and isinstance(op.value.value, gast.Name):
+            return op.value.value.id
+    elif op.kind == "rule" and op.key in _TRANSPOSES and op.args:
+        first = op.args[0]
+        return first.id if isinstance(first, gast.Name) else None
+    return None
+
+
+def _write(name: str, op: Op, state: _State, restored: bool) -> None:
+    """``name`` is written in place: the array it views and the other views of that array
+    change with it (unless a tape restores what they held)."""
+    root = state.base.get(name, (name, op))[0]
+    related = {root} | {view for view, (r, _) in state.base.items() if r == root}
+    for other in related - {name}:
+        if restored:
+            state.stale.pop(other, None)
+        else:
+            state.stale[other] = op
+
+
+def _read(names: list[str], at: object, state: _State) -> None:
+    for name in names:
+        write = state.stale.get(name)
+        if write is None:
+            continue
+        if name in state.base:
+            root, made = state.base[name]
+            view = name
+            message = (
+                f"'{name}' is a view of '{root}' ({state.code(made)}), read after "
+                f"'{write.target}' was written in place ({state.code(write)})"
+            )
+        else:
+            view = write.target
+            message = (
+                f"'{name}' is read after its view '{view}' was written in place "
+                f"({state.code(write)})"
+            )
+        raise DiffError(
+            "write through a view",
+            message + f": NumPy changed '{name}' too, the derivative would not",
+            hint=f"take a copy where the view is made: {view} = (...).copy()",
+        ).at(getattr(at, "node", None))
