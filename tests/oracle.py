@@ -26,6 +26,8 @@ import types
 
 import numpy as np
 
+import tangent_lsp
+
 __all__ = ["finite_differences", "autograd_gradient", "assert_gradients_match"]
 
 
@@ -113,7 +115,6 @@ def autograd_gradient(f, args, wrt=(0,)):
 
 def _generated_code(f, wrt):
     """The derivative's source as ``grad(..., verbose=1)`` prints it, or why there is none."""
-    import tangent_lsp
 
     out = io.StringIO()
     try:
@@ -133,7 +134,6 @@ def assert_gradients_match(f, args, wrt=(0,), rtol=1e-5, atol=1e-7, autograd=Tru
     differentiate ``f`` and agree too. ``options`` (``optimized``, ``motion``) go to
     ``tangent_lsp.autodiff``.
     """
-    import tangent_lsp
 
     wrt = tuple(wrt)
     if options:
@@ -221,7 +221,6 @@ def autograd_jvp(f, args, wrt, tangents):
 
 
 def _generated_forward_code(f, wrt):
-    import tangent_lsp
 
     out = io.StringIO()
     try:
@@ -241,7 +240,6 @@ def assert_jvp_matches(f, args, wrt=(0,), tangents=None, rtol=1e-5, atol=1e-7, a
     ``autograd.make_jvp``, which must then be able to differentiate ``f``).
     ``tangents`` default to ``random_tangents(args, wrt)``; ``options`` go to ``autodiff``.
     """
-    import tangent_lsp
 
     wrt = tuple(wrt)
     tangents = random_tangents(args, wrt) if tangents is None else tuple(tangents)
@@ -268,3 +266,45 @@ def assert_jvp_matches(f, args, wrt=(0,), tangents=None, rtol=1e-5, atol=1e-7, a
                 break
     if problem:
         raise AssertionError(f"{problem}\n--- generated code ---\n{_generated_forward_code(f, wrt)}")
+
+
+# --- second derivatives, in the four orders ------------------------------------------------
+
+
+def _first(r):
+    return np.asarray(r[0] if isinstance(r, tuple) else r, dtype=float)
+
+
+def gradient_change(function, args, i, j, u, step=1e-6):
+    """Central differences of grad_i (one argument's gradient) along ``u`` in argument j."""
+    gradient = tangent_lsp.grad(function, wrt=(i,))
+
+    def at(shift):
+        moved = list(args)
+        moved[j] = np.asarray(args[j], dtype=float) + shift * u
+        return _first(gradient(*moved))
+
+    return (at(step) - at(-step)) / (2 * step)
+
+
+def second_derivative(order, function, args, i, j, t, u):
+    """``<t, J u>`` (or ``J u`` itself, or ``J^T t`` paired with ``u``) for J = d grad_i / d x_j,
+    computed by the engine in the given order, as a number."""
+    if order == "forward over reverse":
+        gradient = tangent_lsp.grad(function, wrt=(i,))
+        change = tangent_lsp.jvp(gradient, wrt=(j,))(*args, 1.0, u)
+        return np.sum(_first(change) * t)
+    if order == "reverse over reverse":
+        gradient = tangent_lsp.grad(function, wrt=(i,))
+        pulled = tangent_lsp.vjp(gradient, wrt=(j,))(*args, 1.0, t)
+        return np.sum(_first(pulled) * u)
+    directional = tangent_lsp.jvp(function, wrt=(i,))  # (*args, t): <grad_i, t>
+    if order == "reverse over forward":
+        gradient = tangent_lsp.grad(directional, wrt=(j,))(*args, t)
+        return np.sum(_first(gradient) * u)
+    assert order == "forward over forward"
+    return float(tangent_lsp.jvp(directional, wrt=(j,))(*args, t, u))
+
+
+ORDERS = ["forward over reverse", "reverse over reverse", "reverse over forward",
+          "forward over forward"]

@@ -22,11 +22,10 @@ import autograd
 import numpy as np
 import pytest
 
-import tangent_lsp
 from tests.engine import test_containers, test_control_flow, test_programs, test_python_rules
 from tests.engine import test_numpy_rules as rule_cases
 from tests.engine.arrays import A34, B34, M45, S33, S233, V3, V4, X234
-from tests.oracle import _autograd_version
+from tests.oracle import ORDERS, _autograd_version, gradient_change, second_derivative
 
 rng = np.random.default_rng(11)
 IDX = np.array([0, 2, 2, 1])
@@ -234,55 +233,14 @@ NONLINEAR = [
 ]
 
 
-def _first(r):
-    return np.asarray(r[0] if isinstance(r, tuple) else r, dtype=float)
-
-
-def _gradient_change(function, args, i, j, u, step=1e-6):
-    """Central differences of grad_i (one argument's gradient) along ``u`` in argument j."""
-    gradient = tangent_lsp.grad(function, wrt=(i,))
-
-    def at(shift):
-        moved = list(args)
-        moved[j] = np.asarray(args[j], dtype=float) + shift * u
-        return _first(gradient(*moved))
-
-    return (at(step) - at(-step)) / (2 * step)
-
-
-def _second(order, function, args, i, j, t, u):
-    """``<t, J u>`` (or ``J u`` itself, or ``J^T t`` paired with ``u``) for J = d grad_i / d x_j,
-    computed by the engine in the given order, as a number."""
-    n = len(args)
-    if order == "forward over reverse":
-        gradient = tangent_lsp.grad(function, wrt=(i,))
-        change = tangent_lsp.jvp(gradient, wrt=(j,))(*args, 1.0, u)
-        return np.sum(_first(change) * t)
-    if order == "reverse over reverse":
-        gradient = tangent_lsp.grad(function, wrt=(i,))
-        pulled = tangent_lsp.vjp(gradient, wrt=(j,))(*args, 1.0, t)
-        return np.sum(_first(pulled) * u)
-    directional = tangent_lsp.jvp(function, wrt=(i,))  # (*args, t): <grad_i, t>
-    if order == "reverse over forward":
-        gradient = tangent_lsp.grad(directional, wrt=(j,))(*args, t)
-        return np.sum(_first(gradient) * u)
-    assert order == "forward over forward"
-    assert n == len(args)
-    return float(tangent_lsp.jvp(directional, wrt=(j,))(*args, t, u))
-
-
-ORDERS = ["forward over reverse", "reverse over reverse", "reverse over forward",
-          "forward over forward"]
-
-
 @pytest.mark.parametrize("order", ORDERS)
 @pytest.mark.parametrize("function, args, pair, autograd_has_it", NONLINEAR)
 def test_second_derivatives_through_helpers(order, function, args, pair, autograd_has_it):
     i, j = pair
     t = rng.standard_normal(np.shape(args[i]))
     u = rng.standard_normal(np.shape(args[j]))
-    expected = np.sum(t * _gradient_change(function, args, i, j, u))
-    ours = _second(order, function, args, i, j, t, u)
+    expected = np.sum(t * gradient_change(function, args, i, j, u))
+    ours = second_derivative(order, function, args, i, j, t, u)
     np.testing.assert_allclose(ours, expected, rtol=1e-5, atol=1e-6)
     if autograd_has_it and i == j and order == ORDERS[0]:
         theirs = autograd.hessian_vector_product(_autograd_version(function), i)(*args, u)
@@ -313,10 +271,10 @@ def test_every_rule_has_second_derivatives(order, function, args, k, spectral):
     u = rng.standard_normal(np.shape(args[k]))
     if spectral:
         with pytest.raises(NotImplementedError, match="over a matrix: supported are 'fro'"):
-            _second(order, function, args, k, k, t, u)
+            second_derivative(order, function, args, k, k, t, u)
         return
-    expected = np.sum(t * _gradient_change(function, args, k, k, u, step=1e-5))
-    ours = _second(order, function, args, k, k, t, u)
+    expected = np.sum(t * gradient_change(function, args, k, k, u, step=1e-5))
+    ours = second_derivative(order, function, args, k, k, t, u)
     np.testing.assert_allclose(ours, expected, rtol=1e-4, atol=1e-6)
 
 
@@ -345,6 +303,6 @@ def test_every_program_has_second_derivatives(order, function, args, k):
     parameters outside ``wrt`` that become active in forward mode."""
     t = rng.standard_normal(np.shape(args[k]))
     u = rng.standard_normal(np.shape(args[k]))
-    expected = np.sum(t * _gradient_change(function, args, k, k, u, step=1e-5))
-    ours = _second(order, function, args, k, k, t, u)
+    expected = np.sum(t * gradient_change(function, args, k, k, u, step=1e-5))
+    ours = second_derivative(order, function, args, k, k, t, u)
     np.testing.assert_allclose(ours, expected, rtol=1e-4, atol=1e-6)
