@@ -34,6 +34,7 @@ def optimize(
     classes: ShapeClasses | None = None,
     stable: set[str] = frozenset(),
     np_alias: str = "np",
+    pure: bool | None = None,
 ) -> gast.FunctionDef:
     """Run the passes to a fixed point.
 
@@ -41,7 +42,8 @@ def optimize(
     their single use. ``mergeable``: adjoints of the user's variables, which keep
     their own line but absorb copies and accumulation (``bx = a; bx = bx + b``).
     ``stable``: variables assigned once, outside branches and loops, so they hold
-    the same value everywhere after their assignment.
+    the same value everywhere after their assignment. ``pure``: whether no call has side
+    effects, if known (the passes add none, so the primal function can tell).
     """
     if stable:
         function = reuse_values(function, stable)
@@ -50,7 +52,8 @@ def optimize(
         function = refine_shapes(function, classes, stable, inlinable)
         function = read_shapes_from_stable_names(function, classes, stable, inlinable)
     function = simplify_backward(function, np_alias, classes)
-    pure = _pure(function.body)  # no pass adds a call with side effects: asked once
+    if pure is None:
+        pure = is_pure(function.body)  # no pass adds a call with side effects: asked once
     function = _clean_up(function, inlinable, mergeable, pure)
     if classes is not None:
         if spread_implicitly(function, classes):
@@ -150,7 +153,8 @@ def _popped_list(value: gast.expr) -> str | None:
     return None
 
 
-def _pure(value: gast.expr) -> bool:
+def is_pure(value: gast.AST) -> bool:
+    """Whether no call in ``value`` (a tree or a list of them) has side effects."""
     for node in S.walk(value):
         if isinstance(node, gast.Call):
             path = S.dotted_name(node.func) or ""
@@ -169,7 +173,7 @@ def eliminate_dead_code(function: gast.FunctionDef, pure: bool | None = None) ->
     """
     params = {a.id for a in function.args.args}
     if pure is None:
-        pure = _pure(function.body)
+        pure = is_pure(function.body)
     sweep = _Sweep({n for n in S.stored_names(function) if n not in params}, pure)
     sweep.views = views_of(function.body)
     sweep.view_names = set().union(*sweep.views.values())
@@ -193,7 +197,7 @@ class _Sweep:
         self._reads: dict[int, tuple[gast.AST, list[str]]] = {}  # holds the node: ids stay unique
         # Usually no call in the function has side effects: then no statement is
         # walked again to ask.
-        self.pure = _always_pure if all_pure else _pure
+        self.pure = _always_pure if all_pure else is_pure
 
     def reads(self, node: gast.AST) -> list[str]:
         """The names ``node`` reads, and a ``value_live`` marker for each view it reads

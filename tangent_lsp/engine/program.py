@@ -105,7 +105,11 @@ class Program:
             classes.np_alias = np_alias
             classes.elementwise = elementwise_names(node, resolver)
             stable = analysis.stable_names(fn)
-            function = optimize.optimize(function, inlinable, mergeable, classes, stable, np_alias)
+            # the derivative calls what the function calls, plus pure helpers
+            pure = optimize.is_pure(node.body)
+            function = optimize.optimize(
+                function, inlinable, mergeable, classes, stable, np_alias, pure=pure
+            )
             self.helpers.add("matmul_shape")  # imported only where the optimizer wrote it
             if mode == "reverse" and fuse_gram_adjoints(function, stable, np_alias):
                 self.helpers.add("gram_adjoint")

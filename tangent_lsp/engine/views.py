@@ -69,29 +69,37 @@ def _is_module(func: gast.Attribute) -> bool:
 
 def value_reads(node: gast.AST) -> set[str]:
     """Names ``node`` reads for their values: not those it reads only for their shape."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        cls = item.__class__
-        if cls is list:
-            stack.extend(item)
-        elif cls is gast.Name:
-            if item.ctx.__class__ is gast.Load:
-                found.add(item.id)
-        elif cls is gast.Attribute and item.attr in _SHAPE_ATTRIBUTES:
+    counts: dict[str, int] = {}
+    for name in S.loaded_names(node):
+        counts[name] = counts.get(name, 0) + 1
+    for part in _shape_parts(node):  # subtract the reads that are only for a shape
+        for name in S.loaded_names(part):
+            counts[name] -= 1
+    return {name for name, count in counts.items() if count > 0}
+
+
+def _shape_parts(node: gast.AST) -> list[gast.AST]:
+    """The subtrees of ``node`` read only for their shape, outermost first (none inside
+    another)."""
+    parts: list[gast.AST] = []
+    inside: set[int] = set()
+    for item in S.walk(node):  # parents come before their children
+        if id(item) in inside:
             continue
+        cls = item.__class__
+        if cls is gast.Attribute and item.attr in _SHAPE_ATTRIBUTES:
+            found = [item.value]
         elif cls is gast.Call:
             name = (S.dotted_name(item.func) or "").rsplit(".", 1)[-1]
             positions = _SHAPE_READS.get(name, ())
-            if positions is None:
-                continue
-            stack.append(item.func)
-            stack.extend(a for i, a in enumerate(item.args) if i not in positions)
-            stack.extend(k.value for k in item.keywords)
-        elif cls not in (gast.Constant,) and isinstance(item, gast.AST):
-            stack.extend(child for child in gast.iter_child_nodes(item))
-    return found
+            found = list(item.args) if positions is None else [
+                a for i, a in enumerate(item.args) if i in positions
+            ]
+        else:
+            continue
+        parts.extend(found)
+        inside.update(id(sub) for part in found for sub in S.walk(part))
+    return parts
 
 
 def value_live(name: str) -> str:
