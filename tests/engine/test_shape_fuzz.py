@@ -71,21 +71,28 @@ def _program(rng: random.Random, index: int) -> tuple[str, list[tuple[int, ...]]
             expr = rng.choice(BINARY).format(a=a, b=b)
         else:
             expr = rng.choice(REDUCE).format(a=a)
-        # sometimes reassign a variable (its shape may grow), sometimes a new one
-        target = rng.choice(names[3:]) if len(names) > 3 and rng.random() < 0.3 else f"t{k}"
+        # sometimes reassign a variable or a parameter (its shape may grow), mostly a new one
+        roll = rng.random()
+        if roll < 0.1:
+            target = rng.choice(params)
+        elif roll < 0.35 and len(names) > 3:
+            target = rng.choice(names[3:])
+        else:
+            target = f"t{k}"
         lines.append(f"    {target} = {expr}")
         if target not in names:
             names.append(target)
     roll = rng.random()
     y, z, u = rng.choice(names), rng.choice(params), rng.choice(names)
     if roll < 0.3:  # a loop whose variable may change shape on the first trip
+        carried = rng.choice(["y", "y", rng.choice(params)])  # a parameter, sometimes
+        lines += [f"    y = {y}"] if carried == "y" else []
         lines += [
-            f"    y = {y}",
             f"    for _ in range({rng.randint(1, 3)}):",
-            f"        t = np.tanh(y) * {z}",
-            f"        y = t + 0.5 * y * np.tanh({u})",
+            f"        t = np.tanh({carried}) * {z}",
+            f"        {carried} = t + 0.5 * {carried} * np.tanh({u})",
         ]
-        names.append("y")
+        names.append(carried)
     elif roll < 0.5:  # a while loop with a temporary read for its shape
         lines += [
             f"    y = {y}",
@@ -275,15 +282,15 @@ def _load(index: int, directory) -> tuple:
     raise AssertionError(f"no valid program for {index}")
 
 
-def _check(assertion, f, args, **options) -> None:
+def _check(assertion, f, args, wrt=(0, 1, 2), **options) -> None:
     """Against finite differences and autograd; finite differences alone where autograd
     cannot follow the program (in-place `+=` on its arrays, for one)."""
     try:
-        assertion(f, args, wrt=(0, 1, 2), **options)
+        assertion(f, args, wrt=wrt, **options)
     except AssertionError as error:
         if "autograd cannot" not in str(error):
             raise
-        assertion(f, args, wrt=(0, 1, 2), autograd=False, **options)
+        assertion(f, args, wrt=wrt, autograd=False, **options)
 
 
 @pytest.mark.parametrize("index", CASES)
@@ -304,6 +311,21 @@ def test_forward_mode_of_random_programs(index, tmp_path):
         _check(assert_jvp_matches, f, args)
     except AssertionError as error:
         raise AssertionError(f"shapes {shapes}\n{source}\n{error}") from None
+
+
+@pytest.mark.parametrize("index", CASES[1::2])
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_one_argument_of_random_programs(index, mode, tmp_path):
+    """Differentiating with respect to one argument: the others carry no derivative (no
+    adjoint is computed for them, their tangents start at zero where they become active)."""
+    from tests.oracle import assert_jvp_matches
+
+    f, args, source, shapes = _load(index, tmp_path)
+    assertion = assert_gradients_match if mode == "reverse" else assert_jvp_matches
+    try:
+        _check(assertion, f, args, wrt=(index % 3,))
+    except AssertionError as error:
+        raise AssertionError(f"wrt {index % 3}, shapes {shapes}\n{source}\n{error}") from None
 
 
 @pytest.mark.parametrize("index", CASES[::3] + CASES[1::6] + CASES[2::6])
