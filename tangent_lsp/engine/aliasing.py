@@ -6,9 +6,11 @@ own value, as if ``col`` were a copy; the two agree until one of them is written
 and the other read again for its values (a shape never changes in place). That case is
 rejected, quoting both lines.
 
-Only definite views are followed: basic slices (``x[1:]``, ``x[:, j]``) and transposes
-(``x.T``, ``np.transpose``, ``swapaxes``, ``moveaxis``). ``x[0]`` is a view of a matrix but
-a copy of a vector's element, so it is not followed. A write of a value popped from a tape
+Followed: basic slices (``x[1:]``, ``x[:, j]``), transposes (``x.T``, ``np.transpose``,
+``swapaxes``, ``moveaxis``), and what is a view whenever it can be (``reshape``, ``ravel``,
+``squeeze``, ``expand_dims``, ``diagonal``, ``broadcast_to``, ``asarray``): asking for a
+``.copy()`` there costs little, a wrong derivative a lot. ``x[0]`` is a view of a matrix
+but a copy of a vector's element, so it is not followed. A write of a value popped from a tape
 (``B[:, j] = tape.pop()``, in generated code differentiated again) restores what the views
 held: that is how generated code relies on them.
 """
@@ -23,10 +25,12 @@ from .errors import DiffError
 from .ir import Function, If, Loop, Op, Return
 from .views import value_reads
 
-_TRANSPOSES = frozenset((
+_VIEWS = frozenset((
     "numpy.ndarray.T", "numpy.ndarray.mT", "numpy.transpose", "numpy.ndarray.transpose",
     "numpy.swapaxes", "numpy.ndarray.swapaxes", "numpy.moveaxis", "numpy.matrix_transpose",
-    "numpy.permute_dims",
+    "numpy.permute_dims", "numpy.reshape", "numpy.ndarray.reshape", "numpy.ravel",
+    "numpy.ndarray.ravel", "numpy.squeeze", "numpy.ndarray.squeeze", "numpy.expand_dims",
+    "numpy.diagonal", "numpy.ndarray.diagonal", "numpy.broadcast_to", "numpy.asarray",
 ))
 
 
@@ -100,7 +104,7 @@ def _viewed(op: Op) -> str | None:
         parts = index.elts if isinstance(index, gast.Tuple) else [index]
         if any(isinstance(p, gast.Slice) for p in parts) and isinstance(op.value.value, gast.Name):
             return op.value.value.id
-    elif op.kind == "rule" and op.key in _TRANSPOSES and op.args:
+    elif op.kind == "rule" and op.key in _VIEWS and op.args:
         first = op.args[0]
         return first.id if isinstance(first, gast.Name) else None
     return None

@@ -38,6 +38,8 @@ CASES = [
      "    return np.sum(col)", "write through a view", 7, 11),
     ("write_into_view", "B = x * 1.0\n    row = B[1:]\n    row[0] = 3.0\n"
      "    return np.sum(np.sin(B))", "write through a view", 7, 18),
+    ("reshape_view", "B = x * 1.0\n    r = B.reshape(-1)\n    B[0] += 2.0\n"
+     "    return np.sum(r)", "write through a view", 7, 11),
 ]
 
 
