@@ -69,25 +69,52 @@ def gram_adjoint_vjp(c, g, x):
 def _norm_kind(x, ord, axis) -> str:
     """How ``norm_adjoint`` depends on ``x`` and ``y`` for this norm: "two" (``g * x / y``:
     the vector 2-norm and Frobenius), "p" (``g * sign(x) * (|x| / y) ** (p - 1)``, any other
-    finite vector p), or "flat" (piecewise constant: vector 0, 1 and ±inf, matrix ±1 and ±inf;
-    its curvature is zero wherever it is defined). Matrix 2-norms and the nuclear norm, whose
-    adjoints are singular vectors, have no second derivative here."""
+    finite vector p), "flat" (piecewise constant: vector 0, 1 and ±inf, matrix ±1 and ±inf;
+    its curvature is zero wherever it is defined), or "spectral" (matrix 2, -2 and 'nuc':
+    singular vectors, which do not depend on ``y``)."""
     matrix = (axis is None and ord is not None and np.ndim(x) == 2) or (
         np.ndim(axis) == 1 and len(axis) == 2
     )
     if ord is None or ord == "fro" or (ord == 2 and not matrix):
         return "two"
     if matrix:
-        if ord in (1, -1) or (not isinstance(ord, str) and np.isinf(ord)):
-            return "flat"
-    elif ord in (0, 1) or np.isinf(ord):
-        return "flat"
-    else:
-        return "p"
-    raise NotImplementedError(
-        f"second derivatives of np.linalg.norm with ord={ord!r} over a matrix: supported are "
-        "'fro' and the ±1 and ±inf matrix norms, and every vector norm"
-    )
+        return "spectral" if ord in ("nuc", 2, -2) else "flat"
+    return "flat" if ord in (0, 1) or np.isinf(ord) else "p"
+
+
+def _spectral_tangent(x, dx, ord, axis):
+    """The change of ``norm_adjoint(1, x, ...)`` along ``dx`` for the matrix 2-norms (the
+    outer product ``u v^T`` of the top or bottom singular vectors) and the nuclear norm
+    (``U V^T``), from the derivative of the SVD; singular values must be distinct (and
+    nonzero for 'nuc'). The map is the norm's Hessian, symmetric: it is its own adjoint."""
+    x, dx = _float(x), np.broadcast_to(_float(dx), np.shape(x))
+    row, col = (0, 1) if axis is None else (int(axis[0]) % x.ndim, int(axis[1]) % x.ndim)
+    u, s, vh = np.linalg.svd(np.moveaxis(x, (row, col), (-2, -1)))
+    v = np.swapaxes(vh, -1, -2)
+    a = np.swapaxes(u, -1, -2) @ np.moveaxis(dx, (row, col), (-2, -1)) @ v  # dx in the SVD's bases
+    m, n, r = u.shape[-1], v.shape[-1], s.shape[-1]
+    if ord == "nuc":  # d(U V^T): the skew part of a over s_i + s_j, and the thin sides
+        core = a[..., :r, :r]
+        out = u[..., :r] @ ((core - np.swapaxes(core, -1, -2)) / (s[..., :, None] + s[..., None, :]))
+        out = out @ np.swapaxes(v[..., :r], -1, -2)
+        if m > r:
+            out = out + u[..., r:] @ (a[..., r:, :r] / s[..., None, :]) @ np.swapaxes(v[..., :r], -1, -2)
+        if n > r:
+            out = out + u[..., :r] @ (a[..., :r, r:] / s[..., :, None]) @ np.swapaxes(v[..., r:], -1, -2)
+    else:  # d(u_k v_k^T) from the derivatives of the k-th pair of singular vectors
+        k = 0 if ord == 2 else r - 1
+        sk = s[..., k:k + 1]
+        gap = np.where(np.arange(r) == k, 1.0, sk * sk - s * s)
+        ajk, akj = a[..., :r, k], a[..., k, :r]
+        other = np.arange(r) != k
+        du = u[..., :r] @ (np.where(other, (sk * ajk + s * akj) / gap, 0.0))[..., None]
+        dv = v[..., :r] @ (np.where(other, (s * ajk + sk * akj) / gap, 0.0))[..., None]
+        if m > r:
+            du = du + u[..., r:] @ (a[..., r:, k] / sk)[..., None]
+        if n > r:
+            dv = dv + v[..., r:] @ (a[..., k, r:] / sk)[..., None]
+        out = du @ np.swapaxes(v[..., k:k + 1], -1, -2) + u[..., k:k + 1] @ np.swapaxes(dv, -1, -2)
+    return np.moveaxis(out, (-2, -1), (row, col))
 
 
 def _spread(g, y, x, axis, keepdims):
@@ -113,9 +140,11 @@ def norm_adjoint_tangent(g, x, y, dx, dy, ord=None, axis=None, keepdims=False):
     The adjoint is linear in ``g``; its tangent along ``g`` is ``norm_adjoint(dg, ...)``."""
     kind = _norm_kind(x, ord, axis)
     x = _float(x)
-    if kind == "flat":
+    if kind == "flat" or (kind == "spectral" and _absent(dx)):
         return np.zeros_like(x)
     axes, big_g, big_y, zero = _spread(g, y, x, axis, keepdims)
+    if kind == "spectral":
+        return big_g * _spectral_tangent(x, dx, ord, axis)
     safe = np.where(zero, 1.0, big_y)
     by_x, by_y = _curvature(kind, ord, x, safe)
     change = np.zeros_like(x)
@@ -137,6 +166,8 @@ def norm_adjoint_vjp(c, g, x, y, ord=None, axis=None, keepdims=False):
     if kind == "flat":
         return dg, np.zeros_like(x), np.zeros(np.shape(y))
     axes, big_g, big_y, zero = _spread(g, y, x, axis, keepdims)
+    if kind == "spectral":
+        return dg, _spectral_tangent(x, big_g * c, ord, axis), np.zeros(np.shape(y))
     safe = np.where(zero, 1.0, big_y)
     c = np.where(zero, 0.0, c) * big_g
     by_x, by_y = _curvature(kind, ord, x, safe)

@@ -247,15 +247,6 @@ def test_second_derivatives_through_the_two_norm(f, shape):
     np.testing.assert_allclose(reverse, expected, rtol=1e-5, atol=1e-7)
 
 
-def nuclear_norm(x):
-    return np.linalg.norm(x, "nuc")
-
-
-def test_a_norm_without_a_second_derivative_says_which():
-    with pytest.raises(NotImplementedError, match="ord='nuc' over a matrix"):
-        tangent_lsp.hvp(nuclear_norm)(np.eye(2) + 0.5, np.ones((2, 2)))
-
-
 def product_squared(x):
     return np.prod(x) ** 2
 

@@ -176,6 +176,18 @@ def norm_frobenius(x):
     return bent(np.linalg.norm(x, "fro") * x)
 
 
+def norm_nuclear(x):
+    return bent(np.linalg.norm(x, "nuc") * x)
+
+
+def norm_spectral(x):
+    return bent(np.linalg.norm(x, 2) * x)
+
+
+def norm_smallest_batched(x):
+    return bent(np.linalg.norm(x, -2, axis=(2, 1)))
+
+
 def prod_axis(x):
     return bent(np.prod(x, axis=1))
 
@@ -228,6 +240,9 @@ NONLINEAR = [
     case(norm_two, A34), case(norm_one, V4, autograd=False), case(norm_inf_rows, A34, autograd=False), case(norm_three, A34),
     case(norm_half, V4 + 3.0, autograd=False),
     case(norm_matrix_one, A34, autograd=False), case(norm_frobenius, A34),
+    case(norm_nuclear, A34), case(norm_nuclear, A34.T * 1.0), case(norm_spectral, A34, autograd=False),
+    case(norm_spectral, A34.T * 1.0, autograd=False),
+    case(norm_smallest_batched, X234, autograd=False),
     case(prod_axis, A34), case(prod_all, V4), case(prod_zeros, NEAR_ZERO, autograd=False),
     case(builtin_max, V4), case(builtin_sum, V4),
 ]
@@ -249,13 +264,8 @@ def test_second_derivatives_through_helpers(order, function, args, pair, autogra
 
 # --- every rule of the library, differentiated twice ------------------------------------------
 
-# The matrix 2-norms and the nuclear norm: their gradients are singular vectors, whose own
-# derivatives are not implemented; asking says so.
-SPECTRAL_NORMS = {"l_norm_ord-2d-nuc", "l_norm_ord-2d-2", "l_norm_ord-2d--2",
-                  "l_norm_matrix_axes-nuc", "l_norm_matrix_axes-2"}
-
 EVERY_RULE = [
-    pytest.param(p.values[0], p.values[1], k, p.id in SPECTRAL_NORMS, id=f"{p.id}-{k}")
+    pytest.param(p.values[0], p.values[1], k, id=f"{p.id}-{k}")
     for p in rule_cases.ALL
     for k in p.values[2]
     if np.issubdtype(np.asarray(p.values[1][k]).dtype, np.floating)
@@ -263,16 +273,12 @@ EVERY_RULE = [
 
 
 @pytest.mark.parametrize("order", ORDERS)
-@pytest.mark.parametrize("function, args, k, spectral", EVERY_RULE)
-def test_every_rule_has_second_derivatives(order, function, args, k, spectral):
+@pytest.mark.parametrize("function, args, k", EVERY_RULE)
+def test_every_rule_has_second_derivatives(order, function, args, k):
     """The rule cases of ``test_numpy_rules`` (each argument in turn): every helper their
     derivatives call has the rules for a second derivative, and the result is right."""
     t = rng.standard_normal(np.shape(args[k]))
     u = rng.standard_normal(np.shape(args[k]))
-    if spectral:
-        with pytest.raises(NotImplementedError, match="over a matrix: supported are 'fro'"):
-            second_derivative(order, function, args, k, k, t, u)
-        return
     expected = np.sum(t * gradient_change(function, args, k, k, u, step=1e-5))
     ours = second_derivative(order, function, args, k, k, t, u)
     np.testing.assert_allclose(ours, expected, rtol=1e-4, atol=1e-6)
