@@ -186,6 +186,8 @@ MORE_UNARY = [
     "np.where({a} > 0.6, {a}, 0.5 * {a})", "{a}.T.T * 1.0", "np.tanh({a}) ** 2",
     "np.log(1.0 + {a} * {a})", "{a} ** 0.5", "np.exp({a}) / np.sum(np.exp({a}))",
     "{a} / np.linalg.norm({a})", "np.sqrt({a})",
+    "{a} * (({a} > 0.2) & ({a} < 1.5))", "np.where(({a} > 0.9) | ~({a} > 0.1), {a}, 0.5)",
+    "{a} * np.linalg.norm({a}, 3)", "np.prod(1.0 + 0.2 * {a}, axis=-1, keepdims=True)",
 ]
 MORE_BINARY = ["{a} * {b}", "{a} + {b}", "{a} - 2.0 * {b}", "np.maximum({a}, {b})"]
 MORE_REDUCE = [
@@ -199,7 +201,7 @@ SLICES = [
 
 
 def _program_with_numpy(rng: random.Random, index: int) -> tuple[str, list[tuple[int, ...]]]:
-    """More NumPy (clip, where, norm, slices, concatenate), augmented assignment, a
+    """More NumPy (clip, where, masks, norms, prod, slices, concatenate), augmented assignment, a
     while loop that may break, nested loops with continue, and early returns."""
     params, shapes, names, lines = _start(rng, [(3,), (2, 3), (1, 3)], "h", index)
     for k in range(rng.randint(3, 6)):
