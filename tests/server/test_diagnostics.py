@@ -71,3 +71,28 @@ async def test_closing_clears(client: Client):
     await client.diagnostics_for(uri, lambda ds: len(ds) == 1)
     client.close(uri)
     await client.diagnostics_for(uri, lambda ds: ds == [])
+
+
+VIEW_WRITE = '''import numpy as np
+
+
+def scale_first_column(A, s):
+    B = A * 1.0
+    col = B[:, 0]
+    B[:, 0] = col * s
+    return np.sum(np.sin(col))
+'''
+
+
+async def test_a_write_through_a_view_is_shown_at_the_read(client: Client):
+    """NumPy changes ``col`` when ``B[:, 0]`` is written: the engine says so instead of
+    differentiating it as a copy, underlining the read and quoting both lines."""
+    uri = client.open(VIEW_WRITE)
+    result = await show_gradient(client, uri, "scale_first_column")
+    assert result["code"] is None and "view" in result["error"]
+    (diagnostic,) = await client.diagnostics_for(uri, lambda ds: len(ds) == 1)
+    assert diagnostic.code == "write through a view"
+    assert diagnostic.range.start == position_of(VIEW_WRITE, "np.sin(col)")  # the read
+    assert "(col = B[:, 0])" in diagnostic.message and "(B[:, 0] = col * s)" in diagnostic.message
+    client.change(uri, VIEW_WRITE.replace("col = B[:, 0]", "col = B[:, 0].copy()"))
+    assert await client.diagnostics_for(uri, lambda ds: ds == []) == []
