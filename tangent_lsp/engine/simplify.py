@@ -33,7 +33,8 @@ class _Simplify(S.Transformer):
     """Folds number arithmetic and drops identities. Every rewrite keeps shapes:
     only ``e ** 1 → e``, ``1 * e → e``, ``e * 1 → e``, ``e / 1 → e``, ``e ± 0 → e``,
     ``0 + e → e``, ``-(-e) → e``
-    (also ``-(-a * b) → a * b``), ``e + e → 2.0 * e``, ``a + -b → a - b`` and
+    (also ``-(-a * b) → a * b``), ``e + e → 2.0 * e`` (``a + e + e → a + 2.0 * e``),
+    ``a + -b → a - b`` and
     ``unbroadcast(-g, x) → -unbroadcast(g, x)``, never
     ``e * 0 → 0``. Applied to the backward sweep only, where every
     expression is a float adjoint times something, so dtypes cannot change."""
@@ -72,6 +73,12 @@ class _Simplify(S.Transformer):
             return node.right
         if isinstance(node.op, gast.Add) and S.same(node.left, node.right):
             return S.binop(S.constant(2.0), gast.Mult(), node.left)  # `g * r + g * r`, from r * r
+        if (
+            isinstance(node.op, (gast.Add, gast.Sub)) and isinstance(node.left, gast.BinOp)
+            and type(node.left.op) is type(node.op) and S.same(node.left.right, node.right)
+        ):  # `a + g * r + g * r`: r * r's two contributions merged into a running sum
+            twice = S.binop(S.constant(2.0), gast.Mult(), node.right)
+            return self.visit(S.binop(node.left.left, node.op, twice))
         if isinstance(node.op, gast.Add) and not _is_negation(node.right):
             positive = _without_sign(node.left)
             if positive is not None:  # `-a * b + c` → `c - a * b`

@@ -129,6 +129,19 @@ def test_simplification_moves_signs_of_products_out_of_sums():
     assert "w = c + a" in code
 
 
+def test_repeated_terms_of_a_running_sum_are_doubled():
+    """``r * r`` contributes ``g * r`` twice; merged into a running sum they are one term."""
+    f = _function(
+        "def f(a, g, r):\n    x = a + g * r + g * r\n    y = a - g * r - g * r\n"
+        "    z = a + g * r - g * r\n    return x"
+    )
+    f.body.insert(0, boundary())
+    code = _code(simplify_backward(f))
+    assert "x = a + 2.0 * (g * r)" in code
+    assert "y = a - 2.0 * (g * r)" in code
+    assert "z = a + g * r - g * r" in code, "different signs: left as written"
+
+
 def test_reuse_reads_values_the_forward_sweep_computed():
     f = _function(
         "def f(x, g):\n    a = np.sin(x)\n    h = np.cos(x)\n    h = h + 1\n"
