@@ -24,16 +24,20 @@ class Namer:
     def __init__(self, taken: set[str]) -> None:
         self.taken = set(taken) | _RESERVED
         self.temporaries: set[str] = set()
+        # per base, the counter of the last name handed out: every smaller one is taken,
+        # so the search resumes there (a long function asks for "t" hundreds of times)
+        self._counters: dict[str, int] = {}
 
     def fresh(self, base: str, temporary: bool = False) -> str:
         base = _VALID.sub("_", base) or "t"
         if base[0].isdigit():
             base = "_" + base
-        candidate = base
-        counter = 1
+        counter = self._counters.get(base, 1)
+        candidate = base if counter == 1 else self._numbered(base, counter)
         while candidate in self.taken:
             counter += 1
-            candidate = f"{base}{counter}" if not base[-1].isdigit() else f"{base}_{counter}"
+            candidate = self._numbered(base, counter)
+        self._counters[base] = counter
         self.taken.add(candidate)
         if temporary:
             self.temporaries.add(candidate)
@@ -41,6 +45,10 @@ class Namer:
 
     def reserve(self, name: str) -> None:
         self.taken.add(name)
+
+    @staticmethod
+    def _numbered(base: str, counter: int) -> str:
+        return f"{base}{counter}" if not base[-1].isdigit() else f"{base}_{counter}"
 
 
 def derivative_name(function: str, wrt: list[str], mode: str = "reverse") -> str:
