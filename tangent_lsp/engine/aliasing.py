@@ -10,7 +10,8 @@ Followed: basic slices (``x[1:]``, ``x[:, j]``), transposes (``x.T``, ``np.trans
 ``swapaxes``, ``moveaxis``), and what is a view whenever it can be (``reshape``, ``ravel``,
 ``squeeze``, ``expand_dims``, ``diagonal``, ``broadcast_to``, ``asarray``): asking for a
 ``.copy()`` there costs little, a wrong derivative a lot. ``x[0]`` is a view of a matrix
-but a copy of a vector's element, so it is not followed. A write of a value popped from a tape
+but a copy of a vector's element, so it is not followed. ``t += 1`` writes in place when
+``t`` is a view or has views (the engine reads it as ``t = t + 1``). A write of a value popped from a tape
 (``B[:, j] = tape.pop()``, in generated code differentiated again) restores what the views
 held: that is how generated code relies on them.
 """
@@ -37,12 +38,16 @@ _VIEWS = frozenset((
 @dataclass
 class _State:
     base: dict[str, tuple[str, Op]] = field(default_factory=dict)  # view → (root, where)
-    stale: dict[str, Op] = field(default_factory=dict)  # name → the write that changed it
+    stale: dict[str, tuple[Op, str]] = field(default_factory=dict)  # name → (write, written)
     popped: set[str] = field(default_factory=set)  # names holding a value from a tape
     lines: dict[int, str] = field(default_factory=dict)  # line number → its source text
+    origins: dict[str, str] = field(default_factory=dict)  # SSA name → the user's variable
 
     def copy(self) -> "_State":
-        return _State(dict(self.base), dict(self.stale), set(self.popped), self.lines)
+        return _State(dict(self.base), dict(self.stale), set(self.popped), self.lines, self.origins)
+
+    def shown(self, name: str) -> str:
+        return self.origins.get(name, name)
 
     def code(self, op: Op) -> str:
         return self.lines.get(op.line, "").strip() or f"line {op.line}"
@@ -56,7 +61,7 @@ class _State:
 def check_views(fn: Function) -> None:
     """Raise a DiffError where a variable is read after a view of it (or the array it
     views) was written in place."""
-    _block(fn.body, _State(lines=fn.lines))
+    _block(fn.body, _State(lines=fn.lines, origins=fn.origins))
 
 
 def _block(body: list, state: _State) -> None:
@@ -95,6 +100,25 @@ def _op(op: Op, state: _State) -> None:
     if viewed is not None:
         root = state.base.get(viewed, (viewed, op))[0]
         state.base[op.target] = (root, op)
+    updated = _updated_in_place(op, state)
+    if updated is not None:  # the same array under its new name, written in place
+        _write(updated, op, state, restored=False)
+        state.base[op.target] = state.base.get(updated, (updated, op))
+
+
+def _updated_in_place(op: Op, state: _State) -> str | None:
+    """``t += 1`` on an array that is a view or has views updates it in place (NumPy's
+    ``+=``), although the engine reads it as ``t = t + 1``: the name it updates."""
+    value = op.value
+    if not (
+        getattr(op.node, "in_place", False)
+        and isinstance(value, gast.BinOp) and isinstance(value.left, gast.Name)
+    ):
+        return None
+    old = value.left.id
+    if old in state.base or any(root == old for root, _ in state.base.values()):
+        return old
+    return None
 
 
 def _viewed(op: Op) -> str | None:
@@ -119,29 +143,28 @@ def _write(name: str, op: Op, state: _State, restored: bool) -> None:
         if restored:
             state.stale.pop(other, None)
         else:
-            state.stale[other] = op
+            state.stale[other] = (op, name)
 
 
 def _read(names: list[str], at: object, state: _State) -> None:
     for name in names:
-        write = state.stale.get(name)
-        if write is None:
+        if name not in state.stale:
             continue
+        write, written = state.stale[name]
+        shown, view = state.shown, (name if name in state.base else written)
         if name in state.base:
             root, made = state.base[name]
-            view = name
             message = (
-                f"'{name}' is a view of '{root}' ({state.code(made)}), read after "
-                f"'{write.target}' was written in place ({state.code(write)})"
+                f"'{shown(name)}' is a view of '{shown(root)}' ({state.code(made)}), read after "
+                f"'{shown(written)}' was written in place ({state.code(write)})"
             )
         else:
-            view = write.target
             message = (
-                f"'{name}' is read after its view '{view}' was written in place "
+                f"'{shown(name)}' is read after its view '{shown(written)}' was written in place "
                 f"({state.code(write)})"
             )
         raise DiffError(
             "write through a view",
-            message + f": NumPy changed '{name}' too, the derivative would not",
-            hint=f"take a copy where the view is made: {view} = (...).copy()",
+            message + f": NumPy changed '{shown(name)}' too, the derivative would not",
+            hint=f"take a copy where the view is made: {shown(view)} = (...).copy()",
         ).at(getattr(at, "node", None))

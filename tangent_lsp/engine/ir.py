@@ -139,3 +139,4 @@ class Function:
     lines: dict[int, str]  # primal line number → its text, for "# Grad of:" comments
     node: gast.FunctionDef
     result_temporary: str | None = None  # the name given to ``return <expression>``
+    origins: dict[str, str] = field(default_factory=dict)  # SSA name → the user's variable

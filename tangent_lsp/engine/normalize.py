@@ -111,6 +111,7 @@ class _Normalizer(ControlFlow):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                 self.local_names.add(node.id)
         self.current: dict[str, str] = {p: p for p in self.params}
+        self.origins: dict[str, str] = {}  # a renamed definition → the user's variable
         self.body: list[Statement] = []
         self.lines: dict[int, str] = {}
         self.line = function.lineno
@@ -142,6 +143,7 @@ class _Normalizer(ControlFlow):
             lines=self.lines,
             node=self.function,
             result_temporary=self.result_temporary,
+            origins=self.origins,
         )
 
     def statement(self, stmt: gast.stmt) -> None:
@@ -179,6 +181,7 @@ class _Normalizer(ControlFlow):
         gast.copy_location(load, target)
         value = gast.BinOp(left=load, op=stmt.op, right=stmt.value)
         gast.copy_location(value, stmt)
+        value.in_place = isinstance(target, gast.Name)  # NumPy's `t += v` writes into t
         store = S.clone(target)
         store.ctx = gast.Store()
         self.bind(store, value, stmt)
@@ -316,7 +319,11 @@ class _Normalizer(ControlFlow):
         records it in ``current`` only after normalizing the value, which
         still reads the previous definition (``x = x * w``)."""
         if identifier in self.current:
-            return self.namer.fresh(identifier) if self.depth == 0 else self.current[identifier]
+            if self.depth > 0:
+                return self.current[identifier]
+            renamed = self.namer.fresh(identifier)
+            self.origins[renamed] = identifier
+            return renamed
         self.namer.reserve(identifier)
         return identifier
 

@@ -40,6 +40,10 @@ CASES = [
      "    return np.sum(np.sin(B))", "write through a view", 7, 18),
     ("reshape_view", "B = x * 1.0\n    r = B.reshape(-1)\n    B[0] += 2.0\n"
      "    return np.sum(r)", "write through a view", 7, 11),
+    ("augmented_view", "t = x.T.T\n    t += 1.0\n    return np.sum(x * x)",
+     "write through a view", 6, 18),
+    ("augmented_base", "B = x * 2.0\n    r = B[1:]\n    B += 1.0\n    return np.sum(r * r)",
+     "write through a view", 7, 18),
 ]
 
 
