@@ -1,7 +1,8 @@
 """Views written through: a clear error instead of a silently wrong derivative.
 
 ``col = B[:, 0]`` is a view of ``B`` in NumPy, so ``B[:, 0] = ...`` afterwards changes
-``col`` too (and writing into ``col`` changes ``B``). The engine gives every variable its
+``col`` too (and writing into ``col`` changes ``B``); ``C = B`` is a second name for the
+same array (or list, or dict: ``ys = xs; ys.append(v)`` changes ``xs``). The engine gives every variable its
 own value, as if ``col`` were a copy; the two agree until one of them is written in place
 and the other read again for its values (a shape never changes in place). That case is
 rejected, quoting both lines.
@@ -91,6 +92,11 @@ def _op(op: Op, state: _State) -> None:
         restored = isinstance(item, gast.Name) and item.id in state.popped
         _write(op.target, op, state, restored)
         return
+    if op.kind == "append":  # the list grows in place: its other names see it
+        _write(op.target, op, state, restored=False)
+        return
+    if op.kind == "pop" and isinstance(op.args[0], gast.Name):
+        _write(op.args[0].id, op, state, restored=False)
     state.base.pop(op.target, None)
     state.stale.pop(op.target, None)
     state.popped.discard(op.target)
@@ -122,7 +128,10 @@ def _updated_in_place(op: Op, state: _State) -> str | None:
 
 
 def _viewed(op: Op) -> str | None:
-    """The array ``op``'s result is a definite view of, if any."""
+    """The array (or list, or dict) ``op``'s result is a definite view of, if any: a second
+    name for the same object (``C = B``) counts."""
+    if op.kind == "copy" and isinstance(op.value, gast.Name):
+        return op.value.id
     if op.kind == "subscript":
         index = op.value.slice
         parts = index.elts if isinstance(index, gast.Tuple) else [index]
@@ -151,20 +160,30 @@ def _read(names: list[str], at: object, state: _State) -> None:
         if name not in state.stale:
             continue
         write, written = state.stale[name]
-        shown, view = state.shown, (name if name in state.base else written)
-        if name in state.base:
-            root, made = state.base[name]
+        shown, code = state.shown, state.code
+        second = name if name in state.base else written  # the view, or the second name
+        root, made = state.base.get(second, (written, write))
+        alias = made.kind == "copy"
+        if second == name:
+            what = "another name for" if alias else "a view of"
             message = (
-                f"'{shown(name)}' is a view of '{shown(root)}' ({state.code(made)}), read after "
-                f"'{shown(written)}' was written in place ({state.code(write)})"
+                f"'{shown(name)}' is {what} '{shown(root)}' ({code(made)}), read after "
+                f"'{shown(written)}' was changed in place ({code(write)})"
             )
         else:
+            what = "another name for it" if alias else "a view of it"
             message = (
-                f"'{shown(name)}' is read after its view '{shown(written)}' was written in place "
-                f"({state.code(write)})"
+                f"'{shown(name)}' is read after '{shown(written)}', {what} ({code(made)}), "
+                f"was changed in place ({code(write)})"
             )
         raise DiffError(
             "write through a view",
-            message + f": NumPy changed '{shown(name)}' too, the derivative would not",
-            hint=f"take a copy where the view is made: {shown(view)} = (...).copy()",
+            message + ": both names see the change, the derivative would not",
+            hint=f"take a copy where the second name is made: {_copied(code(made))}",
         ).at(getattr(at, "node", None))
+
+
+def _copied(line: str) -> str:
+    """``col = B[:, 0]`` → ``col = B[:, 0].copy()``."""
+    target, sep, value = line.partition(" = ")
+    return f"{target} = {value}.copy()" if sep and value else f"{line} (with .copy())"

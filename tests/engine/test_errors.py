@@ -44,6 +44,12 @@ CASES = [
      "write through a view", 6, 18),
     ("augmented_base", "B = x * 2.0\n    r = B[1:]\n    B += 1.0\n    return np.sum(r * r)",
      "write through a view", 7, 18),
+    ("alias_array", "B = x * 1.0\n    C = B\n    C[0] = 5.0\n    return np.sum(B * x)",
+     "write through a view", 7, 18),
+    ("alias_list", "xs = [x * 2.0]\n    ys = xs\n    ys.append(x * x)\n    return np.sum(xs[1])",
+     "write through a view", 7, 18),
+    ("alias_dict", "d = {'a': x}\n    e = d\n    e['b'] = x * x\n    return np.sum(d['b'])",
+     "write through a view", 7, 18),
 ]
 
 
@@ -113,6 +119,14 @@ def test_constructs_that_carry_no_gradient_are_not_errors():
         """
     )
     assert "def df_dx" in derive(source, "f").code
+
+
+def test_a_second_name_for_a_list_says_so_and_suggests_a_copy():
+    source = _source("xs = [x * 2.0]\n    ys = xs\n    ys.append(x * x)\n    return np.sum(xs[1])")
+    with pytest.raises(DiffError) as info:
+        derive(source, "f")
+    assert "'xs' is read after 'ys', another name for it (ys = xs)" in info.value.message
+    assert info.value.hint.endswith("ys = xs.copy()")
 
 
 def test_a_write_through_a_view_quotes_both_lines():
