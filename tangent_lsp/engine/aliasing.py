@@ -1,20 +1,21 @@
-"""Views written through: a clear error instead of a silently wrong derivative.
+"""Views and second names written through: a clear error, not a wrong derivative.
 
 ``col = B[:, 0]`` is a view of ``B`` in NumPy, so ``B[:, 0] = ...`` afterwards changes
 ``col`` too (and writing into ``col`` changes ``B``); ``C = B`` is a second name for the
-same array (or list, or dict: ``ys = xs; ys.append(v)`` changes ``xs``). The engine gives every variable its
-own value, as if ``col`` were a copy; the two agree until one of them is written in place
-and the other read again for its values (a shape never changes in place). That case is
-rejected, quoting both lines.
+same array, list or dict (``ys = xs; ys.append(v)`` changes ``xs``). The engine gives
+every variable its own value, as if ``col`` were a copy; the two agree until one of them
+is written in place and the other is read again for its values (a shape never changes in
+place). That case is rejected, quoting both lines.
 
 Followed: basic slices (``x[1:]``, ``x[:, j]``), transposes (``x.T``, ``np.transpose``,
-``swapaxes``, ``moveaxis``), and what is a view whenever it can be (``reshape``, ``ravel``,
-``squeeze``, ``expand_dims``, ``diagonal``, ``broadcast_to``, ``asarray``): asking for a
-``.copy()`` there costs little, a wrong derivative a lot. ``x[0]`` is a view of a matrix
-but a copy of a vector's element, so it is not followed. ``t += 1`` writes in place when
-``t`` is a view or has views (the engine reads it as ``t = t + 1``). A write of a value popped from a tape
-(``B[:, j] = tape.pop()``, in generated code differentiated again) restores what the views
-held: that is how generated code relies on them.
+``swapaxes``, ``moveaxis``), and what is a view whenever it can be (``reshape``,
+``ravel``, ``squeeze``, ``expand_dims``, ``diagonal``, ``broadcast_to``, ``asarray``):
+asking for a ``.copy()`` there costs little, a wrong derivative a lot. ``x[0]`` is a view
+of a matrix but a copy of a vector's element, so it is not followed. ``t += 1`` writes in
+place when ``t`` is a view or has views (the engine reads it as ``t = t + 1``), not when
+``t`` is only a second name (``acc = x; acc += y`` rebinds a number). A write
+of a value popped from a tape (``B[:, j] = tape.pop()``, in generated code differentiated
+again) restores what the views held: generated code relies on that.
 """
 
 from __future__ import annotations
@@ -122,9 +123,12 @@ def _updated_in_place(op: Op, state: _State) -> str | None:
     ):
         return None
     old = value.left.id
-    if old in state.base or any(root == old for root, _ in state.base.values()):
-        return old
-    return None
+    # a view is an array, and so is what it views; a second name (`acc = x`) may be a
+    # number, which `+=` rebinds: not followed
+    views = [made for root, made in state.base.values() if root == old]
+    if old in state.base:
+        views.append(state.base[old][1])
+    return old if any(made.kind != "copy" for made in views) else None
 
 
 def _viewed(op: Op) -> str | None:

@@ -136,3 +136,15 @@ def test_a_write_through_a_view_quotes_both_lines():
     message = info.value.message
     assert "'col' is a view of 'B' (col = B[:, 0])" in message
     assert "(B[:, 0] = col * 2.0)" in message and "copy()" in info.value.hint
+
+
+def accumulate_under_a_second_name(x, y):
+    acc = x
+    acc += y  # for numbers, += rebinds: x keeps its value
+    return acc * x
+
+
+def test_a_number_accumulated_under_a_second_name_is_not_a_write_through_a_view():
+    from tests.oracle import assert_gradients_match
+
+    assert_gradients_match(accumulate_under_a_second_name, (0.5, 2.0), wrt=(0, 1))
