@@ -20,6 +20,7 @@ again) restores what the views held: generated code relies on that.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import gast
@@ -44,9 +45,13 @@ class _State:
     popped: set[str] = field(default_factory=set)  # names holding a value from a tape
     lines: dict[int, str] = field(default_factory=dict)  # line number → its source text
     origins: dict[str, str] = field(default_factory=dict)  # SSA name → the user's variable
+    callee: Callable[[str], gast.FunctionDef | None] | None = None
 
     def copy(self) -> "_State":
-        return _State(dict(self.base), dict(self.stale), set(self.popped), self.lines, self.origins)
+        return _State(
+            dict(self.base), dict(self.stale), set(self.popped), self.lines, self.origins,
+            self.callee,
+        )
 
     def shown(self, name: str) -> str:
         return self.origins.get(name, name)
@@ -60,10 +65,13 @@ class _State:
         self.popped |= other.popped
 
 
-def check_views(fn: Function) -> None:
+def check_views(
+    fn: Function, callee: Callable[[str], gast.FunctionDef | None] | None = None
+) -> None:
     """Raise a DiffError where a variable is read after a view of it (or the array it
-    views) was written in place."""
-    _block(fn.body, _State(lines=fn.lines, origins=fn.origins))
+    views) was written in place, or after one of the user's functions (``callee`` finds
+    their source) wrote into it."""
+    _block(fn.body, _State(lines=fn.lines, origins=fn.origins, callee=callee))
 
 
 def _block(body: list, state: _State) -> None:
@@ -98,6 +106,10 @@ def _op(op: Op, state: _State) -> None:
         return
     if op.kind == "pop" and isinstance(op.args[0], gast.Name):
         _write(op.args[0].id, op, state, restored=False)
+    if op.kind == "call" and state.callee is not None:
+        for name in _written_arguments(op, state.callee(op.key)):
+            _write(name, op, state, restored=False)
+            state.stale[name] = (op, name)  # the caller's own name is stale too
     state.base.pop(op.target, None)
     state.stale.pop(op.target, None)
     state.popped.discard(op.target)
@@ -129,6 +141,40 @@ def _updated_in_place(op: Op, state: _State) -> str | None:
     if old in state.base:
         views.append(state.base[old][1])
     return old if any(made.kind != "copy" for made in views) else None
+
+
+def _written_arguments(op: Op, callee: gast.FunctionDef | None) -> list[str]:
+    """The caller's variables a call of the user's function writes into: the arguments
+    bound to parameters it writes into in place (``a[0] = ...``, ``a.append(...)``)."""
+    if callee is None:
+        return []
+    params = [a.id for a in callee.args.posonlyargs + callee.args.args]
+    written = written_parameters(callee)
+    bound = list(zip(params, op.args)) + list(op.keywords.items())
+    return [arg.id for param, arg in bound if param in written and isinstance(arg, gast.Name)]
+
+
+def written_parameters(function: gast.FunctionDef) -> set[str]:
+    """Parameters ``function`` writes into in place: item assignment into them, or a
+    method that changes a list or dict (``+=`` on a parameter may rebind a number, so it
+    is not counted)."""
+    params = {a.id for a in function.args.posonlyargs + function.args.args}
+    written: set[str] = set()
+    for node in gast.walk(function):
+        if isinstance(node, (gast.Assign, gast.AugAssign)):
+            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                    written.add(target.value.id)
+        elif (
+            isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and isinstance(node.func.value, gast.Name) and node.func.attr in _MUTATORS
+        ):
+            written.add(node.func.value.id)
+    return written & params
+
+
+_MUTATORS = frozenset("append extend insert pop remove clear update setdefault sort".split())
 
 
 def _viewed(op: Op) -> str | None:
@@ -165,6 +211,13 @@ def _read(names: list[str], at: object, state: _State) -> None:
             continue
         write, written = state.stale[name]
         shown, code = state.shown, state.code
+        if written == name:  # a call of the user's function wrote into it
+            raise DiffError(
+                "write through a view",
+                f"'{shown(name)}' is read after a call changed it in place ({code(write)}): "
+                "the function writes into its argument, the derivative would not see it",
+                hint=f"pass a copy ({shown(name)}.copy()), or return a new array from the function",
+            ).at(getattr(at, "node", None))
         second = name if name in state.base else written  # the view, or the second name
         root, made = state.base.get(second, (written, write))
         alias = made.kind == "copy"

@@ -77,8 +77,9 @@ class Program:
             module_names(module) | S.all_names(node) | self.function_names.taken
         )
         fn = hoist_invariants(normalize(module, node, resolver, namer))
-        check_views(fn)
         analysis.bind_rules(fn, self.rules_for(module), resolver)
+        # after binding: calls of the user's functions are known (op.kind == 'call')
+        check_views(fn, lambda key: getattr(resolver.callee(key), "node", None))
         active = analysis.active_variables(fn, wrt)
         np_alias = resolver.numpy_alias() or self.np_alias
         calls = self.CallSite(self, resolver)

@@ -2,6 +2,7 @@
 
 import textwrap
 
+import numpy as np
 import pytest
 
 from tangent_lsp import DiffError, derive
@@ -148,3 +149,50 @@ def test_a_number_accumulated_under_a_second_name_is_not_a_write_through_a_view(
     from tests.oracle import assert_gradients_match
 
     assert_gradients_match(accumulate_under_a_second_name, (0.5, 2.0), wrt=(0, 1))
+
+
+MUTATING_CALLEE = """import numpy as np
+
+
+def scale(a):
+    a[0] = a[0] * 2.0
+    return a
+
+
+def f(x):
+    y = x * 1.0
+    z = scale(y)
+    return np.sum(y * z)
+
+
+def g(x):
+    z = scale(x * 1.0)
+    return np.sum(z * z)
+"""
+
+
+def test_a_variable_read_after_a_function_wrote_into_it_is_reported():
+    """``scale`` writes into its argument: ``y`` changes under the call, which the
+    derivative would not see. Only a read of ``y`` afterwards is a problem."""
+    with pytest.raises(DiffError) as info:
+        derive(MUTATING_CALLEE, "f", path="model.py")
+    error = info.value
+    assert (error.line, error.col) == (12, 18)
+    assert "'y' is read after a call changed it in place (z = scale(y))" in error.message
+    assert "y.copy()" in error.hint
+
+
+def scale_in_place(a):
+    a[0] = a[0] * 2.0
+    return a
+
+
+def only_the_result_is_read(x):
+    z = scale_in_place(x * 1.0)
+    return np.sum(z * z)
+
+
+def test_a_function_writing_into_its_argument_is_fine_when_nothing_reads_it_again():
+    from tests.oracle import assert_gradients_match
+
+    assert_gradients_match(only_the_result_is_read, (np.array([0.3, -0.7, 1.1]),), autograd=False)
