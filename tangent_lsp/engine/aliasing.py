@@ -9,8 +9,9 @@ place). That case is rejected, quoting both lines.
 
 Followed: basic slices (``x[1:]``, ``x[:, j]``), transposes (``x.T``, ``np.transpose``,
 ``swapaxes``, ``moveaxis``), and what is a view whenever it can be (``reshape``,
-``ravel``, ``squeeze``, ``expand_dims``, ``diagonal``, ``broadcast_to``, ``asarray``):
-asking for a ``.copy()`` there costs little, a wrong derivative a lot. ``x[0]`` is a view
+``ravel``, ``squeeze``, ``diagonal``, ``broadcast_to``, ``asarray``, ``flip``...: the list
+dead-code elimination uses, ``views.VIEW_FUNCTIONS``): asking for a ``.copy()`` there
+costs little, a wrong derivative a lot. ``x[0]`` is a view
 of a matrix but a copy of a vector's element, so it is not followed. ``t += 1`` writes in
 place when ``t`` is a view or has views (the engine reads it as ``t = t + 1``), not when
 ``t`` is only a second name (``acc = x; acc += y`` rebinds a number). A write
@@ -27,15 +28,13 @@ import gast
 
 from .errors import DiffError
 from .ir import Function, If, Loop, Op, Return
-from .views import value_reads
+from .views import VIEW_FUNCTIONS, value_reads
 
-_VIEWS = frozenset((
-    "numpy.ndarray.T", "numpy.ndarray.mT", "numpy.transpose", "numpy.ndarray.transpose",
-    "numpy.swapaxes", "numpy.ndarray.swapaxes", "numpy.moveaxis", "numpy.matrix_transpose",
-    "numpy.permute_dims", "numpy.reshape", "numpy.ndarray.reshape", "numpy.ravel",
-    "numpy.ndarray.ravel", "numpy.squeeze", "numpy.ndarray.squeeze", "numpy.expand_dims",
-    "numpy.diagonal", "numpy.ndarray.diagonal", "numpy.broadcast_to", "numpy.asarray",
-))
+# rule keys of the calls and attributes whose result may be a view of their first argument
+_VIEWS = frozenset(
+    [f"numpy.{name}" for name in VIEW_FUNCTIONS]
+    + [f"numpy.ndarray.{name}" for name in VIEW_FUNCTIONS | {"T", "mT"}]
+)
 
 
 @dataclass

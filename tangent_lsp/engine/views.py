@@ -14,8 +14,8 @@ import gast
 
 from . import syntax as S
 
-# NumPy functions that may return a view of their argument
-_VIEW_FUNCTIONS = frozenset(
+# NumPy functions (and ndarray methods) that may return a view of their argument
+VIEW_FUNCTIONS = frozenset(
     "reshape transpose ravel swapaxes moveaxis squeeze expand_dims diagonal broadcast_to "
     "atleast_1d atleast_2d atleast_3d asarray real imag split array_split matrix_transpose "
     "permute_dims flip fliplr flipud rot90".split()
@@ -58,7 +58,7 @@ def _viewed_by(value: gast.expr) -> list[str]:
         func = value.func
         if func.value.__class__ is gast.Name and func.attr != "copy" and not _is_module(func):
             return [func.value.id]  # a method: x.reshape(...), x.transpose()
-        if func.attr in _VIEW_FUNCTIONS:
+        if func.attr in VIEW_FUNCTIONS:
             return [arg.id for arg in value.args if arg.__class__ is gast.Name]
     return []
 
