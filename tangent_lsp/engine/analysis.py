@@ -13,6 +13,7 @@ from . import syntax as S
 from .errors import DiffError
 from .ir import Function, If, Loop, Op, Return, Statement
 from .templates import RUNTIME_MODULE, RuleLibrary, bind
+from .views import views_of
 
 
 def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
@@ -170,7 +171,11 @@ def stable_names(fn: Function) -> set[str]:
     top = {op.target for op in fn.body if isinstance(op, Op) and op.kind not in ("append", "setitem")}
     mutated = {op.target for op in walk_ops(fn.body) if op.kind in ("append", "setitem")}
     stable = {p for p in fn.params if count[p] == 0} | {n for n in top if count[n] == 1}
-    return stable - mutated
+    # a view of an array written in place changes with it
+    viewing = views_of([S.assign(op.target, op.value) for op in walk_ops(fn.body)
+                        if op.kind not in ("append", "setitem")])
+    changing = set().union(*(viewing.get(name, ()) for name in mutated))
+    return stable - mutated - changing
 
 
 def walk_ops(stmts: list[Statement]):

@@ -379,7 +379,17 @@ def propagate_assignments(
     # a list that is popped stays a name: `list(...).pop()` could not be differentiated again
     popped = _popped_lists(function.body)
     candidates = (inlinable | mergeable) - updated_in_place - popped
-    _propagate_block(function.body, candidates, inlinable, mergeable, total_loads, popped)
+    # writing into an array changes its views' values and the other way round: a value
+    # that reads one must not move past an in-place write into the other
+    aliases: dict[str, set[str]] = {}
+    for array, views in views_of(function.body).items():
+        if array in updated_in_place or views & updated_in_place:
+            for view in views:
+                aliases.setdefault(array, set()).add(view)
+                aliases.setdefault(view, set()).add(array)
+    _propagate_block(
+        function.body, candidates, inlinable, mergeable, total_loads, popped, aliases
+    )
     return function
 
 
@@ -394,6 +404,7 @@ class _BlockFacts:
 
     def __init__(self, body: list[gast.stmt], popped: set[str] = frozenset()) -> None:
         self.popped = popped
+        self.aliases: dict[str, set[str]] = {}  # arrays and their views, written in place
         self.loads: list[dict[str, int]] = []
         self.defines: list[set[str]] = []
         self.load_positions: dict[str, list[int]] = {}
@@ -466,12 +477,17 @@ def _load_counts(node: gast.AST) -> dict[str, int]:
     return counts
 
 
-def _propagate_block(body, candidates, inlinable, mergeable, total_loads, popped) -> None:
+def _propagate_block(
+    body, candidates, inlinable, mergeable, total_loads, popped, aliases
+) -> None:
     for stmt in body:
         if isinstance(stmt, _COMPOUND):
             for block in (stmt.body, stmt.orelse):
-                _propagate_block(block, candidates, inlinable, mergeable, total_loads, popped)
+                _propagate_block(
+                    block, candidates, inlinable, mergeable, total_loads, popped, aliases
+                )
     facts = _BlockFacts(body, popped)
+    facts.aliases = aliases
     for index in range(len(body)):
         stmt = body[index]
         if not (
@@ -532,7 +548,10 @@ def _uses_of_definition(
     for u in uses:
         if isinstance(body[u], _COMPOUND) or (facts.loads[u][name] > 1 and not is_atom):
             return None
-    if uses and any(facts.defined_between(r, index, uses[-1]) for r in facts.loads[index]):
+    if uses and any(
+        facts.defined_between(r, index, uses[-1])
+        for operand in facts.loads[index] for r in (operand, *facts.aliases.get(operand, ()))
+    ):
         return None  # an operand changes before a read: inlining would read the new value
     if uses and any(
         facts.reads_between(xs, index, uses[-1])

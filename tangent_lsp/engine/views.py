@@ -56,10 +56,11 @@ def _viewed_by(value: gast.expr) -> list[str]:
         return [value.value.id]  # x[...], x.T, x.real
     if cls is gast.Call and value.func.__class__ is gast.Attribute:
         func = value.func
-        if func.value.__class__ is gast.Name and func.attr != "copy" and not _is_module(func):
+        if func.attr not in VIEW_FUNCTIONS and func.attr != "view":
+            return []  # x.copy(), xs.pop(), np.sin(x): a new object
+        if func.value.__class__ is gast.Name and not _is_module(func):
             return [func.value.id]  # a method: x.reshape(...), x.transpose()
-        if func.attr in VIEW_FUNCTIONS:
-            return [arg.id for arg in value.args if arg.__class__ is gast.Name]
+        return [arg.id for arg in value.args if arg.__class__ is gast.Name]
     return []
 
 

@@ -103,6 +103,31 @@ def test_propagation_never_moves_a_pop_past_another_use_of_its_list():
     assert "e = g * xs.pop()" in code, "nothing else touches xs"
 
 
+def test_propagation_never_moves_a_read_of_a_view_past_a_write_into_its_array():
+    """``o_i`` views ``o``: after ``o[i:t] = ...`` it holds the new values, so a value read
+    from it must be computed before the write."""
+    f = _function(
+        "def f(o, do, c, dc, i, t):\n    o_i = o[i:t]\n    dt = do[i:t] * c + o_i * dc\n"
+        "    o[i:t] = o_i * c\n    do[i:t] = dt\n    return do"
+    )
+    code = _code(optimize.propagate_assignments(f, inlinable={"dt", "o_i"}))
+    assert code.index("do[i:t] * c + o_i * dc") < code.index("o[i:t] = o_i * c")
+    unaliased = _function(
+        "def f(o, do, c, dc, i, t):\n    o_i = o[i:t].copy()\n    dt = do[i:t] * c + o_i * dc\n"
+        "    o[i:t] = o_i * c\n    do[i:t] = dt\n    return do"
+    )
+    code = _code(optimize.propagate_assignments(unaliased, inlinable={"dt"}))
+    assert "do[i:t] = do[i:t] * c + o_i * dc" in code, "a copy does not change with o"
+
+
+def test_only_view_methods_make_views():
+    views = views_of(_function(
+        "def f(B, xs):\n    a = xs.pop()\n    b = B.copy()\n    c = B.view()\n"
+        "    d = B.sum()\n    e = B.ravel()\n    return a"
+    ).body)
+    assert views == {"B": {"c", "e"}}
+
+
 def test_simplification_keeps_shapes():
     f = _function(
         "def f(x, g):\n    a = g * 0\n    b = 1.0 * g * x ** (2 - 1.0)\n    c = -(-g)\n"

@@ -1,0 +1,140 @@
+"""Random programs that loop over indices and write arrays element by element, checked
+in reverse mode, forward mode and the four second-order orders.
+
+``test_shape_fuzz.py`` varies shapes and NumPy functions; these vary what loops do
+to arrays: element, row, column and sliding-slice writes, ``enumerate``, ``zip``,
+iteration over a matrix's rows, ``reversed(range(...))``, branches on elements,
+states kept in a list and stacked, a ``while`` with a data-dependent stop, and calls of
+the module's own functions inside loops. The normalized code reads slices through
+views (``o_i = o[i:t]``) that a later write changes: the optimizer must never move a
+read of a view past a write into its array.
+
+The programs come from fixed seeds; a failure shows the program's source.
+"""
+
+import os
+import random
+
+import numpy as np
+import pytest
+
+from tests.oracle import (
+    ORDERS, assert_gradients_match, assert_jvp_matches, gradient_change, second_derivative,
+)
+
+HEADER = '''import numpy as np
+
+
+def helper(a, b):
+    return np.tanh(a) * b + 0.5 * a
+
+
+'''
+
+
+def _block(rng: random.Random, k: int, v: str, m: str, c: str, vectors: list[str]) -> tuple:
+    """One loop (or statement) that defines a new value: its lines, its name and its kind
+    (``v`` vector of 3, ``m`` 3x3 matrix, ``c`` number)."""
+    element = rng.choice([f"np.sin({v}[i]) * {c}", f"{v}[i] * {m}[i, i]", f"helper({v}[i], {c})"])
+    blocks = [
+        ([f"    o{k} = np.zeros(3)", "    for i in range(3):", f"        o{k}[i] = {element}"],
+         f"o{k}", "v"),
+        ([f"    a{k} = np.zeros(3)", f"    for row in {m}:",
+          f"        a{k} = a{k} + np.tanh(row) * {v}"], f"a{k}", "v"),
+        ([f"    c{k} = 0.0", f"    for i, e in enumerate({v}):",
+          f"        c{k} = c{k} + e * e * {m}[i, 0]"], f"c{k}", "c"),
+        ([f"    c{k} = {c}", f"    for e, g in zip({v}, {rng.choice(vectors)}):",
+          f"        c{k} = c{k} * 0.5 + np.sin(e) * g"], f"c{k}", "c"),
+        ([f"    o{k} = {v} * 1.0", "    for i in range(3):", f"        if {v}[i] > 0.6:",
+          f"            o{k}[i] = o{k}[i] * {c}", "        else:",
+          f"            o{k}[i] += np.cos({v}[i])"], f"o{k}", "v"),
+        ([f"    M{k} = np.zeros((3, 3))", "    for i in range(3):",
+          f"        M{k}[i, :] = {m}[i, :] * {v}[i] + {c}"], f"M{k}", "m"),
+        ([f"    M{k} = {m} * 1.0", "    for j in range(3):",
+          f"        M{k}[:, j] = np.tanh(M{k}[:, j]) * {v}"], f"M{k}", "m"),
+        ([f"    hs{k} = []", f"    h = {v}", "    for i in range(3):",
+          f"        h = np.tanh({m} @ h + {v}[i])", f"        hs{k}.append(h)",
+          f"    M{k} = np.stack(hs{k})"], f"M{k}", "m"),
+        ([f"    c{k} = {c}", "    for i in reversed(range(3)):",
+          f"        c{k} = np.sin(c{k}) + {v}[i] * c{k}"], f"c{k}", "c"),
+        ([f"    M{k} = np.zeros((3, 3))", "    for i in range(3):", "        for j in range(3):",
+          f"            M{k}[i, j] = {m}[i, j] * {v}[j] - {v}[i]"], f"M{k}", "m"),
+        ([f"    c{k} = {c}", "    n = 0", f"    while c{k} < 4.0 and n < 5:",
+          f"        c{k} = c{k} * 1.5 + np.sum({v}) * 0.1", "        n += 1"], f"c{k}", "c"),
+        ([f"    o{k} = {v} * 1.0", "    for i in range(2):",
+          f"        o{k}[i:i + 2] = o{k}[i:i + 2] * np.cos({v}[i])"], f"o{k}", "v"),
+        ([f"    t{k} = {m} @ {v} + {c} * {rng.choice(vectors)}"], f"t{k}", "v"),
+    ]
+    return rng.choice(blocks)
+
+
+def _program(rng: random.Random, index: int) -> str:
+    """``k<index>(x, W, s)``: x a vector of 3, W a 3x3 matrix, s a number."""
+    lines = [f"def k{index}(x, W, s):"]
+    kinds: dict[str, list[str]] = {"v": ["x"], "m": ["W"], "c": ["s"]}
+    for k in range(rng.randint(2, 5)):
+        v, m, c = rng.choice(kinds["v"]), rng.choice(kinds["m"]), rng.choice(kinds["c"])
+        block, name, kind = _block(rng, k, v, m, c, kinds["v"])
+        lines += block
+        kinds[kind].append(name)
+    v, m, c = (rng.choice(kinds[kind]) for kind in "vmc")
+    lines.append(
+        f"    return np.sum({v} * {kinds['v'][-1]}) + np.sum({m} * {m}) * 0.1"
+        f" + {c} * {kinds['c'][-1]}"
+    )
+    return HEADER + "\n".join(lines) + "\n"
+
+
+CASES = list(range(int(os.environ.get("FUZZ_CASES", "24"))))
+
+
+def _load(index: int, directory) -> tuple:
+    """Program ``index`` and its arguments; a program that overflows is replaced by the next
+    seed."""
+    for attempt in range(20):
+        source = _program(random.Random(5000 + index + 100_000 * attempt), index)
+        path = directory / f"loops{index}.py"
+        path.write_text(source)
+        namespace: dict = {"__name__": f"loops{index}"}
+        exec(compile(source, str(path), "exec"), namespace)
+        values = np.random.default_rng(index)
+        args = (values.uniform(0.3, 1.2, 3), values.uniform(0.3, 1.2, (3, 3)),
+                float(values.uniform(0.3, 1.2)))
+        try:
+            with np.errstate(all="raise"):
+                value = namespace[f"k{index}"](*args)
+        except FloatingPointError:
+            continue
+        if np.isfinite(value):
+            return namespace[f"k{index}"], args, source
+    raise AssertionError(f"no valid program for {index}")
+
+
+# autograd cannot follow element writes into arrays: finite differences are the oracle
+@pytest.mark.parametrize("index", CASES)
+def test_gradient_of_random_loop_program(index, tmp_path):
+    f, args, source = _load(index, tmp_path)
+    try:
+        assert_gradients_match(f, args, wrt=(0, 1, 2), autograd=False, rtol=1e-5, atol=1e-6)
+    except AssertionError as error:
+        raise AssertionError(f"{source}\n{error}") from None
+
+
+@pytest.mark.parametrize("index", CASES)
+def test_forward_mode_of_random_loop_program(index, tmp_path):
+    f, args, source = _load(index, tmp_path)
+    try:
+        assert_jvp_matches(f, args, wrt=(0, 1, 2), autograd=False)
+    except AssertionError as error:
+        raise AssertionError(f"{source}\n{error}") from None
+
+
+@pytest.mark.parametrize("index", CASES)
+@pytest.mark.parametrize("order", ORDERS)
+def test_second_derivatives_of_random_loop_program(index, order, tmp_path):
+    f, args, source = _load(index, tmp_path)
+    rng = np.random.default_rng(7)
+    t, u = rng.normal(size=3), rng.normal(size=3)
+    expected = np.sum(t * gradient_change(f, args, 0, 0, u, step=1e-5))
+    ours = second_derivative(order, f, args, 0, 0, t, u)
+    assert np.allclose(ours, expected, rtol=1e-4, atol=1e-5), f"{ours} != {expected}\n{source}"
