@@ -141,16 +141,31 @@ def _popped_lists(value) -> set[str]:
     }
 
 
-def _popped_list(value: gast.expr) -> str | None:
-    """``xs`` for ``xs.pop()``."""
-    if (
-        isinstance(value, gast.Call)
-        and isinstance(value.func, gast.Attribute)
-        and value.func.attr == "pop"
-        and isinstance(value.func.value, gast.Name)
-    ):
-        return value.func.value.id
-    return None
+def _pop_calls(value: gast.expr) -> list[gast.Call]:
+    """The ``xs.pop()`` calls in an expression, in the order Python makes them."""
+    calls = [
+        node for node in S.walk(value)
+        if node.__class__ is gast.Call and node.func.__class__ is gast.Attribute
+        and node.func.attr == "pop" and node.func.value.__class__ is gast.Name
+        and not node.args
+    ]
+    if len(calls) > 1:  # walk's order is not evaluation order: sort by position
+        order = {id(node): k for k, node in enumerate(_evaluation_order(value))}
+        calls.sort(key=lambda node: order[id(node)])
+    return calls
+
+
+def _evaluation_order(node: gast.AST) -> list[gast.AST]:
+    """Calls in the order Python evaluates them: arguments (left to right) before the call."""
+    found: list[gast.AST] = []
+
+    class Visit(gast.NodeVisitor):
+        def visit_Call(self, call: gast.Call) -> None:
+            self.generic_visit(call)
+            found.append(call)
+
+    Visit().visit(node)
+    return found
 
 
 def is_pure(value: gast.AST) -> bool:
@@ -257,19 +272,22 @@ def _dce(
                 live.update(sweep.reads(stmt))
             else:
                 keep = False
-        elif isinstance(stmt, gast.Assign) and _popped_list(stmt.value):
-            # `v = xs.pop()` also shortens xs: when v is dead, the pop may still matter
+        elif isinstance(stmt, gast.Assign) and (pops := _pop_calls(stmt.value)):
+            # `v = xs.pop()` and `bv = bv + xs.pop()` also shorten xs: when v is dead, the
+            # pops may still matter
             targets = S.stored_names(stmt.targets[0])
-            xs = _popped_list(stmt.value)
             if not any(t in live for t in targets):
-                if xs in live or xs not in local:
-                    stmt = gast.Expr(value=stmt.value)
-                else:
-                    keep = False
+                needed = [
+                    call for call in pops
+                    if call.func.value.id in live or call.func.value.id not in local
+                ]
+                for call in reversed(needed):  # `kept` is built backwards
+                    kept.append(gast.Expr(value=call))
+                    live.add(call.func.value.id)
+                keep = False
             else:
                 sweep.kill(live, targets)
-            if keep:
-                live.add(xs)
+                live.update(sweep.reads(stmt.value))
         elif (
             isinstance(stmt, gast.Assign)
             and isinstance(stmt.targets[0], gast.Name)
@@ -311,6 +329,7 @@ def _dce_loop(
     header = loop.iter if isinstance(loop, gast.For) else loop.test
     header_reads = set(sweep.reads(header))
     target = set(S.stored_names(loop.target)) if isinstance(loop, gast.For) else set()
+    read_after = not target.isdisjoint(live_out)  # `for i in ...: ...` then `x[i]`
     target |= {value_live(t) for t in target}
     # a `for` evaluates its iterable once; a `while` tests before every iteration
     again = header_reads if isinstance(loop, gast.While) else set()
@@ -325,7 +344,7 @@ def _dce_loop(
     keep = True
     if remove:
         loop.body = body or [gast.Pass()]
-        keep = _has_code(body) or not sweep.pure(header)
+        keep = _has_code(body) or not sweep.pure(header) or read_after
     return keep, (body_live - target) | live_out | header_reads
 
 

@@ -72,7 +72,9 @@ def initialize_loop_variables(stmts: list[Statement], defined: set[str]) -> list
 
     The forward sweep pushes a variable's old value before each assignment in
     a loop, so the old value must exist on the first iteration too. (The
-    optimizer deletes the ones whose push turned out to be unneeded.)
+    optimizer deletes the ones whose push turned out to be unneeded.) A loop's
+    variable counts as defined inside the loop only: the loop may run no times, and
+    dead-code elimination may delete the whole loop.
     """
     out: list[Statement] = []
     for stmt in stmts:
@@ -80,9 +82,8 @@ def initialize_loop_variables(stmts: list[Statement], defined: set[str]) -> list
             for name in sorted(assigned(stmt.body) - defined - {stmt.target}):
                 out.append(Op(name, S.constant(None), "constant", stmt.line, stmt.node))
                 defined.add(name)
-            if stmt.target:
-                defined.add(stmt.target)
-            stmt.body = initialize_loop_variables(stmt.body, defined)
+            inside = defined | {stmt.target} if stmt.target else set(defined)
+            stmt.body = initialize_loop_variables(stmt.body, inside)
         elif isinstance(stmt, If):
             body_defined, else_defined = set(defined), set(defined)
             stmt.body = initialize_loop_variables(stmt.body, body_defined)

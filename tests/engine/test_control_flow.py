@@ -273,6 +273,23 @@ def loop_over_matrix_columns(A):
     return total
 
 
+def loop_variable_read_after_a_dead_loop(x):
+    count = 0.0
+    for i in range(2):
+        count = count + 1.0  # never read: the loop does nothing for the gradient
+    return x[i] * x[0]
+
+
+def loop_variable_of_a_dead_loop_reused(x, s):
+    unused = 0.0
+    for i, e in enumerate(x):
+        unused = unused + e * e
+    c = s
+    for i in reversed(range(3)):  # pushes the old `i`: the dead loop above must not define it
+        c = np.sin(c) + x[i] * c
+    return c
+
+
 def self_assignment_in_branch(x):
     y = x * 2.0
     for _ in range(3):
@@ -333,6 +350,10 @@ CASES = [
     ("loop_reads_value_overwritten_later", loop_reads_value_overwritten_later, (rng.normal(size=3) * 0.5,), (0,)),
     ("slices_in_loop", slices_in_loop, (rng.normal(size=(5, 2)),), (0,)),
     ("loop_over_matrix_columns", loop_over_matrix_columns, (rng.normal(size=(3, 4)),), (0,)),
+    ("loop_variable_read_after_a_dead_loop", loop_variable_read_after_a_dead_loop,
+     (rng.normal(size=3),), (0,)),
+    ("loop_variable_of_a_dead_loop_reused", loop_variable_of_a_dead_loop_reused,
+     (rng.random(3) + 0.3, 0.7), (0,)),
 ]
 
 VARIANTS = {

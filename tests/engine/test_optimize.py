@@ -63,6 +63,28 @@ def test_a_write_into_an_array_stays_while_a_view_of_it_is_read_for_its_values()
     assert "B[:, j] = g" not in shape_only
 
 
+def test_a_dead_assignment_keeps_the_pops_it_makes():
+    """``bc = bc + bs.pop()`` with ``bc`` unread still shortens ``bs``, which is read later."""
+    f = _function(
+        "def f(bs, g):\n    bc = g + bs.pop() * bs.pop()\n    unused = g * ts.pop()\n"
+        "    return bs.pop()"
+    )
+    code = _code(optimize.eliminate_dead_code(f))
+    assert code.count("bs.pop()") == 3 and "bc" not in code
+    assert "ts.pop()" in code, "ts is not the function's: popping it is a side effect"
+    assert "unused" not in code
+
+
+def test_a_loop_stays_while_its_variable_is_read_after_it():
+    f = _function(
+        "def f(x):\n    c = 0.0\n    for i in range(2):\n        c = c + 1.0\n"
+        "    for j in range(2):\n        c = c + 1.0\n    return x[i]"
+    )
+    code = _code(optimize.eliminate_dead_code(f))
+    assert "for i in range(2):" in code and "c + 1.0" not in code
+    assert "for j" not in code
+
+
 def test_dead_code_elimination_keeps_calls_with_side_effects():
     f = _function("def f(x):\n    print(x)\n    r = np.random.rand()\n    return x")
     code = _code(optimize.eliminate_dead_code(f))
