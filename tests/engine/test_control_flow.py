@@ -275,14 +275,14 @@ def loop_over_matrix_columns(A):
 
 def loop_variable_read_after_a_dead_loop(x):
     count = 0.0
-    for i in range(2):
+    for i in range(2):  # noqa: B007 - read after the loop
         count = count + 1.0  # never read: the loop does nothing for the gradient
     return x[i] * x[0]
 
 
 def loop_variable_of_a_dead_loop_reused(x, s):
     unused = 0.0
-    for i, e in enumerate(x):
+    for i, e in enumerate(x):  # noqa: B007 - the point of the test
         unused = unused + e * e
     c = s
     for i in reversed(range(3)):  # pushes the old `i`: the dead loop above must not define it
