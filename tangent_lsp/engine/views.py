@@ -20,6 +20,12 @@ VIEW_FUNCTIONS = frozenset(
     "atleast_1d atleast_2d atleast_3d asarray real imag split array_split matrix_transpose "
     "permute_dims flip fliplr flipud rot90".split()
 )
+# Runtime helpers that may return their first argument itself, or a view of it
+# (``unbroadcast(g, x)`` is ``g`` when nothing broadcast)
+ARGUMENT_RETURNING = frozenset(
+    "unbroadcast unreduce untranspose transpose_by broadcast_like tangents_like reshape_each "
+    "split_like unstack".split()
+)
 # Calls that read only the shapes of these arguments (positions; None: all of them)
 _SHAPE_READS = {
     "unbroadcast": (1,), "unreduce": (1,), "reduced_count": None, "matmul_shape": None,
@@ -54,6 +60,11 @@ def _viewed_by(value: gast.expr) -> list[str]:
     cls = value.__class__
     if cls in (gast.Subscript, gast.Attribute) and value.value.__class__ is gast.Name:
         return [value.value.id]  # x[...], x.T, x.real
+    if cls is gast.Call and value.func.__class__ is gast.Name:
+        first = value.args[0] if value.args else None
+        if value.func.id in ARGUMENT_RETURNING and first.__class__ is gast.Name:
+            return [first.id]
+        return []
     if cls is gast.Call and value.func.__class__ is gast.Attribute:
         func = value.func
         if func.attr not in VIEW_FUNCTIONS and func.attr != "view":

@@ -142,6 +142,20 @@ def test_propagation_never_moves_a_read_of_a_view_past_a_write_into_its_array():
     assert "do[i:t] = do[i:t] * c + o_i * dc" in code, "a copy does not change with o"
 
 
+def test_helpers_that_may_return_their_argument_make_views():
+    """``unbroadcast(bt, x)`` is ``bt`` itself when nothing broadcast: restoring ``bt`` in
+    place later changes it, so a sum that reads it must not be merged past the restore."""
+    assert views_of(_function(
+        "def f(bt, x):\n    u = unbroadcast(bt, x)\n    v = unbroadcast(bt * 2.0, x)\n    return u"
+    ).body) == {"bt": {"u"}}
+    f = _function(
+        "def f(bt, x, s, tape):\n    u = unbroadcast(bt, x)\n    bs = u * s\n"
+        "    for i in range(2):\n        bt[i] = tape.pop()\n    bs = bs + s\n    return bs"
+    )
+    code = _code(optimize.propagate_assignments(f, inlinable={"u"}, mergeable={"bs"}))
+    assert code.index("bs = ") < code.index("for i")
+
+
 def test_only_view_methods_make_views():
     views = views_of(_function(
         "def f(B, xs):\n    a = xs.pop()\n    b = B.copy()\n    c = B.view()\n"
