@@ -128,12 +128,14 @@ def _updated_in_place(op: Op, state: _State) -> str | None:
     """``t += 1`` on an array that is a view or has views updates it in place (NumPy's
     ``+=``), although the engine reads it as ``t = t + 1``: the name it updates."""
     value = op.value
-    if not (
-        getattr(op.node, "in_place", False)
-        and isinstance(value, gast.BinOp) and isinstance(value.left, gast.Name)
-    ):
+    if not getattr(op.node, "in_place", False):
         return None
-    old = value.left.id
+    if isinstance(value, gast.BinOp) and isinstance(value.left, gast.Name):
+        old = value.left.id
+    elif isinstance(value, gast.Call) and value.args and isinstance(value.args[0], gast.Name):
+        old = value.args[0].id  # np.add.at(a, i, v), read as a = add_at(a, i, v)
+    else:
+        return None
     # a view is an array, and so is what it views; a second name (`acc = x`) may be a
     # number, which `+=` rebinds: not followed
     views = [made for root, made in state.base.values() if root == old]

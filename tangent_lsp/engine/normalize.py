@@ -24,6 +24,7 @@ from .ir import Function, Keep, Op, Return, Statement
 from .naming import Namer
 from .parse import Module
 from .resolve import Resolver
+from .templates import RUNTIME_MODULE
 
 BINARY_OPERATORS: dict[type, str] = {
     gast.Add: "numpy.add",
@@ -258,12 +259,32 @@ class _Normalizer(ControlFlow):
                 f"in-place method '.{func.attr}()'", stmt,
                 "only list.append and list.pop() are supported; build a new value instead",
             )
+        if self.resolver.qualname(func) == "numpy.add.at" and _adds_into_local(call, self):
+            self.add_at(call, stmt)
+            return
         if self.resolver.qualname(func) in _MUTATING:
             raise unsupported(
                 f"in-place NumPy function '{S.dotted_name(func)}'", stmt,
                 "compute a new array instead (np.where, x + ...)",
             )
         self.keep(stmt, [])  # print(...), a call for its side effect
+
+    def add_at(self, call: gast.Call, stmt: gast.stmt) -> None:
+        """``np.add.at(a, i, v)`` adds at repeated indices too, in place: read as
+        ``a = add_at(a, i, v)``, a new array with rules. Generated code accumulates adjoints
+        this way, so this is what differentiating a gradient again meets."""
+        name = call.args[0].id
+        args = [self.lookup(call.args[0]), self.argument(call.args[1]), self.expr(call.args[2])]
+        value = S.call("add_at", args)
+        value.in_place = True  # for the aliasing check: views of `a` see the update
+        key, shown = f"{RUNTIME_MODULE}.add_at", "'np.add.at'"
+        ssa = self.new_name(name)
+        if self.depth > 0 and ssa in self.names_read(value):  # the old `a` stays for the adjoint
+            atom = self.emit(None, value, "rule", value, key=key, shown=shown, args=args)
+            self.emit(ssa, atom, "copy", stmt)
+        else:
+            self.emit(ssa, value, "rule", value, key=key, shown=shown, args=args)
+        self.current[name] = ssa
 
     def keep(self, stmt: gast.stmt, defines: list[str]) -> None:
         self.body.append(Keep(self.rename(stmt), self.line, defines))
@@ -521,6 +542,15 @@ class _Normalizer(ControlFlow):
 # for their side effect and silently carry no derivative, so they are rejected.
 _MUTATING = {"numpy.add.at", "numpy.copyto", "numpy.put", "numpy.place", "numpy.fill_diagonal",
              "numpy.putmask", "numpy.put_along_axis", "numpy.subtract.at", "numpy.multiply.at"}
+
+def _adds_into_local(call: gast.Call, normalizer) -> bool:
+    """``np.add.at(a, i, v)`` into a local variable (not an argument, whose caller would
+    see the change)."""
+    return (
+        len(call.args) == 3 and not call.keywords and isinstance(call.args[0], gast.Name)
+        and normalizer.is_local(call.args[0]) and call.args[0].id not in normalizer.params
+    )
+
 
 def _is_truth_value(node: gast.expr) -> bool:
     if isinstance(node, (gast.Compare, gast.BoolOp)):

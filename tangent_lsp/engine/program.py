@@ -95,6 +95,7 @@ class Program:
             derived = result.adjoints
             seed = result.seed
         self.helpers |= result.helpers
+        self.helpers.add("add_at")  # np.add.at in generated code differentiated again
         function = result.function
         if self.optimized:
             temporaries = namer.temporaries

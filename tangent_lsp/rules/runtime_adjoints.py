@@ -56,6 +56,8 @@ from tangent_lsp.runtime import (
     untake,
     untile,
     untranspose,
+    add_at,
+    add_at_tangent,
 )
 
 
@@ -200,6 +202,18 @@ def a_unsort(y, g, x, axis=-1):
 @adjoint(untake)
 def a_untake(y, g, x, indices, axis=None, mode="raise"):
     d[g] = numpy.take(d[y], indices, axis=axis, mode=mode)
+
+
+@adjoint(add_at)  # y = a with v added at indices: a's adjoint passes, v's is gathered there
+def a_add_at(y, a, indices, v):
+    d[a] = d[y]
+    d[v] = unbroadcast(d[y][indices], v)
+
+
+@adjoint(add_at_tangent)
+def a_add_at_tangent(z, y, da, indices, dv):
+    d[da] = unbroadcast(d[z], da)
+    d[dv] = unbroadcast(d[z][indices], dv)
 
 
 @adjoint(unarray)  # g split into obj's structure: its adjoint packs the pieces back

@@ -57,6 +57,8 @@ from tangent_lsp.runtime import (
     untile,
     untranspose,
     zeros_like,
+    add_at,
+    add_at_tangent,
 )
 
 # --- linear in the gradient they carry -------------------------------------------------
@@ -135,6 +137,16 @@ def t_undiag(y, g, v, k=0):
 @tangent_(unsort)
 def t_unsort(y, g, x, axis=-1):
     d[y] = unsort(d[g], x, axis)
+
+
+@tangent_(add_at)
+def t_add_at(y, a, indices, v):
+    d[y] = add_at_tangent(y, d[a], indices, d[v])
+
+
+@tangent_(add_at_tangent)  # linear in both tangents; y gives only the shape
+def t_add_at_tangent(z, y, da, indices, dv):
+    d[z] = add_at_tangent(y, d[da], indices, d[dv])
 
 
 @tangent_(untake)

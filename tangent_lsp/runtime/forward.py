@@ -18,6 +18,12 @@ def _absent(t):
     return not isinstance(t, (list, tuple)) and np.ndim(t) == 0 and not np.any(t)
 
 
+def _each_tangent(ts, count):
+    """The tangents of ``count`` items: ``ts`` itself, or ``count`` zeros when the engine
+    passed one literal ``0.0`` for a whole tuple whose items carry no tangent."""
+    return [0.0] * count if _absent(ts) else ts
+
+
 def broadcast_like(t, y):
     """The tangent ``t`` spread out to ``np.shape(y)``: the tangent of implicit broadcasting.
 
@@ -55,6 +61,8 @@ def sum_tangents(ts):
     elements' tangents, added with ``+`` (broadcasting), an array summed over axis 0."""
     if isinstance(ts, np.ndarray):
         return ts.sum(axis=0)
+    if _absent(ts):
+        return 0.0
     total = 0.0
     for t in ts:
         total = total + t
@@ -90,7 +98,7 @@ def reshape_tangents(ts, arys, y):
     outputs = [y] if len(arys) == 1 else list(y)
     shaped = [
         np.reshape(np.zeros(np.shape(a)) if _absent(t) else _float(t), np.shape(out))
-        for t, a, out in zip(ts, arys, outputs, strict=True)
+        for t, a, out in zip(_each_tangent(ts, len(arys)), arys, outputs, strict=True)
     ]
     return shaped[0] if len(arys) == 1 else shaped
 
@@ -100,7 +108,7 @@ def einsum_tangent(y, subscripts, operands, tangents):
     operand, so the tangent is the sum over operands of the same einsum with that
     operand replaced by its tangent. Zero tangents (a literal ``0.0``) are skipped."""
     total = None
-    for i, t in enumerate(tangents):
+    for i, t in enumerate(_each_tangent(tangents, len(operands))):
         if _absent(t):
             continue
         term = np.einsum(subscripts, *operands[:i], broadcast_like(t, operands[i]),

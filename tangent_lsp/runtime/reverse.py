@@ -450,6 +450,15 @@ def untake(g, x, indices, axis=None, mode="raise"):
     return _shaped(out.reshape(np.shape(x)), x)
 
 
+def add_at(a, indices, v):
+    """``np.add.at(a, indices, v)`` on a copy of ``a``, returned. Generated code accumulates
+    adjoints at repeated indices with ``np.add.at``, in place; differentiated again, that
+    statement is read as ``a = add_at(a, indices, v)``, which has rules."""
+    out = np.array(a, dtype=np.result_type(a, v, float))
+    np.add.at(out, indices, v)
+    return out
+
+
 def undiff(g, x, n=1, axis=-1):
     """Adjoint of ``np.diff(x, n, axis)``: each difference pulls on its two ends, n times."""
     g = _float(g)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import _axes, _fit, _float
-from .forward import _absent, einsum_tangent
-from .reverse import _as_matrices, einsum_adjoint, norm_adjoint, unbroadcast, unreduce
+from .forward import _absent, _each_tangent, einsum_tangent
+from .reverse import _as_matrices, add_at, einsum_adjoint, norm_adjoint, unbroadcast, unreduce
 
 def unreduce_adjoint(c, g, x, axis=None, keepdims=False):
     """Adjoint of ``unreduce(g, x, axis, keepdims)`` with respect to ``g``: ``c`` summed
@@ -209,7 +209,7 @@ def einsum_adjoint_tangent(g, subscripts, operands, dg, doperands):
         result = [np.zeros(np.shape(op)) for op in operands]
     else:
         result = list(einsum_adjoint(dg, subscripts, operands))
-    for k, tangent in enumerate(doperands):
+    for k, tangent in enumerate(_each_tangent(doperands, len(operands))):
         if _absent(tangent):
             continue
         parts = einsum_adjoint(g, subscripts, operands[:k] + [tangent] + operands[k + 1:])
@@ -283,12 +283,12 @@ def einsum_cross_tangent(y, subscripts, operands, tangents, doperands):
     ``doperands`` of the operands (the tangents held fixed): each pair of different
     operands, one replaced by its tangent and the other by its new tangent."""
     total = 0.0
-    for j, dop in enumerate(doperands):
+    for j, dop in enumerate(_each_tangent(doperands, len(operands))):
         if _absent(dop):
             continue
         others = list(operands)
         others[j] = dop
-        rest = list(tangents)
+        rest = list(_each_tangent(tangents, len(operands)))
         rest[j] = 0.0
         total = total + einsum_tangent(y, subscripts, others, rest)
     return total + np.zeros(np.shape(y))
@@ -314,3 +314,12 @@ def solve_tangent_vjp(c, a, b, x, z, da):
     of_da = unbroadcast(-u @ np.swapaxes(matrix(x), -1, -2), da)
     of_x = unbroadcast(back(-(np.swapaxes(_float(da), -1, -2) @ u)), x)
     return of_a, of_x, of_da, of_db
+
+
+def add_at_tangent(y, da, indices, dv):
+    """Tangent of ``y = add_at(a, indices, v)`` for tangents ``da`` and ``dv`` (either may be
+    the literal ``0.0``): the same scatter-add, of the tangents."""
+    base = np.zeros(np.shape(y)) if _absent(da) else _float(da)
+    if _absent(dv):
+        return base + 0.0  # a new array: add_at never returns its argument either
+    return add_at(base, indices, dv)

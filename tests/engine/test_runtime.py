@@ -262,6 +262,32 @@ def test_unsum_of_a_list():
     assert isinstance(rt.unsum(2.0, (1.0, 2.0)), tuple)
 
 
+def test_add_at_accumulates_repeated_indices_into_a_copy():
+    a = np.arange(4.0)
+    out = rt.add_at(a, [0, 0, 3], np.array([1.0, 2.0, 5.0]))
+    expected = a.copy()
+    np.add.at(expected, [0, 0, 3], [1.0, 2.0, 5.0])
+    assert np.array_equal(out, expected) and np.array_equal(a, np.arange(4.0))
+    assert rt.add_at(np.zeros(3, dtype=int), [1], 0.5).dtype.kind == "f"
+
+
+def test_add_at_tangent_takes_literal_zeros_for_absent_tangents():
+    y = np.zeros(4)
+    assert np.array_equal(rt.add_at_tangent(y, 0.0, [1, 1], 2.0), [0.0, 4.0, 0.0, 0.0])
+    da = np.ones(4)
+    only_a = rt.add_at_tangent(y, da, [1, 1], 0.0)
+    assert np.array_equal(only_a, da) and only_a is not da
+
+
+def test_tangent_helpers_take_one_zero_for_a_whole_tuple():
+    """The engine folds a tuple of absent tangents to one literal 0.0."""
+    a, x = rand(3, 3), rand(3)
+    assert np.array_equal(rt.einsum_tangent(a @ x, "ij,j->i", (a, x), 0.0), np.zeros(3))
+    adjoint = rt.einsum_adjoint_tangent(np.ones(3), "ij,j->i", (a, x), 0.0, 0.0)
+    assert [np.shape(p) for p in adjoint] == [(3, 3), (3,)] and not np.any(adjoint[1])
+    assert rt.sum_tangents(0.0) == 0.0
+
+
 def test_runtime_depends_only_on_numpy():
     import ast
     import inspect

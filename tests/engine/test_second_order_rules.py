@@ -208,6 +208,32 @@ def builtin_sum(x):
     return bent(sum([x[0], x[1] * x[2], x[3]]))
 
 
+def fancy_read(x):
+    """Repeated indices: the gradient accumulates with np.add.at, which the second
+    derivative reads as ``bx = add_at(bx, i, g)``."""
+    return bent(x[IDX] * x[[1, 1, 3, 0]])
+
+
+def fancy_write(x, v):
+    y = x * 1.0
+    y[[0, 2]] += np.cos(v[[1, 1]]) * y[[3, 3]]
+    return bent(y)
+
+
+def add_at_into_local(x, v):
+    acc = np.zeros(4)
+    np.add.at(acc, [0, 0, 2], x * v[0])
+    for i in range(2):
+        np.add.at(acc, [i, 3], np.sin(acc[1:3]) * x[i])
+    return bent(acc)
+
+
+def einsum_scaled(x, s):
+    """With respect to ``s`` the einsum's operands carry no tangent: one literal 0.0 stands
+    for the whole tuple of them."""
+    return bent(np.einsum("ij,j->i", S33, x)[0] * s)
+
+
 def case(function, *args, pair=(0, 0), autograd=True):
     name = f"{function.__name__}-{pair[0]}{pair[1]}"
     return pytest.param(function, args, pair, autograd, id=name)
@@ -245,6 +271,12 @@ NONLINEAR = [
     case(norm_smallest_batched, X234, autograd=False),
     case(prod_axis, A34), case(prod_all, V4), case(prod_zeros, NEAR_ZERO, autograd=False),
     case(builtin_max, V4), case(builtin_sum, V4),
+    case(fancy_read, V4), case(fancy_write, V4, V4 * 0.5, autograd=False),
+    case(fancy_write, V4, V4 * 0.5, pair=(1, 0), autograd=False),
+    case(add_at_into_local, V3, V3, autograd=False),
+    case(add_at_into_local, V3, V3, pair=(1, 0), autograd=False),
+    case(add_at_into_local, V3, V3, pair=(0, 1), autograd=False),
+    case(einsum_scaled, V3, 0.7, pair=(0, 1)), case(einsum_scaled, V3, 0.7, pair=(1, 0)),
 ]
 
 
