@@ -44,6 +44,7 @@ import numpy
 from tangent_lsp.rules.notation import d, tangent_
 from tangent_lsp.runtime import (
     broadcast_like,
+    copied,
     einsum_tangent,
     extremum_mask,
     norm_adjoint,
@@ -484,9 +485,9 @@ def copy(y, a, order="K", subok=False):
     d[y] = numpy.copy(d[a])
 
 
-@tangent_(numpy.ndarray.copy)
+@tangent_(numpy.ndarray.copy)  # also list.copy() and dict.copy(): the receiver is not known
 def copy_method(y, a, order="C"):
-    d[y] = numpy.copy(d[a])
+    d[y] = copied(d[a])
 
 
 @tangent_(numpy.ndarray.astype)

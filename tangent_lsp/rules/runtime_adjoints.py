@@ -8,6 +8,7 @@ from tangent_lsp.rules.notation import adjoint, d
 from tangent_lsp.runtime import (
     add_grad,
     broadcast_like,
+    copied,
     dot_adjoint_a,
     dot_adjoint_b,
     einsum_adjoint,
@@ -97,6 +98,11 @@ def a_norm_adjoint(z, g, x, y, ord=None, axis=None, keepdims=False):
 @adjoint(prod_others)  # the Hessian of prod is symmetric: the adjoint is its product too
 def a_prod_others(y, x, axis=None):
     d[x] = prod_others_tangent(x, d[y], axis)
+
+
+@adjoint(copied)
+def a_copied(y, t):
+    d[t] = d[y]
 
 
 @adjoint(broadcast_like)

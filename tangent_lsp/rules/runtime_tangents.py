@@ -11,6 +11,7 @@ from tangent_lsp.rules.notation import d, nondifferentiable, tangent_
 from tangent_lsp.runtime import (
     add_grad,
     broadcast_like,
+    copied,
     dot_adjoint_a,
     dot_adjoint_b,
     einsum_adjoint,
@@ -170,6 +171,11 @@ def t_add_grad(y, a, b):
 
 
 # --- the forward-mode helpers: linear in the tangents they carry -----------------------------
+
+
+@tangent_(copied)
+def t_copied(y, t):
+    d[y] = copied(d[t])
 
 
 @tangent_(broadcast_like)

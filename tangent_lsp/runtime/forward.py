@@ -56,6 +56,13 @@ def tangents_like(t, x):
     return broadcast_like(t, x)
 
 
+def copied(t):
+    """The tangent of ``y = v.copy()``, where ``v`` may be an array, a list or a dict:
+    ``t.copy()``, or ``t`` itself for a number (``np.copy`` would turn a dict into an
+    object array)."""
+    return t.copy() if hasattr(t, "copy") else t
+
+
 def sum_tangents(ts):
     """Tangent of the builtin ``sum(iterable)`` (``start`` aside): the sum of the
     elements' tangents, added with ``+`` (broadcasting), an array summed over axis 0."""

@@ -234,6 +234,15 @@ def einsum_scaled(x, s):
     return bent(np.einsum("ij,j->i", S33, x)[0] * s)
 
 
+def dict_in_loop(x, s):
+    """Forward mode copies the dict of tangents before writing into it (``dd.copy()``): its
+    tangent must stay a dict."""
+    d = {"u": x * x, "w": s}
+    for key in ["u", "w"]:
+        d[key] = d[key] * 2.0 + np.sin(d[key])
+    return bent(d["u"] * d["w"])
+
+
 def case(function, *args, pair=(0, 0), autograd=True):
     name = f"{function.__name__}-{pair[0]}{pair[1]}"
     return pytest.param(function, args, pair, autograd, id=name)
@@ -277,6 +286,7 @@ NONLINEAR = [
     case(add_at_into_local, V3, V3, pair=(1, 0), autograd=False),
     case(add_at_into_local, V3, V3, pair=(0, 1), autograd=False),
     case(einsum_scaled, V3, 0.7, pair=(0, 1)), case(einsum_scaled, V3, 0.7, pair=(1, 0)),
+    case(dict_in_loop, V3, 0.7, autograd=False), case(dict_in_loop, V3, 0.7, pair=(1, 0), autograd=False),
 ]
 
 
