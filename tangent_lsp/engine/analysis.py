@@ -107,6 +107,12 @@ def container_kinds(fn: Function) -> dict[str, str]:
     Their adjoints are lists/dicts too, and are updated element by element.
     """
     kinds: dict[str, str] = {}
+    # a parameter whose default is a tuple or list literal (a generated derivative's seed
+    # for a function returning a tuple)
+    args = fn.node.args
+    for param, default in zip(args.args[len(args.args) - len(args.defaults):], args.defaults):
+        if isinstance(default, (gast.Tuple, gast.List)):
+            kinds[param.id] = "list"
     # a call's result unpacked into names (`a, b = split_like(...)`) is a tuple
     calls = {op.target for op in walk_ops(fn.body) if op.kind == "call"}
     unpacked = {

@@ -321,7 +321,12 @@ class _Reverse(StatementAdjoints):
         args.args.append(S.name(seed, store=False))
         args.args[-1].ctx = gast.Param()
         if seed_default or args.defaults:
-            args.defaults.append(S.constant(1.0))
+            # a tuple result's seed is a tuple: differentiated again, this function's
+            # seed parameter is then known to be one (a default that is a tuple literal)
+            args.defaults.append(
+                gast.Tuple(elts=[S.constant(1.0) for _ in result.elts], ctx=gast.Load())
+                if isinstance(result, gast.Tuple) else S.constant(1.0)
+            )
         function = gast.FunctionDef(
             name=name,
             args=args,

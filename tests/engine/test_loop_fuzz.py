@@ -4,10 +4,10 @@ in reverse mode, forward mode and the four second-order orders.
 ``test_shape_fuzz.py`` varies shapes and NumPy functions; these vary what loops do
 to arrays: element, row, column and sliding-slice writes, ``enumerate``, ``zip``,
 iteration over a matrix's rows, ``reversed(range(...))``, branches on elements,
-states kept in a list and stacked, a ``while`` with a data-dependent stop, and calls of
-the module's own functions inside loops. The normalized code reads slices through
-views (``o_i = o[i:t]``) that a later write changes: the optimizer must never move a
-read of a view past a write into its array.
+states kept in a list and stacked, a ``while`` with a data-dependent stop, and (odd
+programs mostly) calls of the module's own functions, inside loops and branches too.
+The normalized code reads slices through views (``o_i = o[i:t]``) that a later write
+changes: the optimizer must never move a read of a view past a write into its array.
 
 The programs come from fixed seeds; a failure shows the program's source.
 """
@@ -27,6 +27,34 @@ HEADER = '''import numpy as np
 
 def helper(a, b):
     return np.tanh(a) * b + 0.5 * a
+
+
+def affine(v, M, b=0.5):
+    return M @ v + b
+
+
+def gate(v, t):
+    if np.sum(v) > t:
+        return np.tanh(v) * t
+    return v * v + t
+
+
+def unroll(v, M, n=2):
+    h = v
+    for _ in range(n):
+        h = np.tanh(affine(h, M))
+    return h
+
+
+def pair(v, c):
+    return v * c, np.sum(np.sin(v)) + c
+
+
+def acc_list(v, c):
+    xs = []
+    for i in range(3):
+        xs.append(v[i] * c + np.cos(v[i]))
+    return xs[0] * xs[1] + xs[2]
 
 
 '''
@@ -68,13 +96,34 @@ def _block(rng: random.Random, k: int, v: str, m: str, c: str, vectors: list[str
     return rng.choice(blocks)
 
 
+def _call(rng: random.Random, k: int, v: str, m: str, c: str, vectors: list[str]) -> tuple:
+    """A call of the module's own functions (keyword arguments, branches and loops inside,
+    a tuple result), maybe inside a loop or a branch."""
+    calls = [
+        ([f"    o{k} = affine({v}, {m}, b={c})"], f"o{k}", "v"),
+        ([f"    o{k} = gate(affine({v}, {m}), {c})"], f"o{k}", "v"),
+        ([f"    o{k} = unroll({v}, {m} * 0.5, n=3)"], f"o{k}", "v"),
+        ([f"    o{k}, c{k} = pair({v}, {c})", f"    o{k} = o{k} * c{k}"], f"o{k}", "v"),
+        ([f"    p{k} = pair({v}, {c})", f"    c{k} = p{k}[1] * np.sum(p{k}[0])"], f"c{k}", "c"),
+        ([f"    c{k} = acc_list({v}, {c})"], f"c{k}", "c"),
+        ([f"    o{k} = {v} * 1.0", "    for i in range(2):",
+          f"        o{k} = gate(o{k}, {c}) * 0.5 + affine(o{k}, {m}) * 0.1"], f"o{k}", "v"),
+        ([f"    c{k} = {c}", "    for i in range(3):", f"        if {v}[i] > 0.6:",
+          f"            c{k} = c{k} + acc_list({v}, c{k}) * 0.1", "        else:",
+          f"            c{k} = c{k} * 0.9"], f"c{k}", "c"),
+    ]
+    return rng.choice(calls)
+
+
 def _program(rng: random.Random, index: int) -> str:
-    """``k<index>(x, W, s)``: x a vector of 3, W a 3x3 matrix, s a number."""
+    """``k<index>(x, W, s)``: x a vector of 3, W a 3x3 matrix, s a number. Odd programs
+    mostly call the module's functions."""
     lines = [f"def k{index}(x, W, s):"]
     kinds: dict[str, list[str]] = {"v": ["x"], "m": ["W"], "c": ["s"]}
     for k in range(rng.randint(2, 5)):
         v, m, c = rng.choice(kinds["v"]), rng.choice(kinds["m"]), rng.choice(kinds["c"])
-        block, name, kind = _block(rng, k, v, m, c, kinds["v"])
+        make = _call if index % 2 and rng.random() < 0.7 else _block
+        block, name, kind = make(rng, k, v, m, c, kinds["v"])
         lines += block
         kinds[kind].append(name)
     v, m, c = (rng.choice(kinds[kind]) for kind in "vmc")

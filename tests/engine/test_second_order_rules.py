@@ -243,6 +243,17 @@ def dict_in_loop(x, s):
     return bent(d["u"] * d["w"])
 
 
+def _scaled_pair(v, c):
+    return v * c, np.sum(np.sin(v)) + c
+
+
+def tuple_callee(x, s):
+    """The callee's derivative takes the adjoints of both results as one seed, a tuple:
+    differentiated again, that seed parameter is a container."""
+    y, c = _scaled_pair(x, s)
+    return bent(y) + s * c
+
+
 def case(function, *args, pair=(0, 0), autograd=True):
     name = f"{function.__name__}-{pair[0]}{pair[1]}"
     return pytest.param(function, args, pair, autograd, id=name)
@@ -287,6 +298,8 @@ NONLINEAR = [
     case(add_at_into_local, V3, V3, pair=(0, 1), autograd=False),
     case(einsum_scaled, V3, 0.7, pair=(0, 1)), case(einsum_scaled, V3, 0.7, pair=(1, 0)),
     case(dict_in_loop, V3, 0.7, autograd=False), case(dict_in_loop, V3, 0.7, pair=(1, 0), autograd=False),
+    case(tuple_callee, V3, 0.7), case(tuple_callee, V3, 0.7, pair=(1, 0)),
+    case(tuple_callee, V3, 0.7, pair=(0, 1)),
 ]
 
 
