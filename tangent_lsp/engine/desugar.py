@@ -3,12 +3,17 @@
 Early returns: ``if c: return a`` followed by more statements becomes an
 ``if``/``else`` whose branches each end in a return, so every return is in
 tail position and the normalizer can turn them into assignments to one
-result variable. Returns inside loops are rejected (there is no structured
-way to leave a loop and then run the backward sweep).
+result variable.
+
+Returns inside loops: ``return e`` becomes ``result = e; returned = True; break``,
+and after each loop that may return, ``if returned: break`` (inside another loop)
+or ``if returned: return result``, which the early-return rewrite then handles.
+The backward sweep knows ``break`` already.
 """
 
 from __future__ import annotations
 
+from typing import Callable
 
 import gast
 
@@ -28,15 +33,57 @@ def always_returns(stmts: list[gast.stmt]) -> bool:
     return False
 
 
-def _check_no_loop_returns(stmts: list[gast.stmt]) -> None:
+def leave_loops(stmts: list[gast.stmt], fresh: Callable[[str], str]) -> list[gast.stmt]:
+    """Rewrite the returns inside loops into a flag, the result and a ``break``
+    (``fresh`` names the two variables, only if some loop returns)."""
+    if not any(_loop_returns(stmt) for stmt in stmts):
+        return stmts
+    flag, result = fresh("returned"), fresh("result")
+    return _leave(stmts, flag, result, in_loop=False)
+
+
+def _loop_returns(stmt: gast.stmt) -> bool:
+    return any(
+        isinstance(node, (gast.For, gast.While)) and _contains_return(node)
+        for node in gast.walk(stmt)
+    )
+
+
+def _leave(stmts: list[gast.stmt], flag: str, result: str, in_loop: bool) -> list[gast.stmt]:
+    out: list[gast.stmt] = []
     for stmt in stmts:
-        if isinstance(stmt, (gast.For, gast.While)):
-            for node in gast.walk(stmt):
-                if isinstance(node, gast.Return):
-                    raise unsupported(
-                        "return inside a loop", node,
-                        "break out of the loop and return after it",
-                    )
+        if isinstance(stmt, gast.Return) and in_loop:
+            value = stmt.value if stmt.value is not None else S.constant(None)
+            out += [_at(S.assign(result, value), stmt),
+                    _at(S.assign(flag, S.constant(True)), stmt), _at(gast.Break(), stmt)]
+            return out  # statements after a return never run
+        if isinstance(stmt, gast.If):
+            stmt.body = _leave(stmt.body, flag, result, in_loop) or [gast.Pass()]
+            stmt.orelse = _leave(stmt.orelse, flag, result, in_loop)
+        elif isinstance(stmt, (gast.For, gast.While)) and _contains_return(stmt):
+            if stmt.orelse:
+                raise unsupported(
+                    "loop with an else clause that returns", stmt,
+                    "move the return after the loop",
+                )
+            if not in_loop:
+                out.append(_at(S.assign(flag, S.constant(False)), stmt))
+            stmt.body = _leave(stmt.body, flag, result, in_loop=True)
+            leave = gast.Break() if in_loop else gast.Return(value=S.name(result))
+            out += [stmt, _at(gast.If(test=S.name(flag), body=[leave], orelse=[]), stmt)]
+            continue
+        out.append(stmt)
+    return out
+
+
+def _at(node: gast.AST, where: gast.AST) -> gast.AST:
+    """``node`` and the nodes in it that have no position get the first line of ``where``
+    (errors and ``# Grad of:`` comments quote the user's ``return`` or loop header)."""
+    for sub in gast.walk(node):
+        if getattr(sub, "lineno", None) is None:
+            sub.lineno = sub.end_lineno = where.lineno
+            sub.col_offset = sub.end_col_offset = where.col_offset
+    return node
 
 
 def hoist_returns(stmts: list[gast.stmt]) -> list[gast.stmt]:
@@ -45,7 +92,6 @@ def hoist_returns(stmts: list[gast.stmt]) -> list[gast.stmt]:
     The statements after an ``if`` that may return move into both of its
     branches (a branch that already returned drops them), recursively.
     """
-    _check_no_loop_returns(stmts)
     out: list[gast.stmt] = []
     for index, stmt in enumerate(stmts):
         out.append(stmt)

@@ -19,7 +19,7 @@ import gast
 from . import syntax as S
 from .errors import DiffError, unsupported
 from .control import ControlFlow
-from .desugar import always_returns, hoist_returns
+from .desugar import always_returns, hoist_returns, leave_loops
 from .ir import Function, Keep, Op, Return, Statement
 from .naming import Namer
 from .parse import Module
@@ -123,7 +123,7 @@ class _Normalizer(ControlFlow):
     # --- statements ------------------------------------------------------------
 
     def run(self) -> Function:
-        stmts = hoist_returns(S.clone(self.function.body))
+        stmts = hoist_returns(leave_loops(S.clone(self.function.body), self.namer.fresh))
         if not isinstance(stmts[-1], gast.Return):  # several returns, in branches
             self.result_temporary = self.result_name()
         for stmt in stmts:

@@ -244,7 +244,10 @@ def _always_pure(value: gast.AST) -> bool:
 
 def _dce(
     stmts: list[gast.stmt], live_out: set[str], sweep: _Sweep, remove: bool,
+    exits: tuple[set[str], set[str]] | None = None,
 ) -> tuple[list[gast.stmt], set[str]]:
+    """``exits``: inside a loop, what is live after a ``break`` (after the loop) and after
+    a ``continue`` (at the next iteration)."""
     dead_pairs, local, pure = sweep.dead_pairs, sweep.local, sweep.pure
     live = set(live_out)
     kept: list[gast.stmt] = []
@@ -307,9 +310,11 @@ def _dce(
                             element.id = "_"
                 sweep.kill(live, targets)
                 live.update(sweep.reads(stmt.value))
+        elif isinstance(stmt, (gast.Break, gast.Continue)) and exits is not None:
+            live = set(exits[0] if isinstance(stmt, gast.Break) else exits[1])
         elif isinstance(stmt, gast.If):
-            body, live_body = _dce(stmt.body, live, sweep, remove)
-            orelse, live_else = _dce(stmt.orelse, live, sweep, remove)
+            body, live_body = _dce(stmt.body, live, sweep, remove, exits)
+            orelse, live_else = _dce(stmt.orelse, live, sweep, remove, exits)
             if remove:
                 stmt.body, stmt.orelse = body or [gast.Pass()], orelse
                 keep = _has_code(body) or _has_code(orelse) or not pure(stmt.test)
@@ -335,12 +340,14 @@ def _dce_loop(
     again = header_reads if isinstance(loop, gast.While) else set()
     head: set[str] = set()
     while True:  # names live at the top of the body, to a fixed point
-        _, body_live = _dce(loop.body, head | live_out | again, sweep, False)
+        following = head | live_out | again  # the next iteration, or the exit
+        _, body_live = _dce(loop.body, following, sweep, False, (live_out, following))
         new_head = (body_live - target) | head
         if new_head == head:
             break
         head = new_head
-    body, body_live = _dce(loop.body, head | live_out | again, sweep, remove)
+    following = head | live_out | again
+    body, body_live = _dce(loop.body, following, sweep, remove, (live_out, following))
     keep = True
     if remove:
         loop.body = body or [gast.Pass()]

@@ -290,6 +290,59 @@ def loop_variable_of_a_dead_loop_reused(x, s):
     return c
 
 
+def assign_then_break(x):
+    y = x * 1.0
+    for i in range(3):
+        if x[i] > 0.5:
+            y = x * 3.0  # read after the loop, not by the statement that follows the if
+            break
+        y = x * 2.0
+    return np.sum(y * y)
+
+
+def assign_then_continue(x):
+    y = x * 1.0
+    z = x * 0.5
+    for i in range(3):
+        z = np.sin(z) + y
+        if x[i] > 0.5:
+            y = z * 3.0  # read by the next iteration
+            continue
+        y = x * 2.0
+    return np.sum(y * z)
+
+
+def return_inside_loop(x, W):
+    h = x * 1.0
+    for _ in range(3):
+        h = np.tanh(W @ h) + 0.5
+        if np.sum(h) > 2.5:
+            return np.sum(h * h)
+    return np.sum(h)
+
+
+def return_inside_nested_loops(x, W):
+    total = 0.1
+    for i in range(3):
+        for j in range(3):
+            total = total + x[i] * W[i, j]
+            if total > 1.5:
+                return total * total
+        total = np.sin(total)
+    return total + np.sum(x)
+
+
+def return_inside_while(x):
+    c = 0.5
+    while c < 10.0:
+        c = c * 1.5 + np.sum(x * x)
+        if c > 3.0:
+            if np.sum(x) > 1.0:
+                return c * np.sum(x)
+            return c
+    return c * 2.0
+
+
 def self_assignment_in_branch(x):
     y = x * 2.0
     for _ in range(3):
@@ -350,6 +403,18 @@ CASES = [
     ("loop_reads_value_overwritten_later", loop_reads_value_overwritten_later, (rng.normal(size=3) * 0.5,), (0,)),
     ("slices_in_loop", slices_in_loop, (rng.normal(size=(5, 2)),), (0,)),
     ("loop_over_matrix_columns", loop_over_matrix_columns, (rng.normal(size=(3, 4)),), (0,)),
+    ("assign_then_break", assign_then_break, (np.array([0.2, 0.7, 0.9]),), (0,)),
+    ("assign_then_continue", assign_then_continue, (np.array([0.2, 0.7, 0.4]),), (0,)),
+    ("return_inside_loop_taken", return_inside_loop,
+     (rng.random(3) + 0.5, np.eye(3) * 0.8 + 0.2), (0, 1)),
+    ("return_inside_loop_not_taken", return_inside_loop,
+     (rng.random(3) * 0.2, np.eye(3) * 0.2), (0, 1)),
+    ("return_inside_nested_loops_taken", return_inside_nested_loops,
+     (rng.random(3) + 0.3, rng.random((3, 3)) * 0.4 + 0.1), (0, 1)),
+    ("return_inside_nested_loops_not_taken", return_inside_nested_loops,
+     (rng.random(3) * 0.1, rng.random((3, 3)) * 0.1), (0, 1)),
+    ("return_inside_while_first", return_inside_while, (np.array([0.6, 0.5, 0.4]),), (0,)),
+    ("return_inside_while_second", return_inside_while, (np.array([0.3, 0.2, 0.1]),), (0,)),
     ("loop_variable_read_after_a_dead_loop", loop_variable_read_after_a_dead_loop,
      (rng.normal(size=3),), (0,)),
     ("loop_variable_of_a_dead_loop_reused", loop_variable_of_a_dead_loop_reused,

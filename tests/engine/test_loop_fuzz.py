@@ -4,7 +4,8 @@ in reverse mode, forward mode and the four second-order orders.
 ``test_shape_fuzz.py`` varies shapes and NumPy functions; these vary what loops do
 to arrays: element, row, column and sliding-slice writes, ``enumerate``, ``zip``,
 iteration over a matrix's rows, ``reversed(range(...))``, branches on elements,
-states kept in a list and stacked, a ``while`` with a data-dependent stop, and (odd
+states kept in a list and stacked, a ``while`` with a data-dependent stop, ``break``,
+``continue`` and ``return`` inside loops, and (odd
 programs mostly) calls of the module's own functions, inside loops and branches too.
 The normalized code reads slices through views (``o_i = o[i:t]``) that a later write
 changes: the optimizer must never move a read of a view past a write into its array.
@@ -92,6 +93,14 @@ def _block(rng: random.Random, k: int, v: str, m: str, c: str, vectors: list[str
         ([f"    o{k} = {v} * 1.0", "    for i in range(2):",
           f"        o{k}[i:i + 2] = o{k}[i:i + 2] * np.cos({v}[i])"], f"o{k}", "v"),
         ([f"    t{k} = {m} @ {v} + {c} * {rng.choice(vectors)}"], f"t{k}", "v"),
+        ([f"    o{k} = {v} * 1.0", "    for i in range(3):", f"        if {v}[i] > 0.7:",
+          f"            o{k} = o{k} * np.cos({v}) + {c}", "            break",
+          f"        o{k} = o{k} * 0.5 + {v}[i]"], f"o{k}", "v"),
+        ([f"    c{k} = {c}", "    for i in range(3):", f"        if {v}[i] > 0.7:",
+          f"            c{k} = c{k} * 2.0 + {v}[i]", "            continue",
+          f"        c{k} = np.sin(c{k}) * {v}[i]"], f"c{k}", "c"),
+        ([f"    c{k} = {c}", "    for i in range(3):", f"        c{k} = c{k} * {v}[i] + 0.3",
+          f"        if c{k} > 0.8:", f"            return c{k} * np.sum({m})"], f"c{k}", "c"),
     ]
     return rng.choice(blocks)
 

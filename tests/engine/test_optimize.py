@@ -75,6 +75,19 @@ def test_a_dead_assignment_keeps_the_pops_it_makes():
     assert "unused" not in code
 
 
+def test_an_assignment_before_a_break_is_live_after_the_loop():
+    f = _function(
+        "def f(x, c):\n    y = x\n    for i in range(3):\n        if c:\n            y = x * 3.0\n"
+        "            break\n        y = x * 2.0\n    return y"
+    )
+    assert "y = x * 3.0" in _code(optimize.eliminate_dead_code(f))
+    g = _function(
+        "def f(x, c):\n    y = x\n    for i in range(3):\n        z = y * 2.0\n        if c:\n"
+        "            y = x * 3.0\n            continue\n        y = x * 2.0\n    return z"
+    )
+    assert "y = x * 3.0" in _code(optimize.eliminate_dead_code(g)), "the next iteration reads it"
+
+
 def test_a_loop_stays_while_its_variable_is_read_after_it():
     f = _function(
         "def f(x):\n    c = 0.0\n    for i in range(2):\n        c = c + 1.0\n"
