@@ -191,6 +191,7 @@ def eliminate_dead_code(function: gast.FunctionDef, pure: bool | None = None) ->
         pure = is_pure(function.body)
     sweep = _Sweep({n for n in S.stored_names(function) if n not in params}, pure)
     sweep.views = views_of(function.body)
+    sweep.pops = bool(_popped_lists(function.body))  # else no statement is searched for one
     sweep.view_names = set().union(*sweep.views.values())
     function.body, _ = _dce(function.body, set(), sweep, True)
     if sweep.dead_pairs:  # pushes come before their pops: one more sweep removes them
@@ -209,6 +210,7 @@ class _Sweep:
         self.views: dict[str, set[str]] = {}  # array → variables that may be views of it
         self.view_names: set[str] = set()
         self.dead_pairs: set[int] = set()
+        self.pops = True  # whether the function pops from a list anywhere
         self._reads: dict[int, tuple[gast.AST, list[str]]] = {}  # holds the node: ids stay unique
         # Usually no call in the function has side effects: then no statement is
         # walked again to ask.
@@ -275,7 +277,7 @@ def _dce(
                 live.update(sweep.reads(stmt))
             else:
                 keep = False
-        elif isinstance(stmt, gast.Assign) and (pops := _pop_calls(stmt.value)):
+        elif isinstance(stmt, gast.Assign) and sweep.pops and (pops := _pop_calls(stmt.value)):
             # `v = xs.pop()` and `bv = bv + xs.pop()` also shorten xs: when v is dead, the
             # pops may still matter
             targets = S.stored_names(stmt.targets[0])
