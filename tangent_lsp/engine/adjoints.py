@@ -27,6 +27,9 @@ class StatementAdjoints:
         self.adjoints: dict[str, str] = {}
         self.initialized: set[str] = set()
         self.owned: set[str] = set()
+        # adjoints that may hold the number 0.0 (their primal is assigned on some paths
+        # only, so no shape was known where they were made): copied with the shape
+        self.maybe_numbers: set[str] = set()
         self.helpers: set[str] = set()
         self.out: list[gast.stmt] = []
         self.integers: set[str] = set()  # names known to hold Python ints (loop indices)
@@ -65,7 +68,13 @@ class StatementAdjoints:
             self.zero_keys.pop(name, None)
             adj = S.name(self.adjoint(name))
             kind = self.containers.get(name)
-            copy_of = S.call(kind, [adj]) if kind else S.call(S.attribute(adj, "copy"), [])
+            if kind:
+                copy_of = S.call(kind, [adj])
+            elif name in self.maybe_numbers:  # `bx + np.zeros(np.shape(x))`: an array
+                shape = S.call(f"{self.np}.shape", [S.name(name)])
+                copy_of = S.binop(adj, gast.Add(), S.call(f"{self.np}.zeros", [shape]))
+            else:
+                copy_of = S.call(S.attribute(adj, "copy"), [])
             self.out.append(S.assign(self.adjoint(name), copy_of))
             self.owned.add(name)
 
@@ -194,6 +203,8 @@ class StatementAdjoints:
         if op.target not in self.initialized:
             return
         x = op.target
+        if x in self.maybe_numbers and x not in self.owned:
+            self.own(x)  # an array before its elements are read
         bx = S.name(self.adjoint(x))
         location = S.clone(op.value)
         location.value = bx

@@ -333,6 +333,8 @@ def _dce(
 def _dce_loop(
     loop: gast.For | gast.While, live_out: set[str], sweep: _Sweep, remove: bool,
 ) -> tuple[bool, set[str]]:
+    if remove and _loop_is_dead(loop, live_out, sweep):
+        return False, set(live_out)
     header = loop.iter if isinstance(loop, gast.For) else loop.test
     header_reads = set(sweep.reads(header))
     target = set(S.stored_names(loop.target)) if isinstance(loop, gast.For) else set()
@@ -355,6 +357,18 @@ def _dce_loop(
         loop.body = body or [gast.Pass()]
         keep = _has_code(body) or not sweep.pure(header) or read_after
     return keep, (body_live - target) | live_out | header_reads
+
+
+def _loop_is_dead(loop: gast.For | gast.While, live_out: set[str], sweep: _Sweep) -> bool:
+    """Nothing the loop assigns, updates or pops is read after it, and it calls nothing
+    with side effects (a `while` whose variables only its own test reads)."""
+    if not sweep.pure(loop) or not set(S.stored_names(loop)).isdisjoint(live_out):
+        return False
+    for stmt in S.statements(loop.body):
+        name = _inplace_target(stmt)
+        if name is not None and (name not in sweep.local or sweep.needed(name, live_out)):
+            return False
+    return all(xs in sweep.local and xs not in live_out for xs in _popped_lists(loop))
 
 
 def _has_code(stmts: list[gast.stmt]) -> bool:

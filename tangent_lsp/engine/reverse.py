@@ -224,6 +224,7 @@ class _Reverse(StatementAdjoints):
             else:  # assigned on some paths only: no shape to read here; 0.0 broadcasts
                 self.initialized.add(name)
                 self.owned.discard(name)
+                self.maybe_numbers.add(name)
                 out.append(S.assign(self.adjoint(name), S.constant(0.0)))
         return out
 

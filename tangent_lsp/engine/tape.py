@@ -53,15 +53,18 @@ def is_push(stmt: gast.stmt) -> bool:
     return pair_of(stmt) is not None and isinstance(stmt, gast.Expr)
 
 
-def assigned(stmts: list[Statement]) -> set[str]:
+def assigned(stmts: list[Statement], rebound_only: bool = False) -> set[str]:
+    """Names the statements assign; with ``rebound_only``, not those they only update in
+    place (``x[i] = v``, ``xs.append(v)``: ``x`` and ``xs`` must exist already)."""
     names: set[str] = set()
     for stmt in stmts:
         if isinstance(stmt, Op):
-            names.add(stmt.target)
+            if not (rebound_only and stmt.kind in ("setitem", "append")):
+                names.add(stmt.target)
         elif isinstance(stmt, If):
-            names |= assigned(stmt.body) | assigned(stmt.orelse)
+            names |= assigned(stmt.body, rebound_only) | assigned(stmt.orelse, rebound_only)
         elif isinstance(stmt, Loop):
-            names |= assigned(stmt.body)
+            names |= assigned(stmt.body, rebound_only)
             if stmt.target:
                 names.add(stmt.target)
     return names
@@ -74,22 +77,40 @@ def initialize_loop_variables(stmts: list[Statement], defined: set[str]) -> list
     a loop, so the old value must exist on the first iteration too. (The
     optimizer deletes the ones whose push turned out to be unneeded.) A loop's
     variable counts as defined inside the loop only: the loop may run no times, and
-    dead-code elimination may delete the whole loop.
+    dead-code elimination may delete the whole loop. A variable that only some paths
+    define before the loop is bound to None at the start of the function instead: right
+    before the loop, None would replace the value those paths gave it.
     """
+    entry: dict[str, Statement] = {}
+    out = _initialize(stmts, set(defined), set(defined), entry)
+    return [entry[name] for name in sorted(entry)] + out
+
+
+def _initialize(
+    stmts: list[Statement], defined: set[str], maybe: set[str], entry: dict[str, Statement]
+) -> list[Statement]:
+    """``defined``: bound on every path here; ``maybe``: bound on some path (both updated)."""
     out: list[Statement] = []
     for stmt in stmts:
         if isinstance(stmt, Loop):
-            for name in sorted(assigned(stmt.body) - defined - {stmt.target}):
-                out.append(Op(name, S.constant(None), "constant", stmt.line, stmt.node))
+            for name in sorted(assigned(stmt.body, rebound_only=True) - defined - {stmt.target}):
+                placeholder = Op(name, S.constant(None), "constant", stmt.line, stmt.node)
+                if name in maybe:
+                    entry.setdefault(name, placeholder)
+                else:
+                    out.append(placeholder)
                 defined.add(name)
             inside = defined | {stmt.target} if stmt.target else set(defined)
-            stmt.body = initialize_loop_variables(stmt.body, inside)
+            stmt.body = _initialize(stmt.body, inside, maybe, entry)
+            maybe |= assigned([stmt])
         elif isinstance(stmt, If):
             body_defined, else_defined = set(defined), set(defined)
-            stmt.body = initialize_loop_variables(stmt.body, body_defined)
-            stmt.orelse = initialize_loop_variables(stmt.orelse, else_defined)
+            stmt.body = _initialize(stmt.body, body_defined, maybe, entry)
+            stmt.orelse = _initialize(stmt.orelse, else_defined, maybe, entry)
             defined |= body_defined & else_defined
+            maybe |= body_defined | else_defined
         elif isinstance(stmt, Op):
             defined.add(stmt.target)
+            maybe.add(stmt.target)
         out.append(stmt)
     return out

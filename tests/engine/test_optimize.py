@@ -88,6 +88,19 @@ def test_an_assignment_before_a_break_is_live_after_the_loop():
     assert "y = x * 3.0" in _code(optimize.eliminate_dead_code(g)), "the next iteration reads it"
 
 
+def test_a_loop_whose_variables_only_its_own_test_reads_is_dead():
+    f = _function(
+        "def f(x, s):\n    c = s\n    n = 0\n    while c < 4.0 and n < 5:\n"
+        "        c = c * 1.5 + x\n        n = n + 1\n    return x * 2.0"
+    )
+    assert "while" not in _code(optimize.eliminate_dead_code(f))
+    kept = _function(
+        "def f(x, s, tape):\n    c = s\n    while c < 4.0:\n        tape.append(c)\n"
+        "        c = c * 1.5 + x\n    print(c)\n    return x * 2.0"
+    )
+    assert "while" in _code(optimize.eliminate_dead_code(kept)), "tape is not the function's"
+
+
 def test_a_loop_stays_while_its_variable_is_read_after_it():
     f = _function(
         "def f(x):\n    c = 0.0\n    for i in range(2):\n        c = c + 1.0\n"

@@ -254,6 +254,20 @@ def tuple_callee(x, s):
     return bent(y) + s * c
 
 
+def return_then_fill(x, s):
+    """A return inside a loop: the array filled after the loop exists on one path only,
+    and its adjoint starts as a number where the paths meet."""
+    c = s
+    for i in range(3):
+        c = c * x[i] + 0.3
+        if c > 0.8:
+            return bent(c * x)
+    m = np.zeros((3, 3))
+    for i in range(3):
+        m[i, :] = x * c + x[i]
+    return bent(m) + bent(x * c)
+
+
 def case(function, *args, pair=(0, 0), autograd=True):
     name = f"{function.__name__}-{pair[0]}{pair[1]}"
     return pytest.param(function, args, pair, autograd, id=name)
@@ -300,6 +314,9 @@ NONLINEAR = [
     case(dict_in_loop, V3, 0.7, autograd=False), case(dict_in_loop, V3, 0.7, pair=(1, 0), autograd=False),
     case(tuple_callee, V3, 0.7), case(tuple_callee, V3, 0.7, pair=(1, 0)),
     case(tuple_callee, V3, 0.7, pair=(0, 1)),
+    case(return_then_fill, V3 * 0.2, 0.5, autograd=False),
+    case(return_then_fill, V3 * 0.2, 0.5, pair=(1, 0), autograd=False),
+    case(return_then_fill, np.abs(V3) + 0.8, 0.9, autograd=False),
 ]
 
 
