@@ -36,17 +36,14 @@ def always_returns(stmts: list[gast.stmt]) -> bool:
 def leave_loops(stmts: list[gast.stmt], fresh: Callable[[str], str]) -> list[gast.stmt]:
     """Rewrite the returns inside loops into a flag, the result and a ``break``
     (``fresh`` names the two variables, only if some loop returns)."""
-    if not any(_loop_returns(stmt) for stmt in stmts):
+    if not any(_loop_returns(stmt) for stmt in S.statements(stmts)):
         return stmts
     flag, result = fresh("returned"), fresh("result")
     return _leave(stmts, flag, result, in_loop=False)
 
 
 def _loop_returns(stmt: gast.stmt) -> bool:
-    return any(
-        isinstance(node, (gast.For, gast.While)) and _contains_return(node)
-        for node in gast.walk(stmt)
-    )
+    return isinstance(stmt, (gast.For, gast.While)) and _contains_return(stmt)
 
 
 def _leave(stmts: list[gast.stmt], flag: str, result: str, in_loop: bool) -> list[gast.stmt]:
@@ -106,4 +103,4 @@ def hoist_returns(stmts: list[gast.stmt]) -> list[gast.stmt]:
 
 
 def _contains_return(stmt: gast.stmt) -> bool:
-    return any(isinstance(node, gast.Return) for node in gast.walk(stmt))
+    return any(isinstance(node, gast.Return) for node in S.statements([stmt]))
