@@ -33,12 +33,14 @@ def always_returns(stmts: list[gast.stmt]) -> bool:
     return False
 
 
-def leave_loops(stmts: list[gast.stmt], fresh: Callable[[str], str]) -> list[gast.stmt]:
+def leave_loops(
+    stmts: list[gast.stmt], fresh: Callable[[str], str], result_name: Callable[[], str]
+) -> list[gast.stmt]:
     """Rewrite the returns inside loops into a flag, the result and a ``break``
-    (``fresh`` names the two variables, only if some loop returns)."""
+    (``fresh`` names the flag and ``result_name`` the result, only if some loop returns)."""
     if not any(_loop_returns(stmt) for stmt in S.statements(stmts)):
         return stmts
-    flag, result = fresh("returned"), fresh("result")
+    flag, result = fresh("returned"), result_name()
     return _leave(stmts, flag, result, in_loop=False)
 
 
@@ -65,12 +67,31 @@ def _leave(stmts: list[gast.stmt], flag: str, result: str, in_loop: bool) -> lis
                 )
             if not in_loop:
                 out.append(_at(S.assign(flag, S.constant(False)), stmt))
+            endless = _endless(stmt)  # `while True:` left by its returns only
             stmt.body = _leave(stmt.body, flag, result, in_loop=True)
             leave = gast.Break() if in_loop else gast.Return(value=S.name(result))
+            if endless:
+                out += [stmt, _at(leave, stmt)]
+                return out  # nothing after the loop runs
             out += [stmt, _at(gast.If(test=S.name(flag), body=[leave], orelse=[]), stmt)]
             continue
         out.append(stmt)
     return out
+
+
+def _endless(loop: gast.For | gast.While) -> bool:
+    """A ``while True:`` without a ``break`` of its own."""
+    if not (isinstance(loop, gast.While) and isinstance(loop.test, gast.Constant)
+            and loop.test.value):
+        return False
+    blocks = [loop.body]
+    while blocks:
+        for stmt in blocks.pop():
+            if isinstance(stmt, gast.Break):
+                return False
+            if isinstance(stmt, gast.If):
+                blocks += [stmt.body, stmt.orelse]
+    return True
 
 
 def _at(node: gast.AST, where: gast.AST) -> gast.AST:

@@ -123,7 +123,8 @@ class _Normalizer(ControlFlow):
     # --- statements ------------------------------------------------------------
 
     def run(self) -> Function:
-        stmts = hoist_returns(leave_loops(S.clone(self.function.body), self.namer.fresh))
+        body = leave_loops(S.clone(self.function.body), self.namer.fresh, self.result_name)
+        stmts = hoist_returns(body)
         if not isinstance(stmts[-1], gast.Return):  # several returns, in branches
             self.result_temporary = self.result_name()
         for stmt in stmts:
@@ -316,6 +317,7 @@ class _Normalizer(ControlFlow):
         own = self.function.name
         if own not in self.local_names and own not in S.loaded_names(self.function):
             self.namer.temporaries.add(own)
+            self.local_names.add(own)  # taken: a second result gets its own name
             return own
         return self.namer.fresh(f"{own}_value", temporary=True)
 

@@ -343,6 +343,14 @@ def return_inside_while(x):
     return c * 2.0
 
 
+def return_from_endless_loop(x):
+    c = x * 1.0
+    while True:
+        c = c * 1.5 + 0.1
+        if np.sum(c) > 3.0:
+            return np.sum(c * c)
+
+
 def self_assignment_in_branch(x):
     y = x * 2.0
     for _ in range(3):
@@ -403,6 +411,7 @@ CASES = [
     ("loop_reads_value_overwritten_later", loop_reads_value_overwritten_later, (rng.normal(size=3) * 0.5,), (0,)),
     ("slices_in_loop", slices_in_loop, (rng.normal(size=(5, 2)),), (0,)),
     ("loop_over_matrix_columns", loop_over_matrix_columns, (rng.normal(size=(3, 4)),), (0,)),
+    ("return_from_endless_loop", return_from_endless_loop, (np.array([0.3, 0.2, 0.4]),), (0,)),
     ("assign_then_break", assign_then_break, (np.array([0.2, 0.7, 0.9]),), (0,)),
     ("assign_then_continue", assign_then_continue, (np.array([0.2, 0.7, 0.4]),), (0,)),
     ("return_inside_loop_taken", return_inside_loop,
