@@ -35,6 +35,7 @@ class StatementAdjoints:
         self.integers: set[str] = set()  # names known to hold Python ints (loop indices)
         self.calls = None  # answers for calls of the user's functions (program.CallSite)
         self.containers: dict[str, str] = {}  # names that are lists/dicts (analysis)
+        self.call_results: set[str] = set()  # results of the user's functions (tuples)
         # Containers whose adjoint was made of zeros at the top level, and the constant
         # keys written since: the first write of a key is an assignment, not `+ 0`.
         self.zero_keys: dict[str, set] = {}
@@ -286,7 +287,11 @@ class StatementAdjoints:
             if written is not None and key is None:
                 self.zero_keys.pop(x)  # some key, written: the others are no longer known
             current = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Load())
-            self.out.append(S.assign(target, S.binop(current, gast.Add(), by)))
+            if x in self.call_results:  # an element may be a dict or list itself: not `+`
+                self.helpers.add("add_grad")
+                self.out.append(S.assign(target, S.call("add_grad", [current, by])))
+            else:
+                self.out.append(S.assign(target, S.binop(current, gast.Add(), by)))
         elif basic_index(index, self.integers):
             target = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Store())
             self.out.append(gast.AugAssign(target=target, op=gast.Add(), value=by))

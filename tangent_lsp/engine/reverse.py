@@ -21,7 +21,7 @@ import gast
 
 from . import syntax as S
 from .adjoints import StatementAdjoints
-from .analysis import container_kinds, differentiable_operands
+from .analysis import container_kinds, differentiable_operands, walk_ops
 from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement
 from .naming import Namer, adjoint_base
 from .tape import assigned, initialize_loop_variables, pop, pop_into, push, push_value
@@ -288,6 +288,8 @@ class _Reverse(StatementAdjoints):
 
     def run(self, preserve_result: bool, seed_default: bool, name: str) -> ReverseResult:
         self.containers = container_kinds(self.fn)
+        # tuples returned by the user's functions: their elements may be dicts or lists
+        self.call_results = {op.target for op in walk_ops(self.fn.body) if op.kind == "call"}
         self.fn.body = initialize_loop_variables(self.fn.body, set(self.fn.params))
         forward = self.forward(self.fn.body, 0)
         result = next(s.value for s in reversed(self.fn.body) if isinstance(s, Return))

@@ -268,6 +268,20 @@ def return_then_fill(x, s):
     return bent(m) + bent(x * c)
 
 
+def _predict(params, x):
+    return params["v"] @ np.tanh(x) + params["c"]
+
+
+def dict_params_in_loop(x, s):
+    """The callee's derivative returns (a dict of adjoints, an array): differentiated again,
+    the adjoint of that pair adds dicts element by element (add_grad), never with `+`."""
+    params = {"v": x, "c": s}
+    total = 0.0
+    for i in range(2):
+        total = total + _predict(params, x * (i + 1)) ** 2
+    return bent(total * s)
+
+
 def case(function, *args, pair=(0, 0), autograd=True):
     name = f"{function.__name__}-{pair[0]}{pair[1]}"
     return pytest.param(function, args, pair, autograd, id=name)
@@ -317,6 +331,8 @@ NONLINEAR = [
     case(return_then_fill, V3 * 0.2, 0.5, autograd=False),
     case(return_then_fill, V3 * 0.2, 0.5, pair=(1, 0), autograd=False),
     case(return_then_fill, np.abs(V3) + 0.8, 0.9, autograd=False),
+    case(dict_params_in_loop, V3, 0.7, autograd=False),
+    case(dict_params_in_loop, V3, 0.7, pair=(1, 0), autograd=False),
 ]
 
 
