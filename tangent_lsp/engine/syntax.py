@@ -171,11 +171,14 @@ def names(node) -> list[gast.Name]:
     return found
 
 
+COMPOUND = (gast.If, gast.For, gast.While)  # the statements that hold blocks
+
+
 def statements(body: list[gast.stmt]) -> Iterator[gast.stmt]:
     """Every statement of a block and of the blocks nested in it (``if``/``for``/``while``)."""
     for stmt in body:
         yield stmt
-        if isinstance(stmt, (gast.If, gast.For, gast.While)):
+        if isinstance(stmt, COMPOUND):
             yield from statements(stmt.body)
             yield from statements(stmt.orelse)
 

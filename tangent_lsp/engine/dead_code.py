@@ -1,0 +1,289 @@
+"""Dead-code elimination on the generated function, tape push/pop pairs included.
+
+Liveness is computed on the structured code (branches, loops to a fixed point,
+``break`` and ``continue``); in-place writes stay while their array, or a view of it read
+for its values, is live.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from . import syntax as S
+from .tape import is_pop, is_push, pair_of
+from .views import value_live, value_reads, views_of
+
+_IMPURE_PREFIXES = ("random", "print", "input", "open")
+
+_LIST_UPDATES = ("append", "pop")
+
+
+def inplace_target(stmt: gast.stmt) -> str | None:
+    """``bx[i] += g``, ``bx[i] = ...``, ``np.add.at(bx, i, g)``, ``hs.append(h)`` and
+    ``hs.pop()`` update a variable in place: its name."""
+    if isinstance(stmt, (gast.AugAssign, gast.Assign)):
+        target = stmt.target if isinstance(stmt, gast.AugAssign) else stmt.targets[0]
+        if isinstance(target, gast.Subscript):
+            base = target.value
+            return base.id if isinstance(base, gast.Name) else None
+        return None
+    if (
+        isinstance(stmt, gast.Expr)
+        and isinstance(stmt.value, gast.Call)
+        and isinstance(stmt.value.func, gast.Attribute)
+        and stmt.value.func.attr in _LIST_UPDATES
+        and isinstance(stmt.value.func.value, gast.Name)
+    ):
+        return stmt.value.func.value.id
+    if (
+        isinstance(stmt, gast.Expr)
+        and isinstance(stmt.value, gast.Call)
+        and (S.dotted_name(stmt.value.func) or "").endswith(".add.at")
+        and stmt.value.args
+        and isinstance(stmt.value.args[0], gast.Name)
+    ):
+        return stmt.value.args[0].id
+    return None
+
+
+def popped_lists(value) -> set[str]:
+    """The lists an expression (or block) pops from (``xs`` in ``a + xs.pop()``)."""
+    return {
+        node.func.value.id for node in S.walk(value)
+        if node.__class__ is gast.Call and node.func.__class__ is gast.Attribute
+        and node.func.attr == "pop" and node.func.value.__class__ is gast.Name
+    }
+
+
+def _pop_calls(value: gast.expr) -> list[gast.Call]:
+    """The ``xs.pop()`` calls in an expression, in the order Python makes them."""
+    calls = [
+        node for node in S.walk(value)
+        if node.__class__ is gast.Call and node.func.__class__ is gast.Attribute
+        and node.func.attr == "pop" and node.func.value.__class__ is gast.Name
+        and not node.args
+    ]
+    if len(calls) > 1:  # walk's order is not evaluation order: sort by position
+        order = {id(node): k for k, node in enumerate(_evaluation_order(value))}
+        calls.sort(key=lambda node: order[id(node)])
+    return calls
+
+
+def _evaluation_order(node: gast.AST) -> list[gast.AST]:
+    """Calls in the order Python evaluates them: arguments (left to right) before the call."""
+    found: list[gast.AST] = []
+
+    class Visit(gast.NodeVisitor):
+        def visit_Call(self, call: gast.Call) -> None:
+            self.generic_visit(call)
+            found.append(call)
+
+    Visit().visit(node)
+    return found
+
+
+def is_pure(value: gast.AST) -> bool:
+    """Whether no call in ``value`` (a tree or a list of them) has side effects."""
+    for node in S.walk(value):
+        if isinstance(node, gast.Call):
+            path = S.dotted_name(node.func) or ""
+            if any(part.startswith(_IMPURE_PREFIXES) for part in path.split(".")):
+                return False
+    return True
+
+
+def eliminate_dead_code(function: gast.FunctionDef, pure: bool | None = None) -> gast.FunctionDef:
+    """Remove assignments nobody reads, including tape push/pop pairs.
+
+    Liveness is computed on the structured code: a loop's body is analysed
+    until the set of names live at its head stops growing. A pop whose value
+    is not read before being overwritten is dead, and so is its push.
+    ``pure``: whether no call in the function has side effects, if known.
+    """
+    params = {a.id for a in function.args.args}
+    if pure is None:
+        pure = is_pure(function.body)
+    sweep = _Sweep({n for n in S.stored_names(function) if n not in params}, pure)
+    sweep.views = views_of(function.body)
+    sweep.pops = bool(popped_lists(function.body))  # else no statement is searched for one
+    sweep.view_names = set().union(*sweep.views.values())
+    function.body, _ = _dce(function.body, set(), sweep, True)
+    if sweep.dead_pairs:  # pushes come before their pops: one more sweep removes them
+        function.body, _ = _dce(function.body, set(), sweep, True)
+    return function
+
+
+class _Sweep:
+    """What one dead-code elimination knows about the function: the variables it
+    assigns (``local``: updating anything else in place is a side effect and always
+    stays), the push/pop pairs found dead, and each tree's reads, asked for again on
+    every round of a loop's fixed point and so computed once."""
+
+    def __init__(self, local: set[str], all_pure: bool) -> None:
+        self.local = local
+        self.views: dict[str, set[str]] = {}  # array → variables that may be views of it
+        self.view_names: set[str] = set()
+        self.dead_pairs: set[int] = set()
+        self.pops = True  # whether the function pops from a list anywhere
+        self._reads: dict[int, tuple[gast.AST, list[str]]] = {}  # holds the node: ids stay unique
+        # Usually no call in the function has side effects: then no statement is
+        # walked again to ask.
+        self.pure = _always_pure if all_pure else is_pure
+
+    def reads(self, node: gast.AST) -> list[str]:
+        """The names ``node`` reads, and a ``value_live`` marker for each view it reads
+        for its values."""
+        found = self._reads.get(id(node))
+        if found is None:
+            names = S.loaded_names(node)
+            if self.view_names and not self.view_names.isdisjoint(names):
+                names = names + [value_live(v) for v in value_reads(node) & self.view_names]
+            found = self._reads[id(node)] = (node, names)
+        return found[1]
+
+    def needed(self, array: str, live: set[str]) -> bool:
+        """Whether writing into ``array`` in place matters: it is live, or a view of it is
+        read for its values later."""
+        return array in live or any(value_live(v) in live for v in self.views.get(array, ()))
+
+    def kill(self, live: set[str], names) -> None:
+        """``names`` are assigned: their earlier values (and views) are dead."""
+        for name in names:
+            live.discard(name)
+            if name in self.view_names:
+                live.discard(value_live(name))
+
+
+def _always_pure(value: gast.AST) -> bool:
+    return True
+
+
+def _dce(
+    stmts: list[gast.stmt], live_out: set[str], sweep: _Sweep, remove: bool,
+    exits: tuple[set[str], set[str]] | None = None,
+) -> tuple[list[gast.stmt], set[str]]:
+    """``exits``: inside a loop, what is live after a ``break`` (after the loop) and after
+    a ``continue`` (at the next iteration)."""
+    dead_pairs, local, pure = sweep.dead_pairs, sweep.local, sweep.pure
+    live = set(live_out)
+    kept: list[gast.stmt] = []
+    for stmt in reversed(stmts):
+        keep = True
+        if S.comment_text(stmt) is not None:
+            pass
+        elif is_pop(stmt):
+            target = stmt.targets[0]
+            name = target.id if isinstance(target, gast.Name) else inplace_target(stmt)
+            if remove and (not sweep.needed(name, live) or pair_of(stmt) in dead_pairs):
+                dead_pairs.add(pair_of(stmt))
+                keep = False
+            else:
+                if isinstance(target, gast.Name):
+                    sweep.kill(live, (name,))  # `x[i] = tape.pop()` updates x: x stays live
+                live.update(sweep.reads(stmt))
+        elif is_push(stmt):
+            if remove and pair_of(stmt) in dead_pairs:
+                keep = False
+            else:
+                live.update(sweep.reads(stmt))
+        elif (inplace := inplace_target(stmt)) is not None:
+            if sweep.needed(inplace, live) or inplace not in local:
+                live.update(sweep.reads(stmt))
+            else:
+                keep = False
+        elif isinstance(stmt, gast.Assign) and sweep.pops and (pops := _pop_calls(stmt.value)):
+            # `v = xs.pop()` and `bv = bv + xs.pop()` also shorten xs: when v is dead, the
+            # pops may still matter
+            targets = S.stored_names(stmt.targets[0])
+            if not any(t in live for t in targets):
+                needed = [
+                    call for call in pops
+                    if call.func.value.id in live or call.func.value.id not in local
+                ]
+                for call in reversed(needed):  # `kept` is built backwards
+                    kept.append(gast.Expr(value=call))
+                    live.add(call.func.value.id)
+                keep = False
+            else:
+                sweep.kill(live, targets)
+                live.update(sweep.reads(stmt.value))
+        elif (
+            isinstance(stmt, gast.Assign)
+            and isinstance(stmt.targets[0], gast.Name)
+            and isinstance(stmt.value, gast.Name)
+            and stmt.targets[0].id == stmt.value.id
+            and not is_pop(stmt)
+        ):
+            keep = False  # `by = by`, left behind when an unbroadcast turned out a no-op
+        elif isinstance(stmt, gast.Assign) and pure(stmt.value):
+            targets = S.stored_names(stmt.targets[0])
+            if not any(t in live for t in targets):
+                keep = False
+            else:
+                if remove and isinstance(stmt.targets[0], gast.Tuple):
+                    for element in stmt.targets[0].elts:
+                        if isinstance(element, gast.Name) and element.id not in live:
+                            element.id = "_"
+                sweep.kill(live, targets)
+                live.update(sweep.reads(stmt.value))
+        elif isinstance(stmt, (gast.Break, gast.Continue)) and exits is not None:
+            live = set(exits[0] if isinstance(stmt, gast.Break) else exits[1])
+        elif isinstance(stmt, gast.If):
+            body, live_body = _dce(stmt.body, live, sweep, remove, exits)
+            orelse, live_else = _dce(stmt.orelse, live, sweep, remove, exits)
+            if remove:
+                stmt.body, stmt.orelse = body or [gast.Pass()], orelse
+                keep = _has_code(body) or _has_code(orelse) or not pure(stmt.test)
+            live = live_body | live_else | set(sweep.reads(stmt.test))
+        elif isinstance(stmt, (gast.For, gast.While)):
+            keep, live = _dce_loop(stmt, live, sweep, remove)
+        else:
+            live.update(sweep.reads(stmt))
+        if keep or not remove:
+            kept.append(stmt)
+    return list(reversed(kept)), live
+
+
+def _dce_loop(
+    loop: gast.For | gast.While, live_out: set[str], sweep: _Sweep, remove: bool,
+) -> tuple[bool, set[str]]:
+    if remove and _loop_is_dead(loop, live_out, sweep):
+        return False, set(live_out)
+    header = loop.iter if isinstance(loop, gast.For) else loop.test
+    header_reads = set(sweep.reads(header))
+    target = set(S.stored_names(loop.target)) if isinstance(loop, gast.For) else set()
+    read_after = not target.isdisjoint(live_out)  # `for i in ...: ...` then `x[i]`
+    target |= {value_live(t) for t in target}
+    # a `for` evaluates its iterable once; a `while` tests before every iteration
+    again = header_reads if isinstance(loop, gast.While) else set()
+    head: set[str] = set()
+    while True:  # names live at the top of the body, to a fixed point
+        following = head | live_out | again  # the next iteration, or the exit
+        _, body_live = _dce(loop.body, following, sweep, False, (live_out, following))
+        new_head = (body_live - target) | head
+        if new_head == head:
+            break
+        head = new_head
+    following = head | live_out | again
+    body, body_live = _dce(loop.body, following, sweep, remove, (live_out, following))
+    keep = True
+    if remove:
+        loop.body = body or [gast.Pass()]
+        keep = _has_code(body) or not sweep.pure(header) or read_after
+    return keep, (body_live - target) | live_out | header_reads
+
+
+def _loop_is_dead(loop: gast.For | gast.While, live_out: set[str], sweep: _Sweep) -> bool:
+    """Nothing the loop assigns, updates or pops is read after it, and it calls nothing
+    with side effects (a `while` whose variables only its own test reads)."""
+    if not sweep.pure(loop) or not set(S.stored_names(loop)).isdisjoint(live_out):
+        return False
+    for stmt in S.statements(loop.body):
+        name = inplace_target(stmt)
+        if name is not None and (name not in sweep.local or sweep.needed(name, live_out)):
+            return False
+    return all(xs in sweep.local and xs not in live_out for xs in popped_lists(loop))
+
+
+def _has_code(stmts: list[gast.stmt]) -> bool:
+    return any(S.comment_text(s) is None and not isinstance(s, gast.Pass) for s in stmts)

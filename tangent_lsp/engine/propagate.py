@@ -1,0 +1,251 @@
+"""Assignment propagation: a temporary the engine made up is inlined into its single
+use, and a copy into every use; adjoints of the user's variables absorb accumulation.
+
+Every block is handled on its own, with per-statement read and write counts kept up to
+date as statements change, so finding a definition's uses is a lookup, not a scan.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right, insort
+
+import gast
+
+from . import syntax as S
+from .dead_code import inplace_target, popped_lists
+from .tape import is_pop
+from .views import views_of
+
+# Inlining stops before a statement grows past this many AST nodes: past it,
+# one long line reads worse than two short ones.
+MAX_INLINED_SIZE = 36
+
+
+def _nodes(node: gast.AST) -> int:
+    """Size of a tree, counting each ``Load``/``Store`` context as a node too."""
+    return sum(2 if "ctx" in n.__dict__ else 1 for n in S.walk(node))
+
+
+def _defines(stmt: gast.stmt, popped: set[str] = frozenset()) -> set[str]:
+    """Names a simple statement assigns (``v = xs.pop()`` changes ``xs`` too: ``popped`` are
+    the lists the function pops anywhere), or anything a compound statement may assign."""
+    inplace = inplace_target(stmt)
+    if inplace:
+        return {inplace}
+    if isinstance(stmt, gast.Assign):
+        targets = set(S.stored_names(stmt.targets[0]))
+        return targets | popped_lists(stmt.value) if popped else targets
+    if isinstance(stmt, S.COMPOUND):
+        return set(S.stored_names(stmt)) | {
+            name for n in S.statements([stmt]) if (name := inplace_target(n))
+        }
+    inplace = inplace_target(stmt)
+    return {inplace} if inplace else set()
+
+
+
+
+def propagate_assignments(
+    function: gast.FunctionDef, inlinable: set[str], mergeable: set[str] = frozenset()
+) -> gast.FunctionDef:
+    """Inline ``t = expr`` into its single use (or copies ``t = x`` into every use).
+
+    Only names the engine made up are inlined; the user's own variables stay,
+    because the generated code should read like the code it came from. Every
+    block (branch and loop bodies too) is handled on its own; nothing moves
+    into or out of a loop.
+    """
+    updated_in_place = {name for n in S.statements(function.body) if (name := inplace_target(n))}
+    total_loads: dict[str, int] = {}
+    for n in S.names(function.body):
+        if n.ctx.__class__ is gast.Load:
+            total_loads[n.id] = total_loads.get(n.id, 0) + 1
+    # a list that is popped stays a name: `list(...).pop()` could not be differentiated again
+    popped = popped_lists(function.body)
+    candidates = (inlinable | mergeable) - updated_in_place - popped
+    # writing into an array changes its views' values and the other way round: a value
+    # that reads one must not move past an in-place write into the other
+    aliases: dict[str, set[str]] = {}
+    for array, views in views_of(function.body).items():
+        if array in updated_in_place or views & updated_in_place:
+            for view in views:
+                aliases.setdefault(array, set()).add(view)
+                aliases.setdefault(view, set()).add(array)
+    _propagate_block(
+        function.body, candidates, inlinable, mergeable, total_loads, popped, aliases
+    )
+    return function
+
+
+
+
+class _BlockFacts:
+    """Per statement of a block: how often it reads each name and what it assigns, and,
+    per name, the positions that read or assign it. Computed once and updated as
+    statements change, so finding a definition's uses is a lookup, not a scan (walking
+    trees and scanning blocks was the cost here). Deleted statements stay as ``None``
+    until the pass ends, so positions never shift."""
+
+    def __init__(self, body: list[gast.stmt], popped: set[str] = frozenset()) -> None:
+        self.popped = popped
+        self.aliases: dict[str, set[str]] = {}  # arrays and their views, written in place
+        self.loads: list[dict[str, int]] = []
+        self.defines: list[set[str]] = []
+        self.load_positions: dict[str, list[int]] = {}
+        self.define_positions: dict[str, list[int]] = {}
+        self.sizes: dict[int, int] = {}  # nodes per statement, asked for lazily
+        for position, stmt in enumerate(body):
+            self.loads.append(_load_counts(stmt))
+            self.defines.append(_defines(stmt, popped))
+            self._index(position)
+
+    def _index(self, position: int) -> None:
+        for name in self.loads[position]:
+            insort(self.load_positions.setdefault(name, []), position)
+        for name in self.defines[position]:
+            insort(self.define_positions.setdefault(name, []), position)
+
+    def _unindex(self, position: int) -> None:
+        for name in self.loads[position]:
+            self.load_positions[name].remove(position)
+        for name in self.defines[position]:
+            self.define_positions[name].remove(position)
+
+    def substituted(self, position: int, name: str, value_loads: dict[str, int], value_size: int) -> None:
+        """``name``'s reads at ``position`` were replaced by a value: update the counts
+        without walking the statement again."""
+        loads = self.loads[position]
+        times = loads.pop(name, 0)
+        self.load_positions[name].remove(position)
+        for operand, count in value_loads.items():
+            if operand not in loads:
+                insort(self.load_positions.setdefault(operand, []), position)
+                loads[operand] = 0
+            loads[operand] += count * times
+        if position in self.sizes:
+            self.sizes[position] += times * (value_size - 2)  # a Name with its context is 2
+
+    def size(self, body: list, position: int) -> int:
+        found = self.sizes.get(position)
+        if found is None:
+            found = self.sizes[position] = _nodes(body[position])
+        return found
+
+    def delete(self, body: list, position: int) -> None:
+        self._unindex(position)
+        body[position] = None
+        self.loads[position] = {}
+        self.defines[position] = set()
+
+    def next_definition(self, name: str, position: int) -> int | None:
+        positions = self.define_positions.get(name, [])
+        k = bisect_right(positions, position)
+        return positions[k] if k < len(positions) else None
+
+    def reads_between(self, name: str, start: int, stop: int) -> list[int]:
+        """Positions in (start, stop] that read ``name``."""
+        positions = self.load_positions.get(name, [])
+        return positions[bisect_right(positions, start): bisect_right(positions, stop)]
+
+    def defined_between(self, name: str, start: int, stop: int) -> bool:
+        """Whether some position in (start, stop) assigns ``name``."""
+        positions = self.define_positions.get(name, [])
+        k = bisect_right(positions, start)
+        return k < len(positions) and positions[k] < stop
+
+
+def _load_counts(node: gast.AST) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for name in S.loaded_names(node):
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def _propagate_block(
+    body, candidates, inlinable, mergeable, total_loads, popped, aliases
+) -> None:
+    for stmt in body:
+        if isinstance(stmt, S.COMPOUND):
+            for block in (stmt.body, stmt.orelse):
+                _propagate_block(
+                    block, candidates, inlinable, mergeable, total_loads, popped, aliases
+                )
+    facts = _BlockFacts(body, popped)
+    facts.aliases = aliases
+    for index in range(len(body)):
+        stmt = body[index]
+        if not (
+            isinstance(stmt, gast.Assign)
+            and isinstance(stmt.targets[0], gast.Name)
+            and stmt.targets[0].id in candidates
+            and not is_pop(stmt)
+        ):
+            continue
+        name = stmt.targets[0].id
+        uses = _uses_of_definition(body, facts, index, name, total_loads)
+        is_atom = isinstance(stmt.value, (gast.Name, gast.Constant))
+        merge_only = name in mergeable and name not in inlinable and not is_atom
+        if uses is None or not uses:
+            continue
+        if merge_only and not (len(uses) == 1 and name in facts.defines[uses[0]]):
+            continue
+        if (len(uses) > 1 and not is_atom) or any(
+            isinstance(body[u], gast.Return) for u in uses
+        ):
+            continue
+        value_size = _nodes(stmt.value) if is_atom else facts.size(body, index) - 3  # less `name =`
+        if not is_atom and facts.size(body, uses[0]) + value_size > MAX_INLINED_SIZE:
+            continue
+        found = sum(facts.loads[u].get(name, 0) for u in uses)
+        value_loads = facts.loads[index]
+        for u in uses:
+            body[u] = S.substitute(body[u], {name: stmt.value})
+            facts.substituted(u, name, value_loads, value_size)
+            if _self_copy(body[u]):  # `bt = by; by = bt` leaves `by = by`
+                facts.delete(body, u)
+        facts.delete(body, index)
+        total_loads[name] = total_loads.get(name, 0) - found
+        for operand, count in value_loads.items():  # each use got a copy; the definition went
+            total_loads[operand] = total_loads.get(operand, 0) + count * (found - 1)
+    body[:] = [stmt for stmt in body if stmt is not None]
+
+
+def _self_copy(stmt: gast.stmt) -> bool:
+    return (
+        stmt.__class__ is gast.Assign and stmt.targets[0].__class__ is gast.Name
+        and stmt.value.__class__ is gast.Name and stmt.targets[0].id == stmt.value.id
+        and not is_pop(stmt)
+    )
+
+
+def _uses_of_definition(
+    body: list, facts: _BlockFacts, index: int, name: str, total_loads: dict[str, int]
+) -> list[int] | None:
+    """Statements of the block that read the value assigned at ``index``, or None when
+    some read cannot be inlined into (inside a compound statement, or after an
+    operand changed, or the value may flow beyond the block)."""
+    stmt = body[index]
+    is_atom = isinstance(stmt.value, (gast.Name, gast.Constant))
+    redefined = facts.next_definition(name, index)
+    stop = redefined if redefined is not None else len(body) - 1
+    uses = facts.reads_between(name, index, stop)
+    for u in uses:
+        if isinstance(body[u], S.COMPOUND) or (facts.loads[u][name] > 1 and not is_atom):
+            return None
+    if uses and any(
+        facts.defined_between(r, index, uses[-1])
+        for operand in facts.loads[index] for r in (operand, *facts.aliases.get(operand, ()))
+    ):
+        return None  # an operand changes before a read: inlining would read the new value
+    if uses and any(
+        facts.reads_between(xs, index, uses[-1])
+        for xs in (popped_lists(stmt.value) if facts.popped else ())
+    ):
+        return None  # a pop moved past another use of its list would take another element
+    if redefined is not None:
+        if isinstance(body[redefined], S.COMPOUND):
+            return None  # a conditional redefinition: the value may live on
+        return uses
+    # the value reaches the end of the block: every read of the name must be one we saw
+    found = sum(facts.loads[u].get(name, 0) for u in uses)
+    return uses if found == total_loads.get(name, 0) else None
