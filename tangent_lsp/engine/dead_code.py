@@ -46,26 +46,23 @@ def inplace_target(stmt: gast.stmt) -> str | None:
     return None
 
 
+def _is_list_pop(node: gast.AST) -> bool:
+    return (
+        node.__class__ is gast.Call and node.func.__class__ is gast.Attribute
+        and node.func.attr == "pop" and node.func.value.__class__ is gast.Name
+    )
+
+
 def popped_lists(value) -> set[str]:
     """The lists an expression (or block) pops from (``xs`` in ``a + xs.pop()``)."""
-    return {
-        node.func.value.id for node in S.walk(value)
-        if node.__class__ is gast.Call and node.func.__class__ is gast.Attribute
-        and node.func.attr == "pop" and node.func.value.__class__ is gast.Name
-    }
+    return {node.func.value.id for node in S.walk(value) if _is_list_pop(node)}
 
 
 def _pop_calls(value: gast.expr) -> list[gast.Call]:
     """The ``xs.pop()`` calls in an expression, in the order Python makes them."""
-    calls = [
-        node for node in S.walk(value)
-        if node.__class__ is gast.Call and node.func.__class__ is gast.Attribute
-        and node.func.attr == "pop" and node.func.value.__class__ is gast.Name
-        and not node.args
-    ]
-    if len(calls) > 1:  # walk's order is not evaluation order: sort by position
-        order = {id(node): k for k, node in enumerate(_evaluation_order(value))}
-        calls.sort(key=lambda node: order[id(node)])
+    calls = [node for node in S.walk(value) if _is_list_pop(node)]
+    if len(calls) > 1:  # walk's order is not evaluation order
+        calls = [node for node in _evaluation_order(value) if _is_list_pop(node)]
     return calls
 
 
