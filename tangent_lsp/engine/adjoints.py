@@ -69,8 +69,12 @@ class StatementAdjoints:
             self.zero_keys.pop(name, None)
             adj = S.name(self.adjoint(name))
             kind = self.containers.get(name)
-            if kind:
-                copy_of = S.call(kind, [adj])
+            if kind == "any" and name in self.maybe_numbers:  # 0.0, an array or a list
+                self.helpers |= {"add_grad", "zeros_like"}
+                copy_of = S.call("add_grad", [adj, S.call("zeros_like", [S.name(name)])])
+            elif kind:
+                copy_of = S.call(_COPY[kind], [adj])
+                self.helpers |= {"copied"} if kind == "any" else set()
             elif name in self.maybe_numbers:  # `bx + np.zeros(np.shape(x))`: an array
                 shape = S.call(f"{self.np}.shape", [S.name(name)])
                 copy_of = S.binop(adj, gast.Add(), S.call(f"{self.np}.zeros", [shape]))
@@ -89,6 +93,11 @@ class StatementAdjoints:
             if name in self.initialized:
                 self.helpers.add("add_grad")
                 value = S.call("add_grad", [S.name(adj), value])
+            elif kind == "any":  # shared until `own` copies it, as for an array
+                self.out.append(S.assign(adj, value))
+                self.initialized.add(name)
+                self.owned.discard(name)
+                return
             else:
                 value = S.call(kind, [value])
                 self.initialized.add(name)
@@ -209,7 +218,11 @@ class StatementAdjoints:
         bx = S.name(self.adjoint(x))
         location = S.clone(op.value)
         location.value = bx
-        if x not in self.containers:  # a slice is a view: copy it before zeroing it below
+        kind = self.containers.get(x)
+        if kind == "any":  # an element, or a view of an array: copy it before zeroing it
+            self.helpers.add("copied")
+            location = S.call("copied", [location])
+        elif not kind:  # a slice is a view: copy it before zeroing it below
             location = S.call(S.attribute(location, "copy"), [])
         item = op.args[1]
         if isinstance(item, gast.Name) and item.id in self.active:
@@ -263,12 +276,6 @@ class StatementAdjoints:
                 self.out.append(item)
 
     def subscript(self, op: Op, by: gast.Name) -> None:
-        base_name = op.value.value.id if isinstance(op.value.value, gast.Name) else None
-        if op.unpack and base_name not in self.containers:
-            raise DiffError(
-                "tuple unpacking", "unpacking a differentiated value into several names "
-                "is not supported yet", hint="index the result explicitly (r[0], r[1])",
-            ).at(op.node)
         base = op.value.value
         if not (isinstance(base, gast.Name) and base.id in self.active):
             return
@@ -276,7 +283,10 @@ class StatementAdjoints:
         bx = self.adjoint(x)
         self.own(x)
         index = S.clone(op.value.slice)
-        if x in self.containers:  # rebind the element: never update a shared element in place
+        kind = self.containers.get(x)
+        if kind == "any" and not (basic_index(index, self.integers) or _is_key(index)):
+            kind = None  # an index array: only an array takes one
+        if kind:  # rebind the element: never update a shared element in place
             target = gast.Subscript(value=S.name(bx), slice=S.clone(index), ctx=gast.Store())
             key = index.value if isinstance(index, gast.Constant) else None
             written = self.zero_keys.get(x) if self.depth == 0 else None
@@ -287,7 +297,7 @@ class StatementAdjoints:
             if written is not None and key is None:
                 self.zero_keys.pop(x)  # some key, written: the others are no longer known
             current = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Load())
-            if x in self.call_results:  # an element may be a dict or list itself: not `+`
+            if x in self.call_results or kind == "any":  # an element may hold values: not `+`
                 self.helpers.add("add_grad")
                 self.out.append(S.assign(target, S.call("add_grad", [current, by])))
             else:
@@ -299,6 +309,14 @@ class StatementAdjoints:
             add_at = S.call(f"{self.np}.add.at", [S.name(bx), _slices_as_calls(index), by])
             self.out.append(gast.Expr(value=add_at))
 
+
+
+# How a container's adjoint is copied before it is written into
+_COPY = {"list": "list", "dict": "dict", "any": "copied"}
+
+
+def _is_key(index: gast.expr) -> bool:
+    return isinstance(index, gast.Constant) and isinstance(index.value, str)
 
 
 def _slices_as_calls(index: gast.expr) -> gast.expr:

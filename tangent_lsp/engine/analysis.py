@@ -101,10 +101,14 @@ def _is_d_target(node: gast.AST) -> bool:
 _LIST_OF_SEVERAL = frozenset(f"numpy.atleast_{n}d" for n in (1, 2, 3))
 
 
-def container_kinds(fn: Function) -> dict[str, str]:
-    """Variables that are statically lists or dicts (``[]``, ``.append``, ``d["key"]``).
+def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
+    """Variables that are statically lists or dicts (``[]``, ``.append``, ``d["key"]``),
+    and ``"any"`` for those that hold other values (containers or arrays: which, only the
+    run time knows).
 
     Their adjoints are lists/dicts too, and are updated element by element.
+    ``callee_kinds(op)``, for a call of the user's function, gives the kinds of the
+    arguments (what the callee's source does with its parameters).
     """
     kinds: dict[str, str] = {}
     # a parameter whose default is a tuple or list literal (a generated derivative's seed
@@ -165,7 +169,47 @@ def container_kinds(fn: Function) -> dict[str, str]:
                 kinds[op.value.value.id] = "dict"
         elif op.kind == "copy" and isinstance(op.value, gast.Name) and op.value.id in kinds:
             kinds[op.target] = kinds[op.value.id]
+    _holders(fn, kinds, callee_kinds)
     return kinds
+
+
+def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
+    """Mark ``"any"`` what holds containers: ``for W, b in params`` reads
+    ``t = params[i]; W = t[0]; b = t[1]``, so ``t`` and ``params`` hold tuples (an array's
+    rows unpack too, so the kind stays open); an argument the callee indexes by key is a
+    dict; ``for p in layers: h = layer(p, h)`` makes ``layers`` a list of dicts. Their
+    adjoints are then built with the runtime's generic helpers (``zeros_like``,
+    ``add_grad``), which are right for arrays too."""
+    elements: dict[str, set[str]] = {}  # x -> the y of `x = y[i]` (not a string key)
+    from_containers: dict[str, set[str]] = {}  # the same, any key
+    for op in walk_ops(fn.body):
+        if op.kind == "subscript" and isinstance(op.value.value, gast.Name):
+            base, index = op.value.value.id, op.value.slice
+            from_containers.setdefault(op.target, set()).add(base)
+            if isinstance(index, gast.Constant) and isinstance(index.value, str):
+                continue
+            elements.setdefault(op.target, set()).add(base)
+            if getattr(op, "unpack", False):
+                kinds.setdefault(base, "any")
+        elif op.kind == "call" and callee_kinds is not None:
+            for arg, kind in callee_kinds(op):
+                if isinstance(arg, gast.Name):
+                    kinds.setdefault(arg.id, kind)
+    for op in walk_ops(fn.body):  # an element read by position holds values itself
+        if op.kind == "subscript" and isinstance(op.value.value, gast.Name):
+            element, index = op.value.value.id, op.value.slice
+            if element in elements and isinstance(index, gast.Constant) and type(index.value) is int:
+                kinds.setdefault(element, "any")
+            elif element in from_containers and set(from_containers[element]) & set(kinds):
+                kinds.setdefault(element, "any")  # `Ws = params["W"]; Ws[i]`
+    changed = True
+    while changed:
+        changed = False
+        for element, bases in elements.items():
+            if element in kinds:
+                for base in bases - set(kinds):
+                    kinds[base] = "any"
+                    changed = True
 
 
 def stable_names(fn: Function) -> set[str]:

@@ -54,6 +54,7 @@ class Program:
     done: dict[tuple, tuple[str, str]] = field(default_factory=dict)
     in_progress: set[str] = field(default_factory=set)
     imports: list[str] = field(default_factory=list)  # for callees from other files
+    kinds: dict[str, dict[str, str]] = field(default_factory=dict)  # per callee's parameters
 
     def rules_for(self, module: Module) -> RuleLibrary:
         if self.rules is not None and module is self.module:
@@ -124,6 +125,26 @@ class Program:
             function = optimize.drop_empty_comments(function)
         return Generated(function, result, namer, seed)
 
+    def parameter_kinds(self, qualname: str, resolver: Resolver) -> dict[str, str]:
+        """Which of a callee's parameters hold lists, dicts or tuples (``container_kinds``
+        of its normalized body): its derivative returns adjoints of that kind, so the
+        caller must add them up as such. Unknown (no source, or code the callee's own
+        derivative will report) is none."""
+        if qualname in self.kinds:
+            return self.kinds[qualname]
+        self.kinds[qualname] = {}  # recursion: reported when the derivative is generated
+        callee = resolver.callee(qualname)
+        if callee is None:
+            return {}
+        try:
+            fn = normalize(callee.module, callee.node, callee.resolver, Namer(set()))
+            analysis.bind_rules(fn, self.rules_for(callee.module), callee.resolver)
+        except DiffError:
+            return {}
+        kinds = analysis.container_kinds(fn, self.CallSite(self, callee.resolver).argument_kinds)
+        self.kinds[qualname] = {p: kinds[p] for p in fn.params if p in kinds}
+        return self.kinds[qualname]
+
     @dataclass
     class CallSite:
         """What the reverse transform asks when it meets ``y = g(...)``."""
@@ -140,6 +161,18 @@ class Program:
                 ).at(node)
             args = callee.node.args
             return [a.id for a in args.posonlyargs + args.args]
+
+        def argument_kinds(self, op) -> list[tuple[gast.expr, str]]:
+            """The arguments of a call of the user's function that the callee treats
+            as containers, with their kinds."""
+            kinds = self.program.parameter_kinds(op.key, self.resolver)
+            if not kinds:
+                return []
+            callee = self.resolver.callee(op.key)
+            args = callee.node.args
+            params = [a.id for a in args.posonlyargs + args.args]
+            pairs = list(zip(op.args, params)) + [(a, k) for k, a in op.keywords.items()]
+            return [(arg, kinds[param]) for arg, param in pairs if param in kinds]
 
         def derivative(
             self, qualname: str, wrt: list[str], node: gast.AST, mode: str = "reverse"

@@ -63,7 +63,11 @@ class _Reverse(StatementAdjoints):
                 self.pairs += 1
                 stmt.pair = self.pairs
                 old = S.clone(stmt.value)
-                if stmt.target not in self.containers:
+                kind = self.containers.get(stmt.target)
+                if kind == "any":  # an element may be a number (no `.copy()`)
+                    self.helpers.add("copied")
+                    old = S.call("copied", [old])
+                elif not kind:
                     old = S.call(S.attribute(old, "copy"), [])
                 out.append(push_value(self.tape_name(), old, stmt.pair))
                 location = S.clone(stmt.value)
@@ -287,7 +291,9 @@ class _Reverse(StatementAdjoints):
     # --- the whole function -----------------------------------------------------------
 
     def run(self, preserve_result: bool, seed_default: bool, name: str) -> ReverseResult:
-        self.containers = container_kinds(self.fn)
+        self.containers = container_kinds(
+            self.fn, self.calls.argument_kinds if self.calls is not None else None
+        )
         # tuples returned by the user's functions: their elements may be dicts or lists
         self.call_results = {op.target for op in walk_ops(self.fn.body) if op.kind == "call"}
         self.fn.body = initialize_loop_variables(self.fn.body, set(self.fn.params))

@@ -59,7 +59,10 @@ def tangents_like(t, x):
 def copied(t):
     """The tangent of ``y = v.copy()``, where ``v`` may be an array, a list or a dict:
     ``t.copy()``, or ``t`` itself for a number (``np.copy`` would turn a dict into an
-    object array)."""
+    object array). Also a copy of an adjoint before it is written into, which may be a
+    tuple (a list then)."""
+    if type(t) is tuple:
+        return list(t)
     return t.copy() if hasattr(t, "copy") else t
 
 

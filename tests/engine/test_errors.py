@@ -37,7 +37,6 @@ CASES = [
     ("undefined_var", "return np.sum(z)", "name", 4, 18),
     ("bad_keyword", "return np.sum(x, out=None)", "keyword argument 'out'", 4, 11),
     ("no_rule", "return np.sum(np.fft.fft(x).real)", "call", 4, 18),
-    ("unpack_active", "a, b = x\n    return np.sum(a * b)", "tuple unpacking", 4, 7),
     ("star_params", None, "*args parameter", 3, 7),
     ("view_then_write", "B = x * 1.0\n    col = B[:, 0]\n    B[:, 0] = col * 2.0\n"
      "    return np.sum(col)", "write through a view", 7, 11),
