@@ -36,10 +36,12 @@ class StatementAdjoints:
         self.calls = None  # answers for calls of the user's functions (program.CallSite)
         self.containers: dict[str, str] = {}  # names that are lists/dicts (analysis)
         self.call_results: set[str] = set()  # results of the user's functions (tuples)
-        # Containers whose adjoint was made of zeros at the top level, and the constant
-        # keys written since: the first write of a key is an assignment, not `+ 0`.
-        self.zero_keys: dict[str, set] = {}
+        # Containers whose adjoint was made of zeros, the block whose code made them, and
+        # the constant keys written since: in that block, the first write of a key is an
+        # assignment, not `+ 0`.
+        self.zero_keys: dict[str, tuple[int, set]] = {}
         self.depth = 0  # of the statement whose adjoint is being written (0: top level)
+        self.block = 0  # which block's code is being written (each gets its own number)
 
     def adjoint(self, name: str) -> str:
         if name not in self.adjoints:
@@ -53,10 +55,7 @@ class StatementAdjoints:
         self.owned.add(name)
         if name in self.containers:
             self.helpers.add("zeros_like")
-            if self.depth == 0:
-                self.zero_keys[name] = set()
-            else:
-                self.zero_keys.pop(name, None)
+            self.zero_keys[name] = (self.block, set())
             return S.assign(self.adjoint(name), S.call("zeros_like", [S.name(name)]))
         value = S.call(f"{self.np}.zeros", [S.call(f"{self.np}.shape", [S.name(name)])])
         return S.assign(self.adjoint(name), value)
@@ -93,14 +92,11 @@ class StatementAdjoints:
             if name in self.initialized:
                 self.helpers.add("add_grad")
                 value = S.call("add_grad", [S.name(adj), value])
-            elif kind == "any":  # shared until `own` copies it, as for an array
+            else:  # shared until `own` copies it, as for an array
                 self.out.append(S.assign(adj, value))
                 self.initialized.add(name)
                 self.owned.discard(name)
                 return
-            else:
-                value = S.call(kind, [value])
-                self.initialized.add(name)
             self.out.append(S.assign(adj, value))
             self.owned.add(name)
             return
@@ -289,13 +285,14 @@ class StatementAdjoints:
         if kind:  # rebind the element: never update a shared element in place
             target = gast.Subscript(value=S.name(bx), slice=S.clone(index), ctx=gast.Store())
             key = index.value if isinstance(index, gast.Constant) else None
-            written = self.zero_keys.get(x) if self.depth == 0 else None
-            if written is not None and key is not None and key not in written:
-                written.add(key)  # still the zero zeros_like made: no need to add to it
-                self.out.append(S.assign(target, by))
-                return
-            if written is not None and key is None:
+            made = self.zero_keys.get(x)
+            if made is not None and key is None:
                 self.zero_keys.pop(x)  # some key, written: the others are no longer known
+            elif made is not None and key not in made[1]:
+                made[1].add(key)
+                if made[0] == self.block:  # still the zero zeros_like made: no need to add
+                    self.out.append(S.assign(target, by))
+                    return
             current = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Load())
             if x in self.call_results or kind == "any":  # an element may hold values: not `+`
                 self.helpers.add("add_grad")

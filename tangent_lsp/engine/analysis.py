@@ -173,6 +173,12 @@ def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
     return kinds
 
 
+# The runtime's helpers for adjoints of containers: in a generated derivative
+# differentiated again, what they take and make holds containers (arrays get
+# `np.zeros(np.shape(x))` and `+`)
+_GENERIC_HELPERS = frozenset(f"{RUNTIME_MODULE}.{name}" for name in ("zeros_like", "add_grad"))
+
+
 def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
     """Mark ``"any"`` what holds containers: ``for W, b in params`` reads
     ``t = params[i]; W = t[0]; b = t[1]``, so ``t`` and ``params`` hold tuples (an array's
@@ -191,6 +197,10 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
             elements.setdefault(op.target, set()).add(base)
             if getattr(op, "unpack", False):
                 kinds.setdefault(base, "any")
+        elif op.key in _GENERIC_HELPERS:  # generated code: it made these for containers
+            for arg in (*op.args, op.target):
+                if isinstance(arg, str) or isinstance(arg, gast.Name):
+                    kinds.setdefault(arg if isinstance(arg, str) else arg.id, "any")
         elif op.kind == "call" and callee_kinds is not None:
             for arg, kind in callee_kinds(op):
                 if isinstance(arg, gast.Name):

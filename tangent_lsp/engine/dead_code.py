@@ -170,13 +170,16 @@ def _dce(
             pass
         elif is_pop(stmt):
             target = stmt.targets[0]
-            name = target.id if isinstance(target, gast.Name) else inplace_target(stmt)
-            if remove and (not sweep.needed(name, live) or pair_of(stmt) in dead_pairs):
+            if isinstance(target, gast.Name):  # rebinding: the old value's views keep it
+                needed = target.id in live
+            else:  # `x[i] = tape.pop()` writes into x, and into its views
+                needed = sweep.needed(inplace_target(stmt), live)
+            if remove and (not needed or pair_of(stmt) in dead_pairs):
                 dead_pairs.add(pair_of(stmt))
                 keep = False
             else:
                 if isinstance(target, gast.Name):
-                    sweep.kill(live, (name,))  # `x[i] = tape.pop()` updates x: x stays live
+                    sweep.kill(live, (target.id,))  # `x[i] = tape.pop()` updates x: x stays live
                 live.update(sweep.reads(stmt))
         elif is_push(stmt):
             if remove and pair_of(stmt) in dead_pairs:

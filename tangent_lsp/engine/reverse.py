@@ -24,7 +24,7 @@ from .adjoints import StatementAdjoints
 from .analysis import container_kinds, differentiable_operands, walk_ops
 from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement
 from .naming import Namer, adjoint_base
-from .tape import assigned, initialize_loop_variables, pop, pop_into, push, push_value
+from .tape import assigned, initialize_loop_variables, is_push, pop, pop_into, push, push_value
 
 
 @dataclass
@@ -44,6 +44,7 @@ class _Reverse(StatementAdjoints):
         self.wrt = wrt
         self.tape: str | None = None
         self.pairs = 0
+        self.blocks = 0  # blocks whose backward code has been written (see `zero_keys`)
         self.defined: set[str] = set(fn.params)
         self.ranges: set[str] = set()  # names bound to a range (their items are ints)
 
@@ -55,6 +56,9 @@ class _Reverse(StatementAdjoints):
     # --- forward sweep ----------------------------------------------------------------
 
     def forward(self, stmts: list[Statement], depth: int) -> list[gast.stmt]:
+        return _joined_unpacking(self._forward(stmts, depth))
+
+    def _forward(self, stmts: list[Statement], depth: int) -> list[gast.stmt]:
         out: list[gast.stmt] = []
         for stmt in stmts:
             if isinstance(stmt, Op) and stmt.kind == "append":
@@ -80,6 +84,8 @@ class _Reverse(StatementAdjoints):
                     stmt.pair = self.pairs
                     out.append(push(self.tape_name(), stmt.target, stmt.pair))
                 out.append(S.assign(stmt.target, S.clone(stmt.value)))
+                if stmt.unpack:
+                    out[-1].unpacked = True
                 self.defined.add(stmt.target)
                 if _integer_arithmetic(stmt.value, self.integers, self.ranges):
                     self.integers.add(stmt.target)  # `j = i + 1`: still an int index
@@ -126,8 +132,10 @@ class _Reverse(StatementAdjoints):
 
     def sequence(self, stmts: list[Statement], depth: int) -> list[gast.stmt]:
         pieces: list[tuple[int, list[gast.stmt]]] = []
+        self.blocks += 1
+        block = self.blocks
         for stmt in reversed(stmts):
-            code = self.backward_statement(stmt, depth)
+            code = self.backward_statement(stmt, depth, block)
             if not code:
                 continue
             if pieces and pieces[-1][0] == stmt.line and not isinstance(stmt, (If, Loop)):
@@ -141,9 +149,10 @@ class _Reverse(StatementAdjoints):
             out.extend(code)
         return out
 
-    def backward_statement(self, stmt: Statement, depth: int) -> list[gast.stmt]:
+    def backward_statement(self, stmt: Statement, depth: int, block: int) -> list[gast.stmt]:
         self.out = []
         self.depth = depth
+        self.block = block
         if isinstance(stmt, Op) and stmt.kind != "subscript" and self.zero_keys:
             # anything else that touches a container (append's pop, a call, a copy)
             # may change its elements: their zero-ness is no longer known
@@ -450,6 +459,61 @@ def _first_use(stmts: list[Statement], name: str) -> str:
         elif isinstance(stmt, Loop) and _first_use(stmt.body, name) == "read":
             return "read"
     return "none"
+
+
+def _joined_unpacking(stmts: list[gast.stmt]) -> list[gast.stmt]:
+    """``W = p[0]; b = p[1]`` (from ``W, b = p``) written back as ``W, b = p``, the pushes
+    of the old values first: the code reads like its source, and differentiated again
+    it still says that ``p`` holds several values (a tuple, whose adjoint is a list)."""
+    out: list[gast.stmt] = []
+    position = 0
+    while position < len(stmts):
+        stmt = stmts[position]
+        base = _unpacked_element(stmt, 0)
+        if base is None:
+            out.append(stmt)
+            position += 1
+            continue
+        pushes, names, scan = [], [stmt.targets[0].id], position + 1
+        while scan < len(stmts):
+            following = stmts[scan]
+            if is_push(following) and scan + 1 < len(stmts) and _unpacked_element(
+                stmts[scan + 1], len(names), base
+            ):
+                pushes.append(following)
+                scan += 1
+                continue
+            if _unpacked_element(following, len(names), base) is None:
+                break
+            names.append(following.targets[0].id)
+            scan += 1
+        if len(names) == 1:  # one element read: nothing to join
+            out.append(stmt)
+            position += 1
+            continue
+        target = gast.Tuple(elts=[S.name(n, store=True) for n in names], ctx=gast.Store())
+        if base in names:
+            out.extend(stmts[position:scan])  # `x, y = x`: each element reads the old x
+        else:
+            out.extend(pushes)
+            out.append(gast.Assign(targets=[target], value=S.name(base), type_comment=None))
+        position = scan
+    return out
+
+
+def _unpacked_element(stmt: gast.stmt, index: int, base: str | None = None) -> str | None:
+    """The name ``stmt`` (``t = v[index]``, from an unpacking) reads an element of."""
+    if not getattr(stmt, "unpacked", False):
+        return None
+    value = stmt.value
+    if not (
+        isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)
+        and isinstance(value.slice, gast.Constant) and value.slice.value == index
+    ):
+        return None
+    if base is not None and value.value.id != base:
+        return None
+    return value.value.id
 
 
 def reverse(

@@ -21,6 +21,8 @@ def unbroadcast(g, x):
     gradient to ``b``; whether ``b`` broadcast is only known at run time. A ``g``
     smaller than ``x`` (a scalar seed) is spread out instead.
     """
+    if type(x) in _CONTAINERS:  # an element of a container that holds values itself
+        return _unbroadcast_each(g, x)
     shape = x.shape if type(x) is _ndarray else _shape(x)
     if type(g) is _ndarray:
         if g.shape == shape and g.dtype.kind == "f" and shape:
@@ -28,6 +30,19 @@ def unbroadcast(g, x):
     elif type(g) is float and not shape:
         return g  # a number for a number
     return _fit(g, shape)
+
+
+_CONTAINERS = (list, tuple, dict)
+
+
+def _unbroadcast_each(g, x):
+    """``unbroadcast`` element by element; a number for a whole container (an adjoint
+    cleared to ``0.0``) stays one."""
+    if type(g) not in _CONTAINERS:
+        return g
+    if type(x) is dict:
+        return {key: unbroadcast(g[key], x[key]) for key in g}
+    return [unbroadcast(gi, xi) for gi, xi in zip(g, x, strict=True)]
 
 
 def unreduce(g, x, axis=None, keepdims=False):

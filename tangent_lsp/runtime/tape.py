@@ -23,5 +23,8 @@ class ShapeOnly:
 
 
 def shape_of(x):
-    """``x`` reduced to its shape, for the tape (see ``ShapeOnly``)."""
+    """``x`` reduced to its shape, for the tape (see ``ShapeOnly``); a list, tuple or dict
+    stays itself (it holds references, and its elements may differ in shape)."""
+    if isinstance(x, (list, tuple, dict)):
+        return x
     return ShapeOnly(np.shape(x))

@@ -17,7 +17,7 @@ CASES = [
     ("loss", None), ("logistic", None), ("logsumexp", None), ("least_squares", ("A", "x")),
     ("relu_layer", None), ("chain", None), ("slices", None), ("methods", ("x", "w")),
     ("reassign", ("x", "w")), ("determinant", None), ("branch", ("x", "y")),
-    ("rnn", ("h0", "W", "xs")), ("while_break", None),
+    ("rnn", ("h0", "W", "xs")), ("while_break", None), ("layers", ("params",)),
 ]
 
 

@@ -83,3 +83,14 @@ def while_break(x):
         if np.sum(y) > 10.0 or n > 20:
             break
     return np.sum(y)
+
+
+def dense(p, h):
+    return np.tanh(h @ p["W"] + p["b"])
+
+
+def layers(params, x):
+    h = x
+    for W, b in params["hidden"]:
+        h = np.tanh(h @ W + b)
+    return np.sum(dense(params["out"], h) ** 2)
