@@ -55,7 +55,8 @@ class StatementAdjoints:
         self.owned.add(name)
         if name in self.containers:
             self.helpers.add("zeros_like")
-            self.zero_keys[name] = (self.block, set())
+            if self.containers[name] != "positional":  # those add with `+=`
+                self.zero_keys[name] = (self.block, set())
             return S.assign(self.adjoint(name), S.call("zeros_like", [S.name(name)]))
         value = S.call(f"{self.np}.zeros", [S.call(f"{self.np}.shape", [S.name(name)])])
         return S.assign(self.adjoint(name), value)
@@ -68,12 +69,12 @@ class StatementAdjoints:
             self.zero_keys.pop(name, None)
             adj = S.name(self.adjoint(name))
             kind = self.containers.get(name)
-            if kind == "any" and name in self.maybe_numbers:  # 0.0, an array or a list
+            if kind in _GENERIC and name in self.maybe_numbers:  # 0.0, an array or a list
                 self.helpers |= {"add_grad", "zeros_like"}
                 copy_of = S.call("add_grad", [adj, S.call("zeros_like", [S.name(name)])])
             elif kind:
                 copy_of = S.call(_COPY[kind], [adj])
-                self.helpers |= {"copied"} if kind == "any" else set()
+                self.helpers |= {"copied"} if kind in _GENERIC else set()
             elif name in self.maybe_numbers:  # `bx + np.zeros(np.shape(x))`: an array
                 shape = S.call(f"{self.np}.shape", [S.name(name)])
                 copy_of = S.binop(adj, gast.Add(), S.call(f"{self.np}.zeros", [shape]))
@@ -215,7 +216,7 @@ class StatementAdjoints:
         location = S.clone(op.value)
         location.value = bx
         kind = self.containers.get(x)
-        if kind == "any":  # an element, or a view of an array: copy it before zeroing it
+        if kind in _GENERIC:  # an element, or a view of an array: copy it before zeroing it
             self.helpers.add("copied")
             location = S.call("copied", [location])
         elif not kind:  # a slice is a view: copy it before zeroing it below
@@ -280,8 +281,10 @@ class StatementAdjoints:
         self.own(x)
         index = S.clone(op.value.slice)
         kind = self.containers.get(x)
-        if kind == "any" and not (basic_index(index, self.integers) or _is_key(index)):
-            kind = None  # an index array: only an array takes one
+        if kind == "positional" or (
+            kind == "any" and not (basic_index(index, self.integers) or _is_key(index))
+        ):
+            kind = None  # `bx[0] += g` into elements zeros_like made; an index array
         if kind:  # rebind the element: never update a shared element in place
             target = gast.Subscript(value=S.name(bx), slice=S.clone(index), ctx=gast.Store())
             key = index.value if isinstance(index, gast.Constant) else None
@@ -309,7 +312,9 @@ class StatementAdjoints:
 
 
 # How a container's adjoint is copied before it is written into
-_COPY = {"list": "list", "dict": "dict", "any": "copied"}
+_COPY = {"list": "list", "dict": "dict", "any": "copied", "positional": "copied"}
+# Kinds whose values may be arrays or containers: the runtime's helpers tell them apart
+_GENERIC = frozenset({"any", "positional"})
 
 
 def _is_key(index: gast.expr) -> bool:

@@ -185,7 +185,9 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
     rows unpack too, so the kind stays open); an argument the callee indexes by key is a
     dict; ``for p in layers: h = layer(p, h)`` makes ``layers`` a list of dicts. Their
     adjoints are then built with the runtime's generic helpers (``zeros_like``,
-    ``add_grad``), which are right for arrays too."""
+    ``add_grad``), which are right for arrays too. A parameter read by position only
+    (``p[0]``: an array's row, or a tuple's element) is ``"positional"``: its adjoint
+    starts as ``zeros_like(p)`` and takes ``bp[0] += g`` like an array's."""
     elements: dict[str, set[str]] = {}  # x -> the y of `x = y[i]` (not a string key)
     from_containers: dict[str, set[str]] = {}  # the same, any key
     for op in walk_ops(fn.body):
@@ -208,8 +210,11 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
     for op in walk_ops(fn.body):  # an element read by position holds values itself
         if op.kind == "subscript" and isinstance(op.value.value, gast.Name):
             element, index = op.value.value.id, op.value.slice
-            if element in elements and isinstance(index, gast.Constant) and type(index.value) is int:
-                kinds.setdefault(element, "any")
+            if isinstance(index, gast.Constant) and type(index.value) is int:
+                if element in elements:
+                    kinds.setdefault(element, "any")
+                elif element in fn.params:  # `p[0]`: an array's row, or a tuple's element
+                    kinds.setdefault(element, "positional")
             elif element in from_containers and set(from_containers[element]) & set(kinds):
                 kinds.setdefault(element, "any")  # `Ws = params["W"]; Ws[i]`
     changed = True
@@ -217,9 +222,10 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
         changed = False
         for element, bases in elements.items():
             if element in kinds:
-                for base in bases - set(kinds):
-                    kinds[base] = "any"
-                    changed = True
+                for base in bases:
+                    if kinds.get(base, "positional") == "positional":
+                        kinds[base] = "any"
+                        changed = True
 
 
 def stable_names(fn: Function) -> set[str]:

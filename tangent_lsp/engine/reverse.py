@@ -68,7 +68,7 @@ class _Reverse(StatementAdjoints):
                 stmt.pair = self.pairs
                 old = S.clone(stmt.value)
                 kind = self.containers.get(stmt.target)
-                if kind == "any":  # an element may be a number (no `.copy()`)
+                if kind in ("any", "positional"):  # an element may be a number (no `.copy()`)
                     self.helpers.add("copied")
                     old = S.call("copied", [old])
                 elif not kind:

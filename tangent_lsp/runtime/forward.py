@@ -60,9 +60,12 @@ def copied(t):
     """The tangent of ``y = v.copy()``, where ``v`` may be an array, a list or a dict:
     ``t.copy()``, or ``t`` itself for a number (``np.copy`` would turn a dict into an
     object array). Also a copy of an adjoint before it is written into, which may be a
-    tuple (a list then)."""
-    if type(t) is tuple:
-        return list(t)
+    list or tuple (a list then, of copies: `bx[0] += g` must not write into elements
+    another adjoint shares) or a dict."""
+    if type(t) in (list, tuple):
+        return [copied(e) for e in t]
+    if type(t) is dict:
+        return {key: copied(value) for key, value in t.items()}
     return t.copy() if hasattr(t, "copy") else t
 
 

@@ -129,3 +129,18 @@ def dict_entry_in_branch_and_before(params, x):
     if c > 0.0:
         a = a * np.sum(params["u"])
     return a * c
+
+
+def by_position(p, h):
+    return np.tanh(h @ p[0]) * p[1]
+
+
+def list_of_tuples_to_positional_callee(params, x):
+    h = x
+    for p in params:
+        h = by_position(p, h)
+    return np.sum(h ** 2)
+
+
+def tuple_by_position(p, x):
+    return np.sum(np.sin(x @ p[0]) + p[1] * p[2])

@@ -92,11 +92,17 @@ CASES = [
     (P.array_rows_unpacked, (rng.standard_normal((4, 2)), 0.7), 0),
     (P.array_unpacked, (rng.standard_normal((2, 3)),), 0),
     (P.callee_returns_containers, (rng.standard_normal(3),), 0),
+    # a callee reads its parameter by position: an array's rows, or a tuple's elements
+    (P.list_of_tuples_to_positional_callee, ([(W1, b1), (W2, b2)], X), 0),
+    (P.tuple_by_position, ((W1, b1, 0.5), X), 0),
+    (P.tuple_by_position, (rng.standard_normal((3, 3, 3)), X[:3]), 0),  # an array
     # an entry's adjoint written in a loop (or branch), then before it: the second adds
     (P.dict_entry_in_loop_and_before, ({k: rng.standard_normal(3) for k in "uw"}, X[0]), 0),
     (P.dict_entry_in_branch_and_before, ({k: rng.standard_normal(3) for k in "uw"}, X[0]), 0),
 ]
-IDS = [case[0].__name__ for case in CASES]
+IDS = [f"{case[0].__name__}-{k}" for k, case in enumerate(CASES)]
+TWO_ARGUMENTS = [c for c in CASES if len(c[1]) > 1]
+TWO_IDS = [i for c, i in zip(CASES, IDS) if len(c[1]) > 1]
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -118,8 +124,7 @@ def test_tangent_along_the_container(case):
     assert np.isclose(ours, _central(f, args, i, direction), rtol=1e-5, atol=1e-7)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if len(c[1]) > 1],
-                         ids=[i for c, i in zip(CASES, IDS) if len(c[1]) > 1])
+@pytest.mark.parametrize("case", TWO_ARGUMENTS, ids=TWO_IDS)
 def test_gradient_of_the_other_argument(case):
     """The container is only read: the gradient with respect to the input."""
     f, args, _ = case
@@ -137,8 +142,6 @@ def _gradient_pairing(f, i, args, cotangent):
     return _pair(tangent_lsp.grad(f, wrt=(i,))(*args), cotangent)
 
 
-TWO_ARGUMENTS = [c for c in CASES if len(c[1]) > 1]
-TWO_IDS = [c[0].__name__ for c in TWO_ARGUMENTS]
 # (order, argument differentiated first, argument differentiated second)
 SECOND = [("forward over reverse", 0, 1), ("forward over reverse", 0, 0),
           ("reverse over reverse", 1, 0), ("reverse over reverse", 0, 0)]
