@@ -281,10 +281,14 @@ class StatementAdjoints:
         self.own(x)
         index = S.clone(op.value.slice)
         kind = self.containers.get(x)
-        if kind == "positional" or (
-            kind == "any" and not (basic_index(index, self.integers) or _is_key(index))
-        ):
-            kind = None  # `bx[0] += g` into elements zeros_like made; an index array
+        if kind == "any" and not (basic_index(index, self.integers) or _is_key(index)):
+            # an index array, or a parameter `i` holding an int or a key: the run time knows
+            self.helpers.add("add_at")
+            added = S.call("add_at", [S.name(bx), _slices_as_calls(index), by])
+            self.out.append(S.assign(bx, added))
+            return
+        if kind == "positional":
+            kind = None  # `bx[0] += g` into elements zeros_like made
         if kind:  # rebind the element: never update a shared element in place
             target = gast.Subscript(value=S.name(bx), slice=S.clone(index), ctx=gast.Store())
             key = index.value if isinstance(index, gast.Constant) else None
@@ -297,7 +301,8 @@ class StatementAdjoints:
                     self.out.append(S.assign(target, by))
                     return
             current = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Load())
-            if x in self.call_results or kind == "any":  # an element may hold values: not `+`
+            if x in self.call_results or kind == "any" or op.target in self.containers:
+                # an element that may hold values itself: not `+`
                 self.helpers.add("add_grad")
                 self.out.append(S.assign(target, S.call("add_grad", [current, by])))
             else:

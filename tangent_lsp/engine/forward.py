@@ -191,8 +191,12 @@ class _Forward:
             location = S.clone(op.value)
             location.value = S.name(self.tangent(target))
             location.ctx = gast.Store()
-            item = _ZeroLiteral().visit(self.fold(self.of(op.args[1])))
-            return out + [S.assign(location, item)]
+            value = op.args[1]
+            item = self.fold(self.of(value))
+            if _is_zero(item) and isinstance(value, gast.Name) and value.id in self.containers:
+                self.helpers.add("zeros_like")  # a dict or list keeps its structure
+                item = S.call("zeros_like", [S.name(value.id)])
+            return out + [S.assign(location, _ZeroLiteral().visit(item))]
         if op.kind == "call":
             return self.user_call(op)
         return self.rule(op)

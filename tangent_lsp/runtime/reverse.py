@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from ._base import _axes, _fit, _float, _ndim, _shape, _shaped
+from .containers import add_grad
 from .tape import ShapeOnly
 
 _ndarray = np.ndarray
@@ -468,7 +469,12 @@ def untake(g, x, indices, axis=None, mode="raise"):
 def add_at(a, indices, v):
     """``np.add.at(a, indices, v)`` on a copy of ``a``, returned. Generated code accumulates
     adjoints at repeated indices with ``np.add.at``, in place; differentiated again, that
-    statement is read as ``a = add_at(a, indices, v)``, which has rules."""
+    statement is read as ``a = add_at(a, indices, v)``, which has rules. For a list or
+    dict (an adjoint of one), ``indices`` is one position or key."""
+    if type(a) in (list, dict):
+        out = a.copy()
+        out[indices] = add_grad(out[indices], v)
+        return out
     out = np.array(a, dtype=np.result_type(a, v, float))
     np.add.at(out, indices, v)
     return out

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import _axes, _fit, _float
-from .forward import _absent, _each_tangent, einsum_tangent
+from .containers import zeros_like
+from .forward import _absent, _each_tangent, copied, einsum_tangent
 from .reverse import _as_matrices, add_at, einsum_adjoint, norm_adjoint, unbroadcast, unreduce
 
 def unreduce_adjoint(c, g, x, axis=None, keepdims=False):
@@ -319,6 +320,9 @@ def solve_tangent_vjp(c, a, b, x, z, da):
 def add_at_tangent(y, da, indices, dv):
     """Tangent of ``y = add_at(a, indices, v)`` for tangents ``da`` and ``dv`` (either may be
     the literal ``0.0``): the same scatter-add, of the tangents."""
+    if type(y) in (list, dict):  # one position or key of a container
+        base = zeros_like(y) if _absent(da) else copied(da)
+        return base if _absent(dv) else add_at(base, indices, dv)
     base = np.zeros(np.shape(y)) if _absent(da) else _float(da)
     if _absent(dv):
         return base + 0.0  # a new array: add_at never returns its argument either
