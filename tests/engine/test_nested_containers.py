@@ -14,58 +14,10 @@ import pytest
 
 import tangent_lsp
 from tests.engine import nested_programs as P
+from tests.engine.trees import (
+    assert_same_structure, central, pair, random_like, second_derivative,
+)
 from tests.oracle import _autograd_version
-
-
-def _leaves(tree) -> list:
-    if isinstance(tree, dict):
-        return [leaf for key in sorted(tree) for leaf in _leaves(tree[key])]
-    if isinstance(tree, (list, tuple)):
-        return [leaf for item in tree for leaf in _leaves(item)]
-    return [tree]
-
-
-def _rebuilt(tree, leaves):
-    """``tree``'s structure with ``leaves`` (an iterator) in place of its leaves."""
-    if isinstance(tree, dict):
-        return {key: _rebuilt(tree[key], leaves) for key in sorted(tree)}
-    if isinstance(tree, (list, tuple)):
-        return type(tree)(_rebuilt(item, leaves) for item in tree)
-    leaf = next(leaves)
-    return leaf if isinstance(tree, np.ndarray) else float(leaf)
-
-
-def _moved(tree, direction, step):
-    return _rebuilt(tree, iter([a + step * d for a, d in zip(_leaves(tree), _leaves(direction))]))
-
-
-def _random_like(tree, rng):
-    return _rebuilt(tree, iter([rng.standard_normal(np.shape(a)) for a in _leaves(tree)]))
-
-
-def _assert_same_structure(ours, reference, where=""):
-    if isinstance(reference, dict):
-        assert isinstance(ours, dict) and set(ours) == set(reference), where
-        for key in reference:
-            _assert_same_structure(ours[key], reference[key], f"{where}[{key!r}]")
-    elif isinstance(reference, (list, tuple)):
-        assert isinstance(ours, (list, tuple)) and len(ours) == len(reference), where
-        for k, (a, b) in enumerate(zip(ours, reference)):
-            _assert_same_structure(a, b, f"{where}[{k}]")
-    else:
-        assert np.shape(ours) == np.shape(reference), f"{where}: {np.shape(ours)} vs {np.shape(reference)}"
-        assert np.allclose(ours, reference, rtol=1e-6, atol=1e-8), f"{where}: {ours} vs {reference}"
-
-
-def _pair(tree_a, tree_b) -> float:
-    return float(sum(np.sum(np.asarray(a) * np.asarray(b))
-                     for a, b in zip(_leaves(tree_a), _leaves(tree_b), strict=True)))
-
-
-def _central(f, args, i, direction, eps=1e-6):
-    plus, minus = list(args), list(args)
-    plus[i], minus[i] = _moved(args[i], direction, eps), _moved(args[i], direction, -eps)
-    return (f(*plus) - f(*minus)) / (2 * eps)
 
 
 rng = np.random.default_rng(11)
@@ -110,18 +62,18 @@ def test_gradient_of_the_container(case):
     f, args, i = case
     ours = tangent_lsp.grad(f, wrt=(i,))(*args)
     reference = autograd.grad(_autograd_version(f), i)(*args)
-    _assert_same_structure(ours, reference)
-    direction = _random_like(args[i], np.random.default_rng(3))
-    assert np.isclose(_pair(ours, direction), _central(f, args, i, direction), rtol=1e-5, atol=1e-7)
+    assert_same_structure(ours, reference)
+    direction = random_like(args[i], np.random.default_rng(3))
+    assert np.isclose(pair(ours, direction), central(f, args, i, direction), rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_tangent_along_the_container(case):
     f, args, i = case
-    direction = _random_like(args[i], np.random.default_rng(4))
+    direction = random_like(args[i], np.random.default_rng(4))
     ours = tangent_lsp.jvp(f, wrt=(i,))(*args, direction)
     ours = ours[-1] if isinstance(ours, tuple) else ours
-    assert np.isclose(ours, _central(f, args, i, direction), rtol=1e-5, atol=1e-7)
+    assert np.isclose(ours, central(f, args, i, direction), rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize("case", TWO_ARGUMENTS, ids=TWO_IDS)
@@ -130,16 +82,7 @@ def test_gradient_of_the_other_argument(case):
     f, args, _ = case
     ours = tangent_lsp.grad(f, wrt=(1,))(*args)
     reference = autograd.grad(_autograd_version(f), 1)(*args)
-    _assert_same_structure(ours, reference)
-
-
-def _first(result):
-    return result[0] if isinstance(result, tuple) and len(result) == 1 else result
-
-
-def _gradient_pairing(f, i, args, cotangent):
-    """``<grad_i f(args), cotangent>`` by the engine's first-order gradient (checked above)."""
-    return _pair(tangent_lsp.grad(f, wrt=(i,))(*args), cotangent)
+    assert_same_structure(ours, reference)
 
 
 # (order, argument differentiated first, argument differentiated second)
@@ -154,13 +97,5 @@ def test_second_derivative_through_containers(case, second):
     again, against central differences of the gradient along ``u``."""
     f, args, _ = case
     order, i, j = second
-    rng = np.random.default_rng(8)
-    t, u = _random_like(args[i], rng), _random_like(args[j], rng)
-    gradient = tangent_lsp.grad(f, wrt=(i,))
-    if order == "forward over reverse":
-        change = tangent_lsp.jvp(gradient, wrt=(j,))(*args, 1.0, u)
-        ours = _pair(change, t)
-    else:
-        ours = _pair(_first(tangent_lsp.vjp(gradient, wrt=(j,))(*args, 1.0, t)), u)
-    expected = _central(lambda *a: _gradient_pairing(f, i, a, t), args, j, u)
+    ours, expected = second_derivative(f, args, order, i, j)
     assert np.isclose(ours, expected, rtol=1e-4, atol=1e-6), (ours, expected)
