@@ -190,7 +190,11 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
     starts as ``zeros_like(p)`` and takes ``bp[0] += g`` like an array's."""
     elements: dict[str, set[str]] = {}  # x -> the y of `x = y[i]` (not a string key)
     from_containers: dict[str, set[str]] = {}  # the same, any key
+    indexed: set[str] = set()  # read by a position or key held in a variable
+    copies: list[tuple[str, str]] = []  # `t = p`: one object, two names
     for op in walk_ops(fn.body):
+        if op.kind == "copy" and isinstance(op.value, gast.Name):
+            copies.append((op.target, op.value.id))
         if op.kind == "subscript" and isinstance(op.value.value, gast.Name):
             base, index = op.value.value.id, op.value.slice
             from_containers.setdefault(op.target, set()).add(base)
@@ -215,17 +219,33 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
                     kinds.setdefault(element, "any")
                 elif element in fn.params:  # `p[0]`: an array's row, or a tuple's element
                     kinds.setdefault(element, "positional")
-            elif element in from_containers and set(from_containers[element]) & set(kinds):
-                kinds.setdefault(element, "any")  # `Ws = params["W"]; Ws[i]`
+            elif element in from_containers:
+                indexed.add(element)
+
+    def holds(name: str) -> bool:
+        """Mark ``name`` as holding values of its own; whether that changed anything."""
+        if kinds.get(name, "positional") == "positional":
+            kinds[name] = "any"
+            return True
+        return False
+
     changed = True
     while changed:
         changed = False
         for element, bases in elements.items():
             if element in kinds:
                 for base in bases:
-                    if kinds.get(base, "positional") == "positional":
-                        kinds[base] = "any"
-                        changed = True
+                    changed |= holds(base)
+        for element in indexed:  # `Ws = params["W"]; Ws[i]`
+            if element not in kinds and from_containers[element] & set(kinds):
+                changed |= holds(element)
+        for a, b in copies:
+            if a in kinds and b not in kinds:
+                kinds[b] = kinds[a]
+                changed = True
+            elif b in kinds and a not in kinds:
+                kinds[a] = kinds[b]
+                changed = True
 
 
 def stable_names(fn: Function) -> set[str]:

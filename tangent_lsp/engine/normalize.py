@@ -202,21 +202,15 @@ class _Normalizer(ControlFlow):
                 self.expr(value, target=ssa)
             self.current[target.id] = ssa
         elif isinstance(target, (gast.Tuple, gast.List)):
-            if any(not isinstance(e, gast.Name) for e in target.elts):
-                raise unsupported(
-                    "nested or starred unpacking", target, "unpack into plain names",
-                )
-            if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts):
+            if any(isinstance(e, gast.Starred) for e in S.walk(target)):
+                raise unsupported("starred unpacking", target, "unpack into plain names")
+            if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts) \
+                    and all(isinstance(e, gast.Name) for e in target.elts):
                 atoms = [self.expr(e) for e in value.elts]
                 for element, atom in zip(target.elts, atoms):
                     self.emit(self.define(element.id), atom, "copy", element)
                 return
-            whole = self.expr(value)
-            for index, element in enumerate(target.elts):
-                item = gast.Subscript(value=whole, slice=S.constant(index), ctx=gast.Load())
-                self.body.append(
-                    Op(self.define(element.id), item, "subscript", self.line, element, unpack=True)
-                )
+            self.unpack(target, self.expr(value))
         elif (
             isinstance(target, gast.Subscript)
             and isinstance(target.value, gast.Name)
@@ -228,6 +222,26 @@ class _Normalizer(ControlFlow):
                 "assignment into an attribute or a global", target,
                 "compute a new value instead of writing into an object",
             )
+
+    def unpack(self, target: gast.Tuple | gast.List, whole: gast.expr) -> None:
+        """``a, (b, c) = whole``: one element at a time, a nested target from a temporary."""
+        names = {n.id for n in S.names(target) if isinstance(n.ctx, gast.Store)}
+        if isinstance(whole, gast.Name) and self.depth > 0 and any(
+            self.current.get(n) == whole.id for n in names
+        ):  # `x, y = x` in a loop: x keeps its name, so read the elements from a copy
+            whole = self.emit(None, whole, "copy", target)
+        for index, element in enumerate(target.elts):
+            item = gast.Subscript(value=S.clone(whole), slice=S.constant(index), ctx=gast.Load())
+            if isinstance(element, gast.Name):
+                self.body.append(
+                    Op(self.define(element.id), item, "subscript", self.line, element, unpack=True)
+                )
+            elif isinstance(element, (gast.Tuple, gast.List)):
+                self.unpack(element, self.emit(None, item, "subscript", element, unpack=True))
+            else:
+                raise unsupported(
+                    "unpacking into a subscript or attribute", element, "unpack into plain names",
+                )
 
     def setitem(self, target: gast.Subscript, value: gast.expr, stmt: gast.stmt) -> None:
         """``x[i] = v`` writes into ``x``: the backward sweep restores what it overwrote."""

@@ -144,3 +144,16 @@ def list_of_tuples_to_positional_callee(params, x):
 
 def tuple_by_position(p, x):
     return np.sum(np.sin(x @ p[0]) + p[1] * p[2])
+
+
+def nested_unpacking(pair, x):
+    (W, b), c = pair
+    return np.sum(np.tanh(x @ W + b) * c)
+
+
+def unpack_into_own_name(p, x):
+    h = x
+    for _ in range(2):
+        W, p = p
+        h = np.tanh(h @ W)
+    return np.sum(h * p)

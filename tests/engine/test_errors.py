@@ -10,6 +10,9 @@ from tangent_lsp import DiffError, derive
 # (id, body of f(x), construct named in the message, line, column of the construct)
 CASES = [
     ("lambda", "g = lambda v: v * 2\n    return g(x)", "lambda", 4, 8),
+    ("starred_unpacking", "a, *b = x\n    return np.sum(a)", "starred unpacking", 4, 4),
+    ("unpack_into_subscript", "y = x * 1.0\n    y[0], b = x\n    return np.sum(y)",
+     "unpacking into a subscript", 5, 4),
     ("list_comprehension", "return np.sum([v * 2 for v in x])", "list comprehension", 4, 18),
     ("generator", "return sum(v for v in x)", "generator expression", 4, 14),
     ("yield", "yield x", "yield", 4, 4),

@@ -48,6 +48,8 @@ CASES = [
     (P.list_of_tuples_to_positional_callee, ([(W1, b1), (W2, b2)], X), 0),
     (P.tuple_by_position, ((W1, b1, 0.5), X), 0),
     (P.tuple_by_position, (rng.standard_normal((3, 3, 3)), X[:3]), 0),  # an array
+    (P.nested_unpacking, (((W1, b1), 0.5), X), 0),
+    (P.unpack_into_own_name, ((SQUARE[0]["W"], (SQUARE[1]["W"], b1[:3])), X), 0),
     # an entry's adjoint written in a loop (or branch), then before it: the second adds
     (P.dict_entry_in_loop_and_before, ({k: rng.standard_normal(3) for k in "uw"}, X[0]), 0),
     (P.dict_entry_in_branch_and_before, ({k: rng.standard_normal(3) for k in "uw"}, X[0]), 0),
