@@ -55,12 +55,12 @@ def _is_list_pop(node: gast.AST) -> bool:
 
 def popped_lists(value) -> set[str]:
     """The lists an expression (or block) pops from (``xs`` in ``a + xs.pop()``)."""
-    return {node.func.value.id for node in S.walk(value) if _is_list_pop(node)}
+    return {node.func.value.id for node in S.nodes_of(value, gast.Call) if _is_list_pop(node)}
 
 
 def _pop_calls(value: gast.expr) -> list[gast.Call]:
     """The ``xs.pop()`` calls in an expression, in the order Python makes them."""
-    calls = [node for node in S.walk(value) if _is_list_pop(node)]
+    calls = [node for node in S.nodes_of(value, gast.Call) if _is_list_pop(node)]
     if len(calls) > 1:  # walk's order is not evaluation order
         calls = [node for node in _evaluation_order(value) if _is_list_pop(node)]
     return calls
@@ -81,11 +81,10 @@ def _evaluation_order(node: gast.AST) -> list[gast.AST]:
 
 def is_pure(value: gast.AST) -> bool:
     """Whether no call in ``value`` (a tree or a list of them) has side effects."""
-    for node in S.walk(value):
-        if isinstance(node, gast.Call):
-            path = S.dotted_name(node.func) or ""
-            if any(part.startswith(_IMPURE_PREFIXES) for part in path.split(".")):
-                return False
+    for node in S.nodes_of(value, gast.Call):
+        path = S.dotted_name(node.func) or ""
+        if any(part.startswith(_IMPURE_PREFIXES) for part in path.split(".")):
+            return False
     return True
 
 

@@ -23,7 +23,7 @@ MAX_INLINED_SIZE = 36
 
 def _nodes(node: gast.AST) -> int:
     """Size of a tree, counting each ``Load``/``Store`` context as a node too."""
-    return sum(2 if "ctx" in n.__dict__ else 1 for n in S.walk(node))
+    return S.size(node)
 
 
 def _defines(stmt: gast.stmt, popped: set[str] = frozenset()) -> set[str]:

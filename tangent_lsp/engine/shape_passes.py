@@ -145,9 +145,7 @@ def keep_shapes_only(function: gast.FunctionDef, np_alias: str) -> bool:
         return False
     shape_reads: set[int] = set()
     backward = body[start:]
-    for node in S.walk(backward):
-        if not isinstance(node, gast.Call):
-            continue
+    for node in S.nodes_of(backward, gast.Call):
         func = S.dotted_name(node.func) or ""
         position = SHAPE_ONLY.get(func)
         if func == f"{np_alias}.shape":

@@ -129,8 +129,8 @@ def elementwise_names(function: gast.FunctionDef, resolver) -> set[str]:
     function assigns is its own."""
     local = {a.id for a in function.args.args} | set(S.stored_names(function))
     return {
-        node.func.id for node in S.walk(function.body)
-        if node.__class__ is gast.Call and node.func.__class__ is gast.Name
+        node.func.id for node in S.nodes_of(function.body, gast.Call)
+        if node.func.__class__ is gast.Name
         and node.func.id not in local
         and resolver.qualname(node.func) in ELEMENTWISE_UNARY
     }

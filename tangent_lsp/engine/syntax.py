@@ -146,6 +146,55 @@ def walk(node) -> Iterator[gast.AST]:
                 stack.append(value)
 
 
+def nodes_of(node, cls: type) -> list:
+    """Every node of class ``cls`` in a tree (or list of trees), in no particular order:
+    ``walk`` filtered, as a tight loop (no generator) for the passes that search the whole
+    function for calls."""
+    children = _CHILDREN
+    found = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        kind = item.__class__
+        if kind is list:
+            stack.extend(item)
+            continue
+        fields = children.get(kind)
+        if fields is None:
+            continue
+        if kind is cls:
+            found.append(item)
+        values = item.__dict__
+        for field in fields:
+            value = values.get(field)
+            if value is not None:
+                stack.append(value)
+    return found
+
+
+def size(node) -> int:
+    """How many nodes a tree has, each ``Load``/``Store`` context counted as one more."""
+    children = _CHILDREN
+    total = 0
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        kind = item.__class__
+        if kind is list:
+            stack.extend(item)
+            continue
+        fields = children.get(kind)
+        if fields is None:
+            continue
+        values = item.__dict__
+        total += 2 if "ctx" in values else 1
+        for field in fields:
+            value = values.get(field)
+            if value is not None:
+                stack.append(value)
+    return total
+
+
 def names(node) -> list[gast.Name]:
     """Every Name node in a tree, in no particular order (a tight loop: the engine's
     passes ask this for every statement, many times)."""
