@@ -1,17 +1,20 @@
-"""Loop-invariant transposes move out of the loop: ``h @ Wh.T`` inside a ``for``
-computes ``WhT = Wh.T`` once, before the loop.
+"""Loop-invariant transposes and reads move out of the loop: ``h @ Wh.T`` inside a
+``for`` computes ``WhT = Wh.T`` once, before the loop, and ``params["Wx"] @ x`` reads
+``Wx = params["Wx"]`` once.
 
 Inside the loop, ``WhT`` would be a loop variable: the tape would keep one per
-step, and its adjoint would be transposed back on every step. Before the loop
-it is a plain value, the loop accumulates ``bWhT``, and one transpose after the
-backward loop gives ``bWh``. Only transposes move: they cannot fail where the
-operand exists and cost nothing, so running one when the loop runs zero times
-changes nothing.
+step, and its adjoint would be transposed back (or added into ``bparams["Wx"]``) on
+every step. Before the loop it is a plain value, the loop accumulates ``bWhT``, and
+one transpose after the backward loop gives ``bWh``. Only transposes, reads by a
+constant key or position and int arithmetic on sizes (``2 * H``) move: they cost
+nothing, and cannot fail where the operand (and, for a read, its entry) exists.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+
+import gast
 
 from . import syntax as S
 from .analysis import walk_ops
@@ -20,32 +23,76 @@ from .ir import Function, If, Loop, Op, Statement
 _TRANSPOSES = frozenset({"numpy.ndarray.T", "numpy.ndarray.mT", "numpy.transpose"})
 
 
+_SHAPES = frozenset({"numpy.ndarray.shape", "numpy.shape"})
+_INT_ARITHMETIC = frozenset(
+    f"numpy.{name}" for name in ("add", "subtract", "multiply", "floor_divide")
+)
+
+
 def hoist_invariants(fn: Function) -> Function:
     assigned = Counter(op.target for op in walk_ops(fn.body))
-    fn.body = _hoist_block(fn.body, assigned)
+    fn.body = _hoist_block(fn.body, assigned, _integers(fn, assigned))
     return fn
 
 
-def _hoist_block(stmts: list[Statement], assigned: Counter) -> list[Statement]:
+def _integers(fn: Function, assigned: Counter) -> set[str]:
+    """Names that hold Python ints: sizes (``len(xs)``, ``x.shape[0]``) and arithmetic on
+    them and on int constants (``2 * H``), each assigned once."""
+    shapes: set[str] = set()
+    found: set[str] = set()
+    for op in walk_ops(fn.body):
+        if assigned[op.target] != 1:
+            continue
+        if op.kind == "rule" and op.key in _SHAPES:
+            shapes.add(op.target)
+        elif op.kind == "rule" and op.key == "builtins.len":
+            found.add(op.target)
+        elif op.kind == "subscript" and isinstance(op.value.value, gast.Name) and (
+            op.value.value.id in shapes and isinstance(op.value.slice, gast.Constant)
+        ):
+            found.add(op.target)
+        elif op.kind == "rule" and op.key in _INT_ARITHMETIC and not op.keywords and all(
+            _is_int(arg, found) for arg in op.args
+        ):
+            found.add(op.target)
+    return found
+
+
+def _is_int(node, integers: set[str]) -> bool:
+    if isinstance(node, gast.Constant):
+        return type(node.value) is int
+    return isinstance(node, gast.Name) and node.id in integers
+
+
+def _hoist_block(stmts: list[Statement], assigned: Counter, integers: set[str]) -> list[Statement]:
     out: list[Statement] = []
     for stmt in stmts:
         if isinstance(stmt, Loop):
-            stmt.body = _hoist_block(stmt.body, assigned)
+            stmt.body = _hoist_block(stmt.body, assigned, integers)
             written = {op.target for op in walk_ops(stmt.body)} | {stmt.target}
-            moved = [s for s in stmt.body if _invariant(s, written, assigned)]
+            moved = []
+            for s in stmt.body:  # in order: what moved is invariant for what follows
+                if _invariant(s, written, assigned, integers):
+                    moved.append(s)
+                    written.discard(s.target)
             if moved:
                 stmt.body = [s for s in stmt.body if not any(s is m for m in moved)]
                 out.extend(moved)
         elif isinstance(stmt, If):
-            stmt.body = _hoist_block(stmt.body, assigned)
-            stmt.orelse = _hoist_block(stmt.orelse, assigned)
+            stmt.body = _hoist_block(stmt.body, assigned, integers)
+            stmt.orelse = _hoist_block(stmt.orelse, assigned, integers)
         out.append(stmt)
     return out
 
 
-def _invariant(stmt: Statement, written: set[str], assigned: Counter) -> bool:
-    if not (isinstance(stmt, Op) and stmt.kind == "rule" and stmt.key in _TRANSPOSES):
+def _invariant(stmt: Statement, written: set[str], assigned: Counter, integers: set[str]) -> bool:
+    if not isinstance(stmt, Op) or assigned[stmt.target] != 1:
         return False
-    if stmt.keywords or len(stmt.args) != 1 or assigned[stmt.target] != 1:
+    if stmt.kind == "rule" and stmt.key in _TRANSPOSES:
+        if stmt.keywords or len(stmt.args) != 1:
+            return False
+    elif stmt.target in integers:  # `2 * H`: int arithmetic cannot fail
+        pass
+    elif not (stmt.kind == "subscript" and isinstance(stmt.value.slice, gast.Constant)):
         return False
     return not any(name in written for name in S.loaded_names(stmt.value))
