@@ -53,8 +53,8 @@ def _leave(stmts: list[gast.stmt], flag: str, result: str, in_loop: bool) -> lis
     for stmt in stmts:
         if isinstance(stmt, gast.Return) and in_loop:
             value = stmt.value if stmt.value is not None else S.constant(None)
-            out += [_at(S.assign(result, value), stmt),
-                    _at(S.assign(flag, S.constant(True)), stmt), _at(gast.Break(), stmt)]
+            out += [positioned(S.assign(result, value), stmt),
+                    positioned(S.assign(flag, S.constant(True)), stmt), positioned(gast.Break(), stmt)]
             return out  # statements after a return never run
         if isinstance(stmt, gast.If):
             stmt.body = _leave(stmt.body, flag, result, in_loop) or [gast.Pass()]
@@ -66,14 +66,14 @@ def _leave(stmts: list[gast.stmt], flag: str, result: str, in_loop: bool) -> lis
                     "move the return after the loop",
                 )
             if not in_loop:
-                out.append(_at(S.assign(flag, S.constant(False)), stmt))
+                out.append(positioned(S.assign(flag, S.constant(False)), stmt))
             endless = _endless(stmt)  # `while True:` left by its returns only
             stmt.body = _leave(stmt.body, flag, result, in_loop=True)
             leave = gast.Break() if in_loop else gast.Return(value=S.name(result))
             if endless:
-                out += [stmt, _at(leave, stmt)]
+                out += [stmt, positioned(leave, stmt)]
                 return out  # nothing after the loop runs
-            out += [stmt, _at(gast.If(test=S.name(flag), body=[leave], orelse=[]), stmt)]
+            out += [stmt, positioned(gast.If(test=S.name(flag), body=[leave], orelse=[]), stmt)]
             continue
         out.append(stmt)
     return out
@@ -94,7 +94,7 @@ def _endless(loop: gast.For | gast.While) -> bool:
     return True
 
 
-def _at(node: gast.AST, where: gast.AST) -> gast.AST:
+def positioned(node: gast.AST, where: gast.AST) -> gast.AST:
     """``node`` and the nodes in it that have no position get the first line of ``where``
     (errors and ``# Grad of:`` comments quote the user's ``return`` or loop header)."""
     for sub in gast.walk(node):

@@ -19,6 +19,7 @@ import gast
 from . import syntax as S
 from .errors import DiffError, unsupported
 from .control import ControlFlow
+from .comprehensions import expand_comprehensions
 from .desugar import always_returns, hoist_returns, leave_loops
 from .ir import Function, Keep, Op, Return, Statement
 from .naming import Namer
@@ -47,10 +48,13 @@ OPERATOR_SYMBOLS: dict[type, str] = {
 # (construct, hint) for node types the engine rejects.
 UNSUPPORTED: dict[type, tuple[str, str]] = {
     gast.Lambda: ("lambda", "define a named function with 'def' and call it"),
-    gast.ListComp: ("list comprehension", "build the list with a for loop and append"),
+    # comprehensions that always run become loops (comprehensions.py); these did not
+    gast.ListComp: ("list comprehension on a conditional path (`a if c else b`, `and`/`or`)",
+                    "assign it to a name in a statement of its own"),
     gast.SetComp: ("set comprehension", "sets carry no gradient; use a list or an array"),
     gast.DictComp: ("dict comprehension", "build the dict with explicit assignments"),
-    gast.GeneratorExp: ("generator expression", "use a list or an array operation"),
+    gast.GeneratorExp: ("generator expression on a conditional path (`a if c else b`, "
+                        "`and`/`or`)", "assign it to a name in a statement of its own"),
     gast.Yield: ("yield", "generators cannot be differentiated; return a value"),
     gast.YieldFrom: ("yield from", "generators cannot be differentiated; return a value"),
     gast.Await: ("await", "async code cannot be differentiated"),
@@ -123,7 +127,8 @@ class _Normalizer(ControlFlow):
     # --- statements ------------------------------------------------------------
 
     def run(self) -> Function:
-        body = leave_loops(S.clone(self.function.body), self.namer.fresh, self.result_name)
+        body = expand_comprehensions(S.clone(self.function.body), self.namer.fresh)
+        body = leave_loops(body, self.namer.fresh, self.result_name)
         stmts = hoist_returns(body)
         if not isinstance(stmts[-1], gast.Return):  # several returns, in branches
             self.result_temporary = self.result_name()
