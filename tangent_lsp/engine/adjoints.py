@@ -42,6 +42,7 @@ class StatementAdjoints:
         self.zero_keys: dict[str, tuple[int, set]] = {}
         self.depth = 0  # of the statement whose adjoint is being written (0: top level)
         self.block = 0  # which block's code is being written (each gets its own number)
+        self.copies: set[str] = set()  # adjoints `own` copied (in the loop being written)
 
     def adjoint(self, name: str) -> str:
         if name not in self.adjoints:
@@ -66,6 +67,7 @@ class StatementAdjoints:
         if name not in self.initialized:
             self.out.append(self.zeros(name))
         elif name not in self.owned:
+            self.copies.add(name)
             self.zero_keys.pop(name, None)
             adj = S.name(self.adjoint(name))
             kind = self.containers.get(name)

@@ -266,17 +266,32 @@ class _Reverse(StatementAdjoints):
     def loop(self, stmt: Loop, depth: int) -> list[gast.stmt]:
         carried = self.carried(stmt.body)
         before = self.materialize(carried)
-        entry_initialized = set(self.initialized)
-        owned = set(self.owned)
-        for _ in range(3):  # the body must preserve what it assumes is owned
-            self.initialized, self.owned = set(entry_initialized), set(owned)
-            body_code = self.backward(stmt.body, depth + 1)
-            body_code += self.materialize(carried)
-            if self.owned >= owned:
+        outer_copies, self.copies = self.copies, set()
+        for attempt in range(2):
+            entry_initialized = set(self.initialized)
+            owned = set(self.owned)
+            for _ in range(3):  # the body must preserve what it assumes is owned
+                self.initialized, self.owned = set(entry_initialized), set(owned)
+                body_code = self.backward(stmt.body, depth + 1)
+                body_code += self.materialize(carried)
+                if self.owned >= owned:
+                    break
+                owned &= self.owned
+            # lists and dicts the body copies before writing into them (`bhs = list(bhs)`
+            # before `bhs.pop()`), on every step: copied once before the loop instead
+            gained = [n for n in carried if n in self.copies and n in self.containers
+                      and n in entry_initialized and n not in owned
+                      and n not in self.maybe_numbers]
+            self.initialized = entry_initialized
+            self.owned = owned
+            if not gained or attempt:
                 break
-            owned &= self.owned
-        self.initialized = entry_initialized
-        self.owned = owned
+            saved, self.out = self.out, []
+            for name in gained:
+                self.own(name)
+            before += self.out
+            self.out = saved
+        self.copies = outer_copies | self.copies
         if not _has_code(body_code):
             return before
         if stmt.kind == "for":

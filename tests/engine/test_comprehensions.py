@@ -109,6 +109,15 @@ def test_the_list_keeps_its_name_and_its_loop():
     assert "# Grad of: hs = [np.tanh(W @ x) for W in Ws]" in source, source
 
 
+def test_the_adjoint_list_is_copied_once_not_on_every_step():
+    source = tangent_lsp.derive(
+        "import numpy as np\n\n\ndef stacked(Ws, x):\n    hs = [np.tanh(W @ x) for W in Ws]\n"
+        "    return np.sum(np.stack(hs) ** 2)\n", "stacked", wrt=("Ws",),
+    ).code
+    backward_loop = source.split("for i in reversed(steps):")[1]
+    assert "bhs = list(bhs)" in source and "list(bhs)" not in backward_loop, source
+
+
 def test_a_variable_used_elsewhere_is_renamed_in_the_loop():
     source = tangent_lsp.derive(
         "import numpy as np\n\n\ndef f(x):\n    v = x * 2.0\n    parts = [v * v for v in x]\n"
