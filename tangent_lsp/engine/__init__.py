@@ -104,6 +104,11 @@ def _wrt_names(node: gast.FunctionDef, wrt) -> list[str]:
             names.append(params[item])
         elif item in params:
             names.append(item)
+        elif item in {a.id for a in node.args.kwonlyargs}:
+            raise DiffError(
+                "wrt", f"'{item}' is a keyword-only parameter of '{node.name}'",
+                hint="make it positional to differentiate with respect to it",
+            ).at(node)
         else:
             raise DiffError(
                 "wrt", f"'{node.name}' has no argument '{item}'",

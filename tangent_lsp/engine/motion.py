@@ -26,7 +26,8 @@ def split(
     cut = next(i for i, s in enumerate(function.body) if S.is_boundary(s))
     forward_body, backward_body = function.body[:cut], function.body[cut + 1 :]
     params = [a.id for a in function.args.args if a.id != seed]
-    defined = set(params)
+    keyword_only = [a.id for a in function.args.kwonlyargs]
+    defined = set(params) | set(keyword_only)
     for stmt in forward_body:
         defined.update(S.stored_names(stmt))  # in branches and loops too
     read_later: list[str] = []
@@ -38,7 +39,7 @@ def split(
 
     # values assigned only on some paths (in one branch, in a loop that may not run)
     # must still exist when the forward half returns them
-    top_level = set(params)
+    top_level = set(params) | set(keyword_only)
     for stmt in forward_body:
         if isinstance(stmt, gast.Assign):
             top_level.update(S.stored_names(stmt.targets[0]))
@@ -58,7 +59,9 @@ def split(
         ([unpack] if read_later else []) + backward_body,
     )
 
-    call_forward = S.call(forward.name, [S.name(p) for p in params])
+    call_forward = S.call(
+        forward.name, [S.name(p) for p in params], {k: S.name(k) for k in keyword_only}
+    )
     call_backward = S.call(backward.name, [S.name(saved_name), S.name(seed)])
     wrapper = _function(
         function.name, S.clone(function.args),

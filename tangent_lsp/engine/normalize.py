@@ -92,8 +92,6 @@ def check_signature(function: gast.FunctionDef) -> None:
         raise unsupported("*args parameter", args.vararg, "name each parameter")
     if args.kwarg is not None:
         raise unsupported("**kwargs parameter", args.kwarg, "name each parameter")
-    if args.kwonlyargs:
-        raise unsupported("keyword-only parameter", args.kwonlyargs[0], "make it positional")
 
 
 def statement_text(module: Module, stmt: gast.stmt) -> str:
@@ -110,7 +108,8 @@ class _Normalizer(ControlFlow):
         self.function = function
         self.resolver = resolver
         self.namer = namer
-        self.params = [a.id for a in function.args.posonlyargs + function.args.args]
+        args = function.args
+        self.params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs]
         self.local_names = set(self.params)
         for node in gast.walk(function):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
