@@ -10,6 +10,7 @@ from __future__ import annotations
 import gast
 
 from . import syntax as S
+from .control import DICT_KEYS
 from .errors import DiffError
 from .ir import Function, If, Loop, Op, Return, Statement
 from .templates import RUNTIME_MODULE, RuleLibrary, bind
@@ -203,6 +204,12 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
             elements.setdefault(op.target, set()).add(base)
             if getattr(op, "unpack", False):
                 kinds.setdefault(base, "any")
+        elif op.kind == "constant" and op.key == DICT_KEYS:  # `list(d.keys())`, `list(d)`
+            mapping = op.value.args[0] if op.value.args else op.value.func.value
+            if isinstance(mapping, gast.Call):  # list(d.keys())
+                mapping = mapping.func.value
+            if isinstance(mapping, gast.Name):
+                kinds.setdefault(mapping.id, "dict")
         elif op.key in _GENERIC_HELPERS:  # generated code: it made these for containers
             for arg in (*op.args, op.target):
                 if isinstance(arg, str) or isinstance(arg, gast.Name):
@@ -211,6 +218,7 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
             for arg, kind in callee_kinds(op):
                 if isinstance(arg, gast.Name):
                     kinds.setdefault(arg.id, kind)
+    indices = _loop_indices(fn.body)
     for op in walk_ops(fn.body):  # an element read by position holds values itself
         if op.kind == "subscript" and isinstance(op.value.value, gast.Name):
             element, index = op.value.value.id, op.value.slice
@@ -219,6 +227,8 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
                     kinds.setdefault(element, "any")
                 elif element in fn.params:  # `p[0]`: an array's row, or a tuple's element
                     kinds.setdefault(element, "positional")
+            elif isinstance(index, gast.Name) and index.id in indices and element in fn.params:
+                kinds.setdefault(element, "positional")  # `for x in xs`: rows, or a list
             elif element in from_containers:
                 indexed.add(element)
 
@@ -246,6 +256,19 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
             elif b in kinds and a not in kinds:
                 kinds[a] = kinds[b]
                 changed = True
+
+
+def _loop_indices(stmts: list[Statement]) -> set[str]:
+    """The index variables of the ``for`` loops (ints, over a ``range``)."""
+    found: set[str] = set()
+    for stmt in stmts:
+        if isinstance(stmt, Loop):
+            if stmt.kind == "for" and stmt.target:
+                found.add(stmt.target)
+            found |= _loop_indices(stmt.body)
+        elif isinstance(stmt, If):
+            found |= _loop_indices(stmt.body) | _loop_indices(stmt.orelse)
+    return found
 
 
 def stable_names(fn: Function) -> set[str]:

@@ -163,6 +163,9 @@ class ControlFlow:
             return index, steps, [
                 _bind_item(t, s, index, stmt) for t, s in zip(target.elts, sequences)
             ]
+        dictionary = _dict_iteration(iterator, self.function)
+        if dictionary is not None:
+            return self.dict_loop_header(stmt, *dictionary)
         if kind == "builtins.reversed" and len(iterator.args) == 1:
             sequence = self.expr(iterator.args[0])
             index = self.namer.fresh("i")
@@ -175,6 +178,41 @@ class ControlFlow:
         index = self.namer.fresh("i")
         steps = self.steps([S.call("len", [sequence])], iterator)
         return index, steps, [_bind_item(target, sequence, index, stmt)]
+
+    def dict_loop_header(
+        self, stmt: gast.For, mapping: gast.expr, view: str
+    ) -> tuple[str, gast.Name, list[gast.stmt]]:
+        """``for k, v in d.items()`` (``.keys()``, ``.values()``, or ``d`` itself): over
+        the keys, a list that carries no derivative, reading ``d[k]``."""
+        target, iterator = stmt.target, stmt.iter
+        if view == "items" and not (
+            isinstance(target, gast.Tuple) and len(target.elts) == 2
+            and isinstance(target.elts[0], gast.Name)
+        ):
+            raise unsupported("items() target", target, "write 'for key, value in d.items()'")
+        mapping = self.expr(mapping)
+        # `list(d.keys())`: differentiated again, `.keys()` still says that d is a dict
+        listed = S.call("list", [S.call(S.attribute(mapping, "keys"), [])])
+        keys = self.emit(self.namer.fresh("keys"), listed, "constant", iterator, key=DICT_KEYS)
+        index = self.namer.fresh("i")
+        steps = self.steps([S.call("len", [keys])], iterator)
+        if view == "values":
+            key = gast.Name(id=self.namer.fresh("key"), ctx=gast.Store(), annotation=None,
+                            type_comment=None)
+            self.local_names.add(key.id)
+            targets = [key, target]
+        elif view == "items":
+            targets = list(target.elts)
+        else:
+            targets = [target]
+        binds = [_bind_item(targets[0], keys, index, stmt)]
+        if len(targets) == 2:
+            value = gast.Subscript(value=S.clone(mapping), slice=S.name(targets[0].id),
+                                   ctx=gast.Load())
+            binds.append(gast.copy_location(
+                gast.Assign(targets=[S.clone(targets[1])], value=value, type_comment=None), stmt,
+            ))
+        return index, steps, binds
 
     def steps(self, args: list[gast.expr], node: gast.AST) -> gast.Name:
         return self.emit(self.namer.fresh("steps"), S.call("range", args), "constant", node)
@@ -225,6 +263,36 @@ def _breaks(stmts: list[gast.stmt]) -> bool:
 def _count(trips: str, line: int, node: gast.AST) -> Op:
     value = gast.BinOp(left=S.name(trips), op=gast.Add(), right=S.constant(1))
     return Op(trips, value, "constant", line, node)
+
+
+# The key of a `constant` Op ``keys = list(d)`` that lists a dict's keys for a loop:
+# analysis reads ``d`` as a dict
+DICT_KEYS = "dict.keys"
+_VIEWS = ("items", "keys", "values")
+
+
+def _dict_iteration(iterator: gast.expr, function: gast.FunctionDef) -> tuple | None:
+    """(the dict, "items"/"keys"/"values") when a ``for`` iterates over a dict: a
+    ``.items()``, ``.keys()`` or ``.values()`` call, or a name the function also reads
+    by a string key (``params["W"]``), which only a dict can be."""
+    if (
+        isinstance(iterator, gast.Call) and isinstance(iterator.func, gast.Attribute)
+        and iterator.func.attr in _VIEWS and not iterator.args and not iterator.keywords
+    ):
+        return iterator.func.value, iterator.func.attr
+    if is_dict(iterator, function):
+        return iterator, "keys"
+    return None
+
+
+def is_dict(node: gast.expr, function: gast.FunctionDef) -> bool:
+    """Whether ``node`` names a variable the function also reads by a string key
+    (``params["W"]``): only a dict can be."""
+    return isinstance(node, gast.Name) and any(
+        isinstance(sub.value, gast.Name) and sub.value.id == node.id
+        and isinstance(sub.slice, gast.Constant) and isinstance(sub.slice.value, str)
+        for sub in S.nodes_of(function.body, gast.Subscript)
+    )
 
 
 def _bind_item(target: gast.expr, sequence: gast.expr, index: str, node: gast.AST) -> gast.stmt:

@@ -203,6 +203,8 @@ class _Forward:
 
     def zeros_if_zero(self, tangent: gast.expr, primal: gast.expr) -> gast.expr:
         if _is_zero(tangent):
+            if isinstance(primal, gast.Name):
+                return self.zeros(primal.id)  # a list or dict keeps its structure
             return S.call(f"{self.np}.zeros", [S.call(f"{self.np}.shape", [S.clone(primal)])])
         return tangent
 

@@ -18,7 +18,7 @@ import gast
 
 from . import syntax as S
 from .errors import DiffError, unsupported
-from .control import ControlFlow
+from .control import DICT_KEYS, ControlFlow, is_dict
 from .comprehensions import expand_comprehensions
 from .desugar import always_returns, hoist_returns, leave_loops
 from .ir import Function, Keep, Op, Return, Statement
@@ -498,6 +498,10 @@ class _Normalizer(ControlFlow):
             receiver = self.lookup(func.value)
             value = S.call(S.attribute(receiver, "pop"), [])
             return self.emit(target, value, "pop", node, args=[receiver])
+        if method_of_value and func.attr == "keys" and not node.args and not node.keywords:
+            receiver = self.expr(func.value)  # a dict's keys: no derivative
+            value = S.call(S.attribute(receiver, "keys"), [])
+            return self.emit(target, value, "constant", node, key=DICT_KEYS)
         if method_of_value:
             receiver = self.expr(func.value)
             key = f"numpy.ndarray.{func.attr}"
@@ -524,6 +528,9 @@ class _Normalizer(ControlFlow):
         args = [self.argument(a) for a in node.args]
         keywords = {k.arg: self.argument(k.value) for k in node.keywords}
         value = S.call(S.clone(func), args, keywords)
+        if qualname == "builtins.list" and len(node.args) == 1 and not node.keywords and \
+                is_dict(node.args[0], self.function):  # a dict's keys: no derivative
+            return self.emit(target, value, "constant", node, key=DICT_KEYS)
         return self.emit(
             target, value, "rule", node, key=qualname, shown=f"'{shown}'",
             args=args, keywords=keywords,

@@ -341,7 +341,8 @@ class _Reverse(StatementAdjoints):
         self.out = backward
         grads = []
         for arg in self.wrt:
-            if arg not in self.initialized:
+            if arg not in self.initialized:  # nothing reached it: its kind is unknown here
+                self.containers.setdefault(arg, "positional")
                 self.out.append(self.zeros(arg))
             grads.append(S.name(self.adjoint(arg)))
         if preserve_result:

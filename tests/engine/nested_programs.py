@@ -157,3 +157,40 @@ def unpack_into_own_name(p, x):
         W, p = p
         h = np.tanh(h @ W)
     return np.sum(h * p)
+
+
+def l2_over_values(params, x):
+    reg = sum(np.sum(v ** 2) for v in params.values())
+    return np.sum(np.tanh(x @ params["W"])) + 0.1 * reg
+
+
+def l2_over_items(params, x):
+    total = np.sum(x @ params["W"])
+    for _key, v in params.items():
+        total = total + 0.5 * np.sum(v * v)
+    return total
+
+
+def over_the_dict_itself(params, x):
+    total = np.sum(x @ params["W"])
+    for k in params:
+        total = total + np.sum(params[k] ** 2)
+    return total
+
+
+def over_keys(params, x):
+    total = np.sum(x @ params["W"])
+    for k in params.keys():
+        total = total + np.sum(np.sin(params[k]))
+    return total
+
+
+def nested_dict_items(model, x):
+    h = x
+    for _name, layer in model.items():
+        h = np.tanh(h @ layer["W"] + layer["b"])
+    return np.sum(h ** 2)
+
+
+def ragged_list(xs, x):
+    return sum(np.sum(v * v) for v in xs) / len(xs) + np.sum(x)

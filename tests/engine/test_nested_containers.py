@@ -50,6 +50,14 @@ CASES = [
     (P.tuple_by_position, (rng.standard_normal((3, 3, 3)), X[:3]), 0),  # an array
     (P.nested_unpacking, (((W1, b1), 0.5), X), 0),
     (P.unpack_into_own_name, ((SQUARE[0]["W"], (SQUARE[1]["W"], b1[:3])), X), 0),
+    # iterating over a dict: .values(), .items(), .keys() and the dict itself
+    (P.l2_over_values, ({"W": W1, "b": b1}, X), 0),
+    (P.l2_over_items, ({"W": W1, "b": b1}, X), 0),
+    (P.over_the_dict_itself, ({"W": W1, "b": b1}, X), 0),
+    (P.over_keys, ({"W": W1, "b": b1}, X), 0),
+    (P.nested_dict_items, ({"first": DICTS[0], "second": DICTS[1]}, X), 0),
+    # a list of arrays of different shapes, iterated
+    (P.ragged_list, ([W1, b1, b2], X), 0),
     # an entry's adjoint written in a loop (or branch), then before it: the second adds
     (P.dict_entry_in_loop_and_before, ({k: rng.standard_normal(3) for k in "uw"}, X[0]), 0),
     (P.dict_entry_in_branch_and_before, ({k: rng.standard_normal(3) for k in "uw"}, X[0]), 0),
