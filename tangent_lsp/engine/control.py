@@ -163,7 +163,7 @@ class ControlFlow:
             return index, steps, [
                 _bind_item(t, s, index, stmt) for t, s in zip(target.elts, sequences)
             ]
-        dictionary = _dict_iteration(iterator, self.function)
+        dictionary = _dict_iteration(stmt, self.function)
         if dictionary is not None:
             return self.dict_loop_header(stmt, *dictionary)
         if kind == "builtins.reversed" and len(iterator.args) == 1:
@@ -271,16 +271,24 @@ DICT_KEYS = "dict.keys"
 _VIEWS = ("items", "keys", "values")
 
 
-def _dict_iteration(iterator: gast.expr, function: gast.FunctionDef) -> tuple | None:
+def _dict_iteration(loop: gast.For, function: gast.FunctionDef) -> tuple | None:
     """(the dict, "items"/"keys"/"values") when a ``for`` iterates over a dict: a
-    ``.items()``, ``.keys()`` or ``.values()`` call, or a name the function also reads
-    by a string key (``params["W"]``), which only a dict can be."""
+    ``.items()``, ``.keys()`` or ``.values()`` call, or a name that only a dict can be:
+    one the function also reads by a string key (``params["W"]``), or one the loop reads
+    by its own variable (``for name in blocks: blocks[name]``)."""
+    iterator = loop.iter
     if (
         isinstance(iterator, gast.Call) and isinstance(iterator.func, gast.Attribute)
         and iterator.func.attr in _VIEWS and not iterator.args and not iterator.keywords
     ):
         return iterator.func.value, iterator.func.attr
     if is_dict(iterator, function):
+        return iterator, "keys"
+    if isinstance(iterator, gast.Name) and isinstance(loop.target, gast.Name) and any(
+        isinstance(sub.value, gast.Name) and sub.value.id == iterator.id
+        and isinstance(sub.slice, gast.Name) and sub.slice.id == loop.target.id
+        for sub in S.nodes_of(loop.body, gast.Subscript)
+    ):
         return iterator, "keys"
     return None
 

@@ -1,12 +1,13 @@
 """Random models whose parameters are containers of containers, checked in every mode.
 
 A program's parameters are either a list of layers (each a dict ``{"W", "b"}``, a tuple
-or a list ``(W, b)``) or a dict model ``{"scale", "layers", "out", "coef"}``. The
+or a list ``(W, b)``) or a dict model ``{"scale", "layers", "out", "coef", "blocks"}``. The
 programs loop over the layers directly, by index, with ``enumerate``, ``zip``,
 ``reversed`` and ``while``; unpack them (``for W, b in params``, ``W, b = p``); read them
 by key and by position; pass them to the module's functions (whole, one layer, one
 layer and an index, a function that unpacks or loops itself, one returning a tuple
-that holds a list); branch on their values; collect states in a list.
+that holds a list); iterate over dicts (``.items()``, ``.values()``, the dict itself);
+use comprehensions; branch on their values; collect states in a list.
 
 Each program is checked for the gradient with respect to the parameters (against
 autograd, structure included) and to the input, the tangent along the parameters, and
@@ -120,11 +121,16 @@ _MODEL_BODIES = [
     ["for p in m['layers']:", "    if np.sum(p['W']) > 0.0:", "        h = apply_dict(p, h)",
      "    else:", "        h = np.sin(h @ p['W'])"],
     ["for k in range(2):", "    for p in m['layers']:", "        h = apply_dict(p, h) * 0.7"],
+    ["for _name, p in m['blocks'].items():", "    h = apply_dict(p, h)"],
+    ["blocks = m['blocks']", "for name in blocks:", "    h = np.tanh(h @ blocks[name]['W'])"],
 ]
 _MODEL_ENDS = [
     ["return np.sum(h ** 2) + np.sum(m['out']['W'] ** 2)"],
     ["s = state(h @ m['out']['W'])", "return np.sum(s['h'] * s['c'][1] + s['c'][0])"],
     ["y = h @ m['out']['W'] + m['out']['b']", "return np.sum(np.log(1.0 + np.exp(y)))"],
+    ["reg = sum(np.sum(v ** 2) for v in m['out'].values())",
+     "return np.sum(h ** 2) + 0.1 * reg"],
+    ["return np.sum(np.stack([np.sum(p['W'] * h[0]) for p in m['layers']]) ** 2)"],
 ]
 
 
@@ -161,7 +167,9 @@ def _parameters(kind: str, layers: int, rng):
     if kind != "model":
         return made
     return {"scale": 0.9, "layers": made, "coef": [0.5 + 0.1 * k for k in range(layers)],
-            "out": {"W": rng.standard_normal((d, 2)), "b": rng.standard_normal(2) * 0.1}}
+            "out": {"W": rng.standard_normal((d, 2)), "b": rng.standard_normal(2) * 0.1},
+            "blocks": {f"b{k}": {"W": rng.standard_normal((d, d)) * 0.6,
+                                 "b": rng.standard_normal(d) * 0.3} for k in range(2)}}
 
 
 def _load(source: str, directory, name: str):
