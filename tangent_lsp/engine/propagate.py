@@ -74,7 +74,35 @@ def propagate_assignments(
     _propagate_block(
         function.body, candidates, inlinable, mergeable, total_loads, popped, aliases
     )
+    if any(isinstance(stmt, S.COMPOUND) for stmt in function.body):
+        _propagate_copies_into_blocks(function, inlinable - updated_in_place - popped)
     return function
+
+
+def _propagate_copies_into_blocks(function: gast.FunctionDef, inlinable: set[str]) -> None:
+    """``t2 = t`` at the top level, both names bound once in the whole function: every
+    read of ``t2`` (inside branches and loops too, where block-wise propagation does not
+    reach) reads ``t``, the same object."""
+    stores: dict[str, int] = {}
+    for node in S.names(function.body):
+        if node.ctx.__class__ is not gast.Load:
+            stores[node.id] = stores.get(node.id, 0) + 1
+    params = {a.id for a in function.args.args}
+    renamed: dict[str, gast.expr] = {}
+    kept = []
+    for stmt in function.body:
+        if (
+            stmt.__class__ is gast.Assign and stmt.targets[0].__class__ is gast.Name
+            and stmt.value.__class__ is gast.Name and not is_pop(stmt)
+            and stmt.targets[0].id in inlinable and stores.get(stmt.targets[0].id) == 1
+            and stores.get(stmt.value.id, 0) == (0 if stmt.value.id in params else 1)
+        ):
+            source = renamed.get(stmt.value.id, stmt.value)
+            renamed[stmt.targets[0].id] = source
+            continue
+        kept.append(stmt)
+    if renamed:
+        function.body = [S.substitute(stmt, renamed) for stmt in kept]
 
 
 

@@ -19,6 +19,24 @@ def _code(function: gast.FunctionDef) -> str:
     return emit.to_source(function).strip()
 
 
+def test_a_copy_bound_once_is_read_through_inside_loops():
+    f = _function(
+        "def f(x, n):\n    t = 2 * n\n    t2 = t\n    for i in range(3):\n"
+        "        x = x[:t2] + x[t2:2 * t2]\n    return x"
+    )
+    code = _code(optimize.propagate_assignments(f, inlinable={"t2"}))
+    assert "t2" not in code and "x[:t] + x[t:2 * t]" in code, code
+
+
+def test_a_copy_is_kept_when_either_name_is_bound_again():
+    f = _function(
+        "def f(x, n):\n    t = 2 * n\n    t2 = t\n    for i in range(3):\n"
+        "        t = t + 1\n        x = x[:t2] + x[t:]\n    return x"
+    )
+    code = _code(optimize.propagate_assignments(f, inlinable={"t2"}))
+    assert "t2 = t" in code and "x[:t2]" in code, code
+
+
 def test_dead_code_elimination_removes_unread_assignments():
     f = _function("def f(x):\n    a = x * 2\n    b = np.exp(x)\n    return a")
     assert "np.exp" not in _code(optimize.eliminate_dead_code(f))
