@@ -198,6 +198,7 @@ def _propagate_block(
                 _propagate_block(
                     block, candidates, inlinable, mergeable, total_loads, popped, aliases
                 )
+    _drop_copies_back(body, popped, total_loads)
     facts = _BlockFacts(body, popped)
     facts.aliases = aliases
     for index in range(len(body)):
@@ -236,6 +237,34 @@ def _propagate_block(
         for operand, count in value_loads.items():  # each use got a copy; the definition went
             total_loads[operand] = total_loads.get(operand, 0) + count * (found - 1)
     body[:] = [stmt for stmt in body if stmt is not None]
+
+
+def _drop_copies_back(body: list[gast.stmt], popped: set[str], total_loads: dict[str, int]) -> None:
+    """``bt = by; ...; by = bt`` with neither name assigned in between: the second copy
+    changes nothing (the adjoint of ``y = y + v`` in a loop leaves that pair)."""
+    copies: dict[str, str] = {}  # a -> b for `a = b` still true
+    dropped = []
+    for position, stmt in enumerate(body):
+        if _is_copy(stmt):
+            target, source = stmt.targets[0].id, stmt.value.id
+            if copies.get(source) == target:
+                dropped.append(position)
+                total_loads[source] = total_loads.get(source, 0) - 1
+                continue
+        defined = _defines(stmt, popped)
+        if defined:
+            copies = {a: b for a, b in copies.items() if a not in defined and b not in defined}
+        if _is_copy(stmt):
+            copies[stmt.targets[0].id] = stmt.value.id
+    for position in reversed(dropped):
+        del body[position]
+
+
+def _is_copy(stmt: gast.stmt) -> bool:
+    return (
+        stmt.__class__ is gast.Assign and stmt.targets[0].__class__ is gast.Name
+        and stmt.value.__class__ is gast.Name and not is_pop(stmt)
+    )
 
 
 def _self_copy(stmt: gast.stmt) -> bool:

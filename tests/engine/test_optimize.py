@@ -37,6 +37,23 @@ def test_a_copy_is_kept_when_either_name_is_bound_again():
     assert "t2 = t" in code and "x[:t2]" in code, code
 
 
+def test_a_copy_back_changes_nothing_and_goes():
+    f = _function(
+        "def f(by, v):\n    for i in range(3):\n        bt = by\n        by = bt\n"
+        "        bv = bt * v\n    return bv"
+    )
+    code = _code(optimize.propagate_assignments(f, inlinable={"bt"}))
+    assert "by = bt" not in code and "bv = by * v" in code, code
+
+
+def test_a_copy_back_stays_when_a_name_changed_in_between():
+    f = _function(
+        "def f(by, v):\n    bt = by\n    by = by * v\n    by = bt\n    return by"
+    )
+    code = _code(optimize.propagate_assignments(f, inlinable=set()))
+    assert "by = bt" in code, code
+
+
 def test_dead_code_elimination_removes_unread_assignments():
     f = _function("def f(x):\n    a = x * 2\n    b = np.exp(x)\n    return a")
     assert "np.exp" not in _code(optimize.eliminate_dead_code(f))
