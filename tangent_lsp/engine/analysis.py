@@ -186,9 +186,10 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
     rows unpack too, so the kind stays open); an argument the callee indexes by key is a
     dict; ``for p in layers: h = layer(p, h)`` makes ``layers`` a list of dicts. Their
     adjoints are then built with the runtime's generic helpers (``zeros_like``,
-    ``add_grad``), which are right for arrays too. A parameter read by position only
-    (``p[0]``: an array's row, or a tuple's element) is ``"positional"``: its adjoint
-    starts as ``zeros_like(p)`` and takes ``bp[0] += g`` like an array's."""
+    ``add_grad``), which are right for arrays too. A parameter read by position or by a
+    loop index (``p[0]``, ``for v in xs``: an array's rows, or a tuple's or list's elements)
+    is ``"positional"``: its adjoint starts as ``zeros_like(p)`` and takes ``bp[0] += g``
+    like an array's."""
     elements: dict[str, set[str]] = {}  # x -> the y of `x = y[i]` (not a string key)
     from_containers: dict[str, set[str]] = {}  # the same, any key
     indexed: set[str] = set()  # read by a position or key held in a variable
