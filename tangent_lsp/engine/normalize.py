@@ -20,6 +20,7 @@ from . import syntax as S
 from .errors import DiffError, unsupported
 from .control import DICT_KEYS, ControlFlow, is_dict
 from .comprehensions import expand_comprehensions
+from .lambdas import inline_lambdas
 from .desugar import always_returns, hoist_returns, leave_loops
 from .ir import Function, Keep, Op, Return, Statement
 from .naming import Namer
@@ -47,7 +48,9 @@ OPERATOR_SYMBOLS: dict[type, str] = {
 
 # (construct, hint) for node types the engine rejects.
 UNSUPPORTED: dict[type, tuple[str, str]] = {
-    gast.Lambda: ("lambda", "define a named function with 'def' and call it"),
+    # a local lambda only called by its name is inlined (lambdas.py); others are not
+    gast.Lambda: ("lambda", "bind it to a name and only call it, or define a named function "
+                  "with 'def'"),
     # comprehensions that always run become loops (comprehensions.py); these did not
     gast.ListComp: ("list comprehension on a conditional path (`a if c else b`, `and`/`or`)",
                     "assign it to a name in a statement of its own"),
@@ -126,7 +129,8 @@ class _Normalizer(ControlFlow):
     # --- statements ------------------------------------------------------------
 
     def run(self) -> Function:
-        body = expand_comprehensions(S.clone(self.function.body), self.namer.fresh)
+        body = inline_lambdas(S.clone(self.function.body), self.namer.fresh)
+        body = expand_comprehensions(body, self.namer.fresh)
         body = leave_loops(body, self.namer.fresh, self.result_name)
         stmts = hoist_returns(body)
         if not isinstance(stmts[-1], gast.Return):  # several returns, in branches

@@ -9,7 +9,9 @@ from tangent_lsp import DiffError, derive
 
 # (id, body of f(x), construct named in the message, line, column of the construct)
 CASES = [
-    ("lambda", "g = lambda v: v * 2\n    return g(x)", "lambda", 4, 8),
+    ("lambda_passed_around", "g = lambda v: v * 2\n    h = g\n    return h(x)", "lambda", 4, 8),
+    ("lambda_argument_on_a_condition", "g = lambda v: v * v\n    return np.sum(x) if x[0] > 0 "
+     "else np.sum(g(x * 2))", "lambda", 4, 8),
     ("starred_unpacking", "a, *b = x\n    return np.sum(a)", "starred unpacking", 4, 4),
     ("unpack_into_subscript", "y = x * 1.0\n    y[0], b = x\n    return np.sum(y)",
      "unpacking into a subscript", 5, 4),
@@ -106,8 +108,9 @@ def test_runtime_errors_point_into_the_real_file():
     import tangent_lsp
 
     def uses_lambda(x):
-        g = lambda v: v  # noqa: E731
-        return g(x)
+        g = lambda v: v  # noqa: E731 - passed around as a value: not inlined
+        h = g
+        return h(x)
 
     with pytest.raises(DiffError) as info:
         tangent_lsp.grad(uses_lambda)
