@@ -22,8 +22,10 @@ import gast
 
 from . import syntax as S
 
-_SCOPES = (gast.ListComp, gast.GeneratorExp, gast.SetComp, gast.DictComp, gast.Lambda)
-_CONDITIONAL = (gast.IfExp, gast.BoolOp) + _SCOPES
+_COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp, gast.SetComp, gast.DictComp)
+# where an argument cannot be computed before its statement: it may not run, or it reads
+# a name bound there
+_CONDITIONAL = (gast.IfExp, gast.BoolOp, gast.Lambda) + _COMPREHENSIONS
 
 
 def inline_lambdas(stmts: list[gast.stmt], fresh: Callable[[str], str]) -> list[gast.stmt]:
@@ -81,7 +83,7 @@ def _inlinable(name: str, lam: gast.Lambda, before: list, after: list) -> bool:
     ):
         return False  # used before it is bound, or calls itself
     bound_in_body = {
-        n.id for node in S.walk(lam.body) if isinstance(node, _SCOPES[:-1])
+        n.id for node in S.walk(lam.body) if isinstance(node, _COMPREHENSIONS)
         for g in node.generators for n in S.names(g.target)
     } | {a.id for node in S.walk(lam.body) if isinstance(node, gast.Lambda) for a in node.args.args}
     if bound_in_body & set(params):
@@ -100,7 +102,7 @@ def _inlinable(name: str, lam: gast.Lambda, before: list, after: list) -> bool:
         return False
     free = {n.id for n in S.names(lam.body)} - set(params)
     bound_at_calls = {
-        n.id for comp in S.walk(after) if isinstance(comp, _SCOPES[:-1])
+        n.id for comp in S.walk(after) if isinstance(comp, _COMPREHENSIONS)
         for g in comp.generators for n in S.names(g.target)
     }
     return not (free & bound_at_calls)
