@@ -212,9 +212,8 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
             if isinstance(mapping, gast.Name):
                 kinds.setdefault(mapping.id, "dict")
         elif op.key in _GENERIC_HELPERS:  # generated code: it made these for containers
-            for arg in (*op.args, op.target):
-                if isinstance(arg, str) or isinstance(arg, gast.Name):
-                    kinds.setdefault(arg if isinstance(arg, str) else arg.id, "any")
+            for name in [op.target] + [a.id for a in op.args if isinstance(a, gast.Name)]:
+                kinds.setdefault(name, "any")
         elif op.kind == "call" and callee_kinds is not None:
             for arg, kind in callee_kinds(op):
                 if isinstance(arg, gast.Name):

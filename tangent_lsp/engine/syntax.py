@@ -146,10 +146,9 @@ def walk(node) -> Iterator[gast.AST]:
                 stack.append(value)
 
 
-def nodes_of(node, cls: type) -> list:
-    """Every node of class ``cls`` in a tree (or list of trees), in no particular order:
-    ``walk`` filtered, as a tight loop (no generator) for the passes that search the whole
-    function for calls."""
+def all_nodes(node) -> list:
+    """Every node of a tree (or list of trees), contexts left out, as a list: ``walk``
+    as a tight loop (no generator), for the passes that search the whole function."""
     children = _CHILDREN
     found = []
     stack = [node]
@@ -162,8 +161,7 @@ def nodes_of(node, cls: type) -> list:
         fields = children.get(kind)
         if fields is None:
             continue
-        if kind is cls:
-            found.append(item)
+        found.append(item)
         values = item.__dict__
         for field in fields:
             value = values.get(field)
@@ -172,27 +170,14 @@ def nodes_of(node, cls: type) -> list:
     return found
 
 
+def nodes_of(node, cls: type) -> list:
+    """Every node of class ``cls`` in a tree (or list of trees), in no particular order."""
+    return [item for item in all_nodes(node) if item.__class__ is cls]
+
+
 def size(node) -> int:
     """How many nodes a tree has, each ``Load``/``Store`` context counted as one more."""
-    children = _CHILDREN
-    total = 0
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        kind = item.__class__
-        if kind is list:
-            stack.extend(item)
-            continue
-        fields = children.get(kind)
-        if fields is None:
-            continue
-        values = item.__dict__
-        total += 2 if "ctx" in values else 1
-        for field in fields:
-            value = values.get(field)
-            if value is not None:
-                stack.append(value)
-    return total
+    return sum(2 if "ctx" in item.__dict__ else 1 for item in all_nodes(node))
 
 
 def names(node) -> list[gast.Name]:
