@@ -26,7 +26,7 @@ from __future__ import annotations
 import gast
 
 from . import syntax as S
-from .shape_passes import SHAPE_ONLY, without_noop_unbroadcast
+from .shape_passes import SHAPE_ONLY, SHAPE_ONLY_CALLS, without_noop_unbroadcast
 from .shapes import Shape, ShapeClasses
 from .tape import is_pop, is_push, pair_of
 
@@ -119,7 +119,8 @@ class _Sweeps:
             elif isinstance(stmt, _COMPOUND):
                 _forget(stmt, env, f"{tag}{index}")
             else:
-                rewrite.visit(stmt)
+                if S.calls_any(stmt, SHAPE_ONLY_CALLS):
+                    rewrite.visit(stmt)
                 _assign(stmt, flow, f"{tag}{index}")
 
     def _matching(self, loop: gast.For):

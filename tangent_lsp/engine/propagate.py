@@ -26,23 +26,21 @@ def _nodes(node: gast.AST) -> int:
     return S.size(node)
 
 
-def _defines(stmt: gast.stmt, popped: set[str] = frozenset()) -> set[str]:
+def _defines(
+    stmt: gast.stmt, popped: set[str] = frozenset(), stored: set[str] | None = None
+) -> set[str]:
     """Names a simple statement assigns (``v = xs.pop()`` changes ``xs`` too: ``popped`` are
-    the lists the function pops anywhere), or anything a compound statement may assign."""
+    the lists the function pops anywhere), or anything a compound statement may assign.
+    ``stored``: the names the statement stores into, when the caller has them already."""
     inplace = inplace_target(stmt)
     if inplace:
         return {inplace}
-    if isinstance(stmt, gast.Assign):
-        targets = set(S.stored_names(stmt.targets[0]))
-        return targets | popped_lists(stmt.value) if popped else targets
-    if isinstance(stmt, S.COMPOUND):
-        return set(S.stored_names(stmt)) | {
-            name for n in S.statements([stmt]) if (name := inplace_target(n))
-        }
-    inplace = inplace_target(stmt)
-    return {inplace} if inplace else set()
-
-
+    if isinstance(stmt, (gast.Assign, *S.COMPOUND)):
+        targets = set(S.stored_names(stmt)) if stored is None else stored
+        if stmt.__class__ is gast.Assign:
+            return targets | popped_lists(stmt.value) if popped else targets
+        return targets | {name for n in S.statements([stmt]) if (name := inplace_target(n))}
+    return set()
 
 
 def propagate_assignments(
@@ -121,10 +119,12 @@ class _BlockFacts:
         self.defines: list[set[str]] = []
         self.load_positions: dict[str, list[int]] = {}
         self.define_positions: dict[str, list[int]] = {}
-        self.sizes: dict[int, int] = {}  # nodes per statement, asked for lazily
+        self.sizes: list[int] = []  # nodes per statement
         for position, stmt in enumerate(body):
-            self.loads.append(_load_counts(stmt))
-            self.defines.append(_defines(stmt, popped))
+            loads, stores, size = S.name_summary(stmt)
+            self.loads.append(loads)
+            self.defines.append(_defines(stmt, popped, stores))
+            self.sizes.append(size)
             self._index(position)
 
     def _index(self, position: int) -> None:
@@ -150,14 +150,7 @@ class _BlockFacts:
                 insort(self.load_positions.setdefault(operand, []), position)
                 loads[operand] = 0
             loads[operand] += count * times
-        if position in self.sizes:
-            self.sizes[position] += times * (value_size - 2)  # a Name with its context is 2
-
-    def size(self, body: list, position: int) -> int:
-        found = self.sizes.get(position)
-        if found is None:
-            found = self.sizes[position] = _nodes(body[position])
-        return found
+        self.sizes[position] += times * (value_size - 2)  # a Name with its context is 2
 
     def delete(self, body: list, position: int) -> None:
         self._unindex(position)
@@ -182,13 +175,6 @@ class _BlockFacts:
         return k < len(positions) and positions[k] < stop
 
 
-def _load_counts(node: gast.AST) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for name in S.loaded_names(node):
-        counts[name] = counts.get(name, 0) + 1
-    return counts
-
-
 def _propagate_block(
     body, candidates, inlinable, mergeable, total_loads, popped, aliases
 ) -> None:
@@ -198,8 +184,8 @@ def _propagate_block(
                 _propagate_block(
                     block, candidates, inlinable, mergeable, total_loads, popped, aliases
                 )
-    _drop_copies_back(body, popped, total_loads)
     facts = _BlockFacts(body, popped)
+    _drop_copies_back(body, facts, total_loads)
     facts.aliases = aliases
     for index in range(len(body)):
         stmt = body[index]
@@ -222,8 +208,8 @@ def _propagate_block(
             isinstance(body[u], gast.Return) for u in uses
         ):
             continue
-        value_size = _nodes(stmt.value) if is_atom else facts.size(body, index) - 3  # less `name =`
-        if not is_atom and facts.size(body, uses[0]) + value_size > MAX_INLINED_SIZE:
+        value_size = _nodes(stmt.value) if is_atom else facts.sizes[index] - 3  # less `name =`
+        if not is_atom and facts.sizes[uses[0]] + value_size > MAX_INLINED_SIZE:
             continue
         found = sum(facts.loads[u].get(name, 0) for u in uses)
         value_loads = facts.loads[index]
@@ -239,25 +225,28 @@ def _propagate_block(
     body[:] = [stmt for stmt in body if stmt is not None]
 
 
-def _drop_copies_back(body: list[gast.stmt], popped: set[str], total_loads: dict[str, int]) -> None:
+def _drop_copies_back(body: list[gast.stmt], facts: _BlockFacts, total_loads: dict[str, int]) -> None:
     """``bt = by; ...; by = bt`` with neither name assigned in between: the second copy
     changes nothing (the adjoint of ``y = y + v`` in a loop leaves that pair)."""
     copies: dict[str, str] = {}  # a -> b for `a = b` still true
-    dropped = []
+    copied_to: dict[str, set[str]] = {}  # b -> every such a
     for position, stmt in enumerate(body):
-        if _is_copy(stmt):
+        copy = _is_copy(stmt)
+        if copy:
             target, source = stmt.targets[0].id, stmt.value.id
             if copies.get(source) == target:
-                dropped.append(position)
+                facts.delete(body, position)
                 total_loads[source] = total_loads.get(source, 0) - 1
                 continue
-        defined = _defines(stmt, popped)
-        if defined:
-            copies = {a: b for a, b in copies.items() if a not in defined and b not in defined}
-        if _is_copy(stmt):
-            copies[stmt.targets[0].id] = stmt.value.id
-    for position in reversed(dropped):
-        del body[position]
+        if copies:
+            for name in facts.defines[position]:  # these copies no longer hold
+                if name in copies:
+                    copied_to[copies.pop(name)].discard(name)
+                for target_of in copied_to.pop(name, ()):
+                    del copies[target_of]
+        if copy:
+            copies[target] = source
+            copied_to.setdefault(source, set()).add(target)
 
 
 def _is_copy(stmt: gast.stmt) -> bool:

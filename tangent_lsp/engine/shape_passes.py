@@ -22,7 +22,7 @@ def drop_noop_unbroadcast(function: gast.FunctionDef, classes: ShapeClasses) -> 
             self.generic_visit(node)
             return without_noop_unbroadcast(node, classes)
 
-    _visit_backward(function, Drop())
+    _visit_backward(function, Drop(), calls=_UNBROADCAST)
     return function
 
 
@@ -39,18 +39,23 @@ def without_noop_unbroadcast(node: gast.Call, classes: ShapeClasses) -> gast.exp
 
 
 def _visit_backward(
-    function: gast.FunctionDef, transformer: S.Transformer, otherwise_all: bool = True
+    function: gast.FunctionDef, transformer: S.Transformer, otherwise_all: bool = True,
+    calls: frozenset[str] = frozenset(),
 ) -> None:
     """Run ``transformer`` over the backward sweep only (the helpers it rewrites appear
-    only there); over everything when there is none (forward mode), if ``otherwise_all``."""
+    only there); over everything when there is none (forward mode), if ``otherwise_all``.
+    ``calls``: the helpers it rewrites; statements that call none of them are skipped."""
     body = function.body
     start = next((i for i, s in enumerate(body) if S.is_boundary(s)), 0 if otherwise_all else len(body))
     for index in range(start, len(body)):
-        body[index] = transformer.visit(body[index])
+        if not calls or S.calls_any(body[index], calls):
+            body[index] = transformer.visit(body[index])
 
 
 # Helpers that read only the shape of one of their arguments (argument position).
 SHAPE_ONLY = {"unreduce": 1, "unbroadcast": 1, "reduced_count": 0}
+SHAPE_ONLY_CALLS = frozenset(SHAPE_ONLY)
+_UNBROADCAST = frozenset(("unbroadcast",))
 
 
 def read_shapes_from_stable_names(
@@ -103,7 +108,8 @@ def read_shapes_from_stable_names(
                     node.args[position] = S.name(better)
             return node
 
-    _visit_backward(function, Replace(), otherwise_all=False)  # names must be defined before
+    # names must be defined before
+    _visit_backward(function, Replace(), otherwise_all=False, calls=SHAPE_ONLY_CALLS)
     return function
 
 

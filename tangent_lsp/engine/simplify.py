@@ -34,7 +34,7 @@ class _Simplify(S.Transformer):
     only ``e ** 1 → e``, ``1 * e → e``, ``e * 1 → e``, ``e / 1 → e``, ``e ± 0 → e``,
     ``0 + e → e``, ``-(-e) → e``
     (also ``-(-a * b) → a * b``), ``e + e → 2.0 * e`` (``a + e + e → a + 2.0 * e``),
-    ``a + -b → a - b`` and
+    ``a + -b → a - b`` (``a + -b * c → a - b * c``) and
     ``unbroadcast(-g, x) → -unbroadcast(g, x)``, never
     ``e * 0 → 0``. Applied to the backward sweep only, where every
     expression is a float adjoint times something, so dtypes cannot change."""
@@ -83,10 +83,11 @@ class _Simplify(S.Transformer):
             positive = _without_sign(node.left)
             if positive is not None:  # `-a * b + c` → `c - a * b`
                 return S.binop(node.right, gast.Sub(), positive)
-        if isinstance(node.op, (gast.Add, gast.Sub)) and _is_negation(node.right):
-            # `a + -(b * c)` → `a - b * c`
-            flipped = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
-            return S.binop(node.left, flipped, node.right.operand)
+        if isinstance(node.op, (gast.Add, gast.Sub)):
+            positive = _without_sign(node.right)
+            if positive is not None:  # `a + -(b * c)` and `a + -b * c` → `a - b * c`
+                flipped = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
+                return S.binop(node.left, flipped, positive)
         return node
 
     def visit_Call(self, node: gast.Call) -> gast.expr:

@@ -146,9 +146,8 @@ def walk(node) -> Iterator[gast.AST]:
                 stack.append(value)
 
 
-def all_nodes(node) -> list:
-    """Every node of a tree (or list of trees), contexts left out, as a list: ``walk``
-    as a tight loop (no generator), for the passes that search the whole function."""
+def nodes_of(node, cls: type) -> list:
+    """Every node of class ``cls`` in a tree (or list of trees), in no particular order."""
     children = _CHILDREN
     found = []
     stack = [node]
@@ -158,26 +157,21 @@ def all_nodes(node) -> list:
         if kind is list:
             stack.extend(item)
             continue
+        if kind is cls:
+            found.append(item)
         fields = children.get(kind)
-        if fields is None:
-            continue
-        found.append(item)
-        values = item.__dict__
-        for field in fields:
-            value = values.get(field)
-            if value is not None:
-                stack.append(value)
+        if fields:
+            values = item.__dict__
+            for field in fields:
+                value = values.get(field)
+                if value is not None:
+                    stack.append(value)
     return found
-
-
-def nodes_of(node, cls: type) -> list:
-    """Every node of class ``cls`` in a tree (or list of trees), in no particular order."""
-    return [item for item in all_nodes(node) if item.__class__ is cls]
 
 
 def size(node) -> int:
     """How many nodes a tree has, each ``Load``/``Store`` context counted as one more."""
-    return sum(2 if "ctx" in item.__dict__ else 1 for item in all_nodes(node))
+    return name_summary(node)[2]
 
 
 def names(node) -> list[gast.Name]:
@@ -203,6 +197,69 @@ def names(node) -> list[gast.Name]:
                     if value is not None:
                         stack.append(value)
     return found
+
+
+def calls_any(node, functions: frozenset[str]) -> bool:
+    """Whether a tree calls one of ``functions`` by its plain name (``unbroadcast(...)``):
+    a pass that rewrites only those calls skips the statements that have none."""
+    children = _CHILDREN
+    call, name = gast.Call, gast.Name
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        cls = item.__class__
+        if cls is list:
+            stack.extend(item)
+            continue
+        if cls is call:
+            func = item.func
+            if func.__class__ is name and func.id in functions:
+                return True
+        fields = children.get(cls)
+        if fields:
+            values = item.__dict__
+            for field in fields:
+                value = values.get(field)
+                if value is not None:
+                    stack.append(value)
+    return False
+
+
+def name_summary(node) -> tuple[dict[str, int], set[str], int]:
+    """In one traversal: how often each name is read, the names stored into, and
+    ``size(node)`` (propagation asks all three of every statement)."""
+    children = _CHILDREN
+    name = gast.Name
+    load = gast.Load
+    loads: dict[str, int] = {}
+    stores: set[str] = set()
+    count = 0
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        cls = item.__class__
+        if cls is list:
+            stack.extend(item)
+            continue
+        if cls is name:
+            count += 2
+            if item.ctx.__class__ is load:
+                loads[item.id] = loads.get(item.id, 0) + 1
+            else:
+                stores.add(item.id)
+            if item.annotation is not None:
+                stack.append(item.annotation)
+            continue
+        fields = children.get(cls)
+        if fields is None:
+            continue
+        values = item.__dict__
+        count += 2 if "ctx" in values else 1
+        for field in fields:
+            value = values.get(field)
+            if value is not None:
+                stack.append(value)
+    return loads, stores, count
 
 
 COMPOUND = (gast.If, gast.For, gast.While)  # the statements that hold blocks

@@ -54,6 +54,15 @@ def test_a_copy_back_stays_when_a_name_changed_in_between():
     assert "by = bt" in code, code
 
 
+def test_a_copy_back_stays_when_the_copy_changed_in_between():
+    f = _function(
+        "def f(by, v):\n    bt = by\n    bu = by\n    bt = bt * v\n    by = bt\n"
+        "    bu = by\n    by = bu\n    return by + bt"
+    )
+    code = _code(optimize.propagate_assignments(f, inlinable=set()))
+    assert "by = bt" in code and "by = bu" not in code, code
+
+
 def test_dead_code_elimination_removes_unread_assignments():
     f = _function("def f(x):\n    a = x * 2\n    b = np.exp(x)\n    return a")
     assert "np.exp" not in _code(optimize.eliminate_dead_code(f))
@@ -241,10 +250,12 @@ def test_simplification_keeps_shapes():
 def test_simplification_moves_signs_of_products_out_of_sums():
     f = _function(
         "def f(a, b, c, g):\n    x = -(-a * b / c)\n    y = c + -(a * b)\n    z = -a * b + c\n"
-        "    w = c - -a\n    return x"
+        "    w = c - -a\n    v = c + -(a * b) * g\n    u = c - -a * b\n    return x"
     )
     f.body.insert(0, boundary())
     code = _code(simplify_backward(f))
+    assert "v = c - a * b * g" in code
+    assert "u = c + a * b" in code
     assert "x = a * b / c" in code
     assert "y = c - a * b" in code
     assert "z = c - a * b" in code
