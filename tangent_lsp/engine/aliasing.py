@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import gast
 
+from . import syntax as S
 from .errors import DiffError
 from .ir import Function, If, Loop, Op, Return
 from .views import VIEW_FUNCTIONS, value_reads
@@ -161,7 +162,7 @@ def written_parameters(function: gast.FunctionDef) -> set[str]:
     is not counted)."""
     params = {a.id for a in function.args.posonlyargs + function.args.args}
     written: set[str] = set()
-    for node in gast.walk(function):
+    for node in S.walk(function):
         if isinstance(node, (gast.Assign, gast.AugAssign)):
             targets = node.targets if isinstance(node, gast.Assign) else [node.target]
             for target in targets:

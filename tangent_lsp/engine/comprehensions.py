@@ -38,7 +38,7 @@ def expand_comprehensions(
 ) -> list[gast.stmt]:
     """``stmts`` with their comprehensions rewritten into loops (``fresh`` names the lists
     and renamed variables)."""
-    if not any(isinstance(node, _COMPREHENSIONS) for node in S.walk(stmts)):
+    if not S.contains(stmts, _COMPREHENSIONS):
         return stmts
     counts = Counter(node.id for node in S.names(stmts))
     return _block(stmts, fresh, counts)

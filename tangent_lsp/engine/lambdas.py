@@ -31,7 +31,7 @@ _CONDITIONAL = (gast.IfExp, gast.BoolOp, gast.Lambda) + _COMPREHENSIONS
 def inline_lambdas(stmts: list[gast.stmt], fresh: Callable[[str], str]) -> list[gast.stmt]:
     """``stmts`` (a function's body) with its local lambdas inlined at their calls
     (``fresh`` names the arguments bound before their statement)."""
-    if not any(isinstance(node, gast.Lambda) for node in S.walk(stmts)):
+    if not S.contains(stmts, (gast.Lambda,)):
         return stmts
     for position in range(len(stmts) - 1, -1, -1):
         lam = _bound_lambda(stmts[position])

@@ -114,9 +114,7 @@ class _Normalizer(ControlFlow):
         args = function.args
         self.params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs]
         self.local_names = set(self.params)
-        for node in gast.walk(function):
-            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
-                self.local_names.add(node.id)
+        self.local_names.update(S.stored_names(function))
         self.current: dict[str, str] = {p: p for p in self.params}
         self.origins: dict[str, str] = {}  # a renamed definition → the user's variable
         self.body: list[Statement] = []

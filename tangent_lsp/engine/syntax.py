@@ -225,6 +225,28 @@ def calls_any(node, functions: frozenset[str]) -> bool:
     return False
 
 
+def contains(node, classes: tuple[type, ...]) -> bool:
+    """Whether a tree (or list of trees) has a node of one of ``classes``."""
+    children = _CHILDREN
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        cls = item.__class__
+        if cls is list:
+            stack.extend(item)
+            continue
+        if cls in classes:
+            return True
+        fields = children.get(cls)
+        if fields:
+            values = item.__dict__
+            for field in fields:
+                value = values.get(field)
+                if value is not None:
+                    stack.append(value)
+    return False
+
+
 def name_summary(node) -> tuple[dict[str, int], set[str], int]:
     """In one traversal: how often each name is read, the names stored into, and
     ``size(node)`` (propagation asks all three of every statement)."""
