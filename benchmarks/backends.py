@@ -81,6 +81,11 @@ def _hand(problem, args):
     return lambda: hand(*args)
 
 
+def _chain_rule(problem, args):
+    gradient = problem.chain_rule or problem.hand
+    return lambda: gradient(*args)
+
+
 def _ours(problem, args):
     import tangent_lsp
 
@@ -229,6 +234,7 @@ def all_columns(keys=None) -> list[Column]:
     columns = [
         Column("forward", "forward only", _forward, is_gradient=False, version=np.__version__),
         Column("hand", "hand-written", _hand, version=np.__version__),
+        Column("chain_rule", "hand-written, chain rule", _chain_rule, version=np.__version__),
         Column("ours", "ours", _ours, version=tangent_lsp.__version__),
     ]
     optional = [

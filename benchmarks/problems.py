@@ -38,6 +38,10 @@ class Problem:
     make: Callable[[str, np.random.Generator], tuple]
     summary: str
     hand_tape: str | None = None
+    # The gradient as the chain rule gives it, one operation at a time, where ``hand``
+    # uses an identity no AD tool applies (sigmoid/log cancellation, softmax's
+    # invariance to its shift); None where ``hand`` is that already.
+    chain_rule: Callable | None = None
 
     def inputs(self, size: str, seed: int = 0) -> tuple:
         return self.make(size, np.random.default_rng(seed))
@@ -64,6 +68,17 @@ def logistic(w, X, y):
 def logistic_grad(w, X, y):
     p = 1.0 / (1.0 + np.exp(-(X @ w)))
     return (X.T @ (p - y) / y.shape[0],)
+
+
+def logistic_chain_rule(w, X, y):
+    z = X @ w
+    e = np.exp(-z)
+    t = 1.0 + e
+    p = 1.0 / t
+    g = -1.0 / y.shape[0]
+    bp = g * y / p - g * (1.0 - y) / (1.0 - p)
+    bz = bp / (t * t) * e
+    return (X.T @ bz,)
 
 
 def _logistic_inputs(size, rng):
@@ -101,6 +116,24 @@ def mlp_grad(W1, b1, W2, b2, X, Y):
     return dW1, db1, dW2, db2
 
 
+def mlp_chain_rule(W1, b1, W2, b2, X, Y):
+    h = np.tanh(X @ W1 + b1)
+    logits = h @ W2 + b2
+    m = np.max(logits, axis=1, keepdims=True)
+    e = np.exp(logits - m)
+    s = np.sum(e, axis=1, keepdims=True)
+    bz = -Y / X.shape[0]
+    blse = -np.sum(bz, axis=1, keepdims=True)
+    bz = bz + blse / s * e
+    bm = -np.sum(bz, axis=1, keepdims=True)
+    mask = logits == m
+    dlogits = bz + bm * mask / np.sum(mask, axis=1, keepdims=True)
+    dW2 = h.T @ dlogits
+    db2 = np.sum(dlogits, axis=0)
+    da = (dlogits @ W2.T) * (1.0 - h * h)
+    return X.T @ da, np.sum(da, axis=0), dW2, db2
+
+
 def _mlp_inputs(size, rng):
     n, d, h, c = _pick(size, (4, 3, 5, 3), (32, 16, 32, 10), (256, 256, 256, 16))
     X = rng.standard_normal((n, d))
@@ -123,6 +156,14 @@ def logsumexp(x):
 def logsumexp_grad(x):
     e = np.exp(x - np.max(x))
     return (e / np.sum(e),)
+
+
+def logsumexp_chain_rule(x):
+    m = np.max(x)
+    e = np.exp(x - m)
+    be = e / np.sum(e)
+    mask = x == m
+    return (be + (1.0 - np.sum(be)) * mask / np.sum(mask),)
 
 
 def _vector_inputs(size, rng):
@@ -339,11 +380,12 @@ def _positive_inputs(size, rng):
 
 PROBLEMS: tuple[Problem, ...] = (
     Problem("logistic", logistic, logistic_grad, (0,), _logistic_inputs,
-            "logistic regression, mean NLL, wrt w"),
+            "logistic regression, mean NLL, wrt w", chain_rule=logistic_chain_rule),
     Problem("mlp", mlp, mlp_grad, (0, 1, 2, 3), _mlp_inputs,
-            "2-layer tanh MLP, softmax cross-entropy, wrt W1 b1 W2 b2"),
+            "2-layer tanh MLP, softmax cross-entropy, wrt W1 b1 W2 b2",
+            chain_rule=mlp_chain_rule),
     Problem("logsumexp", logsumexp, logsumexp_grad, (0,), _vector_inputs,
-            "max-shifted logsumexp of a vector"),
+            "max-shifted logsumexp of a vector", chain_rule=logsumexp_chain_rule),
     Problem("rnn", rnn, rnn_grad, (0, 1, 2), _rnn_inputs,
             "tanh RNN, Python for loop over xs.shape[0], .T, wrt h0 Wh Wx",
             hand_tape="hs"),

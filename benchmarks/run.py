@@ -170,7 +170,7 @@ def run(argv=None) -> Results:
                         "(default small,medium; tiny with --quick)")
     parser.add_argument("--problems", help="comma-separated problem names (default all)")
     parser.add_argument("--columns", help="comma-separated column keys (default all available): "
-                        "forward,hand,ours,autograd,jax,jax_jit,torch,tangent_ad")
+                        "forward,hand,chain_rule,ours,autograd,jax,jax_jit,torch,tangent_ad")
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 15, quick 3)")
     parser.add_argument("--threads", type=int, default=int(THREADS),
                         help="BLAS/torch/XLA threads (default 1)")

@@ -8,7 +8,7 @@ from benchmarks import run
 from benchmarks.memory import TapeList
 from benchmarks.problems import PROBLEMS
 
-CORE = "forward,hand,ours,autograd"
+CORE = "forward,hand,chain_rule,ours,autograd"
 
 
 def _assert_all_checked(results, expect_ours_ok=True):
@@ -60,10 +60,17 @@ def test_optional_columns_are_checked_when_installed():
     _assert_all_checked(results)
 
 
-@pytest.mark.parametrize("problem", PROBLEMS, ids=lambda p: p.name)
-def test_hand_written_gradients_match_finite_differences(problem):
+HAND_WRITTEN = [(p, "hand") for p in PROBLEMS] + [
+    (p, "chain_rule") for p in PROBLEMS if p.chain_rule is not None
+]
+
+
+@pytest.mark.parametrize(
+    "problem, which", HAND_WRITTEN, ids=lambda item: getattr(item, "name", item)
+)
+def test_hand_written_gradients_match_finite_differences(problem, which):
     args = problem.inputs("tiny")
-    hand = problem.hand(*args)
+    hand = getattr(problem, which)(*args)
     assert len(hand) == len(problem.wrt)
     rng = np.random.default_rng(3)
     for k, i in enumerate(problem.wrt):

@@ -82,6 +82,8 @@ def reduced_count(x, *others, axis=None):
 def matmul_shape(a, b):
     """The shape of ``a @ b``, without computing the product: for an adjoint that
     needs only that shape (``unbroadcast(g, matmul_shape(wT, w))``)."""
+    if type(a) is _ndarray and type(b) is _ndarray and a.ndim == 1 and b.ndim == 1:
+        return _NO_AXES  # the common case first: an inner product
     sa, sb = _shape(a), _shape(b)
     if len(sb) == 1 and len(sa) == 1:
         return _NO_AXES
