@@ -88,7 +88,12 @@ def markdown(results) -> str:
         "(lower is better; 1.00× is as fast as the hand-written gradient). Every column's gradient "
         "is checked against the hand-written one (`allclose`, rtol 1e-6) before it is timed: "
         "**wrong** = it differs, **fails** = it raised, — = not installed. *forward only* is the "
-        "function itself, for scale."
+        "function itself, for scale. *hand-written, chain rule* is a second hand-written gradient "
+        "that applies the chain rule one operation at a time, as an AD tool does, where the "
+        "hand-written one uses an identity no AD tool applies (logistic: the sigmoid cancels "
+        "the logs' derivatives; mlp and logsumexp: softmax does not depend on the max it "
+        "subtracts); elsewhere it is the hand-written gradient itself, timed again (so its "
+        "spread around 1.00× there shows the timing noise)."
     )
     out.append("")
     available = [f"{c.title} {c.version}".strip() for c in results.columns if c.available]
