@@ -26,15 +26,20 @@ def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionD
     }
     fixed = set(stable)
 
-    memo: dict[int, tuple[gast.AST, Key | None]] = {}  # holds the node: its id stays unique
+    memo: dict[int, tuple[gast.AST, int | None]] = {}  # holds the node: its id stays unique
+    # Equal expressions get the same number, and a key holds its operands' numbers:
+    # hashing a key is then constant time, not a walk of nested tuples.
+    numbers: dict[Key, int] = {}
 
-    def key(node: gast.AST) -> Key | None:
+    def key(node: gast.AST) -> int | None:
         found = memo.get(id(node))
         if found is None:
-            found = memo[id(node)] = (node, _key(node))
+            shape = _key(node)
+            number = None if shape is None else numbers.setdefault(shape, len(numbers))
+            found = memo[id(node)] = (node, number)
         return found[1]
 
-    def _key(node: gast.AST) -> Key | None:
+    def _key(node: gast.AST) -> Key | None:  # operands by number
         if isinstance(node, gast.Name):
             return ("n", node.id) if node.id in fixed or node.id not in stored else None
         if isinstance(node, gast.Constant):
@@ -64,7 +69,7 @@ def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionD
             return ("f", func, args, keywords)
         return None
 
-    known: dict[Key, str] = {}
+    known: dict[int, str] = {}
 
     class Replace(S.Transformer):
         def visit_Call(self, node: gast.Call) -> gast.expr:

@@ -56,6 +56,7 @@ def _visit_backward(
 SHAPE_ONLY = {"unreduce": 1, "unbroadcast": 1, "reduced_count": 0}
 SHAPE_ONLY_CALLS = frozenset(SHAPE_ONLY)
 _UNBROADCAST = frozenset(("unbroadcast",))
+_UNREDUCE = frozenset(("unreduce",))
 
 
 def read_shapes_from_stable_names(
@@ -246,7 +247,8 @@ def spread_implicitly(function: gast.FunctionDef, classes: ShapeClasses) -> bool
                 changed = True
             return node
 
-    _visit_backward(function, Spread())
+    # every rewrite above is of an `unreduce(...)` or of a product holding one
+    _visit_backward(function, Spread(), calls=_UNREDUCE)
     return _spread_variables(function, classes) or changed
 
 

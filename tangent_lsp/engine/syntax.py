@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 import gast
 
@@ -335,6 +335,33 @@ def clone(node):
     return node  # str, numbers, None, Ellipsis, contexts: never changed in place
 
 
+
+
+def rebuilt(node, replace: Callable[[gast.AST], gast.AST | None]):
+    """A deep copy of a tree (or list of trees) in which each node ``replace`` gives
+    something for (not None) is that instead, its children not searched: a transformer
+    that copies as it goes, for trees that must stay as they are (rule templates)."""
+    cls = node.__class__
+    if cls is list:
+        return [rebuilt(item, replace) for item in node]
+    fields = _CHILDREN.get(cls)
+    if fields is None:
+        return node  # str, numbers, None, contexts
+    found = replace(node)
+    if found is not None:
+        return found
+    new = cls.__new__(cls)
+    values = node.__dict__.copy()
+    for key in fields:
+        value = values.get(key)
+        if value is not None:
+            kind = value.__class__
+            if kind is list:
+                values[key] = [rebuilt(item, replace) for item in value]
+            elif kind in _CHILDREN:
+                values[key] = rebuilt(value, replace)
+    new.__dict__ = values
+    return new
 
 
 def _unchanged(transformer, node):

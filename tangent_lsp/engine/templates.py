@@ -238,49 +238,49 @@ def _is_d(node: gast.AST) -> bool:
     )
 
 
-class _Expand(S.Transformer):
-    def __init__(self, template, mapping, derivative_of, numpy_alias, helpers_used):
-        self.template = template
-        self.mapping = mapping  # parameter/local name → expression
-        self.derivative_of = derivative_of  # name → expression for d[name]
-        self.numpy_alias = numpy_alias
-        self.helpers_used = helpers_used
+def _instantiate(template, mapping, derivative_of, numpy_alias, helpers_used):
+    """The function that copies a template expression for one call site: parameters and
+    locals become what ``mapping`` binds them to, ``d[name]`` becomes
+    ``derivative_of[name]``, the rule file's numpy alias becomes the caller's."""
 
-    def visit_Subscript(self, node):
-        if _is_d(node):
+    def replace(node):
+        cls = node.__class__
+        if cls is gast.Name:
+            if node.id in mapping:
+                return S.clone(mapping[node.id])
+            if node.id in template.numpy_names:
+                return gast.Name(id=numpy_alias, ctx=node.ctx, annotation=None, type_comment=None)
+            if node.id in template.helpers:
+                helpers_used.add(template.helpers[node.id])
+            return None
+        if cls is gast.Subscript and _is_d(node):
             inner = node.slice
-            if isinstance(inner, gast.Name) and inner.id in self.derivative_of:
-                return S.clone(self.derivative_of[inner.id])
-            raise ValueError(f"template {self.template.node.name}: bad d[...] use")
-        return self.generic_visit(node)
-
-    def visit_Call(self, node):
-        node.keywords = [
-            k for k in node.keywords
-            if not (
-                isinstance(k.value, gast.Name)
-                and k.value.id == k.arg
-                and getattr(self.mapping.get(k.arg), "is_default", False)
+            if isinstance(inner, gast.Name) and inner.id in derivative_of:
+                return S.clone(derivative_of[inner.id])
+            raise ValueError(f"template {template.node.name}: bad d[...] use")
+        if cls is gast.Call:
+            keywords = [  # `axis=axis` where the call left axis out: the default, unsaid
+                k for k in node.keywords
+                if not (
+                    isinstance(k.value, gast.Name) and k.value.id == k.arg
+                    and getattr(mapping.get(k.arg), "is_default", False)
+                )
+            ]
+            args = []
+            for arg in node.args:
+                arg = S.rebuilt(arg, replace)
+                # `*axes` bound to the call's own extra arguments: `dx.transpose(1, 0)`
+                if isinstance(arg, gast.Starred) and isinstance(arg.value, (gast.Tuple, gast.List)):
+                    args.extend(arg.value.elts)
+                else:
+                    args.append(arg)
+            return gast.Call(
+                func=S.rebuilt(node.func, replace), args=args,
+                keywords=S.rebuilt(keywords, replace),
             )
-        ]
-        node = self.generic_visit(node)
-        # `*axes` bound to the call's own extra arguments: `dx.transpose(1, 0)`, as written
-        node.args = [
-            item for arg in node.args for item in (
-                arg.value.elts if isinstance(arg, gast.Starred)
-                and isinstance(arg.value, (gast.Tuple, gast.List)) else [arg]
-            )
-        ]
-        return node
+        return None
 
-    def visit_Name(self, node):
-        if node.id in self.mapping:
-            return S.clone(self.mapping[node.id])
-        if node.id in self.template.numpy_names:
-            return gast.Name(id=self.numpy_alias, ctx=node.ctx, annotation=None, type_comment=None)
-        if node.id in self.template.helpers:
-            self.helpers_used.add(self.template.helpers[node.id])
-        return node
+    return lambda node: S.rebuilt(node, replace)
 
 
 def expand(
@@ -301,21 +301,18 @@ def expand(
     mapping: dict[str, gast.expr] = dict(bound)
     mapping[template.result] = result
     helpers: set[str] = set()
+    # `mapping` grows as the template's locals get names: later statements see them
+    instantiate = _instantiate(template, mapping, derivatives, numpy_alias, helpers)
     out: list[gast.stmt | Contribution] = []
     for stmt in template.node.body:
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
             continue  # docstring
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and _is_d(stmt.targets[0]):
             param = stmt.targets[0].slice
-            value = _Expand(template, mapping, derivatives, numpy_alias, helpers).visit(
-                S.clone(stmt.value)
-            )
-            out.append(Contribution(param.id, value))
+            out.append(Contribution(param.id, instantiate(stmt.value)))
             continue
         if isinstance(stmt, gast.Assign):
-            value = _Expand(template, mapping, derivatives, numpy_alias, helpers).visit(
-                S.clone(stmt.value)
-            )
+            value = instantiate(stmt.value)
             targets = []
             for target in stmt.targets:
                 target = S.clone(target)
