@@ -230,7 +230,13 @@ class StatementAdjoints:
         self.own(x)
         cleared = S.clone(op.value)
         cleared.value, cleared.ctx = S.name(self.adjoint(x)), gast.Store()
-        self.out.append(S.assign(cleared, S.constant(0.0)))
+        zero = S.constant(0.0)
+        if kind and isinstance(cleared.slice, gast.Slice):  # a list's slice takes a list
+            self.helpers.add("zeros_like")
+            part = S.clone(cleared)
+            part.ctx = gast.Load()
+            zero = S.call("zeros_like", [part])
+        self.out.append(S.assign(cleared, zero))
 
     def user_call(self, op: Op, by: gast.Name) -> None:
         """``y = g(a, 2.0, k=c)`` → ``ba, bc = dg_da_dk(a, 2.0, k=c, bg=by)``."""
@@ -288,6 +294,13 @@ class StatementAdjoints:
             self.helpers.add("add_at")
             added = S.call("add_at", [S.name(bx), _slices_as_calls(index), by])
             self.out.append(S.assign(bx, added))
+            return
+        if kind == "positional" and isinstance(index, gast.Slice):
+            # `bx[1:] += g` would lengthen a list: add element by element (an array too)
+            self.helpers.add("add_grad")
+            part = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Load())
+            target = gast.Subscript(value=S.name(bx), slice=S.clone(index), ctx=gast.Store())
+            self.out.append(S.assign(target, S.call("add_grad", [part, by])))
             return
         if kind == "positional":
             kind = None  # `bx[0] += g` into elements zeros_like made

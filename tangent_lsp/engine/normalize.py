@@ -208,8 +208,6 @@ class _Normalizer(ControlFlow):
                 self.expr(value, target=ssa)
             self.current[target.id] = ssa
         elif isinstance(target, (gast.Tuple, gast.List)):
-            if any(isinstance(e, gast.Starred) for e in S.walk(target)):
-                raise unsupported("starred unpacking", target, "unpack into plain names")
             if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts) \
                     and all(isinstance(e, gast.Name) for e in target.elts):
                 atoms = [self.expr(e) for e in value.elts]
@@ -236,18 +234,45 @@ class _Normalizer(ControlFlow):
             self.current.get(n) == whole.id for n in names
         ):  # `x, y = x` in a loop: x keeps its name, so read the elements from a copy
             whole = self.emit(None, whole, "copy", target)
+        count = len(target.elts)
+        starred = next((i for i, e in enumerate(target.elts) if isinstance(e, gast.Starred)), None)
+        # `a, *rest, z = xs` reads `xs[0]`, `list(xs[1:-1])` and `xs[-1]`; it is not written
+        # back as one unpacking (`a, rest, z = xs` would say xs has three elements)
+        joined = starred is None
         for index, element in enumerate(target.elts):
-            item = gast.Subscript(value=S.clone(whole), slice=S.constant(index), ctx=gast.Load())
+            if index == starred:
+                self.starred_part(element, whole, index, count - index - 1)
+                continue
+            position = index - count if starred is not None and index > starred else index
+            item = gast.Subscript(value=S.clone(whole), slice=S.constant(position), ctx=gast.Load())
             if isinstance(element, gast.Name):
                 self.body.append(
-                    Op(self.define(element.id), item, "subscript", self.line, element, unpack=True)
+                    Op(self.define(element.id), item, "subscript", self.line, element, unpack=joined)
                 )
             elif isinstance(element, (gast.Tuple, gast.List)):
-                self.unpack(element, self.emit(None, item, "subscript", element, unpack=True))
+                self.unpack(element, self.emit(None, item, "subscript", element, unpack=joined))
             else:
                 raise unsupported(
                     "unpacking into a subscript or attribute", element, "unpack into plain names",
                 )
+
+    def starred_part(self, element: gast.Starred, whole: gast.expr, start: int, after: int) -> None:
+        """``*rest`` in an unpacking: a list of the elements between those named before and
+        after it, as Python makes it (``list(xs[1:-1])``: a list even of a tuple or array)."""
+        if not isinstance(element.value, gast.Name):
+            raise unsupported("starred unpacking into a nested target", element,
+                              "unpack into a name first, then unpack that")
+        builtin_list = S.name("list")
+        if self.resolver.qualname(builtin_list) != "builtins.list":
+            raise unsupported("starred unpacking", element,
+                              "the module redefines 'list': unpack by indexing instead")
+        bounds = gast.Slice(lower=S.constant(start), upper=S.constant(-after) if after else None,
+                            step=None)
+        part = self.emit(None, gast.Subscript(value=S.clone(whole), slice=bounds,
+                                              ctx=gast.Load()), "subscript", element)
+        value = S.call(builtin_list, [part])
+        self.emit(self.define(element.value.id), value, "rule", element, key="builtins.list",
+                  shown="'list'", args=[part], keywords={})
 
     def setitem(self, target: gast.Subscript, value: gast.expr, stmt: gast.stmt) -> None:
         """``x[i] = v`` writes into ``x``: the backward sweep restores what it overwrote."""

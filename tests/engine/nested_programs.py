@@ -194,3 +194,35 @@ def nested_dict_items(model, x):
 
 def ragged_list(xs, x):
     return sum(np.sum(v * v) for v in xs) / len(xs) + np.sum(x)
+
+
+# --- starred unpacking -----------------------------------------------------------------
+
+
+def starred_tail(params, x):
+    W, *rest = params
+    b, scale = rest
+    return scale * np.sum(np.tanh(x @ W + b) ** 2)
+
+
+def starred_middle(layers, x):
+    first, *middle, last = layers
+    h = np.tanh(x @ first)
+    for W in middle:
+        h = np.tanh(h @ W)
+    return np.sum(h @ last)
+
+
+def starred_array_rows(A, x):
+    a, *others = A
+    total = np.sum(a * x)
+    for row in others:
+        total = total + np.sum(np.sin(row) * x)
+    return total + len(others) * np.sum(others[-1])
+
+
+def starred_in_loop(pairs, x):
+    total = 0.0
+    for first, *rest in pairs:
+        total = total + np.sum(first * x) * np.sum(rest[0])
+    return total

@@ -12,7 +12,7 @@ CASES = [
     ("lambda_passed_around", "g = lambda v: v * 2\n    h = g\n    return h(x)", "lambda", 4, 8),
     ("lambda_argument_on_a_condition", "g = lambda v: v * v\n    return np.sum(x) if x[0] > 0 "
      "else np.sum(g(x * 2))", "lambda", 4, 8),
-    ("starred_unpacking", "a, *b = x\n    return np.sum(a)", "starred unpacking", 4, 4),
+    ("starred_nested", "a, *(b, c) = x\n    return np.sum(a)", "starred unpacking into a nested target", 4, 7),
     ("unpack_into_subscript", "y = x * 1.0\n    y[0], b = x\n    return np.sum(y)",
      "unpacking into a subscript", 5, 4),
     ("conditional_list_comprehension", "return np.sum(x) if x[0] > 0 else np.sum([v for v in x])",

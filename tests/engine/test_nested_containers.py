@@ -61,6 +61,11 @@ CASES = [
     # an entry's adjoint written in a loop (or branch), then before it: the second adds
     (P.dict_entry_in_loop_and_before, ({k: rng.standard_normal(3) for k in "uw"}, X[0]), 0),
     (P.dict_entry_in_branch_and_before, ({k: rng.standard_normal(3) for k in "uw"}, X[0]), 0),
+    # starred unpacking: a tuple's tail, a list's middle, an array's rows, in a loop target
+    (P.starred_tail, ((W1, b1, 0.5), X), 0),
+    (P.starred_middle, ([SQUARE[0]["W"], SQUARE[1]["W"], SQUARE[0]["W"].T, W1], X), 0),
+    (P.starred_array_rows, (rng.standard_normal((4, 3)), X[0]), 0),
+    (P.starred_in_loop, ([(b1, W1[0]), (b1[::-1], W1[1])], b1), 0),
 ]
 IDS = [f"{case[0].__name__}-{k}" for k, case in enumerate(CASES)]
 TWO_ARGUMENTS = [c for c in CASES if len(c[1]) > 1]
