@@ -202,6 +202,11 @@ class _Forward:
         return self.rule(op)
 
     def zeros_if_zero(self, tangent: gast.expr, primal: gast.expr) -> gast.expr:
+        if isinstance(tangent, gast.Tuple) and isinstance(primal, (gast.Tuple, gast.List)):
+            return type(primal)(  # a literal inside a literal: zeros element by element
+                elts=[self.zeros_if_zero(t, p) for t, p in zip(tangent.elts, primal.elts)],
+                ctx=gast.Load(),
+            )
         if _is_zero(tangent):
             if isinstance(primal, gast.Name):
                 return self.zeros(primal.id)  # a list or dict keeps its structure

@@ -230,7 +230,9 @@ class _Normalizer(ControlFlow):
     def unpack(self, target: gast.Tuple | gast.List, whole: gast.expr) -> None:
         """``a, (b, c) = whole``: one element at a time, a nested target from a temporary."""
         names = {n.id for n in S.names(target) if isinstance(n.ctx, gast.Store)}
-        if isinstance(whole, gast.Name) and self.depth > 0 and any(
+        if not isinstance(whole, gast.Name):  # `(a, b), c = (x, y), z`: name the literal,
+            whole = self.emit(None, whole, "literal", target)  # whose adjoint reaches x, y, z
+        elif self.depth > 0 and any(
             self.current.get(n) == whole.id for n in names
         ):  # `x, y = x` in a loop: x keeps its name, so read the elements from a copy
             whole = self.emit(None, whole, "copy", target)
@@ -263,9 +265,9 @@ class _Normalizer(ControlFlow):
             raise unsupported("starred unpacking into a nested target", element,
                               "unpack into a name first, then unpack that")
         builtin_list = S.name("list")
-        if self.resolver.qualname(builtin_list) != "builtins.list":
+        if "list" in self.local_names or self.resolver.qualname(builtin_list) != "builtins.list":
             raise unsupported("starred unpacking", element,
-                              "the module redefines 'list': unpack by indexing instead")
+                              "'list' is redefined here: unpack by indexing instead")
         bounds = gast.Slice(lower=S.constant(start), upper=S.constant(-after) if after else None,
                             step=None)
         part = self.emit(None, gast.Subscript(value=S.clone(whole), slice=bounds,
@@ -579,6 +581,8 @@ class _Normalizer(ControlFlow):
 
     def subscript(self, node: gast.Subscript, target: str | None) -> gast.expr:
         base = self.expr(node.value)
+        if isinstance(base, (gast.Tuple, gast.List)):  # `(a, b)[1]`: name the literal,
+            base = self.emit(None, base, "literal", node.value)  # whose adjoint reaches a, b
         index = self.index(node.slice)
         value = gast.Subscript(value=base, slice=index, ctx=gast.Load())
         return self.emit(target, value, "subscript", node)

@@ -226,3 +226,14 @@ def starred_in_loop(pairs, x):
     for first, *rest in pairs:
         total = total + np.sum(first * x) * np.sum(rest[0])
     return total
+
+
+def unpack_a_literal(x, w):
+    (a, b), c = (x, w * x), 3.0
+    first, *rest = a, b, c * w
+    return np.sum(a * b) * c + np.sum(rest[0] * first) + np.sum(np.sin(rest[1]))
+
+
+def index_a_literal(x, w):
+    y = (x, w * x)[1] + [x * x, w][0]
+    return np.sum(y * {"a": w, "b": x}["b"])

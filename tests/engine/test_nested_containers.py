@@ -66,6 +66,9 @@ CASES = [
     (P.starred_middle, ([SQUARE[0]["W"], SQUARE[1]["W"], SQUARE[0]["W"].T, W1], X), 0),
     (P.starred_array_rows, (rng.standard_normal((4, 3)), X[0]), 0),
     (P.starred_in_loop, ([(b1, W1[0]), (b1[::-1], W1[1])], b1), 0),
+    # a literal unpacked into a nested or starred target, or indexed (its adjoint was lost)
+    (P.unpack_a_literal, (b1, b1[::-1]), 0),
+    (P.index_a_literal, (b1, b1[::-1]), 0),
 ]
 IDS = [f"{case[0].__name__}-{k}" for k, case in enumerate(CASES)]
 TWO_ARGUMENTS = [c for c in CASES if len(c[1]) > 1]
