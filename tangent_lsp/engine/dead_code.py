@@ -99,9 +99,8 @@ def eliminate_dead_code(function: gast.FunctionDef, pure: bool | None = None) ->
     params = {a.id for a in function.args.args}
     if pure is None:
         pure = is_pure(function.body)
-    sweep = _Sweep({n for n in S.stored_names(function) if n not in params}, pure)
+    sweep = _Sweep(_assigned(function.body) - params, pure)
     sweep.views = views_of(function.body)
-    sweep.pops = bool(popped_lists(function.body))  # else no statement is searched for one
     sweep.view_names = set().union(*sweep.views.values())
     function.body, _ = _dce(function.body, set(), sweep, True)
     if sweep.dead_pairs:  # pushes come before their pops: one more sweep removes them
@@ -120,8 +119,9 @@ class _Sweep:
         self.views: dict[str, set[str]] = {}  # array → variables that may be views of it
         self.view_names: set[str] = set()
         self.dead_pairs: set[int] = set()
-        self.pops = True  # whether the function pops from a list anywhere
-        self._reads: dict[int, tuple[gast.AST, list[str]]] = {}  # holds the node: ids stay unique
+        # per tree: (the tree, the names it reads, the lists it pops from); holding the
+        # tree keeps its id unique
+        self._reads: dict[int, tuple[gast.AST, list[str], set[str]]] = {}
         # Usually no call in the function has side effects: then no statement is
         # walked again to ask.
         self.pure = _always_pure if all_pure else is_pure
@@ -129,13 +129,21 @@ class _Sweep:
     def reads(self, node: gast.AST) -> list[str]:
         """The names ``node`` reads, and a ``value_live`` marker for each view it reads
         for its values."""
+        return self._summary(node)[1]
+
+    def pops(self, node: gast.AST) -> set[str]:
+        """The lists ``node`` pops from."""
+        return self._summary(node)[2]
+
+    def _summary(self, node: gast.AST) -> tuple[gast.AST, list[str], set[str]]:
         found = self._reads.get(id(node))
         if found is None:
-            names = S.loaded_names(node)
+            loads, _, _, pops = S.name_summary(node)
+            names = list(loads)
             if self.view_names and not self.view_names.isdisjoint(names):
-                names = names + [value_live(v) for v in value_reads(node) & self.view_names]
-            found = self._reads[id(node)] = (node, names)
-        return found[1]
+                names += [value_live(v) for v in value_reads(node) & self.view_names]
+            found = self._reads[id(node)] = (node, names, pops)
+        return found
 
     def needed(self, array: str, live: set[str]) -> bool:
         """Whether writing into ``array`` in place matters: it is live, or a view of it is
@@ -190,7 +198,9 @@ def _dce(
                 live.update(sweep.reads(stmt))
             else:
                 keep = False
-        elif isinstance(stmt, gast.Assign) and sweep.pops and (pops := _pop_calls(stmt.value)):
+        elif isinstance(stmt, gast.Assign) and sweep.pops(stmt.value) and (
+            pops := _pop_calls(stmt.value)
+        ):
             # `v = xs.pop()` and `bv = bv + xs.pop()` also shorten xs: when v is dead, the
             # pops may still matter
             targets = S.stored_names(stmt.targets[0])
@@ -282,6 +292,28 @@ def _loop_is_dead(loop: gast.For | gast.While, live_out: set[str], sweep: _Sweep
         if name is not None and (name not in sweep.local or sweep.needed(name, live_out)):
             return False
     return all(xs in sweep.local and xs not in live_out for xs in popped_lists(loop))
+
+
+def _assigned(body: list[gast.stmt]) -> set[str]:
+    """The names the statements assign (their targets only: values assign nothing in
+    generated code)."""
+    names: set[str] = set()
+    for stmt in S.statements(body):
+        cls = stmt.__class__
+        if cls is gast.Assign:
+            names.update(S.stored_names(stmt.targets[0]))
+        elif cls is gast.For:
+            names.update(S.stored_names(stmt.target))
+        elif cls is gast.AugAssign:
+            names.update(S.stored_names(stmt.target))
+        elif cls not in _ASSIGN_NOTHING:
+            names.update(S.stored_names(stmt) if cls not in S.COMPOUND else ())
+    return names
+
+
+# Statements that bind no name themselves (a compound one's blocks come as statements)
+_ASSIGN_NOTHING = frozenset((gast.Expr, gast.Return, gast.Pass, gast.Break, gast.Continue,
+                             gast.If, gast.While))
 
 
 def _has_code(stmts: list[gast.stmt]) -> bool:

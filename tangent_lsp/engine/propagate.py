@@ -27,18 +27,22 @@ def _nodes(node: gast.AST) -> int:
 
 
 def _defines(
-    stmt: gast.stmt, popped: set[str] = frozenset(), stored: set[str] | None = None
+    stmt: gast.stmt, popped: set[str] = frozenset(), stored: set[str] | None = None,
+    pops: set[str] | None = None,
 ) -> set[str]:
     """Names a simple statement assigns (``v = xs.pop()`` changes ``xs`` too: ``popped`` are
     the lists the function pops anywhere), or anything a compound statement may assign.
-    ``stored``: the names the statement stores into, when the caller has them already."""
+    ``stored`` and ``pops``: the names the statement stores into and the lists it pops
+    from, when the caller has them already."""
     inplace = inplace_target(stmt)
     if inplace:
         return {inplace}
     if isinstance(stmt, (gast.Assign, *S.COMPOUND)):
         targets = set(S.stored_names(stmt)) if stored is None else stored
         if stmt.__class__ is gast.Assign:
-            return targets | popped_lists(stmt.value) if popped else targets
+            if not popped:
+                return targets
+            return targets | (popped_lists(stmt.value) if pops is None else pops)
         return targets | {name for n in S.statements([stmt]) if (name := inplace_target(n))}
     return set()
 
@@ -54,12 +58,8 @@ def propagate_assignments(
     into or out of a loop.
     """
     updated_in_place = {name for n in S.statements(function.body) if (name := inplace_target(n))}
-    total_loads: dict[str, int] = {}
-    for n in S.names(function.body):
-        if n.ctx.__class__ is gast.Load:
-            total_loads[n.id] = total_loads.get(n.id, 0) + 1
     # a list that is popped stays a name: `list(...).pop()` could not be differentiated again
-    popped = popped_lists(function.body)
+    total_loads, _, _, popped = S.name_summary(function.body)
     candidates = (inlinable | mergeable) - updated_in_place - popped
     # writing into an array changes its views' values and the other way round: a value
     # that reads one must not move past an in-place write into the other
@@ -121,9 +121,9 @@ class _BlockFacts:
         self.define_positions: dict[str, list[int]] = {}
         self.sizes: list[int] = []  # nodes per statement
         for position, stmt in enumerate(body):
-            loads, stores, size = S.name_summary(stmt)
+            loads, stores, size, pops = S.name_summary(stmt)
             self.loads.append(loads)
-            self.defines.append(_defines(stmt, popped, stores))
+            self.defines.append(_defines(stmt, popped, stores, pops))
             self.sizes.append(size)
             self._index(position)
 

@@ -247,14 +247,16 @@ def contains(node, classes: tuple[type, ...]) -> bool:
     return False
 
 
-def name_summary(node) -> tuple[dict[str, int], set[str], int]:
-    """In one traversal: how often each name is read, the names stored into, and
-    ``size(node)`` (propagation asks all three of every statement)."""
+def name_summary(node) -> tuple[dict[str, int], set[str], int, set[str]]:
+    """In one traversal: how often each name is read, the names stored into,
+    ``size(node)``, and the lists popped from (``xs`` in ``xs.pop()``): propagation
+    asks all four of every statement."""
     children = _CHILDREN
-    name = gast.Name
-    load = gast.Load
+    name, call, attribute = gast.Name, gast.Call, gast.Attribute
+    load, store = gast.Load, gast.Store
     loads: dict[str, int] = {}
     stores: set[str] = set()
+    popped: set[str] = set()
     count = 0
     stack = [node]
     while stack:
@@ -265,13 +267,18 @@ def name_summary(node) -> tuple[dict[str, int], set[str], int]:
             continue
         if cls is name:
             count += 2
-            if item.ctx.__class__ is load:
+            context = item.ctx.__class__
+            if context is load:
                 loads[item.id] = loads.get(item.id, 0) + 1
-            else:
+            elif context is store:
                 stores.add(item.id)
             if item.annotation is not None:
                 stack.append(item.annotation)
             continue
+        if cls is call:
+            func = item.func
+            if func.__class__ is attribute and func.attr == "pop" and func.value.__class__ is name:
+                popped.add(func.value.id)
         fields = children.get(cls)
         if fields is None:
             continue
@@ -281,7 +288,7 @@ def name_summary(node) -> tuple[dict[str, int], set[str], int]:
             value = values.get(field)
             if value is not None:
                 stack.append(value)
-    return loads, stores, count
+    return loads, stores, count, popped
 
 
 COMPOUND = (gast.If, gast.For, gast.While)  # the statements that hold blocks
