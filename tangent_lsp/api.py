@@ -183,11 +183,35 @@ def jvp(
 ) -> Callable:
     """Jacobian-vector product (forward mode): the generated function takes ``func``'s
     arguments, then one tangent per ``wrt`` argument, and returns the output's tangent
-    (followed by ``func``'s value when ``preserve_result``)."""
-    return autodiff(
+    (followed by ``func``'s value when ``preserve_result``). When ``func`` has parameters
+    with defaults, the last positional arguments of a call are the tangents, however
+    many of those parameters the call leaves out."""
+    forward = autodiff(
         func, wrt=wrt, optimized=optimized, mode="forward", preserve_result=preserve_result,
         check_dims=check_dims, verbose=verbose,
     )
+    return inputs_last(func, forward, 1 if isinstance(wrt, int) else len(wrt))
+
+
+def inputs_last(func: Callable, derivative: Callable, count: int) -> Callable:
+    """``derivative`` called as ``derivative(*args, *inputs)`` (``count`` tangents, or a
+    seed) even when ``args`` leaves out parameters of ``func`` that have defaults: the
+    generated ``tf_dx(x, y=None, dx=1.0)`` would bind ``jvp(f)(x, v)``'s ``v`` to ``y``."""
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    params = [p for p in inspect.signature(func).parameters.values() if p.kind in positional]
+    if not any(p.default is not p.empty for p in params):
+        return derivative  # nothing to leave out: positions are unambiguous
+    names = [p.name for p in inspect.signature(derivative).parameters.values()
+             if p.kind in positional][len(params):len(params) + count]
+
+    @functools.wraps(derivative)
+    def with_inputs_last(*args, **kwargs):
+        if len(args) <= count or any(name in kwargs for name in names):
+            return derivative(*args, **kwargs)
+        inputs = dict(zip(names, args[-count:]))
+        return derivative(*args[:-count], **inputs, **kwargs)
+
+    return with_inputs_last
 
 
 def vjp(
@@ -200,8 +224,9 @@ def vjp(
     verbose: int = 0,
 ) -> Callable:
     """Vector-Jacobian product: the generated function takes the output seed last."""
-    return autodiff(
+    backward = autodiff(
         func, wrt=wrt, optimized=optimized, motion=motion, mode="reverse",
         preserve_result=preserve_result, check_dims=check_dims,
         input_derivative=INPUT_DERIVATIVE.Required, verbose=verbose,
     )
+    return inputs_last(func, backward, 1)

@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from .api import INPUT_DERIVATIVE, autodiff, compile_derivative, grad
+from .api import INPUT_DERIVATIVE, autodiff, compile_derivative, grad, inputs_last
 from .engine import Derivative
 
 
@@ -51,16 +51,19 @@ def jacobian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int 
         columns = []
         if x.size <= out.size:
             if forward is None:
-                forward = autodiff(func, wrt=(wrt,), mode="forward", optimized=optimized,
-                                   verbose=verbose)
+                forward = inputs_last(func, autodiff(
+                    func, wrt=(wrt,), mode="forward", optimized=optimized, verbose=verbose,
+                ), 1)
             for k in range(x.size):
                 seed = np.zeros(x.size)
                 seed[k] = 1.0
                 columns.append(np.asarray(forward(*args, seed.reshape(x.shape)), dtype=float))
             return np.stack(columns, axis=-1).reshape(out.shape + x.shape)
         if reverse is None:
-            reverse = autodiff(func, wrt=(wrt,), optimized=optimized, verbose=verbose,
-                               input_derivative=INPUT_DERIVATIVE.Required)
+            reverse = inputs_last(func, autodiff(
+                func, wrt=(wrt,), optimized=optimized, verbose=verbose,
+                input_derivative=INPUT_DERIVATIVE.Required,
+            ), 1)
         for k in range(out.size):
             seed = np.zeros(out.size)
             seed[k] = 1.0

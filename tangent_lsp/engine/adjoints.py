@@ -295,8 +295,9 @@ class StatementAdjoints:
             added = S.call("add_at", [S.name(bx), _slices_as_calls(index), by])
             self.out.append(S.assign(bx, added))
             return
-        if kind == "positional" and isinstance(index, gast.Slice):
+        if kind and isinstance(index, gast.Slice):
             # `bx[1:] += g` would lengthen a list: add element by element (an array too)
+            self.zero_keys.pop(x, None)  # which positions are still zero is no longer known
             self.helpers.add("add_grad")
             part = gast.Subscript(value=S.name(bx), slice=index, ctx=gast.Load())
             target = gast.Subscript(value=S.name(bx), slice=S.clone(index), ctx=gast.Store())

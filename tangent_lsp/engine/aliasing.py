@@ -43,14 +43,17 @@ class _State:
     base: dict[str, tuple[str, Op]] = field(default_factory=dict)  # view → (root, where)
     stale: dict[str, tuple[Op, str]] = field(default_factory=dict)  # name → (write, written)
     popped: set[str] = field(default_factory=set)  # names holding a value from a tape
+    # `r = X[0]`: a view of a matrix's row, or a vector's element (a number): known to be
+    # a view once something writes into it by index (`r[0] = v`: r is an array)
+    rows: dict[str, tuple[str, Op]] = field(default_factory=dict)
     lines: dict[int, str] = field(default_factory=dict)  # line number → its source text
     origins: dict[str, str] = field(default_factory=dict)  # SSA name → the user's variable
     callee: Callable[[str], gast.FunctionDef | None] | None = None
 
     def copy(self) -> "_State":
         return _State(
-            dict(self.base), dict(self.stale), set(self.popped), self.lines, self.origins,
-            self.callee,
+            dict(self.base), dict(self.stale), set(self.popped), dict(self.rows), self.lines,
+            self.origins, self.callee,
         )
 
     def shown(self, name: str) -> str:
@@ -63,6 +66,7 @@ class _State:
         self.base.update(other.base)
         self.stale.update(other.stale)
         self.popped |= other.popped
+        self.rows.update(other.rows)
 
 
 def check_views(
@@ -99,6 +103,8 @@ def _op(op: Op, state: _State) -> None:
     _read(sorted(reads), op, state)
     if op.kind == "setitem":
         restored = isinstance(item, gast.Name) and item.id in state.popped
+        if op.target in state.rows and op.target not in state.base:
+            state.base[op.target] = state.rows[op.target]  # indexed into: an array, a view
         _write(op.target, op, state, restored)
         return
     if op.kind == "append":  # the list grows in place: its other names see it
@@ -113,6 +119,10 @@ def _op(op: Op, state: _State) -> None:
     state.base.pop(op.target, None)
     state.stale.pop(op.target, None)
     state.popped.discard(op.target)
+    state.rows.pop(op.target, None)
+    row_of = _row_of(op)
+    if row_of is not None:
+        state.rows[op.target] = (state.base.get(row_of, (row_of, op))[0], op)
     if op.kind == "pop":
         state.popped.add(op.target)
     viewed = _viewed(op)
@@ -156,10 +166,11 @@ def _written_arguments(op: Op, callee: gast.FunctionDef | None) -> list[str]:
     return [arg.id for param, arg in bound if param in written and isinstance(arg, gast.Name)]
 
 
-def written_parameters(function: gast.FunctionDef) -> set[str]:
+def written_parameters(function: gast.FunctionDef, augmented: bool = False) -> set[str]:
     """Parameters ``function`` writes into in place: item assignment into them, or a
     method that changes a list or dict (``+=`` on a parameter may rebind a number, so it
-    is not counted)."""
+    is not counted, unless ``augmented``: a function called only for its effects has no
+    reason to rebind a number)."""
     params = {a.id for a in function.args.posonlyargs + function.args.args}
     written: set[str] = set()
     for node in S.walk(function):
@@ -168,6 +179,10 @@ def written_parameters(function: gast.FunctionDef) -> set[str]:
             for target in targets:
                 if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
                     written.add(target.value.id)
+                elif augmented and isinstance(node, gast.AugAssign) and isinstance(
+                    target, gast.Name
+                ):
+                    written.add(target.id)
         elif (
             isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
             and isinstance(node.func.value, gast.Name) and node.func.attr in _MUTATORS
@@ -192,6 +207,20 @@ def _viewed(op: Op) -> str | None:
     elif op.kind == "rule" and op.key in _VIEWS and op.args:
         first = op.args[0]
         return first.id if isinstance(first, gast.Name) else None
+    return None
+
+
+def _row_of(op: Op) -> str | None:
+    """The array ``op`` reads one row (or element) of by integer indexes: ``X[0]``, ``X[i, 1]``."""
+    if op.kind != "subscript" or not isinstance(op.value.value, gast.Name):
+        return None
+    index = op.value.slice
+    parts = index.elts if isinstance(index, gast.Tuple) else [index]
+    if all(
+        isinstance(p, gast.Name) or (isinstance(p, gast.Constant) and type(p.value) is int)
+        for p in parts
+    ):
+        return op.value.value.id
     return None
 
 

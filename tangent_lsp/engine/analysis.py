@@ -144,6 +144,8 @@ def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
             ))
         )
     }
+    key_lists: set[str] = set()  # lists of string constants (`["W", "b"]`)
+    keys: set[str] = set()  # their elements
     for op in walk_ops(fn.body):
         if (
             op.kind == "subscript"
@@ -162,12 +164,20 @@ def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
             kinds[op.target] = "list"
         if op.kind == "literal":
             kinds[op.target] = "dict" if isinstance(op.value, gast.Dict) else "list"
+            if not isinstance(op.value, gast.Dict) and op.value.elts and all(
+                isinstance(e, gast.Constant) and isinstance(e.value, str) for e in op.value.elts
+            ):
+                key_lists.add(op.target)
         elif op.kind in ("append", "pop"):
             kinds[op.target if op.kind == "append" else op.args[0].id] = "list"
         elif op.kind == "subscript" and isinstance(op.value.value, gast.Name):
             index = op.value.slice
-            if isinstance(index, gast.Constant) and isinstance(index.value, str):
+            if (isinstance(index, gast.Constant) and isinstance(index.value, str)) or (
+                isinstance(index, gast.Name) and index.id in keys
+            ):  # `d["W"]`, or `d[k]` for `k` from a list of strings (`for k in ["W", "b"]`)
                 kinds[op.value.value.id] = "dict"
+            if op.value.value.id in key_lists:
+                keys.add(op.target)
         elif op.kind == "copy" and isinstance(op.value, gast.Name) and op.value.id in kinds:
             kinds[op.target] = kinds[op.value.id]
     _holders(fn, kinds, callee_kinds)

@@ -11,9 +11,13 @@ import builtins
 import keyword
 import re
 
+from .. import runtime
+
 # Generated names never shadow a builtin or a keyword (a temporary called ``sum``
-# would break the user's module the moment the derivative is inserted).
-_RESERVED = frozenset(dir(builtins)) | frozenset(keyword.kwlist)
+# would break the user's module the moment the derivative is inserted), nor a runtime
+# helper the generated code calls (a local ``add_at`` would hide ``add_at(...)``).
+RUNTIME_NAMES = frozenset(runtime.__all__)
+_RESERVED = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | RUNTIME_NAMES
 
 _VALID = re.compile(r"\W")  # Unicode-aware: d(pérdida) stays readable
 

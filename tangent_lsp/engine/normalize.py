@@ -21,9 +21,10 @@ from .errors import DiffError, unsupported
 from .control import DICT_KEYS, ControlFlow, is_dict
 from .comprehensions import expand_comprehensions
 from .lambdas import inline_lambdas
+from .aliasing import written_parameters
 from .desugar import always_returns, hoist_returns, leave_loops
 from .ir import Function, Keep, Op, Return, Statement
-from .naming import Namer
+from .naming import RUNTIME_NAMES, Namer
 from .parse import Module
 from .resolve import Resolver
 from .templates import RUNTIME_MODULE
@@ -114,6 +115,7 @@ class _Normalizer(ControlFlow):
         args = function.args
         self.params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs]
         self.local_names = set(self.params)
+        self.sequences: set[str] = set()  # names bound to a list or tuple literal, list(...)
         self.local_names.update(S.stored_names(function))
         self.current: dict[str, str] = {p: p for p in self.params}
         self.origins: dict[str, str] = {}  # a renamed definition → the user's variable
@@ -211,6 +213,13 @@ class _Normalizer(ControlFlow):
             if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts) \
                     and all(isinstance(e, gast.Name) for e in target.elts):
                 atoms = [self.expr(e) for e in value.elts]
+                if self.depth > 0:  # `a, b = b, a` in a block keeps the names: read old values
+                    assigned = {self.current.get(e.id) for e in target.elts}
+                    atoms = [
+                        self.emit(None, atom, "copy", element)
+                        if isinstance(atom, gast.Name) and atom.id in assigned else atom
+                        for element, atom in zip(target.elts, atoms)
+                    ]
                 for element, atom in zip(target.elts, atoms):
                     self.emit(self.define(element.id), atom, "copy", element)
                 return
@@ -279,6 +288,8 @@ class _Normalizer(ControlFlow):
     def setitem(self, target: gast.Subscript, value: gast.expr, stmt: gast.stmt) -> None:
         """``x[i] = v`` writes into ``x``: the backward sweep restores what it overwrote."""
         item = self.expr(value)
+        if isinstance(item, (gast.Tuple, gast.List)):  # `xs[1:] = [a]`: name the literal,
+            item = self.emit(None, item, "literal", value)  # whose adjoint reaches a
         base = self.lookup(target.value)
         index = self.index(target.slice)
         location = gast.Subscript(value=base, slice=index, ctx=gast.Load())
@@ -310,12 +321,49 @@ class _Normalizer(ControlFlow):
         if self.resolver.qualname(func) == "numpy.add.at" and _adds_into_local(call, self):
             self.add_at(call, stmt)
             return
-        if self.resolver.qualname(func) in _MUTATING:
+        qualname = self.resolver.qualname(func)
+        if qualname in _MUTATING:
             raise unsupported(
                 f"in-place NumPy function '{S.dotted_name(func)}'", stmt,
                 "compute a new array instead (np.where, x + ...)",
             )
+        if any(_writes_out(k) for k in call.keywords):
+            raise unsupported(
+                "out= argument", stmt, "assign the result instead (y = np.multiply(x, 2.0))",
+                message=f"'{S.dotted_name(func)}(..., out=...)' writes into an array in place: "
+                "not differentiated",
+            )
+        self.check_effects_on_arguments(call, qualname)
         self.keep(stmt, [])  # print(...), a call for its side effect
+
+    def check_effects_on_arguments(self, call: gast.Call, qualname: str | None) -> None:
+        """One of the module's functions called for its effect (``scale(z)``) that writes
+        into an argument the function holds: the derivative would not see the change."""
+        callee = self.resolver.callee(qualname) if qualname else None
+        if callee is None:
+            return
+        params = [a.id for a in callee.node.args.posonlyargs + callee.node.args.args]
+        written = written_parameters(callee.node, augmented=True)
+        bound = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords]
+        def where(node: gast.Name) -> tuple:
+            return node.id, getattr(node, "lineno", None), getattr(node, "col_offset", None)
+
+        passed = {where(n) for n in S.names(call)}  # (the body was copied: not by identity)
+        # what the function reads elsewhere (a list only handed to a logger is no matter)
+        read = {n.id for n in S.names(self.function.body)
+                if n.ctx.__class__ is gast.Load and where(n) not in passed}
+        for param, arg in bound:
+            if (
+                param in written and isinstance(arg, gast.Name) and self.is_local(arg)
+                and arg.id in read
+            ):
+                raise unsupported(
+                    "call that changes its argument", call,
+                    f"return the new value from '{callee.node.name}' and assign it "
+                    f"({arg.id} = {callee.node.name}(...))",
+                    message=f"'{callee.node.name}' changes '{arg.id}' in place: the derivative "
+                    "would not see the change",
+                )
 
     def add_at(self, call: gast.Call, stmt: gast.stmt) -> None:
         """``np.add.at(a, i, v)`` adds at repeated indices too, in place: read as
@@ -362,7 +410,10 @@ class _Normalizer(ControlFlow):
         """``loss = <returned expression>`` reads best, and shadowing the primal
         function inside its own derivative is harmless unless the body calls it."""
         own = self.function.name
-        if own not in self.local_names and own not in S.loaded_names(self.function):
+        if (
+            own not in self.local_names and own not in S.loaded_names(self.function)
+            and own not in RUNTIME_NAMES  # the derivative may call the helper `add_at`
+        ):
             self.namer.temporaries.add(own)
             self.local_names.add(own)  # taken: a second result gets its own name
             return own
@@ -421,6 +472,10 @@ class _Normalizer(ControlFlow):
     def emit(self, target: str | None, value: gast.expr, kind: str, node: gast.AST, **info) -> gast.Name:
         if target is None:
             target = self.namer.fresh(_hint(value, info.get("key")), temporary=True)
+        if (kind == "literal" and isinstance(value, (gast.Tuple, gast.List))) or info.get(
+            "key"
+        ) in ("builtins.list", "builtins.tuple"):
+            self.sequences.add(target)
         self.local_names.add(target)
         self.current.setdefault(target, target)
         self.body.append(Op(target, value, kind, self.line, node, **info))
@@ -457,8 +512,20 @@ class _Normalizer(ControlFlow):
         value = gast.BinOp(left=left, op=S.clone(node.op), right=right)
         if key is None:  # &, |, ^, <<, >>: integers and masks (`(x > 0) & (x < 1)`)
             return self.emit(target, value, "constant", node)
-        shown = f"operator '{OPERATOR_SYMBOLS[type(node.op)]}'"
-        return self.emit(target, value, "rule", node, key=key, shown=shown, args=[left, right])
+        symbol = OPERATOR_SYMBOLS[type(node.op)]
+        shown = f"operator '{symbol}'"
+        result = self.emit(target, value, "rule", node, key=key, shown=shown, args=[left, right])
+        if isinstance(node.op, (gast.Add, gast.Mult)) and any(
+            isinstance(side, (gast.Tuple, gast.List)) or getattr(side, "id", None) in self.sequences
+            for side in (left, right)
+        ):  # `xs + [h]`, `xs * 2`: joins or repeats a sequence (a shape's too: no error then)
+            self.body[-1].error = DiffError(
+                f"'{symbol}' with a list or tuple",
+                f"'{symbol}' with a list or tuple operand is not differentiated",
+                hint="append to a list instead of joining lists; for arithmetic, make the "
+                "literal an array (np.array([...]))",
+            ).at(node)
+        return result
 
     def unaryop(self, node: gast.UnaryOp, target: str | None) -> gast.expr:
         if isinstance(node.op, (gast.USub, gast.UAdd)) and isinstance(node.operand, gast.Constant):
@@ -517,6 +584,11 @@ class _Normalizer(ControlFlow):
         for keyword in node.keywords:
             if keyword.arg is None:
                 raise unsupported("**kwargs argument", keyword.value, "pass keyword arguments by name")
+            if _writes_out(keyword):
+                raise unsupported(
+                    "out= argument", keyword.value,
+                    "use the returned array (y = np.multiply(x, 2.0)): out= writes in place",
+                )
         method_of_value = isinstance(func, gast.Attribute) and (
             not self._is_global_chain(func) or self.resolver.qualname(func) is None
         )  # x.sum(), or W.reshape(2, 3) on a module-level array
@@ -600,6 +672,12 @@ class _Normalizer(ControlFlow):
 # for their side effect and silently carry no derivative, so they are rejected.
 _MUTATING = {"numpy.add.at", "numpy.copyto", "numpy.put", "numpy.place", "numpy.fill_diagonal",
              "numpy.putmask", "numpy.put_along_axis", "numpy.subtract.at", "numpy.multiply.at"}
+
+def _writes_out(keyword: gast.keyword) -> bool:
+    """``out=y``: a NumPy function writing its result into ``y`` (``out=None`` does not)."""
+    value = keyword.value
+    return keyword.arg == "out" and not (isinstance(value, gast.Constant) and value.value is None)
+
 
 def _adds_into_local(call: gast.Call, normalizer) -> bool:
     """``np.add.at(a, i, v)`` into a local variable (not an argument, whose caller would

@@ -46,6 +46,7 @@ class _Reverse(StatementAdjoints):
         self.pairs = 0
         self.blocks = 0  # blocks whose backward code has been written (see `zero_keys`)
         self.defined: set[str] = set(fn.params)
+        self.dict_keys: dict[str, set | None] = {}  # dict literals: the keys they hold
         self.ranges: set[str] = set()  # names bound to a range (their items are ints)
 
     def tape_name(self) -> str:
@@ -64,6 +65,12 @@ class _Reverse(StatementAdjoints):
             if isinstance(stmt, Op) and stmt.kind == "append":
                 out.append(gast.Expr(value=S.clone(stmt.value)))  # undone by a pop
             elif isinstance(stmt, Op) and stmt.kind == "setitem":
+                location = S.clone(stmt.value)
+                location.ctx = gast.Store()
+                if self._adds_key(stmt, depth):  # `d["b"] = v`, a new key: nothing to keep
+                    stmt.pair = None
+                    out.append(S.assign(location, S.clone(stmt.args[1])))
+                    continue
                 self.pairs += 1
                 stmt.pair = self.pairs
                 old = S.clone(stmt.value)
@@ -74,11 +81,11 @@ class _Reverse(StatementAdjoints):
                 elif not kind:
                     old = S.call(S.attribute(old, "copy"), [])
                 out.append(push_value(self.tape_name(), old, stmt.pair))
-                location = S.clone(stmt.value)
-                location.ctx = gast.Store()
                 out.append(S.assign(location, S.clone(stmt.args[1])))
             elif isinstance(stmt, Op):
                 stmt.pair = None
+                if stmt.kind == "literal" and isinstance(stmt.value, gast.Dict) and depth == 0:
+                    self.dict_keys[stmt.target] = _constant_keys(stmt.value.keys)
                 if depth > 0 and stmt.target in self.defined:
                     self.pairs += 1
                     stmt.pair = self.pairs
@@ -117,6 +124,41 @@ class _Reverse(StatementAdjoints):
             elif isinstance(stmt, Jump):
                 out.append(gast.Break() if stmt.kind == "break" else gast.Continue())
         return out
+
+    def _kept_result(self, result: gast.expr, forward: list[gast.stmt]) -> gast.expr:
+        """The function's value for ``preserve_result``, as the forward sweep left it: the
+        backward sweep restores overwritten variables from the tape (``s = tape.pop()``,
+        ``y[i] = tape.pop()``), so a returned variable is read again only if nothing is."""
+        if self.tape is None:
+            return S.clone(result)
+        mutated = {op.target for op in walk_ops(self.fn.body) if op.kind in ("setitem", "append")}
+
+        def kept(atom: gast.expr) -> gast.expr:
+            if isinstance(atom, gast.Name) and atom.id in mutated:
+                self.helpers.add("copied")
+                return S.call("copied", [S.clone(atom)])  # its elements are restored in place
+            return S.clone(atom)
+
+        value = (gast.Tuple(elts=[kept(e) for e in result.elts], ctx=gast.Load())
+                 if isinstance(result, gast.Tuple) else kept(result))
+        name = self.namer.fresh("result")
+        forward.append(S.assign(name, value))
+        return S.name(name)
+
+    def _adds_key(self, stmt: Op, depth: int) -> bool:
+        """``d["b"] = v`` at the top level, ``d`` a dict literal known not to hold "b" yet
+        (there is no old value to keep for the backward sweep: ``d["b"]`` would fail)."""
+        keys = self.dict_keys.get(stmt.target)
+        index = stmt.value.slice
+        if keys is None or not (isinstance(index, gast.Constant) and isinstance(index.value, str)):
+            return False
+        if index.value in keys:
+            return False
+        if depth > 0:  # a second iteration would overwrite it: keep the old value then
+            del self.dict_keys[stmt.target]
+            return False
+        keys.add(index.value)
+        return True
 
     # --- backward sweep ---------------------------------------------------------------
 
@@ -161,9 +203,10 @@ class _Reverse(StatementAdjoints):
         if isinstance(stmt, Op) and stmt.kind == "setitem":
             if stmt.target in self.active:
                 self.adjoint_of(stmt)
-            location = S.clone(stmt.value)
-            location.ctx = gast.Store()
-            self.out.append(pop_into(self.tape_name(), location, stmt.pair))
+            if stmt.pair is not None:  # a new key has no old value to restore
+                location = S.clone(stmt.value)
+                location.ctx = gast.Store()
+                self.out.append(pop_into(self.tape_name(), location, stmt.pair))
             return self.out
         if isinstance(stmt, Op) and stmt.kind == "pop":
             if stmt.target in self.active or stmt.args[0].id in self.active:
@@ -346,7 +389,7 @@ class _Reverse(StatementAdjoints):
                 self.out.append(self.zeros(arg))
             grads.append(S.name(self.adjoint(arg)))
         if preserve_result:
-            grads.append(S.clone(result))
+            grads.append(self._kept_result(result, forward))
         value = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
         if self.tape is not None:
             forward.insert(0, S.assign(self.tape, gast.List(elts=[], ctx=gast.Load())))
@@ -475,6 +518,13 @@ def _first_use(stmts: list[Statement], name: str) -> str:
         elif isinstance(stmt, Loop) and _first_use(stmt.body, name) == "read":
             return "read"
     return "none"
+
+
+def _constant_keys(keys: list) -> set | None:
+    """The keys of a dict literal, when all are constants."""
+    if all(isinstance(k, gast.Constant) for k in keys):
+        return {k.value for k in keys}
+    return None
 
 
 def _joined_unpacking(stmts: list[gast.stmt]) -> list[gast.stmt]:

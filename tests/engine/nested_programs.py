@@ -237,3 +237,10 @@ def unpack_a_literal(x, w):
 def index_a_literal(x, w):
     y = (x, w * x)[1] + [x * x, w][0]
     return np.sum(y * {"a": w, "b": x}["b"])
+
+
+def keys_from_a_list(params, x):
+    total = 0.0
+    for k in ["a", "b"]:
+        total = total + np.sum(params[k] * x) ** 2
+    return total

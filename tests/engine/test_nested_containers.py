@@ -69,6 +69,8 @@ CASES = [
     # a literal unpacked into a nested or starred target, or indexed (its adjoint was lost)
     (P.unpack_a_literal, (b1, b1[::-1]), 0),
     (P.index_a_literal, (b1, b1[::-1]), 0),
+    # a dict read by keys from a list of strings (it was taken for an array)
+    (P.keys_from_a_list, ({"a": b1, "b": b1[::-1]}, b1 * 0.5), 0),
 ]
 IDS = [f"{case[0].__name__}-{k}" for k, case in enumerate(CASES)]
 TWO_ARGUMENTS = [c for c in CASES if len(c[1]) > 1]

@@ -1,0 +1,61 @@
+"""Functions with defaulted parameters: the inputs a derivative adds (tangents, a seed)
+come last however many defaulted arguments a call leaves out, in jvp, vjp and jacobian
+(they were bound to the defaulted parameter, silently)."""
+
+import numpy as np
+
+import tangent_lsp
+from tangent_lsp.higher import jacobian
+
+
+def cubic(x, c=2.0):
+    return np.sum(c * x ** 3)
+
+
+def square(x, c=2.0):
+    return c * x ** 2
+
+
+def with_default(x, y=None):
+    if y is None:
+        y = x * 2.0
+    return np.sum(x * y)
+
+
+def with_defaults(x, w, k=2.0, *, s=1.0):
+    return np.sum(np.sin(x * w) * k * s)
+
+
+X = np.array([0.5, 1.0, 1.5])
+
+
+def test_vjp_seed_comes_last():
+    for motion in ("joint", "split"):
+        backward = tangent_lsp.vjp(cubic, motion=motion)
+        assert np.allclose(backward(X, 1.0), 6.0 * X ** 2)
+        assert np.allclose(backward(X, 3.0, 1.0), 9.0 * X ** 2)
+        assert np.allclose(backward(X, c=3.0, bcubic=2.0), 18.0 * X ** 2)
+
+
+def test_jacobian_with_a_default_left_out():
+    assert np.allclose(jacobian(square)(X), np.diag(4.0 * X))
+    assert np.allclose(jacobian(square)(X, 1.0), np.diag(2.0 * X))
+
+
+def _central(f, args, tangents, eps=1e-6):
+    plus = [a + eps * t for a, t in zip(args, tangents)]
+    minus = [a - eps * t for a, t in zip(args, tangents)]
+    return (f(*plus) - f(*minus)) / (2 * eps)
+
+
+def test_jvp_tangents_come_last():
+    v = np.array([1.0, 0.5, -2.0])
+    expected = _central(with_default, [X], [v])
+    tangent = tangent_lsp.jvp(with_default)
+    assert np.isclose(tangent(X, v), expected)  # `y` left out: v is the tangent
+    assert np.isclose(tangent(X, None, v), expected)
+    w, u = X[::-1].copy(), v[::-1].copy()
+    both = tangent_lsp.jvp(with_defaults, wrt=(0, 1))
+    expected = _central(with_defaults, [X, w], [v, u])
+    for value in (both(X, w, v, u), both(X, w, 2.0, v, u, s=1.0), both(X, w, dx=v, dw=u)):
+        assert np.isclose(value, expected, rtol=1e-5)

@@ -1,0 +1,168 @@
+"""In-place updates, second names and sequence operators: each program's derivative is
+either right (checked against central differences, both modes) or reported with a
+DiffError when it is derived. Never a silently wrong number, never a crash at run time.
+
+Found by a search over 374 small programs (session 7); each case failed before its fix.
+"""
+
+import numpy as np
+import pytest
+
+import tangent_lsp
+from tangent_lsp import DiffError
+
+
+def _scale(v):
+    v *= 2.0
+
+
+def _record(xs, v):
+    xs.append(v)
+
+
+def helper_changes_argument(x):
+    z = x * 1.0
+    _scale(z)
+    return np.sum(z)
+
+
+def helper_appends_to_argument(x):
+    xs = [x]
+    _record(xs, x * 2.0)
+    return np.sum(xs[-1])
+
+
+def helper_only_logs(x):
+    history = []
+    _record(history, x)  # the list is never read: nothing to get wrong
+    return np.sum(x * x)
+
+
+def out_keyword(x):
+    y = np.zeros(x.shape)
+    np.multiply(x, 2.0, out=y)
+    return np.sum(y)
+
+
+def out_keyword_assigned(x):
+    y = np.empty(x.shape)
+    z = np.multiply(x, 2.0, out=y)
+    return np.sum(z) + np.sum(y)
+
+
+def row_written_through(X):
+    r = X[0]
+    r[0] = 0.0
+    return np.sum(X)
+
+
+def rows_written_in_a_loop(X):
+    for row in X:
+        row[0] = 0.0
+    return np.sum(X * X)
+
+
+def element_copied_then_written(x):
+    old = x[0]  # a vector's element is a number: writing x does not change it
+    x = x * 1.0
+    x[0] = 3.0 * old
+    return np.sum(x * x) + old
+
+
+def list_joined(x):
+    xs = [x] + [x * 2.0]
+    return np.sum(xs[1])
+
+
+def list_joined_to_a_name(x):
+    xs = [x]
+    ys = xs + [x * 2.0]
+    return np.sum(ys[1])
+
+
+def list_repeated(x):
+    xs = [x]
+    ys = xs * 2
+    return np.sum(ys[1])
+
+
+def tuple_repeated(x):
+    t = (x,) * 2
+    return np.sum(t[1] * x)
+
+
+def shape_arithmetic(x):
+    y = np.reshape(x, x.shape + (1,))  # a tuple joined: a shape, not a derivative
+    return np.sum(y * y)
+
+
+def stack_of_a_slice(x):
+    xs = [x, x * 2.0]
+    return np.sum(np.stack(xs[1:]))
+
+
+def slice_of_a_list_assigned(x):
+    xs = [x, x]
+    xs[1:] = [x * 2.0]
+    return np.sum(xs[1] * xs[0])
+
+
+def dict_key_added(x):
+    d = {}
+    d["a"] = x
+    return np.sum(d["a"] ** 2)
+
+
+def dict_key_added_from_others(x):
+    d = {"a": x}
+    d["b"] = d["a"] * d["a"]
+    return np.sum(d["b"])
+
+
+BOTH = ("reverse", "forward")
+# (function, the modes it is right in)
+RIGHT = [(f, BOTH) for f in (
+    helper_only_logs, element_copied_then_written, shape_arithmetic, stack_of_a_slice,
+    slice_of_a_list_assigned, dict_key_added, dict_key_added_from_others,
+)]
+# (function, what the error says, the modes that report it)
+REPORTED = [
+    (helper_changes_argument, "changes 'z' in place", BOTH),
+    (helper_appends_to_argument, "changes 'xs' in place", BOTH),
+    (out_keyword, "out=", BOTH),
+    (out_keyword_assigned, "out=", BOTH),
+    (row_written_through, "a view of it (r = X[0])", BOTH),
+    (rows_written_in_a_loop, "changed in place", BOTH),
+    (list_joined, "'+' with a list or tuple", BOTH),
+    (list_joined_to_a_name, "'+' with a list or tuple", BOTH),
+    (list_repeated, "'*' with a list or tuple", BOTH),
+    (tuple_repeated, "'*' with a list or tuple", BOTH),
+]
+X = np.array([[0.7, -1.3], [0.4, 1.1]])
+V = np.array([[1.0, 0.5], [-0.5, 2.0]])
+
+
+def _central(f, x, v, eps=1e-6):
+    return (f(x + eps * v) - f(x - eps * v)) / (2 * eps)
+
+
+@pytest.mark.parametrize("f, modes", RIGHT, ids=[f.__name__ for f, _ in RIGHT])
+@pytest.mark.parametrize("optimized", [True, False], ids=["optimized", "plain"])
+def test_right(f, modes, optimized):
+    x, v = (X[0].copy(), V[0].copy())
+    expected = _central(f, x, v)
+    if "reverse" in modes:
+        gradient = tangent_lsp.grad(f, optimized=optimized)(x.copy())
+        assert np.isclose(np.sum(gradient * v), expected, rtol=1e-5, atol=1e-7)
+    if "forward" in modes:
+        tangent = tangent_lsp.jvp(f, optimized=optimized)(x.copy(), v)
+        assert np.isclose(tangent, expected, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("f, says, modes", REPORTED, ids=[f.__name__ for f, _, _ in REPORTED])
+def test_reported_when_derived(f, says, modes):
+    for mode in modes:
+        derive = tangent_lsp.grad if mode == "reverse" else tangent_lsp.jvp
+        with pytest.raises(DiffError) as error:
+            derive(f)
+        assert says in str(error.value), mode
