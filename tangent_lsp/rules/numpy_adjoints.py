@@ -603,6 +603,15 @@ def inv(y, a):
     d[a] = -(yt @ d[y] @ yt)
 
 
+@adjoint(numpy.linalg.cholesky)
+def cholesky(y, a):  # NumPy reads a's lower triangle: those entries get the gradient
+    yt = numpy.swapaxes(y, -1, -2)
+    half = 1.0 - 0.5 * numpy.eye(numpy.shape(a)[-1])  # halves a diagonal
+    p = numpy.tril(yt @ d[y]) * half  # s = L^-T p L^-1, symmetrized, read from below
+    s = numpy.linalg.solve(yt, numpy.swapaxes(numpy.linalg.solve(yt, numpy.swapaxes(p, -1, -2)), -1, -2))
+    d[a] = numpy.tril(s + numpy.swapaxes(s, -1, -2)) * half
+
+
 @adjoint(numpy.linalg.solve)
 def solve(y, a, b):
     grads = solve_adjoint(d[y], a, b, y)

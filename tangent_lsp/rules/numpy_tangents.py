@@ -606,6 +606,14 @@ def inv(y, a):
     d[y] = -(y @ d[a] @ y)
 
 
+@tangent_(numpy.linalg.cholesky)
+def cholesky(y, a):  # dL = L tril(L^-1 dA L^-T, diagonal halved); dA from a's lower triangle
+    lower = numpy.tril(d[a])
+    da = lower + numpy.swapaxes(lower, -1, -2) - lower * numpy.eye(numpy.shape(a)[-1])
+    m = numpy.swapaxes(numpy.linalg.solve(y, numpy.swapaxes(numpy.linalg.solve(y, da), -1, -2)), -1, -2)
+    d[y] = y @ (numpy.tril(m) * (1.0 - 0.5 * numpy.eye(numpy.shape(a)[-1])))
+
+
 @tangent_(numpy.linalg.solve)
 def solve(y, a, b):  # a dy = db - da y
     d[y] = solve_tangent(a, b, y, d[a], d[b])

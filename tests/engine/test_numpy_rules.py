@@ -929,6 +929,18 @@ def l_inv_batched(a):
     return np.sum(np.cos(np.linalg.inv(a)))
 
 
+def l_cholesky(a):
+    return np.sum(np.linalg.cholesky(a) * W34[:, :3])
+
+
+def l_cholesky_logdet(a):  # a Gaussian's log-determinant, batched
+    return np.sum(np.log(np.diagonal(np.linalg.cholesky(a), axis1=-2, axis2=-1)))
+
+
+SPD33 = S33 @ S33.T + 3.0 * np.eye(3)  # positive definite: Cholesky exists
+SPD233 = S233 @ np.swapaxes(S233, -1, -2) + 3.0 * np.eye(3)
+
+
 def l_solve_vector(a, b):
     return np.sum(np.linalg.solve(a, b) * W3)
 
@@ -961,6 +973,8 @@ AUTOGRAD_NORMS = {(1, 2), (1, 3), (2, "fro")}  # autograd gets these right
 LINALG = [
     case(l_det, S33), case(l_det_batched, S233), case(l_slogdet, S33 - 8.0 * np.eye(3)),
     case(l_inv, S33), case(l_inv_batched, S233),
+    # autograd symmetrizes the gradient; NumPy reads the lower triangle, so it has one
+    case(l_cholesky, SPD33, autograd=False), case(l_cholesky_logdet, SPD233, autograd=False),
     case(l_solve_vector, S33, V3, wrt=(0, 1)), case(l_solve_matrix, S33, A34[:, :2], wrt=(0, 1)),
     pytest.param(l_solve_matrix, (S233, rng.standard_normal((2, 3, 2))), (0, 1), True, 1e-5, 1e-7,
                  id="l_solve_batched"),

@@ -1023,6 +1023,14 @@ def l_solve(a, b):
     return np.linalg.solve(a, b)
 
 
+def l_cholesky(a):
+    return np.linalg.cholesky(a)
+
+
+SPD33 = S33 @ S33.T + 3.0 * np.eye(3)  # positive definite: Cholesky exists
+SPD233 = S233 @ np.swapaxes(S233, -1, -2) + 3.0 * np.eye(3)
+
+
 def l_norm(x):
     return np.linalg.norm(x)
 
@@ -1047,6 +1055,8 @@ LINALG = [  # autograd has no JVP for det, slogdet, inv or solve
     case(l_det, S33, autograd=False), case(l_det, S233, autograd=False, name="-batched"), case(l_slogdet, S33 - 8.0 * np.eye(3), autograd=False),
     case(l_slogdet_sign, S33 - 8.0 * np.eye(3), autograd=False),
     case(l_inv, S33, autograd=False), case(l_inv, S233, autograd=False, name="-batched"),
+    case(l_cholesky, SPD33, autograd=False),
+    case(l_cholesky, SPD233, autograd=False, name="-batched"),
     case(l_solve, S33, V3, wrt=(0, 1), autograd=False), case(l_solve, S33, V3, wrt=(0,), autograd=False, name="-vector-wrt0"),
     case(l_solve, S33, A34[:, :2], wrt=(0, 1), autograd=False, name="-matrix"),
     case(l_solve, S33, A34[:, :2], wrt=(1,), autograd=False, name="-matrix-wrt1"),
