@@ -201,7 +201,9 @@ def names(node) -> list[gast.Name]:
 
 def calls_any(node, functions: frozenset[str]) -> bool:
     """Whether a tree calls one of ``functions`` by its plain name (``unbroadcast(...)``):
-    a pass that rewrites only those calls skips the statements that have none."""
+    a pass that rewrites only those calls skips the statements that have none. A tight
+    loop, not ``walk``: asked of every statement by three passes (a generator costs 4%
+    of a whole derivation, counted with scripts/instructions.sh)."""
     children = _CHILDREN
     call, name = gast.Call, gast.Name
     stack = [node]
@@ -211,10 +213,8 @@ def calls_any(node, functions: frozenset[str]) -> bool:
         if cls is list:
             stack.extend(item)
             continue
-        if cls is call:
-            func = item.func
-            if func.__class__ is name and func.id in functions:
-                return True
+        if cls is call and item.func.__class__ is name and item.func.id in functions:
+            return True
         fields = children.get(cls)
         if fields:
             values = item.__dict__
@@ -227,24 +227,7 @@ def calls_any(node, functions: frozenset[str]) -> bool:
 
 def contains(node, classes: tuple[type, ...]) -> bool:
     """Whether a tree (or list of trees) has a node of one of ``classes``."""
-    children = _CHILDREN
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        cls = item.__class__
-        if cls is list:
-            stack.extend(item)
-            continue
-        if cls in classes:
-            return True
-        fields = children.get(cls)
-        if fields:
-            values = item.__dict__
-            for field in fields:
-                value = values.get(field)
-                if value is not None:
-                    stack.append(value)
-    return False
+    return any(item.__class__ in classes for item in walk(node))
 
 
 def name_summary(node) -> tuple[dict[str, int], set[str], int, set[str]]:
