@@ -100,6 +100,8 @@ def _is_d_target(node: gast.AST) -> bool:
 
 # NumPy functions that return a list when given several arrays (`np.atleast_2d(a, b)[0]`)
 _LIST_OF_SEVERAL = frozenset(f"numpy.atleast_{n}d" for n in (1, 2, 3))
+# NumPy functions that always return a list of arrays
+_LISTS = frozenset(("numpy.split", "numpy.array_split"))
 
 
 def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
@@ -161,6 +163,8 @@ def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
                 or (op.target in indexed and op.value.value.id in helper_results)
             )
         ):  # `a, b = pairs[1]`, or a helper's nested result `parts = grads[1]; parts[0]`
+            kinds[op.target] = "list"
+        if op.kind == "rule" and op.key in _LISTS:  # np.split's pieces, maybe of several shapes
             kinds[op.target] = "list"
         if op.kind == "literal":
             kinds[op.target] = "dict" if isinstance(op.value, gast.Dict) else "list"

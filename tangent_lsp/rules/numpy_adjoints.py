@@ -499,6 +499,11 @@ def concatenate(y, arrays, axis=0, dtype=None):
     d[arrays] = split_like(d[y], arrays, axis)
 
 
+@adjoint(numpy.split, numpy.array_split)
+def split(y, ary, indices_or_sections, axis=0):  # y is a list of pieces: join their adjoints
+    d[ary] = numpy.concatenate(d[y], axis)
+
+
 @adjoint(numpy.stack)
 def stack(y, arrays, axis=0, dtype=None):
     d[arrays] = unstack(d[y], arrays, axis)

@@ -495,6 +495,11 @@ def astype(y, a, dtype, order="K", casting="unsafe", subok=True, copy=True):  # 
     d[y] = numpy.copy(d[a])
 
 
+@tangent_(numpy.split, numpy.array_split)
+def split(y, ary, indices_or_sections, axis=0):  # the pieces of the tangent
+    d[y] = numpy.array_split(d[ary], indices_or_sections, axis)
+
+
 @tangent_(numpy.concatenate, numpy.concat)
 def concatenate(y, arrays, axis=0, dtype=None):
     d[y] = numpy.concatenate(tangents_like(d[arrays], arrays), axis=axis)

@@ -834,6 +834,18 @@ def s_concatenate(a, b):
     return np.sum(np.cos(np.concatenate([a, b])))
 
 
+def s_split(a):  # pieces unpacked
+    left, right = np.split(a, 2, axis=1)
+    return np.sum(np.sin(left) * right)
+
+
+def s_array_split(a):  # pieces of different shapes, iterated
+    total = 0.0
+    for piece in np.array_split(a, 3, axis=1):
+        total = total + np.sum(np.tanh(piece)) * piece.shape[1]
+    return total
+
+
 def s_concatenate_axis(a, b):
     return np.sum(np.cos(np.concatenate((a, b), axis=1)))
 
@@ -896,6 +908,7 @@ SHAPES_CASES = [
     case(s_triu, A34), case(s_tril, A34),
     case(s_array_of_scalars, 1.5, -0.5, wrt=(0, 1)), case(s_array_of_arrays, V4, V4 + 1.0, wrt=(0, 1)),
     case(s_asarray, A34, autograd=False), case(s_copy, A34, autograd=False),
+    case(s_split, A34), case(s_array_split, A34),
     case(s_concatenate, A34, B34[:2], wrt=(0, 1)), case(s_concatenate_axis, A34, C31, wrt=(0, 1)),
     case(s_stack, V4, W4, wrt=(0, 1)), case(s_stack_last, A34, B34, wrt=(0, 1)),
     case(s_vstack, A34, V4, wrt=(0, 1)), case(s_hstack, V4, V3, wrt=(0, 1)),

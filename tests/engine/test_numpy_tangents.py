@@ -898,6 +898,16 @@ def s_concatenate(a, b):
     return np.concatenate([a, b])
 
 
+def s_split(a):
+    left, right = np.split(a, 2, axis=1)
+    return np.sin(left) * right
+
+
+def s_array_split(a):  # pieces of different shapes
+    pieces = np.array_split(a, 3, axis=1)
+    return np.sum(pieces[0]) + np.sum(pieces[2] ** 2)
+
+
 def s_concatenate_axis(a, b):
     return np.concatenate((a, b), axis=1)
 
@@ -985,6 +995,7 @@ SHAPES_CASES = [
     case(s_array_nested, 0.3, 1.7, wrt=(1,), name="-wrt1"), case(s_array_ndmin, A34, autograd=False),
     case(s_asarray, A34, autograd=False), case(s_asarray_list, 0.3, 1.7, wrt=(0, 1), autograd=False),
     case(s_asarray_list, 0.3, 1.7, wrt=(1,), autograd=False, name="-wrt1"), case(s_copy, A34, autograd=False),
+    case(s_split, A34), case(s_array_split, A34),
     case(s_concatenate, A34, B34[:2], wrt=(0, 1)), case(s_concatenate, A34, B34[:2], wrt=(1,), name="-wrt1"),
     case(s_concatenate_axis, A34, C31, wrt=(0, 1)), case(s_concatenate_axis, A34, C31, wrt=(0,), name="-wrt0"),
     case(s_concatenate_flat, A34, V3, wrt=(0, 1), autograd=False), case(s_concatenate_constant, A34),
