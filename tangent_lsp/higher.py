@@ -21,19 +21,31 @@ def hvp(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int = 0) 
     """``hvp(f)(*args, v)``: the Hessian of ``f`` w.r.t. argument ``wrt`` times ``v``."""
     gradient = grad(func, wrt=(wrt,), optimized=optimized)
     tangent = autodiff(gradient, wrt=(wrt,), mode="forward", optimized=optimized)
-    params = list(inspect.signature(func).parameters)
+    signature = inspect.signature(func).parameters.values()
+    positional = [p for p in signature if p.kind in _POSITIONAL]
+    keywords = [p for p in signature if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    params = [p.name for p in positional]
     name = f"hvp_{func.__name__}"
-    vector = _fresh("v", params)
-    call = ", ".join(params + ["1.0", vector])  # the gradient's output seed is 1.0
-    source = f"def {name}({', '.join(params + [vector])}):\n    return {tangent.__name__}({call})\n"
+    vector = _fresh("v", params + [p.name for p in keywords])
+    header = params + [vector] + (["*"] + [p.name for p in keywords] if keywords else [])
+    call = params + ["1.0", vector] + [f"{p.name}={p.name}" for p in keywords]  # seed 1.0
+    source = f"def {name}({', '.join(header)}):\n    return {tangent.__name__}({', '.join(call)})\n"
     wrapper = Derivative(code=source, name=name, function=func.__name__, wrt=(params[wrt],),
                          mode="forward-over-reverse")
     namespace = dict(tangent.__globals__)
     namespace[tangent.__name__] = tangent
     function = compile_derivative(wrapper, namespace)
+    # the function's own defaults (the vector's is never used: it is passed by name below)
+    defaults = [p.default for p in positional if p.default is not p.empty]
+    if defaults:
+        function.__defaults__ = (*defaults, None)
+    function.__kwdefaults__ = {p.name: p.default for p in keywords if p.default is not p.empty}
     if verbose:
         print(gradient.derivative.code + "\n" + tangent.derivative.code + "\n" + source)
-    return function
+    return inputs_last(func, function, 1)
+
+
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
 def jacobian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int = 0) -> Callable:
@@ -44,10 +56,10 @@ def jacobian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int 
     """
     forward = reverse = None
 
-    def jac(*args):
+    def jac(*args, **keywords):
         nonlocal forward, reverse
         x = np.asarray(args[wrt], dtype=float)
-        out = np.asarray(func(*args), dtype=float)
+        out = np.asarray(func(*args, **keywords), dtype=float)
         columns = []
         if x.size <= out.size:
             if forward is None:
@@ -57,7 +69,9 @@ def jacobian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int 
             for k in range(x.size):
                 seed = np.zeros(x.size)
                 seed[k] = 1.0
-                columns.append(np.asarray(forward(*args, seed.reshape(x.shape)), dtype=float))
+                columns.append(np.asarray(
+                    forward(*args, seed.reshape(x.shape), **keywords), dtype=float
+                ))
             return np.stack(columns, axis=-1).reshape(out.shape + x.shape)
         if reverse is None:
             reverse = inputs_last(func, autodiff(
@@ -67,7 +81,9 @@ def jacobian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int 
         for k in range(out.size):
             seed = np.zeros(out.size)
             seed[k] = 1.0
-            columns.append(np.asarray(reverse(*args, seed.reshape(out.shape)), dtype=float))
+            columns.append(np.asarray(
+                reverse(*args, seed.reshape(out.shape), **keywords), dtype=float
+            ))
         return np.stack(columns).reshape(out.shape + x.shape)
 
     return jac
@@ -78,13 +94,13 @@ def hessian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int =
     one Hessian-vector product per input element."""
     product = hvp(func, wrt=wrt, optimized=optimized, verbose=verbose)
 
-    def hess(*args):
+    def hess(*args, **keywords):
         x = np.asarray(args[wrt], dtype=float)
         rows = []
         for k in range(x.size):
             seed = np.zeros(x.size)
             seed[k] = 1.0
-            rows.append(np.asarray(product(*args, seed.reshape(x.shape)), dtype=float))
+            rows.append(np.asarray(product(*args, seed.reshape(x.shape), **keywords), dtype=float))
         return np.stack(rows).reshape(x.shape + x.shape)
 
     return hess

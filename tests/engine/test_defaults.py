@@ -5,7 +5,7 @@ come last however many defaulted arguments a call leaves out, in jvp, vjp and ja
 import numpy as np
 
 import tangent_lsp
-from tangent_lsp.higher import jacobian
+from tangent_lsp.higher import hessian, hvp, jacobian
 
 
 def cubic(x, c=2.0):
@@ -40,6 +40,7 @@ def test_vjp_seed_comes_last():
 def test_jacobian_with_a_default_left_out():
     assert np.allclose(jacobian(square)(X), np.diag(4.0 * X))
     assert np.allclose(jacobian(square)(X, 1.0), np.diag(2.0 * X))
+    assert np.allclose(jacobian(square)(X, c=3.0), np.diag(6.0 * X))
 
 
 def _central(f, args, tangents, eps=1e-6):
@@ -59,3 +60,17 @@ def test_jvp_tangents_come_last():
     expected = _central(with_defaults, [X, w], [v, u])
     for value in (both(X, w, v, u), both(X, w, 2.0, v, u, s=1.0), both(X, w, dx=v, dw=u)):
         assert np.isclose(value, expected, rtol=1e-5)
+
+
+def penalized(x, *, l2=0.1):
+    return np.sum(np.sin(x)) + l2 * np.sum(x * x)
+
+
+def test_hvp_and_hessian_with_defaults_and_keyword_only_parameters():
+    v = np.array([1.0, 0.0, 2.0])
+    assert np.allclose(hvp(cubic)(X, v), 12.0 * X * v)  # c left out
+    assert np.allclose(hvp(cubic)(X, 3.0, v), 18.0 * X * v)
+    assert np.allclose(hessian(cubic)(X), np.diag(12.0 * X))
+    assert np.allclose(hvp(penalized)(X, v), (0.2 - np.sin(X)) * v)
+    assert np.allclose(hvp(penalized)(X, v, l2=1.0), (2.0 - np.sin(X)) * v)
+    assert np.allclose(hessian(penalized)(X, l2=1.0), np.diag(2.0 - np.sin(X)))
