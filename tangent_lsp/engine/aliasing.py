@@ -187,11 +187,22 @@ def written_parameters(function: gast.FunctionDef, augmented: bool = False) -> s
             isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
             and isinstance(node.func.value, gast.Name) and node.func.attr in _MUTATORS
         ):
-            written.add(node.func.value.id)
+            written.add(node.func.value.id)  # `a.fill(0.0)`
+        if (
+            isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and node.func.attr in _WRITES_FIRST and node.args
+            and isinstance(node.args[0], gast.Name)
+        ):
+            written.add(node.args[0].id)
     return written & params
 
 
-_MUTATORS = frozenset("append extend insert pop remove clear update setdefault sort".split())
+_MUTATORS = frozenset(
+    "append extend insert pop remove clear update setdefault sort fill put itemset resize "
+    "partition".split()
+)
+# NumPy functions that write into their first argument (`np.copyto(a, v)`, `np.add.at(a, i, v)`)
+_WRITES_FIRST = frozenset("copyto put place putmask put_along_axis fill_diagonal at".split())
 
 
 def _viewed(op: Op) -> str | None:

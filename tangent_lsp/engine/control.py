@@ -142,20 +142,20 @@ class ControlFlow:
                 and self.resolver.qualname(inner.func) == "builtins.zip" and not inner.keywords
                 and isinstance(item, gast.Tuple) and len(item.elts) == len(inner.args)
             ):  # `for i, (p, q) in enumerate(zip(a, b))`: index each sequence by i
-                sequences = [self.expr(a) for a in inner.args]
+                sequences = [self.iterated(a, stmt) for a in inner.args]
                 count = S.call("min", [S.call("len", [s]) for s in sequences]) \
                     if len(sequences) > 1 else S.call("len", [sequences[0]])
                 steps = self.steps([count], iterator)
                 return index, steps, [
                     _bind_item(t, s, index, stmt) for t, s in zip(item.elts, sequences)
                 ]
-            sequence = self.expr(iterator.args[0])
+            sequence = self.iterated(iterator.args[0], stmt)
             steps = self.steps([S.call("len", [sequence])], iterator)
             return index, steps, [_bind_item(item, sequence, index, stmt)]
         if kind == "builtins.zip" and iterator.args:
             if not (isinstance(target, gast.Tuple) and len(target.elts) == len(iterator.args)):
                 raise unsupported("zip target", target, "unpack one name per zipped sequence")
-            sequences = [self.expr(a) for a in iterator.args]
+            sequences = [self.iterated(a, stmt) for a in iterator.args]
             index = self.namer.fresh("i")
             count = S.call("min", [S.call("len", [s]) for s in sequences]) if len(sequences) > 1 \
                 else S.call("len", [sequences[0]])
@@ -167,17 +167,26 @@ class ControlFlow:
         if dictionary is not None:
             return self.dict_loop_header(stmt, *dictionary)
         if kind == "builtins.reversed" and len(iterator.args) == 1:
-            sequence = self.expr(iterator.args[0])
+            sequence = self.iterated(iterator.args[0], stmt)
             index = self.namer.fresh("i")
             last = gast.BinOp(left=S.call("len", [sequence]), op=gast.Sub(), right=S.constant(1))
             steps = self.steps([last, S.constant(-1), S.constant(-1)], iterator)
             return index, steps, [_bind_item(target, sequence, index, stmt)]
-        sequence = self.expr(iterator)
+        sequence = self.iterated(iterator, stmt)
         if not isinstance(sequence, gast.Name):  # `for v in [a, b]`: name the list
             sequence = self.emit(None, sequence, "literal", iterator)
         index = self.namer.fresh("i")
         steps = self.steps([S.call("len", [sequence])], iterator)
         return index, steps, [_bind_item(target, sequence, index, stmt)]
+
+    def iterated(self, node: gast.expr, loop: gast.For) -> gast.expr:
+        """The sequence a loop goes over, read once as Python does: a copy of the name
+        when the body binds it again (``for row in X: X = X * row[0]`` still iterates
+        the first ``X``)."""
+        sequence = self.expr(node)
+        if isinstance(node, gast.Name) and node.id in S.stored_names(loop.body):
+            sequence = self.emit(None, sequence, "copy", node)
+        return sequence
 
     def dict_loop_header(
         self, stmt: gast.For, mapping: gast.expr, view: str

@@ -333,6 +333,14 @@ class _Normalizer(ControlFlow):
                 message=f"'{S.dotted_name(func)}(..., out=...)' writes into an array in place: "
                 "not differentiated",
             )
+        if qualname and qualname.startswith("numpy.") and not qualname.startswith(_NUMPY_EFFECTS):
+            # `np.exp(x, y)`: a result thrown away is either nothing, or written in place
+            # through a positional `out`
+            raise unsupported(
+                "NumPy call whose result is not used", stmt,
+                f"assign the result (y = {S.dotted_name(func)}(...)): an output argument "
+                "writes in place, which is not differentiated",
+            )
         self.check_effects_on_arguments(call, qualname)
         self.keep(stmt, [])  # print(...), a call for its side effect
 
@@ -672,6 +680,11 @@ class _Normalizer(ControlFlow):
 # for their side effect and silently carry no derivative, so they are rejected.
 _MUTATING = {"numpy.add.at", "numpy.copyto", "numpy.put", "numpy.place", "numpy.fill_diagonal",
              "numpy.putmask", "numpy.put_along_axis", "numpy.subtract.at", "numpy.multiply.at"}
+
+# NumPy calls made for their effect that touch no array of the function
+_NUMPY_EFFECTS = ("numpy.random.", "numpy.testing.", "numpy.set", "numpy.seterr", "numpy.show",
+                  "numpy.info")
+
 
 def _writes_out(keyword: gast.keyword) -> bool:
     """``out=y``: a NumPy function writing its result into ``y`` (``out=None`` does not)."""

@@ -80,6 +80,11 @@ class _Reverse(StatementAdjoints):
                     old = S.call("copied", [old])
                 elif not kind:
                     old = S.call(S.attribute(old, "copy"), [])
+                elif kind == "dict" and not self._holds_key(stmt):
+                    # the key may be new (first set in a loop or branch): nothing to keep then
+                    test = gast.Compare(left=S.clone(old.slice), ops=[gast.In()],
+                                        comparators=[S.clone(old.value)])
+                    old = gast.IfExp(test=test, body=old, orelse=S.constant(None))
                 out.append(push_value(self.tape_name(), old, stmt.pair))
                 out.append(S.assign(location, S.clone(stmt.args[1])))
             elif isinstance(stmt, Op):
@@ -144,6 +149,12 @@ class _Reverse(StatementAdjoints):
         name = self.namer.fresh("result")
         forward.append(S.assign(name, value))
         return S.name(name)
+
+    def _holds_key(self, stmt: Op) -> bool:
+        """``d["b"] = v`` where ``d``, a dict literal, is known to hold "b" already."""
+        keys = self.dict_keys.get(stmt.target)
+        index = stmt.value.slice
+        return keys is not None and isinstance(index, gast.Constant) and index.value in keys
 
     def _adds_key(self, stmt: Op, depth: int) -> bool:
         """``d["b"] = v`` at the top level, ``d`` a dict literal known not to hold "b" yet

@@ -50,6 +50,59 @@ def out_keyword_assigned(x):
     return np.sum(z) + np.sum(y)
 
 
+def positional_out(x):
+    y = np.zeros(x.shape)
+    np.exp(x, y)  # the second argument of a ufunc is its output
+    return np.sum(y)
+
+
+def _copy_into(a, v):
+    np.copyto(a, v)
+
+
+def _fill(a):
+    a.fill(2.0)
+
+
+def helper_copies_into_argument(x):
+    y = x * 1.0
+    _copy_into(y, x * 2.0)
+    return np.sum(y)
+
+
+def helper_fills_argument(x):
+    y = x * 1.0
+    _fill(y)
+    return np.sum(y * x)
+
+
+def seeds_the_generator(x):
+    np.random.seed(0)  # a NumPy call for its effect that touches no array
+    return np.sum(x * x)
+
+
+def loop_rebinds_its_sequence(x):
+    for value in x:  # Python iterates the first x
+        x = x * value
+    return np.sum(x)
+
+
+def dict_key_added_in_a_loop(x):
+    d = {}
+    for i in range(2):
+        d["a"] = x * (i + 1.0)
+    return np.sum(d["a"] * x)
+
+
+def dict_key_added_in_a_branch(x):
+    d = {}
+    if np.sum(x) > 0:
+        d["b"] = x * 2.0
+    else:
+        d["b"] = x * 3.0
+    return np.sum(d["b"] * x)
+
+
 def row_written_through(X):
     r = X[0]
     r[0] = 0.0
@@ -123,7 +176,8 @@ BOTH = ("reverse", "forward")
 # (function, the modes it is right in)
 RIGHT = [(f, BOTH) for f in (
     helper_only_logs, element_copied_then_written, shape_arithmetic, stack_of_a_slice,
-    slice_of_a_list_assigned, dict_key_added, dict_key_added_from_others,
+    slice_of_a_list_assigned, dict_key_added, dict_key_added_from_others, seeds_the_generator,
+    loop_rebinds_its_sequence, dict_key_added_in_a_loop, dict_key_added_in_a_branch,
 )]
 # (function, what the error says, the modes that report it)
 REPORTED = [
@@ -131,6 +185,9 @@ REPORTED = [
     (helper_appends_to_argument, "changes 'xs' in place", BOTH),
     (out_keyword, "out=", BOTH),
     (out_keyword_assigned, "out=", BOTH),
+    (positional_out, "result is not used", BOTH),
+    (helper_copies_into_argument, "changes 'y' in place", BOTH),
+    (helper_fills_argument, "changes 'y' in place", BOTH),
     (row_written_through, "a view of it (r = X[0])", BOTH),
     (rows_written_in_a_loop, "changed in place", BOTH),
     (list_joined, "'+' with a list or tuple", BOTH),

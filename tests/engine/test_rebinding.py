@@ -124,3 +124,18 @@ def test_functions_named_like_runtime_helpers():
         gradient, value = tangent_lsp.grad(add_at, optimized=optimized, preserve_result=True)(x)
         assert np.allclose(gradient, expected) and np.isclose(value, add_at(x))
     assert np.allclose(tangent_lsp.grad(unbroadcast)(x, 2.0 * x), 2.0 * x)
+
+
+def list_of_numbers_written(xs):
+    ys = list(xs)
+    ys[0] = ys[0] * xs[2]
+    return ys[0] + ys[1]
+
+
+def test_an_element_of_a_list_of_python_floats_written():
+    xs = [0.3, 0.5, 0.7]
+    gradient = tangent_lsp.grad(list_of_numbers_written)(xs)
+    assert np.allclose(gradient, [0.7, 1.0, 0.3])
+    g = tangent_lsp.grad(list_of_numbers_written)
+    # the gradient's derivative along the first element (differentiated again)
+    assert np.allclose(tangent_lsp.jvp(g)(xs, 1.0, [1.0, 0.0, 0.0]), [0.0, 0.0, 1.0])
