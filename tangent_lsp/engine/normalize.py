@@ -351,8 +351,9 @@ class _Normalizer(ControlFlow):
         if callee is None:
             return
         params = [a.id for a in callee.node.args.posonlyargs + callee.node.args.args]
-        written = written_parameters(callee.node, augmented=True)
+        written = _written_through_calls(callee)
         bound = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords]
+
         def where(node: gast.Name) -> tuple:
             return node.id, getattr(node, "lineno", None), getattr(node, "col_offset", None)
 
@@ -680,6 +681,29 @@ class _Normalizer(ControlFlow):
 # for their side effect and silently carry no derivative, so they are rejected.
 _MUTATING = {"numpy.add.at", "numpy.copyto", "numpy.put", "numpy.place", "numpy.fill_diagonal",
              "numpy.putmask", "numpy.put_along_axis", "numpy.subtract.at", "numpy.multiply.at"}
+
+def _written_through_calls(callee, depth: int = 0) -> set[str]:
+    """Parameters ``callee`` writes into in place, itself or through the module's functions
+    it hands them to (``outer(a)`` calling ``inner(a)``, which writes ``a[0]``)."""
+    node = callee.node
+    params = [a.id for a in node.args.posonlyargs + node.args.args]
+    written = written_parameters(node, augmented=True)
+    if depth >= 8:  # recursion: as deep as anyone nests helpers
+        return written
+    for call in S.nodes_of(node.body, gast.Call):
+        qualname = callee.resolver.qualname(call.func)
+        inner = callee.resolver.callee(qualname) if qualname else None
+        if inner is None or inner.node is node:
+            continue
+        inner_params = [a.id for a in inner.node.args.posonlyargs + inner.node.args.args]
+        inner_written = _written_through_calls(inner, depth + 1)
+        bound = list(zip(inner_params, call.args)) + [(k.arg, k.value) for k in call.keywords]
+        written |= {
+            arg.id for param, arg in bound
+            if param in inner_written and isinstance(arg, gast.Name) and arg.id in params
+        }
+    return written
+
 
 # NumPy calls made for their effect that touch no array of the function
 _NUMPY_EFFECTS = ("numpy.random.", "numpy.testing.", "numpy.set", "numpy.seterr", "numpy.show",

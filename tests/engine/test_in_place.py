@@ -64,6 +64,20 @@ def _fill(a):
     a.fill(2.0)
 
 
+def _scale_first(a):
+    a[0] = a[0] * 3.0
+
+
+def _through_another(a):
+    _scale_first(a)
+
+
+def helper_writes_through_another(x):
+    y = x * 1.0
+    _through_another(y)
+    return np.sum(y ** 2)
+
+
 def helper_copies_into_argument(x):
     y = x * 1.0
     _copy_into(y, x * 2.0)
@@ -188,6 +202,7 @@ REPORTED = [
     (positional_out, "result is not used", BOTH),
     (helper_copies_into_argument, "changes 'y' in place", BOTH),
     (helper_fills_argument, "changes 'y' in place", BOTH),
+    (helper_writes_through_another, "changes 'y' in place", BOTH),
     (row_written_through, "a view of it (r = X[0])", BOTH),
     (rows_written_in_a_loop, "changed in place", BOTH),
     (list_joined, "'+' with a list or tuple", BOTH),
