@@ -329,7 +329,8 @@ class _Normalizer(ControlFlow):
             )
         if any(_writes_out(k) for k in call.keywords):
             raise unsupported(
-                "out= argument", stmt, "assign the result instead (y = np.multiply(x, 2.0))",
+                "out= argument", stmt,
+                f"assign the result instead (y = {S.dotted_name(func)}(...) without out=)",
                 message=f"'{S.dotted_name(func)}(..., out=...)' writes into an array in place: "
                 "not differentiated",
             )
@@ -596,7 +597,8 @@ class _Normalizer(ControlFlow):
             if _writes_out(keyword):
                 raise unsupported(
                     "out= argument", keyword.value,
-                    "use the returned array (y = np.multiply(x, 2.0)): out= writes in place",
+                    f"use the returned array (y = {S.dotted_name(func) or 'f'}(...) without "
+                    "out=): out= writes in place",
                 )
         method_of_value = isinstance(func, gast.Attribute) and (
             not self._is_global_chain(func) or self.resolver.qualname(func) is None
