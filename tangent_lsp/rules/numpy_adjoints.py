@@ -372,6 +372,12 @@ def matmul(y, x1, x2):
     d[x2] = matmul_adjoint_b(d[y], x1, x2)
 
 
+@adjoint(numpy.cross)
+def cross(y, a, b):  # 3-vectors on the last axis: <g, a x b> = <a, b x g> = <b, g x a>
+    d[a] = unbroadcast(numpy.cross(b, d[y]), a)
+    d[b] = unbroadcast(numpy.cross(d[y], a), b)
+
+
 @adjoint(numpy.outer)
 def outer(y, a, b):
     d[a] = numpy.reshape(numpy.dot(d[y], numpy.ravel(b)), numpy.shape(a))

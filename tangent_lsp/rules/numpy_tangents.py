@@ -362,6 +362,11 @@ def matmul(y, x1, x2):
     d[y] = d[x1] @ x2 + x1 @ d[x2]
 
 
+@tangent_(numpy.cross)
+def cross(y, a, b):  # bilinear
+    d[y] = numpy.cross(d[a], b) + numpy.cross(a, d[b])
+
+
 @tangent_(numpy.outer)
 def outer(y, a, b):
     d[y] = numpy.outer(d[a], b) + numpy.outer(a, d[b])

@@ -637,6 +637,10 @@ def p_outer(a, b):
     return np.outer(a, b)
 
 
+def p_cross(a, b):
+    return np.cross(a, b)
+
+
 def p_inner(a, b):
     return np.inner(a, b)
 
@@ -675,6 +679,7 @@ PRODUCTS = [
     *pair(p_matmul, rng.standard_normal((1, 4)), rng.standard_normal((3, 4, 2))),
     *pair(p_matmul_operator, A34, M45), *pair(p_matmul_operator, X234, V4),
     *pair(p_outer, V4, V3), *pair(p_outer, A34, V3, autograd=False),
+    *pair(p_cross, V3, V3[::-1] * 2.0), *pair(p_cross, A34[:, :3], V3),
     *pair(p_inner, V4, V4), *pair(p_inner, A34, V4), *pair(p_inner, A34, M45.T),
     *pair(p_inner, X234, A34), *pair(p_inner, 2.0, A34),
     *pair(p_vdot, A34, W34, autograd=False),
