@@ -21,7 +21,7 @@ from .errors import DiffError, unsupported
 from .control import DICT_KEYS, ControlFlow, is_dict
 from .comprehensions import expand_comprehensions
 from .lambdas import inline_lambdas
-from .aliasing import written_parameters
+from .effects import check_out_keywords, check_statement_call
 from .desugar import always_returns, hoist_returns, leave_loops
 from .ir import Function, Keep, Op, Return, Statement
 from .naming import RUNTIME_NAMES, Namer
@@ -321,59 +321,10 @@ class _Normalizer(ControlFlow):
         if self.resolver.qualname(func) == "numpy.add.at" and _adds_into_local(call, self):
             self.add_at(call, stmt)
             return
-        qualname = self.resolver.qualname(func)
-        if qualname in _MUTATING:
-            raise unsupported(
-                f"in-place NumPy function '{S.dotted_name(func)}'", stmt,
-                "compute a new array instead (np.where, x + ...)",
-            )
-        if any(_writes_out(k) for k in call.keywords):
-            raise unsupported(
-                "out= argument", stmt,
-                f"assign the result instead (y = {S.dotted_name(func)}(...) without out=)",
-                message=f"'{S.dotted_name(func)}(..., out=...)' writes into an array in place: "
-                "not differentiated",
-            )
-        if qualname and qualname.startswith("numpy.") and not qualname.startswith(_NUMPY_EFFECTS):
-            # `np.exp(x, y)`: a result thrown away is either nothing, or written in place
-            # through a positional `out`
-            raise unsupported(
-                "NumPy call whose result is not used", stmt,
-                f"assign the result (y = {S.dotted_name(func)}(...)): an output argument "
-                "writes in place, which is not differentiated",
-            )
-        self.check_effects_on_arguments(call, qualname)
+        check_statement_call(
+            call, self.resolver.qualname(func), self.resolver, self.function, self.is_local,
+        )
         self.keep(stmt, [])  # print(...), a call for its side effect
-
-    def check_effects_on_arguments(self, call: gast.Call, qualname: str | None) -> None:
-        """One of the module's functions called for its effect (``scale(z)``) that writes
-        into an argument the function holds: the derivative would not see the change."""
-        callee = self.resolver.callee(qualname) if qualname else None
-        if callee is None:
-            return
-        params = [a.id for a in callee.node.args.posonlyargs + callee.node.args.args]
-        written = _written_through_calls(callee)
-        bound = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords]
-
-        def where(node: gast.Name) -> tuple:
-            return node.id, getattr(node, "lineno", None), getattr(node, "col_offset", None)
-
-        passed = {where(n) for n in S.names(call)}  # (the body was copied: not by identity)
-        # what the function reads elsewhere (a list only handed to a logger is no matter)
-        read = {n.id for n in S.names(self.function.body)
-                if n.ctx.__class__ is gast.Load and where(n) not in passed}
-        for param, arg in bound:
-            if (
-                param in written and isinstance(arg, gast.Name) and self.is_local(arg)
-                and arg.id in read
-            ):
-                raise unsupported(
-                    "call that changes its argument", call,
-                    f"return the new value from '{callee.node.name}' and assign it "
-                    f"({arg.id} = {callee.node.name}(...))",
-                    message=f"'{callee.node.name}' changes '{arg.id}' in place: the derivative "
-                    "would not see the change",
-                )
 
     def add_at(self, call: gast.Call, stmt: gast.stmt) -> None:
         """``np.add.at(a, i, v)`` adds at repeated indices too, in place: read as
@@ -594,12 +545,7 @@ class _Normalizer(ControlFlow):
         for keyword in node.keywords:
             if keyword.arg is None:
                 raise unsupported("**kwargs argument", keyword.value, "pass keyword arguments by name")
-            if _writes_out(keyword):
-                raise unsupported(
-                    "out= argument", keyword.value,
-                    f"use the returned array (y = {S.dotted_name(func) or 'f'}(...) without "
-                    "out=): out= writes in place",
-                )
+        check_out_keywords(node)
         method_of_value = isinstance(func, gast.Attribute) and (
             not self._is_global_chain(func) or self.resolver.qualname(func) is None
         )  # x.sum(), or W.reshape(2, 3) on a module-level array
@@ -677,45 +623,6 @@ class _Normalizer(ControlFlow):
         if isinstance(node, gast.Tuple):
             return gast.Tuple(elts=[self.index(e) for e in node.elts], ctx=gast.Load())
         return self.expr(node)
-
-
-# NumPy functions that write into an argument: as a statement they would be kept
-# for their side effect and silently carry no derivative, so they are rejected.
-_MUTATING = {"numpy.add.at", "numpy.copyto", "numpy.put", "numpy.place", "numpy.fill_diagonal",
-             "numpy.putmask", "numpy.put_along_axis", "numpy.subtract.at", "numpy.multiply.at"}
-
-def _written_through_calls(callee, depth: int = 0) -> set[str]:
-    """Parameters ``callee`` writes into in place, itself or through the module's functions
-    it hands them to (``outer(a)`` calling ``inner(a)``, which writes ``a[0]``)."""
-    node = callee.node
-    params = [a.id for a in node.args.posonlyargs + node.args.args]
-    written = written_parameters(node, augmented=True)
-    if depth >= 8:  # recursion: as deep as anyone nests helpers
-        return written
-    for call in S.nodes_of(node.body, gast.Call):
-        qualname = callee.resolver.qualname(call.func)
-        inner = callee.resolver.callee(qualname) if qualname else None
-        if inner is None or inner.node is node:
-            continue
-        inner_params = [a.id for a in inner.node.args.posonlyargs + inner.node.args.args]
-        inner_written = _written_through_calls(inner, depth + 1)
-        bound = list(zip(inner_params, call.args)) + [(k.arg, k.value) for k in call.keywords]
-        written |= {
-            arg.id for param, arg in bound
-            if param in inner_written and isinstance(arg, gast.Name) and arg.id in params
-        }
-    return written
-
-
-# NumPy calls made for their effect that touch no array of the function
-_NUMPY_EFFECTS = ("numpy.random.", "numpy.testing.", "numpy.set", "numpy.seterr", "numpy.show",
-                  "numpy.info")
-
-
-def _writes_out(keyword: gast.keyword) -> bool:
-    """``out=y``: a NumPy function writing its result into ``y`` (``out=None`` does not)."""
-    value = keyword.value
-    return keyword.arg == "out" and not (isinstance(value, gast.Constant) and value.value is None)
 
 
 def _adds_into_local(call: gast.Call, normalizer) -> bool:
