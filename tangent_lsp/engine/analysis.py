@@ -101,7 +101,10 @@ def _is_d_target(node: gast.AST) -> bool:
 # NumPy functions that return a list when given several arrays (`np.atleast_2d(a, b)[0]`)
 _LIST_OF_SEVERAL = frozenset(f"numpy.atleast_{n}d" for n in (1, 2, 3))
 # Functions that always return a list (or tuple) of values
-_LISTS = frozenset(("numpy.split", "numpy.array_split", "builtins.list", "builtins.tuple"))
+_LISTS = frozenset((
+    "numpy.split", "numpy.array_split", "builtins.list", "builtins.tuple",
+    "numpy.linalg.eigh", "numpy.linalg.slogdet",
+))
 
 
 def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:

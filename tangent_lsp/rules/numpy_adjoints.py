@@ -26,6 +26,7 @@ from tangent_lsp.runtime import (
     dot_adjoint_b,
     einsum_adjoint,
     extremum_mask,
+    kron_layout,
     matmul_adjoint_a,
     matmul_adjoint_b,
     norm_adjoint,
@@ -36,6 +37,7 @@ from tangent_lsp.runtime import (
     split_like,
     tensordot_adjoint_a,
     tensordot_adjoint_b,
+    triangle_weights,
     unarray,
     unbroadcast,
     uncumsum,
@@ -628,6 +630,52 @@ def solve(y, a, b):
     grads = solve_adjoint(d[y], a, b, y)
     d[a] = grads[0]
     d[b] = grads[1]
+
+
+@adjoint(numpy.linalg.eigh)
+def eigh(y, a, UPLO="L"):  # a = v diag(w) v^T: d[a] = v (diag(d[w]) + F * v^T d[v]) v^T, read from one triangle
+    w = y[0]
+    v = y[1]
+    vt = numpy.swapaxes(v, -1, -2)
+    eye = numpy.eye(numpy.shape(a)[-1])
+    gaps = (1.0 - eye) / (numpy.expand_dims(w, -2) - numpy.expand_dims(w, -1) + eye)  # F: 1/(w_j - w_i)
+    s = v @ (numpy.expand_dims(d[y][0], -2) * eye + gaps * (vt @ d[y][1])) @ vt
+    d[a] = (s + numpy.swapaxes(s, -1, -2)) * triangle_weights(a, UPLO)
+
+
+@adjoint(numpy.linalg.eigvalsh)
+def eigvalsh(y, a, UPLO="L"):
+    v = numpy.linalg.eigh(a, UPLO)[1]
+    s = (v * numpy.expand_dims(d[y], -2)) @ numpy.swapaxes(v, -1, -2)
+    d[a] = (s + numpy.swapaxes(s, -1, -2)) * triangle_weights(a, UPLO)
+
+
+@adjoint(numpy.linalg.pinv)
+def pinv(y, a, rcond=None, hermitian=False):  # constant rank; p = pinv(a) is y
+    yt = numpy.swapaxes(y, -1, -2)
+    gt = numpy.swapaxes(d[y], -1, -2)
+    d[a] = (
+        -(yt @ d[y] @ yt)
+        + (gt - a @ (y @ gt)) @ (y @ yt)  # (1 - a p) g^T p p^T
+        + (yt @ y) @ (gt - (gt @ y) @ a)  # p^T p g^T (1 - p a)
+    )
+
+
+@adjoint(numpy.linalg.matrix_power)
+def matrix_power(y, a, n):  # the top-right block of [[a^T, g], [0, a^T]]^n (any n, a batch too)
+    at = numpy.swapaxes(a, -1, -2)
+    k = numpy.shape(a)[-1]
+    top = numpy.concatenate([at, d[y]], -1)
+    bottom = numpy.concatenate([numpy.zeros_like(at), at], -1)
+    d[a] = numpy.linalg.matrix_power(numpy.concatenate([top, bottom], -2), n)[..., :k, k:]
+
+
+@adjoint(numpy.kron)
+def kron(y, a, b):  # y's axes come in pairs (a0, b0, a1, b1, ...): each factor sums the other out
+    layout = kron_layout(a, b)
+    g = numpy.reshape(d[y], layout[0])
+    d[a] = numpy.reshape(numpy.sum(g * numpy.reshape(b, layout[2]), axis=layout[3]), numpy.shape(a))
+    d[b] = numpy.reshape(numpy.sum(g * numpy.reshape(a, layout[1]), axis=layout[4]), numpy.shape(b))
 
 
 @adjoint(numpy.linalg.norm)

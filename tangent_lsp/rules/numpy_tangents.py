@@ -51,6 +51,7 @@ from tangent_lsp.runtime import (
     prod_others,
     reshape_tangents,
     solve_tangent,
+    triangle_weights,
     tangents_like,
 )
 
@@ -627,6 +628,48 @@ def cholesky(y, a):  # dL = L tril(L^-1 dA L^-T, diagonal halved); dA from a's l
 @tangent_(numpy.linalg.solve)
 def solve(y, a, b):  # a dy = db - da y
     d[y] = solve_tangent(a, b, y, d[a], d[b])
+
+
+@tangent_(numpy.linalg.eigh)
+def eigh(y, a, UPLO="L"):  # p = v^T da v: dw = diag(p), dv = v (F * p) with F = 1/(w_j - w_i)
+    w = y[0]
+    v = y[1]
+    eye = numpy.eye(numpy.shape(a)[-1])
+    da = d[a] * triangle_weights(a, UPLO)  # the symmetric matrix eigh reads: da + da^T
+    p = numpy.swapaxes(v, -1, -2) @ (da + numpy.swapaxes(da, -1, -2)) @ v
+    gaps = (1.0 - eye) / (numpy.expand_dims(w, -2) - numpy.expand_dims(w, -1) + eye)
+    d[y] = (numpy.diagonal(p, axis1=-2, axis2=-1), v @ (gaps * p))
+
+
+@tangent_(numpy.linalg.eigvalsh)
+def eigvalsh(y, a, UPLO="L"):
+    v = numpy.linalg.eigh(a, UPLO)[1]
+    da = d[a] * triangle_weights(a, UPLO)
+    d[y] = numpy.sum(v * ((da + numpy.swapaxes(da, -1, -2)) @ v), axis=-2)
+
+
+@tangent_(numpy.linalg.pinv)
+def pinv(y, a, rcond=None, hermitian=False):  # constant rank; p = pinv(a) is y
+    yt = numpy.swapaxes(y, -1, -2)
+    dat = numpy.swapaxes(d[a], -1, -2)
+    d[y] = (
+        -(y @ d[a] @ y)
+        + (y @ yt) @ (dat - (dat @ a) @ y)  # p p^T da^T (1 - a p)
+        + (dat - y @ (a @ dat)) @ (yt @ y)  # (1 - p a) da^T p^T p
+    )
+
+
+@tangent_(numpy.linalg.matrix_power)
+def matrix_power(y, a, n):  # the top-right block of [[a, da], [0, a]]^n (any n, a batch too)
+    k = numpy.shape(a)[-1]
+    top = numpy.concatenate([a, d[a]], -1)
+    bottom = numpy.concatenate([numpy.zeros_like(a), a], -1)
+    d[y] = numpy.linalg.matrix_power(numpy.concatenate([top, bottom], -2), n)[..., :k, k:]
+
+
+@tangent_(numpy.kron)
+def kron(y, a, b):
+    d[y] = numpy.kron(d[a], b) + numpy.kron(a, d[b])
 
 
 @tangent_(numpy.linalg.norm)

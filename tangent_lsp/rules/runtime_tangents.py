@@ -20,6 +20,7 @@ from tangent_lsp.runtime import (
     einsum_tangent,
     extremum_mask,
     gram_adjoint,
+    kron_layout,
     matmul_adjoint_a,
     matmul_adjoint_b,
     matmul_shape,
@@ -43,6 +44,7 @@ from tangent_lsp.runtime import (
     tensordot_adjoint_b,
     tensordot_of,
     transpose_by,
+    triangle_weights,
     unarray,
     unbroadcast,
     uncumsum,
@@ -284,4 +286,6 @@ def t_tensordot_adjoint_b(y, g, a, b, axes=2):
 
 
 # piecewise constant, or shapes only
-nondifferentiable(extremum_mask, matmul_shape, reduced_count, shape_of, zeros_like)
+nondifferentiable(
+    extremum_mask, kron_layout, matmul_shape, reduced_count, shape_of, triangle_weights, zeros_like
+)

@@ -95,6 +95,28 @@ def matmul_shape(a, b):
     return ShapeOnly(batch + (sa[-2], sb[-1]))
 
 
+def kron_layout(a, b):
+    """How ``np.kron(a, b)`` lays out its factors: its shape split into pairs of axes
+    ``(a0, b0, a1, b1, ...)``, ``a``'s and ``b``'s shapes spread over those pairs, and the
+    axes that hold ``b`` and ``a``. Each factor's adjoint sums the other one out there."""
+    sa, sb = _shape(a), _shape(b)
+    nd = max(len(sa), len(sb))
+    sa, sb = (1,) * (nd - len(sa)) + sa, (1,) * (nd - len(sb)) + sb
+    pairs = tuple(n for pair in zip(sa, sb) for n in pair)
+    a_spread = tuple(n for m in sa for n in (m, 1))
+    b_spread = tuple(n for m in sb for n in (1, m))
+    return pairs, a_spread, b_spread, tuple(range(1, 2 * nd, 2)), tuple(range(0, 2 * nd, 2))
+
+
+def triangle_weights(a, uplo="L"):
+    """The entries of a symmetric matrix ``np.linalg.eigh`` reads, weighted for its
+    adjoint: 1 in the triangle ``uplo`` names, ½ on the diagonal (counted from both
+    sides), 0 in the triangle it never reads."""
+    n = _shape(a)[-1]
+    half = 1.0 - 0.5 * np.eye(n)
+    return np.tril(half) if uplo in ("L", "l") else np.triu(half)
+
+
 def extremum_mask(x, y, axis=None, keepdims=False):
     """Where ``x`` attains its reduced max/min ``y``, divided by the number of ties.
 

@@ -960,6 +960,41 @@ SPD33 = S33 @ S33.T + 3.0 * np.eye(3)  # positive definite: Cholesky exists
 SPD233 = S233 @ np.swapaxes(S233, -1, -2) + 3.0 * np.eye(3)
 
 
+def l_eigh(a):  # eigenvectors are defined up to sign: read them through squares
+    w, v = np.linalg.eigh(a)
+    return np.sum(np.sin(w) * W3) + np.sum(v ** 2 * W34[:, :3])
+
+
+def l_eigh_upper(a):
+    w, v = np.linalg.eigh(a, UPLO="U")
+    return np.sum(w * W3) + np.sum(np.abs(v[0]) * W3)
+
+
+def l_eigh_indexed(a):  # the result indexed, eigenvalues only; a batch
+    r = np.linalg.eigh(a)
+    return np.sum(r[0] ** 2) + np.sum(r[1][..., 1] ** 2 * W3)
+
+
+def l_eigvalsh(a, uplo):
+    return np.sum(np.exp(np.linalg.eigvalsh(a, uplo)) * W3)
+
+
+def l_pinv(a):
+    return np.sum(np.cos(np.linalg.pinv(a)))
+
+
+def l_matrix_power(a, n):
+    return np.sum(np.sin(np.linalg.matrix_power(a, n)))
+
+
+def l_kron(a, b):
+    return np.sum(np.sin(np.kron(a, b)))
+
+
+SYM33 = S33 + S33.T  # eigh reads one triangle; its eigenvalues are distinct
+SYM233 = S233 + np.swapaxes(S233, -1, -2)
+
+
 def l_solve_vector(a, b):
     return np.sum(np.linalg.solve(a, b) * W3)
 
@@ -994,6 +1029,18 @@ LINALG = [
     case(l_inv, S33), case(l_inv_batched, S233),
     # autograd symmetrizes the gradient; NumPy reads the lower triangle, so it has one
     case(l_cholesky, SPD33, autograd=False), case(l_cholesky_logdet, SPD233, autograd=False),
+    # the same for eigh: one triangle read, and autograd's gradient is symmetric
+    case(l_eigh, SYM33, autograd=False), case(l_eigh_upper, SYM33 + 0.5 * np.eye(3), autograd=False),
+    case(l_eigh_indexed, SYM233, autograd=False),
+    pytest.param(l_eigvalsh, (SYM33, "L"), (0,), False, 1e-5, 1e-7, id="l_eigvalsh-L"),
+    pytest.param(l_eigvalsh, (SYM233, "U"), (0,), False, 1e-5, 1e-7, id="l_eigvalsh-U-batched"),
+    case(l_pinv, A34), case(l_pinv, A34.T.copy()), case(l_pinv, X234),
+    # autograd has no rule for matrix_power
+    *(pytest.param(l_matrix_power, (S33 / 4.0, n), (0,), False, 1e-5, 1e-7, id=f"l_matrix_power-{n}")
+      for n in (0, 1, 3, -2)),
+    pytest.param(l_matrix_power, (S233 / 4.0, 2), (0,), False, 1e-5, 1e-7, id="l_matrix_power-batched"),
+    case(l_kron, A34[:2, :3], A34[:, :2], wrt=(0, 1)), case(l_kron, V3, A34, wrt=(0, 1)),
+    case(l_kron, V3, V4, wrt=(0, 1)),
     case(l_solve_vector, S33, V3, wrt=(0, 1)), case(l_solve_matrix, S33, A34[:, :2], wrt=(0, 1)),
     pytest.param(l_solve_matrix, (S233, rng.standard_normal((2, 3, 2))), (0, 1), True, 1e-5, 1e-7,
                  id="l_solve_batched"),

@@ -1047,6 +1047,36 @@ SPD33 = S33 @ S33.T + 3.0 * np.eye(3)  # positive definite: Cholesky exists
 SPD233 = S233 @ np.swapaxes(S233, -1, -2) + 3.0 * np.eye(3)
 
 
+def l_eigh(a):  # eigenvectors are defined up to sign: read them through squares
+    w, v = np.linalg.eigh(a)
+    return np.expand_dims(w, -2) + v ** 2
+
+
+def l_eigh_upper(a):
+    r = np.linalg.eigh(a, "U")
+    return r[0] * 2.0 + np.abs(r[1][0])
+
+
+def l_eigvalsh(a, uplo):
+    return np.linalg.eigvalsh(a, UPLO=uplo)
+
+
+def l_pinv(a):
+    return np.linalg.pinv(a)
+
+
+def l_matrix_power(a, n):
+    return np.linalg.matrix_power(a, n)
+
+
+def l_kron(a, b):
+    return np.kron(a, b)
+
+
+SYM33 = S33 + S33.T  # eigh reads one triangle; its eigenvalues are distinct
+SYM233 = S233 + np.swapaxes(S233, -1, -2)
+
+
 def l_norm(x):
     return np.linalg.norm(x)
 
@@ -1079,6 +1109,17 @@ LINALG = [  # autograd has no JVP for det, slogdet, inv or solve
     case(l_solve, S233, rng.standard_normal((2, 3, 2)), wrt=(0, 1), autograd=False, name="-batched"),
     case(l_solve, S233, V3, wrt=(0, 1), autograd=False, name="-batched-vector"),
     case(l_norm, V4), case(l_norm, A34, name="-2d"), case(l_norm, X234, name="-3d"),
+    case(l_eigh, SYM33, autograd=False), case(l_eigh, SYM233, autograd=False, name="-batched"),
+    case(l_eigh_upper, SYM33 + 0.5 * np.eye(3), autograd=False),
+    pytest.param(l_eigvalsh, (SYM33, "L"), (0,), False, id="l_eigvalsh-L"),
+    pytest.param(l_eigvalsh, (SYM233, "U"), (0,), False, id="l_eigvalsh-U-batched"),
+    case(l_pinv, A34, autograd=False), case(l_pinv, A34.T.copy(), autograd=False, name="-tall"),
+    case(l_pinv, X234, autograd=False, name="-batched"),
+    *(pytest.param(l_matrix_power, (S33 / 4.0, n), (0,), False, id=f"l_matrix_power-{n}")
+      for n in (0, 1, 3, -2)),
+    pytest.param(l_matrix_power, (S233 / 4.0, 2), (0,), False, id="l_matrix_power-batched"),
+    case(l_kron, A34[:2, :3], A34[:, :2], wrt=(0, 1)), case(l_kron, V3, A34, wrt=(0, 1), name="-ranks"),
+    case(l_kron, V3, V4, wrt=(1,), name="-vectors"),
 ] + [
     pytest.param(l_norm_ord, (x, ord), (0,), False, id=f"l_norm_ord-{np.ndim(x)}d-{ord}")
     for x, ord in NORM_ARGS
