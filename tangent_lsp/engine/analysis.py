@@ -103,8 +103,16 @@ _LIST_OF_SEVERAL = frozenset(f"numpy.atleast_{n}d" for n in (1, 2, 3))
 # Functions that always return a list (or tuple) of values
 _LISTS = frozenset((
     "numpy.split", "numpy.array_split", "builtins.list", "builtins.tuple",
-    "numpy.linalg.eigh", "numpy.linalg.slogdet",
+    "numpy.linalg.eigh", "numpy.linalg.slogdet", "numpy.linalg.svd",
 ))
+
+
+def _singular_values_only(op) -> bool:
+    """``np.linalg.svd(a, compute_uv=False)``: one array, where svd returns three."""
+    if op.key != "numpy.linalg.svd":
+        return False
+    flag = op.keywords.get("compute_uv", op.args[2] if len(op.args) > 2 else None)
+    return flag is not None and not (isinstance(flag, gast.Constant) and flag.value is True)
 
 
 def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
@@ -167,8 +175,8 @@ def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
             )
         ):  # `a, b = pairs[1]`, or a helper's nested result `parts = grads[1]; parts[0]`
             kinds[op.target] = "list"
-        if op.kind == "rule" and op.key in _LISTS:  # np.split's pieces, maybe of several shapes
-            kinds[op.target] = "list"
+        if op.kind == "rule" and op.key in _LISTS and not _singular_values_only(op):
+            kinds[op.target] = "list"  # np.split's pieces, maybe of several shapes
         if op.kind == "literal":
             kinds[op.target] = "dict" if isinstance(op.value, gast.Dict) else "list"
             if not isinstance(op.value, gast.Dict) and op.value.elts and all(

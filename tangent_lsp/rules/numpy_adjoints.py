@@ -35,6 +35,7 @@ from tangent_lsp.runtime import (
     reshape_each,
     solve_adjoint,
     split_like,
+    svd_adjoints,
     tensordot_adjoint_a,
     tensordot_adjoint_b,
     triangle_weights,
@@ -648,6 +649,33 @@ def eigvalsh(y, a, UPLO="L"):
     v = numpy.linalg.eigh(a, UPLO)[1]
     s = (v * numpy.expand_dims(d[y], -2)) @ numpy.swapaxes(v, -1, -2)
     d[a] = (s + numpy.swapaxes(s, -1, -2)) * triangle_weights(a, UPLO)
+
+
+@adjoint(numpy.linalg.svd)
+def svd(y, a, full_matrices=True, compute_uv=True, hermitian=False):  # a = u diag(s) v^T, thin
+    g = svd_adjoints(d[y], a, full_matrices, compute_uv)  # (u's, s's, vh's), thin
+    thin = numpy.linalg.svd(a, full_matrices=False)
+    u = thin[0]
+    s = thin[1]
+    vh = thin[2]
+    ut = numpy.swapaxes(u, -1, -2)
+    v = numpy.swapaxes(vh, -1, -2)
+    eye = numpy.eye(numpy.shape(s)[-1])
+    s2 = s * s
+    gaps = (1.0 - eye) / (numpy.expand_dims(s2, -2) - numpy.expand_dims(s2, -1) + eye)  # 1/(s_j² - s_i²)
+    utgu = ut @ g[0]
+    vtgv = vh @ numpy.swapaxes(g[2], -1, -2)
+    core = (
+        gaps * (utgu - numpy.swapaxes(utgu, -1, -2)) * numpy.expand_dims(s, -2)
+        + numpy.expand_dims(g[1], -2) * eye
+        + numpy.expand_dims(s, -1) * (gaps * (vtgv - numpy.swapaxes(vtgv, -1, -2)))
+    )
+    inverse = numpy.expand_dims(1.0 / s, -2)
+    d[a] = (
+        u @ core @ vh
+        + ((g[0] - u @ utgu) * inverse) @ vh  # (1 - u u^T) u' s^-1 v^T
+        + (u * inverse) @ (g[2] - (g[2] @ v) @ vh)  # u s^-1 vh' (1 - v v^T)
+    )
 
 
 @adjoint(numpy.linalg.pinv)

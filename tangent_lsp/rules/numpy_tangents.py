@@ -51,6 +51,7 @@ from tangent_lsp.runtime import (
     prod_others,
     reshape_tangents,
     solve_tangent,
+    svd_tangents,
     triangle_weights,
     tangents_like,
 )
@@ -646,6 +647,25 @@ def eigvalsh(y, a, UPLO="L"):
     v = numpy.linalg.eigh(a, UPLO)[1]
     da = d[a] * triangle_weights(a, UPLO)
     d[y] = numpy.sum(v * ((da + numpy.swapaxes(da, -1, -2)) @ v), axis=-2)
+
+
+@tangent_(numpy.linalg.svd)
+def svd(y, a, full_matrices=True, compute_uv=True, hermitian=False):  # p = u^T da v, thin
+    thin = numpy.linalg.svd(a, full_matrices=False)
+    u = thin[0]
+    s = thin[1]
+    vh = thin[2]
+    v = numpy.swapaxes(vh, -1, -2)
+    p = numpy.swapaxes(u, -1, -2) @ d[a] @ v
+    pt = numpy.swapaxes(p, -1, -2)
+    eye = numpy.eye(numpy.shape(s)[-1])
+    s2 = s * s
+    gaps = (1.0 - eye) / (numpy.expand_dims(s2, -2) - numpy.expand_dims(s2, -1) + eye)  # 1/(s_j² - s_i²)
+    row = numpy.expand_dims(s, -2)
+    column = numpy.expand_dims(s, -1)
+    du = u @ (gaps * (p * row + column * pt)) + (d[a] @ v - u @ p) / row
+    dv = v @ (gaps * (column * p + pt * row)) + (numpy.swapaxes(d[a], -1, -2) @ u - v @ pt) / row
+    d[y] = svd_tangents(du, numpy.diagonal(p, axis1=-2, axis2=-1), numpy.swapaxes(dv, -1, -2), a, full_matrices, compute_uv)
 
 
 @tangent_(numpy.linalg.pinv)

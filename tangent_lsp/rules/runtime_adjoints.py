@@ -35,6 +35,8 @@ from tangent_lsp.runtime import (
     solve_tangent,
     solve_tangent_vjp,
     split_like,
+    svd_adjoints,
+    svd_tangents,
     sum_tangents,
     tangents_like,
     tangents_like_adjoint,
@@ -85,6 +87,19 @@ def a_solve_adjoint(y, g, a, b, x):
     d[g] = parts[0]
     d[a] = parts[1]
     d[x] = parts[2]
+
+
+@adjoint(svd_adjoints)  # picks the thin SVD's parts out of svd's result: its adjoint packs them back
+def a_svd_adjoints(y, g, a, full_matrices=True, compute_uv=True):
+    d[g] = svd_tangents(d[y][0], d[y][1], d[y][2], a, full_matrices, compute_uv)
+
+
+@adjoint(svd_tangents)
+def a_svd_tangents(y, du, ds, dvh, a, full_matrices=True, compute_uv=True):
+    parts = svd_adjoints(d[y], a, full_matrices, compute_uv)
+    d[du] = parts[0]
+    d[ds] = parts[1]
+    d[dvh] = parts[2]
 
 
 @adjoint(norm_adjoint)  # linear in g; the norm's curvature in x and y

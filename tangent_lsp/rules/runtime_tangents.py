@@ -38,6 +38,8 @@ from tangent_lsp.runtime import (
     solve_adjoint_tangent,
     solve_tangent,
     split_like,
+    svd_adjoints,
+    svd_tangents,
     sum_tangents,
     tangents_like,
     tensordot_adjoint_a,
@@ -283,6 +285,16 @@ def t_tensordot_adjoint_a(y, g, a, b, axes=2):
 @tangent_(tensordot_adjoint_b)
 def t_tensordot_adjoint_b(y, g, a, b, axes=2):
     d[y] = tensordot_adjoint_b(d[g], a, b, axes) + tensordot_adjoint_b(g, d[a], b, axes)
+
+
+@tangent_(svd_adjoints)  # linear in g, and in each part
+def t_svd_adjoints(y, g, a, full_matrices=True, compute_uv=True):
+    d[y] = svd_adjoints(d[g], a, full_matrices, compute_uv)
+
+
+@tangent_(svd_tangents)
+def t_svd_tangents(y, du, ds, dvh, a, full_matrices=True, compute_uv=True):
+    d[y] = svd_tangents(d[du], d[ds], d[dvh], a, full_matrices, compute_uv)
 
 
 # piecewise constant, or shapes only

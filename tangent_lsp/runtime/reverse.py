@@ -108,15 +108,6 @@ def kron_layout(a, b):
     return pairs, a_spread, b_spread, tuple(range(1, 2 * nd, 2)), tuple(range(0, 2 * nd, 2))
 
 
-def triangle_weights(a, uplo="L"):
-    """The entries of a symmetric matrix ``np.linalg.eigh`` reads, weighted for its
-    adjoint: 1 in the triangle ``uplo`` names, ½ on the diagonal (counted from both
-    sides), 0 in the triangle it never reads."""
-    n = _shape(a)[-1]
-    half = 1.0 - 0.5 * np.eye(n)
-    return np.tril(half) if uplo in ("L", "l") else np.triu(half)
-
-
 def extremum_mask(x, y, axis=None, keepdims=False):
     """Where ``x`` attains its reduced max/min ``y``, divided by the number of ties.
 

@@ -979,6 +979,20 @@ def l_eigvalsh(a, uplo):
     return np.sum(np.exp(np.linalg.eigvalsh(a, uplo)) * W3)
 
 
+def l_svd(a):  # singular vectors are defined up to sign: read them through squares
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return np.sum(np.sin(s)) + np.sum(u[..., :2] ** 2) * 0.3 + np.sum(vh[..., 0, :] ** 2 * vh[..., 1, :] ** 2)
+
+
+def l_svd_full(a):  # a full SVD of a square matrix, indexed
+    r = np.linalg.svd(a)
+    return np.sum(r[1] ** 2) + np.sum(r[0][:, 0] ** 2 * W3)
+
+
+def l_singular_values(a):
+    return np.sum(np.exp(np.linalg.svd(a, compute_uv=False)))
+
+
 def l_pinv(a):
     return np.sum(np.cos(np.linalg.pinv(a)))
 
@@ -1035,6 +1049,9 @@ LINALG = [
     pytest.param(l_eigvalsh, (SYM33, "L"), (0,), False, 1e-5, 1e-7, id="l_eigvalsh-L"),
     pytest.param(l_eigvalsh, (SYM233, "U"), (0,), False, 1e-5, 1e-7, id="l_eigvalsh-U-batched"),
     case(l_pinv, A34), case(l_pinv, A34.T.copy()), case(l_pinv, X234),
+    case(l_svd, A34, autograd=False), case(l_svd, A34.T.copy(), autograd=False),
+    case(l_svd, X234, autograd=False), case(l_svd_full, S33, autograd=False),
+    case(l_singular_values, A34), case(l_singular_values, X234),
     # autograd has no rule for matrix_power
     *(pytest.param(l_matrix_power, (S33 / 4.0, n), (0,), False, 1e-5, 1e-7, id=f"l_matrix_power-{n}")
       for n in (0, 1, 3, -2)),

@@ -1061,6 +1061,20 @@ def l_eigvalsh(a, uplo):
     return np.linalg.eigvalsh(a, UPLO=uplo)
 
 
+def l_svd(a):  # singular vectors are defined up to sign: read them through squares
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return np.sin(s) + np.sum(u[..., :2] ** 2) * 0.3 + np.sum(vh[..., 0, :] ** 2 * vh[..., 1, :] ** 2, axis=-1)[..., None]
+
+
+def l_svd_full(a):  # a full SVD of a wide matrix: the extra rows of vh are not read
+    r = np.linalg.svd(a)
+    return r[1] ** 2 + r[0][:, 0] ** 2 + r[2][0] ** 2 * 0.5
+
+
+def l_singular_values(a):
+    return np.linalg.svd(a, compute_uv=False)
+
+
 def l_pinv(a):
     return np.linalg.pinv(a)
 
@@ -1115,6 +1129,9 @@ LINALG = [  # autograd has no JVP for det, slogdet, inv or solve
     pytest.param(l_eigvalsh, (SYM233, "U"), (0,), False, id="l_eigvalsh-U-batched"),
     case(l_pinv, A34, autograd=False), case(l_pinv, A34.T.copy(), autograd=False, name="-tall"),
     case(l_pinv, X234, autograd=False, name="-batched"),
+    case(l_svd, A34, autograd=False), case(l_svd, A34.T.copy(), autograd=False, name="-tall"),
+    case(l_svd, X234[:, :, :3], autograd=False, name="-batched"), case(l_svd_full, A34[:, :3], autograd=False),
+    case(l_singular_values, A34, autograd=False), case(l_singular_values, X234, autograd=False, name="-batched"),
     *(pytest.param(l_matrix_power, (S33 / 4.0, n), (0,), False, id=f"l_matrix_power-{n}")
       for n in (0, 1, 3, -2)),
     pytest.param(l_matrix_power, (S233 / 4.0, 2), (0,), False, id="l_matrix_power-batched"),
