@@ -203,6 +203,12 @@ def bind(
         if key in bound:
             raise unsupported("call", node, "pass each argument once", f"{shown} got '{key}' twice")
         bound[key] = value
+    written = bound.get("out")
+    if written is not None and not (isinstance(written, gast.Constant) and written.value is None):
+        raise unsupported(
+            "out argument", written, "assign the result instead of passing an output array",
+            message=f"{shown} with an output argument writes into an array in place: not differentiated",
+        )
     for param in params:
         if param not in bound:
             if param not in template.defaults:

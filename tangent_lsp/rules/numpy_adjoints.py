@@ -309,54 +309,54 @@ def clip_method(y, a, min=None, max=None):
 
 
 @adjoint(numpy.sum, numpy.ndarray.sum)
-def sum(y, a, axis=None, dtype=None, keepdims=False):
+def sum(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims)
 
 
 @adjoint(numpy.nansum)
-def nansum(y, a, axis=None, dtype=None, keepdims=False):
+def nansum(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims) * numpy.logical_not(numpy.isnan(a))
 
 
 @adjoint(numpy.mean, numpy.ndarray.mean)
-def mean(y, a, axis=None, dtype=None, keepdims=False):
+def mean(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims) / reduced_count(a, axis=axis)
 
 
 @adjoint(numpy.prod, numpy.ndarray.prod)
-def prod(y, a, axis=None, dtype=None, keepdims=False):
+def prod(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims) * prod_others(a, axis)
 
 
 @adjoint(numpy.max, numpy.amax, numpy.ndarray.max, numpy.min, numpy.amin, numpy.ndarray.min)
-def max(y, a, axis=None, keepdims=False):  # tied extremes share the gradient
+def max(y, a, axis=None, out=None, keepdims=False):  # tied extremes share the gradient
     d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims) * extremum_mask(a, y, axis=axis, keepdims=keepdims)
 
 
 @adjoint(numpy.var, numpy.ndarray.var)
-def var(y, a, axis=None, dtype=None, ddof=0, keepdims=False):
+def var(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     n = numpy.size(a) / numpy.size(y) - ddof
     d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims) * 2.0 * (a - numpy.mean(a, axis, keepdims=True)) / n
 
 
 @adjoint(numpy.std, numpy.ndarray.std)
-def std(y, a, axis=None, dtype=None, ddof=0, keepdims=False):
+def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     n = numpy.size(a) / numpy.size(y) - ddof
     d[a] = unreduce(d[y] / y, a, axis, keepdims) * (a - numpy.mean(a, axis, keepdims=True)) / n
 
 
 @adjoint(numpy.cumsum, numpy.ndarray.cumsum)
-def cumsum(y, a, axis=None, dtype=None):
+def cumsum(y, a, axis=None, dtype=None, out=None):
     d[a] = uncumsum(d[y], a, axis)
 
 
 @adjoint(numpy.cumprod, numpy.ndarray.cumprod)
-def cumprod(y, a, axis=None, dtype=None):  # divides by a: not for inputs with zeros
+def cumprod(y, a, axis=None, dtype=None, out=None):  # divides by a: not for inputs with zeros
     d[a] = uncumsum(d[y] * y, a, axis) / a
 
 
 @adjoint(numpy.trace, numpy.ndarray.trace)
-def trace(y, a, offset=0, axis1=0, axis2=1, dtype=None):
+def trace(y, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     d[a] = undiagonal(numpy.expand_dims(d[y], -1), a, offset, axis1, axis2)
 
 
@@ -504,7 +504,7 @@ def astype(y, a, dtype, order="K", casting="unsafe", subok=True, copy=True):
 
 
 @adjoint(numpy.concatenate, numpy.concat)
-def concatenate(y, arrays, axis=0, dtype=None):
+def concatenate(y, arrays, axis=0, out=None, dtype=None):
     d[arrays] = split_like(d[y], arrays, axis)
 
 
@@ -514,7 +514,7 @@ def split(y, ary, indices_or_sections, axis=0):  # y is a list of pieces: join t
 
 
 @adjoint(numpy.stack)
-def stack(y, arrays, axis=0, dtype=None):
+def stack(y, arrays, axis=0, out=None, dtype=None):
     d[arrays] = unstack(d[y], arrays, axis)
 
 

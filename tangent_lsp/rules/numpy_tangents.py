@@ -298,56 +298,56 @@ def clip_method(y, a, min=None, max=None):
 
 
 @tangent_(numpy.sum, numpy.ndarray.sum)
-def sum(y, a, axis=None, dtype=None, keepdims=False):
+def sum(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[y] = numpy.sum(d[a], axis=axis, keepdims=keepdims)
 
 
 @tangent_(numpy.nansum)
-def nansum(y, a, axis=None, dtype=None, keepdims=False):
+def nansum(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[y] = numpy.sum(numpy.where(numpy.isnan(a), 0.0, d[a]), axis=axis, keepdims=keepdims)
 
 
 @tangent_(numpy.mean, numpy.ndarray.mean)
-def mean(y, a, axis=None, dtype=None, keepdims=False):
+def mean(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[y] = numpy.mean(d[a], axis=axis, keepdims=keepdims)
 
 
 @tangent_(numpy.prod, numpy.ndarray.prod)
-def prod(y, a, axis=None, dtype=None, keepdims=False):  # exact with zeros
+def prod(y, a, axis=None, dtype=None, out=None, keepdims=False):  # exact with zeros
     d[y] = numpy.sum(prod_others(a, axis) * d[a], axis=axis, keepdims=keepdims)
 
 
 @tangent_(numpy.max, numpy.amax, numpy.ndarray.max, numpy.min, numpy.amin, numpy.ndarray.min)
-def max(y, a, axis=None, keepdims=False):  # tied extremes share the tangent (their mean)
+def max(y, a, axis=None, out=None, keepdims=False):  # tied extremes share the tangent (their mean)
     d[y] = numpy.sum(extremum_mask(a, y, axis, keepdims) * d[a], axis=axis, keepdims=keepdims)
 
 
 @tangent_(numpy.var, numpy.ndarray.var)
-def var(y, a, axis=None, dtype=None, ddof=0, keepdims=False):
+def var(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     n = numpy.size(a) / numpy.size(y) - ddof
     centered = a - numpy.mean(a, axis, keepdims=True)
     d[y] = numpy.sum(centered * d[a], axis=axis, keepdims=keepdims) * (2.0 / n)
 
 
 @tangent_(numpy.std, numpy.ndarray.std)
-def std(y, a, axis=None, dtype=None, ddof=0, keepdims=False):
+def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     n = numpy.size(a) / numpy.size(y) - ddof
     centered = a - numpy.mean(a, axis, keepdims=True)
     d[y] = numpy.sum(centered * d[a], axis=axis, keepdims=keepdims) / (n * y)
 
 
 @tangent_(numpy.cumsum, numpy.ndarray.cumsum)
-def cumsum(y, a, axis=None, dtype=None):
+def cumsum(y, a, axis=None, dtype=None, out=None):
     d[y] = numpy.cumsum(d[a], axis=axis)
 
 
 @tangent_(numpy.cumprod, numpy.ndarray.cumprod)
-def cumprod(y, a, axis=None, dtype=None):  # divides by a: not for inputs with zeros
+def cumprod(y, a, axis=None, dtype=None, out=None):  # divides by a: not for inputs with zeros
     d[y] = y * numpy.cumsum(d[a] / a, axis=axis)
 
 
 @tangent_(numpy.trace, numpy.ndarray.trace)
-def trace(y, a, offset=0, axis1=0, axis2=1, dtype=None):
+def trace(y, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     d[y] = numpy.trace(d[a], offset, axis1, axis2)
 
 
@@ -508,12 +508,12 @@ def split(y, ary, indices_or_sections, axis=0):  # the pieces of the tangent
 
 
 @tangent_(numpy.concatenate, numpy.concat)
-def concatenate(y, arrays, axis=0, dtype=None):
+def concatenate(y, arrays, axis=0, out=None, dtype=None):
     d[y] = numpy.concatenate(tangents_like(d[arrays], arrays), axis=axis)
 
 
 @tangent_(numpy.stack)
-def stack(y, arrays, axis=0, dtype=None):
+def stack(y, arrays, axis=0, out=None, dtype=None):
     d[y] = numpy.stack(tangents_like(d[arrays], arrays), axis=axis)
 
 

@@ -56,6 +56,16 @@ def positional_out(x):
     return np.sum(y)
 
 
+def reduction_positional_out(x):
+    z = np.zeros(())
+    y = np.sum(x, 0, None, z)  # the fourth argument of np.sum is its output
+    return y + z
+
+
+def std_ddof_by_position(x):  # np.std(a, axis, dtype, out, ddof): ddof is the fifth
+    return np.std(x * x, 0, None, None, 1) + x.var(0, None, None, 1)
+
+
 def _copy_into(a, v):
     np.copyto(a, v)
 
@@ -192,6 +202,7 @@ RIGHT = [(f, BOTH) for f in (
     helper_only_logs, element_copied_then_written, shape_arithmetic, stack_of_a_slice,
     slice_of_a_list_assigned, dict_key_added, dict_key_added_from_others, seeds_the_generator,
     loop_rebinds_its_sequence, dict_key_added_in_a_loop, dict_key_added_in_a_branch,
+    std_ddof_by_position,
 )]
 # (function, what the error says, the modes that report it)
 REPORTED = [
@@ -200,6 +211,7 @@ REPORTED = [
     (out_keyword, "out=", BOTH),
     (out_keyword_assigned, "out=", BOTH),
     (positional_out, "result is not used", BOTH),
+    (reduction_positional_out, "output argument", BOTH),
     (helper_copies_into_argument, "changes 'y' in place", BOTH),
     (helper_fills_argument, "changes 'y' in place", BOTH),
     (helper_writes_through_another, "changes 'y' in place", BOTH),
