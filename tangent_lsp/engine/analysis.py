@@ -8,6 +8,7 @@ variables get adjoints; everything else is plain forward computation.
 from __future__ import annotations
 
 import gast
+import numpy
 
 from . import syntax as S
 from .control import DICT_KEYS
@@ -46,6 +47,32 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
                 op.forward_bound = bind(tangent, op.args, op.keywords, op.node, op.shown)
         except DiffError as error:
             op.error = error
+            continue
+        if op.key in _CASTS and _to_integers(op.bound or op.forward_bound, resolver):
+            op.kind = "constant"
+
+
+# Conversions whose result is piecewise constant when their dtype is integer or bool
+_CASTS = frozenset(("numpy.ndarray.astype", "numpy.array", "numpy.asarray", "numpy.asanyarray"))
+
+
+def _to_integers(bound: dict[str, gast.expr], resolver) -> bool:
+    """``x.astype(int)``, ``np.array(x, dtype=np.int64)``, ``np.asarray(x, "bool")``: a
+    dtype known statically to hold integers or booleans, so no derivative."""
+    dtype = bound.get("dtype")
+    if dtype is None or getattr(dtype, "is_default", False):
+        return False
+    if isinstance(dtype, gast.Constant):
+        name = dtype.value
+    else:
+        name = (resolver.qualname(dtype) if resolver is not None else None) or S.dotted_name(dtype)
+        name = name and name.removeprefix("numpy.").removeprefix("builtins.")
+    if not isinstance(name, str):
+        return False
+    try:
+        return numpy.dtype(name).kind in "iub"
+    except TypeError:
+        return False
 
 
 def differentiable_operands(op: Op) -> set[str]:
