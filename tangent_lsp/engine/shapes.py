@@ -100,6 +100,8 @@ class ShapeClasses:
             return self.of_name(expr.id)
         if cls is gast.Constant and isinstance(expr.value, (int, float)):
             return SCALAR
+        if cls is gast.Compare and len(expr.ops) == 1:  # `x2 != 0`: elementwise, like a BinOp
+            return self.combine(self.of(expr.left), self.of(expr.comparators[0]))
         if cls is gast.UnaryOp and isinstance(expr.op, (gast.USub, gast.UAdd)):
             return self.of(expr.operand)
         if cls is gast.BinOp and isinstance(expr.op, _BINARY_OPS):

@@ -20,8 +20,16 @@ _FOLD = {
 }
 
 
-def _number(node: gast.AST) -> float | int | None:
-    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
+_COMPARE = {
+    gast.Eq: lambda a, b: a == b,
+    gast.NotEq: lambda a, b: a != b,
+    gast.Lt: lambda a, b: a < b,
+    gast.Gt: lambda a, b: a > b,
+}
+
+
+def _number(node: gast.AST) -> float | int | bool | None:
+    if isinstance(node, gast.Constant) and type(node.value) in (int, float, bool):
         return node.value
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
         inner = _number(node.operand)
@@ -100,6 +108,14 @@ class _Simplify(S.Transformer):
             return gast.UnaryOp(op=gast.USub(), operand=node)
         return node
 
+    def visit_Compare(self, node: gast.Compare) -> gast.expr:
+        self.generic_visit(node)
+        left, op = _number(node.left), type(node.ops[0])
+        right = _number(node.comparators[0]) if len(node.ops) == 1 else None
+        if left is not None and right is not None and op in _COMPARE:
+            return S.constant(_COMPARE[op](left, right))  # `2 != 0`, from the rule of x ** 2
+        return node
+
     def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.expr:
         self.generic_visit(node)
         if isinstance(node.op, gast.USub):
@@ -171,8 +187,23 @@ def simplify_backward(
 ) -> gast.FunctionDef:
     """Simplify the backward sweep; with ``classes``, also put numbers first in products."""
     body = function.body
-    start = next((i for i, stmt in enumerate(body) if S.is_boundary(stmt)), len(body))
+    start = next((i for i, stmt in enumerate(body) if S.is_boundary(stmt)), None)
     simplify = _Simplify(np_alias, classes)
+    if start is None:  # forward mode: the tangents' statements, which are float like adjoints
+        if classes is not None:
+            _simplify_tangents(body, simplify, set(classes.adjoint_of))
+        return function
     for index in range(start, len(body)):
         body[index] = simplify.visit(body[index])
     return function
+
+
+def _simplify_tangents(body: list[gast.stmt], simplify: _Simplify, tangents: set[str]) -> None:
+    for index, stmt in enumerate(body):
+        if isinstance(stmt, gast.Assign) and all(
+            isinstance(t, gast.Name) and t.id in tangents for t in stmt.targets
+        ):
+            body[index] = simplify.visit(stmt)
+        for block in ("body", "orelse"):
+            if isinstance(stmt, S.COMPOUND):
+                _simplify_tangents(getattr(stmt, block, []), simplify, tangents)

@@ -230,8 +230,8 @@ def divide(y, x1, x2):
 
 
 @adjoint(numpy.power, numpy.pow, numpy.float_power)
-def power(y, x1, x2):  # d/dx2 uses log|x1| with 0 where x1 == 0 (as autograd)
-    d[x1] = unbroadcast(d[y] * x2 * x1 ** (x2 - 1.0), x1)
+def power(y, x1, x2):  # x2 == 0 has slope 0 at x1 == 0 too; d/dx2 uses log|x1| with 0 there (as autograd)
+    d[x1] = unbroadcast(d[y] * x2 * x1 ** (x2 - (x2 != 0)), x1)
     d[x2] = unbroadcast(d[y] * y * numpy.log(numpy.where(x1 == 0, 1.0, x1)), x2)
 
 

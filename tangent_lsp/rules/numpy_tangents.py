@@ -229,7 +229,7 @@ def divide(y, x1, x2):
 
 @tangent_(numpy.power, numpy.pow, numpy.float_power)
 def power(y, x1, x2):  # the x2 term uses log|x1| with 0 where x1 == 0 (as autograd)
-    d[y] = d[x1] * x2 * x1 ** (x2 - 1.0) + d[x2] * y * numpy.log(numpy.where(x1 == 0, 1.0, x1))
+    d[y] = d[x1] * x2 * x1 ** (x2 - (x2 != 0)) + d[x2] * y * numpy.log(numpy.where(x1 == 0, 1.0, x1))
 
 
 @tangent_(numpy.mod, numpy.remainder)

@@ -50,7 +50,7 @@ def builtin_max(y, iterable, *args):  # max(iterable) or max(a, b, ...): the fir
 
 @adjoint(builtins.pow)
 def builtin_pow(y, base, exp, mod=None):
-    d[base] = unbroadcast(d[y] * exp * base ** (exp - 1.0), base)
+    d[base] = unbroadcast(d[y] * exp * base ** (exp - (exp != 0)), base)
     d[exp] = unbroadcast(d[y] * y * numpy.log(numpy.where(base == 0, 1.0, base)), exp)
 
 

@@ -46,7 +46,7 @@ def builtin_max(y, iterable, *args):  # max(iterable) or max(a, b, ...): the fir
 
 @tangent_(builtins.pow)
 def builtin_pow(y, base, exp, mod=None):
-    d[y] = d[base] * exp * base ** (exp - 1.0) + d[exp] * y * numpy.log(
+    d[y] = d[base] * exp * base ** (exp - (exp != 0)) + d[exp] * y * numpy.log(
         numpy.where(base == 0, 1.0, base)
     )
 

@@ -274,11 +274,21 @@ SHAPES = {  # positive values, so every function above is smooth here
     "(3,4)-(4,)": (P34, Q34[0]),
     "(3,4)-(3,4)": (P34, Q34),
 }
+
+
+def b_power_zero_exponent(x):  # polynomial features at 0: x ** 0 has slope 0 there
+    return np.sum(W3[0] * x ** np.arange(4) + np.power(x, 0.0) + pow(x, np.arange(4)))
+
+
+ZERO_AND_MORE = np.array([0.0, 0.0, 1.3, -0.7])
+
+
 BINARY = [
     pytest.param(f, args, (0, 1), f not in NO_AUTOGRAD, 1e-5, 1e-7, id=f"{f.__name__}-{shape}")
     for f in BINARY_FUNCTIONS
     for shape, args in SHAPES.items()
 ]
+BINARY += [case(b_power_zero_exponent, ZERO_AND_MORE)]
 
 
 def f_copysign(a):

@@ -276,12 +276,22 @@ SHAPES = {  # positive values, so every function above is smooth here
     "(3,4)-(3,4)": (P34, Q34),
     "scalar-scalar": (1.3, 0.7),
 }
+
+
+def b_power_zero_exponent(x):  # polynomial features at 0: x ** 0 has slope 0 there
+    return (x ** np.arange(4) + np.power(x, 0.0) + pow(x, np.arange(4)))
+
+
+ZERO_AND_MORE = np.array([0.0, 0.0, 1.3, -0.7])
+
+
 BINARY = [
     pytest.param(f, args, wrt, f not in NO_AUTOGRAD, id=f"{f.__name__}-{shape}-wrt{''.join(map(str, wrt))}")
     for f in BINARY_FUNCTIONS
     for shape, args in SHAPES.items()
     for wrt in [(0, 1), (0,), (1,)]
 ]
+BINARY += [case(b_power_zero_exponent, ZERO_AND_MORE)]
 
 
 def e_copysign(a):

@@ -1,7 +1,10 @@
 """Unit tests of the optimizer passes, on small hand-written functions."""
 
 import gast
+import numpy as np
 
+from tangent_lsp import jvp
+from tangent_lsp.api import derivative_source
 from tangent_lsp.engine import emit, optimize
 from tangent_lsp.engine.reuse import reuse_values
 from tangent_lsp.engine.simplify import simplify_backward
@@ -578,3 +581,17 @@ def test_first_write_of_a_dict_entry_assigns_later_ones_add(tmp_path):
 
         expected = finite_differences(partial, (value,), (0,))[0]
         np.testing.assert_allclose(grads[key], expected, rtol=1e-6, atol=1e-8)
+
+
+
+def _powers(x):
+    return np.sum(x ** 3 + np.power(x, 0.5) + x ** 2)
+
+
+def test_forward_mode_folds_the_numbers_rules_leave_in_tangents():
+    code = derivative_source(_powers, mode="forward").code
+    assert "x ** 2" in code and "dx * 2 * x" in code and "1.0)" not in code, code
+    assert "!=" not in code and "0.5 / np.sqrt(x)" in code, code
+    x, v = np.array([0.5, 1.5, 2.0]), np.array([1.0, -2.0, 0.5])
+    expected = (_powers(x + 1e-6 * v) - _powers(x - 1e-6 * v)) / 2e-6
+    assert abs(jvp(_powers)(x, v) - expected) < 1e-6
