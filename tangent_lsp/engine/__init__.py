@@ -19,7 +19,7 @@ from . import emit
 from . import syntax as S
 from .errors import DiffError
 from .motion import joint, split
-from .naming import Namer, derivative_name
+from .naming import Namer, derivative_name, helper_aliases
 from .normalize import check_signature
 from .parse import Module, parse_module
 from .program import Program, module_names
@@ -156,6 +156,48 @@ def differentiate(
             gc.enable()
 
 
+def _alias_shadowed_helpers(
+    generated: gast.Module, helpers: list[str], module, node: gast.FunctionDef,
+    resolver: Resolver,
+) -> dict[str, str]:
+    """Aliases for the helpers whose names the user's code binds too, and the generated
+    code's calls of them renamed (see ``naming.helper_aliases``)."""
+    calls = [n for n in S.nodes_of(generated.body, gast.Call) if isinstance(n.func, gast.Name)]
+    called = {id(n.func) for n in calls}
+    def helper(name: str) -> bool:  # bound to a runtime helper: a derivative's import
+        node = gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None)
+        return (resolver.qualname(node) or "").startswith(RUNTIME_MODULE + ".")
+
+    globals_ = module_names(module) | {h for h in helpers if resolver.is_global(h)}
+    user_names = {n.id for n in S.names(generated) if id(n) not in called} | {
+        h for h in globals_.intersection(helpers) if not helper(h)
+    }
+    if not user_names.intersection(helpers):
+        return {}
+    globals_ = {name for name in globals_ if not helper(name)}  # an earlier alias is reused
+    try:
+        aliases = helper_aliases(helpers, user_names, _called_by(module, node), globals_)
+    except DiffError as error:
+        raise error.at(node) from None
+    for call in calls:
+        call.func.id = aliases.get(call.func.id, call.func.id)
+    return aliases
+
+
+def _called_by(module, node: gast.FunctionDef) -> set[str]:
+    """Names the function calls, and the module's functions it calls call, transitively."""
+    called: set[str] = set()
+    pending = [node]
+    while pending:
+        for call in S.nodes_of(pending.pop().body, gast.Call):
+            name = call.func.id if isinstance(call.func, gast.Name) else None
+            if name is not None and name not in called:
+                called.add(name)
+                if name in module.functions:
+                    pending.append(module.functions[name])
+    return called
+
+
 def _differentiate(
     module, node, resolver, mode, wrt, optimized, preserve_result, seed_default, motion, rules
 ):
@@ -186,8 +228,10 @@ def _differentiate(
     imports.extend(line for line in program.imports if line not in imports)
     used = {n.id for n in S.names(generated_module)}
     helpers = sorted(h for h in program.helpers if h in used)
+    aliases = _alias_shadowed_helpers(generated_module, helpers, module, node, resolver)
     if helpers:
-        imports.append(f"from {RUNTIME_MODULE} import {', '.join(helpers)}")
+        imported = (f"{h} as {aliases[h]}" if h in aliases else h for h in helpers)
+        imports.append(f"from {RUNTIME_MODULE} import {', '.join(imported)}")
     code, source_map = emit.render(generated_module)
     return Derivative(
         code=code,

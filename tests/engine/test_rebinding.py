@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 import tangent_lsp
-from tangent_lsp.higher import hessian
+from tangent_lsp import DiffError, derive
+from tangent_lsp.api import derivative_source
+from tangent_lsp.higher import hessian, hvp
 
 
 def swap_in_branch(a, b):
@@ -124,6 +126,50 @@ def test_functions_named_like_runtime_helpers():
         gradient, value = tangent_lsp.grad(add_at, optimized=optimized, preserve_result=True)(x)
         assert np.allclose(gradient, expected) and np.isclose(value, add_at(x))
     assert np.allclose(tangent_lsp.grad(unbroadcast)(x, 2.0 * x), 2.0 * x)
+
+
+def local_named_copied(x):  # forward mode calls the helper `copied` for the tangent
+    copied = x.copy()
+    copied[0] = np.sin(copied[0])
+    return np.sum(copied * x)
+
+
+def local_named_reduced_count(x):
+    reduced_count = np.mean(x ** 2)
+    return reduced_count * 2
+
+
+def calls_unbroadcast(x):  # this module's own `unbroadcast`, and the helper's
+    return unbroadcast(x, x) + np.sum(x * x)
+
+
+def test_variables_named_like_runtime_helpers():
+    x, v = np.array([0.5, 1.0]), np.array([1.0, -2.0])
+    for f in (local_named_copied, local_named_reduced_count):
+        expected = np.array([
+            (f(x + e) - f(x - e)) / 2e-6 for e in np.eye(2) * 1e-6
+        ])
+        assert np.allclose(tangent_lsp.grad(f)(x), expected)
+        assert np.isclose(tangent_lsp.jvp(f)(x, v), expected @ v)
+        change = (tangent_lsp.grad(f)(x + 1e-6 * v) - tangent_lsp.grad(f)(x - 1e-6 * v)) / 2e-6
+        assert np.allclose(hvp(f)(x, v), change, atol=1e-6)
+    code = derivative_source(local_named_copied, mode="forward")
+    assert code.imports[-1] == "from tangent_lsp.runtime import copied as tl_copied", code.imports
+
+
+def test_a_function_named_like_a_helper_it_needs_is_reported():
+    with pytest.raises(DiffError, match="'unbroadcast' is also the name of a helper"):
+        tangent_lsp.grad(calls_unbroadcast)
+
+
+def test_an_inserted_derivative_imports_a_shadowed_helper_under_an_alias():
+    source = (
+        "import numpy as np\n\ndef zeros_like(x):\n    return np.ones_like(x)\n\n"
+        "def f(xs):\n    return xs[0] * xs[1]\n"
+    )
+    derivative = derive(source, "f", wrt=("xs",))
+    assert derivative.imports == ["from tangent_lsp.runtime import unbroadcast, zeros_like as tl_zeros_like"]
+    assert "tl_zeros_like(xs)" in derivative.code and " zeros_like(" not in derivative.code
 
 
 def list_of_numbers_written(xs):
