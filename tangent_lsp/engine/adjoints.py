@@ -221,6 +221,10 @@ class StatementAdjoints:
         if kind in _GENERIC:  # an element, or a view of an array: copy it before zeroing it
             self.helpers.add("copied")
             location = S.call("copied", [location])
+        elif not kind and not basic_index(location.slice, self.integers):
+            # an array or list index may name a position twice: the last write wins
+            self.helpers.add("assigned_part")
+            location = S.call("assigned_part", [bx, _slices_as_calls(location.slice)])
         elif not kind:  # a slice is a view: copy it before zeroing it below
             location = S.call(S.attribute(location, "copy"), [])
         item = op.args[1]

@@ -7,6 +7,7 @@ import numpy
 from tangent_lsp.rules.notation import adjoint, d
 from tangent_lsp.runtime import (
     add_grad,
+    assigned_part,
     broadcast_like,
     copied,
     dot_adjoint_a,
@@ -45,6 +46,7 @@ from tangent_lsp.runtime import (
     tensordot_of,
     transpose_by,
     unarray,
+    unassigned_part,
     unbroadcast,
     uncumsum,
     undiag,
@@ -100,6 +102,16 @@ def a_svd_tangents(y, du, ds, dvh, a, full_matrices=True, compute_uv=True):
     d[du] = parts[0]
     d[ds] = parts[1]
     d[dvh] = parts[2]
+
+
+@adjoint(assigned_part)  # a masked gather: its adjoint scatters back, the last write winning
+def a_assigned_part(y, g, index):
+    d[g] = unassigned_part(d[y], g, index)
+
+
+@adjoint(unassigned_part)
+def a_unassigned_part(y, c, g, index):
+    d[c] = assigned_part(d[y], index)
 
 
 @adjoint(norm_adjoint)  # linear in g; the norm's curvature in x and y

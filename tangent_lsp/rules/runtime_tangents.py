@@ -10,6 +10,7 @@ term per differentiable argument.
 from tangent_lsp.rules.notation import d, nondifferentiable, tangent_
 from tangent_lsp.runtime import (
     add_grad,
+    assigned_part,
     broadcast_like,
     copied,
     dot_adjoint_a,
@@ -48,6 +49,7 @@ from tangent_lsp.runtime import (
     transpose_by,
     triangle_weights,
     unarray,
+    unassigned_part,
     unbroadcast,
     uncumsum,
     undiag,
@@ -295,6 +297,16 @@ def t_svd_adjoints(y, g, a, full_matrices=True, compute_uv=True):
 @tangent_(svd_tangents)
 def t_svd_tangents(y, du, ds, dvh, a, full_matrices=True, compute_uv=True):
     d[y] = svd_tangents(d[du], d[ds], d[dvh], a, full_matrices, compute_uv)
+
+
+@tangent_(assigned_part)  # linear in g
+def t_assigned_part(y, g, index):
+    d[y] = assigned_part(d[g], index)
+
+
+@tangent_(unassigned_part)  # linear in c
+def t_unassigned_part(y, c, g, index):
+    d[y] = unassigned_part(d[c], g, index)
 
 
 # piecewise constant, or shapes only

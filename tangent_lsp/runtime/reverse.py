@@ -481,6 +481,25 @@ def untake(g, x, indices, axis=None, mode="raise"):
     return _shaped(out.reshape(np.shape(x)), x)
 
 
+def assigned_part(g, index):
+    """``g[index]``, copied, for the adjoint of ``x[index] = v``. With a repeated fancy
+    index (``x[[0, 0]] = v``) only the last write stays in ``x``, so the writes it
+    overwrote get zero: NumPy's own assignment, replayed on positions, decides which."""
+    part = np.array(g[index], dtype=np.result_type(g, float))
+    positions = np.arange(part.size).reshape(part.shape)
+    slot = np.full(np.shape(g), -1)
+    slot[index] = positions
+    return np.where(slot[index] == positions, part, 0.0)
+
+
+def unassigned_part(c, g, index):
+    """Adjoint of ``assigned_part(g, index)`` with respect to ``g``: ``c`` put back at
+    ``index``, where a repeated position keeps its last write (as ``assigned_part``)."""
+    out = np.zeros(np.shape(g), dtype=np.result_type(c, float))
+    out[index] = c
+    return out
+
+
 def add_at(a, indices, v):
     """``np.add.at(a, indices, v)`` on a copy of ``a``, returned. Generated code accumulates
     adjoints at repeated indices with ``np.add.at``, in place; differentiated again, that

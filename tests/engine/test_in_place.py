@@ -10,6 +10,7 @@ import pytest
 
 import tangent_lsp
 from tangent_lsp import DiffError
+from tests.oracle import ORDERS, gradient_change, second_derivative
 
 
 def _scale(v):
@@ -64,6 +65,25 @@ def reduction_positional_out(x):
 
 def std_ddof_by_position(x):  # np.std(a, axis, dtype, out, ddof): ddof is the fifth
     return np.std(x * x, 0, None, None, 1) + x.var(0, None, None, 1)
+
+
+def repeated_index_assigned(x):  # NumPy keeps the last write to y[0]
+    y = x * 1.0
+    y[[0, 0]] = x * np.array([3.0, 5.0])
+    return np.sum(y ** 2 * x)
+
+
+def repeated_index_added(x):  # `+=` through a repeated index adds once, not twice
+    y = x.copy()
+    y[[0, 0, 1]] += x[[1, 0, 1]] * x[0]
+    return np.sum(np.sin(y))
+
+
+def index_array_assigned(x):
+    idx = np.array([1, 0, 1])
+    y = np.zeros(2)
+    y[idx] = np.stack([x[0], x[1], x[0] * x[1]])
+    return np.sum(y * y)
 
 
 def _copy_into(a, v):
@@ -202,7 +222,7 @@ RIGHT = [(f, BOTH) for f in (
     helper_only_logs, element_copied_then_written, shape_arithmetic, stack_of_a_slice,
     slice_of_a_list_assigned, dict_key_added, dict_key_added_from_others, seeds_the_generator,
     loop_rebinds_its_sequence, dict_key_added_in_a_loop, dict_key_added_in_a_branch,
-    std_ddof_by_position,
+    std_ddof_by_position, repeated_index_assigned, repeated_index_added, index_array_assigned,
 )]
 # (function, what the error says, the modes that report it)
 REPORTED = [
@@ -250,3 +270,11 @@ def test_reported_when_derived(f, says, modes):
         with pytest.raises(DiffError) as error:
             derive(f)
         assert says in str(error.value), mode
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("f", [repeated_index_assigned, repeated_index_added, index_array_assigned])
+def test_repeated_index_to_second_order(f, order):
+    x, t, u = X[0].copy(), V[0].copy(), np.array([0.3, -1.1])
+    expected = np.sum(gradient_change(f, (x,), 0, 0, u) * t)
+    assert np.isclose(second_derivative(order, f, (x,), 0, 0, t, u), expected, rtol=1e-5, atol=1e-6)
