@@ -234,6 +234,14 @@ def _plain(g, a, b) -> bool:
     )
 
 
+def _spread(g, a, b):
+    """A number seeding a matrix product's adjoint (``grad`` of a function returning a
+    1x1 array): spread to the product's shape, as ``unbroadcast`` would."""
+    if _ndim(g) == 0:
+        return np.broadcast_to(_float(g), matmul_shape(a, b).shape)
+    return g
+
+
 def matmul_adjoint_a(g, a, b):
     """Adjoint of ``a`` in ``a @ b``: ``g @ b.T``, with 1-D promotion and batch broadcasting undone."""
     if _plain(g, a, b) and a.ndim == 2 and b.ndim == 2:
@@ -241,6 +249,7 @@ def matmul_adjoint_a(g, a, b):
     da, db = _ndim(a), _ndim(b)
     if da == 1 and db == 1:  # an inner product: g is a number
         return _float(g) * _float(b)
+    g = _spread(g, a, b)
     if da == 2 and db == 2:  # the common cases first: no promotion, no batch axes
         return _float(g) @ b.T if type(b) is _ndarray else _float(g) @ np.transpose(b)
     if da == 2 and db == 1:
@@ -261,6 +270,7 @@ def matmul_adjoint_b(g, a, b):
     da, db = _ndim(a), _ndim(b)
     if da == 1 and db == 1:
         return _float(g) * _float(a)
+    g = _spread(g, a, b)
     if da == 2 and db == 2:
         return (a.T if type(a) is _ndarray else np.transpose(a)) @ _float(g)
     if da == 2 and db == 1:
@@ -280,7 +290,7 @@ def gram_adjoint(g, x):
     if nd == 1:
         return (g + g) * _float(x)
     if nd == 2:
-        g = _float(g)
+        g = _float(_spread(g, np.transpose(x), x))
         return _float(x) @ (g + g.T)
     xt = np.transpose(x)
     return matmul_adjoint_b(g, xt, x) + np.transpose(matmul_adjoint_a(g, xt, x))

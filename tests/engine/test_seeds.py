@@ -1,0 +1,44 @@
+"""``grad`` of a function returning a 1x1 array (``r.T @ r`` for a column ``r``): the
+default seed is the number 1.0, which the matrix product's adjoint spreads to 1x1 (the
+optimizer drops the ``unbroadcast`` that used to do it)."""
+
+import numpy as np
+import pytest
+
+import tangent_lsp
+
+R = np.array([[1.0], [-2.0], [0.5]])
+W = np.array([[1.0, 0.2, 0.0], [0.3, -1.0, 0.4], [0.0, 0.5, 2.0]])
+
+
+def gram_scaled(r):
+    return (r.T @ r) / 3.0
+
+
+def gram(r):
+    return r.T @ r
+
+
+def quadratic_form(r, W):
+    return r.T @ W @ r
+
+
+def _central(f, args, i, eps=1e-6):
+    x = args[i]
+    out = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[index] = eps
+        up, down = list(args), list(args)
+        up[i], down[i] = x + step, x - step
+        out[index] = (np.sum(f(*up)) - np.sum(f(*down))) / (2 * eps)
+    return out
+
+
+@pytest.mark.parametrize("optimized", [True, False], ids=["optimized", "plain"])
+@pytest.mark.parametrize("f, args, wrt", [
+    (gram_scaled, (R,), 0), (gram, (R,), 0), (quadratic_form, (R, W), 0), (quadratic_form, (R, W), 1),
+])
+def test_a_number_seed_for_a_one_by_one_result(f, args, wrt, optimized):
+    gradient = tangent_lsp.grad(f, wrt=(wrt,), optimized=optimized)(*args)
+    assert np.allclose(gradient, _central(f, args, wrt), rtol=1e-6, atol=1e-8)
