@@ -106,7 +106,13 @@ def _cmd_grad(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     import importlib
+    import os
 
+    # `python -m` puts the working directory first on sys.path: a `numpy.py` there would
+    # run inside the server when a module is first imported. The server never runs the
+    # user's code, so it never imports from there (the editor starts it elsewhere, too).
+    here = os.getcwd()
+    sys.path[:] = [p for p in sys.path if p not in ("", ".") and os.path.abspath(p) != here]
     try:
         server = importlib.import_module("tangent_lsp.server")
     except ModuleNotFoundError as exc:

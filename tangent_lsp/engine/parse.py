@@ -20,6 +20,18 @@ import gast
 from .errors import DiffError
 
 
+def _converted(node: ast.AST) -> gast.AST:
+    """``node`` as gast; Python's parser accepts expressions deeper than the recursion
+    limit lets a tree walk follow (a sum of 300 terms)."""
+    try:
+        return gast.ast_to_gast(node)
+    except RecursionError:
+        raise DiffError(
+            "expression", "an expression is nested too deeply to differentiate",
+            hint="split very long expressions into several statements",
+        ).at(node) from None
+
+
 class _Functions(Mapping):
     """Top-level functions by name, converted to gast on first access."""
 
@@ -33,7 +45,7 @@ class _Functions(Mapping):
 
     def __getitem__(self, name: str) -> gast.AST:
         if name not in self._converted:
-            self._converted[name] = gast.ast_to_gast(self._syntax[name])
+            self._converted[name] = _converted(self._syntax[name])
         return self._converted[name]
 
     def __iter__(self):
@@ -64,7 +76,7 @@ class Module:
     def tree(self) -> gast.Module:
         """The whole module as gast (rule files and small snippets need it)."""
         if self._tree is None:
-            self._tree = gast.ast_to_gast(self.syntax)
+            self._tree = _converted(self.syntax)
         return self._tree
 
     def line(self, lineno: int) -> str:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import hashlib
 import logging
 import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property, partial
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -44,6 +44,7 @@ REQUEST_FAILED = -32803  # LSP's RequestFailed: "cannot differentiate", "took to
 MAX_FILE_BYTES = 5_000_000
 REFRESH_DELAY = 0.3  # seconds of quiet typing before diagnostics are recomputed
 MAX_SERVED = 64
+_EDIT_ATTEMPTS = 3  # derivations of an edit restarted by changes before it gives up
 
 
 def _version() -> str:
@@ -126,10 +127,9 @@ class Snapshot:
 
     @cached_property
     def key(self) -> Any:
-        """What identifies this text in cache keys: the version, else a digest."""
-        if self.version is not None:
-            return self.version
-        return hashlib.sha1(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+        """What identifies this text in cache keys: the version and the text's hash (a
+        client may reuse a version number; a file read from disk has none)."""
+        return (self.version, hash(self.text))
 
     def range(self, start: tuple[int, int], end: tuple[int, int]) -> types.Range:
         a = self.index.to_lsp(*start)
@@ -141,6 +141,21 @@ class Snapshot:
 
     def point(self, position: types.Position) -> tuple[int, int]:
         return self.index.from_lsp(position.line, position.character)
+
+
+def elsewhere(snap: Snapshot, error: DiffError) -> str | None:
+    """The file an error is in, when that is not the document (a project file it imports)."""
+    if error.path and snap.path and os.path.realpath(error.path) != os.path.realpath(snap.path):
+        return error.path
+    return None
+
+
+def where(snap: Snapshot, error: DiffError) -> str:
+    """`` (line 9)``, or `` (layers.py, line 10)`` for an error in an imported file."""
+    other = elsewhere(snap, error)
+    if other is not None:
+        return f" ({os.path.basename(other)}, line {error.line})" if error.line else f" ({other})"
+    return f" (line {error.line})" if error.line else ""
 
 
 def _derive(parsed: locate.Parsed | None, text: str, req: Request, path: str) -> Derivative:
@@ -206,7 +221,10 @@ class TangentServer(LanguageServer):
         doc = self.workspace.text_documents.get(unquote(uri))
         if doc is not None:
             cached = self._snapshots.get(uri)
-            if cached is not None and cached.version == doc.version and cached.version is not None:
+            if (
+                cached is not None and cached.version == doc.version
+                and cached.version is not None and cached.text == doc.source
+            ):  # the text too: a client may reuse a version number
                 return cached
             snap = Snapshot(uri, doc.version, doc.source, to_path(uri), self.encoding)
             self._snapshots[uri] = snap
@@ -217,7 +235,7 @@ class TangentServer(LanguageServer):
         try:
             if os.path.getsize(path) > MAX_FILE_BYTES:
                 return None
-            with open(path, encoding="utf-8", errors="replace") as handle:
+            with open(path, encoding="utf-8-sig", errors="replace") as handle:  # BOM too
                 text = handle.read()
         except OSError:
             return None
@@ -298,7 +316,10 @@ class TangentServer(LanguageServer):
             log.exception("refreshing %s failed", uri)
 
     async def publish(self, uri: str) -> None:
-        """Publish stale-derivative warnings and errors of the derivatives asked for."""
+        """Publish stale-derivative warnings and errors of the derivatives asked for, for
+        an open document (one read from disk would keep them after nothing can clear them)."""
+        if self.workspace.text_documents.get(unquote(uri)) is None:
+            return
         snap = self.snapshot(uri)
         if snap is None or snap.parsed is None:
             return  # half-typed code: keep what is shown until it parses again
@@ -339,16 +360,27 @@ class TangentServer(LanguageServer):
         return found
 
     def error_diagnostic(self, snap: Snapshot, req: Request, error: DiffError) -> types.Diagnostic:
+        other = elsewhere(snap, error)
+        related = None
+        if other is not None and error.line is not None:  # where it is, in the other file
+            point = types.Position(error.line - 1, error.col or 0)
+            related = [types.DiagnosticRelatedInformation(
+                location=types.Location(uri=Path(other).as_uri(), range=types.Range(point, point)),
+                message=error.text(),
+            )]
         return types.Diagnostic(
             range=self.error_range(snap, req, error),
-            message=f"Cannot differentiate '{req.function}': {error.text()}",
+            message=f"Cannot differentiate '{req.function}'"
+                    f"{where(snap, error) if other else ''}: {error.text()}",
             severity=types.DiagnosticSeverity.Warning,
             source=SOURCE,
             code=error.construct,
+            related_information=related,
         )
 
     def error_range(self, snap: Snapshot, req: Request, error: DiffError) -> types.Range:
-        if error.line is None:
+        if error.line is None or elsewhere(snap, error) is not None:
+            # nothing to point at here, or the line is in another file: the function's name
             func = snap.parsed.function_named(req.function) if snap.parsed else None
             if func is not None:
                 return snap.span_range(locate.name_span(snap.parsed, func))
@@ -367,8 +399,7 @@ class TangentServer(LanguageServer):
         if isinstance(error, DiffError):
             self.ask(snap.uri, req)
             self.schedule_refresh(snap.uri, delay=0.0)
-            where = f" (line {error.line})" if error.line else ""
-            return f"Cannot differentiate '{req.function}'{where}: {error.text()}"
+            return f"Cannot differentiate '{req.function}'{where(snap, error)}: {error.text()}"
         if isinstance(error, Overrun):
             return (f"Differentiating '{req.function}' took longer than the time budget "
                     f"({error.budget_ms} ms); raise timeBudgetMs in the tangent-lsp settings "
@@ -382,11 +413,22 @@ class TangentServer(LanguageServer):
     # --- edits -----------------------------------------------------------------------
 
     async def insertion_edit(self, snap: Snapshot, req: Request) -> types.WorkspaceEdit:
-        """The edit that inserts (or regenerates) the derivative below its function."""
-        func = snap.parsed.function_named(req.function) if snap.parsed else None
-        if func is None:
-            raise LookupError(f"no function '{req.function}' in the document")
-        derivative = await self.derivation(snap, req)
+        """The edit that inserts (or regenerates) the derivative below its function, for
+        the document's text when the derivative is ready: a change that arrived while it
+        was derived starts it again for the new text (positions computed on an older
+        version would land in the wrong place for a client that applies edits without
+        checking versions)."""
+        for _ in range(_EDIT_ATTEMPTS):
+            func = snap.parsed.function_named(req.function) if snap.parsed else None
+            if func is None:
+                raise LookupError(f"no function '{req.function}' in the document")
+            derivative = await self.derivation(snap, req)
+            current = self.snapshot(snap.uri)
+            if current is None or (current.version, current.text) == (snap.version, snap.text):
+                break
+            snap = current
+        else:
+            raise LookupError("the document kept changing while its derivative was generated")
         self.ask(snap.uri, req)
         plan = edits_mod.plan_insertion(
             snap.parsed, func, derivative.header, derivative.code, derivative.wrt,

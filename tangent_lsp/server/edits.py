@@ -99,7 +99,16 @@ def plan_insertion(
         if anchor >= len(parsed.lines):  # the function ends the file without a newline
             text += "\n"
         edits.append(Edit(end, end, text))
+    newline = _newline(parsed.text)
+    if newline != "\n":  # the document's own line endings, not a mix
+        edits = [Edit(e.start, e.end, e.text.replace("\n", newline)) for e in edits]
     return Plan(edits, replaced)
+
+
+def _newline(text: str) -> str:
+    """The document's line ending, from its first line."""
+    end = text.find("\n")
+    return "\r\n" if end > 0 and text[end - 1] == "\r" else "\n"
 
 
 def plan_imports(parsed: Parsed, imports: list[str]) -> list[Edit]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 from typing import Any
 
 from lsprotocol import types
@@ -29,6 +30,7 @@ from .app import (
     Snapshot,
     TangentServer,
     ask_client,
+    elsewhere,
 )
 from .cache import Overrun
 from .edits import existing_derivative
@@ -135,7 +137,8 @@ def register(server: TangentServer) -> None:
     @server.feature(types.CODE_ACTION_RESOLVE)
     async def code_action_resolve(ls: TangentServer, action: types.CodeAction) -> types.CodeAction:
         data = action.data if isinstance(action.data, dict) else {}
-        snap = ls.snapshot(data.get("uri", ""))
+        uri = data.get("uri")
+        snap = ls.snapshot(uri) if isinstance(uri, str) else None
         req = _request_from(data)
         if snap is None or req is None:
             return action
@@ -434,9 +437,10 @@ def _command_target(ls: TangentServer, args: tuple) -> tuple[Snapshot, Request] 
     if isinstance(function, str):
         func = snap.parsed.function_named(function)
     elif isinstance(position, dict):
-        point = snap.index.from_lsp(int(position.get("line", 0)),
-                                    int(position.get("character", 0)))
-        func = locate.function_at(snap.parsed, point)
+        line, character = position.get("line", 0), position.get("character", 0)
+        if type(line) is not int or type(character) is not int:
+            return None  # `{"line": "a"}`: not a position
+        func = locate.function_at(snap.parsed, snap.index.from_lsp(line, character))
     if func is None:
         return None
     if isinstance(wrt, str):
@@ -450,6 +454,12 @@ def _command_target(ls: TangentServer, args: tuple) -> tuple[Snapshot, Request] 
     return snap, ls.request(func, wrt, mode)
 
 
+def _error_hover(snap: Snapshot, func, error: DiffError) -> str:
+    other = elsewhere(snap, error)
+    return hover_text.error(func.name, error.text(), error.line,
+                            os.path.basename(other) if other else None)
+
+
 async def _hover_markdown(ls: TangentServer, snap: Snapshot, func, point):
     """(markdown, span) for the hover at ``point`` inside ``func``, or None."""
     parsed = snap.parsed
@@ -459,7 +469,7 @@ async def _hover_markdown(ls: TangentServer, snap: Snapshot, func, point):
         try:
             derivative = await ls.derivation(snap, req)
         except DiffError as error:
-            return hover_text.error(func.name, error.text(), error.line), span
+            return _error_hover(snap, func, error), span
         except Overrun as error:
             return hover_text.overrun(func.name, error.budget_ms), span
         link = hover_text.command_link("Show gradient", "tangent.showGradient",
@@ -479,7 +489,7 @@ async def _hover_markdown(ls: TangentServer, snap: Snapshot, func, point):
     try:
         derivative = await ls.derivation(snap, req)
     except DiffError as error:
-        return hover_text.error(func.name, error.text(), error.line), span
+        return _error_hover(snap, func, error), span
     except Overrun as error:
         return hover_text.overrun(func.name, error.budget_ms), span
     for line in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1):

@@ -92,9 +92,12 @@ def user_function(shown: str) -> str:
     return f"`{_inline(shown)}` is defined in this module: it is differentiated through."
 
 
-def error(function: str, message: str, line: int | None) -> str:
-    """One line: why ``function`` cannot be differentiated."""
+def error(function: str, message: str, line: int | None, file: str | None = None) -> str:
+    """One line: why ``function`` cannot be differentiated (``file``: where, when that is
+    a module it imports)."""
     where = f" (line {line})" if line else ""
+    if file:
+        where = f" ({file}, line {line})" if line else f" ({file})"
     return f"Cannot differentiate `{function}`{where}: {_one_line(message)}"
 
 

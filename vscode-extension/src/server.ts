@@ -28,6 +28,7 @@ import {
   installHelp,
   problemMessage,
   serverArgs,
+  serverDirectory,
 } from './lib/interpreter';
 import { serverSettings } from './lib/settings';
 
@@ -209,7 +210,7 @@ export class ServerManager implements vscode.Disposable {
   private async start(): Promise<LanguageClient | undefined> {
     const interpreter = await this.interpreter();
     this.lastInterpreter = interpreter;
-    const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const cwd = serverDirectory(__dirname);
     this.output.info(`interpreter: ${interpreter.command} (${describeSource(interpreter.source)})`);
     const outcome = await runCheck(interpreter.command, cwd);
     this.lastOutcome = outcome;

@@ -4,6 +4,8 @@
  * Node's test runner.
  */
 
+import * as path from 'node:path';
+
 export type InterpreterSource = 'setting' | 'python-extension' | 'default';
 
 export interface Interpreter {
@@ -47,14 +49,34 @@ export function expandPath(
   return out;
 }
 
+/**
+ * A relative interpreter path (`.venv/bin/python`) taken from the workspace folder: the
+ * server does not run there (see `serverDirectory`). A bare command stays one for PATH.
+ */
+export function fromWorkspace(command: string, workspaceFolder?: string | null): string {
+  const isPath = command.includes('/') || command.includes('\\');
+  if (!isPath || !workspaceFolder || path.isAbsolute(command) || path.win32.isAbsolute(command)) {
+    return command;
+  }
+  return path.resolve(workspaceFolder, command);
+}
+
+/**
+ * The working directory of the server and of the import check: never the workspace.
+ * `python -m` and `python -c` put the working directory first on `sys.path`, so a
+ * `numpy.py` or `inspect.py` in the workspace would run inside the server, which must
+ * never execute the user's code. The extension's bundle folder holds no Python.
+ */
+export function serverDirectory(bundleDirectory: string): string {
+  return bundleDirectory;
+}
+
 /** The setting, else the Python extension's environment, else the fallback (`python3`). */
 export function chooseInterpreter(inputs: InterpreterInputs): Interpreter {
   const setting = (inputs.setting ?? '').trim();
   if (setting) {
-    return {
-      command: expandPath(setting, { workspaceFolder: inputs.workspaceFolder, home: inputs.home, env: process.env }),
-      source: 'setting',
-    };
+    const expanded = expandPath(setting, { workspaceFolder: inputs.workspaceFolder, home: inputs.home, env: process.env });
+    return { command: fromWorkspace(expanded, inputs.workspaceFolder), source: 'setting' };
   }
   const fromExtension = (inputs.pythonExtension ?? '').trim();
   if (fromExtension) {

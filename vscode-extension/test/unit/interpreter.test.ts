@@ -4,10 +4,12 @@ import {
   chooseInterpreter,
   classifyCheck,
   expandPath,
+  fromWorkspace,
   importCheckArgs,
   installHelp,
   problemMessage,
   serverArgs,
+  serverDirectory,
 } from '../../src/lib/interpreter';
 
 describe('chooseInterpreter', () => {
@@ -61,6 +63,24 @@ describe('expandPath', () => {
   it('expands ~ only at the start', () => {
     assert.equal(expandPath('/a/~/b', { home: '/h' }), '/a/~/b');
     assert.equal(expandPath('~', { home: '/h' }), '/h');
+  });
+});
+
+describe('where the server runs', () => {
+  it('takes a relative interpreter path from the workspace folder', () => {
+    assert.equal(fromWorkspace('.venv/bin/python', '/w'), '/w/.venv/bin/python');
+    assert.equal(fromWorkspace('/usr/bin/python3', '/w'), '/usr/bin/python3');
+    assert.equal(fromWorkspace('python3', '/w'), 'python3');
+    assert.equal(fromWorkspace('.venv/bin/python', undefined), '.venv/bin/python');
+  });
+
+  it('resolves a relative setting, so the server need not run in the workspace', () => {
+    const chosen = chooseInterpreter({ setting: 'env/bin/python', workspaceFolder: '/w' });
+    assert.equal(chosen.command, '/w/env/bin/python');
+  });
+
+  it('never runs in the workspace, whose numpy.py Python would import first', () => {
+    assert.equal(serverDirectory('/ext/dist'), '/ext/dist');
   });
 });
 
