@@ -282,6 +282,11 @@ def b_power_zero_exponent(x):  # polynomial features at 0: x ** 0 has slope 0 th
     return (x ** np.arange(4) + np.power(x, 0.0) + pow(x, np.arange(4)))
 
 
+def b_list_operands(a, b):  # NumPy reads a list of values as an array
+    return (np.multiply([a, b], 2) * np.power([a, b], 3) + np.arctan2([a, b], 1.0)
+            + np.sort([a, b * 0.5], axis=0) + np.subtract(1.0, (a, b)))
+
+
 ZERO_AND_MORE = np.array([0.0, 0.0, 1.3, -0.7])
 
 
@@ -291,7 +296,7 @@ BINARY = [
     for shape, args in SHAPES.items()
     for wrt in [(0, 1), (0,), (1,)]
 ]
-BINARY += [case(b_power_zero_exponent, ZERO_AND_MORE)]
+BINARY += [case(b_power_zero_exponent, ZERO_AND_MORE), case(b_list_operands, V3, V3 * 0.5 + 0.2, wrt=(0, 1), autograd=False)]
 
 
 def e_copysign(a):

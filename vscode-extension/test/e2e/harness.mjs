@@ -300,9 +300,17 @@ export class Workbench {
     await sleep(500);
     const input = page.locator(`.settings-editor .setting-item-contents[data-key="${id}"] input, .settings-editor .setting-item-text input`).first();
     await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await input.fill(value);
-    await input.press('Enter');
-    await waitFor(`${id} = ${value} in the Settings editor`, async () => (await input.inputValue()) === value, { timeoutMs: 5000 });
+    // On a loaded machine the first fill can land before the Settings editor is ready: retry.
+    for (let attempt = 1; ; attempt++) {
+      await input.fill(value);
+      await input.press('Enter');
+      try {
+        await waitFor(`${id} = ${value} in the Settings editor`, async () => (await input.inputValue()) === value, { timeoutMs: 5000 });
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
     await sleep(1000); // the Settings editor writes the value after a short delay
   }
 
