@@ -35,12 +35,14 @@ class Header:
 
 @dataclass(frozen=True)
 class Generated:
-    """A header and the top-level ``def`` directly under it."""
+    """A header, the top-level ``def`` directly under it, and the derivatives of the
+    functions it calls that were inserted with it (the ``def``s that follow, without a
+    header of their own, which it calls)."""
 
     header: Header
     name: str  # the derivative's name ("dloss_dW")
     start: int  # header line (1-based)
-    end: int  # last line of the def
+    end: int  # last line of the block
 
 
 def parse_header(text: str, line: int) -> Header | None:
@@ -73,11 +75,32 @@ def generated(parsed: Parsed) -> list[Generated]:
 def _generated(parsed: Parsed) -> list[Generated]:
     by_line = {h.line: h for h in headers(parsed)}
     blocks = []
-    for func in parsed.functions:
+    body = parsed.tree.body
+    for index, func in enumerate(body):
+        if not isinstance(func, ast.FunctionDef):
+            continue
         header = by_line.get(first_line(func) - 1)
-        if header is not None:
-            blocks.append(Generated(header, func.name, header.line, func.end_lineno or func.lineno))
+        if header is None:
+            continue
+        end = func.end_lineno or func.lineno
+        called = _called(func)
+        for stmt in body[index + 1:]:  # its callees' derivatives, inserted with it
+            if not (
+                isinstance(stmt, ast.FunctionDef) and stmt.name in called
+                and first_line(stmt) - 1 not in by_line
+            ):
+                break
+            end = stmt.end_lineno or stmt.lineno
+            called |= _called(stmt)
+        blocks.append(Generated(header, func.name, header.line, end))
     return blocks
+
+
+def _called(func: ast.FunctionDef) -> set[str]:
+    return {
+        node.func.id for node in ast.walk(func)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
 
 
 def generated_below(parsed: Parsed, func: ast.FunctionDef) -> list[Generated]:

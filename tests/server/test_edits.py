@@ -100,3 +100,30 @@ def test_apply_handles_crlf_and_order():
     text = "a\r\nbc\r\nd"
     out = edits.apply(text, [edits.Edit((2, 1), (2, 2), "X"), edits.Edit((1, 0), (1, 0), ">")])
     assert out == ">a\r\nbX\r\nd"
+
+
+CALLS_HELPER = '''import numpy as np
+
+
+def g(x):
+    return np.sin(x)
+
+
+def f(x):
+    return np.sum(g(x) * x)
+'''
+
+
+def test_regenerate_replaces_the_derivatives_of_the_functions_it_calls_too():
+    once = insert(CALLS_HELPER)
+    assert [n for n in _top_level(once)] == ["g", "f", "df_dx", "dg_dx"]
+    edited = once.replace("np.sum(g(x) * x)", "np.sum(g(x) * x * 2.0)", 1)
+    again = insert(edited)
+    assert [n for n in _top_level(again)] == ["g", "f", "df_dx", "dg_dx"], again
+    assert "x * 2.0" in again and insert(again) == again
+
+
+def _top_level(text: str) -> list[str]:
+    import ast
+
+    return [s.name for s in ast.parse(text).body if isinstance(s, ast.FunctionDef)]
