@@ -340,9 +340,10 @@ def var(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 
 
 @adjoint(numpy.std, numpy.ndarray.std)
-def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):  # 0 where y == 0 (as norm)
     n = numpy.size(a) / numpy.size(y) - ddof
-    d[a] = unreduce(d[y] / y, a, axis, keepdims) * (a - numpy.mean(a, axis, keepdims=True)) / n
+    scale = d[y] / numpy.where(y == 0, numpy.inf, y)
+    d[a] = unreduce(scale, a, axis, keepdims) * (a - numpy.mean(a, axis, keepdims=True)) / n
 
 
 @adjoint(numpy.cumsum, numpy.ndarray.cumsum)

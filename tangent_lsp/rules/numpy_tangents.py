@@ -54,6 +54,7 @@ from tangent_lsp.runtime import (
     svd_tangents,
     triangle_weights,
     tangents_like,
+    transpose_by,
 )
 
 # --- elementwise, one argument --------------------------------------------------------
@@ -333,7 +334,7 @@ def var(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     n = numpy.size(a) / numpy.size(y) - ddof
     centered = a - numpy.mean(a, axis, keepdims=True)
-    d[y] = numpy.sum(centered * d[a], axis=axis, keepdims=keepdims) / (n * y)
+    d[y] = numpy.sum(centered * d[a], axis=axis, keepdims=keepdims) / (n * numpy.where(y == 0, numpy.inf, y))
 
 
 @tangent_(numpy.cumsum, numpy.ndarray.cumsum)
@@ -404,7 +405,7 @@ def transpose(y, a, axes=None):
 
 @tangent_(numpy.ndarray.transpose)
 def transpose_method(y, a, *axes):  # x.transpose(), x.transpose(1, 0), x.transpose((1, 0))
-    d[y] = d[a].transpose(*axes)
+    d[y] = transpose_by(d[a], axes)  # a NumPy scalar's tangent may be a float
 
 
 @tangent_(numpy.ndarray.T)

@@ -633,6 +633,17 @@ METHODS = [
 ]
 
 
+def r_std_of_one(x):  # a single element per row: std is 0 there, and so is its slope
+    return (np.std(x, axis=1) + x[:, 0] * np.var(x, axis=1))
+
+
+def m_transpose_scalar(x):  # a NumPy scalar's method (its tangent may be a float)
+    return x.transpose() * 2.0 + np.sin(x) * x
+
+
+METHODS += [case(r_std_of_one, A34[:, :1])]
+
+
 # --- products -----------------------------------------------------------------------------------
 
 
@@ -1431,3 +1442,9 @@ def test_inplace_update_of_a_tangent_leaves_the_seed_alone():
     tangent = tangent_lsp.jvp(inplace_after_add)(np.array([1.0, 2.0, 3.0]), seed)
     assert np.array_equal(seed, np.ones(3))
     assert np.allclose(tangent, [3.0, 4.0, 4.0])
+
+
+def test_a_numpy_scalars_method_in_forward_mode():
+    x = np.float64(0.3)
+    expected = (m_transpose_scalar(np.float64(x + 1e-6)) - m_transpose_scalar(np.float64(x - 1e-6))) / 2e-6
+    assert np.isclose(tangent_lsp.jvp(m_transpose_scalar)(x, 1.0), expected)
