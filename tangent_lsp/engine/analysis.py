@@ -127,6 +127,8 @@ def _is_d_target(node: gast.AST) -> bool:
 
 # NumPy functions that return a list when given several arrays (`np.atleast_2d(a, b)[0]`)
 _LIST_OF_SEVERAL = frozenset(f"numpy.atleast_{n}d" for n in (1, 2, 3))
+# Runtime helpers whose result is of their argument's kind (an array for an array)
+_SAME_KIND = frozenset(f"{RUNTIME_MODULE}.{name}" for name in ("copied",))
 # Functions that always return a list (or tuple) of values
 _LISTS = frozenset((
     "numpy.split", "numpy.array_split", "builtins.list", "builtins.tuple",
@@ -179,7 +181,7 @@ def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
         op.target for op in walk_ops(fn.body) if op.kind == "rule" and (
             op.target in unpacked
             or (op.target in indexed and (
-                op.key.startswith(RUNTIME_MODULE + ".")
+                (op.key.startswith(RUNTIME_MODULE + ".") and op.key not in _SAME_KIND)
                 or (op.key in _LIST_OF_SEVERAL and len(op.args) > 1)
             ))
         )
@@ -201,6 +203,10 @@ def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
                 or (op.target in indexed and op.value.value.id in helper_results)
             )
         ):  # `a, b = pairs[1]`, or a helper's nested result `parts = grads[1]; parts[0]`
+            kinds[op.target] = "list"
+        if op.kind == "rule" and op.key in _SAME_KIND and op.args and isinstance(
+            op.args[0], gast.Name
+        ) and kinds.get(op.args[0].id) == "list":  # `copied(xs)` of a list: a list
             kinds[op.target] = "list"
         if op.kind == "rule" and op.key in _LISTS and not _singular_values_only(op):
             kinds[op.target] = "list"  # np.split's pieces, maybe of several shapes

@@ -15,13 +15,13 @@ import ast
 from typing import Callable
 
 import gast
-import numpy
 
 from . import syntax as S
 from .errors import DiffError, unsupported
 from .control import DICT_KEYS, ControlFlow, is_dict
 from .comprehensions import expand_comprehensions
 from .lambdas import inline_lambdas
+from .operands import axis_labels, lists_as_arrays
 from .effects import check_out_keywords, check_statement_call
 from .desugar import always_returns, hoist_returns, leave_loops
 from .ir import Function, Keep, Op, Return, Statement
@@ -108,36 +108,6 @@ def statement_text(module: Module, stmt: gast.stmt) -> str:
 
 
 
-# NumPy functions that read a list argument as a sequence of arrays (or of indices and
-# shapes), not as one array: their list arguments stay lists
-_TAKE_SEQUENCES = frozenset(f"numpy.{name}" for name in (
-    "array", "asarray", "asanyarray", "concatenate", "concat", "stack", "vstack", "hstack",
-    "dstack", "column_stack", "row_stack", "block", "einsum", "split", "array_split",
-    "meshgrid", "broadcast_arrays", "atleast_1d", "atleast_2d", "atleast_3d",
-    "linalg.multi_dot", "unstack",
-))
-
-
-def _array_operands(qualname: str) -> int:
-    """How many leading positional arguments of a NumPy function are arrays: all the
-    inputs of a ufunc, else the first (later ones are often axes or shapes, which a list
-    must stay)."""
-    target = numpy
-    for part in qualname.split(".")[1:]:
-        target = getattr(target, part, None)
-    return target.nin if isinstance(target, numpy.ufunc) else 1
-
-
-def _as_array(arg: gast.expr, alias: str) -> gast.expr:
-    """``[x, y]`` → ``np.array([x, y])`` where a NumPy function reads a list literal of
-    values (not only of constants) as an array."""
-    if not isinstance(arg, (gast.List, gast.Tuple)) or all(
-        isinstance(e, gast.Constant) for e in arg.elts
-    ) or any(isinstance(e, gast.Starred) for e in arg.elts):
-        return arg
-    call = S.call(S.attribute(S.name(alias), "array"), [arg])
-    return gast.copy_location(call, arg)
-
 
 class _Normalizer(ControlFlow):
     def __init__(self, module: Module, function: gast.FunctionDef, resolver: Resolver, namer: Namer):
@@ -163,6 +133,7 @@ class _Normalizer(ControlFlow):
 
     def run(self) -> Function:
         body = inline_lambdas(S.clone(self.function.body), self.namer.fresh)
+        lists_as_arrays(body, self.resolver, self.local_names)
         body = expand_comprehensions(body, self.namer.fresh)
         body = leave_loops(body, self.namer.fresh, self.result_name)
         stmts = hoist_returns(body)
@@ -616,19 +587,12 @@ class _Normalizer(ControlFlow):
                 "call", f"cannot tell what '{shown}' is",
                 hint="import it at the top of the module, or define it there",
             ).at(node)
-        if qualname == "numpy.einsum" and any(isinstance(a, gast.List) for a in node.args):
+        if qualname == "numpy.einsum" and len(node.args) > 1 and axis_labels(node.args[1]):
             raise unsupported(
                 "einsum's interleaved form (operand, [axes], ...)", node,
                 "write the subscripts as a string: np.einsum('ij,jk->ik', x, y)",
             )
-        arguments = node.args
-        alias = self.resolver.numpy_alias()
-        if qualname.startswith("numpy.") and qualname not in _TAKE_SEQUENCES and alias:
-            # `np.multiply([x, y], 2.0)` reads the list as an array: say so, so that its
-            # derivative is an array's too (a list's tangent would be repeated by `* 2`)
-            operands = _array_operands(qualname)
-            arguments = [_as_array(a, alias) if i < operands else a for i, a in enumerate(arguments)]
-        args = [self.argument(a) for a in arguments]
+        args = [self.argument(a) for a in node.args]
         keywords = {k.arg: self.argument(k.value) for k in node.keywords}
         value = S.call(S.clone(func), args, keywords)
         if qualname == "builtins.list" and len(node.args) == 1 and not node.keywords and \

@@ -638,10 +638,12 @@ def solve(y, a, b):
 def eigh(y, a, UPLO="L"):  # a = v diag(w) v^T: d[a] = v (diag(d[w]) + F * v^T d[v]) v^T, read from one triangle
     w = y[0]
     v = y[1]
+    gw = numpy.broadcast_to(d[y][0], numpy.shape(w))  # a part may come as the number 0.0
+    gv = numpy.broadcast_to(d[y][1], numpy.shape(v))
     vt = numpy.swapaxes(v, -1, -2)
     eye = numpy.eye(numpy.shape(a)[-1])
     gaps = (1.0 - eye) / (numpy.expand_dims(w, -2) - numpy.expand_dims(w, -1) + eye)  # F: 1/(w_j - w_i)
-    s = v @ (numpy.expand_dims(d[y][0], -2) * eye + gaps * (vt @ d[y][1])) @ vt
+    s = v @ (numpy.expand_dims(gw, -2) * eye + gaps * (vt @ gv)) @ vt
     d[a] = (s + numpy.swapaxes(s, -1, -2)) * triangle_weights(a, UPLO)
 
 

@@ -272,8 +272,14 @@ def test_reported_when_derived(f, says, modes):
         assert says in str(error.value), mode
 
 
+def element_cubed(x):  # its gradient writes into a copy (`bx = copied(bx); bx[0] += ...`)
+    return x[0] ** 3 + np.sum(x ** 2)
+
+
 @pytest.mark.parametrize("order", ORDERS)
-@pytest.mark.parametrize("f", [repeated_index_assigned, repeated_index_added, index_array_assigned])
+@pytest.mark.parametrize("f", [
+    repeated_index_assigned, repeated_index_added, index_array_assigned, element_cubed,
+])
 def test_repeated_index_to_second_order(f, order):
     x, t, u = X[0].copy(), V[0].copy(), np.array([0.3, -1.1])
     expected = np.sum(gradient_change(f, (x,), 0, 0, u) * t)

@@ -282,7 +282,8 @@ def b_power_zero_exponent(x):  # polynomial features at 0: x ** 0 has slope 0 th
 
 def b_list_operands(a, b):  # NumPy reads a list of values as an array
     return np.sum(np.multiply([a, b], 2) * np.power([a, b], 3) + np.arctan2([a, b], 1.0)
-            + np.sort([a, b * 0.5], axis=0) + np.subtract(1.0, (a, b)))
+            + np.sort([a, b * 0.5], axis=0) + np.subtract(1.0, (a, b)) + np.power(a, [2.0, 3.0, 1.0])
+            + np.multiply([v * 2 for v in b], 2.0))
 
 
 ZERO_AND_MORE = np.array([0.0, 0.0, 1.3, -0.7])
@@ -988,6 +989,11 @@ def l_eigh(a):  # eigenvectors are defined up to sign: read them through squares
     return np.sum(np.sin(w) * W3) + np.sum(v ** 2 * W34[:, :3])
 
 
+def l_eigh_linear(a):  # linear in the eigenvalues: their adjoint's tangent is a number
+    w, v = np.linalg.eigh(a)
+    return np.sum(w * W3) + np.sum(v[:, 1] ** 2)
+
+
 def l_eigh_upper(a):
     w, v = np.linalg.eigh(a, UPLO="U")
     return np.sum(w * W3) + np.sum(np.abs(v[0]) * W3)
@@ -1067,7 +1073,8 @@ LINALG = [
     # autograd symmetrizes the gradient; NumPy reads the lower triangle, so it has one
     case(l_cholesky, SPD33, autograd=False), case(l_cholesky_logdet, SPD233, autograd=False),
     # the same for eigh: one triangle read, and autograd's gradient is symmetric
-    case(l_eigh, SYM33, autograd=False), case(l_eigh_upper, SYM33 + 0.5 * np.eye(3), autograd=False),
+    case(l_eigh, SYM33, autograd=False), case(l_eigh_linear, SYM33, autograd=False),
+    case(l_eigh_upper, SYM33 + 0.5 * np.eye(3), autograd=False),
     case(l_eigh_indexed, SYM233, autograd=False),
     pytest.param(l_eigvalsh, (SYM33, "L"), (0,), False, 1e-5, 1e-7, id="l_eigvalsh-L"),
     pytest.param(l_eigvalsh, (SYM233, "U"), (0,), False, 1e-5, 1e-7, id="l_eigvalsh-U-batched"),

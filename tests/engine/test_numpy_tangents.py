@@ -284,7 +284,8 @@ def b_power_zero_exponent(x):  # polynomial features at 0: x ** 0 has slope 0 th
 
 def b_list_operands(a, b):  # NumPy reads a list of values as an array
     return (np.multiply([a, b], 2) * np.power([a, b], 3) + np.arctan2([a, b], 1.0)
-            + np.sort([a, b * 0.5], axis=0) + np.subtract(1.0, (a, b)))
+            + np.sort([a, b * 0.5], axis=0) + np.subtract(1.0, (a, b)) + np.power(a, [2.0, 3.0, 1.0])
+            + np.multiply([v * 2 for v in b], 2.0))
 
 
 ZERO_AND_MORE = np.array([0.0, 0.0, 1.3, -0.7])
