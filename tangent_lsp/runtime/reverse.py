@@ -181,6 +181,7 @@ def tensordot_adjoint_a(g, a, b, axes=2):
     ax_a, ax_b = _tensordot_axes(a, b, axes)
     free_a = [i for i in range(np.ndim(a)) if i not in ax_a]
     free_b = [i for i in range(np.ndim(b)) if i not in ax_b]
+    g = _spread_over(g, a, b, free_a, free_b)
     out = np.tensordot(g, b, (list(range(len(free_a), np.ndim(g))), free_b))
     # out's axes: a's free axes, then b's contracted axes in b's order, each standing for its a axis
     order = free_a + [ax_a[ax_b.index(j)] for j in sorted(ax_b)]
@@ -192,9 +193,19 @@ def tensordot_adjoint_b(g, a, b, axes=2):
     ax_a, ax_b = _tensordot_axes(a, b, axes)
     free_a = [i for i in range(np.ndim(a)) if i not in ax_a]
     free_b = [i for i in range(np.ndim(b)) if i not in ax_b]
+    g = _spread_over(g, a, b, free_a, free_b)
     out = np.tensordot(a, g, (free_a, list(range(len(free_a)))))
     order = [ax_b[ax_a.index(i)] for i in sorted(ax_a)] + free_b
     return _shaped(np.transpose(out, np.argsort(order)), b)
+
+
+def _spread_over(g, a, b, free_a, free_b):
+    """A number seeding a product with axes left (``grad`` of ``np.dot(r.T, r)``, 1x1):
+    spread over the product's shape, as ``unbroadcast`` would."""
+    if np.ndim(g) == 0 and (free_a or free_b):
+        shape_a, shape_b = np.shape(a), np.shape(b)
+        return np.broadcast_to(_float(g), tuple(shape_a[i] for i in free_a) + tuple(shape_b[j] for j in free_b))
+    return g
 
 
 def _dot_axes(a, b):
@@ -234,7 +245,7 @@ def _plain(g, a, b) -> bool:
     )
 
 
-def _spread(g, a, b):
+def _seeded(g, a, b):
     """A number seeding a matrix product's adjoint (``grad`` of a function returning a
     1x1 array): spread to the product's shape, as ``unbroadcast`` would."""
     if _ndim(g) == 0:
@@ -249,7 +260,7 @@ def matmul_adjoint_a(g, a, b):
     da, db = _ndim(a), _ndim(b)
     if da == 1 and db == 1:  # an inner product: g is a number
         return _float(g) * _float(b)
-    g = _spread(g, a, b)
+    g = _seeded(g, a, b)
     if da == 2 and db == 2:  # the common cases first: no promotion, no batch axes
         return _float(g) @ b.T if type(b) is _ndarray else _float(g) @ np.transpose(b)
     if da == 2 and db == 1:
@@ -270,7 +281,7 @@ def matmul_adjoint_b(g, a, b):
     da, db = _ndim(a), _ndim(b)
     if da == 1 and db == 1:
         return _float(g) * _float(a)
-    g = _spread(g, a, b)
+    g = _seeded(g, a, b)
     if da == 2 and db == 2:
         return (a.T if type(a) is _ndarray else np.transpose(a)) @ _float(g)
     if da == 2 and db == 1:
@@ -290,7 +301,7 @@ def gram_adjoint(g, x):
     if nd == 1:
         return (g + g) * _float(x)
     if nd == 2:
-        g = _float(_spread(g, np.transpose(x), x))
+        g = _float(_seeded(g, np.transpose(x), x))
         return _float(x) @ (g + g.T)
     xt = np.transpose(x)
     return matmul_adjoint_b(g, xt, x) + np.transpose(matmul_adjoint_a(g, xt, x))

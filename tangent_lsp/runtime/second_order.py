@@ -7,7 +7,9 @@ import numpy as np
 from ._base import _axes, _fit, _float
 from .containers import zeros_like
 from .forward import _absent, _each_tangent, copied, einsum_tangent
-from .reverse import _as_matrices, add_at, einsum_adjoint, norm_adjoint, unbroadcast, unreduce
+from .reverse import (
+    _as_matrices, _seeded, add_at, einsum_adjoint, norm_adjoint, unbroadcast, unreduce,
+)
 
 def unreduce_adjoint(c, g, x, axis=None, keepdims=False):
     """Adjoint of ``unreduce(g, x, axis, keepdims)`` with respect to ``g``: ``c`` summed
@@ -26,23 +28,25 @@ def _product_shape(left, right):
 def matmul_adjoint_a_vjp(c, g, a, b):
     """Adjoints of ``matmul_adjoint_a(g, a, b)`` (= ``g @ b.T`` summed to ``a``'s shape)
     with respect to ``g`` and ``b``, as a pair."""
-    g2, a2, b2 = _as_matrices(g, a, b)
+    spread = _seeded(g, a, b)  # a number seeding a 1x1 product: its adjoint sums back
+    g2, a2, b2 = _as_matrices(spread, a, b)
     bt = np.swapaxes(b2, -1, -2)
     cp = np.broadcast_to(np.reshape(_float(c), a2.shape), _product_shape(g2, bt))
-    dg = np.reshape(_fit(cp @ b2, g2.shape), np.shape(g))
+    dg = np.reshape(_fit(cp @ b2, g2.shape), np.shape(spread))
     db = np.reshape(_fit(np.swapaxes(np.swapaxes(g2, -1, -2) @ cp, -1, -2), b2.shape), np.shape(b))
-    return dg, db
+    return (np.sum(dg) if spread is not g else dg), db
 
 
 def matmul_adjoint_b_vjp(c, g, a, b):
     """Adjoints of ``matmul_adjoint_b(g, a, b)`` (= ``a.T @ g`` summed to ``b``'s shape)
     with respect to ``g`` and ``a``, as a pair."""
-    g2, a2, b2 = _as_matrices(g, a, b)
+    spread = _seeded(g, a, b)
+    g2, a2, b2 = _as_matrices(spread, a, b)
     at = np.swapaxes(a2, -1, -2)
     cp = np.broadcast_to(np.reshape(_float(c), b2.shape), _product_shape(at, g2))
-    dg = np.reshape(_fit(a2 @ cp, g2.shape), np.shape(g))
+    dg = np.reshape(_fit(a2 @ cp, g2.shape), np.shape(spread))
     da = np.reshape(_fit(np.swapaxes(cp @ np.swapaxes(g2, -1, -2), -1, -2), a2.shape), np.shape(a))
-    return dg, da
+    return (np.sum(dg) if spread is not g else dg), da
 
 
 def tangents_like_adjoint(c, t, x):

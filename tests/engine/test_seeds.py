@@ -23,6 +23,22 @@ def quadratic_form(r, W):
     return r.T @ W @ r
 
 
+def gram_dot(r):
+    return np.dot(r.T, r)
+
+
+def gram_dot_method(r):
+    return r.T.dot(r)
+
+
+def gram_inner(r):
+    return np.inner(r.T, r.T)
+
+
+def gram_tensordot(r):
+    return np.tensordot(r, r, axes=(0, 0))
+
+
 def _central(f, args, i, eps=1e-6):
     x = args[i]
     out = np.zeros_like(x)
@@ -38,7 +54,16 @@ def _central(f, args, i, eps=1e-6):
 @pytest.mark.parametrize("optimized", [True, False], ids=["optimized", "plain"])
 @pytest.mark.parametrize("f, args, wrt", [
     (gram_scaled, (R,), 0), (gram, (R,), 0), (quadratic_form, (R, W), 0), (quadratic_form, (R, W), 1),
+    (gram_dot, (R,), 0), (gram_dot_method, (R,), 0), (gram_inner, (R,), 0), (gram_tensordot, (R,), 0),
 ])
 def test_a_number_seed_for_a_one_by_one_result(f, args, wrt, optimized):
     gradient = tangent_lsp.grad(f, wrt=(wrt,), optimized=optimized)(*args)
     assert np.allclose(gradient, _central(f, args, wrt), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("f", [gram, gram_dot])
+def test_reverse_over_reverse_with_a_number_seed(f):
+    u = np.array([[0.3], [-1.0], [0.5]])
+    gradient = tangent_lsp.grad(f)
+    expected = (gradient(R + 1e-6 * u) - gradient(R - 1e-6 * u)) / 2e-6  # symmetric Hessian
+    assert np.allclose(tangent_lsp.vjp(gradient)(R, 1.0, u), expected, rtol=1e-6, atol=1e-8)
