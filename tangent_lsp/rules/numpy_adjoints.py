@@ -656,14 +656,17 @@ def eigvalsh(y, a, UPLO="L"):
 
 @adjoint(numpy.linalg.svd)
 def svd(y, a, full_matrices=True, compute_uv=True, hermitian=False):  # a = u diag(s) v^T, thin
-    g = svd_adjoints(d[y], a, full_matrices, compute_uv)  # (u's, s's, vh's), thin
-    thin = numpy.linalg.svd(a, full_matrices=False)
-    u = thin[0]
-    s = thin[1]
-    vh = thin[2]
+    g = svd_adjoints(d[y], a, full_matrices, compute_uv)  # u's, s's, vh's; q's and p's below
+    result = numpy.linalg.svd(a, full_matrices=full_matrices * compute_uv)
+    s = result[1]
+    k = numpy.shape(s)[-1]
+    u = result[0][..., :k]
+    vh = result[2][..., :k, :]
+    q = result[0][..., k:]  # a full SVD's other columns of u, and rows of vh: any basis
+    p = result[2][..., k:, :]  # of the complements, turning as u's and v's columns turn
     ut = numpy.swapaxes(u, -1, -2)
     v = numpy.swapaxes(vh, -1, -2)
-    eye = numpy.eye(numpy.shape(s)[-1])
+    eye = numpy.eye(k)
     s2 = s * s
     gaps = (1.0 - eye) / (numpy.expand_dims(s2, -2) - numpy.expand_dims(s2, -1) + eye)  # 1/(s_j² - s_i²)
     utgu = ut @ g[0]
@@ -673,11 +676,13 @@ def svd(y, a, full_matrices=True, compute_uv=True, hermitian=False):  # a = u di
         + numpy.expand_dims(g[1], -2) * eye
         + numpy.expand_dims(s, -1) * (gaps * (vtgv - numpy.swapaxes(vtgv, -1, -2)))
     )
-    inverse = numpy.expand_dims(1.0 / s, -2)
+    scaled = u / numpy.expand_dims(s, -2)  # u s^-1
     d[a] = (
         u @ core @ vh
-        + ((g[0] - u @ utgu) * inverse) @ vh  # (1 - u u^T) u' s^-1 v^T
-        + (u * inverse) @ (g[2] - (g[2] @ v) @ vh)  # u s^-1 vh' (1 - v v^T)
+        + ((g[0] - u @ utgu) / numpy.expand_dims(s, -2)) @ vh  # (1 - u u^T) u' s^-1 v^T
+        + scaled @ (g[2] - (g[2] @ v) @ vh)  # u s^-1 vh' (1 - v v^T)
+        - (q @ numpy.swapaxes(g[3], -1, -2)) @ scaled @ vh  # q's: dq = -u s^-1 v^T da^T q
+        - scaled @ (vh @ numpy.swapaxes(g[4], -1, -2)) @ p  # p's: dp = -p da^T u s^-1 v^T
     )
 
 

@@ -652,21 +652,29 @@ def eigvalsh(y, a, UPLO="L"):
 
 @tangent_(numpy.linalg.svd)
 def svd(y, a, full_matrices=True, compute_uv=True, hermitian=False):  # p = u^T da v, thin
-    thin = numpy.linalg.svd(a, full_matrices=False)
-    u = thin[0]
-    s = thin[1]
-    vh = thin[2]
+    result = numpy.linalg.svd(a, full_matrices=full_matrices * compute_uv)
+    s = result[1]
+    k = numpy.shape(s)[-1]
+    u = result[0][..., :k]
+    vh = result[2][..., :k, :]
     v = numpy.swapaxes(vh, -1, -2)
+    dat = numpy.swapaxes(d[a], -1, -2)
     p = numpy.swapaxes(u, -1, -2) @ d[a] @ v
     pt = numpy.swapaxes(p, -1, -2)
-    eye = numpy.eye(numpy.shape(s)[-1])
+    eye = numpy.eye(k)
     s2 = s * s
     gaps = (1.0 - eye) / (numpy.expand_dims(s2, -2) - numpy.expand_dims(s2, -1) + eye)  # 1/(s_j² - s_i²)
     row = numpy.expand_dims(s, -2)
     column = numpy.expand_dims(s, -1)
     du = u @ (gaps * (p * row + column * pt)) + (d[a] @ v - u @ p) / row
-    dv = v @ (gaps * (column * p + pt * row)) + (numpy.swapaxes(d[a], -1, -2) @ u - v @ pt) / row
-    d[y] = svd_tangents(du, numpy.diagonal(p, axis1=-2, axis2=-1), numpy.swapaxes(dv, -1, -2), a, full_matrices, compute_uv)
+    dv = v @ (gaps * (column * p + pt * row)) + (dat @ u - v @ pt) / row
+    scaled = u / row  # u s^-1
+    dq = -(scaled @ (vh @ dat @ result[0][..., k:]))  # a full SVD's other columns of u
+    dp = -((result[2][..., k:, :] @ dat @ scaled) @ vh)  # and rows of vh
+    d[y] = svd_tangents(
+        du, numpy.diagonal(p, axis1=-2, axis2=-1), numpy.swapaxes(dv, -1, -2), dq, dp,
+        a, full_matrices, compute_uv,
+    )
 
 
 @tangent_(numpy.linalg.pinv)

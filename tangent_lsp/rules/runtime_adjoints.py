@@ -93,15 +93,17 @@ def a_solve_adjoint(y, g, a, b, x):
 
 @adjoint(svd_adjoints)  # picks the thin SVD's parts out of svd's result: its adjoint packs them back
 def a_svd_adjoints(y, g, a, full_matrices=True, compute_uv=True):
-    d[g] = svd_tangents(d[y][0], d[y][1], d[y][2], a, full_matrices, compute_uv)
+    d[g] = svd_tangents(d[y][0], d[y][1], d[y][2], d[y][3], d[y][4], a, full_matrices, compute_uv)
 
 
 @adjoint(svd_tangents)
-def a_svd_tangents(y, du, ds, dvh, a, full_matrices=True, compute_uv=True):
+def a_svd_tangents(y, du, ds, dvh, dq, dp, a, full_matrices=True, compute_uv=True):
     parts = svd_adjoints(d[y], a, full_matrices, compute_uv)
     d[du] = parts[0]
     d[ds] = parts[1]
     d[dvh] = parts[2]
+    d[dq] = parts[3]
+    d[dp] = parts[4]
 
 
 @adjoint(assigned_part)  # a masked gather: its adjoint scatters back, the last write winning

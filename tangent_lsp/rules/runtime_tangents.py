@@ -295,8 +295,8 @@ def t_svd_adjoints(y, g, a, full_matrices=True, compute_uv=True):
 
 
 @tangent_(svd_tangents)
-def t_svd_tangents(y, du, ds, dvh, a, full_matrices=True, compute_uv=True):
-    d[y] = svd_tangents(d[du], d[ds], d[dvh], a, full_matrices, compute_uv)
+def t_svd_tangents(y, du, ds, dvh, dq, dp, a, full_matrices=True, compute_uv=True):
+    d[y] = svd_tangents(d[du], d[ds], d[dvh], d[dq], d[dp], a, full_matrices, compute_uv)
 
 
 @tangent_(assigned_part)  # linear in g

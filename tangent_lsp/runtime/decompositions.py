@@ -16,11 +16,14 @@ def triangle_weights(a, uplo="L"):
     return np.tril(half) if uplo in ("L", "l") else np.triu(half)
 
 
-def _thin_shapes(a):
+def _part_shapes(a, full):
+    """The shapes of the SVD's five parts: thin U, s and Vh, and a full SVD's extra
+    columns of U and rows of Vh (none for a thin one)."""
     shape = _shape(a)
     batch, (m, n) = shape[:-2], shape[-2:]
     k = min(m, n)
-    return batch + (m, k), batch + (k,), batch + (k, n)
+    extra_m, extra_n = (m - k, n - k) if full else (0, 0)
+    return batch + (m, k), batch + (k,), batch + (k, n), batch + (m, extra_m), batch + (extra_n, n)
 
 
 def _sized(part, shape):
@@ -30,33 +33,30 @@ def _sized(part, shape):
 
 
 def svd_adjoints(g, a, full_matrices=True, compute_uv=True):
-    """The adjoint of ``np.linalg.svd(a, full_matrices, compute_uv)``'s result as the
-    thin SVD's three parts ``(U's, s's, Vh's)``: zeros for parts the call did not
-    return. A full SVD's extra columns of ``U`` (rows of ``Vh``) are left out: they are
-    any basis of a complement, so no derivative reaches them."""
-    u_shape, s_shape, vh_shape = _thin_shapes(a)
+    """The adjoint of ``np.linalg.svd(a, full_matrices, compute_uv)``'s result in five
+    parts: the thin SVD's ``(U's, s's, Vh's)``, then a full SVD's extra columns of ``U``
+    and rows of ``Vh`` (empty for a thin one); zeros for parts the call did not return."""
+    shapes = _part_shapes(a, full_matrices and compute_uv)
     if not compute_uv:
-        return np.zeros(u_shape), _sized(g, s_shape), np.zeros(vh_shape)
+        return tuple(_sized(g, shape) if i == 1 else np.zeros(shape) for i, shape in enumerate(shapes))
     if not isinstance(g, (list, tuple)):  # a number (a zero) for all three
         g = (g, g, g)
     gu, gs, gvh = (_float(part) for part in g)
-    k = s_shape[-1]
-    gu = gu[..., :k] if gu.ndim else np.broadcast_to(gu, u_shape)
-    gvh = gvh[..., :k, :] if gvh.ndim else np.broadcast_to(gvh, vh_shape)
-    return gu, _sized(gs, s_shape), gvh
+    k = shapes[1][-1]
+    parts = (
+        gu[..., :k] if gu.ndim else gu, gs, gvh[..., :k, :] if gvh.ndim else gvh,
+        gu[..., k:] if gu.ndim else gu, gvh[..., k:, :] if gvh.ndim else gvh,
+    )
+    return tuple(_sized(part, shape) for part, shape in zip(parts, shapes))
 
 
-def svd_tangents(du, ds, dvh, a, full_matrices=True, compute_uv=True):
-    """The tangent of ``np.linalg.svd(a, full_matrices, compute_uv)``'s result from the
-    thin SVD's: ``ds`` alone, or the three parts with a full SVD's extra columns of
-    ``U`` (rows of ``Vh``) zero."""
-    u_shape, s_shape, vh_shape = _thin_shapes(a)
-    ds = _sized(ds, s_shape)
+def svd_tangents(du, ds, dvh, dq, dp, a, full_matrices=True, compute_uv=True):
+    """The tangent of ``np.linalg.svd(a, full_matrices, compute_uv)``'s result from its
+    five parts (see ``svd_adjoints``): ``ds`` alone, or ``(U's, s's, Vh's)``."""
+    shapes = _part_shapes(a, full_matrices and compute_uv)
+    du, ds, dvh, dq, dp = (_sized(part, shape) for part, shape in zip((du, ds, dvh, dq, dp), shapes))
     if not compute_uv:
         return ds
-    du, dvh = _sized(du, u_shape), _sized(dvh, vh_shape)
-    m, k, n = u_shape[-2], s_shape[-1], vh_shape[-1]
-    if full_matrices and m != n:
-        du = np.concatenate([du, np.zeros(u_shape[:-1] + (m - k,))], -1)
-        dvh = np.concatenate([dvh, np.zeros(vh_shape[:-2] + (n - k, n))], -2)
+    if full_matrices:
+        du, dvh = np.concatenate([du, dq], -1), np.concatenate([dvh, dp], -2)
     return du, ds, dvh

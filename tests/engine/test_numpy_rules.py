@@ -1018,6 +1018,13 @@ def l_svd_full(a):  # a full SVD of a square matrix, indexed
     return np.sum(r[1] ** 2) + np.sum(r[0][:, 0] ** 2 * W3)
 
 
+def l_svd_complement(a):  # a full SVD's other columns: their projector is well defined
+    u, s, vh = np.linalg.svd(a)
+    k = s.shape[-1]
+    q, p = u[:, k:], vh[k:]
+    return np.sum(q @ q.T * W34[0, 0]) + np.sum(np.sin(q @ q.T)) + np.sum(np.cos(p.T @ p))
+
+
 def l_singular_values(a):
     return np.sum(np.exp(np.linalg.svd(a, compute_uv=False)))
 
@@ -1081,6 +1088,7 @@ LINALG = [
     case(l_pinv, A34), case(l_pinv, A34.T.copy()), case(l_pinv, X234),
     case(l_svd, A34, autograd=False), case(l_svd, A34.T.copy(), autograd=False),
     case(l_svd, X234, autograd=False), case(l_svd_full, S33, autograd=False),
+    case(l_svd_complement, A34.T.copy(), autograd=False), case(l_svd_complement, A34, autograd=False),
     case(l_singular_values, A34), case(l_singular_values, X234),
     # autograd has no rule for matrix_power
     *(pytest.param(l_matrix_power, (S33 / 4.0, n), (0,), False, 1e-5, 1e-7, id=f"l_matrix_power-{n}")

@@ -1098,6 +1098,13 @@ def l_svd_full(a):  # a full SVD of a wide matrix: the extra rows of vh are not 
     return r[1] ** 2 + r[0][:, 0] ** 2 + r[2][0] ** 2 * 0.5
 
 
+def l_svd_complement(a):  # a full SVD's other columns: their projector is well defined
+    u, s, vh = np.linalg.svd(a)
+    k = s.shape[-1]
+    q, p = u[:, k:], vh[k:]
+    return np.sin(q @ q.T) + np.sum(np.cos(p.T @ p))
+
+
 def l_singular_values(a):
     return np.linalg.svd(a, compute_uv=False)
 
@@ -1158,6 +1165,7 @@ LINALG = [  # autograd has no JVP for det, slogdet, inv or solve
     case(l_pinv, X234, autograd=False, name="-batched"),
     case(l_svd, A34, autograd=False), case(l_svd, A34.T.copy(), autograd=False, name="-tall"),
     case(l_svd, X234[:, :, :3], autograd=False, name="-batched"), case(l_svd_full, A34[:, :3], autograd=False),
+    case(l_svd_complement, A34.T.copy(), autograd=False, name="-tall"), case(l_svd_complement, A34, autograd=False, name="-wide"),
     case(l_singular_values, A34, autograd=False), case(l_singular_values, X234, autograd=False, name="-batched"),
     *(pytest.param(l_matrix_power, (S33 / 4.0, n), (0,), False, id=f"l_matrix_power-{n}")
       for n in (0, 1, 3, -2)),
