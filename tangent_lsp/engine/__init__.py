@@ -162,8 +162,15 @@ def _alias_shadowed_helpers(
 ) -> dict[str, str]:
     """Aliases for the helpers whose names the user's code binds too, and the generated
     code's calls of them renamed (see ``naming.helper_aliases``)."""
+    if not set(helpers) & (
+        module_names(module) | _source_names(module, node)
+        | {n.id for callee in generated.body[1:] for n in S.names(callee)}  # other files'
+        | {h for h in helpers if resolver.is_global(h)}
+    ):  # the common case, decided on the user's (short) source
+        return {}
     calls = [n for n in S.nodes_of(generated.body, gast.Call) if isinstance(n.func, gast.Name)]
     called = {id(n.func) for n in calls}
+
     def helper(name: str) -> bool:  # bound to a runtime helper: a derivative's import
         node = gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None)
         return (resolver.qualname(node) or "").startswith(RUNTIME_MODULE + ".")
@@ -182,6 +189,19 @@ def _alias_shadowed_helpers(
     for call in calls:
         call.func.id = aliases.get(call.func.id, call.func.id)
     return aliases
+
+
+def _source_names(module, node: gast.FunctionDef) -> set[str]:
+    """Every name in the function and in the module's functions it calls, transitively."""
+    names: set[str] = set()
+    pending, seen = [node], {node.name}
+    while pending:
+        for name in S.names(pending.pop()):
+            names.add(name.id)
+            if name.id in module.functions and name.id not in seen:
+                seen.add(name.id)
+                pending.append(module.functions[name.id])
+    return names
 
 
 def _called_by(module, node: gast.FunctionDef) -> set[str]:
