@@ -6,7 +6,17 @@
 The API follows Google's Tangent, so its examples run after changing the import.
 """
 
-from .api import INPUT_DERIVATIVE, autodiff, grad, jvp, vjp
+import os as _os
+import sys as _sys
+
+if _sys.argv[:1] == ["-m"]:
+    # `python -m tangent_lsp serve`, started by an editor in the user's project: `-m` put
+    # the working directory first on sys.path, so the imports below would run a `numpy.py`
+    # found there. The server never runs the user's code: it imports nothing from there.
+    _here = _os.getcwd()
+    _sys.path[:] = [p for p in _sys.path if p not in ("", ".") and _os.path.abspath(p) != _here]
+
+from .api import INPUT_DERIVATIVE, autodiff, grad, jvp, vjp  # noqa: E402
 from .engine import Derivative, DiffError, derive
 from .higher import hessian, hvp, jacobian
 from .rules.notation import adjoint, tangent_

@@ -111,3 +111,18 @@ async def test_no_feature_runs_user_code(client: Client, tmp_path):
         sys.modules.pop("side_effects", None)
     assert marker.read_text().splitlines() == [
         "imported module ran", "top level ran", "body ran", "callee ran"]
+
+
+@pytest.mark.parametrize("command", [["serve"], ["--help"]])
+def test_started_in_the_project_it_imports_nothing_from_there(tmp_path, command):
+    """An editor may start `python -m tangent_lsp serve` in the user's folder, where `-m`
+    puts the folder first on sys.path: a `numpy.py` or `inspect.py` there must not run."""
+    import subprocess
+    import sys
+
+    marker = tmp_path / "ran.txt"
+    for name in ("numpy", "inspect", "pygls", "lsprotocol", "gast"):
+        (tmp_path / f"{name}.py").write_text(f"open({str(marker)!r}, 'a').write('{name}\\n')\n")
+    subprocess.run([sys.executable, "-m", "tangent_lsp", *command], cwd=tmp_path, input=b"",
+                   capture_output=True, timeout=60)
+    assert not marker.exists(), marker.read_text()
