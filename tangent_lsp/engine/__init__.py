@@ -8,6 +8,7 @@ transform → optimize → emit.
 
 from __future__ import annotations
 
+import ast
 import gc
 import hashlib
 from dataclasses import dataclass, field
@@ -54,11 +55,28 @@ class Derivative:
 
 
 def source_hash(module: Module, node: gast.FunctionDef) -> str:
-    """Short hash of a function's source text: it tells when a derivative is stale."""
+    """Short hash of a function's source text and of the module's functions it calls
+    (transitively, by name): it tells when a derivative is stale, also after a callee
+    whose derivative it includes changed. ``module`` needs ``lines`` and ``functions``
+    (a name → node mapping; gast or stdlib nodes)."""
+    texts = [_source_text(module, node)]
+    functions = module.functions
+    seen, pending, callees = {node.name}, [node], []
+    while pending:
+        for call in ast.walk(pending.pop()):
+            name = getattr(getattr(call, "func", None), "id", None)
+            if type(call).__name__ == "Call" and name in functions and name not in seen:  # gast or ast
+                seen.add(name)
+                callees.append(name)
+                pending.append(functions[name])
+    texts += [_source_text(module, functions[name]) for name in sorted(callees)]
+    return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:8]
+
+
+def _source_text(module: Module, node) -> str:
     start = node.decorator_list[0].lineno if node.decorator_list else node.lineno
     end = getattr(node, "end_lineno", node.lineno)
-    text = "\n".join(module.lines[start - 1 : end])
-    return hashlib.sha256(text.encode()).hexdigest()[:8]
+    return "\n".join(module.lines[start - 1 : end])
 
 
 def derive(

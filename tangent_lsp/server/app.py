@@ -160,7 +160,8 @@ def where(snap: Snapshot, error: DiffError) -> str:
 
 def _derive(parsed: locate.Parsed | None, text: str, req: Request, path: str) -> Derivative:
     """Runs in a worker thread: the engine on the text, earlier derivatives blanked out."""
-    source = edits_mod.derivation_source(parsed, req.function) if parsed is not None else text
+    source = (edits_mod.derivation_source(parsed, req.function, req.wrt, req.mode)
+              if parsed is not None else text)
     return derive(source, req.function, path=path, mode=req.mode, wrt=req.wrt or None,
                   optimized=req.optimized)
 
@@ -250,6 +251,14 @@ class TangentServer(LanguageServer):
         if snap is not None:  # versions only go up: older results are of no use now
             self.cache.forget(lambda key: key[0] == uri and key[1] != snap.key)
         self.schedule_refresh(uri)
+
+    def saved(self, uri: str) -> None:
+        """A file was saved (or changed on disk): the derivatives of the other documents may
+        have followed calls into it, so none of theirs is trusted any more."""
+        self.cache.forget(lambda key: key[0] != uri)
+        for other in list(self.workspace.text_documents):
+            if other != unquote(uri):
+                self.schedule_refresh(other, delay=0.0)
 
     def closed(self, uri: str) -> None:
         self._forget(uri)

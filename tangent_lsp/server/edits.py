@@ -54,19 +54,24 @@ def existing_derivative(
     return None
 
 
-def derivation_source(parsed: Parsed, function: str) -> str:
+def derivation_source(
+    parsed: Parsed, function: str, wrt: tuple[str, ...] | None = None, mode: str = "reverse"
+) -> str:
     """The text to differentiate ``function`` from: its earlier derivatives blanked out.
 
     Derivatives generated earlier must not influence the new one (the engine
     would otherwise pick ``dloss_dW2`` to avoid the old ``dloss_dW``). Their
-    lines become empty lines, so every line number stays where it was.
+    lines become empty lines, so every line number stays where it was. The derivatives
+    of the functions it calls that another variant brought along stay (``dg_dx``): the
+    new one names its own differently, so that neither replaces the other's.
     """
     blocks = [g for g in generated(parsed) if g.header.function == function]
     if not blocks:
         return parsed.text
     blank = set()
     for block in blocks:
-        blank.update(range(block.start, block.end + 1))
+        replaced = wrt is None or (block.header.wrt == tuple(wrt) and block.header.mode == mode)
+        blank.update(range(block.start, (block.end if replaced else block.own_end) + 1))
     lines = parsed.lines
     return "\n".join("" if i + 1 in blank else text for i, text in enumerate(lines))
 

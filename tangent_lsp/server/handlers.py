@@ -83,6 +83,17 @@ def register(server: TangentServer) -> None:
     def did_change(ls: TangentServer, params: types.DidChangeTextDocumentParams) -> None:
         ls.changed(params.text_document.uri)
 
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: TangentServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.saved(params.text_document.uri)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(
+        ls: TangentServer, params: types.DidChangeWatchedFilesParams
+    ) -> None:
+        for change in params.changes:
+            ls.saved(change.uri)
+
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: TangentServer, params: types.DidCloseTextDocumentParams) -> None:
         ls.closed(params.text_document.uri)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from tangent_lsp.engine import source_hash as _engine_source_hash
 
 from .locate import Parsed, first_line
+from .positions import split_lines
 
 HEADER = re.compile(
     r"^# tangent-lsp: d\((?P<function>[^()]*)\)/d\((?P<wrt>[^()]*)\)(?P<mode> \[forward\])?, "
@@ -31,6 +32,7 @@ class Header:
     function: str  # the function differentiated ("loss")
     wrt: tuple[str, ...]
     source_hash: str
+    mode: str = "reverse"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Generated:
     name: str  # the derivative's name ("dloss_dW")
     start: int  # header line (1-based)
     end: int  # last line of the block
+    own_end: int = 0  # last line of the header's own def (the block's end without callees)
 
 
 def parse_header(text: str, line: int) -> Header | None:
@@ -50,7 +53,8 @@ def parse_header(text: str, line: int) -> Header | None:
     if match is None or match["function"] != match["source"]:
         return None
     wrt = tuple(w.strip() for w in match["wrt"].split(",") if w.strip())
-    return Header(line, match["function"], wrt, match["hash"])
+    return Header(line, match["function"], wrt, match["hash"],
+                  "forward" if match["mode"] else "reverse")
 
 
 def headers(parsed: Parsed) -> list[Header]:
@@ -76,24 +80,31 @@ def _generated(parsed: Parsed) -> list[Generated]:
     by_line = {h.line: h for h in headers(parsed)}
     blocks = []
     body = parsed.tree.body
+    sources = {f.name for f in body if isinstance(f, ast.FunctionDef)}
     for index, func in enumerate(body):
         if not isinstance(func, ast.FunctionDef):
             continue
         header = by_line.get(first_line(func) - 1)
         if header is None:
             continue
-        end = func.end_lineno or func.lineno
+        end = own_end = func.end_lineno or func.lineno
         called = _called(func)
         for stmt in body[index + 1:]:  # its callees' derivatives, inserted with it
             if not (
                 isinstance(stmt, ast.FunctionDef) and stmt.name in called
-                and first_line(stmt) - 1 not in by_line
+                and first_line(stmt) - 1 not in by_line and _derivative_of_one(stmt.name, sources)
             ):
                 break
             end = stmt.end_lineno or stmt.lineno
             called |= _called(stmt)
-        blocks.append(Generated(header, func.name, header.line, end))
+        blocks.append(Generated(header, func.name, header.line, end, own_end))
     return blocks
+
+
+def _derivative_of_one(name: str, functions: set[str]) -> bool:
+    """``dg_dx`` or ``tg_dx`` (``dg_dx2``...): named as the derivative of another of the
+    module's functions (a user's ``g`` defined below a derivative calling it is not)."""
+    return any(name.startswith((f"d{f}_d", f"t{f}_d")) for f in functions if f != name)
 
 
 def _called(func: ast.FunctionDef) -> set[str]:
@@ -112,6 +123,8 @@ def generated_below(parsed: Parsed, func: ast.FunctionDef) -> list[Generated]:
         return []
     run = []
     for stmt in body[index + 1:]:
+        if run and stmt.lineno <= run[-1].end:
+            continue  # a callee's derivative, inside the block before
         if not isinstance(stmt, ast.FunctionDef):
             break
         block = blocks.get(first_line(stmt) - 1)
@@ -122,15 +135,18 @@ def generated_below(parsed: Parsed, func: ast.FunctionDef) -> list[Generated]:
 
 
 class _Lines:
-    """What the engine's ``source_hash`` reads from a module: its lines."""
+    """What the engine's ``source_hash`` reads from a module: its lines (split as the
+    engine splits them, not as ``str.splitlines``, which also breaks at form feeds) and
+    its top-level functions."""
 
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
+    def __init__(self, parsed: Parsed) -> None:
+        self.lines = split_lines(parsed.text)
+        self.functions = {f.name: f for f in parsed.tree.body if isinstance(f, ast.FunctionDef)}
 
 
 def function_hash(parsed: Parsed, func: ast.FunctionDef) -> str:
     """The hash the engine writes into a header for ``func`` (same function, same text)."""
-    return _engine_source_hash(_Lines(parsed.text), func)
+    return _engine_source_hash(_Lines(parsed), func)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tangent_lsp.engine import derive
 from tangent_lsp.server import edits, locate
+from tangent_lsp.server import stale as stale_mod
 
 BASE = '''"""Doc."""
 
@@ -127,3 +128,66 @@ def _top_level(text: str) -> list[str]:
     import ast
 
     return [s.name for s in ast.parse(text).body if isinstance(s, ast.FunctionDef)]
+
+
+def insert_variant(text: str, function: str, wrt: tuple[str, ...]) -> str:
+    """As the server does it: only the variant replaced is blanked out of the source."""
+    p = locate.parse(text)
+    d = derive(edits.derivation_source(p, function, wrt, "reverse"), function, wrt=wrt)
+    plan = edits.plan_insertion(p, p.function_named(function), d.header, d.code, d.wrt,
+                                d.imports, d.name)
+    return edits.apply(text, plan.edits)
+
+
+TWO_ARGUMENTS = '''import numpy as np
+
+
+def g(x):
+    return np.sin(x) * x
+
+
+def f(x, w):
+    y = g(x) * w
+    return np.sum(y * y)
+'''
+
+
+def _run(text: str, name: str):
+    namespace: dict = {}
+    exec(compile(text, "module.py", "exec"), namespace)
+    return namespace[name], namespace["f"]
+
+
+def test_variants_bring_their_own_callee_derivatives_and_regenerate_in_place():
+    import numpy as np
+
+    text = insert_variant(insert_variant(TWO_ARGUMENTS, "f", ("x",)), "f", ("w",))
+    names = _top_level(text)
+    assert len(names) == len(set(names)), names  # no def shadows another
+    edited = text.replace("np.sin(x) * x", "np.sin(x) * x * x", 1)  # the callee changes
+    assert stale_mod.stale(locate.parse(edited)), "a callee's change makes f's derivatives stale"
+    again = insert_variant(insert_variant(edited, "f", ("x",)), "f", ("w",))
+    assert not stale_mod.stale(locate.parse(again))
+    names = _top_level(again)
+    assert len(names) == len(set(names)) and len(names) == len(_top_level(text)), names
+    x, w = np.array([0.3, -1.2]), 0.7
+    for name, at in (("df_dx", lambda d: (x + d, w)), ("df_dw", lambda d: (x, w + d))):
+        derivative, f = _run(again, name)
+        step = np.ones_like(x) * 1e-6 if name == "df_dx" else 1e-6
+        expected = (f(*at(step)) - f(*at(-step))) / 2e-6
+        assert np.isclose(np.sum(derivative(x, w)), expected, rtol=1e-6)
+
+
+def test_a_function_defined_below_a_derivative_is_not_part_of_it():
+    text = insert_variant(TWO_ARGUMENTS.replace(
+        "def g(x):\n    return np.sin(x) * x\n\n\n", "") + "\n\ndef g(x):\n    return np.sin(x) * x\n",
+        "f", ("x",))
+    p = locate.parse(text)
+    (block,) = stale_mod.generated(p)
+    assert block.end < p.function_named("g").lineno
+
+
+def test_a_form_feed_in_a_comment_does_not_make_a_fresh_derivative_stale():
+    text = insert_variant(TWO_ARGUMENTS.replace("    y = g(x)", "    # a\x0cb\n    y = g(x)"),
+                          "f", ("x",))
+    assert not stale_mod.stale(locate.parse(text))

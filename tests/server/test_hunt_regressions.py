@@ -114,3 +114,25 @@ async def test_an_edit_is_for_the_text_after_a_change_during_its_derivation(clie
     assert after.startswith("# one\n# two\nimport numpy as np\n")
     compile(after, "after.py", "exec")  # the derivative landed whole, below big
     assert after.index("def big(") < after.index("def dbig_dx0(")
+
+
+async def test_saving_an_imported_file_renews_the_derivatives_that_call_into_it(
+    client: Client, tmp_path: Path
+):
+    package = tmp_path / "proj2"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    layers = package / "layers.py"
+    layers.write_text("import numpy as np\n\n\ndef dense(x):\n    return np.sin(x)\n")
+    model = package / "model.py"
+    text = "import numpy as np\n\nfrom .layers import dense\n\n\ndef f(x):\n    return np.sum(dense(x))\n"
+    model.write_text(text)
+    uri = client.open(text, uri=model.as_uri())
+    spec = {"textDocument": {"uri": uri}, "function": "f"}
+    before = (await client.raw_request("tangent/gradient", spec))["code"]
+    assert "np.cos(x)" in before
+    layers.write_text("import numpy as np\n\n\ndef dense(x):\n    return np.tanh(x)\n")
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=layers.as_uri())))
+    after = (await client.raw_request("tangent/gradient", spec))["code"]
+    assert "np.cos(x)" not in after and "tanh" in after, after
