@@ -33,7 +33,7 @@ def find_function(importer: Module, qualname: str) -> ProjectFunction | None:
     if importer.path is None or "." not in qualname.lstrip("."):
         return None
     module_name, _, function = qualname.rpartition(".")
-    path = _module_file(importer.path, module_name)
+    path = module_file(importer.path, module_name)
     if path is None:
         return None
     try:
@@ -47,7 +47,7 @@ def find_function(importer: Module, qualname: str) -> ProjectFunction | None:
     return ProjectFunction(module, node, module_name)
 
 
-def _module_file(importer_path: str, module_name: str) -> str | None:
+def module_file(importer_path: str, module_name: str) -> str | None:
     here = os.path.dirname(os.path.abspath(importer_path))
     dots = len(module_name) - len(module_name.lstrip("."))
     parts = [p for p in module_name.lstrip(".").split(".") if p]

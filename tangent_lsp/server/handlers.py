@@ -7,7 +7,9 @@ in a worker thread, and a ``$/cancelRequest`` cancels the handler at its
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import dataclasses
 import functools
 import logging
 import os
@@ -17,6 +19,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from tangent_lsp.engine import Derivative, DiffError
+from tangent_lsp.engine.project import module_file
 
 from . import hover as hover_text
 from . import locate
@@ -489,7 +492,7 @@ async def _hover_markdown(ls: TangentServer, snap: Snapshot, func, point):
                                      show_gradient=link), span
     target = locate.target_at(parsed, func, point)
     if target is not None:
-        markdown = _rule_markdown(ls, target)
+        markdown = _rule_markdown(ls, target, parsed, snap.path)
         if markdown is not None:
             return markdown, target.span
     stmt = locate.statement_at(func, point[0])
@@ -503,16 +506,65 @@ async def _hover_markdown(ls: TangentServer, snap: Snapshot, func, point):
         return _error_hover(snap, func, error), span
     except Overrun as error:
         return hover_text.overrun(func.name, error.budget_ms), span
-    for line in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1):
-        lines = derivative.source_map.get(line)
-        if lines:
-            return hover_text.statement(stmt.lineno, primal, derivative.code, lines,
-                                        req.mode), span
+    lines = _statement_lines(derivative, stmt)
+    merged = False
+    if not lines and req.optimized:  # the optimizer may have merged its part into another's
+        try:
+            unoptimized = await ls.derivation(snap, dataclasses.replace(req, optimized=False))
+        except (DiffError, Overrun):
+            unoptimized = None
+        if unoptimized is not None:
+            lines = _statement_lines(unoptimized, stmt)
+            derivative, merged = (unoptimized, True) if lines else (derivative, False)
+    if lines:
+        return hover_text.statement(stmt.lineno, primal, derivative.code, lines, req.mode,
+                                    merged=merged), span
     return hover_text.inactive_statement(stmt.lineno, primal, func.name, derivative.wrt), span
 
 
-def _rule_markdown(ls: TangentServer, target: locate.Target) -> str | None:
+def _statement_lines(derivative: Derivative, stmt: ast.stmt) -> list[int]:
+    """The lines of the function's own derivative generated for ``stmt`` (not those of its
+    callees' derivatives, whose source maps count lines of their own files)."""
+    own = _own_lines(derivative.code)
+    for line in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1):
+        lines = [n for n in derivative.source_map.get(line, ()) if n <= own]
+        if lines:
+            return lines
+    return []
+
+
+def _own_lines(code: str) -> int:
+    """How many lines of ``code`` (1-based, inclusive) the first function spans."""
+    lines = code.splitlines()
+    return next((i for i, text in enumerate(lines) if i and text.startswith("def ")), len(lines))
+
+
+# methods of lists and dicts, which the engine follows itself (no rule for them)
+_CONTAINER_METHODS = frozenset(("append", "pop", "values", "items", "keys", "get"))
+
+
+def _imported_from(parsed: locate.Parsed, shown: str, path: str | None) -> str | None:
+    """The project file a call's name is imported from (``from .layers import dense`` →
+    ``.layers``), found as the engine finds it; None for anything else."""
+    root = shown.split(".")[0]
+    for stmt in parsed.tree.body:
+        if isinstance(stmt, ast.ImportFrom) and any((a.asname or a.name) == root for a in stmt.names):
+            module = "." * stmt.level + (stmt.module or "")
+            return module if path and module_file(path, module) else None
+    return None
+
+
+def _rule_markdown(
+    ls: TangentServer, target: locate.Target, parsed: locate.Parsed | None = None,
+    path: str | None = None,
+) -> str | None:
     from tangent_lsp.engine.templates import library
+
+    if target.kind == "method" and target.shown.strip(".()") in _CONTAINER_METHODS:
+        return hover_text.container_method(target.shown)
+    module = _imported_from(parsed, target.shown, path) if parsed and target.kind == "call" else None
+    if module is not None:
+        return hover_text.project_function(target.shown, module)
 
     rules = library()
     mode = ls.settings.mode

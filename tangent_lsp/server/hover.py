@@ -46,15 +46,18 @@ def derivative(header: str, code: str, *, show_gradient: str | None = None,
 
 
 def statement(line: int, primal: str, code: str, lines: list[int],
-              mode: str = "reverse") -> str:
+              mode: str = "reverse", merged: bool = False) -> str:
     """Hover over a statement: the code generated for it (its ``# Grad of:`` block in
-    reverse mode, its ``# Primal and tangent of:`` block in forward mode)."""
+    reverse mode, its ``# Primal and tangent of:`` block in forward mode). ``merged``: the
+    block is the unoptimized derivative's, as the optimizer merged it into other lines."""
     all_lines = code.splitlines()
     block = [all_lines[i - 1] for i in lines if 1 <= i <= len(all_lines)]
     text = textwrap.dedent("\n".join(block))
     shown, _ = shorten(text)
     what = "Adjoint" if mode == "reverse" else "Tangent"
-    return f"{what} of line {line}: `{_inline(primal)}`\n\n" + fence(shown)
+    note = ("\n\nWithout optimization: the optimized derivative merged it into the lines "
+            "of others." if merged else "")
+    return f"{what} of line {line}: `{_inline(primal)}`\n\n" + fence(shown) + note
 
 
 def inactive_statement(line: int, primal: str, function: str, wrt: tuple[str, ...]) -> str:
@@ -79,6 +82,16 @@ def nondifferentiable(key: str, shown: str) -> str:
     return (
         f"`{_inline(shown)}` (`{key}`) has no derivative: its result is treated as a constant."
     )
+
+
+def project_function(shown: str, module: str) -> str:
+    return (f"`{_inline(shown)}` comes from `{_inline(module)}` in your project: it is "
+            f"differentiated through, from its source.")
+
+
+def container_method(shown: str) -> str:
+    return (f"`{_inline(shown)}` on a list or dict: the derivative follows its elements "
+            f"(a NumPy array has no such method).")
 
 
 def no_rule(key: str | None, shown: str) -> str:

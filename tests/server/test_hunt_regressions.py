@@ -12,7 +12,7 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from .helpers import LOSS, NOT_DIFFERENTIABLE, Client, client_fixture
+from .helpers import LOSS, NOT_DIFFERENTIABLE, Client, client_fixture, position_of
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 client = client_fixture()
@@ -136,3 +136,35 @@ async def test_saving_an_imported_file_renews_the_derivatives_that_call_into_it(
         text_document=types.TextDocumentIdentifier(uri=layers.as_uri())))
     after = (await client.raw_request("tangent/gradient", spec))["code"]
     assert "np.cos(x)" not in after and "tanh" in after, after
+
+
+async def hover(client: Client, uri: str, position: types.Position) -> str:
+    result = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=position))
+    return result.contents.value if result else ""
+
+
+async def test_hovers_on_project_calls_container_methods_and_merged_lines(
+    client: Client, tmp_path: Path
+):
+    package = tmp_path / "proj3"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "layers.py").write_text(
+        "import numpy as np\n\n\ndef dense(W, x):\n    return np.tanh(x @ W)\n")
+    # layers.py's `return np.tanh(x @ W)` is its line 5, as `def f` is here
+    text = ("import numpy as np\n\nfrom .layers import dense\n\ndef f(W, x):\n"
+            "    c = np.cos(x)\n    hs = []\n    hs.append(dense(W, x) * c)\n"
+            "    t = (W, x)\n    u, v = t\n    return np.sum(hs[0]) + np.sum(u * v)\n")
+    model = package / "model.py"
+    model.write_text(text)
+    uri = client.open(text, uri=model.as_uri())
+    on_call = await hover(client, uri, position_of(text, "dense(W, x) *", offset=1))
+    assert "comes from `.layers` in your project" in on_call, on_call
+    on_method = await hover(client, uri, position_of(text, "append", offset=1))
+    assert "on a list or dict" in on_method, on_method
+    # with respect to W, `c = np.cos(x)` adds nothing: no line of layers.py's block shows
+    on_cos = await hover(client, uri, position_of(text, "c = np.cos", offset=0))
+    assert "adds nothing" in on_cos and "tanh" not in on_cos, on_cos
+    on_tuple = await hover(client, uri, position_of(text, "t = (W, x)", offset=0))
+    assert "adds nothing" not in on_tuple, on_tuple
