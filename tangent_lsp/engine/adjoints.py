@@ -10,6 +10,8 @@ updated in place (``bx[i] += g``) without touching another adjoint it aliases.
 from __future__ import annotations
 
 
+import importlib.util
+
 import gast
 
 from . import syntax as S
@@ -269,6 +271,12 @@ class StatementAdjoints:
         if op.error is not None:
             raise op.error
         if op.template is None:
+            missing = missing_module(op.key)
+            if missing is not None:
+                raise DiffError(
+                    "call", f"cannot find the module '{missing}' that {op.shown} comes from",
+                    hint="check the import: a file of the project, or an installed package",
+                ).at(op.node)
             raise DiffError(
                 "call", f"no derivative rule for {op.shown} ({op.key})",
                 hint="write one with @adjoint, or wrap the value in stop_gradient(...)",
@@ -371,3 +379,15 @@ def basic_index(index: gast.expr, integers: set[str] = frozenset()) -> bool:
     if isinstance(index, gast.Attribute):
         return index.attr == "newaxis"
     return False
+
+
+def missing_module(key: str | None) -> str | None:
+    """The module of ``key`` (``nothere.h``, ``.missing.q``) when no file of the project
+    holds it (a relative import) and no installed package has its name: located, never
+    imported."""
+    module = (key or "").rpartition(".")[0]
+    if not module or module.split(".")[0] in ("numpy", "math", "builtins"):
+        return None
+    if module.startswith("."):
+        return module
+    return module if importlib.util.find_spec(module.split(".")[0]) is None else None

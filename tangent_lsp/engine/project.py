@@ -28,9 +28,10 @@ class ProjectFunction:
     module_name: str  # as the importing file spells it: ".layers", "model.layers"
 
 
-def find_function(importer: Module, qualname: str) -> ProjectFunction | None:
-    """The source of ``qualname`` (``".layers.dense"``) if it is a file of the project."""
-    if importer.path is None or "." not in qualname.lstrip("."):
+def find_function(importer: Module, qualname: str, depth: int = 0) -> ProjectFunction | None:
+    """The source of ``qualname`` (``".layers.dense"``) if it is a file of the project,
+    also through a package's ``__init__.py`` that imports it (``from .layers import dense``)."""
+    if importer.path is None or "." not in qualname.lstrip(".") or depth > 8:
         return None
     module_name, _, function = qualname.rpartition(".")
     path = module_file(importer.path, module_name)
@@ -43,7 +44,8 @@ def find_function(importer: Module, qualname: str) -> ProjectFunction | None:
         return None
     node = module.functions.get(function)
     if not isinstance(node, gast.FunctionDef):
-        return None
+        reexported = module.imports.get(function)  # a package passing on one of its modules'
+        return find_function(module, reexported, depth + 1) if reexported else None
     return ProjectFunction(module, node, module_name)
 
 

@@ -68,3 +68,28 @@ def test_installed_packages_are_not_searched(tmp_path):
     source = "import numpy as np\nfrom json import loads\n\ndef f(x):\n    return np.sum(loads(x))\n"
     with pytest.raises(tangent_lsp.DiffError, match="loads"):
         tangent_lsp.derive(source, "f", path=str(tmp_path / "m.py"))
+
+
+def test_a_function_a_package_passes_on_and_a_missing_module(tmp_path):
+    import numpy as np
+
+    from tangent_lsp.engine import DiffError, derive
+
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .layers import dense\n")
+    (package / "layers.py").write_text("import numpy as np\n\n\ndef dense(x):\n    return np.sin(x)\n")
+    source = ("import numpy as np\nfrom pkg import dense\nfrom nothere_at_all import h\n\n\n"
+              "def f(x):\n    return np.sum(dense(x))\n\n\ndef g(x):\n    return np.sum(h(x))\n")
+    path = str(tmp_path / "model.py")
+    derivative = derive(source, "f", path=path)
+    namespace = {"np": np, "dense": np.sin}
+    exec(compile("\n".join(derivative.imports) + "\n" + derivative.code, "d", "exec"), namespace)
+    x = np.array([0.3, -1.0])
+    assert np.allclose(namespace["df_dx"](x), np.cos(x))
+    try:
+        derive(source, "g", path=path)
+    except DiffError as error:
+        assert "cannot find the module 'nothere_at_all'" in str(error), error
+    else:
+        raise AssertionError("a missing module is reported")
