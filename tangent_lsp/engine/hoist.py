@@ -69,7 +69,10 @@ def _hoist_block(stmts: list[Statement], assigned: Counter, integers: set[str]) 
     for stmt in stmts:
         if isinstance(stmt, Loop):
             stmt.body = _hoist_block(stmt.body, assigned, integers)
-            written = {op.target for op in walk_ops(stmt.body)} | {stmt.target}
+            written = {op.target for op in walk_ops(stmt.body)} | {stmt.target} | {
+                op.args[0].id for op in walk_ops(stmt.body)  # `xs.pop()` changes xs
+                if op.kind == "pop" and isinstance(op.args[0], gast.Name)
+            }
             moved = []
             for s in stmt.body:  # in order: what moved is invariant for what follows
                 if _invariant(s, written, assigned, integers):

@@ -86,6 +86,22 @@ def index_array_assigned(x):
     return np.sum(y * y)
 
 
+def stack_popped_while_its_length_is_read(x):  # len(st) must not move out of the loop
+    st = [x, 2 * x, 3 * x]
+    s = 0.0
+    while len(st) > 0:
+        v = st.pop()
+        s = s + np.sum(v * v) * len(st)
+    return s
+
+
+def list_popped_for_its_effect(x):
+    hs = [x, 2 * x, 3 * x]
+    for i in range(2):
+        hs.pop()
+    return np.sum(hs[-1] * x)
+
+
 def _copy_into(a, v):
     np.copyto(a, v)
 
@@ -223,6 +239,7 @@ RIGHT = [(f, BOTH) for f in (
     slice_of_a_list_assigned, dict_key_added, dict_key_added_from_others, seeds_the_generator,
     loop_rebinds_its_sequence, dict_key_added_in_a_loop, dict_key_added_in_a_branch,
     std_ddof_by_position, repeated_index_assigned, repeated_index_added, index_array_assigned,
+    stack_popped_while_its_length_is_read, list_popped_for_its_effect,
 )]
 # (function, what the error says, the modes that report it)
 REPORTED = [
