@@ -509,11 +509,22 @@ class _Normalizer(ControlFlow):
     def boolean(self, node: gast.BoolOp, target: str | None) -> gast.expr:
         """``a > 0 and b < 1``: a truth value, no derivative. (``x or y`` of arrays picks
         one of them, and would carry one: that is rejected rather than silently wrong.)"""
-        if not all(_is_truth_value(v) for v in node.values):
+        if not all(_is_truth_value(v) or self._truth_call(v) for v in node.values):
             raise unsupported(
                 "'and'/'or' of values", node, "use it in an if/while test, or np.where",
             )
         return self.emit(target, self.rename(node), "constant", node)
+
+    def _truth_call(self, node: gast.expr) -> bool:
+        """``np.all(x > 0)``, ``x.any()``, ``bool(...)``: a truth value (the gradient code
+        itself writes ``cond = np.all(a) and not np.any(b)``)."""
+        if not isinstance(node, gast.Call):
+            return False
+        if isinstance(node.func, gast.Attribute) and node.func.attr in ("all", "any") and (
+            not self._is_global_chain(node.func) or self.resolver.qualname(node.func) is None
+        ):
+            return True
+        return self.resolver.qualname(node.func) in _TRUTH_FUNCTIONS
 
     def compare(self, node: gast.Compare, target: str | None) -> gast.expr:
         left = self.expr(node.left)
@@ -641,6 +652,13 @@ def _adds_into_local(call: gast.Call, normalizer) -> bool:
         len(call.args) == 3 and not call.keywords and isinstance(call.args[0], gast.Name)
         and normalizer.is_local(call.args[0]) and call.args[0].id not in normalizer.params
     )
+
+
+# functions whose result is one truth value
+_TRUTH_FUNCTIONS = frozenset((
+    "numpy.all", "numpy.any", "numpy.allclose", "numpy.array_equal", "numpy.isscalar",
+    "builtins.bool", "builtins.isinstance", "builtins.callable", "builtins.all", "builtins.any",
+))
 
 
 def _is_truth_value(node: gast.expr) -> bool:

@@ -344,3 +344,15 @@ def test_second_derivatives_through_einsum(f, shapes, k):
     np.testing.assert_allclose(tangent_lsp.hvp(f, wrt=k)(*args, v), expected, rtol=1e-5, atol=1e-7)
     reverse = tangent_lsp.vjp(gradient, wrt=(k,))(*args, 1.0, v)
     np.testing.assert_allclose(reverse, expected, rtol=1e-5, atol=1e-7)
+
+
+def guarded_square(x):  # the gradient keeps the test: `cond = np.all(...) and not np.any(...)`
+    if np.all(x > -1.0) and not np.any(x > 5.0) and x.all():
+        return np.sum(x ** 3)
+    return np.sum(x)
+
+
+def test_a_test_with_and_or_of_truth_calls_to_second_order():
+    x = np.array([0.3, -0.7])
+    assert np.allclose(tangent_lsp.hessian(guarded_square)(x), np.diag(6.0 * x))
+    assert np.allclose(tangent_lsp.hvp(guarded_square)(x, np.ones(2)), 6.0 * x)
