@@ -160,6 +160,13 @@ class Program:
                     hint="define it in this module, or give it a rule with @adjoint",
                 ).at(node)
             args = callee.node.args
+            if args.vararg is not None or args.kwarg is not None:  # its arguments bind by name
+                star = "*args" if args.vararg is not None else "**kwargs"
+                raise DiffError(
+                    "call", f"'{callee.node.name}' takes {star}: its derivative cannot tell "
+                    "which argument is which",
+                    hint=f"give '{callee.node.name}' a named parameter for each argument",
+                ).at(node)
             return [a.id for a in args.posonlyargs + args.args]
 
         def argument_kinds(self, op) -> list[tuple[gast.expr, str]]:

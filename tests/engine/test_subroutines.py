@@ -127,3 +127,17 @@ def test_recursion_is_reported_at_the_call():
     with pytest.raises(tangent_lsp.DiffError, match="recursion is not supported") as info:
         tangent_lsp.derive(SOURCE, "recursive", path="m.py")
     assert info.value.line == SOURCE.splitlines().index("        return recursive(x * 2.0, n - 1)") + 1
+
+
+def _product_of(*args):
+    return args[0] * args[1]
+
+
+def calls_a_star_args_helper(x, y):
+    return np.sum(_product_of(x, y))
+
+
+def test_a_helper_taking_star_args_is_reported_not_zero():
+    for derive in (tangent_lsp.grad, tangent_lsp.jvp):
+        with pytest.raises(tangent_lsp.DiffError, match="takes \\*args"):
+            derive(calls_a_star_args_helper, wrt=(0, 1))
