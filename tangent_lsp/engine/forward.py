@@ -245,15 +245,17 @@ class _Forward:
         """``y = g(a, 2.0)`` → ``dy = tg_da(a, 2.0, da)``."""
         params = self.calls.parameters(op.key, op.node)
         wrt, seeds = [], []
+        # `g((W, b), x)` with only b varying: W's tangent is zeros of its shape, which the
+        # callee's rules may multiply (`dW @ x`), not the number 0.0
         for param, arg in zip(params, op.args):
             if set(S.loaded_names(arg)) & self.active:
                 wrt.append(param)
-                seeds.append(self.of(arg))
+                seeds.append(self.zeros_if_zero(self.of(arg), arg))
         keywords = dict(op.keywords)
         for key, arg in op.keywords.items():
             if set(S.loaded_names(arg)) & self.active:
                 wrt.append(key)
-                seeds.append(self.of(arg))
+                seeds.append(self.zeros_if_zero(self.of(arg), arg))
         if not wrt:
             return self.finish(op.target, _zero())
         name, tangent_params = self.calls.derivative(op.key, wrt, op.node, mode="forward")

@@ -97,7 +97,7 @@ def stack_popped_while_its_length_is_read(x):  # len(st) must not move out of th
 
 def list_popped_for_its_effect(x):
     hs = [x, 2 * x, 3 * x]
-    for i in range(2):
+    for _ in range(2):
         hs.pop()
     return np.sum(hs[-1] * x)
 

@@ -141,3 +141,23 @@ def test_a_helper_taking_star_args_is_reported_not_zero():
     for derive in (tangent_lsp.grad, tangent_lsp.jvp):
         with pytest.raises(tangent_lsp.DiffError, match="takes \\*args"):
             derive(calls_a_star_args_helper, wrt=(0, 1))
+
+
+def _layer_of_pair(p, x):
+    W, b = p
+    return np.tanh(W @ x + b)
+
+
+def layer_given_a_pair(W, b, x):
+    return np.sum(_layer_of_pair((W, b), x) ** 2)
+
+
+def test_a_pair_with_one_varying_element_in_forward_mode():
+    W, b, x = np.array([[1.0, 0.3], [-0.2, 0.8]]), np.array([0.1, 0.2]), np.array([0.3, 0.4])
+    v = np.array([1.0, -0.5])
+    step = 1e-6
+    expected = (layer_given_a_pair(W, b + step * v, x) - layer_given_a_pair(W, b - step * v, x)) / (2 * step)
+    assert np.isclose(tangent_lsp.jvp(layer_given_a_pair, wrt=(1,))(W, b, x, v), expected)
+    gradient = tangent_lsp.grad(layer_given_a_pair, wrt=(1,))
+    change = (gradient(W, b + step * v, x) - gradient(W, b - step * v, x)) / (2 * step)
+    assert np.allclose(tangent_lsp.hvp(layer_given_a_pair, wrt=1)(W, b, x, v), change, atol=1e-6)
