@@ -132,6 +132,8 @@ class _Normalizer(ControlFlow):
     # --- statements ------------------------------------------------------------
 
     def run(self) -> Function:
+        for walrus in S.nodes_of(self.function.body, gast.NamedExpr):  # before its name is
+            raise _rejection(walrus)  # read as unassigned in a test that binds it
         body = inline_lambdas(S.clone(self.function.body), self.namer.fresh)
         lists_as_arrays(body, self.resolver, self.local_names)
         body = expand_comprehensions(body, self.namer.fresh)

@@ -21,6 +21,7 @@ CASES = [
      "generator expression on a conditional path", 4, 41),
     ("yield", "yield x", "yield", 4, 4),
     ("walrus", "return (y := x * 2)", "assignment expression", 4, 12),
+    ("walrus_in_test", "if (s := np.sum(x)) > 0.5:\n        return s\n    return x", "assignment expression", 4, 8),
     ("starred_arg", "return np.add(*x)", "starred expression", 4, 18),
     ("kwargs_arg", "return np.sum(x, **opts)", "**kwargs argument", 4, 23),
     ("nested_def", "def g(v):\n        return v\n    return g(x)", "nested function", 4, 4),
