@@ -395,8 +395,12 @@ async def _stale_fixes(
             d for d in params.context.diagnostics
             if d.code == STALE_CODE and d.range.start.line == block.start - 1
         ]
+        default = ls.request(func)
+        variant = "" if (req.wrt, req.mode) == (default.wrt, default.mode) else (
+            f" w.r.t. {', '.join(req.wrt)}" + (f" ({req.mode} mode)" if req.mode != default.mode else "")
+        )  # which of several derivatives of the function it regenerates
         action = types.CodeAction(
-            title=f"Regenerate derivative of {header.function}",
+            title=f"Regenerate derivative of {header.function}{variant}",
             kind=types.CodeActionKind.QuickFix, diagnostics=diagnostics or None,
             is_preferred=True, data=_action_data(snap, req),
         )

@@ -69,3 +69,19 @@ async def test_quick_fix_keeps_the_mode(client: Client):
     text = client.texts[uri]
     assert text.count("def tloss_dW(") == 1 and "def dloss_dW(" not in text
     assert await client.diagnostics_for(uri, lambda ds: ds == []) == []
+
+
+async def test_the_quick_fix_names_the_variant_it_regenerates(client: Client):
+    d = derive(LOSS, "loss", wrt=("b",))
+    head, sep, tail = LOSS.partition("\n\n\ndef data(")
+    head = head.replace("import numpy as np", "import numpy as np\n" + "\n".join(d.imports))
+    uri = client.open(head + "\n\n\n" + d.header + "\n" + d.code.rstrip() + sep + tail)
+    await client.diagnostics_for(uri, lambda ds: True)
+    client.change(uri, client.texts[uri].replace("r = h - y", "r = h - 2.0 * y", 1))
+    (warning,) = await client.diagnostics_for(uri, lambda ds: len(ds) == 1)
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=point_range(warning.range.start),
+        context=types.CodeActionContext(diagnostics=[warning])))
+    fixes = [a.title for a in actions if a.kind == types.CodeActionKind.QuickFix]
+    assert fixes == ["Regenerate derivative of loss w.r.t. b"]
