@@ -496,8 +496,13 @@ class TangentServer(LanguageServer):
             self.served.popitem(last=False)
 
     async def refresh_gradients(self, source_uri: str) -> None:
-        """Ask the client to reload gradient documents whose content changed."""
+        """Ask the client to reload gradient documents whose content changed (not while
+        the source does not parse: half-typed code keeps the last derivative shown, as it
+        keeps the diagnostics)."""
         if not self.supports_content():
+            return
+        snap = self.snapshot(source_uri)
+        if snap is not None and snap.parsed is None:
             return
         for uri, (target, last) in list(self.served.items()):
             if target.source_uri != source_uri:

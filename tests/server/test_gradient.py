@@ -99,3 +99,19 @@ async def test_not_differentiable_is_an_error_and_a_diagnostic(client: Client):
     assert diagnostic.range == types.Range(start=start, end=end)
     assert "hint: import it" in diagnostic.message
     assert diagnostic.source == "tangent-lsp"
+
+
+async def test_half_typed_code_keeps_the_gradient_document_shown(client: Client):
+    uri = client.open(LOSS)
+    result = await gradient(client, textDocument={"uri": uri}, function="loss")
+    client.refreshed.clear()
+    client.change(uri, LOSS.replace("r = h - y", "r = h - (y", 1))  # does not parse
+    await asyncio.sleep(1.0)
+    assert result["uri"] not in client.refreshed  # nothing to replace the derivative with
+    fixed = LOSS.replace("r = h - y", "r = h - 2.0 * y", 1)
+    client.change(uri, fixed)
+    for _ in range(200):
+        if result["uri"] in client.refreshed:
+            break
+        await asyncio.sleep(0.05)
+    assert await content(client, result["uri"]) == derive(fixed, "loss").code
