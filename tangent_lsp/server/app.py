@@ -541,4 +541,6 @@ class TangentServer(LanguageServer):
         self.settings, warnings = settings_mod.update(self.settings, raw)
         for warning in warnings:
             log.warning("settings: %s", warning)
+        if warnings:  # the user typed them: say so where they look, not only in a log
+            self.show(f"tangent-lsp settings: {'; '.join(warnings)} (ignored)")
 

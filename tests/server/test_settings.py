@@ -120,3 +120,13 @@ async def test_forward_mode_hovers(client: Client):
     assert statement.startswith("Tangent of line")
     assert derive(LOSS, "loss", mode="forward").header in await hover("loss")
     configure(client, {"mode": "reverse"})
+
+
+async def test_an_invalid_setting_is_shown_to_the_user(client: Client):
+    configure(client, {"tangent": {"timeBudgetMs": "soon", "optimize": False, "codeLens": False}})
+
+    async def shown():
+        return any("timeBudgetMs" in m.message and "ignored" in m.message for m in client.messages)
+
+    assert await eventually(shown)
+    configure(client, {"tangent": {"optimize": False, "codeLens": False, "timeBudgetMs": 20000}})
