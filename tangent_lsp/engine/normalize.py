@@ -573,6 +573,17 @@ class _Normalizer(ControlFlow):
             receiver = self.lookup(func.value)
             value = S.call(S.attribute(receiver, "pop"), [])
             return self.emit(target, value, "pop", node, args=[receiver])
+        if method_of_value and func.attr == "get" and len(node.args) in (1, 2) and not node.keywords:
+            # `params.get("W")` reads a dict entry (an array has no `.get`)
+            entry = gast.copy_location(
+                gast.Subscript(value=func.value, slice=node.args[0], ctx=gast.Load()), node)
+            if len(node.args) == 2:
+                present = gast.copy_location(gast.Compare(
+                    left=S.clone(node.args[0]), ops=[gast.In()], comparators=[S.clone(func.value)]
+                ), node)
+                entry = gast.copy_location(
+                    gast.IfExp(test=present, body=entry, orelse=node.args[1]), node)
+            return self.expr(entry, target)
         if method_of_value and func.attr == "keys" and not node.args and not node.keywords:
             receiver = self.expr(func.value)  # a dict's keys: no derivative
             value = S.call(S.attribute(receiver, "keys"), [])

@@ -185,3 +185,31 @@ def test_an_element_of_a_list_of_python_floats_written():
     g = tangent_lsp.grad(list_of_numbers_written)
     # the gradient's derivative along the first element (differentiated again)
     assert np.allclose(tangent_lsp.jvp(g)(xs, 1.0, [1.0, 0.0, 0.0]), [0.0, 0.0, 1.0])
+
+
+def reads_with_get(params, x):
+    W = params.get("W")
+    b = params.get("b", 0.0)
+    c = params.get("c", 1.5)  # not in the dict: a constant
+    return np.sum(np.tanh(x @ W + b) * c)
+
+
+def test_a_dicts_get_reads_an_entry():
+    params = {"W": np.array([[0.3, -0.2], [0.1, 0.5]]), "b": np.array([0.1, -0.3])}
+    x = np.array([0.4, 0.7])
+    gradient = tangent_lsp.grad(reads_with_get)(params, x)
+    assert set(gradient) == {"W", "b"}
+    for key in ("W", "b"):
+        expected = np.zeros_like(params[key])
+        for index in np.ndindex(expected.shape):
+            up = {k: v.copy() for k, v in params.items()}
+            down = {k: v.copy() for k, v in params.items()}
+            up[key][index] += 1e-6
+            down[key][index] -= 1e-6
+            expected[index] = (reads_with_get(up, x) - reads_with_get(down, x)) / 2e-6
+        assert np.allclose(gradient[key], expected, atol=1e-8)
+    direction = {"W": np.ones((2, 2)), "b": np.array([0.5, -1.0])}
+    up = {k: params[k] + 1e-6 * direction[k] for k in params}
+    down = {k: params[k] - 1e-6 * direction[k] for k in params}
+    expected = (reads_with_get(up, x) - reads_with_get(down, x)) / 2e-6
+    assert np.isclose(tangent_lsp.jvp(reads_with_get)(params, x, direction), expected)
