@@ -26,6 +26,7 @@ from tangent_lsp.runtime import (
     dot_adjoint_b,
     einsum_adjoint,
     extremum_mask,
+    linspace_weights,
     kron_layout,
     matmul_adjoint_a,
     matmul_adjoint_b,
@@ -719,6 +720,39 @@ def norm(y, x, ord=None, axis=None, keepdims=False):
     d[x] = norm_adjoint(d[y], x, y, ord, axis, keepdims)
 
 
+# --- constructors from values, and samples (reparameterized) ----------------------------
+
+
+@adjoint(numpy.full)
+def full(y, shape, fill_value, dtype=None, order="C"):
+    d[fill_value] = unbroadcast(d[y], fill_value)
+
+
+@adjoint(numpy.full_like)
+def full_like(y, a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    d[fill_value] = unbroadcast(d[y], fill_value)
+
+
+@adjoint(numpy.linspace)
+def linspace(y, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    t = linspace_weights(y, start, stop, num, endpoint, axis)  # 0 at start, 1 at stop
+    d[start] = unbroadcast(numpy.sum(d[y] * (1.0 - t), axis=axis), start)
+    d[stop] = unbroadcast(numpy.sum(d[y] * t, axis=axis), stop)
+
+
+@adjoint(numpy.random.normal)
+def normal(y, loc=0.0, scale=1.0, size=None):  # y = loc + scale * z, z drawn
+    d[loc] = unbroadcast(d[y], loc)
+    d[scale] = unbroadcast(d[y] * (y - loc) / scale, scale)
+
+
+@adjoint(numpy.random.uniform)
+def uniform(y, low=0.0, high=1.0, size=None):  # y = low + (high - low) * u, u drawn
+    u = (y - low) / (high - low)
+    d[low] = unbroadcast(d[y] * (1.0 - u), low)
+    d[high] = unbroadcast(d[y] * u, high)
+
+
 # --- no gradient -----------------------------------------------------------------------
 
 nondifferentiable(
@@ -737,10 +771,10 @@ nondifferentiable(
     numpy.floor, numpy.ceil, numpy.round, numpy.around, numpy.rint, numpy.trunc, numpy.fix,
     numpy.sign, numpy.heaviside, numpy.floor_divide, numpy.ndarray.round,
     # constructors
-    numpy.zeros_like, numpy.ones_like, numpy.empty_like, numpy.full_like, numpy.zeros,
-    numpy.ones, numpy.empty, numpy.full, numpy.eye, numpy.identity, numpy.tri, numpy.arange,
-    numpy.linspace, numpy.logspace, numpy.geomspace, numpy.indices, numpy.triu_indices,
+    numpy.zeros_like, numpy.ones_like, numpy.empty_like, numpy.zeros,
+    numpy.ones, numpy.empty, numpy.eye, numpy.identity, numpy.tri, numpy.arange,
+    numpy.indices, numpy.triu_indices,
     numpy.tril_indices, numpy.diag_indices,
-    numpy.random.rand, numpy.random.randn, numpy.random.normal, numpy.random.uniform,
+    numpy.random.rand, numpy.random.randn,
     numpy.random.randint, numpy.random.seed, numpy.random.default_rng,
 )

@@ -47,6 +47,7 @@ from tangent_lsp.runtime import (
     copied,
     einsum_tangent,
     extremum_mask,
+    linspace_weights,
     norm_adjoint,
     prod_others,
     reshape_tangents,
@@ -599,6 +600,33 @@ def diff(y, a, n=1, axis=-1):
 
 
 # --- linear algebra --------------------------------------------------------------------
+
+
+@tangent_(numpy.full)
+def full(y, shape, fill_value, dtype=None, order="C"):
+    d[y] = numpy.zeros(numpy.shape(y)) + d[fill_value]
+
+
+@tangent_(numpy.full_like)
+def full_like(y, a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    d[y] = numpy.zeros(numpy.shape(y)) + d[fill_value]
+
+
+@tangent_(numpy.linspace)
+def linspace(y, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    t = linspace_weights(y, start, stop, num, endpoint, axis)  # the samples on axis
+    d[y] = numpy.expand_dims(d[start], axis) * (1.0 - t) + numpy.expand_dims(d[stop], axis) * t
+
+
+@tangent_(numpy.random.normal)
+def normal(y, loc=0.0, scale=1.0, size=None):
+    d[y] = d[loc] + d[scale] * (y - loc) / scale
+
+
+@tangent_(numpy.random.uniform)
+def uniform(y, low=0.0, high=1.0, size=None):
+    u = (y - low) / (high - low)
+    d[y] = d[low] * (1.0 - u) + d[high] * u
 
 
 @tangent_(numpy.linalg.det)

@@ -22,6 +22,7 @@ from tangent_lsp.runtime import (
     extremum_mask,
     gram_adjoint,
     kron_layout,
+    linspace_weights,
     matmul_adjoint_a,
     matmul_adjoint_b,
     matmul_shape,
@@ -311,5 +312,5 @@ def t_unassigned_part(y, c, g, index):
 
 # piecewise constant, or shapes only
 nondifferentiable(
-    extremum_mask, kron_layout, matmul_shape, reduced_count, shape_of, triangle_weights, zeros_like
+    extremum_mask, kron_layout, linspace_weights, matmul_shape, reduced_count, shape_of, triangle_weights, zeros_like
 )

@@ -108,6 +108,15 @@ def kron_layout(a, b):
     return pairs, a_spread, b_spread, tuple(range(1, 2 * nd, 2)), tuple(range(0, 2 * nd, 2))
 
 
+def linspace_weights(y, start, stop, num=50, endpoint=True, axis=0):
+    """Where each sample of ``np.linspace(start, stop, num, endpoint, axis=axis)`` lies
+    between its ends: 0 at ``start``, 1 at ``stop``, shaped to broadcast against ``y``."""
+    t = np.linspace(0.0, 1.0, int(num), endpoint=endpoint)
+    ndim = np.ndim(y)
+    axis = int(axis) % max(ndim, 1)
+    return np.reshape(t, (-1,) + (1,) * (ndim - axis - 1)) if ndim else t
+
+
 def extremum_mask(x, y, axis=None, keepdims=False):
     """Where ``x`` attains its reduced max/min ``y``, divided by the number of ties.
 

@@ -1297,7 +1297,18 @@ def n_integer_casts(x):  # piecewise constant: no derivative (autograd passes on
             + x.astype("float64") * x.astype(np.float64))
 
 
+def c_from_values(x):  # constructors that take a value: it carries the derivative
+    return (np.full(3, x[0]) * x[1] + np.full_like(x, x[2] ** 2) * x + np.linspace(x[0], x[1], 3) ** 2
+            + np.sum(np.linspace(x[:2], x[1:], 4, axis=-1)[1]) * x[0])
+
+
+def c_samples(x):  # reparameterized samples, the same draws in every call
+    np.random.seed(0)
+    return np.random.normal(x[0], x[1] ** 2, size=3) * x + np.random.uniform(x[1], x[2] + 2.0, 3) ** 2
+
+
 NONDIFFERENTIABLE = [
+    case(c_from_values, V3 + 1.0, autograd=False), case(c_samples, np.abs(V3) + 0.5, autograd=False),
     case(n_integer_casts, A34, autograd=False),
     case(n_shape, A34), case(n_argmax, A34), case(n_rounding, A34, autograd=False),
     case(n_constructors, A34), case(n_comparisons, A34, autograd=False),
