@@ -73,6 +73,18 @@ def _derive_live(func, wrt, optimized, mode, preserve_result, seed_default, moti
     """The derivative, and the namespace its code runs in (the function's globals,
     plus those of the functions it calls)."""
     func = inspect.unwrap(func)
+    if inspect.ismethod(func):  # `grad(model.loss)`: its first parameter is the instance
+        raise DiffError(
+            "function", f"{func.__qualname__} is a bound method: its first argument is "
+            f"the instance, not an input", hint=f"differentiate the function "
+            f"({type(func.__self__).__name__}.{func.__name__}) and pass the instance first, "
+            "with wrt= counting it",
+        )
+    if getattr(func, "__name__", "") == "<lambda>":
+        raise DiffError(
+            "function", "a lambda has no source of its own to differentiate",
+            hint="define the function with def at module level",
+        )
     try:
         lines, first_line = inspect.getsourcelines(func)
     except (OSError, TypeError) as error:
@@ -97,7 +109,7 @@ def _derive_live(func, wrt, optimized, mode, preserve_result, seed_default, moti
             if error.end_line is not None:
                 error.end_line += first_line - 1
         error.path = error.path or path
-        error.args = (error.text(),)
+        error.args = (error.format(),)  # file:line:col: message, also in a traceback
         raise
     namespace: dict[str, Any] = {}
     for callee_namespace in reversed(resolver.namespaces()):  # the caller's names win

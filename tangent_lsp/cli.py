@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import ast
 import sys
+import tokenize
 from pathlib import Path
 
 EXIT_OK = 0
@@ -54,11 +55,14 @@ def _cmd_grad(args: argparse.Namespace) -> int:
         )
     file, func = target
     path = Path(file)
+    if path.is_dir():
+        return _fail(f"{file}: a directory, not a Python file")
     if not path.is_file():
         return _fail(f"{file}: no such file")
     try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        with tokenize.open(path) as handle:  # as Python reads it: a BOM, a coding line
+            source = handle.read()
+    except (OSError, UnicodeDecodeError, SyntaxError) as exc:
         return _fail(f"{file}: cannot read: {exc}")
 
     # A quick static look before handing over to the engine, for clear messages.

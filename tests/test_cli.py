@@ -135,3 +135,21 @@ def test_serve_help():
     result = run_cli("serve", "--help")
     assert result.returncode == 0
     assert "--tcp" in result.stdout
+
+
+def test_files_as_python_reads_them_and_clear_refusals(tmp_path: Path):
+    body = "import numpy as np\n\n\ndef f(x):\n    return np.sum(np.sin(x))  # é\n"
+    (tmp_path / "bom.py").write_bytes(b"\xef\xbb\xbf" + body.encode())
+    (tmp_path / "latin.py").write_bytes(("# -*- coding: latin-1 -*-\n" + body).encode("latin-1"))
+    for name in ("bom.py", "latin.py"):
+        result = run_cli("grad", f"{tmp_path / name}::f")
+        assert result.returncode == 0 and "bx = bf * np.cos(x)" in result.stdout, result.stderr
+    (tmp_path / "adir.py").mkdir()
+    result = run_cli("grad", f"{tmp_path / 'adir.py'}::f")
+    assert result.returncode != 0 and "a directory" in result.stderr
+    (tmp_path / "twice.py").write_text("import numpy as np\n\n\ndef f(x, y):\n    return np.sum(x * y)\n\n\n"
+                                       "async def g(x):\n    return x\n")
+    result = run_cli("grad", f"{tmp_path / 'twice.py'}::f", "--wrt", "x,x")
+    assert result.returncode != 0 and "named twice" in result.stderr and "Traceback" not in result.stderr
+    result = run_cli("grad", f"{tmp_path / 'twice.py'}::g")
+    assert result.returncode != 0 and "async def" in result.stderr and "Traceback" not in result.stderr

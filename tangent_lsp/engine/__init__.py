@@ -132,6 +132,11 @@ def _wrt_names(node: gast.FunctionDef, wrt) -> list[str]:
                 "wrt", f"'{node.name}' has no argument '{item}'",
                 hint="choose from " + ", ".join(params),
             ).at(node)
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise DiffError(
+            "wrt", f"'{repeated[0]}' is named twice in wrt", hint="name each argument once",
+        ).at(node)
     return names
 
 

@@ -92,6 +92,10 @@ def normalize(
 
 
 def check_signature(function: gast.FunctionDef) -> None:
+    if isinstance(function, gast.AsyncFunctionDef):  # it returns a coroutine, not a value
+        raise unsupported("async def", function, "differentiate a plain def")
+    if not isinstance(function, gast.FunctionDef):
+        raise unsupported("function", function, "define the function with def")
     args = function.args
     if args.vararg is not None:
         raise unsupported("*args parameter", args.vararg, "name each parameter")

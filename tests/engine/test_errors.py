@@ -5,6 +5,7 @@ import textwrap
 import numpy as np
 import pytest
 
+import tangent_lsp
 from tangent_lsp import DiffError, derive
 
 # (id, body of f(x), construct named in the message, line, column of the construct)
@@ -211,3 +212,29 @@ def test_a_function_writing_into_its_argument_is_fine_when_nothing_reads_it_agai
     from tests.oracle import assert_gradients_match
 
     assert_gradients_match(only_the_result_is_read, (np.array([0.3, -0.7, 1.1]),), autograd=False)
+
+
+class _Model:
+    def loss(self, x):
+        return np.sum(x * x)
+
+
+def test_lambdas_and_bound_methods_are_refused_clearly():
+    with pytest.raises(DiffError, match="a lambda has no source"):
+        tangent_lsp.grad(lambda x: np.sum(x * x))
+    with pytest.raises(DiffError, match="bound method"):
+        tangent_lsp.grad(_Model().loss)
+
+
+def _with_a_try(x):
+    try:
+        return np.sum(x)
+    except ValueError:
+        return 0.0
+
+
+def test_the_message_of_an_api_error_says_where():
+    with pytest.raises(DiffError) as error:
+        tangent_lsp.grad(_with_a_try)
+    assert str(error.value).startswith(f"{__file__}:"), str(error.value)
+    assert "try statement" in str(error.value)
