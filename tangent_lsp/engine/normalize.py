@@ -21,7 +21,7 @@ from .errors import DiffError, unsupported
 from .control import DICT_KEYS, ControlFlow, is_dict
 from .comprehensions import expand_comprehensions
 from .lambdas import inline_lambdas
-from .operands import axis_labels, lists_as_arrays
+from .operands import lists_as_arrays
 from .effects import check_out_keywords, check_statement_call
 from .desugar import always_returns, hoist_returns, leave_loops
 from .ir import Function, Keep, Op, Return, Statement
@@ -615,7 +615,12 @@ class _Normalizer(ControlFlow):
                 "call", f"cannot tell what '{shown}' is",
                 hint="import it at the top of the module, or define it there",
             ).at(node)
-        if qualname == "numpy.einsum" and len(node.args) > 1 and axis_labels(node.args[1]):
+        if qualname == "numpy.einsum" and node.args and not (
+            isinstance(node.args[0], gast.Constant) and isinstance(node.args[0].value, str)
+        ) and (  # the subscripts come first, as a string; else the interleaved form
+            not isinstance(node.args[0], gast.Name)
+            or any(isinstance(a, (gast.List, gast.Tuple)) for a in node.args[1:])
+        ):
             raise unsupported(
                 "einsum's interleaved form (operand, [axes], ...)", node,
                 "write the subscripts as a string: np.einsum('ij,jk->ik', x, y)",

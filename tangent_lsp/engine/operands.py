@@ -38,13 +38,6 @@ def lists_as_arrays(body: list[gast.stmt], resolver: Resolver, local_names: set[
             call.args[index] = _as_array(call.args[index], alias)
 
 
-def axis_labels(node: gast.expr) -> bool:
-    """``[0, 1]``: einsum's interleaved form labels an operand's axes with ints."""
-    return isinstance(node, gast.List) and all(
-        isinstance(e, gast.Constant) and type(e.value) is int for e in node.elts
-    )
-
-
 def _array_operands(qualname: str) -> int:
     """How many leading positional arguments of a NumPy function are arrays: all the
     inputs of a ufunc, else the first (later ones are often axes or shapes, which a list

@@ -120,6 +120,8 @@ def einsum_tangent(y, subscripts, operands, tangents):
     """Tangent of ``y = np.einsum(subscripts, *operands)``: einsum is linear in each
     operand, so the tangent is the sum over operands of the same einsum with that
     operand replaced by its tangent. Zero tangents (a literal ``0.0``) are skipped."""
+    if not isinstance(subscripts, str):  # (operand, [axes], ...): operands and labels mixed
+        raise NotImplementedError("einsum's interleaved (operand, sublist) form has no tangent")
     total = None
     for i, t in enumerate(_each_tangent(tangents, len(operands))):
         if _absent(t):
