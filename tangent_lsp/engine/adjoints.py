@@ -18,6 +18,7 @@ from . import syntax as S
 from .errors import DiffError
 from .ir import Op
 from .naming import Namer, adjoint_base
+from .operands import TAKE_SEQUENCES
 from .templates import Contribution, expand
 
 
@@ -117,6 +118,12 @@ class StatementAdjoints:
         """Add ``value`` to the adjoint of whatever the template parameter was bound to."""
         if isinstance(target, gast.Name):
             if target.id in self.active:
+                if (
+                    self.containers.get(target.id) == "list" and op.kind == "rule"
+                    and op.key.startswith("numpy.") and op.key not in TAKE_SEQUENCES
+                ):  # `np.sum(xs)` of a list: its adjoint is an array, split back into a list
+                    self.helpers.add("unarray")
+                    value = S.call("list", [S.call("unarray", [value, S.name(target.id)])])
                 self.accumulate(target.id, value)
             return
         if isinstance(target, (gast.Tuple, gast.List)):

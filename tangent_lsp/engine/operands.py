@@ -14,7 +14,7 @@ from .resolve import Resolver
 
 # NumPy functions that read a list argument as a sequence of arrays (or of indices and
 # shapes), not as one array: their list arguments stay lists
-_TAKE_SEQUENCES = frozenset(f"numpy.{name}" for name in (
+TAKE_SEQUENCES = frozenset(f"numpy.{name}" for name in (
     "array", "asarray", "asanyarray", "concatenate", "concat", "stack", "vstack", "hstack",
     "dstack", "column_stack", "row_stack", "block", "einsum", "split", "array_split",
     "meshgrid", "broadcast_arrays", "atleast_1d", "atleast_2d", "atleast_3d",
@@ -32,7 +32,7 @@ def lists_as_arrays(body: list[gast.stmt], resolver: Resolver, local_names: set[
         if path is None or path.split(".")[0] in local_names:
             continue
         qualname = resolver.qualname(call.func)
-        if not qualname or not qualname.startswith("numpy.") or qualname in _TAKE_SEQUENCES:
+        if not qualname or not qualname.startswith("numpy.") or qualname in TAKE_SEQUENCES:
             continue
         for index in range(min(_array_operands(qualname), len(call.args))):
             call.args[index] = _as_array(call.args[index], alias)

@@ -213,3 +213,17 @@ def test_a_dicts_get_reads_an_entry():
     down = {k: params[k] - 1e-6 * direction[k] for k in params}
     expected = (reads_with_get(up, x) - reads_with_get(down, x)) / 2e-6
     assert np.isclose(tangent_lsp.jvp(reads_with_get)(params, x, direction), expected)
+
+
+def list_reduced_twice(x):
+    sq = [v ** 2 for v in x]
+    return np.sum(sq) + np.max(sq)
+
+
+def test_a_list_reduced_by_numpy_twice():
+    x = np.array([0.7, 1.3, 0.4])
+    expected = np.array([(list_reduced_twice(x + e) - list_reduced_twice(x - e)) / 2e-6
+                         for e in np.eye(3) * 1e-6])
+    for optimized in (True, False):
+        assert np.allclose(tangent_lsp.grad(list_reduced_twice, optimized=optimized)(x), expected)
+    assert np.allclose(hvp(list_reduced_twice)(x, np.ones(3)), [2.0, 4.0, 2.0])
