@@ -8,7 +8,6 @@ transform → optimize → emit.
 
 from __future__ import annotations
 
-import ast
 import gc
 import hashlib
 from dataclasses import dataclass, field
@@ -20,9 +19,10 @@ from . import emit
 from . import syntax as S
 from .errors import DiffError
 from .motion import joint, split
-from .naming import Namer, derivative_name, helper_aliases
+from .helper_names import alias_shadowed_helpers
+from .naming import Namer, derivative_name
 from .normalize import check_signature
-from .parse import Module, parse_module
+from .parse import Module, parse_module, reachable_functions
 from .program import Program, module_names
 from .resolve import Resolver, StaticResolver
 from .templates import RUNTIME_MODULE, RuleLibrary
@@ -59,17 +59,9 @@ def source_hash(module: Module, node: gast.FunctionDef) -> str:
     (transitively, by name): it tells when a derivative is stale, also after a callee
     whose derivative it includes changed. ``module`` needs ``lines`` and ``functions``
     (a name → node mapping; gast or stdlib nodes)."""
-    texts = [_source_text(module, node)]
-    functions = module.functions
-    seen, pending, callees = {node.name}, [node], []
-    while pending:
-        for call in ast.walk(pending.pop()):
-            name = getattr(getattr(call, "func", None), "id", None)
-            if type(call).__name__ == "Call" and name in functions and name not in seen:  # gast or ast
-                seen.add(name)
-                callees.append(name)
-                pending.append(functions[name])
-    texts += [_source_text(module, functions[name]) for name in sorted(callees)]
+    first, *callees = reachable_functions(module.functions, node)
+    texts = [_source_text(module, first)]
+    texts += [_source_text(module, f) for f in sorted(callees, key=lambda f: f.name)]
     return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:8]
 
 
@@ -179,68 +171,6 @@ def differentiate(
             gc.enable()
 
 
-def _alias_shadowed_helpers(
-    generated: gast.Module, helpers: list[str], module, node: gast.FunctionDef,
-    resolver: Resolver,
-) -> dict[str, str]:
-    """Aliases for the helpers whose names the user's code binds too, and the generated
-    code's calls of them renamed (see ``naming.helper_aliases``)."""
-    if not set(helpers) & (
-        module_names(module) | _source_names(module, node)
-        | {n.id for callee in generated.body[1:] for n in S.names(callee)}  # other files'
-        | {h for h in helpers if resolver.is_global(h)}
-    ):  # the common case, decided on the user's (short) source
-        return {}
-    calls = [n for n in S.nodes_of(generated.body, gast.Call) if isinstance(n.func, gast.Name)]
-    called = {id(n.func) for n in calls}
-
-    def helper(name: str) -> bool:  # bound to a runtime helper: a derivative's import
-        node = gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None)
-        return (resolver.qualname(node) or "").startswith(RUNTIME_MODULE + ".")
-
-    globals_ = module_names(module) | {h for h in helpers if resolver.is_global(h)}
-    user_names = {n.id for n in S.names(generated) if id(n) not in called} | {
-        h for h in globals_.intersection(helpers) if not helper(h)
-    }
-    if not user_names.intersection(helpers):
-        return {}
-    globals_ = {name for name in globals_ if not helper(name)}  # an earlier alias is reused
-    try:
-        aliases = helper_aliases(helpers, user_names, _called_by(module, node), globals_)
-    except DiffError as error:
-        raise error.at(node) from None
-    for call in calls:
-        call.func.id = aliases.get(call.func.id, call.func.id)
-    return aliases
-
-
-def _source_names(module, node: gast.FunctionDef) -> set[str]:
-    """Every name in the function and in the module's functions it calls, transitively."""
-    names: set[str] = set()
-    pending, seen = [node], {node.name}
-    while pending:
-        for name in S.names(pending.pop()):
-            names.add(name.id)
-            if name.id in module.functions and name.id not in seen:
-                seen.add(name.id)
-                pending.append(module.functions[name.id])
-    return names
-
-
-def _called_by(module, node: gast.FunctionDef) -> set[str]:
-    """Names the function calls, and the module's functions it calls call, transitively."""
-    called: set[str] = set()
-    pending = [node]
-    while pending:
-        for call in S.nodes_of(pending.pop().body, gast.Call):
-            name = call.func.id if isinstance(call.func, gast.Name) else None
-            if name is not None and name not in called:
-                called.add(name)
-                if name in module.functions:
-                    pending.append(module.functions[name])
-    return called
-
-
 def _differentiate(
     module, node, resolver, mode, wrt, optimized, preserve_result, seed_default, motion, rules
 ):
@@ -271,7 +201,7 @@ def _differentiate(
     imports.extend(line for line in program.imports if line not in imports)
     used = {n.id for n in S.names(generated_module)}
     helpers = sorted(h for h in program.helpers if h in used)
-    aliases = _alias_shadowed_helpers(generated_module, helpers, module, node, resolver)
+    aliases = alias_shadowed_helpers(generated_module, helpers, module, node, resolver)
     if helpers:
         imported = (f"{h} as {aliases[h]}" if h in aliases else h for h in helpers)
         imports.append(f"from {RUNTIME_MODULE} import {', '.join(imported)}")

@@ -10,14 +10,13 @@ updated in place (``bx[i] += g``) without touching another adjoint it aliases.
 from __future__ import annotations
 
 
-import importlib.util
-
 import gast
 
 from . import syntax as S
 from .errors import DiffError
 from .ir import Op
 from .naming import Namer, adjoint_base
+from .project import missing_module
 from .operands import TAKE_SEQUENCES
 from .templates import Contribution, expand
 
@@ -387,14 +386,3 @@ def basic_index(index: gast.expr, integers: set[str] = frozenset()) -> bool:
         return index.attr == "newaxis"
     return False
 
-
-def missing_module(key: str | None) -> str | None:
-    """The module of ``key`` (``nothere.h``, ``.missing.q``) when no file of the project
-    holds it (a relative import) and no installed package has its name: located, never
-    imported."""
-    module = (key or "").rpartition(".")[0]
-    if not module or module.split(".")[0] in ("numpy", "math", "builtins"):
-        return None
-    if module.startswith("."):
-        return module
-    return module if importlib.util.find_spec(module.split(".")[0]) is None else None

@@ -12,7 +12,6 @@ import keyword
 import re
 
 from .. import runtime
-from .errors import DiffError
 
 # Generated names never shadow a builtin or a keyword (a temporary called ``sum``
 # would break the user's module the moment the derivative is inserted), nor a runtime
@@ -68,26 +67,3 @@ def adjoint_base(name: str) -> str:
 def tangent_base(name: str) -> str:
     return f"d{name}"
 
-
-def helper_aliases(
-    helpers: list[str], user_names: set[str], user_calls: set[str], taken: set[str]
-) -> dict[str, str]:
-    """Runtime helpers the derivative calls whose names the user's code also binds
-    (``copied = x.copy()``, ``def zeros_like(...)``): each gets an alias, ``tl_copied``,
-    so that neither hides the other. The generated code only ever calls a helper, so a
-    call is the helper's and any other use the user's; a name the user calls too
-    cannot be told apart, and is reported. Aliases avoid ``taken`` too."""
-    aliases: dict[str, str] = {}
-    for helper in helpers:
-        if helper not in user_names:
-            continue
-        if helper in user_calls:
-            raise DiffError(
-                "name", f"'{helper}' is also the name of a helper the derivative calls",
-                hint=f"rename your '{helper}'",
-            )
-        alias = f"tl_{helper}"
-        while alias in user_names or alias in taken:
-            alias += "_"
-        aliases[helper] = alias
-    return aliases

@@ -140,6 +140,20 @@ def parse_module(source: str, path: str | None = None) -> Module:
     return module
 
 
+def reachable_functions(functions, node) -> list:
+    """``node`` and the module's functions it calls by name (``functions``: name → node,
+    gast or stdlib ast), transitively, each once, in the order found."""
+    found, pending, seen = [node], [node], {node.name}
+    while pending:
+        for call in ast.walk(pending.pop()):
+            name = getattr(getattr(call, "func", None), "id", None)
+            if type(call).__name__ == "Call" and name in functions and name not in seen:
+                seen.add(name)
+                found.append(functions[name])
+                pending.append(functions[name])
+    return found
+
+
 def parse_function_source(source: str, path: str | None = None) -> Module:
     """Parse the source of one function as returned by ``inspect.getsource``."""
     return parse_module(textwrap.dedent(source), path)

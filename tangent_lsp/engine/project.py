@@ -10,6 +10,7 @@ searched: only the folders around the file.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 from dataclasses import dataclass
 
@@ -105,3 +106,15 @@ def _is_from_import(module: Module, name: str) -> bool:
         if isinstance(stmt, ast.ImportFrom) and any((a.asname or a.name) == name for a in stmt.names):
             return True
     return False
+
+
+def missing_module(key: str | None) -> str | None:
+    """The module of ``key`` (``nothere.h``, ``.missing.q``) when no file of the project
+    holds it (a relative import) and no installed package has its name: located, never
+    imported."""
+    module = (key or "").rpartition(".")[0]
+    if not module or module.split(".")[0] in ("numpy", "math", "builtins"):
+        return None
+    if module.startswith("."):
+        return module
+    return module if importlib.util.find_spec(module.split(".")[0]) is None else None

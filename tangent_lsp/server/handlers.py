@@ -19,7 +19,6 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from tangent_lsp.engine import Derivative, DiffError
-from tangent_lsp.engine.project import module_file
 
 from . import hover as hover_text
 from . import locate
@@ -547,17 +546,6 @@ def _own_lines(code: str) -> int:
 _CONTAINER_METHODS = frozenset(("append", "pop", "values", "items", "keys", "get"))
 
 
-def _imported_from(parsed: locate.Parsed, shown: str, path: str | None) -> str | None:
-    """The project file a call's name is imported from (``from .layers import dense`` →
-    ``.layers``), found as the engine finds it; None for anything else."""
-    root = shown.split(".")[0]
-    for stmt in parsed.tree.body:
-        if isinstance(stmt, ast.ImportFrom) and any((a.asname or a.name) == root for a in stmt.names):
-            module = "." * stmt.level + (stmt.module or "")
-            return module if path and module_file(path, module) else None
-    return None
-
-
 def _rule_markdown(
     ls: TangentServer, target: locate.Target, parsed: locate.Parsed | None = None,
     path: str | None = None,
@@ -566,7 +554,7 @@ def _rule_markdown(
 
     if target.kind == "method" and target.shown.strip(".()") in _CONTAINER_METHODS:
         return hover_text.container_method(target.shown)
-    module = _imported_from(parsed, target.shown, path) if parsed and target.kind == "call" else None
+    module = locate.imported_from(parsed, target.shown, path) if parsed and target.kind == "call" else None
     if module is not None:
         return hover_text.project_function(target.shown, module)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..engine.parse import parse_python
+from ..engine.project import module_file
 from .positions import byte_to_cp, split_lines
 
 # The engine's keys for Python operators (tangent_lsp/engine/normalize.py).
@@ -314,3 +315,14 @@ def uses_numpy(parsed: Parsed, func: ast.FunctionDef) -> bool:
 def parameters(func: ast.FunctionDef) -> list[str]:
     """Positional parameters, the ones ``wrt`` can name."""
     return [a.arg for a in func.args.posonlyargs + func.args.args]
+
+
+def imported_from(parsed: Parsed, shown: str, path: str | None) -> str | None:
+    """The project file a call's name is imported from (``from .layers import dense`` →
+    ``.layers``), found as the engine finds it; None for anything else."""
+    root = shown.split(".")[0]
+    for stmt in parsed.tree.body:
+        if isinstance(stmt, ast.ImportFrom) and any((a.asname or a.name) == root for a in stmt.names):
+            module = "." * stmt.level + (stmt.module or "")
+            return module if path and module_file(path, module) else None
+    return None
