@@ -50,6 +50,8 @@ _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_O
 
 def jacobian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int = 0) -> Callable:
     """``jacobian(f)(*args)``: d f(args) / d args[wrt], shaped ``out.shape + in.shape``.
+    A function that returns a tuple, list or dict of arrays gets one Jacobian per
+    element, in the same structure.
 
     Tall Jacobians (fewer inputs than outputs) are built column by column in
     forward mode, wide ones row by row in reverse mode.
@@ -59,9 +61,11 @@ def jacobian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int 
     def jac(*args, **keywords):
         nonlocal forward, reverse
         x = np.asarray(args[wrt], dtype=float)
-        out = np.asarray(func(*args, **keywords), dtype=float)
+        value = func(*args, **keywords)
+        structured = isinstance(value, (tuple, list, dict))
+        out = None if structured else np.asarray(value, dtype=float)
         columns = []
-        if x.size <= out.size:
+        if structured or x.size <= out.size:
             if forward is None:
                 forward = inputs_last(func, autodiff(
                     func, wrt=(wrt,), mode="forward", optimized=optimized, verbose=verbose,
@@ -69,10 +73,8 @@ def jacobian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int 
             for k in range(x.size):
                 seed = np.zeros(x.size)
                 seed[k] = 1.0
-                columns.append(np.asarray(
-                    forward(*args, seed.reshape(x.shape), **keywords), dtype=float
-                ))
-            return np.stack(columns, axis=-1).reshape(out.shape + x.shape)
+                columns.append(forward(*args, seed.reshape(x.shape), **keywords))
+            return _columns_stacked(columns, value, x.shape)
         if reverse is None:
             reverse = inputs_last(func, autodiff(
                 func, wrt=(wrt,), optimized=optimized, verbose=verbose,
@@ -87,6 +89,20 @@ def jacobian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int 
         return np.stack(columns).reshape(out.shape + x.shape)
 
     return jac
+
+
+def _columns_stacked(columns: list, value, in_shape: tuple) -> object:
+    """One forward-mode tangent per input element, stacked along new last axes into
+    Jacobians shaped like ``value``'s elements (``value`` itself for one array)."""
+    if isinstance(value, dict):
+        return {key: _columns_stacked([c[key] for c in columns], item, in_shape)
+                for key, item in value.items()}
+    if isinstance(value, (tuple, list)):
+        return type(value)(_columns_stacked([c[i] for c in columns], item, in_shape)
+                           for i, item in enumerate(value))
+    shape = np.shape(value)
+    stacked = [np.broadcast_to(np.asarray(c, dtype=float), shape) for c in columns]
+    return np.stack(stacked, axis=-1).reshape(shape + in_shape)
 
 
 def hessian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int = 0) -> Callable:

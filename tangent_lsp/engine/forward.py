@@ -16,7 +16,7 @@ import gast
 from . import syntax as S
 from .analysis import container_kinds, walk_ops
 from .errors import DiffError
-from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement
+from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement, as_returned
 from .naming import Namer, tangent_base
 from .templates import Contribution, expand
 
@@ -338,8 +338,9 @@ class _Forward:
             )
         else:
             tangent = self.zeros_if_zero(self.of(result), result)
+        tangent = as_returned(self.fn, tangent)
         value = tangent if not preserve_result else gast.Tuple(
-            elts=[tangent, S.clone(result)], ctx=gast.Load()
+            elts=[tangent, as_returned(self.fn, S.clone(result))], ctx=gast.Load()
         )
         args = S.clone(self.fn.node.args)
         for seed in seeds:

@@ -140,3 +140,16 @@ class Function:
     node: gast.FunctionDef
     result_temporary: str | None = None  # the name given to ``return <expression>``
     origins: dict[str, str] = field(default_factory=dict)  # SSA name → the user's variable
+
+
+def as_returned(fn: Function, value: gast.expr) -> gast.expr:
+    """``value``, a tuple built from the returned values (or their tangents), as the
+    user's return statement builds them: normalization reads ``return [a, b]`` as
+    ``return a, b``, but the caller gets a list."""
+    returned = next((s for s in reversed(fn.body) if isinstance(s, Return)), None)
+    if (
+        isinstance(value, gast.Tuple) and returned is not None
+        and isinstance(getattr(returned.node, "value", None), gast.List)
+    ):
+        return gast.List(elts=value.elts, ctx=gast.Load())
+    return value

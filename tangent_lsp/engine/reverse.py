@@ -22,7 +22,7 @@ import gast
 from . import syntax as S
 from .adjoints import StatementAdjoints
 from .analysis import container_kinds, differentiable_operands, walk_ops
-from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement
+from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement, as_returned
 from .naming import Namer, adjoint_base
 from .tape import assigned, initialize_loop_variables, is_push, pop, pop_into, push, push_value
 
@@ -135,7 +135,7 @@ class _Reverse(StatementAdjoints):
         backward sweep restores overwritten variables from the tape (``s = tape.pop()``,
         ``y[i] = tape.pop()``), so a returned variable is read again only if nothing is."""
         if self.tape is None:
-            return S.clone(result)
+            return as_returned(self.fn, S.clone(result))
         mutated = {op.target for op in walk_ops(self.fn.body) if op.kind in ("setitem", "append")}
 
         def kept(atom: gast.expr) -> gast.expr:
@@ -144,8 +144,8 @@ class _Reverse(StatementAdjoints):
                 return S.call("copied", [S.clone(atom)])  # its elements are restored in place
             return S.clone(atom)
 
-        value = (gast.Tuple(elts=[kept(e) for e in result.elts], ctx=gast.Load())
-                 if isinstance(result, gast.Tuple) else kept(result))
+        value = as_returned(self.fn, gast.Tuple(elts=[kept(e) for e in result.elts], ctx=gast.Load())
+                            if isinstance(result, gast.Tuple) else kept(result))
         name = self.namer.fresh("result")
         forward.append(S.assign(name, value))
         return S.name(name)

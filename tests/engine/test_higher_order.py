@@ -92,6 +92,42 @@ def test_jacobian_matches_autograd(f, x):
     )
 
 
+def pair(x):
+    return np.sin(x) * x, np.sum(x ** 2)
+
+
+def listed(x):
+    return [np.tanh(x), x[0] * x]
+
+
+def named(x):
+    return {"outer": np.outer(x, x), "norm": np.sqrt(np.sum(x * x))}
+
+
+@pytest.mark.parametrize("f,keys", [(pair, (0, 1)), (listed, (0, 1)), (named, ("outer", "norm"))],
+                         ids=["tuple", "list", "dict"])
+def test_jacobian_of_several_outputs_has_their_structure(f, keys):
+    x = rng.normal(size=3)
+    ours = tangent_lsp.jacobian(f)(x)
+    assert type(ours) is type(f(x))
+    for key in keys:
+        expected = autograd.jacobian(lambda v, key=key: _autograd(f)(v)[key])(x)
+        np.testing.assert_allclose(ours[key], expected, rtol=1e-8, atol=1e-12)
+
+
+def test_a_returned_list_stays_a_list():
+    x, v = rng.normal(size=3), rng.normal(size=3)
+    tangents = tangent_lsp.jvp(listed)(x, v)
+    assert type(tangents) is list
+    eps = 1e-6
+    for ours, plus, minus in zip(tangents, listed(x + eps * v), listed(x - eps * v)):
+        np.testing.assert_allclose(ours, (plus - minus) / (2 * eps), rtol=1e-6, atol=1e-9)
+    _, value = tangent_lsp.jvp(listed, preserve_result=True)(x, v)
+    assert type(value) is list and np.allclose(value[1], listed(x)[1])
+    _, value = tangent_lsp.vjp(listed, preserve_result=True)(x, (np.ones(3), np.ones(3)))
+    assert type(value) is list and np.allclose(value[0], listed(x)[0])
+
+
 def test_hvp_code_is_generated_source(capsys):
     tangent_lsp.hvp(mlp, verbose=1)
     printed = capsys.readouterr().out
