@@ -29,7 +29,7 @@ from .project import imports_for
 from .resolve import Resolver, StaticResolver
 from .forward import ForwardResult, forward
 from .reverse import ReverseResult, reverse
-from .shapes import elementwise_names, shape_classes
+from .shapes import SCALAR, ZERO_D, elementwise_names, shape_classes
 from .templates import RuleLibrary, library
 
 
@@ -105,6 +105,10 @@ class Program:
             mergeable = set(derived.values()) - {seed}
             classes = shape_classes(fn)
             classes.adjoint_of = {d: primal for primal, d in derived.items()}
+            if seed and classes.of_name(seed) not in (SCALAR, ZERO_D, None):
+                # the seed defaults to 1.0 for an array result too (the gradient of its sum):
+                # its shape is its own, so `unbroadcast(bf * 2.0, x)` keeps x's shape
+                del classes.adjoint_of[seed]
             classes.np_alias = np_alias
             classes.elementwise = elementwise_names(node, resolver)
             stable = analysis.stable_names(fn)

@@ -67,3 +67,31 @@ def test_reverse_over_reverse_with_a_number_seed(f):
     gradient = tangent_lsp.grad(f)
     expected = (gradient(R + 1e-6 * u) - gradient(R - 1e-6 * u)) / 2e-6  # symmetric Hessian
     assert np.allclose(tangent_lsp.vjp(gradient)(R, 1.0, u), expected, rtol=1e-6, atol=1e-8)
+
+
+# An array result: `grad` seeds it with the number 1.0 (the gradient of its sum), so an
+# adjoint that is the seed times a number must still be spread to the argument's shape.
+def doubled(x):
+    return x * 2.0
+
+
+def shifted(x, w):
+    return x - w + 1.0
+
+
+def scaled_rows(x, w):
+    return np.tanh(x) * w
+
+
+X3 = np.array([0.5, -1.0, 2.0])
+
+
+@pytest.mark.parametrize("optimized", [True, False], ids=["optimized", "plain"])
+@pytest.mark.parametrize("f, args, wrt", [
+    (doubled, (X3,), 0), (shifted, (X3, X3[::-1].copy()), 0), (shifted, (X3, X3[::-1].copy()), 1),
+    (scaled_rows, (X3, 0.5 * X3), 1),
+])
+def test_a_number_seed_for_an_array_result(f, args, wrt, optimized):
+    gradient = tangent_lsp.grad(f, wrt=(wrt,), optimized=optimized)(*args)
+    assert np.shape(gradient) == np.shape(args[wrt])
+    assert np.allclose(gradient, _central(f, args, wrt), rtol=1e-6, atol=1e-8)
