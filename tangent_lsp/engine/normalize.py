@@ -625,6 +625,11 @@ class _Normalizer(ControlFlow):
                 "einsum's interleaved form (operand, [axes], ...)", node,
                 "write the subscripts as a string: np.einsum('ij,jk->ik', x, y)",
             )
+        if qualname == "numpy.linspace" and _passed(node, "retstep", 4):
+            raise unsupported(
+                "np.linspace(..., retstep=True)", node,
+                "compute the step from the ends: (stop - start) / (num - 1)",
+            )
         args = [self.argument(a) for a in node.args]
         keywords = {k.arg: self.argument(k.value) for k in node.keywords}
         value = S.call(S.clone(func), args, keywords)
@@ -760,3 +765,11 @@ _EXPRESSIONS: dict[type, Callable] = {
     gast.BoolOp: _Normalizer.boolean,
     gast.Dict: _Normalizer.dict_literal,
 }
+
+
+def _passed(call: gast.Call, flag: str, position: int) -> bool:
+    """Whether ``call`` passes the flag (by name or at ``position``) as anything but False."""
+    value = next((k.value for k in call.keywords if k.arg == flag), None)
+    if value is None and len(call.args) > position:
+        value = call.args[position]
+    return value is not None and not (isinstance(value, gast.Constant) and value.value is False)

@@ -736,8 +736,8 @@ def full_like(y, a, fill_value, dtype=None, order="K", subok=True, shape=None):
 @adjoint(numpy.linspace)
 def linspace(y, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     t = linspace_weights(y, start, stop, num, endpoint, axis)  # 0 at start, 1 at stop
-    d[start] = unbroadcast(numpy.sum(d[y] * (1.0 - t), axis=axis), start)
-    d[stop] = unbroadcast(numpy.sum(d[y] * t, axis=axis), stop)
+    d[start] = unbroadcast(numpy.sum(d[y] * (1.0 - t), axis), start)  # axis: 0 if left out
+    d[stop] = unbroadcast(numpy.sum(d[y] * t, axis), stop)
 
 
 @adjoint(numpy.random.normal)

@@ -47,6 +47,8 @@ CASES = [
     ("bad_keyword", "return np.sum(x, initial=0.0)", "keyword argument 'initial'", 4, 11),
     ("einsum_interleaved", "return np.einsum(x, [0, 1], x, [1, 2], [0, 2])", "interleaved form", 4, 11),
     ("einsum_interleaved_tuples", "return np.einsum(np.outer(x, x), (0, 1), x, (1,), (0,))", "interleaved form", 4, 11),
+    ("linspace_retstep", "s, step = np.linspace(0.0, x[0], 5, retstep=True)\n    return np.sum(s) + step",
+     "retstep=True", 4, 14),
     ("no_rule", "return np.sum(np.fft.fft(x).real)", "call", 4, 18),
     ("star_params", None, "*args parameter", 3, 7),
     ("view_then_write", "B = x * 1.0\n    col = B[:, 0]\n    B[:, 0] = col * 2.0\n"

@@ -1289,7 +1289,8 @@ def n_integer_casts(x):  # piecewise constant: no derivative (autograd passes on
 
 def c_from_values(x):  # constructors that take a value: it carries the derivative
     return np.sum(np.full(3, x[0]) * x[1] + np.full_like(x, x[2] ** 2) * x + np.linspace(x[0], x[1], 3) ** 2
-            + np.sum(np.linspace(x[:2], x[1:], 4, axis=-1)[1]) * x[0])
+            + np.sum(np.linspace(x[:2], x[1:], 4, axis=-1)[1]) * x[0]
+            + np.sum(np.linspace(x[:2], x[1:], 3) * np.arange(3.0)[:, None]))  # axis 0, unsaid
 
 
 def c_samples(x):  # reparameterized samples, the same draws in every call
