@@ -12,15 +12,19 @@ Followed: basic slices (``x[1:]``, ``x[:, j]``), transposes (``x.T``, ``np.trans
 ``ravel``, ``squeeze``, ``diagonal``, ``broadcast_to``, ``asarray``, ``flip``...: the list
 dead-code elimination uses, ``views.VIEW_FUNCTIONS``): asking for a ``.copy()`` there
 costs little, a wrong derivative a lot. ``x[0]`` is a view
-of a matrix but a copy of a vector's element, so it is not followed. ``t += 1`` writes in
-place when ``t`` is a view or has views (the engine reads it as ``t = t + 1``), not when
-``t`` is only a second name (``acc = x; acc += y`` rebinds a number). A write
+of a matrix but a copy of a vector's element, so it is followed only once something
+writes into it: by index (``r[0] = v``), or with ``r += v`` (``for r in X``, ``a, b = X``
+too), which for a vector's element would rebind a number, but nothing here knows the
+rank. ``t += 1`` writes in place when ``t`` is a view or has views (the engine reads it
+as ``t = t + 1``), not when ``t`` is only a second name (``acc = x; acc += y`` rebinds a
+number). A write
 of a value popped from a tape (``B[:, j] = tape.pop()``, in generated code differentiated
 again) restores what the views held: generated code relies on that.
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -127,8 +131,10 @@ def _op(op: Op, state: _State) -> None:
         state.popped.add(op.target)
     viewed = _viewed(op)
     if viewed is not None:
-        root = state.base.get(viewed, (viewed, op))[0]
-        state.base[op.target] = (root, op)
+        if op.kind == "copy" and viewed in state.base:  # a second name for a view: the same
+            state.base[op.target] = state.base[viewed]  # view, quoted where it was made
+        else:
+            state.base[op.target] = (state.base.get(viewed, (viewed, op))[0], op)
     updated = _updated_in_place(op, state)
     if updated is not None:  # the same array under its new name, written in place
         _write(updated, op, state, restored=False)
@@ -147,6 +153,11 @@ def _updated_in_place(op: Op, state: _State) -> str | None:
         old = value.args[0].id  # np.add.at(a, i, v), read as a = add_at(a, i, v)
     else:
         return None
+    if old in state.rows and old not in state.base:
+        # a row (`r = X[1]`, `for r in X`): a view if X is a matrix, and then `r += v`
+        # changes X. Were X a vector, r would be a number that `+=` rebinds, but nothing
+        # here knows X's rank: a wrong derivative costs more than asking for `r = r + v`
+        state.base[old] = state.rows[old]
     # a view is an array, and so is what it views; a second name (`acc = x`) may be a
     # number, which `+=` rebinds: not followed
     views = [made for root, made in state.base.values() if root == old]
@@ -275,11 +286,32 @@ def _read(names: list[str], at: object, state: _State) -> None:
                 f"'{shown(name)}' is read after '{shown(written)}', {what} ({code(made)}), "
                 f"was changed in place ({code(write)})"
             )
+        hint = f"take a copy where the second name is made: {_copied(code(made))}"
+        if second == written and getattr(write.node, "in_place", False):
+            hint = (f"write {_rebound(code(write))} for a new array, or write into "
+                    f"'{shown(root)}' by index to change it")
         raise DiffError(
             "write through a view",
             message + ": both names see the change, the derivative would not",
-            hint=f"take a copy where the second name is made: {_copied(code(made))}",
+            hint=hint,
         ).at(getattr(at, "node", None))
+
+
+def _rebound(line: str) -> str:
+    """``r *= 2.0`` → ``r = r * 2.0``."""
+    target, _, value = line.partition("= ")
+    name, _, operator = target.rstrip().rpartition(" ")
+    if not (name and operator):
+        return line
+    try:
+        tree = ast.parse(value.strip(), mode="eval").body
+    except SyntaxError:
+        return line
+    if (isinstance(tree, ast.BinOp) and not isinstance(tree.op, ast.Pow)) or isinstance(
+        tree, (ast.BoolOp, ast.Compare, ast.IfExp, ast.Lambda, ast.NamedExpr)
+    ):
+        value = f"({value.strip()})"  # `r *= a + b` is `r = r * (a + b)`
+    return f"{name} = {name} {operator} {value}"
 
 
 def _copied(line: str) -> str:

@@ -105,7 +105,7 @@ class Program:
             mergeable = set(derived.values()) - {seed}
             classes = shape_classes(fn)
             classes.adjoint_of = {d: primal for primal, d in derived.items()}
-            if seed and classes.of_name(seed) not in (SCALAR, ZERO_D, None):
+            if seed in classes.adjoint_of and classes.of_name(seed) not in (SCALAR, ZERO_D, None):
                 # the seed defaults to 1.0 for an array result too (the gradient of its sum):
                 # its shape is its own, so `unbroadcast(bf * 2.0, x)` keeps x's shape
                 del classes.adjoint_of[seed]

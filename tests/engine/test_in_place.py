@@ -232,6 +232,34 @@ def dict_key_added_from_others(x):
     return np.sum(d["b"])
 
 
+def row_scaled_in_a_loop(x):  # each row of a matrix is a view: *= changes y
+    y = np.outer(x, x)
+    for r in y:
+        r *= 2.0
+    return np.sum(y)
+
+
+def row_updated(x):
+    y = np.outer(x, x)
+    r = y[1]
+    r -= x[0] ** 2
+    return np.sum(y * y)
+
+
+def row_scaled_by_a_sum(x):
+    y = np.outer(x, x)
+    r = y[0]
+    r *= x[1] + 1.0
+    return np.sum(y)
+
+
+def unpacked_row_updated(x):
+    y = np.outer(x, x)
+    a, b = y
+    a *= 3.0
+    return np.sum(y * y)
+
+
 BOTH = ("reverse", "forward")
 # (function, the modes it is right in)
 RIGHT = [(f, BOTH) for f in (
@@ -254,6 +282,10 @@ REPORTED = [
     (helper_writes_through_another, "changes 'y' in place", BOTH),
     (row_written_through, "a view of it (r = X[0])", BOTH),
     (rows_written_in_a_loop, "changed in place", BOTH),
+    (row_scaled_in_a_loop, "'y' is read after 'r', a view of it (for r in y:)", BOTH),
+    (row_updated, "write r = r - x[0] ** 2 for a new array", BOTH),
+    (unpacked_row_updated, "a view of it (a, b = y)", BOTH),
+    (row_scaled_by_a_sum, "write r = r * (x[1] + 1.0) for a new array", BOTH),
     (list_joined, "'+' with a list or tuple", BOTH),
     (list_joined_to_a_name, "'+' with a list or tuple", BOTH),
     (list_repeated, "'*' with a list or tuple", BOTH),
