@@ -13,7 +13,7 @@ from __future__ import annotations
 import gast
 
 from . import syntax as S
-from .errors import DiffError
+from .errors import DiffError, no_rule_hint
 from .ir import Op
 from .naming import Namer, adjoint_base
 from .project import missing_module
@@ -285,7 +285,9 @@ class StatementAdjoints:
                 ).at(op.node)
             raise DiffError(
                 "call", f"no derivative rule for {op.shown} ({op.key})",
-                hint="write one with @adjoint, or wrap the value in stop_gradient(...)",
+                hint=no_rule_hint(
+                    op.key, "write one with @adjoint, or wrap the value in stop_gradient(...)"
+                ),
             ).at(op.node)
         expansion = expand(
             op.template, op.bound, S.name(op.target),
@@ -307,8 +309,9 @@ class StatementAdjoints:
         self.own(x)
         index = S.clone(op.value.slice)
         kind = self.containers.get(x)
-        if kind == "any" and not (basic_index(index, self.integers) or _is_key(index)):
-            # an index array, or a parameter `i` holding an int or a key: the run time knows
+        if kind in _GENERIC and not (basic_index(index, self.integers) or _is_key(index)):
+            # an index array, or a position computed (`xs[n - 1]`) or passed in, into an
+            # array or a list: the run time knows
             self.helpers.add("add_at")
             added = S.call("add_at", [S.name(bx), _slices_as_calls(index), by])
             self.out.append(S.assign(bx, added))

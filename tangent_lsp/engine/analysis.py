@@ -277,16 +277,29 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
                 if isinstance(arg, gast.Name):
                     kinds.setdefault(arg.id, kind)
     indices = _loop_indices(fn.body)
+    # `rest = ps[1:]`: a parameter's slice is read like the parameter (a list's slice is a
+    # list), and what is read of it by position is read of the parameter
+    sliced = {
+        op.target: op.value.value.id for op in walk_ops(fn.body)
+        if op.kind == "subscript" and isinstance(op.value.slice, gast.Slice)
+        and isinstance(op.value.value, gast.Name) and op.value.value.id in fn.params
+    }
     for op in walk_ops(fn.body):  # an element read by position holds values itself
         if op.kind == "subscript" and isinstance(op.value.value, gast.Name):
             element, index = op.value.value.id, op.value.slice
             if isinstance(index, gast.Constant) and type(index.value) is int:
                 if element in elements:
                     kinds.setdefault(element, "any")
-                elif element in fn.params:  # `p[0]`: an array's row, or a tuple's element
+                elif element in fn.params or element in sliced:  # `p[0]`: a row, or an element
                     kinds.setdefault(element, "positional")
-            elif isinstance(index, gast.Name) and index.id in indices and element in fn.params:
+                    if element in sliced:
+                        kinds.setdefault(sliced[element], "positional")
+            elif isinstance(index, gast.Name) and index.id in indices and (
+                element in fn.params or element in sliced
+            ):
                 kinds.setdefault(element, "positional")  # `for x in xs`: rows, or a list
+                if element in sliced:
+                    kinds.setdefault(sliced[element], "positional")
             elif element in from_containers:
                 indexed.add(element)
 
@@ -357,15 +370,45 @@ def walk_ops(stmts: list[Statement]):
             yield from walk_ops(stmt.body)
 
 
-def _varied(stmts: list[Statement], varied: set[str]) -> None:
+def _varied(stmts: list[Statement], varied: set[str], restores: set[int]) -> None:
     for stmt in stmts:
-        if isinstance(stmt, Op) and differentiable_operands(stmt) & varied:
+        if isinstance(stmt, Op) and id(stmt) not in restores and (
+            differentiable_operands(stmt) & varied
+        ):
             varied.add(stmt.target)
         elif isinstance(stmt, If):
-            _varied(stmt.body, varied)
-            _varied(stmt.orelse, varied)
+            _varied(stmt.body, varied, restores)
+            _varied(stmt.orelse, varied, restores)
         elif isinstance(stmt, Loop):
-            _to_fixed_point(lambda: _varied(stmt.body, varied), varied)
+            _to_fixed_point(lambda: _varied(stmt.body, varied, restores), varied)
+
+
+def _restores(fn: Function) -> set[int]:
+    """The pops that give a name back a value it had before (``t = tape.pop()`` in
+    generated code differentiated again): from a list into which only those names are
+    appended, each of them popped back into itself. The value is one ``t`` held, so it
+    varies only if ``t`` does elsewhere: an integer loop counter pushed beside arrays is
+    no derivative's carrier (else its tangent, zero, meets ``log`` of a negative base in
+    the power rule: nan)."""
+    appended: dict[str, set[str]] = {}
+    pops: dict[str, list[Op]] = {}
+    shapes: set[str] = set()  # `s = shape_of(x)`: a shape pushed, never varied
+    for op in walk_ops(fn.body):
+        if op.kind in ("rule", "constant") and op.key == f"{RUNTIME_MODULE}.shape_of":
+            shapes.add(op.target)
+        elif op.kind == "append":
+            item = op.args[1]
+            appended.setdefault(op.target, set()).add(
+                item.id if isinstance(item, gast.Name) else ""
+            )
+        elif op.kind == "pop" and isinstance(op.args[0], gast.Name):
+            pops.setdefault(op.args[0].id, []).append(op)
+    restores: set[int] = set()
+    for tape, popped in pops.items():
+        targets = {op.target for op in popped}
+        if appended.get(tape) and appended[tape] - shapes <= targets:
+            restores.update(id(op) for op in popped)
+    return restores
 
 
 def _useful(stmts: list[Statement], useful: set[str]) -> None:
@@ -396,7 +439,8 @@ def active_variables(fn: Function, wrt: list[str]) -> set[str]:
     over-approximations found by iterating loop bodies to a fixed point.
     """
     varied = set(wrt)
-    _to_fixed_point(lambda: _varied(fn.body, varied), varied)
+    restores = _restores(fn)
+    _to_fixed_point(lambda: _varied(fn.body, varied, restores), varied)
     useful: set[str] = set()
     # to a fixed point over the whole function too: a name may be reassigned (derivative
     # code pops `y = tape.pop()` after `by = 2.0 * (byy * y)`), and one use anywhere

@@ -63,3 +63,21 @@ def unsupported(construct: str, node: object, hint: str, message: str | None = N
     """A DiffError located at ``node``."""
     error = DiffError(construct, message or f"{construct} is not supported", hint=hint)
     return error.at(node)
+
+
+# Fields of NumPy's named-tuple results, which the engine reads by position (the value
+# looks like an array to it, so `.logabsdet` would be looked up as an ndarray attribute)
+_RESULT_FIELDS = {
+    "sign": ("np.linalg.slogdet", 0), "logabsdet": ("np.linalg.slogdet", 1),
+    "eigenvalues": ("np.linalg.eigh", 0), "eigenvectors": ("np.linalg.eigh", 1),
+    "U": ("np.linalg.svd", 0), "S": ("np.linalg.svd", 1), "Vh": ("np.linalg.svd", 2),
+}
+
+
+def no_rule_hint(key: str, hint: str) -> str:
+    """``hint``, or how to read a named result's field by position when ``key`` is one."""
+    owner, _, attr = key.rpartition(".")
+    if owner == "numpy.ndarray" and attr in _RESULT_FIELDS:
+        function, position = _RESULT_FIELDS[attr]
+        return f"if this is {function}(...)'s result, index it: [{position}] is .{attr}"
+    return hint

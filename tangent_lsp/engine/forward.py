@@ -15,7 +15,7 @@ import gast
 
 from . import syntax as S
 from .analysis import container_kinds, walk_ops
-from .errors import DiffError
+from .errors import DiffError, no_rule_hint
 from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement, as_returned
 from .naming import Namer, tangent_base
 from .templates import Contribution, expand
@@ -220,7 +220,9 @@ class _Forward:
         if template is None:
             raise DiffError(
                 "call", f"no forward-mode rule for {op.shown} ({op.key})",
-                hint="write one with @tangent_, or wrap the value in stop_gradient(...)",
+                hint=no_rule_hint(
+                    op.key, "write one with @tangent_, or wrap the value in stop_gradient(...)"
+                ),
             ).at(op.node)
         derivatives = {param: self.of(value) for param, value in op.forward_bound.items()}
         expansion = expand(template, op.forward_bound, S.name(op.target), derivatives,

@@ -141,6 +141,7 @@ class _Normalizer(ControlFlow):
         body = inline_lambdas(S.clone(self.function.body), self.namer.fresh)
         lists_as_arrays(body, self.resolver, self.local_names)
         body = expand_comprehensions(body, self.namer.fresh)
+        self.local_names.update(S.stored_names(body))  # a comprehension's renamed variables
         body = leave_loops(body, self.namer.fresh, self.result_name)
         stmts = hoist_returns(body)
         if not isinstance(stmts[-1], gast.Return):  # several returns, in branches
@@ -240,6 +241,11 @@ class _Normalizer(ControlFlow):
             and target.value.id in self.local_names
         ):
             self.setitem(target, value, stmt)
+        elif isinstance(target, gast.Subscript) and isinstance(target.value, gast.Subscript):
+            raise unsupported(  # y[0][1] = v: a write into what y[0] returned
+                "assignment into an element of an element", target,
+                "index once: y[0, 1] = v for an array (or rebuild the inner list)",
+            )
         else:
             raise unsupported(
                 "assignment into an attribute or a global", target,
@@ -324,10 +330,11 @@ class _Normalizer(ControlFlow):
             if func.attr == "pop" and not call.args and not call.keywords:
                 self.expr(call)  # `xs.pop()` for its effect: a pop into an unused name
                 return
-            raise unsupported(
-                f"in-place method '.{func.attr}()'", stmt,
-                "only list.append and list.pop() are supported; build a new value instead",
-            )
+            hint = "only list.append and list.pop() are supported; build a new value instead"
+            if func.attr == "sort":
+                x = S.dotted_name(func.value) or "x"
+                hint = f"sort into a new value: {x} = np.sort({x}) ({x} = sorted({x}) for a list)"
+            raise unsupported(f"in-place method '.{func.attr}()'", stmt, hint)
         if self.resolver.qualname(func) == "numpy.add.at" and _adds_into_local(call, self):
             self.add_at(call, stmt)
             return

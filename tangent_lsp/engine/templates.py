@@ -184,8 +184,12 @@ def bind(
     positional = params[: template.positional]
     if len(args) > len(positional) and template.vararg is None:
         raise unsupported(
-            "call", node, f"{shown} takes at most {len(positional)} positional arguments here",
-            message=f"too many positional arguments to {shown}",
+            "call", node,
+            f"the derivative rule of {shown} supports at most {len(positional)} positional "
+            f"argument{'s' if len(positional) != 1 else ''}" + (
+                ": write log(x) / log(base)" if shown.strip("'").endswith("log") else ""
+            ),
+            message=f"too many positional arguments to {shown} for its derivative rule",
         )
     for param, value in zip(positional, args):
         bound[param] = value

@@ -591,7 +591,7 @@ def sort(y, a, axis=-1, kind=None, order=None, stable=None):
 
 
 @adjoint(numpy.take, numpy.ndarray.take)
-def take(y, a, indices, axis=None, mode="raise"):
+def take(y, a, indices, axis=None, out=None, mode="raise"):
     d[a] = untake(d[y], a, indices, axis, mode)
 
 

@@ -590,7 +590,7 @@ def sort(y, a, axis=-1, kind=None, order=None, stable=None):  # the tangents mov
 
 
 @tangent_(numpy.take, numpy.ndarray.take)
-def take(y, a, indices, axis=None, mode="raise"):
+def take(y, a, indices, axis=None, out=None, mode="raise"):
     d[y] = numpy.take(d[a], indices, axis=axis, mode=mode)
 
 

@@ -59,6 +59,11 @@ def rebuilds_its_own_name(xs):
     return np.sum(np.stack(xs))
 
 
+def pairs_named_like_a_local(x):  # the comprehension's W is not the function's
+    W = 2.0
+    return sum(np.sum(W * b ** 2) for W, b in x) * W
+
+
 rng = np.random.default_rng(5)
 CASES = [
     (stacked, (rng.standard_normal((3, 3, 3)) * 0.5, rng.standard_normal(3))),
@@ -70,6 +75,7 @@ CASES = [
     (two_generators, (rng.standard_normal(3), rng.standard_normal(2))),
     (inside_a_loop, (rng.standard_normal(3),)),
     (rebuilds_its_own_name, (rng.standard_normal((3, 2)),)),
+    (pairs_named_like_a_local, (rng.standard_normal((3, 2, 2)),)),
 ]
 IDS = [f.__name__ for f, _ in CASES]
 

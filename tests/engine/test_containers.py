@@ -1,10 +1,11 @@
 """Lists built in loops, dicts of parameters, tuples, and writes into arrays."""
 
+import autograd
 import numpy as np
 import pytest
 
 import tangent_lsp
-from tests.oracle import assert_gradients_match, finite_differences
+from tests.oracle import _autograd_version, assert_gradients_match, finite_differences
 
 rng = np.random.default_rng(4)
 
@@ -187,3 +188,63 @@ def test_list_methods_other_than_append_are_rejected():
     source = "import numpy as np\n\ndef f(x):\n    xs = [x]\n    xs.extend([x])\n    return np.sum(xs[0])\n"
     with pytest.raises(tangent_lsp.DiffError, match=r"in-place method '\.extend\(\)'"):
         tangent_lsp.derive(source, "f")
+
+
+# A list of layers of different shapes, read through a slice of it, or at a position the
+# function computes: its adjoint is a list too (was `np.zeros(np.shape(ps))`: a crash)
+def layers_after_the_first(ps, x):
+    h = x
+    for W in ps[1:]:
+        h = np.tanh(h @ W)
+    return np.sum(h)
+
+
+def layers_in_pairs(ps, x):
+    h = x
+    for W, b in zip(ps[::2], ps[1::2]):
+        h = np.tanh(h @ W + b)
+    return np.sum(h)
+
+
+def layers_reversed_by_a_slice(ps, x):
+    h = x
+    for W in ps[::-1]:
+        h = np.tanh(W @ h)
+    return np.sum(h)
+
+
+def last_of_a_list_by_its_length(xs):
+    s = 0.0
+    for v in xs:
+        s = s + np.sum(v)
+    n = len(xs)
+    return s + np.sum(xs[n - 1] ** 2)
+
+
+RAGGED = [rng.normal(size=(2, 3)), rng.normal(size=(3, 4)), rng.normal(size=(4, 2))]
+PAIRS = [rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(4, 2)), rng.normal(size=2)]
+
+
+@pytest.mark.parametrize("f, args", [
+    (layers_after_the_first, (RAGGED, rng.normal(size=3))),
+    (layers_in_pairs, (PAIRS, rng.normal(size=3))),
+    (layers_reversed_by_a_slice, ([rng.normal(size=(4, 2)), rng.normal(size=(2, 3))], rng.normal(size=3))),
+    (last_of_a_list_by_its_length, ([rng.normal(size=2), rng.normal(size=3)],)),
+    (last_of_a_list_by_its_length, (rng.normal(size=(2, 3)),)),
+], ids=["slice", "pairs", "reversed", "computed_position", "computed_position_array"])
+def test_a_list_read_through_a_slice_or_a_computed_position(f, args):
+    ours = tangent_lsp.grad(f)(*args)
+    expected = autograd.grad(_autograd_version(f))(*args)
+    assert type(ours) is type(expected) and len(ours) == len(expected)
+    eps = 1e-6
+    for k, (got, want) in enumerate(zip(ours, expected)):
+        assert np.shape(got) == np.shape(want) and np.allclose(got, want, rtol=1e-6, atol=1e-9)
+        u = rng.normal(size=np.shape(want))  # and a central difference along one direction
+
+        def moved(step, k=k, u=u):
+            items = list(args[0])
+            items[k] = items[k] + step * u
+            first = np.array(items) if isinstance(args[0], np.ndarray) else items
+            return f(first, *args[1:])
+
+        assert np.isclose(np.sum(got * u), (moved(eps) - moved(-eps)) / (2 * eps), rtol=1e-5)
