@@ -130,13 +130,14 @@ class ControlFlow:
             args = [self.expr(a) for a in iterator.args]
             steps = self.emit(self.namer.fresh("steps"), S.call("range", args), "constant", iterator)
             self.local_names.add(target.id)
-            return target.id, steps, []
+            index, bind = self.own_index(target.id, stmt)
+            return index, steps, bind
         if kind == "builtins.enumerate" and len(iterator.args) == 1:
             if not (isinstance(target, gast.Tuple) and len(target.elts) == 2
                     and isinstance(target.elts[0], gast.Name)):
                 raise unsupported("enumerate target", target, "write 'for i, value in enumerate(xs)'")
             inner, item = iterator.args[0], target.elts[1]
-            index = target.elts[0].id
+            index, bind = self.own_index(target.elts[0].id, stmt)
             if (
                 isinstance(inner, gast.Call) and not self.is_local(inner.func)
                 and self.resolver.qualname(inner.func) == "builtins.zip" and not inner.keywords
@@ -146,12 +147,12 @@ class ControlFlow:
                 count = S.call("min", [S.call("len", [s]) for s in sequences]) \
                     if len(sequences) > 1 else S.call("len", [sequences[0]])
                 steps = self.steps([count], iterator)
-                return index, steps, [
+                return index, steps, bind + [
                     _bind_item(t, s, index, stmt) for t, s in zip(item.elts, sequences)
                 ]
             sequence = self.iterated(iterator.args[0], stmt)
             steps = self.steps([S.call("len", [sequence])], iterator)
-            return index, steps, [_bind_item(item, sequence, index, stmt)]
+            return index, steps, bind + [_bind_item(item, sequence, index, stmt)]
         if kind == "builtins.zip" and iterator.args:
             if not (isinstance(target, gast.Tuple) and len(target.elts) == len(iterator.args)):
                 raise unsupported("zip target", target, "unpack one name per zipped sequence")
@@ -184,9 +185,21 @@ class ControlFlow:
         when the body binds it again (``for row in X: X = X * row[0]`` still iterates
         the first ``X``)."""
         sequence = self.expr(node)
-        if isinstance(node, gast.Name) and node.id in S.stored_names(loop.body):
-            sequence = self.emit(None, sequence, "copy", node)
+        if isinstance(node, gast.Name) and node.id in S.stored_names([loop.target, *loop.body]):
+            sequence = self.emit(None, sequence, "copy", node)  # `for x in x:` too
         return sequence
+
+    def own_index(self, name: str, loop: gast.For) -> tuple[str, list[gast.stmt]]:
+        """The loop's index and the statements that bind the user's name from it. A name
+        that already holds a value (``i = x * 2.0; for i in range(3)``, a parameter) is
+        assigned from a fresh index in the body, like any variable the loop changes: the
+        backward sweep then restores its old value and drops its old adjoint."""
+        if name not in self.current:
+            return name, []
+        index = self.namer.fresh(name)
+        self.local_names.add(index)
+        bind = gast.Assign(targets=[S.name(name, store=True)], value=S.name(index), type_comment=None)
+        return index, [gast.copy_location(bind, loop.target)]
 
     def dict_loop_header(
         self, stmt: gast.For, mapping: gast.expr, view: str

@@ -22,7 +22,9 @@ def add_grad(a, b):
     if isinstance(b, (int, float)) and not isinstance(a, (int, float)) and b == 0:
         return a
     if isinstance(a, (int, float)) and not isinstance(b, (int, float)) and a == 0:
-        return b
+        # a tuple of adjoints (from unstack) becomes a list, as zeros_like makes them: the
+        # generated code pops from it or writes into it
+        return list(b) if type(b) is tuple else b
     if isinstance(a, dict):
         return {key: add_grad(a[key], b[key]) if key in b else a[key] for key in a} | {
             key: value for key, value in b.items() if key not in a

@@ -362,7 +362,41 @@ def self_assignment_in_branch(x):
     return np.sum(y)
 
 
+def loop_index_rebinds_an_active_name(x):  # i's old value and adjoint end at the loop
+    i = x * 2.0
+    for i in range(1, 3):
+        x = x * i
+    return x * i
+
+
+def parameter_reused_as_loop_index(x, n):  # the loop changes n: its old value comes back
+    s = np.sum(x) * n
+    for n in range(3):
+        s = s + n * np.sum(x)
+    return s
+
+
+def enumerate_index_rebinds_an_active_name(x):
+    k = x * 3.0
+    s = np.sum(k)
+    for k, w in enumerate([1.0, 2.0]):
+        s = s + k * w * np.sum(x)
+    return s
+
+
+def loop_target_is_its_sequence(x):  # `for x in x`: the first x is iterated
+    s = 0.0
+    for x in x:  # noqa: B020
+        s = s + x * x
+    return s
+
+
 CASES = [
+    ("loop_index_rebinds_an_active_name", loop_index_rebinds_an_active_name, (1.5,), (0,)),
+    ("parameter_reused_as_loop_index", parameter_reused_as_loop_index, (rng.normal(size=3), 2.0), (0, 1)),
+    ("enumerate_index_rebinds_an_active_name", enumerate_index_rebinds_an_active_name,
+     (rng.normal(size=3),), (0,)),
+    ("loop_target_is_its_sequence", loop_target_is_its_sequence, (rng.normal(size=3),), (0,)),
     ("self_assignment_pos", self_assignment_in_branch, (np.array([0.3, 0.2, 0.1]),), (0,)),
     ("self_assignment_neg", self_assignment_in_branch, (np.array([-0.3, -0.2, -0.1]),), (0,)),
     ("if_else", if_else, (rng.normal(size=4), rng.normal(size=4)), (0, 1)),

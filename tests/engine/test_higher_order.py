@@ -121,6 +121,19 @@ def test_a_loop_counter_restored_from_the_tape_carries_no_tangent():
         np.testing.assert_allclose(ours[key], (up[key] - down[key]) / (2 * eps), rtol=1e-6, atol=1e-8)
 
 
+def stacked_and_read_again(xs):  # the stack's adjoint, a tuple, meets a zero tangent
+    hs = []
+    for x in xs:
+        hs.append(np.sin(x))
+    return np.sum(np.stack(hs) ** 2) + np.sum(hs[0])
+
+
+def test_a_list_stacked_and_read_again_to_second_order():
+    xs, v = rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
+    expected = autograd.hessian_vector_product(_autograd(stacked_and_read_again))(xs, v)
+    np.testing.assert_allclose(tangent_lsp.hvp(stacked_and_read_again)(xs, v), expected, rtol=1e-8)
+
+
 def pair(x):
     return np.sin(x) * x, np.sum(x ** 2)
 
