@@ -18,9 +18,9 @@ import os
 from typing import Any, Callable, Sequence
 
 from .engine import Derivative, DiffError, differentiate
-from .engine.parse import parse_function_source, parse_module
-from .engine.resolve import RuntimeResolver, StaticResolver, function_namespace
-from .engine.templates import RuleLibrary, library
+from .engine.parse import parse_function_source
+from .engine.resolve import RuntimeResolver, function_namespace
+from .engine.templates import RuleLibrary, file_rules
 
 
 class INPUT_DERIVATIVE(enum.Enum):
@@ -38,20 +38,7 @@ def _module_rules(func: Callable) -> RuleLibrary | None:
     path = inspect.getsourcefile(func)
     if not path or not os.path.exists(path):
         return None
-    return _file_rules(path, os.path.getmtime(path), func.__module__)
-
-
-@functools.lru_cache(maxsize=64)
-def _file_rules(path: str, mtime: float, module_name: str) -> RuleLibrary | None:
-    with open(path, encoding="utf-8") as handle:
-        source = handle.read()
-    if "adjoint" not in source and "tangent_" not in source:
-        return None  # no templates here: skip parsing the file
-    try:
-        module = parse_module(source, path)
-    except DiffError:
-        return None
-    return library().with_module(module, StaticResolver(module, module_name=module_name))
+    return file_rules(path, func.__module__)
 
 
 def derivative_source(
@@ -114,6 +101,7 @@ def _derive_live(func, wrt, optimized, mode, preserve_result, seed_default, moti
     namespace: dict[str, Any] = {}
     for callee_namespace in reversed(resolver.namespaces()):  # the caller's names win
         namespace.update(callee_namespace)
+    namespace.update(resolver.borrowed)  # a callee's globals the caller binds otherwise
     return derivative, namespace
 
 

@@ -29,6 +29,12 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
             continue
         template = rules.adjoints.get(op.key)
         tangent = rules.tangents.get(op.key)
+        if template is None and tangent is None and resolver is not None and (
+            resolver.is_user_function(op.key)
+        ):  # a rule written beside the function, in the file that defines it
+            own = resolver.rules_of(op.key)
+            if own is not None:
+                template, tangent = own.adjoints.get(op.key), own.tangents.get(op.key)
         if template is None and tangent is None:
             # a runtime helper without a rule is reported as such, not differentiated
             # through its source (which uses NumPy in ways derivatives cannot follow)

@@ -129,6 +129,34 @@ class Program:
             function = optimize.drop_empty_comments(function)
         return Generated(function, result, namer, seed)
 
+    def rename_rebound_globals(
+        self, function: gast.FunctionDef, owner: Resolver
+    ) -> dict[str, str]:
+        """A callee from another module reads its own module's globals, which the generated
+        code (one module, one namespace) may bind to something else: ``SCALE`` there,
+        ``SCALE`` here. Those are read under a fresh alias (``hmod_SCALE``) in the callee's
+        derivative; returns alias → name."""
+        if owner is self.resolver:
+            return {}
+        local = {a.id for a in function.args.args} | set(S.stored_names(function.body))
+        renamed: dict[str, str] = {}
+        aliases: dict[str, str] = {}
+        for node in S.names(function.body):
+            name = node.id
+            if node.ctx.__class__ is not gast.Load or name in local:
+                continue
+            if name not in aliases:
+                own, here = owner.binding(name), self.resolver.binding(name)
+                if own is None or here is None or own == here:
+                    aliases[name] = name
+                else:
+                    module = getattr(owner, "module_name", "").rpartition(".")[2].strip("_")
+                    aliases[name] = self.function_names.fresh(f"{module or 'its'}_{name}")
+                    renamed[aliases[name]] = name
+                    self.resolver.borrow(aliases[name], owner, name)
+            node.id = aliases[name]
+        return renamed
+
     def parameter_kinds(self, qualname: str, resolver: Resolver) -> dict[str, str]:
         """Which of a callee's parameters hold lists, dicts or tuples (``container_kinds``
         of its normalized body): its derivative returns adjoints of that kind, so the
@@ -211,10 +239,12 @@ class Program:
                 raise error.at(callee.node, callee.module.path) from None
             finally:
                 program.in_progress.discard(qualname)
+            renamed = program.rename_rebound_globals(generated.function, callee.resolver)
             program.callees.append(generated.function)
             if callee.project is not None:  # another file: bring its names along
                 for line in imports_for(
-                    generated.function, callee.project, program.module, set(program.helpers)
+                    generated.function, callee.project, program.module, set(program.helpers),
+                    renamed,
                 ):
                     if line not in program.imports:
                         program.imports.append(line)

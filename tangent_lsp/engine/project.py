@@ -71,11 +71,13 @@ def module_file(importer_path: str, module_name: str) -> str | None:
 
 
 def imports_for(
-    function: gast.FunctionDef, source: ProjectFunction, caller: Module, skip: set[str]
+    function: gast.FunctionDef, source: ProjectFunction, caller: Module, skip: set[str],
+    renamed: dict[str, str] | None = None,
 ) -> list[str]:
     """Import lines that make the names a callee's generated derivative reads from its
     own module available in the caller's module (unless the caller binds them the same
-    way already)."""
+    way already); ``renamed`` (alias → name) are imported under their alias."""
+    renamed = renamed or {}
     local = {a.id for a in function.args.args} | {
         n.id for n in gast.walk(function) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     }
@@ -85,19 +87,21 @@ def imports_for(
     )
     module = source.module
     lines = []
-    for name in free:
+    for local_name in free:
+        name = renamed.get(local_name, local_name)
         if name in module.imports:
             target = module.imports[name]
-            if caller.imports.get(name) == target:
+            if caller.imports.get(local_name) == target:
                 continue
             head, _, attr = target.rpartition(".")
             if target.startswith(".") or (head and _is_from_import(module, name)):
-                line = f"from {head} import {attr}" + (f" as {name}" if attr != name else "")
+                line = f"from {head} import {attr}" + (f" as {local_name}" if attr != local_name else "")
             else:
-                line = f"import {target}" + (f" as {name}" if target != name else "")
+                line = f"import {target}" + (f" as {local_name}" if target != local_name else "")
             lines.append(line)
         elif name in module.functions or name in module.assigned:
-            lines.append(f"from {source.module_name} import {name}")
+            alias = f" as {local_name}" if local_name != name else ""
+            lines.append(f"from {source.module_name} import {name}{alias}")
     return lines
 
 

@@ -44,6 +44,19 @@ class Resolver(Protocol):
     def numpy_alias(self) -> str | None:
         """The name the module binds to ``numpy`` itself, if any."""
 
+    def binding(self, identifier: str) -> object:
+        """What the module binds ``identifier`` to, as a token: two modules' tokens are
+        equal when the name means the same thing in both (None: not bound)."""
+
+    def borrow(self, alias: str, owner: "Resolver", identifier: str) -> None:
+        """The generated code reads ``owner``'s ``identifier`` under ``alias`` (a callee
+        from another module whose global this module binds to something else)."""
+
+    def rules_of(self, qualname: str) -> object:
+        """The rule library of the file that defines the user's function ``qualname``,
+        when that is another file with rules of its own (a rule written beside the
+        function it is for); None otherwise."""
+
     def callee(self, qualname: str) -> Callee | None:
         """The source of a user function, to differentiate it too."""
 
@@ -86,6 +99,25 @@ class StaticResolver:
             or identifier in _BUILTINS
             or module.star_import
         )
+
+    def binding(self, identifier: str) -> object:
+        module = self.module
+        if identifier in module.imports:
+            return ("import", module.imports[identifier])
+        if identifier in module.functions or identifier in module.assigned:
+            return ("module", module.path, self.module_name, identifier)
+        return ("builtin", identifier) if identifier in _BUILTINS else None
+
+    def borrow(self, alias: str, owner: "Resolver", identifier: str) -> None:
+        """Nothing to record: the import lines bring the name in (``project.imports_for``)."""
+
+    def rules_of(self, qualname: str) -> object:
+        found = self._project(qualname)
+        if found is None or found.module.path is None:
+            return None
+        from .templates import file_rules
+
+        return file_rules(found.module.path, found.module_name)
 
     def is_user_function(self, qualname: str) -> bool:
         prefix = f"{self.module_name}."
@@ -160,6 +192,8 @@ class RuntimeResolver:
         self.namespace = namespace
         self._user: dict[str, types.FunctionType] = {}
         self.callees: list["RuntimeResolver"] = []  # their namespaces join the generated code's
+        self.borrowed: dict[str, Any] = {}  # alias → a callee's global the caller rebinds
+        self.module_name = str(namespace.get("__name__", ""))
 
     def qualname(self, node: gast.AST) -> str | None:
         path = dotted_name(node)
@@ -193,6 +227,26 @@ class RuntimeResolver:
 
     def is_global(self, identifier: str) -> bool:
         return identifier in self.namespace or identifier in _BUILTINS
+
+    def binding(self, identifier: str) -> object:
+        if identifier in self.namespace:
+            return ("object", id(self.namespace[identifier]))  # the namespace keeps it alive
+        return ("builtin", identifier) if identifier in _BUILTINS else None
+
+    def borrow(self, alias: str, owner: "Resolver", identifier: str) -> None:
+        self.borrowed[alias] = owner.namespace[identifier]
+
+    def rules_of(self, qualname: str) -> object:
+        import inspect
+
+        from .templates import file_rules
+
+        func = self._user.get(qualname)
+        try:
+            path = inspect.getsourcefile(func) if func is not None else None
+        except TypeError:
+            return None
+        return file_rules(path, func.__module__) if path else None  # this file's: no match
 
     def is_user_function(self, qualname: str) -> bool:
         return qualname in self._user

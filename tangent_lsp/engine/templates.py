@@ -8,6 +8,7 @@ is keyed by the qualified names in its decorator.
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import gast
 
 from . import syntax as S
-from .errors import unsupported
+from .errors import DiffError, unsupported
 from .naming import Namer
 from .parse import Module, parse_module
 from .resolve import StaticResolver
@@ -159,6 +160,30 @@ def library() -> RuleLibrary:
         if path.name not in ("__init__.py", "notation.py"):
             rules.merge_file(path)
     return rules
+
+
+def file_rules(path: str, module_name: str) -> RuleLibrary | None:
+    """The built-in rules plus the ``@adjoint``/``@tangent_`` templates of a file on
+    disk (None when it has none), read again only when the file changes."""
+    try:
+        mtime = os.path.getmtime(path)
+    except OSError:
+        return None
+    return _file_rules(path, mtime, module_name)
+
+
+@lru_cache(maxsize=64)
+def _file_rules(path: str, mtime: float, module_name: str) -> RuleLibrary | None:
+    with open(path, encoding="utf-8") as handle:
+        source = handle.read()
+    if "adjoint" not in source and "tangent_" not in source:
+        return None  # no templates here: skip parsing the file
+    try:
+        module = parse_module(source, path)
+    except DiffError:
+        return None
+    extended = library().with_module(module, StaticResolver(module, module_name=module_name))
+    return extended if extended is not library() else None
 
 
 # --- binding a call to a template ------------------------------------------------

@@ -93,3 +93,100 @@ def test_a_function_a_package_passes_on_and_a_missing_module(tmp_path):
         assert "cannot find the module 'nothere_at_all'" in str(error), error
     else:
         raise AssertionError("a missing module is reported")
+
+
+ACTIVATIONS = '''
+import numpy as np
+
+SCALE = 3.0
+
+
+def act(z):
+    return np.tanh(z)
+
+
+def layer(x):
+    return act(x) * SCALE
+'''
+
+SHADOWING_MODEL = '''
+import numpy as np
+from netpkg.activations import layer
+
+SCALE = 10.0
+
+
+def act(z):
+    return z * z
+
+
+def loss(x):
+    return np.sum(layer(x) * act(x)) * SCALE
+'''
+
+
+def test_a_callee_reads_its_own_globals_where_the_caller_has_others_of_the_same_name(project):
+    """`SCALE` and `act` mean one thing in the callee's file and another in the caller's:
+    the callee's derivative reads its own under an alias (it read the caller's: wrong)."""
+    (project / "activations.py").write_text(textwrap.dedent(ACTIVATIONS))
+    model_path = project / "shadowing.py"
+    source = textwrap.dedent(SHADOWING_MODEL)
+    model_path.write_text(source)
+    derivative = tangent_lsp.derive(source, "loss", path=str(model_path))
+    assert "from netpkg.activations import SCALE as activations_SCALE" in derivative.imports
+    assert "from netpkg.activations import act as activations_act" in derivative.imports
+    model_path.write_text(source + "\n" + "\n".join(derivative.imports) + "\n\n" + derivative.code)
+    model = importlib.import_module("netpkg.shadowing")
+    x = np.random.default_rng(8).normal(size=3)
+    expected = finite_differences(model.loss, (x,))[0]
+    np.testing.assert_allclose(getattr(model, derivative.name)(x), expected, rtol=1e-5, atol=1e-8)
+    assert model.SCALE == 10.0 and model.act(2.0) == 4.0  # the caller's own names are intact
+    np.testing.assert_allclose(tangent_lsp.grad(model.loss)(x), expected, rtol=1e-5, atol=1e-8)
+    tangent = tangent_lsp.jvp(model.loss)(x, np.ones(3))
+    np.testing.assert_allclose(tangent, np.sum(expected), rtol=1e-5, atol=1e-8)
+
+
+CLIPPED = '''
+import numpy as np
+from tangent_lsp import adjoint, tangent_
+
+
+def clipped_identity(x):
+    return x * 1.0
+
+
+@adjoint(clipped_identity)
+def _clipped_identity(y, x):
+    d[x] = np.clip(d[y], -0.1, 0.1)
+
+
+@tangent_(clipped_identity)
+def _clipped_identity_tangent(y, x):
+    d[y] = np.clip(d[x], -0.1, 0.1)
+'''
+
+CLIPPING_MODEL = '''
+import numpy as np
+from netpkg.clipping import clipped_identity
+
+
+def loss(x):
+    return np.sum(clipped_identity(x) ** 2)
+'''
+
+
+def test_a_rule_written_beside_its_function_in_another_file(project):
+    """The caller's file has no rule for it: the rule of the file that defines it applies
+    (the function's source was differentiated instead: no clipping)."""
+    (project / "clipping.py").write_text(textwrap.dedent(CLIPPED))
+    model_path = project / "clipping_model.py"
+    source = textwrap.dedent(CLIPPING_MODEL)
+    model_path.write_text(source)
+    x = np.array([0.3, 1.6, -2.2])
+    expected = np.clip(2.0 * x, -0.1, 0.1)
+    derivative = tangent_lsp.derive(source, "loss", path=str(model_path))
+    assert "np.clip(" in derivative.code
+    model = importlib.import_module("netpkg.clipping_model")
+    np.testing.assert_allclose(tangent_lsp.grad(model.loss)(x), expected)
+    u = np.array([1.0, -1.0, 0.5])
+    np.testing.assert_allclose(tangent_lsp.jvp(model.loss)(x, u), np.sum(2.0 * x * np.clip(u, -0.1, 0.1)))

@@ -124,6 +124,21 @@ def test_insert_grad_of_runs_where_the_adjoint_is_complete():
     np.testing.assert_allclose(gx, SEEN[0] * 3.0)
 
 
+def halves_its_gradient(x, w):
+    y = x + w
+    with insert_grad_of(y) as dy:
+        dy *= 0.5  # read as dy = dy * 0.5: the broadcast adjoint is not written into
+    return np.sum(y * 2.0)
+
+
+@pytest.mark.parametrize("optimized", [True, False], ids=["optimized", "plain"])
+def test_an_augmented_assignment_inside_insert_grad_of(optimized):
+    x, w = rng.normal(size=3), rng.normal(size=3)
+    gx, gw = tangent_lsp.grad(halves_its_gradient, wrt=(0, 1), optimized=optimized)(x, w)
+    np.testing.assert_allclose(gx, np.ones(3))  # 2.0, halved
+    np.testing.assert_allclose(gw, np.ones(3))
+
+
 def clipped_rnn(W, x):
     h = x
     for _ in range(5):
