@@ -195,6 +195,7 @@ def _differentiate(
     function = generated.function
     if mode == "reverse" and motion == "split":
         functions = split(function, generated.seed, node.args, generated.namer.fresh("saved"))
+        program.helpers.add("copied")  # imported if the backward half copies an array
     else:
         functions = joint(function)
     generated_module = gast.Module(body=functions + program.callees, type_ignores=[])

@@ -285,9 +285,11 @@ class StatementAdjoints:
                 ).at(op.node)
             raise DiffError(
                 "call", f"no derivative rule for {op.shown} ({op.key})",
-                hint=no_rule_hint(
-                    op.key, "write one with @adjoint, or wrap the value in stop_gradient(...)"
-                ),
+                hint=no_rule_hint(op.key, (
+                    "it has a forward-mode rule (@tangent_) only: write its @adjoint too"
+                    if op.forward_template is not None
+                    else "write one with @adjoint, or wrap the value in stop_gradient(...)"
+                )),
             ).at(op.node)
         expansion = expand(
             op.template, op.bound, S.name(op.target),

@@ -106,7 +106,7 @@ class ControlFlow:
                 "only 'with insert_grad_of(x) as dx:' is supported; move other blocks out",
             )
         target = self.lookup(expr.args[0]).id
-        body = [self.rename(s) for s in stmt.body]
+        body = [self.rename(_AugmentedAsPlain().visit(s)) for s in stmt.body]
         self.body.append(GradHook(target, item.optional_vars.id, body, self.line, stmt))
 
     def trip_counter(self, node: gast.AST) -> str:
@@ -122,7 +122,14 @@ class ControlFlow:
         kind = None
         if isinstance(iterator, gast.Call) and not self.is_local(iterator.func):
             kind = self.resolver.qualname(iterator.func)
-            if iterator.keywords:
+            if kind == "builtins.enumerate" and (len(iterator.args) > 1 or iterator.keywords):
+                raise unsupported(
+                    "enumerate with a start", iterator,
+                    "count from 0 and add the start in the body (k = i + 1)",
+                )
+            if kind == "builtins.zip" and all(k.arg == "strict" for k in iterator.keywords):
+                pass  # zip(a, b, strict=True) goes over the same pairs
+            elif iterator.keywords:
                 kind = None
         if kind == "builtins.range":
             if not isinstance(target, gast.Name):
@@ -334,3 +341,16 @@ def _bind_item(target: gast.expr, sequence: gast.expr, index: str, node: gast.AS
 def _assign_to(name: str, value: gast.expr) -> gast.stmt:
     stmt = gast.Assign(targets=[S.name(name, store=True)], value=value, type_comment=None)
     return gast.copy_location(stmt, value)
+
+
+class _AugmentedAsPlain(gast.NodeTransformer):
+    """``dx *= 0.5`` in an ``insert_grad_of`` block as ``dx = dx * 0.5``: a new array, so
+    the adjoint it came from (perhaps a read-only broadcast, perhaps shared) is not
+    written into, and the clean-up passes see the read of ``dx``."""
+
+    def visit_AugAssign(self, node: gast.AugAssign) -> gast.AST:
+        if not isinstance(node.target, gast.Name):
+            return node
+        value = gast.BinOp(left=S.name(node.target.id), op=node.op, right=node.value)
+        plain = gast.Assign(targets=[node.target], value=value, type_comment=None)
+        return gast.copy_location(plain, node)

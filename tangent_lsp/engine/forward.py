@@ -220,9 +220,11 @@ class _Forward:
         if template is None:
             raise DiffError(
                 "call", f"no forward-mode rule for {op.shown} ({op.key})",
-                hint=no_rule_hint(
-                    op.key, "write one with @tangent_, or wrap the value in stop_gradient(...)"
-                ),
+                hint=no_rule_hint(op.key, (
+                    "it has a reverse-mode rule (@adjoint) only: write its @tangent_ too"
+                    if op.template is not None
+                    else "write one with @tangent_, or wrap the value in stop_gradient(...)"
+                )),
             ).at(op.node)
         derivatives = {param: self.of(value) for param, value in op.forward_bound.items()}
         expansion = expand(template, op.forward_bound, S.name(op.target), derivatives,

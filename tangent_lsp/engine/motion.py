@@ -13,6 +13,7 @@ from __future__ import annotations
 import gast
 
 from . import syntax as S
+from .views import views_of
 
 
 def joint(function: gast.FunctionDef) -> list[gast.FunctionDef]:
@@ -53,10 +54,27 @@ def split(
         gast.Tuple(elts=[S.name(n, store=True) for n in read_later], ctx=gast.Store()),
         S.name(saved_name),
     )
+    # the backward half pops the tape and restores what the forward half overwrote, in
+    # place: it works on copies, so one forward half serves several seeds
+    lists = {
+        stmt.targets[0].id for stmt in forward_body
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+        and isinstance(stmt.value, gast.List) and not stmt.value.elts
+    }
+    changed = [n for n in read_later if n in _changed_in_place(backward_body)]
+    viewed = views_of(forward_body)
+    copies = [
+        S.assign(n, S.call("list", [S.name(n)]) if n in lists else S.call("copied", [S.name(n)]))
+        for n in changed
+    ]
+    if any(viewed.get(n, set()) & set(read_later) for n in changed):
+        # a saved view of an array the backward half restores in place (`B_i = B[:, j]`)
+        # must see the restored values: a copy of B would not; the state is used once
+        copies = []
     backward_args = _arguments([saved_name, seed], defaults=[S.constant(1.0)])
     backward = _function(
         f"{function.name}_backward", backward_args,
-        ([unpack] if read_later else []) + backward_body,
+        ([unpack] if read_later else []) + copies + backward_body,
     )
 
     call_forward = S.call(
@@ -68,6 +86,27 @@ def split(
         [S.assign(saved_name, call_forward), gast.Return(value=call_backward)],
     )
     return [forward, backward, wrapper]
+
+
+def _changed_in_place(body: list[gast.stmt]) -> set[str]:
+    """Names whose objects ``body`` changes: ``xs.pop()``, ``xs.append(v)``, ``y[i] = v``
+    (``y[i] += v``), ``np.add.at(y, i, v)``."""
+    changed: set[str] = set()
+    for node in S.walk(body):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute):
+            func = node.func
+            if func.attr in ("pop", "append") and isinstance(func.value, gast.Name):
+                changed.add(func.value.id)
+            elif (S.dotted_name(func) or "").endswith(".add.at") and node.args and isinstance(
+                node.args[0], gast.Name
+            ):
+                changed.add(node.args[0].id)
+        elif isinstance(node, (gast.Assign, gast.AugAssign)):
+            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                    changed.add(target.value.id)
+    return changed
 
 
 def _arguments(names: list[str], defaults: list[gast.expr]) -> gast.arguments:

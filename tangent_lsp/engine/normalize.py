@@ -433,6 +433,12 @@ class _Normalizer(ControlFlow):
 
     def lookup(self, node: gast.Name) -> gast.Name:
         if node.id not in self.current:
+            if self.loop_depth > 0 and node.id in self.local_names:
+                raise DiffError(  # valid Python when an earlier iteration assigned it
+                    "name", f"'{node.id}' is read before this loop assigns it: a value "
+                    "carried from an earlier iteration needs a first value",
+                    hint=f"assign '{node.id}' before the loop ({node.id} = 0.0, or None)",
+                ).at(node)
             raise DiffError(
                 "name", f"'{node.id}' is used before it is assigned",
                 hint="assign the variable before using it",

@@ -53,6 +53,11 @@ CASES = [
     ("named_result_field", "return np.linalg.slogdet(np.outer(x, x) + 1.0).logabsdet", "[1] is .logabsdet",
      4, 11),
     ("take_out_by_position", "return np.sum(np.take(x, [0, 1], 0, x))", "output argument", 4, 40),
+    ("enumerate_start", "s = 0.0\n    for i, v in enumerate(x, 1):\n        s = s + v * i\n    return s",
+     "enumerate with a start", 5, 16),
+    ("carried_without_a_first_value",
+     "s = 0.0\n    for i in range(3):\n        if i > 0:\n            s = s + prev * x\n"
+     "        prev = x * i\n    return np.sum(s)", "needs a first value", 7, 20),
     ("linspace_retstep", "s, step = np.linspace(0.0, x[0], 5, retstep=True)\n    return np.sum(s) + step",
      "retstep=True", 4, 14),
     ("no_rule", "return np.sum(np.fft.fft(x).real)", "call", 4, 18),

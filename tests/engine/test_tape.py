@@ -104,3 +104,30 @@ def test_straight_line_code_needs_no_tape():
     source = "import numpy as np\n\n" + inspect.getsource(straight_line)
     derivative = tangent_lsp.derive(source, "straight_line")
     assert "tape" not in derivative.code
+
+
+def recurrent_with_a_list(x, w):
+    h = x
+    hs = []
+    for i in range(3):
+        h = np.tanh(h * w + i)
+        hs.append(h)
+    ys = [np.sin(v) for v in hs]
+    return np.sum(np.stack(ys) ** 2) + np.sum(h)
+
+
+def test_one_forward_half_serves_several_seeds():
+    """The split backward half works on copies of the tape and of the lists it pops:
+    called twice on one saved state, it gives the same gradient (it popped an empty
+    tape the second time)."""
+    rng = np.random.default_rng(11)
+    x, w = rng.normal(size=3), rng.normal(size=3)
+    function = tangent_lsp.autodiff(recurrent_with_a_list, motion="split")
+    forward = function.__globals__[function.__name__ + "_forward"]
+    backward = function.__globals__[function.__name__ + "_backward"]
+    saved = forward(x, w)
+    first, again, doubled = backward(saved, 1.0), backward(saved, 1.0), backward(saved, 2.0)
+    expected = tangent_lsp.grad(recurrent_with_a_list)(x, w)
+    np.testing.assert_allclose(first, expected)
+    np.testing.assert_allclose(again, expected)
+    np.testing.assert_allclose(doubled, 2.0 * expected)
