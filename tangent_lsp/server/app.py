@@ -17,21 +17,20 @@ from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
+from pygls.workspace import TextDocument
 
 from tangent_lsp.engine import Derivative, DiffError, derive
-from tangent_lsp.engine.naming import derivative_name
 
 from . import edits as edits_mod
 from . import locate, settings as settings_mod, stale as stale_mod
 from .cache import DerivationCache, Overrun
 from .positions import LineIndex, byte_to_cp
-from .uris import SCHEME, GradientTarget, gradient_uri, to_path
+from .uris import SCHEME, GradientTarget, document_key, gradient_uri, to_path
 
 log = logging.getLogger("tangent_lsp.server")
 
@@ -217,9 +216,20 @@ class TangentServer(LanguageServer):
 
     # --- documents -----------------------------------------------------------------
 
+    def open_document(self, uri: str) -> TextDocument | None:
+        """The client's open document ``uri`` names (however it is percent-encoded), or None."""
+        return self.workspace.text_documents.get(document_key(uri))
+
+    def canonical(self, uri: str) -> str:
+        """``uri`` as the client spells its open document (``my%20model.py``, ``c%3A``): the
+        one spelling the server's state is keyed by and diagnostics are published for."""
+        doc = self.open_document(uri)
+        return doc.uri if doc is not None else uri
+
     def snapshot(self, uri: str) -> Snapshot | None:
         """The document's current text: the client's (unsaved) copy, else the file on disk."""
-        doc = self.workspace.text_documents.get(unquote(uri))
+        uri = self.canonical(uri)
+        doc = self.open_document(uri)
         if doc is not None:
             cached = self._snapshots.get(uri)
             if (
@@ -243,10 +253,12 @@ class TangentServer(LanguageServer):
         return Snapshot(uri, None, text, path, self.encoding)
 
     def opened(self, uri: str) -> None:
+        uri = self.canonical(uri)
         self._forget(uri)
         self.schedule_refresh(uri, delay=0.0)
 
     def changed(self, uri: str) -> None:
+        uri = self.canonical(uri)
         snap = self.snapshot(uri)
         if snap is not None:  # versions only go up: older results are of no use now
             self.cache.forget(lambda key: key[0] == uri and key[1] != snap.key)
@@ -255,12 +267,14 @@ class TangentServer(LanguageServer):
     def saved(self, uri: str) -> None:
         """A file was saved (or changed on disk): the derivatives of the other documents may
         have followed calls into it, so none of theirs is trusted any more."""
+        uri = self.canonical(uri)
         self.cache.forget(lambda key: key[0] != uri)
-        for other in list(self.workspace.text_documents):
-            if other != unquote(uri):
-                self.schedule_refresh(other, delay=0.0)
+        for doc in list(self.workspace.text_documents.values()):
+            if document_key(doc.uri) != document_key(uri):
+                self.schedule_refresh(doc.uri, delay=0.0)
 
     def closed(self, uri: str) -> None:
+        # pygls has dropped the document already: ``uri`` is the client's own spelling
         self._forget(uri)
         self.asked.pop(uri, None)
         task = self._refresh.pop(uri, None)
@@ -301,13 +315,19 @@ class TangentServer(LanguageServer):
         except Exception as error:
             return error
 
-    def ask(self, uri: str, req: Request) -> None:
-        """Someone asked for this derivative: its errors become diagnostics from now on."""
-        self.asked.setdefault(uri, {})[req.function] = req
+    def ask(self, uri: str, req: Request) -> bool:
+        """Someone asked for this derivative: its errors become diagnostics from now on.
+        True if that is news (the diagnostics published so far do not cover it)."""
+        asked = self.asked.setdefault(uri, {})
+        if asked.get(req.function) == req:
+            return False
+        asked[req.function] = req
+        return True
 
     # --- diagnostics ---------------------------------------------------------------
 
     def schedule_refresh(self, uri: str, delay: float = REFRESH_DELAY) -> None:
+        uri = self.canonical(uri)
         task = self._refresh.pop(uri, None)
         if task is not None:
             task.cancel()
@@ -327,8 +347,9 @@ class TangentServer(LanguageServer):
     async def publish(self, uri: str) -> None:
         """Publish stale-derivative warnings and errors of the derivatives asked for, for
         an open document (one read from disk would keep them after nothing can clear them)."""
-        if self.workspace.text_documents.get(unquote(uri)) is None:
+        if self.open_document(uri) is None:
             return
+        uri = self.canonical(uri)
         snap = self.snapshot(uri)
         if snap is None or snap.parsed is None:
             return  # half-typed code: keep what is shown until it parses again
@@ -404,10 +425,18 @@ class TangentServer(LanguageServer):
         return snap.range((line, col), (end_line, end_col))
 
     def report_failure(self, snap: Snapshot, req: Request, error: Exception) -> str:
-        """A one-line message for the user; DiffErrors also become diagnostics."""
-        if isinstance(error, DiffError):
-            self.ask(snap.uri, req)
+        """A one-line message for the user; DiffErrors also become diagnostics.
+
+        Only a request not asked for before schedules a refresh: the refresh itself
+        reports the failures it meets, and rescheduling for those would loop forever.
+        """
+        if isinstance(error, DiffError) and self.ask(snap.uri, req):
             self.schedule_refresh(snap.uri, delay=0.0)
+        return self.failure_message(snap, req, error)
+
+    def failure_message(self, snap: Snapshot, req: Request, error: Exception) -> str:
+        """A one-line message for the user, and nothing else."""
+        if isinstance(error, DiffError):
             return f"Cannot differentiate '{req.function}'{where(snap, error)}: {error.text()}"
         if isinstance(error, Overrun):
             return (f"Differentiating '{req.function}' took longer than the time budget "
@@ -421,12 +450,15 @@ class TangentServer(LanguageServer):
 
     # --- edits -----------------------------------------------------------------------
 
-    async def insertion_edit(self, snap: Snapshot, req: Request) -> types.WorkspaceEdit:
+    async def insertion_edit(self, snap: Snapshot, req: Request,
+                             at: int | None = None) -> types.WorkspaceEdit:
         """The edit that inserts (or regenerates) the derivative below its function, for
         the document's text when the derivative is ready: a change that arrived while it
         was derived starts it again for the new text (positions computed on an older
         version would land in the wrong place for a client that applies edits without
-        checking versions)."""
+        checking versions). ``at``: the header line of the derivative to regenerate, in
+        ``snap`` (a quick fix's), forgotten if the text changes."""
+        asked_for = snap.key
         for _ in range(_EDIT_ATTEMPTS):
             func = snap.parsed.function_named(req.function) if snap.parsed else None
             if func is None:
@@ -441,7 +473,7 @@ class TangentServer(LanguageServer):
         self.ask(snap.uri, req)
         plan = edits_mod.plan_insertion(
             snap.parsed, func, derivative.header, derivative.code, derivative.wrt,
-            derivative.imports, derivative.name,
+            derivative.imports, derivative.name, at if snap.key == asked_for else None,
         )
         return self.workspace_edit(snap, plan.edits)
 
@@ -458,24 +490,18 @@ class TangentServer(LanguageServer):
 
     # --- show gradient -----------------------------------------------------------------
 
-    def expected_name(self, req: Request) -> str:
-        """The name the derivative will get (before any collision suffix)."""
-        return derivative_name(req.function, list(req.wrt), req.mode)
-
-    def mode_of(self, block_name: str, function: str, wrt: tuple[str, ...]) -> str:
-        """The mode a generated derivative was made in, from its name (the header omits it)."""
-        if block_name == derivative_name(function, list(wrt), "forward"):
-            return "forward"
-        return "reverse"
-
     def target_request(self, target: GradientTarget, snap: Snapshot) -> Request | None:
         func = snap.parsed.function_named(target.function) if snap.parsed else None
         if func is None:
             return None
         return self.request(func, target.wrt or None, target.mode)
 
-    async def gradient_text(self, target: GradientTarget) -> str:
-        """The content of a gradient document: the derivative's code, or why there is none."""
+    async def gradient_text(self, target: GradientTarget, report: bool = True) -> str:
+        """The content of a gradient document: the derivative's code, or why there is none.
+
+        ``report=False`` (a refresh) only says why: a refresh reporting a failure would
+        schedule the next refresh, which meets the same failure, endlessly.
+        """
         snap = self.snapshot(target.source_uri)
         if snap is None:
             return f"# tangent-lsp: {target.source_uri} is not open\n"
@@ -487,7 +513,8 @@ class TangentServer(LanguageServer):
         try:
             return (await self.derivation(snap, req)).code
         except (DiffError, Overrun) as error:
-            return f"# tangent-lsp: {self.report_failure(snap, req, error)}\n"
+            tell = self.report_failure if report else self.failure_message
+            return f"# tangent-lsp: {tell(snap, req, error)}\n"
 
     def remember_served(self, uri: str, target: GradientTarget, text: str) -> None:
         self.served[uri] = (target, text)
@@ -504,10 +531,11 @@ class TangentServer(LanguageServer):
         snap = self.snapshot(source_uri)
         if snap is not None and snap.parsed is None:
             return
+        source_uri = self.canonical(source_uri)
         for uri, (target, last) in list(self.served.items()):
-            if target.source_uri != source_uri:
+            if self.canonical(target.source_uri) != source_uri:
                 continue
-            text = await self.gradient_text(target)
+            text = await self.gradient_text(target, report=False)
             if text == last:
                 continue
             self.remember_served(uri, target, text)

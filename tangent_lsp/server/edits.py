@@ -1,9 +1,13 @@
 """Where a derivative goes in a module, and the text edits that put it there.
 
-* The derivative of ``f`` goes directly below ``f``, after any derivatives
-  already generated there, separated by two blank lines (PEP 8).
-* If a derivative of ``f`` with respect to the same arguments is already
-  there (found by its header comment), it is replaced: "Regenerate".
+* The derivative of ``f`` goes directly below ``f`` (after the comments
+  indented as its body's last lines), after any derivatives already generated
+  there, with two blank lines around each top-level ``def`` (PEP 8).
+* If a derivative of ``f`` with respect to the same arguments in the same mode
+  is already in the module (found by its header comment, wherever it was moved),
+  it is replaced in place: "Regenerate". A derivative the user renamed keeps
+  their name, so that their calls to it still work (unless the new code already
+  uses that name, then it gets the engine's name).
 * The imports the derivative needs go at the top of the module, once: a name
   the module already imports is not imported again, and an existing
   ``from tangent_lsp.runtime import ...`` line is extended rather than repeated.
@@ -15,11 +19,12 @@ the client's encoding. No LSP types here.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from ..engine.parse import parse_python
 from .locate import Parsed, first_line
-from .stale import Generated, generated, generated_below
+from .stale import Generated, generated, generated_below, parse_header
 
 Point = tuple[int, int]
 
@@ -38,19 +43,22 @@ class Plan:
 
 
 def existing_derivative(
-    parsed: Parsed, func: ast.FunctionDef, wrt: tuple[str, ...], name: str | None = None
+    parsed: Parsed, func: ast.FunctionDef, wrt: tuple[str, ...], mode: str = "reverse",
+    at: int | None = None,
 ) -> Generated | None:
-    """The generated derivative of ``func`` w.r.t. ``wrt`` right below it, if any.
-
-    The header names the function and ``wrt`` but not the mode; ``name`` (the
-    derivative's function name, ``dloss_dW`` or ``tloss_dW``) tells a reverse-mode
-    derivative from a forward-mode one of the same arguments.
-    """
-    for block in generated_below(parsed, func):
-        if block.header.function == func.name and block.header.wrt == tuple(wrt) and (
-            name is None or block.name == name
-        ):
-            return block
+    """The generated derivative of ``func`` w.r.t. ``wrt`` in ``mode``, by its header,
+    wherever it is: the one whose header is on line ``at`` (the one a quick fix is
+    for), else the first right below ``func``, else the first in the module."""
+    matching = [
+        block for block in generated(parsed)
+        if (block.header.function, block.header.wrt, block.header.mode)
+        == (func.name, tuple(wrt), mode)
+    ]
+    below = {block.start for block in generated_below(parsed, func)}
+    for wanted in (lambda b: b.start == at, lambda b: b.start in below, lambda b: True):
+        found = next((block for block in matching if wanted(block)), None)
+        if found is not None:
+            return found
     return None
 
 
@@ -84,23 +92,31 @@ def plan_insertion(
     wrt: tuple[str, ...],
     imports: list[str],
     name: str | None = None,
+    at: int | None = None,
 ) -> Plan:
     """Edits that put ``header`` + ``code`` below ``func`` and add ``imports`` at the top.
 
-    ``name`` is the derivative's function name: an earlier derivative of ``func``
-    w.r.t. ``wrt`` with that name is replaced (with ``name=None``, any of them).
+    An earlier derivative with the same header (function, ``wrt``, mode) is replaced
+    where it is: the one whose header is on line ``at``, if that one matches. ``name``
+    is the new derivative's function name in ``code``; the replaced one's name is kept.
     """
-    body = header + "\n" + code.rstrip("\n")
+    parsed_header = parse_header(header, 0)
+    mode = parsed_header.mode if parsed_header is not None else "reverse"
+    replaced = existing_derivative(parsed, func, wrt, mode, at)
+    if replaced is not None and name:
+        code = keep_name(code, name, replaced.name)
+    body = header + "\n" + pep8_spacing(code).rstrip("\n")
     edits = plan_imports(parsed, imports)
-    replaced = existing_derivative(parsed, func, wrt, name)
     if replaced is not None:
         end_text = parsed.line(replaced.end)
-        edits.append(Edit((replaced.start, 0), (replaced.end, len(end_text)), body))
+        edits.append(Edit((replaced.start, 0), (replaced.end, len(end_text)),
+                          body + _blank_lines_before_next(parsed, replaced.end)))
     else:
         below = generated_below(parsed, func)
-        anchor = below[-1].end if below else (func.end_lineno or func.lineno)
+        anchor = _with_trailing_comments(
+            parsed, below[-1].end if below else (func.end_lineno or func.lineno))
         end = (anchor, len(parsed.line(anchor)))
-        text = "\n\n\n" + body
+        text = "\n\n\n" + body + _blank_lines_before_next(parsed, anchor)
         if anchor >= len(parsed.lines):  # the function ends the file without a newline
             text += "\n"
         edits.append(Edit(end, end, text))
@@ -108,6 +124,61 @@ def plan_insertion(
     if newline != "\n":  # the document's own line endings, not a mix
         edits = [Edit(e.start, e.end, e.text.replace("\n", newline)) for e in edits]
     return Plan(edits, replaced)
+
+
+def _with_trailing_comments(parsed: Parsed, end: int) -> int:
+    """The last line of the top-level ``def`` ending at ``end``, counting the indented
+    comments after its last statement: they read as its body (a commented-out line)."""
+    for line in range(end + 1, len(parsed.lines) + 1):
+        text = parsed.line(line)
+        if not text.strip():
+            continue
+        if not (text[0].isspace() and text.lstrip().startswith("#")):
+            break
+        end = line
+    return end
+
+
+def _blank_lines_before_next(parsed: Parsed, end: int) -> str:
+    """The newlines that leave two blank lines between text inserted after line ``end``
+    and the code that follows it (the blank lines already there count)."""
+    blank = 0
+    for line in range(end + 1, len(parsed.lines) + 1):
+        if parsed.line(line).strip():
+            return "\n" * max(0, 2 - blank)
+        blank += 1
+    return ""  # nothing follows
+
+
+def pep8_spacing(code: str) -> str:
+    """``code`` with two blank lines between its top-level statements where one is a
+    ``def`` or ``class`` (the engine separates the derivatives of callees by one)."""
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return code
+    lines = code.split("\n")
+    definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    for before, after in reversed(list(zip(body, body[1:]))):
+        if not (isinstance(before, definitions) or isinstance(after, definitions)):
+            continue
+        gap = slice(before.end_lineno or before.lineno, first_line(after) - 1)
+        if all(not text.strip() for text in lines[gap]):  # a comment there is left as it is
+            lines[gap] = ["", ""]
+    return "\n".join(lines)
+
+
+def keep_name(code: str, name: str, kept: str) -> str:
+    """``code`` with its function ``name`` renamed ``kept`` (a derivative the user renamed),
+    when that is a plain rename: ``name`` only in the first ``def``, ``kept`` nowhere."""
+    if name == kept or not kept.isidentifier():
+        return code
+    uses = re.compile(rf"(?<![\w.]){re.escape(name)}\b")
+    if len(uses.findall(code)) != 1 or not code.startswith(f"def {name}(") or re.search(
+        rf"(?<![\w.]){re.escape(kept)}\b", code
+    ):
+        return code
+    return f"def {kept}(" + code[len(f"def {name}("):]
 
 
 def _newline(text: str) -> str:
@@ -199,7 +270,7 @@ def _insert_lines(parsed: Parsed, lines: list[str]) -> Edit:
         block = "\n" + block
     elif body:
         stmt = body[0]
-        line = first_line(stmt) if isinstance(stmt, ast.FunctionDef) else stmt.lineno
+        line = first_line(stmt)
         block += "\n\n"
     else:
         line = 1

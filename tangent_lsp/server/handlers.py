@@ -155,8 +155,10 @@ def register(server: TangentServer) -> None:
         req = _request_from(data)
         if snap is None or req is None:
             return action
+        block = data.get("block")  # the header line a quick fix regenerates, in its version
+        at = block if type(block) is int and data.get("version") == snap.version else None
         try:
-            action.edit = await ls.insertion_edit(snap, req)
+            action.edit = await ls.insertion_edit(snap, req, at)
             ls.schedule_refresh(snap.uri, delay=0.0)
         except LookupError as error:
             ls.show(f"tangent-lsp: {error}")
@@ -172,7 +174,11 @@ def register(server: TangentServer) -> None:
 
     @server.command(SHOW_GRADIENT)
     async def show_gradient(ls: TangentServer, *args: Any) -> dict[str, Any] | None:
-        found = _command_target(ls, args)
+        try:
+            found = _command_target(ls, args)
+        except NoTarget as error:
+            ls.show(f"tangent-lsp: {error}")
+            return {"uri": None, "code": None, "error": str(error)}
         if found is None:
             return None
         snap, req = found
@@ -194,7 +200,11 @@ def register(server: TangentServer) -> None:
 
     @server.command(INSERT_DERIVATIVE)
     async def insert_derivative(ls: TangentServer, *args: Any) -> dict[str, Any] | None:
-        found = _command_target(ls, args)
+        try:
+            found = _command_target(ls, args)
+        except NoTarget as error:
+            ls.show(f"tangent-lsp: {error}")
+            return {"applied": False, "error": str(error)}
         if found is None:
             return None
         snap, req = found
@@ -217,7 +227,11 @@ def register(server: TangentServer) -> None:
     @server.feature(GRADIENT_REQUEST)
     async def gradient_request(ls: TangentServer, params: Any) -> dict[str, Any]:
         args = _plain(params)
-        found = _command_target(ls, (args,))
+        try:
+            found = _command_target(ls, (args,))
+        except NoTarget as error:
+            raise JsonRpcException(message=f"tangent/gradient: {error}",
+                                   code=REQUEST_FAILED) from None
         if found is None:
             raise JsonRpcException(
                 message="tangent/gradient: no such document or function", code=REQUEST_FAILED
@@ -360,7 +374,7 @@ async def _generate_actions(
         variants.append((f"{other}-mode {title}", other_req))  # only when that mode works
     actions = []
     for label, req in variants:
-        existing = existing_derivative(snap.parsed, func, req.wrt, ls.expected_name(req))
+        existing = existing_derivative(snap.parsed, func, req.wrt, req.mode)
         verb = "Regenerate" if existing else "Generate"
         action = types.CodeAction(
             title=f"{verb} {label}", kind=types.CodeActionKind.RefactorRewrite,
@@ -388,8 +402,7 @@ async def _stale_fixes(
         func = snap.parsed.function_named(header.function)
         if func is None:
             continue
-        mode = ls.mode_of(block.name, header.function, header.wrt)
-        req = ls.request(func, header.wrt or None, mode)
+        req = ls.request(func, header.wrt or None, header.mode)
         diagnostics = [
             d for d in params.context.diagnostics
             if d.code == STALE_CODE and d.range.start.line == block.start - 1
@@ -401,11 +414,11 @@ async def _stale_fixes(
         action = types.CodeAction(
             title=f"Regenerate derivative of {header.function}{variant}",
             kind=types.CodeActionKind.QuickFix, diagnostics=diagnostics or None,
-            is_preferred=True, data=_action_data(snap, req),
+            is_preferred=True, data={**_action_data(snap, req), "block": block.start},
         )
         if not ls.supports_resolve():
             try:
-                action.edit = await ls.insertion_edit(snap, req)
+                action.edit = await ls.insertion_edit(snap, req, block.start)
             except (DiffError, Overrun, LookupError):
                 continue
         fixes.append(action)
@@ -423,9 +436,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class NoTarget(LookupError):
+    """Well-formed arguments that name nothing to differentiate; the message says why."""
+
+
 def _command_target(ls: TangentServer, args: tuple) -> tuple[Snapshot, Request] | None:
     """``[uri, function]``, ``[uri, function, [wrt...]]`` or ``[{textDocument/uri, function |
-    position, wrt?, mode?}]`` → the document and the derivative asked for."""
+    position, wrt?, mode?}]`` → the document and the derivative asked for; None for
+    malformed arguments, NoTarget when the user has something to be told."""
     args = tuple(_plain(a) for a in args)
     if not args:
         return None
@@ -448,11 +466,15 @@ def _command_target(ls: TangentServer, args: tuple) -> tuple[Snapshot, Request] 
     if not isinstance(uri, str):
         return None
     snap = ls.snapshot(uri)
-    if snap is None or snap.parsed is None:
-        return None
+    if snap is None:
+        raise NoTarget(f"{uri} is not open")
+    if snap.parsed is None:
+        raise NoTarget("the module has a syntax error")
     func = None
     if isinstance(function, str):
         func = snap.parsed.function_named(function)
+        if func is None:
+            raise NoTarget(f"no top-level function '{function}'")
     elif isinstance(position, dict):
         line, character = position.get("line", 0), position.get("character", 0)
         if type(line) is not int or type(character) is not int:
@@ -498,11 +520,11 @@ async def _hover_markdown(ls: TangentServer, snap: Snapshot, func, point):
         markdown = _rule_markdown(ls, target, parsed, snap.path)
         if markdown is not None:
             return markdown, target.span
-    stmt = locate.statement_at(func, point[0])
+    stmt = locate.statement_at(parsed, func, point)
     if stmt is None:
         return None
     span = parsed.span(stmt)
-    primal = parsed.line(stmt.lineno).strip()
+    primal = locate.statement_text(parsed, stmt)
     try:
         derivative = await ls.derivation(snap, req)
     except DiffError as error:

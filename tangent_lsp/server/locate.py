@@ -9,7 +9,10 @@ normal in an editor, never an error).
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -34,6 +37,7 @@ UNARY_OPERATORS: dict[type, tuple[str, str]] = {
 }
 
 Point = tuple[int, int]  # (1-based line, code-point column)
+Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 @dataclass
@@ -71,11 +75,13 @@ class Parsed:
         return Span(self.point(node.lineno, node.col_offset), self.point(end_line, end_col))
 
     @cached_property
-    def functions(self) -> list[ast.FunctionDef]:
-        """Top-level ``def`` functions (the ones the engine can differentiate), in order."""
-        return [s for s in self.tree.body if isinstance(s, ast.FunctionDef)]
+    def functions(self) -> list[Function]:
+        """Top-level functions, in order: ``def``, and ``async def`` too, so that asking
+        for one gets the engine's reason why it cannot differentiate it."""
+        return [s for s in self.tree.body
+                if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
-    def function_named(self, name: str) -> ast.FunctionDef | None:
+    def function_named(self, name: str) -> Function | None:
         for func in self.functions:
             if func.name == name:
                 return func
@@ -109,12 +115,12 @@ def parse(text: str) -> Parsed | None:
     return Parsed(text=text, tree=tree, lines=split_lines(text))
 
 
-def first_line(func: ast.FunctionDef) -> int:
-    """The line where ``func`` starts, decorators included."""
-    return min([func.lineno] + [d.lineno for d in func.decorator_list])
+def first_line(stmt: ast.stmt) -> int:
+    """The line where ``stmt`` starts, decorators included (functions and classes)."""
+    return min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())])
 
 
-def function_at(parsed: Parsed, point: Point) -> ast.FunctionDef | None:
+def function_at(parsed: Parsed, point: Point) -> Function | None:
     """The top-level function whose lines (decorators to last statement) hold ``point``."""
     line = point[0]
     for func in parsed.functions:
@@ -126,17 +132,18 @@ def function_at(parsed: Parsed, point: Point) -> ast.FunctionDef | None:
 _DEF = re.compile(r"\b(?:async\s+)?def\s+([A-Za-z_]\w*|[^\W\d]\w*)")
 
 
-def name_span(parsed: Parsed, func: ast.FunctionDef) -> Span:
+def name_span(parsed: Parsed, func: Function) -> Span:
     """Where the function's name is written (``def >loss<(...)``)."""
     text = parsed.line(func.lineno)
     start = byte_to_cp(text, func.col_offset)
     for match in _DEF.finditer(text, start):
-        if match.group(1) == func.name:
+        # ``def 𝑓(x)`` defines ``f``: Python NFKC-normalizes identifiers
+        if unicodedata.normalize("NFKC", match.group(1)) == func.name:
             return Span((func.lineno, match.start(1)), (func.lineno, match.end(1)))
     return Span((func.lineno, start), (func.lineno, len(text)))
 
 
-def on_function_name(parsed: Parsed, point: Point) -> ast.FunctionDef | None:
+def on_function_name(parsed: Parsed, point: Point) -> Function | None:
     """The function whose name is under ``point`` (end of the name included)."""
     func = function_at(parsed, point)
     if func is None:
@@ -147,18 +154,37 @@ def on_function_name(parsed: Parsed, point: Point) -> ast.FunctionDef | None:
     return None
 
 
-def statement_at(func: ast.FunctionDef, line: int) -> ast.stmt | None:
-    """The innermost statement of ``func``'s body that covers ``line``."""
+def statement_at(parsed: Parsed, func: Function, point: Point) -> ast.stmt | None:
+    """The innermost statement of ``func``'s body under ``point``: of several on its line
+    (``a = 1; b = 2``), the last one starting before it."""
     found: ast.stmt | None = None
     body: list[ast.stmt] = list(func.body)
     while True:
-        for stmt in body:
-            if stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
-                found = stmt
-                body = _child_statements(stmt)
-                break
-        else:
+        covering = [s for s in body if s.lineno <= point[0] <= (s.end_lineno or s.lineno)]
+        if not covering:
             return found
+        before = [s for s in covering if parsed.span(s).start <= point]
+        found = before[-1] if before else covering[0]
+        body = _child_statements(found)
+
+
+def statement_text(parsed: Parsed, stmt: ast.stmt) -> str:
+    """How a hover quotes ``stmt``: its first line, from its own column (another statement
+    may come first, before a ``;``) to its end or the comment that ends the line."""
+    span = parsed.span(stmt)
+    line = parsed.line(span.start[0])
+    end = span.end[1] if span.end[0] == span.start[0] else len(line)
+    return _without_comment(line[span.start[1]:end]).strip()
+
+
+def _without_comment(text: str) -> str:
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                return text[:token.start[1]]
+    except (tokenize.TokenError, SyntaxError):  # a bracket the next line closes
+        pass
+    return text
 
 
 def _child_statements(stmt: ast.stmt) -> list[ast.stmt]:
@@ -217,15 +243,15 @@ def resolve_global(parsed: Parsed, path: str) -> str | None:
     return f"{base}.{rest}" if rest else base
 
 
-def target_at(parsed: Parsed, func: ast.FunctionDef, point: Point) -> Target | None:
-    """The call, method, attribute or operator under ``point`` inside ``func``."""
+def target_at(parsed: Parsed, func: Function, point: Point) -> Target | None:
+    """The call, method, attribute or operator under ``point`` in ``func``'s body (not in
+    its decorators, defaults or annotations: they are not differentiated)."""
     locals_ = local_names(func)
-    inner_chain = {
-        id(node.value) for node in ast.walk(func) if isinstance(node, ast.Attribute)
-    }
-    call_funcs = {id(node.func) for node in ast.walk(func) if isinstance(node, ast.Call)}
+    nodes = [node for stmt in func.body for node in ast.walk(stmt)]
+    inner_chain = {id(node.value) for node in nodes if isinstance(node, ast.Attribute)}
+    call_funcs = {id(node.func) for node in nodes if isinstance(node, ast.Call)}
     candidates: list[Target] = []
-    for node in ast.walk(func):
+    for node in nodes:
         if isinstance(node, (ast.Attribute, ast.Name)):
             if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
                 continue

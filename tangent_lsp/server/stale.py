@@ -12,6 +12,7 @@ function is edited its hash changes and the derivative below is stale.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -88,12 +89,15 @@ def _generated(parsed: Parsed) -> list[Generated]:
         if header is None:
             continue
         end = own_end = func.end_lineno or func.lineno
-        called = _called(func)
-        for stmt in body[index + 1:]:  # its callees' derivatives, inserted with it
+        called: set[str] | None = None  # walked only when a callee's derivative may follow
+        for stmt in itertools.islice(body, index + 1, None):  # callees' derivatives, with it
             if not (
-                isinstance(stmt, ast.FunctionDef) and stmt.name in called
-                and first_line(stmt) - 1 not in by_line and _derivative_of_one(stmt.name, sources)
+                isinstance(stmt, ast.FunctionDef) and first_line(stmt) - 1 not in by_line
+                and _derivative_of_one(stmt.name, sources)
             ):
+                break
+            called = _called(func) if called is None else called
+            if stmt.name not in called:
                 break
             end = stmt.end_lineno or stmt.lineno
             called |= _called(stmt)
@@ -104,7 +108,14 @@ def _generated(parsed: Parsed) -> list[Generated]:
 def _derivative_of_one(name: str, functions: set[str]) -> bool:
     """``dg_dx`` or ``tg_dx`` (``dg_dx2``...): named as the derivative of another of the
     module's functions (a user's ``g`` defined below a derivative calling it is not)."""
-    return any(name.startswith((f"d{f}_d", f"t{f}_d")) for f in functions if f != name)
+    if not name.startswith(("d", "t")):
+        return False
+    cut = name.find("_d", 2)
+    while cut >= 0:  # each "_d" may end the function's name
+        if name[1:cut] in functions:
+            return True
+        cut = name.find("_d", cut + 1)
+    return False
 
 
 def _called(func: ast.FunctionDef) -> set[str]:
@@ -144,9 +155,18 @@ class _Lines:
         self.functions = {f.name: f for f in parsed.tree.body if isinstance(f, ast.FunctionDef)}
 
 
+def _lines(parsed: Parsed) -> _Lines:
+    """Built once per text: splitting a long module for each of its derivatives is
+    quadratic, and it runs on the event loop at every publish and code action."""
+    cached = parsed.memo.get("lines")
+    if cached is None:
+        cached = parsed.memo["lines"] = _Lines(parsed)
+    return cached
+
+
 def function_hash(parsed: Parsed, func: ast.FunctionDef) -> str:
     """The hash the engine writes into a header for ``func`` (same function, same text)."""
-    return _engine_source_hash(_Lines(parsed), func)
+    return _engine_source_hash(_lines(parsed), func)
 
 
 @dataclass(frozen=True)
@@ -161,11 +181,19 @@ def stale(parsed: Parsed) -> list[Stale]:
     A derivative whose source function no longer exists is left alone: there is
     nothing to regenerate it from.
     """
+    cached = parsed.memo.get("stale")
+    if cached is None:
+        cached = parsed.memo["stale"] = _stale(parsed)
+    return list(cached)
+
+
+def _stale(parsed: Parsed) -> list[Stale]:
     found = []
     hashes: dict[str, str] = {}
+    functions = _lines(parsed).functions
     for block in generated(parsed):
         name = block.header.function
-        func = parsed.function_named(name)
+        func = functions.get(name)
         if func is None:
             continue
         if name not in hashes:

@@ -56,6 +56,13 @@ def parse_gradient_uri(uri: str) -> GradientTarget | None:
     return GradientTarget(source_uri, function, mode, names)
 
 
+def document_key(uri: str) -> str:
+    """What identifies a document whatever the percent-encoding of its URI
+    (``my%20model.py`` is ``my model.py``, VS Code's ``c%3A`` is ``c:``): pygls keys the
+    open documents by it."""
+    return unquote(uri)
+
+
 def to_path(uri: str) -> str | None:
     """The file system path of a ``file:`` URI, else None (``untitled:`` and friends)."""
     parsed = urlparse(uri)

@@ -191,3 +191,12 @@ def test_a_form_feed_in_a_comment_does_not_make_a_fresh_derivative_stale():
     text = insert_variant(TWO_ARGUMENTS.replace("    y = g(x)", "    # a\x0cb\n    y = g(x)"),
                           "f", ("x",))
     assert not stale_mod.stale(locate.parse(text))
+
+
+def test_a_renamed_derivative_keeps_its_name_only_when_that_is_a_plain_rename():
+    code = "def dloss_dW(W, bloss=1.0):\n    bW = dlayer_dW(W)\n    return bW\n"
+    assert edits.keep_name(code, "dloss_dW", "grad_loss").startswith("def grad_loss(W, ")
+    assert edits.keep_name(code, "dloss_dW", "dlayer_dW") == code  # used for another
+    recursive = code.replace("dlayer_dW(W)", "dloss_dW(W)")
+    assert edits.keep_name(recursive, "dloss_dW", "grad_loss") == recursive
+    assert edits.keep_name(code, "dloss_dW", "not a name") == code

@@ -75,9 +75,9 @@ def test_name_span_and_on_name():
 def test_statement_at_is_innermost():
     p = parsed()
     func = p.function_named("loss")
-    assert ast.unparse(locate.statement_at(func, at("r = -r")[0])) == "r = -r"
-    assert isinstance(locate.statement_at(func, at("if r > 0")[0]), ast.If)
-    assert locate.statement_at(func, at("def loss")[0]) is None
+    assert ast.unparse(locate.statement_at(p, func, at("r = -r"))) == "r = -r"
+    assert isinstance(locate.statement_at(p, func, at("if r > 0")), ast.If)
+    assert locate.statement_at(p, func, at("def loss")) is None
 
 
 def target(needle: str, offset: int = 0, occurrence: int = 0):
@@ -121,3 +121,11 @@ def test_parameters_and_locals():
 
 def test_imports():
     assert parsed().imports == {"np": "numpy", "e": "numpy.exp"}
+
+
+def test_statement_text_is_the_statement_without_its_comment():
+    p = locate.parse("def f(x):\n    a = x; b = x  # both\n    for i in range(2):  # twice\n"
+                     "        y = g(x,  # first\n              x)\n")
+    func = p.function_named("f")
+    quoted = [locate.statement_text(p, s) for s in ast.walk(func) if isinstance(s, ast.stmt)][1:]
+    assert quoted == ["a = x", "b = x", "for i in range(2):", "y = g(x,"]

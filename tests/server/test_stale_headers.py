@@ -58,3 +58,19 @@ def test_stale_only_after_an_edit():
 def test_source_function_gone_is_not_stale():
     text = with_generated(BASE).replace("def f(x):", "def g(x):")
     assert stale.stale(locate.parse(text)) == []
+
+
+def test_stale_splits_the_text_once_however_many_derivatives(monkeypatch):
+    # once per derivative made it quadratic: 1,000 derivatives took seconds, on the loop
+    parts = []
+    for i in range(30):
+        source = f"def f{i}(x):\n    return np.sum(np.sin(x))\n"
+        d = derive("import numpy as np\n\n\n" + source, f"f{i}")
+        parts.append(source + "\n\n" + d.header + "\n" + d.code)
+    parsed = locate.parse("import numpy as np\n\n\n" + "\n\n".join(parts))
+    calls = []
+    real = stale.split_lines
+    monkeypatch.setattr(stale, "split_lines", lambda text: calls.append(1) or real(text))
+    assert stale.stale(parsed) == []
+    assert stale.stale(parsed) == []
+    assert len(calls) <= 1
