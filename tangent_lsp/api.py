@@ -9,12 +9,14 @@ on it and it can be differentiated again.
 
 from __future__ import annotations
 
+import ast
 import enum
 import hashlib
 import functools
 import inspect
 import linecache
 import os
+import types
 from typing import Any, Callable, Sequence
 
 from .engine import Derivative, DiffError, differentiate
@@ -83,7 +85,7 @@ def _derive_live(func, wrt, optimized, mode, preserve_result, seed_default, moti
     module = parse_function_source("".join(lines), path)
     node = module.tree.body[0]
     node.decorator_list = []
-    resolver = RuntimeResolver(function_namespace(func))
+    resolver = RuntimeResolver(function_namespace(func), func)
     try:
         derivative = differentiate(
             module, node, resolver, mode=mode, wrt=wrt, optimized=optimized,
@@ -101,12 +103,38 @@ def _derive_live(func, wrt, optimized, mode, preserve_result, seed_default, moti
     namespace: dict[str, Any] = {}
     for callee_namespace in reversed(resolver.namespaces()):  # the caller's names win
         namespace.update(callee_namespace)
-    namespace.update(resolver.borrowed)  # a callee's globals the caller binds otherwise
-    return derivative, namespace
+    for alias, (owner, name) in resolver.borrowed.items():  # a callee's global, rebound here
+        namespace[alias] = owner.namespace[name]
+    return derivative, namespace, _live_values(derivative, namespace, resolver.sources())
 
 
-def compile_derivative(derivative: Derivative, namespace: dict[str, Any]) -> Callable:
-    """Execute generated source in ``namespace`` and return the derivative function."""
+def _live_values(
+    derivative: Derivative, namespace: dict[str, Any], sources: dict[str, tuple[dict, str]]
+) -> dict[str, tuple[dict, str]]:
+    """The module-level values (numbers, arrays, lists: not modules, functions or classes)
+    the generated code reads, with where their current values live: read again on each
+    call, as the function itself would (``lam = 0.1`` changed after ``grad(f)``)."""
+    read = {
+        node.id for node in ast.walk(ast.parse(derivative.code))
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+    return {
+        name: sources[name] for name in sorted(read & set(sources))
+        if name in namespace and not _is_code(namespace[name]) and not name.startswith("__")
+    }
+
+
+def _is_code(value: Any) -> bool:
+    return callable(value) or isinstance(value, types.ModuleType)
+
+
+def compile_derivative(
+    derivative: Derivative, namespace: dict[str, Any],
+    live: dict[str, tuple[dict, str]] | None = None,
+) -> Callable:
+    """Execute generated source in ``namespace`` and return the derivative function; with
+    ``live`` (name → the module globals and name holding its current value), one that
+    reads those values again on every call."""
     source = "\n".join(derivative.imports + ["", ""]) + derivative.code
     # one file name per distinct code: inspect.getsource must find *this* code again
     digest = hashlib.sha256(source.encode()).hexdigest()[:12]
@@ -115,7 +143,19 @@ def compile_derivative(derivative: Derivative, namespace: dict[str, Any]) -> Cal
     exec(compile(source, filename, "exec"), namespace)
     function = namespace[derivative.name]
     function.derivative = derivative
-    return function
+    if not live:
+        return function
+    function.live_globals = live  # differentiated again: where its module values live
+
+    @functools.wraps(function)
+    def reading_module_values(*args, **kwargs):
+        for name, (values, key) in live.items():
+            if key in values:
+                namespace[name] = values[key]
+        return function(*args, **kwargs)
+
+    reading_module_values.derivative = derivative
+    return reading_module_values
 
 
 def autodiff(
@@ -147,10 +187,10 @@ def autodiff(
     key = (func, tuple(wrt), optimized, mode, preserve_result, seed_default, motion)
     cached = _cache.get(key)
     if cached is None:
-        derivative, namespace = _derive_live(
+        derivative, namespace, live = _derive_live(
             func, wrt, optimized, mode, preserve_result, seed_default, motion
         )
-        cached = compile_derivative(derivative, namespace)
+        cached = compile_derivative(derivative, namespace, live)
         _cache[key] = cached
     if verbose:
         print("\n".join(cached.derivative.imports + [""]) + cached.derivative.code)

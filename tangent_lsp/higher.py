@@ -32,7 +32,7 @@ def hvp(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int = 0) 
     source = f"def {name}({', '.join(header)}):\n    return {tangent.__name__}({', '.join(call)})\n"
     wrapper = Derivative(code=source, name=name, function=func.__name__, wrt=(params[wrt],),
                          mode="forward-over-reverse")
-    namespace = dict(tangent.__globals__)
+    namespace = dict(inspect.unwrap(tangent).__globals__)  # it may read module values live
     namespace[tangent.__name__] = tangent
     function = compile_derivative(wrapper, namespace)
     # the function's own defaults (the vector's is never used: it is passed by name below)

@@ -188,12 +188,35 @@ def object_qualname(obj: Any) -> str | None:
 class RuntimeResolver:
     """Resolves names through a live function's globals (the ``grad(f)`` path)."""
 
-    def __init__(self, namespace: dict[str, Any]) -> None:
+    def __init__(self, namespace: dict[str, Any], func: types.FunctionType | None = None) -> None:
         self.namespace = namespace
         self._user: dict[str, types.FunctionType] = {}
         self.callees: list["RuntimeResolver"] = []  # their namespaces join the generated code's
-        self.borrowed: dict[str, Any] = {}  # alias → a callee's global the caller rebinds
+        self.borrowed: dict[str, tuple["RuntimeResolver", str]] = {}  # alias → (owner, name)
         self.module_name = str(namespace.get("__name__", ""))
+        # where each global's current value lives: the function's module, or, for a
+        # generated derivative differentiated again, wherever its own values came from
+        self.live: dict[str, tuple[dict[str, Any], str]] = {}
+        if func is not None:
+            self.live = {name: (func.__globals__, name) for name in func.__globals__}
+            self.live.update(getattr(func, "live_globals", {}))
+
+    def sources(self) -> dict[str, tuple[dict[str, Any], str]]:
+        """Each name the generated code can read from a module, with the module globals
+        that hold its current value (this function's first, as in its namespace)."""
+        found: dict[str, tuple[dict[str, Any], str]] = {}
+        for resolver in reversed(self._all()):
+            found.update(resolver.live)
+        for alias, (owner, name) in self.borrowed.items():
+            if name in owner.live:
+                found[alias] = owner.live[name]
+        return found
+
+    def _all(self) -> list["RuntimeResolver"]:
+        out = [self]
+        for callee in self.callees:
+            out.extend(callee._all())
+        return out
 
     def qualname(self, node: gast.AST) -> str | None:
         path = dotted_name(node)
@@ -234,7 +257,7 @@ class RuntimeResolver:
         return ("builtin", identifier) if identifier in _BUILTINS else None
 
     def borrow(self, alias: str, owner: "Resolver", identifier: str) -> None:
-        self.borrowed[alias] = owner.namespace[identifier]
+        self.borrowed[alias] = (owner, identifier)
 
     def rules_of(self, qualname: str) -> object:
         import inspect
@@ -266,7 +289,7 @@ class RuntimeResolver:
         module = parse_function_source(source, inspect.getsourcefile(func))
         node = module.tree.body[0]
         node.decorator_list = []
-        resolver = RuntimeResolver(function_namespace(func))
+        resolver = RuntimeResolver(function_namespace(func), func)
         self.callees.append(resolver)
         return Callee(module, node, resolver)
 

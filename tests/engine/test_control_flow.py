@@ -391,7 +391,15 @@ def loop_target_is_its_sequence(x):  # `for x in x`: the first x is iterated
     return s
 
 
+def zip_strict(x, y):
+    s = 0.0
+    for a, b in zip(x, y, strict=True):
+        s = s + np.sin(a) * b
+    return s
+
+
 CASES = [
+    ("zip_strict", zip_strict, (rng.normal(size=3), rng.normal(size=3)), (0, 1)),
     ("loop_index_rebinds_an_active_name", loop_index_rebinds_an_active_name, (1.5,), (0,)),
     ("parameter_reused_as_loop_index", parameter_reused_as_loop_index, (rng.normal(size=3), 2.0), (0, 1)),
     ("enumerate_index_rebinds_an_active_name", enumerate_index_rebinds_an_active_name,
