@@ -82,9 +82,8 @@ def _derive_live(func, wrt, optimized, mode, preserve_result, seed_default, moti
             hint="define the function in a file (not in an interactive prompt)",
         ) from None
     path = inspect.getsourcefile(func)
-    module = parse_function_source("".join(lines), path)
+    module = parse_function_source("".join(lines), path, first_line)
     node = module.tree.body[0]
-    node.decorator_list = []
     resolver = RuntimeResolver(function_namespace(func), func)
     try:
         derivative = differentiate(
@@ -93,10 +92,6 @@ def _derive_live(func, wrt, optimized, mode, preserve_result, seed_default, moti
             rules=_module_rules(func),
         )
     except DiffError as error:
-        if error.line is not None:
-            error.line += first_line - 1
-            if error.end_line is not None:
-                error.end_line += first_line - 1
         error.path = error.path or path
         error.args = (error.format(),)  # file:line:col: message, also in a traceback
         raise

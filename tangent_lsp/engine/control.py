@@ -251,8 +251,8 @@ class ControlFlow:
         test = self.condition(node.test, node.test)
         name = target or self.namer.fresh("t", temporary=False)
         self.local_names.add(name)
-        body = self.block([_assign_to(name, node.body)])
-        orelse = self.block([_assign_to(name, node.orelse)])
+        body = self.block([_assign_to(name, node.body, node)])
+        orelse = self.block([_assign_to(name, node.orelse, node)])
         self.body.append(If(test, body, orelse, line, node))
         return S.name(name)
 
@@ -338,9 +338,10 @@ def _bind_item(target: gast.expr, sequence: gast.expr, index: str, node: gast.AS
     return gast.copy_location(stmt, node)
 
 
-def _assign_to(name: str, value: gast.expr) -> gast.stmt:
+def _assign_to(name: str, value: gast.expr, where: gast.AST) -> gast.stmt:
     stmt = gast.Assign(targets=[S.name(name, store=True)], value=value, type_comment=None)
-    return gast.copy_location(stmt, value)
+    # a branch's own position, else the expression's (a lambda's argument put in has none)
+    return gast.copy_location(stmt, value if hasattr(value, "lineno") else where)
 
 
 class _AugmentedAsPlain(gast.NodeTransformer):

@@ -186,7 +186,12 @@ class _Forward:
             out = []
             if target not in self.owned:  # it may share memory with a seed or another tangent
                 tangent = S.name(self.tangent(target))
-                out.append(S.assign(self.tangent(target), S.call(S.attribute(tangent, "copy"), [])))
+                if target in self.containers:  # a list or dict: `copied`, which has rules
+                    self.helpers.add("copied")  # (a list's `.copy()` reads as an array's)
+                    fresh = S.call("copied", [tangent])
+                else:
+                    fresh = S.call(S.attribute(tangent, "copy"), [])
+                out.append(S.assign(self.tangent(target), fresh))
                 self.owned.add(target)
             location = S.clone(op.value)
             location.value = S.name(self.tangent(target))

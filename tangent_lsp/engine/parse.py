@@ -43,6 +43,10 @@ class _Functions(Mapping):
         self._syntax[node.name] = node
         self._converted.pop(node.name, None)
 
+    def remove(self, name: str) -> None:
+        self._syntax.pop(name, None)
+        self._converted.pop(name, None)
+
     def __getitem__(self, name: str) -> gast.AST:
         if name not in self._converted:
             self._converted[name] = _converted(self._syntax[name])
@@ -154,45 +158,91 @@ def reachable_functions(functions, node) -> list:
     return found
 
 
-def parse_function_source(source: str, path: str | None = None) -> Module:
-    """Parse the source of one function as returned by ``inspect.getsource``."""
-    return parse_module(textwrap.dedent(source), path)
+def parse_function_source(source: str, path: str | None = None, first_line: int = 1) -> Module:
+    """Parse the source of one function as returned by ``inspect.getsource``, its lines
+    numbered as in its file when ``first_line`` says where it starts there."""
+    return parse_module("\n" * (first_line - 1) + textwrap.dedent(source), path)
 
 
 def _record_binding(module: Module, stmt: ast.stmt) -> None:
+    """What ``stmt`` binds at the top level. A later binding replaces an earlier one of the
+    same name, as when the module runs (``from numpy import tanh`` then ``def tanh``)."""
     if isinstance(stmt, ast.Import):
         for alias in stmt.names:
             if alias.asname:
-                module.imports[alias.asname] = alias.name
+                _bind_import(module, alias.asname, alias.name)
             else:
                 # `import numpy.linalg` binds `numpy`
                 top = alias.name.split(".")[0]
-                module.imports[top] = top
+                _bind_import(module, top, top)
     elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
         for alias in stmt.names:
             if alias.name == "*":
                 module.star_import = True
             else:
-                module.imports[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
+                _bind_import(module, alias.asname or alias.name, f"{stmt.module}.{alias.name}")
     elif isinstance(stmt, ast.ImportFrom):
         for alias in stmt.names:  # relative imports: project-local, resolved later
-            module.imports[alias.asname or alias.name] = "." * stmt.level + (
+            _bind_import(module, alias.asname or alias.name, "." * stmt.level + (
                 f"{stmt.module}.{alias.name}" if stmt.module else alias.name
-            )
+            ))
     elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        _unbind(module, stmt.name)
         module.functions.add(stmt)
     elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
         for target in targets:
             for sub in ast.walk(target):
                 if isinstance(sub, ast.Name):
-                    module.assigned.add(sub.id)
+                    _bind_value(module, sub.id)
     elif isinstance(stmt, ast.ClassDef):
-        module.assigned.add(stmt.name)
+        _bind_value(module, stmt.name)
     elif isinstance(stmt, (ast.For, ast.With)):
         for sub in ast.walk(stmt):
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-                module.assigned.add(sub.id)
-    elif isinstance(stmt, (ast.If, ast.Try)):
+                _bind_value(module, sub.id)
+    elif isinstance(stmt, ast.Try):  # `try: import scipy`: the body's bindings
         for child in stmt.body:
             _record_binding(module, child)
+    elif isinstance(stmt, ast.If):
+        _record_branches(module, stmt)
+
+
+def _record_branches(module: Module, stmt: ast.If) -> None:
+    """Names an ``if`` binds: what both branches bind alike is known (``if TYPE_CHECKING:
+    import x``, with nothing else), a name bound differently, or in one branch only,
+    depends on a test the module runs (``if USE_RELU: def act ...``): a value, not known."""
+    sides = []
+    for block in (stmt.body, stmt.orelse):
+        side = Module(source=module.source, path=module.path, syntax=module.syntax, lines=module.lines)
+        for child in block:
+            _record_binding(side, child)
+        sides.append(side)
+    body, orelse = sides
+    for name in sorted(_names(body) | _names(orelse)):
+        target = body.imports.get(name)
+        if target is not None and orelse.imports.get(name, None if stmt.orelse else target) == target:
+            _bind_import(module, name, target)
+        else:
+            _bind_value(module, name)
+    module.star_import = module.star_import or body.star_import or orelse.star_import
+
+
+def _names(module: Module) -> set[str]:
+    return set(module.imports) | set(module.functions) | module.assigned
+
+
+def _bind_import(module: Module, name: str, target: str) -> None:
+    _unbind(module, name)
+    module.imports[name] = target
+
+
+def _bind_value(module: Module, name: str) -> None:
+    _unbind(module, name)
+    module.assigned.add(name)
+
+
+def _unbind(module: Module, name: str) -> None:
+    module.imports.pop(name, None)
+    module.functions.remove(name)
+    module.assigned.discard(name)

@@ -23,7 +23,7 @@ from .shape_passes import keep_shapes_only
 from . import syntax as S
 from .errors import DiffError
 from .naming import Namer, derivative_name
-from .normalize import check_signature, normalize
+from .normalize import check_decorators, check_signature, normalize
 from .parse import Module
 from .project import imports_for
 from .resolve import Resolver, StaticResolver
@@ -74,6 +74,7 @@ class Program:
     ) -> Generated:
         """The derivative of one function (reverse or forward mode), optimized."""
         check_signature(node)
+        check_decorators(node, resolver)
         namer = Namer(
             module_names(module) | S.all_names(node) | self.function_names.taken
         )

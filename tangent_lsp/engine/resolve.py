@@ -283,12 +283,11 @@ class RuntimeResolver:
         if func is None:
             return None
         try:
-            source = inspect.getsource(func)
+            lines, first_line = inspect.getsourcelines(func)
         except (OSError, TypeError):
             return None
-        module = parse_function_source(source, inspect.getsourcefile(func))
+        module = parse_function_source("".join(lines), inspect.getsourcefile(func), first_line)
         node = module.tree.body[0]
-        node.decorator_list = []
         resolver = RuntimeResolver(function_namespace(func), func)
         self.callees.append(resolver)
         return Callee(module, node, resolver)

@@ -79,8 +79,10 @@ class _Simplify(S.Transformer):
             return node.left  # a number keeps the array's shape: `e + 0.0` is `e`
         if isinstance(node.op, gast.Add) and left == 0:
             return node.right
-        if isinstance(node.op, gast.Add) and S.same(node.left, node.right):
-            return S.binop(S.constant(2.0), gast.Mult(), node.left)  # `g * r + g * r`, from r * r
+        if isinstance(node.op, gast.Add) and (
+            S.same(node.left, node.right) or _swapped_product(node.left, node.right)
+        ):  # `g * r + g * r` from r * r, and its tangent `dr * r + r * dr`
+            return S.binop(S.constant(2.0), gast.Mult(), node.left)
         if (
             isinstance(node.op, (gast.Add, gast.Sub)) and isinstance(node.left, gast.BinOp)
             and type(node.left.op) is type(node.op) and S.same(node.left.right, node.right)
@@ -160,6 +162,15 @@ def _is_small(node: gast.expr, classes: ShapeClasses) -> bool:
         return node.func.id == "reduced_count"
     shape = classes.of(node)
     return shape == SCALAR or shape == ZERO_D
+
+
+def _swapped_product(a: gast.AST, b: gast.AST) -> bool:
+    """``p * q`` and ``q * p``: the same value (multiplication commutes, also elementwise)."""
+    return (
+        isinstance(a, gast.BinOp) and isinstance(b, gast.BinOp)
+        and isinstance(a.op, gast.Mult) and isinstance(b.op, gast.Mult)
+        and S.same(a.left, b.right) and S.same(a.right, b.left)
+    )
 
 
 def _is_reciprocal(node: gast.AST) -> bool:

@@ -20,7 +20,7 @@ import numpy
 import tangent_lsp
 import tangent_lsp.surgery
 from tangent_lsp.rules.notation import adjoint, d, nondifferentiable
-from tangent_lsp.runtime import pick_adjoint, unbroadcast, unsum
+from tangent_lsp.runtime import pick_adjoint, unbroadcast, unlist, unsum
 
 # --- builtins --------------------------------------------------------------------------
 
@@ -224,8 +224,8 @@ def math_fsum(y, seq):
 
 
 @adjoint(builtins.list, builtins.tuple)
-def builtin_list(y, iterable=()):
-    d[iterable] = d[y]
+def builtin_list(y, iterable=()):  # an array's elements' adjoints make an array again
+    d[iterable] = unlist(d[y], iterable)
 
 
 @adjoint(builtins.dict)

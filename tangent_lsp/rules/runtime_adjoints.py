@@ -57,6 +57,8 @@ from tangent_lsp.runtime import (
     unrepeat,
     unsort,
     unstack,
+    unlist,
+    relist,
     unsum,
     untake,
     untile,
@@ -169,6 +171,16 @@ def a_gram_adjoint(y, g, x):
 def a_add_grad(y, a, b):
     d[a] = d[y]
     d[b] = d[y]
+
+
+@adjoint(unlist)  # stacks an array's elements' adjoints: its adjoint splits them again
+def a_unlist(y, g, iterable):
+    d[g] = relist(d[y], iterable)
+
+
+@adjoint(relist)
+def a_relist(y, c, iterable):
+    d[c] = unlist(d[y], iterable)
 
 
 @adjoint(unsum)  # one copy of g per element: its adjoint adds the elements' adjoints up

@@ -60,6 +60,8 @@ from tangent_lsp.runtime import (
     unrepeat,
     unsort,
     unstack,
+    unlist,
+    relist,
     unsum,
     untake,
     untile,
@@ -165,6 +167,16 @@ def t_untake(y, g, x, indices, axis=None, mode="raise"):
 @tangent_(undiff)
 def t_undiff(y, g, x, n=1, axis=-1):
     d[y] = undiff(d[g], x, n, axis)
+
+
+@tangent_(unlist)
+def t_unlist(y, g, iterable):
+    d[y] = unlist(d[g], iterable)
+
+
+@tangent_(relist)
+def t_relist(y, c, iterable):
+    d[y] = relist(d[c], iterable)
 
 
 @tangent_(unsum)

@@ -28,7 +28,7 @@ def unbroadcast(g, x):
     if type(g) is _ndarray:
         if g.shape == shape and g.dtype.kind == "f" and shape:
             return g  # the common case: nothing broadcast
-    elif type(g) is float and not shape:
+    elif (type(g) is float or type(g) is np.float64) and not shape:
         return g  # a number for a number
     return _fit(g, shape)
 
@@ -57,6 +57,14 @@ def unreduce(g, x, axis=None, keepdims=False):
             full = np.empty(shape)
             full.fill(g)
             return full
+    if type(x) is _ndarray and type(g) is _ndarray and axis is not None and x.ndim:
+        kept = list(x.shape)  # the reduced axes kept as 1: g's shape with keepdims
+        for a in _axes(axis, x.ndim):
+            kept[a] = 1
+        if g.size == math.prod(kept):
+            spread = np.empty(x.shape)  # filled in place: expand_dims and broadcast_to
+            spread[...] = g.reshape(kept)  # cost more than the copy
+            return spread
     g = _float(g)
     if not keepdims and axis is not None and np.ndim(x) > 0:
         g = np.expand_dims(g, _axes(axis, np.ndim(x)))
@@ -76,7 +84,7 @@ def reduced_count(x, *others, axis=None):
             shape = np.broadcast_shapes(shape, other_shape)
     if axis is None:
         return max(math.prod(shape), 1)
-    return int(np.prod([shape[a] for a in _axes(axis, len(shape))]))
+    return math.prod(shape[a] for a in _axes(axis, len(shape)))
 
 
 def matmul_shape(a, b):
@@ -623,6 +631,21 @@ def pick_adjoint(g, y, first, rest):
     if rest:
         return grads[0], tuple(grads[1:])
     return (tuple(grads) if isinstance(first, tuple) else grads), ()
+
+
+def unlist(g, iterable):
+    """Adjoint of ``list(iterable)`` (or ``tuple``): the elements' adjoints, stacked into an
+    array again when ``iterable`` is one (its rows, for a matrix); a list stays a list."""
+    if type(iterable) is not np.ndarray:
+        return g
+    rows = iterable.shape[1:]
+    return np.array([np.broadcast_to(_float(e), rows) for e in g]).reshape(iterable.shape)
+
+
+def relist(c, iterable):
+    """Adjoint of ``unlist(g, iterable)`` with respect to ``g``: ``c`` split into the
+    elements again when ``iterable`` is an array."""
+    return list(c) if type(iterable) is np.ndarray else c
 
 
 def unsum(g, iterable):

@@ -25,6 +25,15 @@ class ShapeOnly:
 def shape_of(x):
     """``x`` reduced to its shape, for the tape (see ``ShapeOnly``); a list, tuple or dict
     stays itself (it holds references, and its elements may differ in shape)."""
-    if isinstance(x, (list, tuple, dict)):
+    kind = type(x)
+    if kind is np.ndarray:
+        return ShapeOnly(x.shape)
+    if kind in _NUMBERS or x is None:  # a float accumulator, or a name not bound yet
+        return _NO_SHAPE
+    if kind in (list, tuple, dict) or isinstance(x, (list, tuple, dict)):
         return x
     return ShapeOnly(np.shape(x))
+
+
+_NUMBERS = (float, int, np.float64)
+_NO_SHAPE = ShapeOnly(())  # shared: nothing changes a ShapeOnly

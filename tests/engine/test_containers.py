@@ -132,7 +132,15 @@ def two_pops(x):
     return np.sum(a * b * b)
 
 
+def elements_updated_in_a_loop(x):  # the tangent list is copied with `copied`, not .copy()
+    hs = [x, x * 2.0]
+    for i in range(2):
+        hs[i] = hs[i] * x
+    return np.sum(hs[0] * hs[1])
+
+
 CASES = [
+    ("elements_updated_in_a_loop", elements_updated_in_a_loop, (rng.normal(size=3),), (0,), True),
     ("rnn_collecting_states", rnn_collecting_states, (rng.normal(size=(3, 3)) * 0.5, rng.normal(size=3)), (0, 1), True),
     ("builtin_sum_of_list", builtin_sum_of_list, (rng.normal(size=3),), (0,), True),
     ("list_literal_and_index", list_literal_and_index, (rng.normal(size=3), rng.normal(size=3)), (0, 1), True),

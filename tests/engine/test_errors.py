@@ -58,6 +58,7 @@ CASES = [
     ("carried_without_a_first_value",
      "s = 0.0\n    for i in range(3):\n        if i > 0:\n            s = s + prev * x\n"
      "        prev = x * i\n    return np.sum(s)", "needs a first value", 7, 20),
+    ("module_alias", "xp = np\n    return xp.mean(x ** 2)", "local name for the module 'numpy'", 4, 9),
     ("linspace_retstep", "s, step = np.linspace(0.0, x[0], 5, retstep=True)\n    return np.sum(s) + step",
      "retstep=True", 4, 14),
     ("no_rule", "return np.sum(np.fft.fft(x).real)", "call", 4, 18),
@@ -160,6 +161,83 @@ def test_a_second_name_for_a_list_says_so_and_suggests_a_copy():
         derive(source, "f")
     assert "'xs' is read after 'ys', another name for it (ys = xs)" in info.value.message
     assert info.value.hint.endswith("ys = xs.copy()")
+
+
+def test_a_parameter_defaulting_to_a_module_is_reported():
+    source = "import numpy as np\n\n\ndef f(x, np=np):\n    return np.sum(x)\n"
+    with pytest.raises(DiffError) as info:
+        derive(source, "f")
+    assert "local name for the module 'numpy'" in info.value.message
+    assert "drop the parameter 'np'" in info.value.hint
+
+
+DECORATED = """import functools
+import numpy as np
+
+
+def doubled(fn):
+    @functools.wraps(fn)
+    def wrapper(x):
+        return 2.0 * fn(x)
+    return wrapper
+
+
+@doubled
+def helper(x):
+    return x ** 2
+
+
+@functools.lru_cache(maxsize=None)
+def factor(n):
+    return n * 2.0
+
+
+def calls_helper(x):
+    return np.sum(helper(x))
+
+
+def calls_cached(x):
+    return np.sum(x * factor(3))
+"""
+
+
+def test_a_decorated_callee_is_reported_and_a_cache_is_not():
+    with pytest.raises(DiffError) as info:
+        derive(DECORATED, "calls_helper")
+    assert "decorated with 'doubled'" in info.value.message and info.value.line == 12
+    assert "def" in derive(DECORATED, "calls_cached").code
+
+
+LATER_DEFINITIONS = """import numpy as np
+from numpy import tanh
+
+USE_RELU = True
+if USE_RELU:
+    def act(x):
+        return np.maximum(x, 0.0)
+else:
+    def act(x):
+        return np.tanh(x)
+
+
+def tanh(x):
+    return x ** 3
+
+
+def f(x):
+    return np.sum(tanh(x))
+
+
+def g(x):
+    return np.sum(act(x))
+"""
+
+
+def test_the_last_binding_of_a_name_is_the_one_read():
+    assert "x ** 2" in derive(LATER_DEFINITIONS, "f").code  # the def after the import
+    with pytest.raises(DiffError) as info:  # which act runs depends on a test
+        derive(LATER_DEFINITIONS, "g")
+    assert "'act'" in info.value.message
 
 
 def test_a_logarithm_to_a_base_says_how_to_write_it():

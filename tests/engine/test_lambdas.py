@@ -46,8 +46,14 @@ def reads_free_variables_when_called(x):
     return np.sum(f(x) * x)
 
 
+def leaky_of_an_expression(x):  # the branch that is the parameter gets the argument put in
+    act = lambda z: z if z > 0 else 0.1 * z  # noqa: E731
+    return act(2.0 * x[0]) + act(-x[1])
+
+
 rng = np.random.default_rng(12)
 CASES = [
+    (leaky_of_an_expression, (np.array([0.4, 0.3]),)),
     (leaky, (rng.standard_normal((3, 2)), rng.standard_normal((4, 3)))),
     (sigmoid_twice, (rng.standard_normal(3), rng.standard_normal((4, 3)), rng.standard_normal(4))),
     (two_parameters, (rng.standard_normal(3), rng.standard_normal(3))),

@@ -39,7 +39,18 @@ def b_pow_array(x):
     return np.sum(pow(x, 3.0) * W4)
 
 
+def b_list_of_array(x):  # its gradient is an array again, not a list of numbers
+    xs = list(x)
+    return xs[0] * xs[1] + sum(xs)
+
+
+def b_tuple_of_rows(x):
+    rows = tuple(x)
+    return np.sum(rows[0] * rows[1]) + np.sum(np.stack(rows) ** 2)
+
+
 BUILTINS = [
+    case(b_list_of_array, V4), case(b_tuple_of_rows, A34),
     case(py.b_abs, 0.7), case(py.b_abs, -1.3), case(b_abs_array, A34),
     case(py.b_sum_list, 0.7, -1.2, wrt=(0, 1)), case(py.b_sum_start, 0.7, -1.2, wrt=(0, 1)),
     case(b_sum_array, A34),
