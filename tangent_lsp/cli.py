@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import sys
 import tokenize
+import unicodedata
 from pathlib import Path
 
 EXIT_OK = 0
@@ -72,14 +74,17 @@ def _cmd_grad(args: argparse.Namespace) -> int:
         print(f"{file}:{exc.lineno or 1}:{exc.offset or 1}: syntax error: {exc.msg}",
               file=sys.stderr)
         return EXIT_USAGE
-    functions = _top_level_functions(tree)
+    functions = list(dict.fromkeys(_top_level_functions(tree)))  # a name defined twice: once
+    func = unicodedata.normalize("NFKC", func)  # as Python reads identifiers (`ﬁt` is `fit`)
     if "." not in func and func not in functions:
         known = ", ".join(functions) if functions else "none"
         return _fail(f"{file}: no top-level function named {func!r} (functions: {known})")
 
     wrt = None
-    if args.wrt is not None:
-        wrt = tuple(name.strip() for name in args.wrt.split(",") if name.strip())
+    if args.wrt is not None:  # names or positions, comma-separated, the option repeatable
+        items = [name.strip() for value in args.wrt for name in value.split(",") if name.strip()]
+        wrt = tuple(int(item) if item.isdigit() else unicodedata.normalize("NFKC", item)
+                    for item in items)
         if not wrt:
             return _fail("--wrt needs at least one argument name")
 
@@ -101,10 +106,12 @@ def _cmd_grad(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     imports = list(derivative.imports)
-    if imports:
-        print("\n".join(imports))
-        print()
-    print(derivative.code.rstrip("\n"))
+    text = ("\n".join(imports) + "\n\n" if imports else "") + derivative.code.rstrip("\n")
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader stopped, which is no error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_OK
 
 
@@ -146,8 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     grad.add_argument(
         "--wrt",
         metavar="A,B",
-        help="comma-separated argument names to differentiate with respect to "
-        "(default: the first argument)",
+        action="append",
+        help="comma-separated argument names (or positions, 0 first) to differentiate "
+        "with respect to; may be repeated (default: the first argument)",
     )
     grad.add_argument("--mode", choices=("reverse", "forward"), default="reverse")
     grad.add_argument(

@@ -153,3 +153,26 @@ def test_files_as_python_reads_them_and_clear_refusals(tmp_path: Path):
     assert result.returncode != 0 and "named twice" in result.stderr and "Traceback" not in result.stderr
     result = run_cli("grad", f"{tmp_path / 'twice.py'}::g")
     assert result.returncode != 0 and "async def" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_wrt_by_position_repeated_and_normalized_names(module: Path, tmp_path: Path):
+    by_name = run_cli("grad", f"{module}::loss", "--wrt", "w,x")
+    assert by_name.returncode == 0, by_name.stderr
+    for wrt in (["--wrt", "0,1"], ["--wrt", "w", "--wrt", "1"]):
+        result = run_cli("grad", f"{module}::loss", *wrt)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == by_name.stdout
+    ligature = tmp_path / "fit.py"  # Python reads `ﬁt` as `fit` (NFKC)
+    ligature.write_text("import numpy as np\n\n\ndef ﬁt(x):\n    return np.sum(x * x)\n", encoding="utf-8")
+    result = run_cli("grad", f"{ligature}::ﬁt")
+    assert result.returncode == 0, result.stderr
+    assert "def dfit_dx(" in result.stdout
+
+
+def test_a_reader_that_stops_early_is_no_error(module: Path):
+    command = [sys.executable, "-m", "tangent_lsp", "grad", f"{module}::loss"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        process.stdout.close()  # the reader is gone before anything is written
+        errors = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 0
+    assert "BrokenPipeError" not in errors and "Traceback" not in errors

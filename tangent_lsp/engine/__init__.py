@@ -160,7 +160,7 @@ def differentiate(
         return _differentiate(module, node, resolver, mode, wrt, optimized, preserve_result,
                               seed_default, motion, rules)
     except DiffError as error:
-        raise error.at(node, module.path) from None
+        raise error.at(node, module.path).read_in(module.path, module.lines) from None
     except RecursionError:
         raise DiffError(
             "function", f"'{node.name}' is nested too deeply to differentiate",

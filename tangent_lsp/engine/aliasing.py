@@ -53,11 +53,12 @@ class _State:
     lines: dict[int, str] = field(default_factory=dict)  # line number → its source text
     origins: dict[str, str] = field(default_factory=dict)  # SSA name → the user's variable
     callee: Callable[[str], gast.FunctionDef | None] | None = None
+    written_names: set[str] = field(default_factory=set)  # names in the user's source
 
     def copy(self) -> "_State":
         return _State(
             dict(self.base), dict(self.stale), set(self.popped), dict(self.rows), self.lines,
-            self.origins, self.callee,
+            self.origins, self.callee, self.written_names,
         )
 
     def shown(self, name: str) -> str:
@@ -79,7 +80,9 @@ def check_views(
     """Raise a DiffError where a variable is read after a view of it (or the array it
     views) was written in place, or after one of the user's functions (``callee`` finds
     their source) wrote into it."""
-    _block(fn.body, _State(lines=fn.lines, origins=fn.origins, callee=callee))
+    written = {n.id for n in S.names(fn.node)} | set(fn.origins)  # the user's variables
+    _block(fn.body, _State(lines=fn.lines, origins=fn.origins, callee=callee,
+                           written_names=written))
 
 
 def _block(body: list, state: _State) -> None:
@@ -130,6 +133,10 @@ def _op(op: Op, state: _State) -> None:
     if op.kind == "pop":
         state.popped.add(op.target)
     viewed = _viewed(op)
+    if op.kind == "copy" and viewed is not None and viewed not in state.base and (
+        viewed not in state.written_names
+    ):  # `t = x * 2; x = t` (how a loop reads `x = x * 2`): t holds a new array
+        viewed = None
     if viewed is not None:
         if op.kind == "copy" and viewed in state.base:  # a second name for a view: the same
             state.base[op.target] = state.base[viewed]  # view, quoted where it was made
@@ -317,4 +324,12 @@ def _rebound(line: str) -> str:
 def _copied(line: str) -> str:
     """``col = B[:, 0]`` → ``col = B[:, 0].copy()``."""
     target, sep, value = line.partition(" = ")
-    return f"{target} = {value}.copy()" if sep and value else f"{line} (with .copy())"
+    if not (sep and value):
+        return f"{line} (with .copy())"
+    try:
+        tree = ast.parse(value.strip(), mode="eval").body
+    except SyntaxError:
+        return f"{line} (with .copy())"
+    if not isinstance(tree, (ast.Name, ast.Subscript, ast.Attribute, ast.Call)):
+        value = f"({value.strip()})"  # `x * 2.copy()` would copy the 2
+    return f"{target} = {value}.copy()"

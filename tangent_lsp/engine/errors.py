@@ -31,6 +31,7 @@ class DiffError(Exception):
         self.end_line = end_line
         self.end_col = end_col
         self.hint = hint
+        self.line_text: str | None = None  # the source line, to count COL in characters
         super().__init__(self.text())
 
     def text(self) -> str:
@@ -41,8 +42,16 @@ class DiffError(Exception):
         """``FILE:LINE:COL: message``, the way compilers report errors (COL 1-based)."""
         where = self.path or "<source>"
         line = self.line if self.line is not None else 0
-        col = (self.col or 0) + 1
-        return f"{where}:{line}:{col}: {self.text()}"
+        col = self.col or 0
+        if self.line_text is not None:  # ast counts UTF-8 bytes; people count characters
+            col = len(self.line_text.encode("utf-8")[:col].decode("utf-8", errors="ignore"))
+        return f"{where}:{line}:{col + 1}: {self.text()}"
+
+    def read_in(self, path: str | None, lines: list[str]) -> "DiffError":
+        """Keep the text of the error's line when it is in this file (``lines``)."""
+        if self.line_text is None and self.path == path and self.line and self.line <= len(lines):
+            self.line_text = lines[self.line - 1]
+        return self
 
     def at(self, node: object, path: str | None = None, line_offset: int = 0) -> "DiffError":
         """Fill in the location from an AST node if it is not known yet."""

@@ -78,7 +78,7 @@ UNSUPPORTED: dict[type, tuple[str, str]] = {
     gast.ClassDef: ("class definition", "define the class at module level"),
     gast.Import: ("import inside a function", "import at the top of the module"),
     gast.ImportFrom: ("import inside a function", "import at the top of the module"),
-    gast.Match: ("match statement", "control flow is not supported yet"),
+    gast.Match: ("match statement", "write it as if/elif/else"),
     gast.JoinedStr: ("f-string", "format strings outside the differentiated function"),
 }
 

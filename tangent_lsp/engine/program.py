@@ -237,7 +237,8 @@ class Program:
                     callee.module, callee.node, callee.resolver, wrt, name, mode=mode
                 )
             except DiffError as error:
-                raise error.at(callee.node, callee.module.path) from None
+                error.at(callee.node, callee.module.path)
+                raise error.read_in(callee.module.path, callee.module.lines) from None
             finally:
                 program.in_progress.discard(qualname)
             renamed = program.rename_rebound_globals(generated.function, callee.resolver)

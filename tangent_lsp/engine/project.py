@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
+import tokenize
 from dataclasses import dataclass
 
 import gast
@@ -31,23 +32,68 @@ class ProjectFunction:
 
 def find_function(importer: Module, qualname: str, depth: int = 0) -> ProjectFunction | None:
     """The source of ``qualname`` (``".layers.dense"``) if it is a file of the project,
-    also through a package's ``__init__.py`` that imports it (``from .layers import dense``)."""
+    also through a package's ``__init__.py`` that imports it (``from .layers import dense``:
+    the module is then named as the importer would, ``pkg.layers``)."""
     if importer.path is None or "." not in qualname.lstrip(".") or depth > 8:
         return None
     module_name, _, function = qualname.rpartition(".")
     path = module_file(importer.path, module_name)
     if path is None:
         return None
-    try:
-        with open(path, encoding="utf-8") as handle:
-            module = parse_module(handle.read(), path)
-    except (OSError, UnicodeDecodeError, DiffError):
-        return None
+    module = read_project_file(path)
     node = module.functions.get(function)
     if not isinstance(node, gast.FunctionDef):
         reexported = module.imports.get(function)  # a package passing on one of its modules'
-        return find_function(module, reexported, depth + 1) if reexported else None
+        if not reexported:
+            return None
+        return find_function(importer, absolute(reexported, module_name, path), depth + 1)
     return ProjectFunction(module, node, module_name)
+
+
+def read_project_file(path: str) -> Module:
+    """A file of the project, decoded as Python reads it (a BOM, a coding line). A file
+    that does not parse is the user's error, said as such (not "cannot find")."""
+    try:
+        with tokenize.open(path) as handle:
+            source = handle.read()
+    except (OSError, SyntaxError, UnicodeDecodeError) as error:
+        raise DiffError(
+            "module", f"cannot read {os.path.basename(path)}: {error}",
+            hint="check the file's encoding",
+        ) from None
+    try:
+        return parse_module(source, path)
+    except DiffError as error:
+        error.path = error.path or path
+        raise
+
+
+def absolute(target: str, module_name: str, path: str) -> str:
+    """``target``, a name imported by the file ``path`` (named ``module_name`` by the file
+    being differentiated), as that file would spell it: ``.util.K`` in ``pkg/layers.py``
+    (``pkg.layers``) is ``pkg.util.K``; a name not relative stays as it is."""
+    if not target.startswith("."):
+        return target
+    package = module_name if os.path.basename(path) == "__init__.py" else _parent(module_name)
+    dots = len(target) - len(target.lstrip("."))
+    for _ in range(dots - 1):
+        package = _parent(package)
+    rest = target.lstrip(".")
+    if not package or package.endswith("."):
+        return package + rest  # "" (a top-level module) or a relative "." / ".."
+    return f"{package}.{rest}"
+
+
+def _parent(name: str) -> str:
+    """The package containing ``name``: ``pkg.layers`` → ``pkg``, ``.layers`` → ``.``,
+    ``pkg`` → the top level (``""``), ``.`` → ``..``."""
+    dots = len(name) - len(name.lstrip("."))
+    body = name[dots:]
+    if "." in body:
+        return "." * dots + body.rpartition(".")[0]
+    if body:
+        return "." * dots
+    return "." * (dots + 1) if dots else ""
 
 
 def module_file(importer_path: str, module_name: str) -> str | None:
@@ -90,7 +136,7 @@ def imports_for(
     for local_name in free:
         name = renamed.get(local_name, local_name)
         if name in module.imports:
-            target = module.imports[name]
+            target = absolute(module.imports[name], source.module_name, module.path or "")
             if caller.imports.get(local_name) == target:
                 continue
             head, _, attr = target.rpartition(".")

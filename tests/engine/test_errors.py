@@ -339,3 +339,19 @@ def test_the_message_of_an_api_error_says_where():
         tangent_lsp.grad(_with_a_try)
     assert str(error.value).startswith(f"{__file__}:"), str(error.value)
     assert "try statement" in str(error.value)
+
+
+def test_a_write_through_a_row_in_a_loop_names_the_users_variables():
+    source = _source("for i in range(3):\n        x = x * 2\n        y = x[0]\n        y[0] = 3.0\n"
+                     "    return np.sum(x)")
+    with pytest.raises(DiffError) as info:
+        derive(source, "f")
+    assert "'x' is read after 'y', a view of it (y = x[0])" in info.value.message
+    assert "y = x[0].copy()" in info.value.hint
+
+
+def test_error_columns_count_characters():
+    source = "import numpy as np\n\n\ndef f(x):\n    ééé = 1.0; y = np.sin(x, out=x)\n    return np.sum(y)\n"
+    with pytest.raises(DiffError) as info:
+        derive(source, "f", path="model.py")
+    assert info.value.format().startswith("model.py:5:34: ")

@@ -190,3 +190,55 @@ def test_a_rule_written_beside_its_function_in_another_file(project):
     np.testing.assert_allclose(tangent_lsp.grad(model.loss)(x), expected)
     u = np.array([1.0, -1.0, 0.5])
     np.testing.assert_allclose(tangent_lsp.jvp(model.loss)(x, u), np.sum(2.0 * x * np.clip(u, -0.1, 0.1)))
+
+
+def test_names_a_callee_reads_are_imported_as_the_caller_would_spell_them(project):
+    """A function a package passes on (`from netpkg import dense2`), whose file imports a
+    sibling relatively (`from .util import K`): the import lines name the modules from the
+    caller's side (they were copied as `from .util import K`: an ImportError there)."""
+    (project / "util.py").write_text("K = 3.0\n")
+    (project / "__init__.py").write_text("from .scaled import dense2\n")
+    (project / "scaled.py").write_text(textwrap.dedent('''
+        import numpy as np
+        from .util import K
+
+        SCALE = 2.0
+
+
+        def dense2(W, x):
+            return np.tanh(W @ x) * SCALE * K
+    '''))
+    model_path = project.parent / "outside.py"  # beside the package, not in it
+    source = "import numpy as np\nfrom netpkg import dense2\n\n\ndef loss(W, x):\n    return np.sum(dense2(W, x) ** 2)\n"
+    model_path.write_text(source)
+    derivative = tangent_lsp.derive(source, "loss", path=str(model_path))
+    assert "from netpkg.util import K" in derivative.imports
+    assert "from netpkg.scaled import SCALE" in derivative.imports
+    model_path.write_text(source + "\n" + "\n".join(derivative.imports) + "\n\n" + derivative.code)
+    model = importlib.import_module("outside")
+    rng = np.random.default_rng(9)
+    args = (rng.normal(size=(2, 3)), rng.normal(size=3))
+    expected = finite_differences(model.loss, args)[0]
+    np.testing.assert_allclose(getattr(model, derivative.name)(*args), expected, rtol=1e-5, atol=1e-8)
+    del sys.modules["outside"]
+
+
+def test_a_callee_file_is_read_as_python_reads_it(project):
+    """A BOM and a coding line are fine; a syntax error is named as such (it said the
+    module could not be found)."""
+    (project / "bommed.py").write_bytes(
+        b"\xef\xbb\xbfimport numpy as np\n\n\ndef act(z):\n    return np.tanh(z)\n"
+    )
+    (project / "broken.py").write_text(
+        "import numpy as np\n\n\ndef act(z):\n    return np.tanh(z)\n\n\ndef half(:\n    pass\n"
+    )
+    caller = project / "caller.py"
+    for callee, works in (("bommed", True), ("broken", False)):
+        source = f"import numpy as np\nfrom .{callee} import act\n\n\ndef f(x):\n    return np.sum(act(x))\n"
+        caller.write_text(source)
+        if works:
+            assert "def dact_dz(" in tangent_lsp.derive(source, "f", path=str(caller)).code
+        else:
+            with pytest.raises(tangent_lsp.DiffError) as info:
+                tangent_lsp.derive(source, "f", path=str(caller))
+            assert "syntax error" in info.value.message and info.value.path.endswith("broken.py")
