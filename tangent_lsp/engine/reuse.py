@@ -18,6 +18,8 @@ _IMPURE = ("random", "print", "input", "open")
 # Methods that change their object: `xs.pop()` twice gives two different values.
 _MUTATING = frozenset("pop append extend insert remove clear update setdefault popitem sort reverse".split())
 Key = tuple
+# NumPy functions whose second positional parameter is ``axis``
+_AXIS_SECOND = frozenset("sum mean var std max min prod amax amin nansum nanmean".split())
 
 
 def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionDef:
@@ -62,8 +64,16 @@ def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionD
             path = S.dotted_name(node.func) or ""
             if func is None or any(part.startswith(_IMPURE) for part in path.split(".")):
                 return None
-            args = tuple(key(arg) for arg in node.args)
-            keywords = tuple((k.arg, key(k.value)) for k in node.keywords)
+            positional = list(node.args)
+            named = [(k.arg, k.value) for k in node.keywords]
+            if (
+                isinstance(node.func, gast.Attribute) and node.func.attr in _AXIS_SECOND
+                and isinstance(node.func.value, gast.Name) and node.func.value.id not in stored
+                and len(positional) == 2
+            ):  # np.mean(x, -1) is np.mean(x, axis=-1): a rule's spelling meets the user's
+                named.append(("axis", positional.pop()))
+            args = tuple(key(arg) for arg in positional)
+            keywords = tuple(sorted((name, key(value)) for name, value in named))
             if None in args or any(k is None or v is None for k, v in keywords):
                 return None
             return ("f", func, args, keywords)
