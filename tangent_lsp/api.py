@@ -123,6 +123,18 @@ def _is_code(value: Any) -> bool:
     return callable(value) or isinstance(value, types.ModuleType)
 
 
+def _keep_defaults(derivative: Callable, func: Callable) -> None:
+    """The derivative's defaults for the function's own parameters are the function's
+    values (``def f(x, c=lam)`` took ``lam`` when it was defined), not the source text
+    evaluated again now; the seed's or tangents' defaults follow them."""
+    inner = inspect.unwrap(derivative)
+    own, made = func.__defaults__ or (), inner.__defaults__ or ()
+    if own and len(made) >= len(own):
+        inner.__defaults__ = tuple(own) + tuple(made[len(own):])
+    if func.__kwdefaults__:
+        inner.__kwdefaults__ = {**(inner.__kwdefaults__ or {}), **func.__kwdefaults__}
+
+
 def compile_derivative(
     derivative: Derivative, namespace: dict[str, Any],
     live: dict[str, tuple[dict, str]] | None = None,
@@ -186,6 +198,7 @@ def autodiff(
             func, wrt, optimized, mode, preserve_result, seed_default, motion
         )
         cached = compile_derivative(derivative, namespace, live)
+        _keep_defaults(cached, inspect.unwrap(func))
         _cache[key] = cached
     if verbose:
         print("\n".join(cached.derivative.imports + [""]) + cached.derivative.code)

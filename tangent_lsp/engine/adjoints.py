@@ -279,9 +279,17 @@ class StatementAdjoints:
         if op.template is None:
             missing = missing_module(op.key)
             if missing is not None:
-                raise DiffError(
-                    "call", f"cannot find the module '{missing}' that {op.shown} comes from",
-                    hint="check the import: a file of the project, or an installed package",
+                name = op.key.rpartition(".")[2]
+                if not missing.startswith("."):  # neither a file of the project nor installed
+                    raise DiffError(
+                        "call", f"cannot find the module '{missing}' that {op.shown} comes from",
+                        hint="check the import: a file of the project, or an installed package",
+                    ).at(op.node)
+                raise DiffError(  # the file may be there, without a plain def of that name
+                    "call", f"cannot find '{name}' in the module '{missing}' that {op.shown} "
+                    "comes from",
+                    hint=f"check that the file exists and defines {name} with a plain "
+                    "top-level def (not under an if, not assigned from something else)",
                 ).at(op.node)
             raise DiffError(
                 "call", f"no derivative rule for {op.shown} ({op.key})",

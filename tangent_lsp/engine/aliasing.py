@@ -115,6 +115,8 @@ def _op(op: Op, state: _State) -> None:
         _write(op.target, op, state, restored)
         return
     if op.kind == "append":  # the list grows in place: its other names see it
+        if op.target in state.rows and op.target not in state.base:
+            state.base[op.target] = state.rows[op.target]  # `hs = d["h"]`: the list itself
         _write(op.target, op, state, restored=False)
         return
     if op.kind == "pop" and isinstance(op.args[0], gast.Name):
@@ -246,9 +248,9 @@ def _row_of(op: Op) -> str | None:
     index = op.value.slice
     parts = index.elts if isinstance(index, gast.Tuple) else [index]
     if all(
-        isinstance(p, gast.Name) or (isinstance(p, gast.Constant) and type(p.value) is int)
+        isinstance(p, gast.Name) or (isinstance(p, gast.Constant) and type(p.value) in (int, str))
         for p in parts
-    ):
+    ):  # (a dict's entry by key too: the object itself, a list perhaps)
         return op.value.value.id
     return None
 

@@ -29,6 +29,9 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
             continue
         template = rules.adjoints.get(op.key)
         tangent = rules.tangents.get(op.key)
+        if op.key == "numpy.multiply" and _squares(op):  # x * x: one use of the adjoint,
+            op.args = op.args[:1]  # 2.0 * g * x, not g * x + g * x
+            template, tangent = rules.adjoints.get("numpy.square"), rules.tangents.get("numpy.square")
         if template is None and tangent is None and resolver is not None and (
             resolver.is_user_function(op.key)
         ):  # a rule written beside the function, in the file that defines it
@@ -56,6 +59,14 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
             continue
         if op.key in _CASTS and _to_integers(op.bound or op.forward_bound, resolver):
             op.kind = "constant"
+
+
+def _squares(op) -> bool:
+    """``x * x``: one name times itself."""
+    return (
+        len(op.args) == 2 and not op.keywords
+        and all(isinstance(a, gast.Name) for a in op.args) and op.args[0].id == op.args[1].id
+    )
 
 
 # Conversions whose result is piecewise constant when their dtype is integer or bool

@@ -198,11 +198,12 @@ class ControlFlow:
 
     def own_index(self, name: str, loop: gast.For) -> tuple[str, list[gast.stmt]]:
         """The loop's index and the statements that bind the user's name from it. A name
-        that already holds a value (``i = x * 2.0; for i in range(3)``, a parameter) is
-        assigned from a fresh index in the body, like any variable the loop changes: the
-        backward sweep then restores its old value and drops its old adjoint."""
-        if name not in self.current:
-            return name, []
+        that already holds a value (``i = x * 2.0; for i in range(3)``, a parameter), or
+        that the body binds again (an inner ``for i``), is assigned from a fresh index in
+        the body, like any variable the loop changes: the backward sweep then restores its
+        old value and drops its old adjoint."""
+        if name not in self.current and name not in S.stored_names(loop.body):
+            return name, []  # (an inner loop or an assignment in the body rebinds it too)
         index = self.namer.fresh(name)
         self.local_names.add(index)
         bind = gast.Assign(targets=[S.name(name, store=True)], value=S.name(index), type_comment=None)

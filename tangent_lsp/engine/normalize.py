@@ -165,18 +165,20 @@ class _Normalizer(ControlFlow):
         defaults += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
         bound = [(param.id, default) for param, default in defaults]  # read outside the def
         for stmt in S.statements(self.function.body):
-            if (
-                isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Name)
-                and stmt.value.id not in self.local_names
-            ):
+            root = stmt.value if isinstance(stmt, gast.Assign) else None
+            while isinstance(root, gast.Attribute):  # `lin = np.linalg`
+                root = root.value
+            if isinstance(root, gast.Name) and root.id not in self.local_names:
                 bound += [(t.id, stmt.value) for t in stmt.targets if isinstance(t, gast.Name)]
         for name, value in bound:
-            module = self.resolver.qualname(value) if isinstance(value, gast.Name) else None
+            module = self.resolver.qualname(value) if isinstance(value, (gast.Name, gast.Attribute)) else None
             if _is_module(module):
+                spelled = S.dotted_name(value)
                 hint = (
                     f"drop the parameter '{name}': the module-level {name} is the same module"
-                    if name == value.id else
-                    f"call it by its module-level name ({value.id}.mean(x), not {name}.mean(x))"
+                    if name == spelled else
+                    f"call its functions by their module-level name ({spelled}.<function>(...), "
+                    f"not {name}.<function>(...))"
                 )
                 raise unsupported(
                     f"a local name for the module '{module}'", value, hint,
@@ -369,6 +371,16 @@ class _Normalizer(ControlFlow):
         if not isinstance(call, gast.Call):
             raise _rejection(call)
         func = call.func
+        if (
+            isinstance(func, gast.Attribute) and func.attr in _CONTAINER_MUTATORS
+            and isinstance(func.value, (gast.Subscript, gast.Attribute))
+            and self.is_local(_root(func.value))
+        ):  # d["h"].append(v): a list inside a container, changed where it sits
+            raise unsupported(
+                f"'.{func.attr}()' on an element of a container", stmt,
+                "build the list under its own name (hs = []; hs.append(v)) and store it "
+                "in the container when it is complete",
+            )
         if isinstance(func, gast.Attribute) and self.is_local(func.value):
             if func.attr == "append" and len(call.args) == 1 and not call.keywords:
                 receiver = self.lookup(func.value)
@@ -845,3 +857,13 @@ _MODULES = frozenset(("numpy", "math", "numpy.linalg", "numpy.random", "numpy.ff
 def _is_module(qualname: str | None) -> bool:
     """Whether a qualified name is one of the modules rules are written for (``numpy``)."""
     return qualname in _MODULES
+
+
+_CONTAINER_MUTATORS = frozenset("append extend insert pop remove clear update setdefault".split())
+
+
+def _root(node: gast.expr) -> gast.expr:
+    """``d`` of ``d["h"][0].x``."""
+    while isinstance(node, (gast.Subscript, gast.Attribute)):
+        node = node.value
+    return node

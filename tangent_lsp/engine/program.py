@@ -55,6 +55,8 @@ class Program:
     in_progress: set[str] = field(default_factory=set)
     imports: list[str] = field(default_factory=list)  # for callees from other files
     kinds: dict[str, dict[str, str]] = field(default_factory=dict)  # per callee's parameters
+    # globals the callees' derivatives read, by the name they have in the generated module
+    claimed: dict[str, object] = field(default_factory=dict)
 
     def rules_for(self, module: Module) -> RuleLibrary:
         if self.rules is not None and module is self.module:
@@ -83,7 +85,9 @@ class Program:
         # after binding: calls of the user's functions are known (op.kind == 'call')
         check_views(fn, lambda key: getattr(resolver.callee(key), "node", None))
         active = analysis.active_variables(fn, wrt)
-        np_alias = resolver.numpy_alias() or self.np_alias
+        # the generated module's own name for numpy: a callee from another file may import
+        # only its functions (`from numpy import sin`), or name it otherwise
+        np_alias = self.resolver.numpy_alias() or self.np_alias
         calls = self.CallSite(self, resolver)
         if mode == "forward":
             result = forward(fn, wrt, active, namer, np_alias, name, preserve_result, calls)
@@ -142,21 +146,39 @@ class Program:
         local = {a.id for a in function.args.args} | set(S.stored_names(function.body))
         renamed: dict[str, str] = {}
         aliases: dict[str, str] = {}
-        for node in S.names(function.body):
+        defaults = [d for d in function.args.defaults + function.args.kw_defaults if d is not None]
+        for node in S.names(function.body + defaults):  # `scale=SCALE` reads it too
             name = node.id
             if node.ctx.__class__ is not gast.Load or name in local:
                 continue
             if name not in aliases:
-                own, here = owner.binding(name), self.resolver.binding(name)
-                if own is None or here is None or own == here:
-                    aliases[name] = name
-                else:
-                    module = getattr(owner, "module_name", "").rpartition(".")[2].strip("_")
-                    aliases[name] = self.function_names.fresh(f"{module or 'its'}_{name}")
+                aliases[name] = self._global_name(name, owner)
+                if aliases[name] != name:
                     renamed[aliases[name]] = name
-                    self.resolver.borrow(aliases[name], owner, name)
             node.id = aliases[name]
         return renamed
+
+    def _global_name(self, name: str, owner: Resolver) -> str:
+        """What ``owner``'s global ``name`` is called in the generated module: its own name
+        if that means the same there (or nothing yet: the first callee to read it claims
+        it), else a fresh alias no module binds."""
+        own = owner.binding(name)
+        if own is None:
+            return name
+        meaning = self.resolver.binding(name)
+        if meaning is None:
+            meaning = self.claimed.setdefault(name, own)
+            if meaning == own:
+                self.resolver.borrow(name, owner, name)  # the API binds it from its module
+        if meaning == own:
+            return name
+        module = getattr(owner, "module_name", "").rpartition(".")[2].strip("_")
+        alias = self.function_names.fresh(f"{module or 'its'}_{name}")
+        while self.resolver.binding(alias) is not None or alias in self.claimed:
+            alias = self.function_names.fresh(alias)
+        self.claimed[alias] = own
+        self.resolver.borrow(alias, owner, name)
+        return alias
 
     def parameter_kinds(self, qualname: str, resolver: Resolver) -> dict[str, str]:
         """Which of a callee's parameters hold lists, dicts or tuples (``container_kinds``

@@ -34,9 +34,12 @@ def find_function(importer: Module, qualname: str, depth: int = 0) -> ProjectFun
     """The source of ``qualname`` (``".layers.dense"``) if it is a file of the project,
     also through a package's ``__init__.py`` that imports it (``from .layers import dense``:
     the module is then named as the importer would, ``pkg.layers``)."""
-    if importer.path is None or "." not in qualname.lstrip(".") or depth > 8:
+    dots = len(qualname) - len(qualname.lstrip("."))
+    if importer.path is None or ("." not in qualname[dots:] and not dots) or depth > 8:
         return None
     module_name, _, function = qualname.rpartition(".")
+    if not module_name.strip("."):  # `from . import helper`: a name the package binds
+        module_name = qualname[:dots]
     path = module_file(importer.path, module_name)
     if path is None:
         return None
@@ -46,7 +49,7 @@ def find_function(importer: Module, qualname: str, depth: int = 0) -> ProjectFun
         reexported = module.imports.get(function)  # a package passing on one of its modules'
         if not reexported:
             return None
-        return find_function(importer, absolute(reexported, module_name, path), depth + 1)
+        return find_function(importer, absolute(reexported, path), depth + 1)
     return ProjectFunction(module, node, module_name)
 
 
@@ -68,32 +71,43 @@ def read_project_file(path: str) -> Module:
         raise
 
 
-def absolute(target: str, module_name: str, path: str) -> str:
-    """``target``, a name imported by the file ``path`` (named ``module_name`` by the file
-    being differentiated), as that file would spell it: ``.util.K`` in ``pkg/layers.py``
-    (``pkg.layers``) is ``pkg.util.K``; a name not relative stays as it is."""
+def absolute(target: str, path: str) -> str:
+    """``target``, a name the file ``path`` imports, as any file of the project can import
+    it: a relative ``.util.K`` in ``pkg/layers.py`` is ``pkg.util.K``, ``.`` of
+    ``from . import const`` is the package (``pkg.const``); other names stay."""
     if not target.startswith("."):
         return target
-    package = module_name if os.path.basename(path) == "__init__.py" else _parent(module_name)
     dots = len(target) - len(target.lstrip("."))
+    folder = os.path.dirname(os.path.abspath(path))
     for _ in range(dots - 1):
-        package = _parent(package)
+        folder = os.path.dirname(folder)
+    package = package_name(folder)
     rest = target.lstrip(".")
-    if not package or package.endswith("."):
-        return package + rest  # "" (a top-level module) or a relative "." / ".."
-    return f"{package}.{rest}"
+    return f"{package}.{rest}" if package and rest else package or rest
 
 
-def _parent(name: str) -> str:
-    """The package containing ``name``: ``pkg.layers`` → ``pkg``, ``.layers`` → ``.``,
-    ``pkg`` → the top level (``""``), ``.`` → ``..``."""
-    dots = len(name) - len(name.lstrip("."))
-    body = name[dots:]
-    if "." in body:
-        return "." * dots + body.rpartition(".")[0]
-    if body:
-        return "." * dots
-    return "." * (dots + 1) if dots else ""
+def module_name_of(path: str) -> str:
+    """The dotted name a file of the project is imported by: its packages (folders with an
+    ``__init__.py``) and its stem (``pkg/layers.py`` → ``pkg.layers``; a package's
+    ``__init__.py`` is the package; a file in a plain folder is its stem)."""
+    folder, stem = os.path.split(os.path.abspath(path))
+    package = package_name(folder)
+    if stem == "__init__.py":
+        return package
+    stem = os.path.splitext(stem)[0]
+    return f"{package}.{stem}" if package else stem
+
+
+def package_name(folder: str) -> str:
+    """``a.b`` for ``.../a/b`` when both hold an ``__init__.py``; "" for a plain folder."""
+    parts: list[str] = []
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        parts.append(os.path.basename(folder))
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return ".".join(reversed(parts))
 
 
 def module_file(importer_path: str, module_name: str) -> str | None:
@@ -136,18 +150,19 @@ def imports_for(
     for local_name in free:
         name = renamed.get(local_name, local_name)
         if name in module.imports:
-            target = absolute(module.imports[name], source.module_name, module.path or "")
-            if caller.imports.get(local_name) == target:
-                continue
+            target = absolute(module.imports[name], module.path or "")
+            if absolute(caller.imports.get(local_name, ""), caller.path or "") == target:
+                continue  # the caller binds it the same way already
             head, _, attr = target.rpartition(".")
-            if target.startswith(".") or (head and _is_from_import(module, name)):
+            if head and (module.imports[name].startswith(".") or _is_from_import(module, name)):
                 line = f"from {head} import {attr}" + (f" as {local_name}" if attr != local_name else "")
             else:
                 line = f"import {target}" + (f" as {local_name}" if target != local_name else "")
             lines.append(line)
         elif name in module.functions or name in module.assigned:
             alias = f" as {local_name}" if local_name != name else ""
-            lines.append(f"from {source.module_name} import {name}{alias}")
+            home = module_name_of(module.path) if module.path else source.module_name
+            lines.append(f"from {home} import {name}{alias}")
     return lines
 
 

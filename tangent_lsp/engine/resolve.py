@@ -115,9 +115,17 @@ class StaticResolver:
         found = self._project(qualname)
         if found is None or found.module.path is None:
             return None
-        from .templates import file_rules
+        from .templates import RuleLibrary, file_rules
 
-        return file_rules(found.module.path, found.module_name)
+        rules = file_rules(found.module.path, found.module_name)
+        own = f"{found.module_name}.{found.node.name}"  # keyed where it is defined
+        if rules is None or own == qualname:
+            return rules
+        pick = {qualname: own}  # reached through a package that passes it on
+        return RuleLibrary(
+            {q: rules.adjoints[k] for q, k in pick.items() if k in rules.adjoints},
+            {q: rules.tangents[k] for q, k in pick.items() if k in rules.tangents},
+        )
 
     def is_user_function(self, qualname: str) -> bool:
         prefix = f"{self.module_name}."
@@ -198,7 +206,10 @@ class RuntimeResolver:
         # generated derivative differentiated again, wherever its own values came from
         self.live: dict[str, tuple[dict[str, Any], str]] = {}
         if func is not None:
-            self.live = {name: (func.__globals__, name) for name in func.__globals__}
+            closed = set(func.__code__.co_freevars)  # a closure's value, not the module's
+            self.live = {
+                name: (func.__globals__, name) for name in func.__globals__ if name not in closed
+            }
             self.live.update(getattr(func, "live_globals", {}))
 
     def sources(self) -> dict[str, tuple[dict[str, Any], str]]:
@@ -282,6 +293,7 @@ class RuntimeResolver:
         func = self._user.get(qualname)
         if func is None:
             return None
+        func = inspect.unwrap(func)  # a generated derivative's wrapper: the derivative itself
         try:
             lines, first_line = inspect.getsourcelines(func)
         except (OSError, TypeError):

@@ -57,6 +57,10 @@ class _Simplify(S.Transformer):
             node = _numbers_first(node, self.classes)
             if not isinstance(node, gast.BinOp):
                 return node
+        if self.classes is not None and isinstance(node.op, gast.Mult):
+            spread = _spread_number(node, self.classes)
+            if spread is not None:
+                return spread
         left, right = _number(node.left), _number(node.right)
         if isinstance(node.op, gast.Pow) and right == -0.5:
             # x ** -0.5, from the rule of x ** 0.5: a general power is several times
@@ -162,6 +166,27 @@ def _is_small(node: gast.expr, classes: ShapeClasses) -> bool:
         return node.func.id == "reduced_count"
     shape = classes.of(node)
     return shape == SCALAR or shape == ZERO_D
+
+
+def _spread_number(node: gast.BinOp, classes: ShapeClasses) -> gast.expr | None:
+    """``unreduce(g, x) * e`` → ``g * e`` when ``g`` is a number (a full reduction's
+    adjoint) and ``e`` is at least as large as ``x``: the product broadcasts ``g`` itself,
+    without an array of copies of it (``np.sum(h * h)``: ``2.0 * g * h``)."""
+    for spread, other in ((node.left, node.right), (node.right, node.left)):
+        if not (
+            isinstance(spread, gast.Call) and isinstance(spread.func, gast.Name)
+            and spread.func.id == "unreduce" and len(spread.args) == 2 and not spread.keywords
+        ):
+            continue
+        g, x = spread.args
+        big = classes.of(other)
+        if classes.of(g) in (SCALAR, ZERO_D) and (S.same(x, other) or (
+            big is not None and big != SCALAR and classes.combine(classes.of(x), big) == big
+        )):
+            return S.binop(g, gast.Mult(), other) if spread is node.left else S.binop(
+                other, gast.Mult(), g
+            )
+    return None
 
 
 def _swapped_product(a: gast.AST, b: gast.AST) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import os
+import tokenize
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -174,8 +175,11 @@ def file_rules(path: str, module_name: str) -> RuleLibrary | None:
 
 @lru_cache(maxsize=64)
 def _file_rules(path: str, mtime: float, module_name: str) -> RuleLibrary | None:
-    with open(path, encoding="utf-8") as handle:
-        source = handle.read()
+    try:
+        with tokenize.open(path) as handle:  # as Python reads it: a BOM, a coding line
+            source = handle.read()
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None  # the file itself is read (and its error reported) elsewhere
     if "adjoint" not in source and "tangent_" not in source:
         return None  # no templates here: skip parsing the file
     try:

@@ -398,7 +398,18 @@ def zip_strict(x, y):
     return s
 
 
+def nested_loops_one_index(x):  # the inner loop rebinds the outer index
+    s = x * 1.0
+    for i in range(3):
+        t = s * i
+        for i in range(2):
+            t = t + x * i
+        s = t * x + i
+    return np.sum(s)
+
+
 CASES = [
+    ("nested_loops_one_index", nested_loops_one_index, (rng.normal(size=3),), (0,)),
     ("zip_strict", zip_strict, (rng.normal(size=3), rng.normal(size=3)), (0, 1)),
     ("loop_index_rebinds_an_active_name", loop_index_rebinds_an_active_name, (1.5,), (0,)),
     ("parameter_reused_as_loop_index", parameter_reused_as_loop_index, (rng.normal(size=3), 2.0), (0, 1)),

@@ -59,6 +59,12 @@ CASES = [
      "s = 0.0\n    for i in range(3):\n        if i > 0:\n            s = s + prev * x\n"
      "        prev = x * i\n    return np.sum(s)", "needs a first value", 7, 20),
     ("module_alias", "xp = np\n    return xp.mean(x ** 2)", "local name for the module 'numpy'", 4, 9),
+    ("submodule_alias", "lin = np.linalg\n    return lin.det(np.outer(x, x) + 1.0)",
+     "local name for the module 'numpy.linalg'", 4, 10),
+    ("append_in_a_container", "d = {'h': []}\n    d['h'].append(x * 2.0)\n    return np.sum(d['h'][0])",
+     "on an element of a container", 5, 4),
+    ("list_of_a_dict_grown", "d = {'h': []}\n    hs = d['h']\n    hs.append(x * 2.0)\n    return np.sum(d['h'][0])",
+     "'d' is read after 'hs', a view of it", 7, 18),
     ("linspace_retstep", "s, step = np.linspace(0.0, x[0], 5, retstep=True)\n    return np.sum(s) + step",
      "retstep=True", 4, 14),
     ("no_rule", "return np.sum(np.fft.fft(x).real)", "call", 4, 18),

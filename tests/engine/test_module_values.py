@@ -26,6 +26,27 @@ def loss(x):
 
 def through_helper(x):
     return np.sum(helper(x) * x)
+
+
+def make(K):
+    def closed(x):  # its K is the closure's, not the module's
+        return np.sum(K * x ** 2)
+    return closed
+
+
+seven = make(7.0)
+
+
+def with_default(x, c=K):  # c is K as it was when f was defined
+    return np.sum(c * x ** 2)
+
+
+def scaled(x):
+    return np.sum(K * np.sin(x))
+
+
+def twice(x):  # calls a generated derivative, bound below by the test
+    return np.sum(gradient_of_scaled(x) ** 2)
 '''
 
 
@@ -49,3 +70,18 @@ def test_a_changed_module_value_is_read_by_a_derivative_made_before(module):
     np.testing.assert_allclose(tangent_lsp.jvp(module.loss)(x, v), np.sum(2 * x * 5.0 * module.WEIGHTS * v))
     module.K = 1.0  # second order, through the gradient's own values
     np.testing.assert_allclose(tangent_lsp.hvp(module.loss)(x, v), 2.0 * module.WEIGHTS * v)
+
+
+def test_a_closure_and_a_default_keep_their_own_values(module):
+    x = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(tangent_lsp.grad(module.seven)(x), 14.0 * x)
+    module.K = 5.0  # with_default's c stays 2.0, as in the function itself
+    np.testing.assert_allclose(tangent_lsp.grad(module.with_default)(x), 4.0 * x)
+    np.testing.assert_allclose(tangent_lsp.jvp(module.with_default)(x, np.ones(3)), np.sum(4.0 * x))
+
+
+def test_a_function_calling_a_derivative_that_reads_module_values(module):
+    x = np.array([0.5, -1.0, 2.0])
+    module.gradient_of_scaled = tangent_lsp.grad(module.scaled)  # K * cos(x), K read live
+    expected = -2.0 * 2.0 * np.cos(x) * 2.0 * np.sin(x)  # d/dx sum((K cos x)^2), K = 2
+    np.testing.assert_allclose(tangent_lsp.grad(module.twice)(x), expected, rtol=1e-8)

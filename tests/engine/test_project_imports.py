@@ -51,7 +51,7 @@ def test_callee_from_another_file(project, spec):
     model_path.write_text(source)
     derivative = tangent_lsp.derive(source, "loss", path=str(model_path), wrt=("W1", "W2"))
     assert "def ddense_dW_dx(" in derivative.code
-    assert f"from {spec} import SCALE" in derivative.imports
+    assert "from netpkg.layers import SCALE" in derivative.imports  # as any file spells it
     assert "import numpy as onp" in derivative.imports
     # insert the derivative into the file, as the editor does, and run it
     model_path.write_text(source + "\n" + "\n".join(derivative.imports) + "\n\n" + derivative.code)
@@ -242,3 +242,88 @@ def test_a_callee_file_is_read_as_python_reads_it(project):
             with pytest.raises(tangent_lsp.DiffError) as info:
                 tangent_lsp.derive(source, "f", path=str(caller))
             assert "syntax error" in info.value.message and info.value.path.endswith("broken.py")
+
+
+def test_two_callees_reading_globals_of_one_name_each_read_their_own(project):
+    """`K` in one file and `K` in another, neither bound by the caller: the first keeps its
+    name, the second is aliased (both read the first's before); an alias never takes a
+    name the caller binds (`ka_K` here)."""
+    (project / "ka.py").write_text("K = 2.0\n\n\ndef a(z):\n    return K * z ** 2\n")
+    (project / "kb.py").write_text("K = 5.0\n\n\ndef b(z):\n    return K * z ** 3\n")
+    model_path = project / "two.py"
+    source = ("import numpy as np\nfrom .ka import a\nfrom .kb import b\n\nka_K = 1000.0\n\n\n"
+              "def f(x):\n    return np.sum(a(x) + b(x)) + ka_K * 0.0\n")
+    model_path.write_text(source)
+    derivative = tangent_lsp.derive(source, "f", path=str(model_path))
+    model_path.write_text(source + "\n" + "\n".join(derivative.imports) + "\n\n" + derivative.code)
+    model = importlib.import_module("netpkg.two")
+    x = np.array([0.5, -1.0, 1.5])
+    expected = 2.0 * 2.0 * x + 3.0 * 5.0 * x ** 2
+    np.testing.assert_allclose(getattr(model, derivative.name)(x), expected)
+    assert model.ka_K == 1000.0
+    np.testing.assert_allclose(tangent_lsp.grad(model.f)(x), expected)
+
+
+def test_imports_of_a_callee_of_a_callee_name_the_right_modules(project):
+    """`from .const import K` in a file reached through another file, two packages deep,
+    is imported as `netpkg.sub.const` (it was spelled relative to the wrong file: the
+    caller's own `const`, or an ImportError); `from . import const` is `from netpkg.sub
+    import const` (it was `from  import const`); `from . import helper` of a function the
+    package passes on is followed."""
+    sub = project / "sub"
+    sub.mkdir()
+    (sub / "__init__.py").write_text("from .util import u as scale_u\n")
+    (sub / "const.py").write_text("K = 3.0\n")
+    (project / "const.py").write_text("K = 100.0\n")  # another K, one package up
+    (sub / "util.py").write_text(
+        "from .const import K\nfrom . import const\n\n\ndef u(x):\n    return K * x * const.K\n")
+    (sub / "h2.py").write_text("from .util import u\n\n\ndef h2(x):\n    return u(x) ** 2\n")
+    (sub / "model.py").write_text(
+        "import numpy as np\nfrom .h2 import h2\nfrom . import scale_u\n\n\n"
+        "def f(x):\n    return np.sum(h2(x)) + np.sum(scale_u(x))\n")
+    model_path = sub / "model.py"
+    source = model_path.read_text()
+    derivative = tangent_lsp.derive(source, "f", path=str(model_path))
+    assert "from netpkg.sub.const import K" in derivative.imports
+    assert "from netpkg.sub import const" in derivative.imports
+    model_path.write_text(source + "\n" + "\n".join(derivative.imports) + "\n\n" + derivative.code)
+    model = importlib.import_module("netpkg.sub.model")
+    x = np.array([0.5, -1.0, 1.5])
+    expected = 2.0 * 81.0 * x + 9.0
+    np.testing.assert_allclose(getattr(model, derivative.name)(x), expected)
+    np.testing.assert_allclose(tangent_lsp.grad(model.f)(x), expected)
+
+
+def test_a_callee_defaults_and_numpy_names_are_its_own(project):
+    """A callee's default read from its own module (`scale=SCALE`, the caller has its own
+    SCALE), and a callee that imports NumPy's functions by name while the caller calls
+    NumPy `onp`: the derivative reads the callee's value and the caller's NumPy."""
+    (project / "dense.py").write_text(
+        "from numpy import tanh, cos\n\nSCALE = 2.0\n\n\n"
+        "def dense(x, scale=SCALE):\n    return tanh(x * scale) + cos(x)\n")
+    model_path = project / "defaults_model.py"
+    source = ("import numpy as onp\nfrom .dense import dense\n\nSCALE = 100.0\n\n\n"
+              "def f(x):\n    return onp.sum(dense(x)) * SCALE\n")
+    model_path.write_text(source)
+    derivative = tangent_lsp.derive(source, "f", path=str(model_path))
+    model_path.write_text(source + "\n" + "\n".join(derivative.imports) + "\n\n" + derivative.code)
+    model = importlib.import_module("netpkg.defaults_model")
+    assert model.SCALE == 100.0
+    x = np.array([0.1, 0.2, -0.3])
+    expected = 100.0 * (2.0 * (1.0 - np.tanh(2.0 * x) ** 2) - np.sin(x))
+    np.testing.assert_allclose(getattr(model, derivative.name)(x), expected)
+    np.testing.assert_allclose(tangent_lsp.grad(model.f)(x), expected)
+
+
+def test_a_rule_beside_a_function_a_package_passes_on(project):
+    (project / "clip").mkdir()
+    (project / "clip" / "__init__.py").write_text("from .rules import clipped_identity\n")
+    (project / "clip" / "rules.py").write_bytes(b"\xef\xbb\xbf" + textwrap.dedent(CLIPPED).encode())
+    model_path = project / "reexported_rule.py"
+    source = ("import numpy as np\nfrom .clip import clipped_identity\n\n\n"
+              "def loss(x):\n    return np.sum(clipped_identity(x) ** 2)\n")
+    model_path.write_text(source)
+    assert "np.clip(" in tangent_lsp.derive(source, "loss", path=str(model_path)).code
+    model = importlib.import_module("netpkg.reexported_rule")
+    x = np.array([0.3, 1.6, -2.2])
+    np.testing.assert_allclose(tangent_lsp.grad(model.loss)(x), np.clip(2.0 * x, -0.1, 0.1))
