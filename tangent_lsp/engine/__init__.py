@@ -21,7 +21,7 @@ from .errors import DiffError
 from .motion import joint, split
 from .helper_names import alias_shadowed_helpers
 from .naming import Namer, derivative_name
-from .normalize import check_signature
+from .checks import check_signature
 from .parse import Module, parse_module, reachable_functions
 from .program import Program, module_names
 from .resolve import Resolver, StaticResolver

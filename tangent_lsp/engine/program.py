@@ -23,7 +23,8 @@ from .shape_passes import keep_shapes_only
 from . import syntax as S
 from .errors import DiffError
 from .naming import Namer, derivative_name
-from .normalize import check_decorators, check_signature, normalize
+from .checks import check_decorators, check_signature
+from .normalize import normalize
 from .parse import Module
 from .project import imports_for
 from .resolve import Resolver, StaticResolver
