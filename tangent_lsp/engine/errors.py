@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy
+
 
 class DiffError(Exception):
     """A construct the engine cannot differentiate, with where it is and what to do.
@@ -89,4 +91,8 @@ def no_rule_hint(key: str, hint: str) -> str:
     if owner == "numpy.ndarray" and attr in _RESULT_FIELDS:
         function, position = _RESULT_FIELDS[attr]
         return f"if this is {function}(...)'s result, index it: [{position}] is .{attr}"
+    if owner == "numpy.ndarray" and not hasattr(numpy.ndarray, attr):
+        return (f"arrays have no '.{attr}': a local value is read as an array; call a function "
+                "of a module instead (np.random.normal(...)), or compute the value outside the "
+                "function and pass it in")
     return hint

@@ -505,6 +505,11 @@ def astype(y, a, dtype, order="K", casting="unsafe", subok=True, copy=True):
     d[a] = d[y]
 
 
+@adjoint(numpy.ndarray.item)  # the one element of a size-1 array, as a number
+def item(y, a):
+    d[a] = unbroadcast(d[y], a)
+
+
 @adjoint(numpy.concatenate, numpy.concat)
 def concatenate(y, arrays, axis=0, out=None, dtype=None):
     d[arrays] = split_like(d[y], arrays, axis)

@@ -499,6 +499,11 @@ def copy_method(y, a, order="C"):
     d[y] = copied(d[a])
 
 
+@tangent_(numpy.ndarray.item)
+def item(y, a):
+    d[y] = numpy.sum(d[a])
+
+
 @tangent_(numpy.ndarray.astype)
 def astype(y, a, dtype, order="K", casting="unsafe", subok=True, copy=True):  # stays float
     d[y] = numpy.copy(d[a])

@@ -65,6 +65,8 @@ CASES = [
      "on an element of a container", 5, 4),
     ("list_of_a_dict_grown", "d = {'h': []}\n    hs = d['h']\n    hs.append(x * 2.0)\n    return np.sum(d['h'][0])",
      "'d' is read after 'hs', a view of it", 7, 18),
+    ("method_arrays_lack", "rng = np.random.default_rng(0)\n    return np.sum(rng.normal(x, 1.0))",
+     "arrays have no '.normal'", 5, 18),
     ("linspace_retstep", "s, step = np.linspace(0.0, x[0], 5, retstep=True)\n    return np.sum(s) + step",
      "retstep=True", 4, 14),
     ("no_rule", "return np.sum(np.fft.fft(x).real)", "call", 4, 18),

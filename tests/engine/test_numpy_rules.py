@@ -1298,7 +1298,12 @@ def c_samples(x):  # reparameterized samples, the same draws in every call
     return np.sum(np.random.normal(x[0], x[1] ** 2, size=3) * x + np.random.uniform(x[1], x[2] + 2.0, 3) ** 2)
 
 
+def c_item(x):  # the one element of a size-1 array, as a number
+    return np.sum(x * np.sum(x ** 2).item()) + x[1:2].item() ** 2
+
+
 NONDIFFERENTIABLE = [
+    case(c_item, V3, autograd=False),
     case(c_from_values, V3 + 1.0, autograd=False), case(c_samples, np.abs(V3) + 0.5, autograd=False),
     case(n_integer_casts, A34, autograd=False),
     case(n_shape, A34), case(n_ndim_size, A34), case(n_attributes, A34), case(n_argmax, A34),
