@@ -32,6 +32,13 @@ def loss(W1, W2, x):
 '''
 
 
+def pasted_and_imported(path, source, derivative, module_name):
+    """The file with the derivative and its import lines pasted below the source, as the
+    editor inserts them, imported: the pasted code must run where the user's code does."""
+    path.write_text(source + "\n" + "\n".join(derivative.imports) + "\n\n" + derivative.code)
+    return importlib.import_module(module_name)
+
+
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     package = tmp_path / "netpkg"
@@ -53,9 +60,7 @@ def test_callee_from_another_file(project, spec):
     assert "def ddense_dW_dx(" in derivative.code
     assert "from netpkg.layers import SCALE" in derivative.imports  # as any file spells it
     assert "import numpy as onp" in derivative.imports
-    # insert the derivative into the file, as the editor does, and run it
-    model_path.write_text(source + "\n" + "\n".join(derivative.imports) + "\n\n" + derivative.code)
-    model = importlib.import_module("netpkg.model")
+    model = pasted_and_imported(model_path, source, derivative, "netpkg.model")
     rng = np.random.default_rng(7)
     args = (rng.normal(size=(3, 3)), rng.normal(size=(2, 3)), rng.normal(size=3))
     ours = getattr(model, derivative.name)(*args)
@@ -135,8 +140,7 @@ def test_a_callee_reads_its_own_globals_where_the_caller_has_others_of_the_same_
     derivative = tangent_lsp.derive(source, "loss", path=str(model_path))
     assert "from netpkg.activations import SCALE as activations_SCALE" in derivative.imports
     assert "from netpkg.activations import act as activations_act" in derivative.imports
-    model_path.write_text(source + "\n" + "\n".join(derivative.imports) + "\n\n" + derivative.code)
-    model = importlib.import_module("netpkg.shadowing")
+    model = pasted_and_imported(model_path, source, derivative, "netpkg.shadowing")
     x = np.random.default_rng(8).normal(size=3)
     expected = finite_differences(model.loss, (x,))[0]
     np.testing.assert_allclose(getattr(model, derivative.name)(x), expected, rtol=1e-5, atol=1e-8)
@@ -214,8 +218,7 @@ def test_names_a_callee_reads_are_imported_as_the_caller_would_spell_them(projec
     derivative = tangent_lsp.derive(source, "loss", path=str(model_path))
     assert "from netpkg.util import K" in derivative.imports
     assert "from netpkg.scaled import SCALE" in derivative.imports
-    model_path.write_text(source + "\n" + "\n".join(derivative.imports) + "\n\n" + derivative.code)
-    model = importlib.import_module("outside")
+    model = pasted_and_imported(model_path, source, derivative, "outside")
     rng = np.random.default_rng(9)
     args = (rng.normal(size=(2, 3)), rng.normal(size=3))
     expected = finite_differences(model.loss, args)[0]
@@ -255,8 +258,7 @@ def test_two_callees_reading_globals_of_one_name_each_read_their_own(project):
               "def f(x):\n    return np.sum(a(x) + b(x)) + ka_K * 0.0\n")
     model_path.write_text(source)
     derivative = tangent_lsp.derive(source, "f", path=str(model_path))
-    model_path.write_text(source + "\n" + "\n".join(derivative.imports) + "\n\n" + derivative.code)
-    model = importlib.import_module("netpkg.two")
+    model = pasted_and_imported(model_path, source, derivative, "netpkg.two")
     x = np.array([0.5, -1.0, 1.5])
     expected = 2.0 * 2.0 * x + 3.0 * 5.0 * x ** 2
     np.testing.assert_allclose(getattr(model, derivative.name)(x), expected)
@@ -286,8 +288,7 @@ def test_imports_of_a_callee_of_a_callee_name_the_right_modules(project):
     derivative = tangent_lsp.derive(source, "f", path=str(model_path))
     assert "from netpkg.sub.const import K" in derivative.imports
     assert "from netpkg.sub import const" in derivative.imports
-    model_path.write_text(source + "\n" + "\n".join(derivative.imports) + "\n\n" + derivative.code)
-    model = importlib.import_module("netpkg.sub.model")
+    model = pasted_and_imported(model_path, source, derivative, "netpkg.sub.model")
     x = np.array([0.5, -1.0, 1.5])
     expected = 2.0 * 81.0 * x + 9.0
     np.testing.assert_allclose(getattr(model, derivative.name)(x), expected)
@@ -306,8 +307,7 @@ def test_a_callee_defaults_and_numpy_names_are_its_own(project):
               "def f(x):\n    return onp.sum(dense(x)) * SCALE\n")
     model_path.write_text(source)
     derivative = tangent_lsp.derive(source, "f", path=str(model_path))
-    model_path.write_text(source + "\n" + "\n".join(derivative.imports) + "\n\n" + derivative.code)
-    model = importlib.import_module("netpkg.defaults_model")
+    model = pasted_and_imported(model_path, source, derivative, "netpkg.defaults_model")
     assert model.SCALE == 100.0
     x = np.array([0.1, 0.2, -0.3])
     expected = 100.0 * (2.0 * (1.0 - np.tanh(2.0 * x) ** 2) - np.sin(x))
