@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ._base import _axes, _fit, _float, _ndim, _shape, _shaped
+from ._base import _F64, _axes, _fit, _float, _ndim, _shape, _shaped
 from .containers import add_grad
 from .tape import ShapeOnly
 
@@ -22,9 +22,15 @@ def unbroadcast(g, x):
     gradient to ``b``; whether ``b`` broadcast is only known at run time. A ``g``
     smaller than ``x`` (a scalar seed) is spread out instead.
     """
-    if type(x) in _CONTAINERS:  # an element of a container that holds values itself
+    kind = type(x)
+    if kind is _ndarray and type(g) is _ndarray and g.dtype is _F64:
+        shape = x.shape
+        if g.shape == shape and shape:
+            return g  # the common case: nothing broadcast
+        return _fit(g, shape)
+    if kind in _CONTAINERS:  # an element of a container that holds values itself
         return _unbroadcast_each(g, x)
-    shape = x.shape if type(x) is _ndarray else _shape(x)
+    shape = _shape(x)
     if type(g) is _ndarray:
         if g.shape == shape and g.dtype.kind == "f" and shape:
             return g  # the common case: nothing broadcast
@@ -256,10 +262,11 @@ def _as_matrices(g, a, b):
 
 def _plain(g, a, b) -> bool:
     """Three float arrays: the case the fast paths below are for."""
-    return (
-        type(g) is _ndarray and type(a) is _ndarray and type(b) is _ndarray
-        and g.dtype.kind == "f" and a.dtype.kind == "f" and b.dtype.kind == "f"
-    )
+    if type(g) is not _ndarray or type(a) is not _ndarray or type(b) is not _ndarray:
+        return False
+    if g.dtype is _F64 and a.dtype is _F64 and b.dtype is _F64:
+        return True
+    return g.dtype.kind == "f" and a.dtype.kind == "f" and b.dtype.kind == "f"
 
 
 def _seeded(g, a, b):
@@ -312,7 +319,7 @@ def matmul_adjoint_b(g, a, b):
 def gram_adjoint(g, x):
     """Adjoint of ``x`` in ``x.T @ x`` (both of its uses): ``x @ (g + g.T)``, or ``2 g x``
     for a vector. The optimizer writes it for the two matmul adjoints it replaces."""
-    if type(x) is _ndarray and x.ndim == 1 and x.dtype.kind == "f":
+    if type(x) is _ndarray and x.ndim == 1 and x.dtype is _F64:
         return (g + g) * x
     nd = _ndim(x)
     if nd == 1:
