@@ -18,6 +18,7 @@ from .aliasing import check_views
 from . import analysis, optimize
 from .accumulate import accumulate_in_place
 from .hoist import hoist_invariants
+from .methods import reductions_as_methods
 from .products import fuse_gram_adjoints
 from .shape_passes import keep_shapes_only
 from . import syntax as S
@@ -131,6 +132,7 @@ class Program:
                 self.helpers.add("shape_of")
             if mode == "reverse":
                 function = accumulate_in_place(function, np_alias)
+            function = reductions_as_methods(function, np_alias)
         else:
             function = optimize.drop_empty_comments(function)
         return Generated(function, result, namer, seed)

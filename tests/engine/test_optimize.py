@@ -1,17 +1,21 @@
 """Unit tests of the optimizer passes, on small hand-written functions."""
 
+import autograd
 import gast
 import numpy as np
 
+import tangent_lsp
 from tangent_lsp import jvp
 from tangent_lsp.api import derivative_source
 from tangent_lsp.engine import emit, optimize
+from tangent_lsp.engine.methods import reductions_as_methods
 from tangent_lsp.engine.reuse import reuse_values
 from tangent_lsp.engine.simplify import simplify_backward
 from tangent_lsp.engine.shape_passes import drop_noop_unbroadcast, spread_implicitly
 from tangent_lsp.engine.shapes import ShapeClasses
 from tangent_lsp.engine.syntax import boundary
 from tangent_lsp.engine.views import value_reads, views_of
+from tests.oracle import _autograd_version, assert_gradients_match, assert_jvp_matches
 
 
 def _function(source: str) -> gast.FunctionDef:
@@ -615,3 +619,31 @@ def test_a_rule_reuses_a_reduction_spelled_with_its_axis_by_name():
     from tangent_lsp import grad
     expected = (layer_norm(x + 1e-6 * v, g, b) - layer_norm(x - 1e-6 * v, g, b)) / 2e-6
     assert np.isclose(np.sum(grad(layer_norm)(x, g, b) * v), expected, rtol=1e-5)
+
+
+def test_reductions_of_arrays_the_code_computed_become_methods():
+    f = _function(
+        "def f(x, g):\n    e = np.exp(x)\n    s = np.sum(e, axis=0)\n    t = -(2.0 * e.T)\n"
+        "    u = np.max(t, 1, keepdims=True)\n    v = np.sum(x)\n    w = [e]\n    k = np.sum(w)\n"
+        "    for q in w:\n        n = np.sum(q)\n    a, b = e, e\n    c = np.mean(a)\n"
+        "    z = 'n=%s' % e\n    p = np.sum(z)\n    return s + u + v + k + n + c + p"
+    )
+    code = _code(reductions_as_methods(f, "np"))
+    assert "s = e.sum(axis=0)" in code and "u = t.max(1, keepdims=True)" in code
+    for kept in ("np.sum(x)", "np.sum(w)", "np.sum(q)", "np.mean(a)", "np.sum(z)"):
+        assert kept in code, f"{kept}: a parameter, a list, a loop variable, unpacked, a string"
+
+
+def test_reductions_as_methods_differentiate_again():
+    def f(x):
+        e = np.exp(x * x)
+        m = np.max(e, axis=0)
+        return np.sum(np.sum(e, axis=1) * np.mean(e)) + np.sum(m * m)
+
+    x = np.random.default_rng(3).standard_normal((3, 4)) * 0.5
+    assert "e.sum(axis=1)" in derivative_source(f).code
+    assert_gradients_match(f, (x,))
+    v = np.random.default_rng(4).standard_normal(x.shape)
+    expected = autograd.hessian_vector_product(_autograd_version(f))(x, v)  # hvp reads the methods' own rules
+    np.testing.assert_allclose(tangent_lsp.hvp(f)(x, v), expected, rtol=1e-8)
+    assert_jvp_matches(f, (x,))
