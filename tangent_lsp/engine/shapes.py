@@ -220,6 +220,8 @@ def _value_class(op: Op, classes: ShapeClasses) -> Shape | None:
         return classes.of(op.args[0])
     if op.key in ELEMENTWISE_BINARY and len(op.args) == 2:
         return classes.combine(classes.of(op.args[0]), classes.of(op.args[1]))
+    if op.key == "numpy.multiply" and len(op.args) == 1:  # x * x, bound as a square
+        return classes.of(op.args[0])
     return None
 
 
