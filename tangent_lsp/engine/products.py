@@ -64,4 +64,72 @@ def fuse_gram_adjoints(function: gast.FunctionDef, stable: set[str], np_alias: s
     start = next((i for i, s in enumerate(function.body) if S.is_boundary(s)), len(function.body))
     for index in range(start, len(function.body)):
         function.body[index] = Fuse().visit(function.body[index])
+    if changed:
+        _sum_down_inside(function.body[start:], transposes)
     return changed
+
+
+def _sum_down_inside(backward: list[gast.stmt], transposes: dict[str, str]) -> None:
+    """``q = unbroadcast(g, matmul_shape(xT, x)) * 0.5; gram_adjoint(q, x)`` →
+    ``q = g * 0.5``: ``gram_adjoint`` sums its ``g`` down to the product's shape itself,
+    so the product's shape is not computed (nor ``xT``, when nothing else reads it).
+    A number factor commutes with the sum."""
+    definitions: dict[str, list[gast.Assign]] = {}
+    reads: dict[str, int] = {}
+    for stmt in S.statements(backward):
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(
+            stmt.targets[0], gast.Name
+        ):
+            definitions.setdefault(stmt.targets[0].id, []).append(stmt)
+    for node in S.names(backward):
+        if node.ctx.__class__ is gast.Load:
+            reads[node.id] = reads.get(node.id, 0) + 1
+    for call in S.nodes_of(backward, gast.Call):
+        if not (
+            isinstance(call.func, gast.Name) and call.func.id == "gram_adjoint"
+            and len(call.args) == 2 and isinstance(call.args[1], gast.Name)
+        ):
+            continue
+        g, x = call.args
+        if isinstance(g, gast.Name):
+            assigns = definitions.get(g.id, [])
+            if len(assigns) == 1 and reads.get(g.id) == 1:
+                summed = _summed_to_gram(assigns[0].value, x.id, transposes)
+                if summed is not None:
+                    assigns[0].value = summed
+        else:
+            summed = _summed_to_gram(g, x.id, transposes)
+            if summed is not None:
+                call.args[0] = summed
+
+
+def _summed_to_gram(node: gast.expr, x: str, transposes: dict[str, str]) -> gast.expr | None:
+    """``g`` (times the number) for ``unbroadcast(g, matmul_shape(xT, x))`` (times a number)."""
+    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div)):
+        if _is_number(node.right):
+            inner = _summed_to_gram(node.left, x, transposes)
+            return S.binop(inner, node.op, node.right) if inner is not None else None
+        if isinstance(node.op, gast.Mult) and _is_number(node.left):
+            inner = _summed_to_gram(node.right, x, transposes)
+            return S.binop(node.left, node.op, inner) if inner is not None else None
+        return None
+    if not (
+        isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
+        and node.func.id == "unbroadcast" and len(node.args) == 2 and not node.keywords
+    ):
+        return None
+    shape = node.args[1]
+    if (
+        isinstance(shape, gast.Call) and isinstance(shape.func, gast.Name)
+        and shape.func.id == "matmul_shape" and len(shape.args) == 2
+        and all(isinstance(a, gast.Name) for a in shape.args)
+        and transposes.get(shape.args[0].id) == x and shape.args[1].id == x
+    ):
+        return node.args[0]
+    return None
+
+
+def _is_number(node: gast.expr) -> bool:
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        node = node.operand
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float)

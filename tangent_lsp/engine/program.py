@@ -128,6 +128,7 @@ class Program:
             if mode == "reverse" and fuse_gram_adjoints(function, stable, np_alias):
                 self.helpers.add("gram_adjoint")
                 function = optimize.eliminate_dead_code(function)
+                function = optimize.propagate_assignments(function, inlinable, mergeable)
             if mode == "reverse" and keep_shapes_only(function, np_alias):
                 self.helpers.add("shape_of")
             if mode == "reverse":

@@ -318,14 +318,22 @@ def matmul_adjoint_b(g, a, b):
 
 def gram_adjoint(g, x):
     """Adjoint of ``x`` in ``x.T @ x`` (both of its uses): ``x @ (g + g.T)``, or ``2 g x``
-    for a vector. The optimizer writes it for the two matmul adjoints it replaces."""
+    for a vector. The optimizer writes it for the two matmul adjoints it replaces.
+
+    ``g`` is the product's adjoint, or the adjoint of what the product was broadcast
+    into (``0.5 * (r.T @ r) + b``): it is summed down to the product's shape here, so
+    the generated code need not compute that shape first."""
     if type(x) is _ndarray and x.ndim == 1 and x.dtype is _F64:
+        if type(g) is not float and type(g) is not np.float64:
+            g = _fit(g, ())
         return (g + g) * x
     nd = _ndim(x)
     if nd == 1:
+        g = _fit(g, ())
         return (g + g) * _float(x)
+    g = unbroadcast(g, matmul_shape(np.transpose(x), x))
     if nd == 2:
-        g = _float(_seeded(g, np.transpose(x), x))
+        g = _float(g)
         return _float(x) @ (g + g.T)
     xt = np.transpose(x)
     return matmul_adjoint_b(g, xt, x) + np.transpose(matmul_adjoint_a(g, xt, x))

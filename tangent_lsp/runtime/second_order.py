@@ -8,7 +8,8 @@ from ._base import _axes, _fit, _float
 from .containers import zeros_like
 from .forward import _absent, _each_tangent, copied, einsum_tangent
 from .reverse import (
-    _as_matrices, _seeded, add_at, einsum_adjoint, norm_adjoint, unbroadcast, unreduce,
+    _as_matrices, _seeded, add_at, einsum_adjoint, matmul_shape, norm_adjoint, unbroadcast,
+    unreduce,
 )
 
 def unreduce_adjoint(c, g, x, axis=None, keepdims=False):
@@ -64,11 +65,13 @@ def tangents_like_adjoint(c, t, x):
 
 def gram_adjoint_vjp(c, g, x):
     """Adjoints of ``gram_adjoint(g, x)`` with respect to ``g`` and ``x``, as a pair: it is
-    ``matmul_adjoint_b(g, x.T, x) + transpose(matmul_adjoint_a(g, x.T, x))``."""
+    ``matmul_adjoint_b(g, x.T, x) + transpose(matmul_adjoint_a(g, x.T, x))`` of ``g``
+    summed down to the product's shape (so ``g``'s adjoint is spread back up)."""
     xt = np.transpose(x)
-    dg_b, dxt = matmul_adjoint_b_vjp(c, g, xt, x)
-    dg_a, dx = matmul_adjoint_a_vjp(np.transpose(c), g, xt, x)
-    return dg_b + dg_a, np.transpose(dxt) + dx
+    product = unbroadcast(g, matmul_shape(xt, x))
+    dg_b, dxt = matmul_adjoint_b_vjp(c, product, xt, x)
+    dg_a, dx = matmul_adjoint_a_vjp(np.transpose(c), product, xt, x)
+    return _fit(dg_b + dg_a, np.shape(g)), np.transpose(dxt) + dx
 
 
 def _norm_kind(x, ord, axis) -> str:

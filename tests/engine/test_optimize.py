@@ -3,6 +3,7 @@
 import autograd
 import gast
 import numpy as np
+import pytest
 
 import tangent_lsp
 from tangent_lsp import jvp
@@ -453,10 +454,35 @@ def test_a_product_needed_only_for_its_shape_is_not_computed():
         "def ridge(w, X, y):\n    r = X @ w - y\n    return 0.5 * (r.T @ r) + 0.05 * (w.T @ w)\n"
     )
     code = derive(source, "ridge").code
-    assert "matmul_shape(wT, w)" in code and "wT @ w" not in code
+    assert "gram_adjoint(bridge * 0.05, w)" in code, "gram_adjoint sums its seed down itself"
+    assert "wT" not in code and "matmul_shape" not in code
     rng = np.random.default_rng(5)
     args = (rng.standard_normal(3), rng.standard_normal((6, 3)), rng.standard_normal(6))
     assert_gradients_match(ridge, args)
+
+
+def _gram_plus_array(W, X, Z):
+    r = X @ W
+    return np.sum((0.5 * (r.T @ r) + Z) ** 2)  # the product broadcast into Z's shape
+
+
+def _gram_vector_times_array(w, z):
+    return np.sum(((w.T @ w) * 0.5) * z)
+
+
+@pytest.mark.parametrize("f, shapes", [
+    (_gram_plus_array, [(3, 2), (5, 3), (4, 2, 2)]),
+    (_gram_plus_array, [(3, 2), (5, 3), (2,)]),
+    (_gram_vector_times_array, [(3,), (4,)]),
+], ids=["matrix-into-3d", "matrix-row-broadcast", "vector-into-array"])
+def test_gram_adjoint_of_a_product_broadcast_into_a_larger_result(f, shapes):
+    rng = np.random.default_rng(8)
+    args = tuple(rng.standard_normal(shape) * 0.5 for shape in shapes)
+    assert "gram_adjoint(" in derivative_source(f).code
+    assert_gradients_match(f, args)
+    v = rng.standard_normal(shapes[0])
+    expected = autograd.hessian_vector_product(_autograd_version(f))(*args, v)
+    np.testing.assert_allclose(tangent_lsp.hvp(f)(*args, v), expected, rtol=1e-8)
 
 
 def test_numbers_in_a_product_combine_before_the_arrays():
