@@ -54,7 +54,9 @@ def optimize(
         pure = is_pure(function.body)  # no pass adds a call with side effects: asked once
     function = _clean_up(function, inlinable, mergeable, pure)
     if classes is not None:
-        if spread_implicitly(function, classes):
+        for _ in range(3):  # a spread number propagated into another spread spreads again
+            if not spread_implicitly(function, classes):
+                break
             function = _clean_up(function, inlinable, mergeable, pure)
         # propagation moved values into shape-only arguments: read them from names again
         function = read_shapes_from_stable_names(function, classes, stable, inlinable)

@@ -14,20 +14,33 @@ def fuse_gram_adjoints(function: gast.FunctionDef, stable: set[str], np_alias: s
     """``matmul_adjoint_b(g, xT, x) + np.transpose(matmul_adjoint_a(g, xT, x))`` (either
     order) → ``gram_adjoint(g, x)``, where ``xT = x.T`` holds for the whole function.
     Returns whether anything changed."""
-    transposes = {
-        stmt.targets[0].id: stmt.value.value.id
-        for stmt in function.body
-        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-        and isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id in stable
-        and isinstance(stmt.value, gast.Attribute) and stmt.value.attr == "T"
-        and isinstance(stmt.value.value, gast.Name) and stmt.value.value.id in stable
-    }
+    transposes: dict[str, str] = {}  # xT → x, for ``xT = x.T``
+    scaled: dict[str, gast.expr] = {}  # xT → c, for ``xT = c * x.T`` (``0.5 * r.T @ r``)
+    for stmt in function.body:
+        if not (
+            isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id in stable
+        ):
+            continue
+        value, factor = stmt.value, None
+        if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult):
+            if _is_number(value.left):
+                value, factor = value.right, value.left
+            elif _is_number(value.right):
+                value, factor = value.left, value.right
+        if (
+            isinstance(value, gast.Attribute) and value.attr == "T"
+            and isinstance(value.value, gast.Name) and value.value.id in stable
+        ):
+            transposes[stmt.targets[0].id] = value.value.id
+            if factor is not None:
+                scaled[stmt.targets[0].id] = factor
     if not transposes:
         return False
     changed = False
 
     def product_of(node: gast.expr, helper: str) -> tuple | None:
-        """(g, x) for ``helper(g, xT, x)`` with ``xT = x.T``."""
+        """(g, x, xT) for ``helper(g, xT, x)`` with ``xT = x.T`` (or ``c * x.T``)."""
         if not (
             isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
             and node.func.id == helper and len(node.args) == 3 and not node.keywords
@@ -35,7 +48,19 @@ def fuse_gram_adjoints(function: gast.FunctionDef, stable: set[str], np_alias: s
             return None
         g, xt, x = node.args
         if isinstance(xt, gast.Name) and isinstance(x, gast.Name) and transposes.get(xt.id) == x.id:
-            return g, x
+            return g, x, xt.id
+        return None
+
+    def through_scaled(node: gast.expr, xt: str) -> gast.expr | None:
+        """``a`` for ``a * c``, where ``xT = c * x.T``: the adjoint of ``x`` through ``xT``."""
+        factor = scaled.get(xt)
+        if factor is None:
+            return node
+        if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult):
+            if S.same(node.right, factor):
+                return node.left
+            if S.same(node.left, factor):
+                return node.right
         return None
 
     def transposed(node: gast.expr) -> gast.expr | None:
@@ -55,10 +80,15 @@ def fuse_gram_adjoints(function: gast.FunctionDef, stable: set[str], np_alias: s
             for direct, through in ((node.left, node.right), (node.right, node.left)):
                 b = product_of(direct, "matmul_adjoint_b")
                 inner = transposed(through)
+                if b is None or inner is None:
+                    continue
+                inner = through_scaled(inner, b[2])  # (c x.T) @ x is c times x.T @ x
                 a = product_of(inner, "matmul_adjoint_a") if inner is not None else None
-                if a and b and S.same(a[0], b[0]) and a[1].id == b[1].id:
+                if a and S.same(a[0], b[0]) and a[1].id == b[1].id and a[2] == b[2]:
                     changed = True
-                    return S.call("gram_adjoint", [b[0], b[1]])
+                    factor = scaled.get(b[2])
+                    g = b[0] if factor is None else S.binop(b[0], gast.Mult(), factor)
+                    return S.call("gram_adjoint", [g, b[1]])
             return node
 
     start = next((i for i, s in enumerate(function.body) if S.is_boundary(s)), len(function.body))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gast
 
 from . import syntax as S
-from .shapes import SCALAR, ShapeClasses
+from .shapes import SCALAR, ZERO_D, ShapeClasses
 from .tape import is_push
 
 
@@ -176,9 +176,10 @@ def keep_shapes_only(function: gast.FunctionDef, np_alias: str) -> bool:
 _ELEMENTWISE_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
 
-def _spread(node: gast.AST) -> bool:
+def _spread(node: gast.AST, classes: ShapeClasses) -> bool:
     """``unreduce(g, x)`` over all axes, or with ``keepdims=True``: ``g`` is 0-d or has
-    ``x``'s rank, so NumPy's broadcasting spreads it just as well."""
+    ``x``'s rank, so NumPy's broadcasting spreads it just as well. Over some axes, when
+    ``g`` is a number: it is that number everywhere."""
     if not (
         isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
         and node.func.id == "unreduce" and len(node.args) == 2
@@ -188,7 +189,18 @@ def _spread(node: gast.AST) -> bool:
     axis, keepdims = keywords.get("axis"), keywords.get("keepdims")
     if axis is None or (isinstance(axis, gast.Constant) and axis.value is None):
         return True
-    return isinstance(keepdims, gast.Constant) and keepdims.value is True
+    if isinstance(keepdims, gast.Constant) and keepdims.value is True:
+        return True
+    return _one_value(node.args[0], classes)
+
+
+def _one_value(node: gast.expr, classes: ShapeClasses) -> bool:
+    """A number or a 0-d array, or arithmetic of those: broadcasting spreads it anywhere."""
+    if isinstance(node, gast.BinOp) and isinstance(node.op, _ELEMENTWISE_OPS):
+        return _one_value(node.left, classes) and _one_value(node.right, classes)
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        return _one_value(node.operand, classes)
+    return _number_like(node, classes) or classes.of(node) == ZERO_D
 
 
 def _number_like(node: gast.expr, classes: ShapeClasses) -> bool:
@@ -225,24 +237,24 @@ def spread_implicitly(function: gast.FunctionDef, classes: ShapeClasses) -> bool
             self.generic_visit(node)
             if not isinstance(node.op, _ELEMENTWISE_OPS):
                 return node
-            if isinstance(node.op, (gast.Mult, gast.Div)) and _spread(node.left) and _number_like(
+            if isinstance(node.op, (gast.Mult, gast.Div)) and _spread(node.left, classes) and _number_like(
                 node.right, classes
             ):
                 changed = True
                 inner = node.left
                 inner.args[0] = S.binop(inner.args[0], node.op, node.right)
                 return inner
-            if isinstance(node.op, gast.Mult) and _spread(node.right) and _number_like(
+            if isinstance(node.op, gast.Mult) and _spread(node.right, classes) and _number_like(
                 node.left, classes
             ):
                 changed = True
                 inner = node.right
                 inner.args[0] = S.binop(node.left, node.op, inner.args[0])
                 return inner
-            if _spread(node.left) and _same_array_shape(node.left.args[1], node.right, classes):
+            if _spread(node.left, classes) and _same_array_shape(node.left.args[1], node.right, classes):
                 node.left = node.left.args[0]
                 changed = True
-            elif _spread(node.right) and _same_array_shape(node.right.args[1], node.left, classes):
+            elif _spread(node.right, classes) and _same_array_shape(node.right.args[1], node.left, classes):
                 node.right = node.right.args[0]
                 changed = True
             return node
@@ -266,7 +278,7 @@ def _spread_product(node: gast.Call, classes: ShapeClasses) -> gast.expr | None:
         return None
     product, b = node.args
     for spread, a in ((product.left, product.right), (product.right, product.left)):
-        if not (_spread(spread) and spread.func.id == "unreduce"):
+        if not (_spread(spread, classes) and spread.func.id == "unreduce"):
             continue
         whole = spread.args[1]
         if isinstance(whole, gast.BinOp) and isinstance(whole.op, _ELEMENTWISE_OPS) and (
@@ -295,7 +307,7 @@ def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> bool
     for stmt in S.statements(function.body):
         if (
             isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], gast.Name) and _spread(stmt.value)
+            and isinstance(stmt.targets[0], gast.Name) and _spread(stmt.value, classes)
         ):
             definitions.setdefault(stmt.targets[0].id, []).append(stmt)
     if not definitions:
@@ -333,7 +345,9 @@ def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> bool
         for node in reads:
             if node.id not in candidates:
                 continue
-            x = candidates[node.id].value.args[1]
+            g, x = candidates[node.id].value.args
+            if _respread(node, g, parents, classes):
+                continue
             if not _meets_shape(node, x, parents, classes, candidates):
                 del candidates[node.id]
     for assign in candidates.values():
@@ -341,6 +355,17 @@ def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> bool
     return bool(candidates)
 
 
+
+
+def _respread(node: gast.AST, g: gast.expr, parents: dict, classes: ShapeClasses) -> bool:
+    """Whether the read ``node`` of a number ``g`` spread out is spread again over a larger
+    shape (``unreduce(bm, t, axis=0)``): spreading the number itself gives the same."""
+    parent = parents.get(id(node))
+    return (
+        isinstance(parent, gast.Call) and isinstance(parent.func, gast.Name)
+        and parent.func.id == "unreduce" and parent.args and parent.args[0] is node
+        and _one_value(g, classes)
+    )
 
 
 def _meets_shape(

@@ -470,11 +470,22 @@ def _gram_vector_times_array(w, z):
     return np.sum(((w.T @ w) * 0.5) * z)
 
 
+def _scaled_gram(W, X):
+    r = X @ W
+    return np.sum((0.5 * r.T @ r) ** 2)  # (0.5 * r.T) @ r: half of r.T @ r
+
+
+def _scaled_gram_vector(w, z):
+    return (w.T * -3.0 @ w) * np.sum(z)
+
+
 @pytest.mark.parametrize("f, shapes", [
+    (_scaled_gram, [(3, 2), (5, 3)]),
+    (_scaled_gram_vector, [(3,), (4,)]),
     (_gram_plus_array, [(3, 2), (5, 3), (4, 2, 2)]),
     (_gram_plus_array, [(3, 2), (5, 3), (2,)]),
     (_gram_vector_times_array, [(3,), (4,)]),
-], ids=["matrix-into-3d", "matrix-row-broadcast", "vector-into-array"])
+], ids=["scaled", "scaled-vector", "matrix-into-3d", "matrix-row-broadcast", "vector-into-array"])
 def test_gram_adjoint_of_a_product_broadcast_into_a_larger_result(f, shapes):
     rng = np.random.default_rng(8)
     args = tuple(rng.standard_normal(shape) * 0.5 for shape in shapes)
@@ -673,3 +684,43 @@ def test_reductions_as_methods_differentiate_again():
     expected = autograd.hessian_vector_product(_autograd_version(f))(x, v)  # hvp reads the methods' own rules
     np.testing.assert_allclose(tangent_lsp.hvp(f)(x, v), expected, rtol=1e-8)
     assert_jvp_matches(f, (x,))
+
+
+def _mean_of_squares(x, w):
+    t = x * w
+    return np.sum(np.mean(t ** 2, axis=0))
+
+
+def _sums_over_axes(x, w):
+    t = np.tanh(x * w)
+    return np.sum(np.sum(t, axis=1) ** 2) + np.mean(np.max(t * t, axis=0))
+
+
+def _weighted_mean(x, v):
+    t = x * x
+    return np.sum(np.mean(t, axis=0) * v)  # the mean's adjoint is v, not one number
+
+
+def _kept_dims(x, w):
+    t = np.exp(x) * w
+    return np.mean(np.sum(t, axis=-1, keepdims=True) * 3.0)
+
+
+@pytest.mark.parametrize("f, shapes, absent", [
+    (_mean_of_squares, [(4, 3), (3,)], ("mean(", "t ** 2")),
+    (_sums_over_axes, [(4, 3), (4, 1)], ()),  # the max's and the sum's values are needed
+    (_weighted_mean, [(4, 3), (3,)], ()),
+    (_kept_dims, [(2, 4, 3), (3,)], ()),  # bt * w: w alone has not t's shape
+], ids=["mean-of-squares", "sum-and-max-over-axes", "weighted-mean", "keepdims"])
+def test_a_number_spread_over_a_reduction_is_not_computed_for_its_shape(f, shapes, absent):
+    rng = np.random.default_rng(11)
+    args = tuple(rng.standard_normal(shape) * 0.7 for shape in shapes)
+    code = derivative_source(f).code
+    statements = [line for line in code.splitlines() if not line.strip().startswith("#")]
+    for text in absent:  # computed only for its shape before
+        assert not any(text in line for line in statements), code
+    assert_gradients_match(f, args)
+    assert_gradients_match(f, args, wrt=(1,))
+    v = rng.standard_normal(shapes[0])
+    expected = autograd.hessian_vector_product(_autograd_version(f))(*args, v)
+    np.testing.assert_allclose(tangent_lsp.hvp(f)(*args, v), expected, rtol=1e-7, atol=1e-10)
