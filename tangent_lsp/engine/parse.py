@@ -12,6 +12,7 @@ import functools
 import re
 import textwrap
 import threading
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -149,13 +150,52 @@ def reachable_functions(functions, node) -> list:
     gast or stdlib ast), transitively, each once, in the order found."""
     found, pending, seen = [node], [node], {node.name}
     while pending:
-        for call in ast.walk(pending.pop()):
-            name = getattr(getattr(call, "func", None), "id", None)
-            if type(call).__name__ == "Call" and name in functions and name not in seen:
+        for call in _calls(pending.pop()):
+            name = getattr(call.func, "id", None)
+            if name in functions and name not in seen:
                 seen.add(name)
                 found.append(functions[name])
                 pending.append(functions[name])
     return found
+
+
+def _calls(root) -> list:
+    """The ``Call`` nodes of a tree (gast or stdlib ast) in ``ast.walk``'s order (breadth
+    first), reading only the fields that can hold nodes: every derivation reads the
+    function and its callees twice."""
+    found = []
+    queue = deque([root])
+    children = _CHILD_FIELDS
+    while queue:
+        node = queue.popleft()
+        cls = node.__class__
+        fields = children.get(cls)
+        if fields is None:
+            fields = children[cls] = _child_fields(cls)
+        if cls.__name__ == "Call":
+            found.append(node)
+        for name in fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                queue.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                queue.append(value)
+    return found
+
+
+# Fields that hold names, numbers or flags, never a node (a Constant's value is a Python
+# object): skipped when looking for calls.
+_SCALAR_FIELDS = frozenset(
+    "ctx id attr arg asname conversion is_async kind level module name simple tag "
+    "type_comment str".split()
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    if cls.__name__ == "Constant":
+        return ()
+    return tuple(f for f in getattr(cls, "_fields", ()) if f not in _SCALAR_FIELDS)
 
 
 def parse_function_source(source: str, path: str | None = None, first_line: int = 1) -> Module:

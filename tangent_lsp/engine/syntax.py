@@ -288,6 +288,8 @@ def statements(body: list[gast.stmt]) -> Iterator[gast.stmt]:
 
 def loaded_names(node: gast.AST) -> list[str]:
     """Every name read inside ``node``."""
+    if node.__class__ is gast.Name:  # most often asked of an operand or a target
+        return [node.id] if node.ctx.__class__ is gast.Load else []
     return [sub.id for sub in names(node) if sub.ctx.__class__ is gast.Load]
 
 
@@ -296,6 +298,8 @@ def all_names(node: gast.AST) -> set[str]:
 
 
 def stored_names(target: gast.AST) -> list[str]:
+    if target.__class__ is gast.Name:  # most often asked of a plain target
+        return [target.id] if target.ctx.__class__ is gast.Store else []
     return [sub.id for sub in names(target) if sub.ctx.__class__ is gast.Store]
 
 
