@@ -7,6 +7,8 @@ variables get adjoints; everything else is plain forward computation.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import gast
 import numpy
 
@@ -387,17 +389,17 @@ def walk_ops(stmts: list[Statement]):
             yield from walk_ops(stmt.body)
 
 
-def _varied(stmts: list[Statement], varied: set[str], restores: set[int]) -> None:
+def _varied(
+    stmts: list[Statement], varied: set[str], restores: set[int], operands: Callable
+) -> None:
     for stmt in stmts:
-        if isinstance(stmt, Op) and id(stmt) not in restores and (
-            differentiable_operands(stmt) & varied
-        ):
+        if isinstance(stmt, Op) and id(stmt) not in restores and (operands(stmt) & varied):
             varied.add(stmt.target)
         elif isinstance(stmt, If):
-            _varied(stmt.body, varied, restores)
-            _varied(stmt.orelse, varied, restores)
+            _varied(stmt.body, varied, restores, operands)
+            _varied(stmt.orelse, varied, restores, operands)
         elif isinstance(stmt, Loop):
-            _to_fixed_point(lambda: _varied(stmt.body, varied, restores), varied)
+            _to_fixed_point(lambda: _varied(stmt.body, varied, restores, operands), varied)
 
 
 def _restores(fn: Function) -> set[int]:
@@ -428,17 +430,17 @@ def _restores(fn: Function) -> set[int]:
     return restores
 
 
-def _useful(stmts: list[Statement], useful: set[str]) -> None:
+def _useful(stmts: list[Statement], useful: set[str], operands: Callable) -> None:
     for stmt in reversed(stmts):
         if isinstance(stmt, Return):
             useful.update(S.loaded_names(stmt.value))
         elif isinstance(stmt, Op) and stmt.target in useful:
-            useful.update(differentiable_operands(stmt))
+            useful.update(operands(stmt))
         elif isinstance(stmt, If):
-            _useful(stmt.body, useful)
-            _useful(stmt.orelse, useful)
+            _useful(stmt.body, useful, operands)
+            _useful(stmt.orelse, useful, operands)
         elif isinstance(stmt, Loop):
-            _to_fixed_point(lambda: _useful(stmt.body, useful), useful)
+            _to_fixed_point(lambda: _useful(stmt.body, useful, operands), useful)
 
 
 def _to_fixed_point(step, facts: set[str]) -> None:
@@ -457,12 +459,22 @@ def active_variables(fn: Function, wrt: list[str]) -> set[str]:
     """
     varied = set(wrt)
     restores = _restores(fn)
-    _to_fixed_point(lambda: _varied(fn.body, varied, restores), varied)
+    # every op is visited at least twice (the fixed points below), and its operands
+    # asked each time: computed once (nothing changes the ops here)
+    known: dict[int, tuple[Op, set[str]]] = {}
+
+    def operands(op: Op) -> set[str]:
+        found = known.get(id(op))
+        if found is None:
+            found = known[id(op)] = (op, differentiable_operands(op))  # keeps the id unique
+        return found[1]
+
+    _to_fixed_point(lambda: _varied(fn.body, varied, restores, operands), varied)
     useful: set[str] = set()
     # to a fixed point over the whole function too: a name may be reassigned (derivative
     # code pops `y = tape.pop()` after `by = 2.0 * (byy * y)`), and one use anywhere
     # makes every assignment of it matter
-    _to_fixed_point(lambda: _useful(fn.body, useful), useful)
+    _to_fixed_point(lambda: _useful(fn.body, useful, operands), useful)
     return varied & useful
 
 

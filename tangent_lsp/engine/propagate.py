@@ -16,6 +16,8 @@ from .dead_code import inplace_target, popped_lists
 from .tape import is_pop
 from .views import views_of
 
+_COMPOUND_CLASSES = frozenset(S.COMPOUND)
+
 # Inlining stops before a statement grows past this many AST nodes: past it,
 # one long line reads worse than two short ones.
 MAX_INLINED_SIZE = 36
@@ -58,8 +60,15 @@ def propagate_assignments(
     into or out of a loop.
     """
     updated_in_place = {name for n in S.statements(function.body) if (name := inplace_target(n))}
-    # a list that is popped stays a name: `list(...).pop()` could not be differentiated again
-    total_loads, _, _, popped = S.name_summary(function.body)
+    # One walk per top-level statement gives the function's read counts and, for the
+    # simple statements, the top-level block's facts (nothing changes them before).
+    summaries = [S.name_summary(stmt) for stmt in function.body]
+    total_loads: dict[str, int] = {}
+    popped: set[str] = set()  # a popped list stays a name: `list(...).pop()` could not be
+    for loads, _, _, pops in summaries:  # differentiated again
+        for name, count in loads.items():
+            total_loads[name] = total_loads.get(name, 0) + count
+        popped |= pops
     candidates = (inlinable | mergeable) - updated_in_place - popped
     # writing into an array changes its views' values and the other way round: a value
     # that reads one must not move past an in-place write into the other
@@ -70,7 +79,7 @@ def propagate_assignments(
                 aliases.setdefault(array, set()).add(view)
                 aliases.setdefault(view, set()).add(array)
     _propagate_block(
-        function.body, candidates, inlinable, mergeable, total_loads, popped, aliases
+        function.body, candidates, inlinable, mergeable, total_loads, popped, aliases, summaries
     )
     if any(isinstance(stmt, S.COMPOUND) for stmt in function.body):
         _propagate_copies_into_blocks(function, inlinable - updated_in_place - popped)
@@ -112,7 +121,11 @@ class _BlockFacts:
     trees and scanning blocks was the cost here). Deleted statements stay as ``None``
     until the pass ends, so positions never shift."""
 
-    def __init__(self, body: list[gast.stmt], popped: set[str] = frozenset()) -> None:
+    def __init__(
+        self, body: list[gast.stmt], popped: set[str] = frozenset(), summaries: list | None = None
+    ) -> None:
+        """``summaries``: the statements' ``name_summary``, where known (a compound
+        statement's is computed again: its blocks changed)."""
         self.popped = popped
         self.aliases: dict[str, set[str]] = {}  # arrays and their views, written in place
         self.loads: list[dict[str, int]] = []
@@ -121,7 +134,10 @@ class _BlockFacts:
         self.define_positions: dict[str, list[int]] = {}
         self.sizes: list[int] = []  # nodes per statement
         for position, stmt in enumerate(body):
-            loads, stores, size, pops = S.name_summary(stmt)
+            if summaries is None or stmt.__class__ in _COMPOUND_CLASSES:
+                loads, stores, size, pops = S.name_summary(stmt)
+            else:
+                loads, stores, size, pops = summaries[position]
             self.loads.append(loads)
             self.defines.append(_defines(stmt, popped, stores, pops))
             self.sizes.append(size)
@@ -176,7 +192,7 @@ class _BlockFacts:
 
 
 def _propagate_block(
-    body, candidates, inlinable, mergeable, total_loads, popped, aliases
+    body, candidates, inlinable, mergeable, total_loads, popped, aliases, summaries=None
 ) -> None:
     for stmt in body:
         if isinstance(stmt, S.COMPOUND):
@@ -184,7 +200,7 @@ def _propagate_block(
                 _propagate_block(
                     block, candidates, inlinable, mergeable, total_loads, popped, aliases
                 )
-    facts = _BlockFacts(body, popped)
+    facts = _BlockFacts(body, popped, summaries)
     _drop_copies_back(body, facts, total_loads)
     facts.aliases = aliases
     for index in range(len(body)):

@@ -117,6 +117,7 @@ _CHILDREN = {
     for c in _NODE_CLASSES
 }
 _CHILDREN[gast.Constant] = ()  # its value is a Python object, never a node
+CHILD_FIELDS = _CHILDREN  # for the tight loops of other modules
 # Operators (``Add()``) have no fields: no Name is ever below them.
 _NAME_CHILDREN = {
     c: tuple(f for f in fields if f not in ("op", "ops")) for c, fields in _CHILDREN.items()

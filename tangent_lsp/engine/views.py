@@ -80,38 +80,47 @@ def _is_module(func: gast.Attribute) -> bool:
 
 
 def value_reads(node: gast.AST) -> set[str]:
-    """Names ``node`` reads for their values: not those it reads only for their shape."""
-    counts: dict[str, int] = {}
-    for name in S.loaded_names(node):
-        counts[name] = counts.get(name, 0) + 1
-    for part in _shape_parts(node):  # subtract the reads that are only for a shape
-        for name in S.loaded_names(part):
-            counts[name] -= 1
-    return {name for name, count in counts.items() if count > 0}
+    """Names ``node`` reads for their values: not those it reads only for their shape.
 
-
-def _shape_parts(node: gast.AST) -> list[gast.AST]:
-    """The subtrees of ``node`` read only for their shape, outermost first (none inside
-    another)."""
-    parts: list[gast.AST] = []
-    inside: set[int] = set()
-    for item in S.walk(node):  # parents come before their children
-        if id(item) in inside:
-            continue
+    One walk that does not enter the subtrees read only for their shape (the arguments
+    ``_SHAPE_READS`` names, the value of ``x.shape``); asked of every operation by the
+    view checks, it was two walks and a set of the nodes inside those subtrees."""
+    if node.__class__ is gast.Name:
+        return {node.id} if node.ctx.__class__ is gast.Load else set()
+    reads: set[str] = set()
+    children = S.CHILD_FIELDS
+    stack = [node]
+    while stack:
+        item = stack.pop()
         cls = item.__class__
+        if cls is list:
+            stack.extend(item)
+            continue
+        if cls is gast.Name:  # as `names`: a parameter's annotation is not read
+            if item.ctx.__class__ is gast.Load:
+                reads.add(item.id)
+            continue
         if cls is gast.Attribute and item.attr in _SHAPE_ATTRIBUTES:
-            found = [item.value]
-        elif cls is gast.Call:
+            continue  # x.shape: x's shape only
+        fields = children.get(cls)
+        if not fields:
+            continue
+        values = item.__dict__
+        if cls is gast.Call:
             name = (S.dotted_name(item.func) or "").rsplit(".", 1)[-1]
             positions = _SHAPE_READS.get(name, ())
-            found = list(item.args) if positions is None else [
-                a for i, a in enumerate(item.args) if i in positions
-            ]
-        else:
+            if positions:  # these arguments for their shapes only, the others for values
+                stack.extend(a for i, a in enumerate(item.args) if i not in positions)
+            elif positions is not None:
+                stack.extend(item.args)
+            stack.append(item.func)
+            stack.extend(item.keywords)
             continue
-        parts.extend(found)
-        inside.update(id(sub) for part in found for sub in S.walk(part))
-    return parts
+        for field in fields:
+            value = values.get(field)
+            if value is not None:
+                stack.append(value)
+    return reads
 
 
 def value_live(name: str) -> str:

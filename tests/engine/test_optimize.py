@@ -101,6 +101,48 @@ def test_reads_for_the_shape_alone_are_not_value_reads():
     assert value_reads(expr.body) == {"unbroadcast", "reduced_count", "g", "a", "f"}
 
 
+def _value_reads_by_subtraction(node):
+    """What ``value_reads`` computes in one walk: every read, less those inside the
+    outermost subtrees read only for their shape."""
+    from tangent_lsp.engine import syntax as S
+    from tangent_lsp.engine.views import _SHAPE_ATTRIBUTES, _SHAPE_READS
+
+    parts, inside = [], set()
+    for item in S.walk(node):  # parents come before their children
+        if id(item) in inside:
+            continue
+        if item.__class__ is gast.Attribute and item.attr in _SHAPE_ATTRIBUTES:
+            found = [item.value]
+        elif item.__class__ is gast.Call:
+            positions = _SHAPE_READS.get((S.dotted_name(item.func) or "").rsplit(".", 1)[-1], ())
+            found = list(item.args) if positions is None else [
+                a for i, a in enumerate(item.args) if i in positions
+            ]
+        else:
+            continue
+        parts.extend(found)
+        inside.update(id(sub) for part in found for sub in S.walk(part))
+    counts = {}
+    for name in S.loaded_names(node):
+        counts[name] = counts.get(name, 0) + 1
+    for part in parts:
+        for name in S.loaded_names(part):
+            counts[name] -= 1
+    return {name for name, count in counts.items() if count > 0}
+
+
+def test_value_reads_skips_exactly_the_shape_only_subtrees():
+    for source in (
+        "unbroadcast(g * a, b) + reduced_count(c, d) + e.shape[0] + f",
+        "unbroadcast(unbroadcast(g, x.shape), y)", "np.shape(x) + x", "zeros_like(a, b) * a",
+        "f(x.shape, x, k=y.ndim)", "matmul_shape(a @ b, c)", "x[y.ndim] + unreduce(g, t, axis=n)",
+        "np.sum(x, axis=y.shape[0]) + shape_of(z)", "a.size + a", "[unbroadcast(g, x), x.T]",
+        "x", "(lambda q: q.shape)(w)", "unbroadcast(*gs)",
+    ):
+        expr = gast.parse(source, mode="eval").body
+        assert value_reads(expr) == _value_reads_by_subtraction(expr), source
+
+
 def test_a_write_into_an_array_stays_while_a_view_of_it_is_read_for_its_values():
     """``B_i`` views column j of B: restoring the column changes what ``B_i`` holds."""
     source = (
