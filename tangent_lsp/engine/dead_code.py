@@ -7,6 +7,8 @@ for its values, is live.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import gast
 
 from . import syntax as S
@@ -173,7 +175,12 @@ def _dce(
     kept: list[gast.stmt] = []
     for stmt in reversed(stmts):
         keep = True
-        if S.comment_text(stmt) is not None:
+        if (  # the common case first: `v = expr`, no tape, no write into an array
+            stmt.__class__ is gast.Assign and stmt.targets[0].__class__ is not gast.Subscript
+            and pair_of(stmt) is None
+        ):
+            keep = _assignment(stmt, live, kept, sweep, remove, pure)
+        elif S.comment_text(stmt) is not None:
             pass
         elif is_pop(stmt):
             target = stmt.targets[0]
@@ -198,43 +205,8 @@ def _dce(
                 live.update(sweep.reads(stmt))
             else:
                 keep = False
-        elif isinstance(stmt, gast.Assign) and sweep.pops(stmt.value) and (
-            pops := _pop_calls(stmt.value)
-        ):
-            # `v = xs.pop()` and `bv = bv + xs.pop()` also shorten xs: when v is dead, the
-            # pops may still matter
-            targets = S.stored_names(stmt.targets[0])
-            if not any(t in live for t in targets):
-                needed = [
-                    call for call in pops
-                    if call.func.value.id in live or call.func.value.id not in local
-                ]
-                for call in reversed(needed):  # `kept` is built backwards
-                    kept.append(gast.Expr(value=call))
-                    live.add(call.func.value.id)
-                keep = False
-            else:
-                sweep.kill(live, targets)
-                live.update(sweep.reads(stmt.value))
-        elif (
-            isinstance(stmt, gast.Assign)
-            and isinstance(stmt.targets[0], gast.Name)
-            and isinstance(stmt.value, gast.Name)
-            and stmt.targets[0].id == stmt.value.id
-            and not is_pop(stmt)
-        ):
-            keep = False  # `by = by`, left behind when an unbroadcast turned out a no-op
-        elif isinstance(stmt, gast.Assign) and pure(stmt.value):
-            targets = S.stored_names(stmt.targets[0])
-            if not any(t in live for t in targets):
-                keep = False
-            else:
-                if remove and isinstance(stmt.targets[0], gast.Tuple):
-                    for element in stmt.targets[0].elts:
-                        if isinstance(element, gast.Name) and element.id not in live:
-                            element.id = "_"
-                sweep.kill(live, targets)
-                live.update(sweep.reads(stmt.value))
+        elif isinstance(stmt, gast.Assign):
+            keep = _assignment(stmt, live, kept, sweep, remove, pure)
         elif isinstance(stmt, (gast.Break, gast.Continue)) and exits is not None:
             live = set(exits[0] if isinstance(stmt, gast.Break) else exits[1])
         elif isinstance(stmt, gast.If):
@@ -251,6 +223,51 @@ def _dce(
         if keep or not remove:
             kept.append(stmt)
     return list(reversed(kept)), live
+
+
+def _assignment(
+    stmt: gast.Assign, live: set[str], kept: list[gast.stmt], sweep: _Sweep, remove: bool,
+    pure: Callable[[gast.AST], bool],
+) -> bool:
+    """Whether to keep an assignment that neither pops from the tape nor writes into an
+    array (``_dce`` goes backwards: ``live`` becomes what is live before it, and ``kept``
+    gets the pops a dead one must still make)."""
+    if sweep.pops(stmt.value) and (pops := _pop_calls(stmt.value)):
+        # `v = xs.pop()` and `bv = bv + xs.pop()` also shorten xs: when v is dead, the
+        # pops may still matter
+        targets = S.stored_names(stmt.targets[0])
+        if not any(t in live for t in targets):
+            needed = [
+                call for call in pops
+                if call.func.value.id in live or call.func.value.id not in sweep.local
+            ]
+            for call in reversed(needed):  # `kept` is built backwards
+                kept.append(gast.Expr(value=call))
+                live.add(call.func.value.id)
+            return False
+        sweep.kill(live, targets)
+        live.update(sweep.reads(stmt.value))
+        return True
+    if (
+        isinstance(stmt.targets[0], gast.Name)
+        and isinstance(stmt.value, gast.Name)
+        and stmt.targets[0].id == stmt.value.id
+        and not is_pop(stmt)
+    ):
+        return False  # `by = by`, left behind when an unbroadcast turned out a no-op
+    if pure(stmt.value):
+        targets = S.stored_names(stmt.targets[0])
+        if not any(t in live for t in targets):
+            return False
+        if remove and isinstance(stmt.targets[0], gast.Tuple):
+            for element in stmt.targets[0].elts:
+                if isinstance(element, gast.Name) and element.id not in live:
+                    element.id = "_"
+        sweep.kill(live, targets)
+        live.update(sweep.reads(stmt.value))
+        return True
+    live.update(sweep.reads(stmt))
+    return True
 
 
 def _dce_loop(

@@ -33,7 +33,20 @@ def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionD
     # hashing a key is then constant time, not a walk of nested tuples.
     numbers: dict[Key, int] = {}
 
+    # a name's number depends on its identifier alone: one entry per identifier, not per
+    # node (names are most of the nodes keyed)
+    name_numbers: dict[str, int | None] = {}
+
     def key(node: gast.AST) -> int | None:
+        if node.__class__ is gast.Name:
+            identifier = node.id
+            if identifier in name_numbers:
+                return name_numbers[identifier]
+            number = None
+            if identifier in fixed or identifier not in stored:
+                number = numbers.setdefault(("n", identifier), len(numbers))
+            name_numbers[identifier] = number
+            return number
         found = memo.get(id(node))
         if found is None:
             shape = _key(node)
@@ -41,9 +54,7 @@ def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionD
             found = memo[id(node)] = (node, number)
         return found[1]
 
-    def _key(node: gast.AST) -> Key | None:  # operands by number
-        if isinstance(node, gast.Name):
-            return ("n", node.id) if node.id in fixed or node.id not in stored else None
+    def _key(node: gast.AST) -> Key | None:  # operands by number (names: see `key`)
         if isinstance(node, gast.Constant):
             return ("c", type(node.value).__name__, node.value) if _hashable(node.value) else None
         if isinstance(node, gast.Attribute):
