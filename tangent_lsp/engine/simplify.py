@@ -142,6 +142,8 @@ def _numbers_first(node: gast.BinOp, classes: ShapeClasses) -> gast.expr:
         factors.append((type(spine.op), spine.right))
         spine = spine.left
     factors.append((gast.Mult, spine))
+    if len(factors) < 3:  # `a * b`: both numbers, or not both: nothing to put first
+        return node
     factors.reverse()
     small = [_is_small(f, classes) for _, f in factors]
     if sum(small) < 2 or not any(

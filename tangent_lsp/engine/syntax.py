@@ -118,6 +118,10 @@ _CHILDREN = {
 }
 _CHILDREN[gast.Constant] = ()  # its value is a Python object, never a node
 CHILD_FIELDS = _CHILDREN  # for the tight loops of other modules
+_OPERATOR_NAMES = frozenset(
+    c.__name__ for c in _NODE_CLASSES
+    if issubclass(c, (gast.operator, gast.unaryop, gast.boolop, gast.cmpop))
+)
 # Operators (``Add()``) have no fields: no Name is ever below them.
 _NAME_CHILDREN = {
     c: tuple(f for f in fields if f not in ("op", "ops")) for c, fields in _CHILDREN.items()
@@ -376,10 +380,20 @@ class Transformer:
     passes run it over every tree, repeatedly."""
 
     _dispatch: dict = {}
+    # The fields visited: not the operators (``BinOp.op``), which have no children and
+    # are left as they are unless a subclass visits them.
+    _children: dict = _NAME_CHILDREN
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls._dispatch = {}
+        # (the passes define their transformers inside functions: this runs at every call)
+        visits_operators = any(
+            attribute[6:] in _OPERATOR_NAMES
+            for klass in cls.__mro__[: cls.__mro__.index(Transformer)]
+            for attribute in vars(klass) if attribute.startswith("visit_")
+        )
+        cls._children = _CHILDREN if visits_operators else _NAME_CHILDREN
 
     def _method(self, node_class):
         method = getattr(self.__class__, "visit_" + node_class.__name__, None)
@@ -400,7 +414,7 @@ class Transformer:
     def generic_visit(self, node):
         nodes, dispatch = _NODE_CLASSES, self._dispatch
         fields = node.__dict__
-        for key in _CHILDREN[node.__class__]:
+        for key in self._children[node.__class__]:
             value = fields.get(key)
             cls = value.__class__
             if cls is list:
