@@ -54,12 +54,13 @@ class Derivative:
         )
 
 
-def source_hash(module: Module, node: gast.FunctionDef) -> str:
+def source_hash(module: Module, node: gast.FunctionDef, reachable: list | None = None) -> str:
     """Short hash of a function's source text and of the module's functions it calls
     (transitively, by name): it tells when a derivative is stale, also after a callee
     whose derivative it includes changed. ``module`` needs ``lines`` and ``functions``
-    (a name → node mapping; gast or stdlib nodes)."""
-    first, *callees = reachable_functions(module.functions, node)
+    (a name → node mapping; gast or stdlib nodes). ``reachable``: those functions, if
+    known (``reachable_functions``)."""
+    first, *callees = reachable or reachable_functions(module.functions, node)
     texts = [_source_text(module, first)]
     texts += [_source_text(module, f) for f in sorted(callees, key=lambda f: f.name)]
     return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:8]
@@ -202,7 +203,8 @@ def _differentiate(
     imports.extend(line for line in program.imports if line not in imports)
     used = {n.id for n in S.names(generated_module)}
     helpers = sorted(h for h in program.helpers if h in used)
-    aliases = alias_shadowed_helpers(generated_module, helpers, module, node, resolver)
+    reachable = reachable_functions(module.functions, node)  # the user's code read here
+    aliases = alias_shadowed_helpers(generated_module, helpers, module, node, resolver, reachable)
     if helpers:
         imported = (f"{h} as {aliases[h]}" if h in aliases else h for h in helpers)
         imports.append(f"from {RUNTIME_MODULE} import {', '.join(imported)}")
@@ -215,5 +217,5 @@ def _differentiate(
         mode=mode,
         imports=imports,
         source_map=source_map,
-        source_hash=source_hash(module, node),
+        source_hash=source_hash(module, node, reachable),
     )

@@ -17,13 +17,15 @@ from .templates import RUNTIME_MODULE
 
 def alias_shadowed_helpers(
     generated: gast.Module, helpers: list[str], module, node: gast.FunctionDef,
-    resolver: Resolver,
+    resolver: Resolver, sources: list | None = None,
 ) -> dict[str, str]:
     """Aliases for the helpers whose names the user's code binds too, with the generated
     code's calls of them renamed. The generated code only ever calls a helper, so a call
     is the helper's and any other use the user's; a name the user's code calls too cannot
-    be told apart, and is reported."""
-    sources = reachable_functions(module.functions, node)
+    be told apart, and is reported. ``sources``: ``reachable_functions`` of ``node``, if
+    known."""
+    if sources is None:
+        sources = reachable_functions(module.functions, node)
     if not set(helpers) & (
         module_names(module) | {n.id for f in sources for n in S.names(f)}
         | {n.id for callee in generated.body[1:] for n in S.names(callee)}  # other files'

@@ -112,7 +112,9 @@ class _Normalizer(ControlFlow):
         self.params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs]
         self.local_names = set(self.params)
         self.sequences: set[str] = set()  # names bound to a list or tuple literal, list(...)
-        self.local_names.update(S.stored_names(function))
+        every_name = S.names(function)  # one walk for the names it assigns and reads
+        self.local_names.update(n.id for n in every_name if n.ctx.__class__ is gast.Store)
+        self.function_reads = {n.id for n in every_name if n.ctx.__class__ is gast.Load}
         self.current: dict[str, str] = {p: p for p in self.params}
         self.origins: dict[str, str] = {}  # a renamed definition → the user's variable
         self.body: list[Statement] = []
@@ -389,7 +391,7 @@ class _Normalizer(ControlFlow):
         function inside its own derivative is harmless unless the body calls it."""
         own = self.function.name
         if (
-            own not in self.local_names and own not in S.loaded_names(self.function)
+            own not in self.local_names and own not in self.function_reads
             and own not in RUNTIME_NAMES  # the derivative may call the helper `add_at`
         ):
             self.namer.temporaries.add(own)

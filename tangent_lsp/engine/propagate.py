@@ -144,10 +144,12 @@ class _BlockFacts:
             self._index(position)
 
     def _index(self, position: int) -> None:
+        """Add the statement at ``position``, the last so far: its position goes at the end
+        of each name's list."""
         for name in self.loads[position]:
-            insort(self.load_positions.setdefault(name, []), position)
+            self.load_positions.setdefault(name, []).append(position)
         for name in self.defines[position]:
-            insort(self.define_positions.setdefault(name, []), position)
+            self.define_positions.setdefault(name, []).append(position)
 
     def _unindex(self, position: int) -> None:
         for name in self.loads[position]:

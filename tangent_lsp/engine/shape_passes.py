@@ -71,13 +71,15 @@ def read_shapes_from_stable_names(
     """
     # stable names are assigned at the top level: those still assigned there (a
     # temporary may have been inlined away) are the ones to read
-    defined = _params(function) | {
+    params = _params(function)
+    defined = params | {
         stmt.targets[0].id for stmt in function.body
         if stmt.__class__ is gast.Assign and stmt.targets[0].__class__ is gast.Name
     }
-    available = [n for n in sorted(
-        stable, key=lambda n: (n not in _params(function), n in temporaries, n)
-    ) if n in defined]
+    available = sorted(
+        (n for n in stable if n in defined),
+        key=lambda n: (n not in params, n in temporaries, n),
+    )
     by_class: dict = {}
     for name in available:
         shape = classes.of_name(name)

@@ -209,7 +209,7 @@ def calls_any(node, functions: frozenset[str]) -> bool:
     a pass that rewrites only those calls skips the statements that have none. A tight
     loop, not ``walk``: asked of every statement by three passes (a generator costs 4%
     of a whole derivation, counted with scripts/instructions.sh)."""
-    children = _CHILDREN
+    children = _NAME_CHILDREN  # operators hold no call
     call, name = gast.Call, gast.Name
     stack = [node]
     while stack:
@@ -225,14 +225,34 @@ def calls_any(node, functions: frozenset[str]) -> bool:
             values = item.__dict__
             for field in fields:
                 value = values.get(field)
-                if value is not None:
+                # a name holds no call (but in a parameter's annotation): not pushed
+                if value is not None and (value.__class__ is not name or value.annotation is not None):
                     stack.append(value)
     return False
 
 
 def contains(node, classes: tuple[type, ...]) -> bool:
-    """Whether a tree (or list of trees) has a node of one of ``classes``."""
-    return any(item.__class__ in classes for item in walk(node))
+    """Whether a tree (or list of trees) has a node of one of ``classes`` (a tight loop,
+    as ``nodes_of``: asked of whole functions)."""
+    children = _CHILDREN
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        kind = item.__class__
+        if kind is list:
+            stack.extend(item)
+            continue
+        fields = children.get(kind)
+        if fields is None:
+            continue  # a context, a string, None: not a node `walk` gives
+        if kind in classes:
+            return True
+        values = item.__dict__
+        for field in fields:
+            value = values.get(field)
+            if value is not None:
+                stack.append(value)
+    return False
 
 
 def name_summary(node) -> tuple[dict[str, int], set[str], int, set[str]]:
@@ -454,22 +474,24 @@ def substitute(node: gast.AST, mapping: dict[str, gast.expr]) -> gast.AST:
         if node.id in mapping and node.ctx.__class__ is gast.Load:
             return clone(mapping[node.id])
         return node
-    nodes = _NODE_CLASSES
+    nodes, children = _NODE_CLASSES, _NAME_CHILDREN  # operators hold no name
     stack = [node]
     while stack:
-        fields = stack.pop().__dict__
-        for key, value in fields.items():
+        item = stack.pop()
+        fields = item.__dict__
+        for key in children.get(item.__class__, ()):
+            value = fields.get(key)
             cls = value.__class__
             if cls is gast.Name:
                 if value.id in mapping and value.ctx.__class__ is gast.Load:
                     fields[key] = clone(mapping[value.id])
             elif cls is list:
-                for index, item in enumerate(value):
-                    if item.__class__ is gast.Name:
-                        if item.id in mapping and item.ctx.__class__ is gast.Load:
-                            value[index] = clone(mapping[item.id])
-                    elif item.__class__ in nodes:
-                        stack.append(item)
+                for index, element in enumerate(value):
+                    if element.__class__ is gast.Name:
+                        if element.id in mapping and element.ctx.__class__ is gast.Load:
+                            value[index] = clone(mapping[element.id])
+                    elif element.__class__ in nodes:
+                        stack.append(element)
             elif cls in nodes:
                 stack.append(value)
     return node

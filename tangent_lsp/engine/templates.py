@@ -280,10 +280,19 @@ def _is_d(node: gast.AST) -> bool:
 def _instantiate(template, mapping, derivative_of, numpy_alias, helpers_used):
     """The function that copies a template expression for one call site: parameters and
     locals become what ``mapping`` binds them to, ``d[name]`` becomes
-    ``derivative_of[name]``, the rule file's numpy alias becomes the caller's."""
+    ``derivative_of[name]``, the rule file's numpy alias becomes the caller's.
 
-    def replace(node):
+    It is ``S.rebuilt`` with the replacements written in (one call per node, not two:
+    every adjoint of a long function is such a copy)."""
+    children = S.CHILD_FIELDS
+
+    def copy(node):
         cls = node.__class__
+        if cls is list:
+            return [copy(item) for item in node]
+        fields = children.get(cls)
+        if fields is None:
+            return node  # str, numbers, None, contexts
         if cls is gast.Name:
             if node.id in mapping:
                 return S.clone(mapping[node.id])
@@ -291,13 +300,12 @@ def _instantiate(template, mapping, derivative_of, numpy_alias, helpers_used):
                 return gast.Name(id=numpy_alias, ctx=node.ctx, annotation=None, type_comment=None)
             if node.id in template.helpers:
                 helpers_used.add(template.helpers[node.id])
-            return None
-        if cls is gast.Subscript and _is_d(node):
+        elif cls is gast.Subscript and _is_d(node):
             inner = node.slice
             if isinstance(inner, gast.Name) and inner.id in derivative_of:
                 return S.clone(derivative_of[inner.id])
             raise ValueError(f"template {template.node.name}: bad d[...] use")
-        if cls is gast.Call:
+        elif cls is gast.Call:
             keywords = [  # `axis=axis` where the call left axis out: the default, unsaid
                 k for k in node.keywords
                 if not (
@@ -307,19 +315,27 @@ def _instantiate(template, mapping, derivative_of, numpy_alias, helpers_used):
             ]
             args = []
             for arg in node.args:
-                arg = S.rebuilt(arg, replace)
+                arg = copy(arg)
                 # `*axes` bound to the call's own extra arguments: `dx.transpose(1, 0)`
                 if isinstance(arg, gast.Starred) and isinstance(arg.value, (gast.Tuple, gast.List)):
                     args.extend(arg.value.elts)
                 else:
                     args.append(arg)
-            return gast.Call(
-                func=S.rebuilt(node.func, replace), args=args,
-                keywords=S.rebuilt(keywords, replace),
-            )
-        return None
+            return gast.Call(func=copy(node.func), args=args, keywords=copy(keywords))
+        new = cls.__new__(cls)
+        values = node.__dict__.copy()
+        for key in fields:
+            value = values.get(key)
+            if value is not None:
+                kind = value.__class__
+                if kind is list:
+                    values[key] = [copy(item) for item in value]
+                elif kind in children:
+                    values[key] = copy(value)
+        new.__dict__ = values
+        return new
 
-    return lambda node: S.rebuilt(node, replace)
+    return copy
 
 
 def expand(
