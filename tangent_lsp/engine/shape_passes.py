@@ -314,10 +314,27 @@ def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> bool
             definitions.setdefault(stmt.targets[0].id, []).append(stmt)
     if not definitions:
         return False
+    # One walk of every statement (of a compound one, its header: its blocks come as
+    # statements of their own) counts the stores of those names and finds their reads.
     stores: dict[str, int] = {}
-    for node in S.names(function.body):
-        if node.ctx.__class__ is not gast.Load and node.id in definitions:
-            stores[node.id] = stores.get(node.id, 0) + 1
+    pieces: list[tuple[gast.AST, list[gast.Name]]] = []  # the header or statement, its reads
+    for stmt in S.statements(function.body):
+        if isinstance(stmt, (gast.If, gast.While)):
+            stmt = stmt.test
+        elif isinstance(stmt, gast.For):
+            for node in S.names(stmt.target):
+                if node.ctx.__class__ is not gast.Load and node.id in definitions:
+                    stores[node.id] = stores.get(node.id, 0) + 1
+            stmt = stmt.iter
+        found = []
+        for node in S.names(stmt):
+            if node.id in definitions:
+                if node.ctx.__class__ is not gast.Load:
+                    stores[node.id] = stores.get(node.id, 0) + 1
+                else:
+                    found.append(node)
+        if found:
+            pieces.append((stmt, found))
     candidates = {
         name: assigns[0] for name, assigns in definitions.items()
         if len(assigns) == 1 and stores.get(name) == 1
@@ -326,14 +343,8 @@ def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> bool
         return False
     # Every read must meet, through signs and products with numbers, an elementwise
     # operation whose other side has the shape.
-    for stmt in S.statements(function.body):
-        if isinstance(stmt, (gast.If, gast.While)):
-            stmt = stmt.test  # its blocks come as statements of their own
-        elif isinstance(stmt, gast.For):
-            stmt = stmt.iter
-        reads = [
-            n for n in S.names(stmt) if n.id in candidates and n.ctx.__class__ is gast.Load
-        ]
+    for stmt, found in pieces:
+        reads = [n for n in found if n.id in candidates]
         if not reads:
             continue
         parents: dict[int, gast.AST] = {}
