@@ -23,9 +23,7 @@ _AXIS_SECOND = frozenset("sum mean var std max min prod amax amin nansum nanmean
 
 
 def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionDef:
-    stored = {
-        node.id for node in S.names(function) if not isinstance(node.ctx, gast.Load)
-    }
+    stored = S.bound_names(function)
     fixed = set(stable)
 
     memo: dict[int, tuple[gast.AST, int | None]] = {}  # holds the node: its id stays unique

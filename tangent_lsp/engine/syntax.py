@@ -204,6 +204,32 @@ def names(node) -> list[gast.Name]:
     return found
 
 
+def bound_names(node) -> set[str]:
+    """The identifiers of every Name in a tree not read (stored into, deleted, a
+    parameter): ``names`` filtered, in one loop without the list in between."""
+    children = _NAME_CHILDREN
+    name, load = gast.Name, gast.Load
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        cls = item.__class__
+        if cls is list:
+            stack.extend(item)
+        elif cls is name:
+            if item.ctx.__class__ is not load:
+                found.add(item.id)
+        else:
+            fields = children.get(cls)
+            if fields:
+                values = item.__dict__
+                for field in fields:
+                    value = values.get(field)
+                    if value is not None:
+                        stack.append(value)
+    return found
+
+
 def calls_any(node, functions: frozenset[str]) -> bool:
     """Whether a tree calls one of ``functions`` by its plain name (``unbroadcast(...)``):
     a pass that rewrites only those calls skips the statements that have none. A tight
