@@ -90,13 +90,18 @@ def is_pure(value: gast.AST) -> bool:
     return True
 
 
-def eliminate_dead_code(function: gast.FunctionDef, pure: bool | None = None) -> gast.FunctionDef:
+def eliminate_dead_code(
+    function: gast.FunctionDef, pure: bool | None = None, summaries: dict | None = None
+) -> gast.FunctionDef:
     """Remove assignments nobody reads, including tape push/pop pairs.
 
     Liveness is computed on the structured code: a loop's body is analysed
     until the set of names live at its head stops growing. A pop whose value
     is not read before being overwritten is dead, and so is its push.
     ``pure``: whether no call in the function has side effects, if known.
+    ``summaries``: if given, gets ``id(stmt) → (stmt, S.name_summary(stmt))`` for the
+    top-level statements whose summary the sweep had (propagation, which runs next,
+    needs them all; nothing here changes a statement it read).
     """
     params = {a.id for a in function.args.args}
     if pure is None:
@@ -107,6 +112,11 @@ def eliminate_dead_code(function: gast.FunctionDef, pure: bool | None = None) ->
     function.body, _ = _dce(function.body, set(), sweep, True)
     if sweep.dead_pairs:  # pushes come before their pops: one more sweep removes them
         function.body, _ = _dce(function.body, set(), sweep, True)
+    if summaries is not None:
+        for stmt in function.body:
+            summary = sweep.statement_summary(stmt)
+            if summary is not None:
+                summaries[id(stmt)] = (stmt, summary)
     return function
 
 
@@ -137,15 +147,36 @@ class _Sweep:
         """The lists ``node`` pops from."""
         return self._summary(node)[2]
 
-    def _summary(self, node: gast.AST) -> tuple[gast.AST, list[str], set[str]]:
+    def _summary(self, node: gast.AST) -> tuple[gast.AST, list[str], set[str], tuple]:
         found = self._reads.get(id(node))
         if found is None:
-            loads, _, _, pops = S.name_summary(node)
+            summary = S.name_summary(node)
+            loads, _, _, pops = summary
             names = list(loads)
             if self.view_names and not self.view_names.isdisjoint(names):
                 names += [value_live(v) for v in value_reads(node) & self.view_names]
-            found = self._reads[id(node)] = (node, names, pops)
+            found = self._reads[id(node)] = (node, names, pops, summary)
         return found
+
+    def statement_summary(self, stmt: gast.stmt) -> tuple | None:
+        """``S.name_summary(stmt)`` (new dicts and sets), if the sweep read the statement,
+        or the value of ``v = value``; else None."""
+        found = self._reads.get(id(stmt))
+        if found is not None:
+            loads, stores, count, pops = found[3]
+            return dict(loads), set(stores), count, set(pops)
+        if stmt.__class__ is not gast.Assign or len(stmt.targets) != 1:
+            return None
+        target = stmt.targets[0]
+        found = self._reads.get(id(stmt.value))
+        if (
+            found is None or target.__class__ is not gast.Name
+            or target.ctx.__class__ is not gast.Store or target.annotation is not None
+        ):
+            return None
+        loads, _, count, pops = found[3]
+        # the Assign node counts 1, its target Name and the Name's context 2
+        return dict(loads), {target.id}, count + 3, set(pops)
 
     def needed(self, array: str, live: set[str]) -> bool:
         """Whether writing into ``array`` in place matters: it is live, or a view of it is

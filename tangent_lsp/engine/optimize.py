@@ -75,11 +75,12 @@ def _clean_up(
     # and loops can still leave placeholders and counters unread.
     straight = not any(isinstance(stmt, S.COMPOUND) for stmt in function.body)
     for _ in range(20):
-        function = eliminate_dead_code(function, pure)
+        summaries: dict = {}  # the statements' name summaries, from one pass to the next
+        function = eliminate_dead_code(function, pure, summaries)
         after_dce = _size(function)
         if after_dce == size and _ > 0:
             break
-        function = propagate_assignments(function, inlinable, mergeable)
+        function = propagate_assignments(function, inlinable, mergeable, summaries)
         size = _size(function)
         if size == after_dce or straight:
             break

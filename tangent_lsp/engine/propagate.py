@@ -50,19 +50,25 @@ def _defines(
 
 
 def propagate_assignments(
-    function: gast.FunctionDef, inlinable: set[str], mergeable: set[str] = frozenset()
+    function: gast.FunctionDef, inlinable: set[str], mergeable: set[str] = frozenset(),
+    summaries: dict | None = None,
 ) -> gast.FunctionDef:
     """Inline ``t = expr`` into its single use (or copies ``t = x`` into every use).
 
     Only names the engine made up are inlined; the user's own variables stay,
     because the generated code should read like the code it came from. Every
     block (branch and loop bodies too) is handled on its own; nothing moves
-    into or out of a loop.
+    into or out of a loop. ``summaries``: ``id(stmt) → (stmt, S.name_summary(stmt))``
+    for top-level statements, where known already (dead-code elimination's).
     """
     updated_in_place = {name for n in S.statements(function.body) if (name := inplace_target(n))}
     # One walk per top-level statement gives the function's read counts and, for the
     # simple statements, the top-level block's facts (nothing changes them before).
-    summaries = [S.name_summary(stmt) for stmt in function.body]
+    known = summaries or {}
+    summaries = []
+    for stmt in function.body:
+        found = known.get(id(stmt))
+        summaries.append(found[1] if found is not None and found[0] is stmt else S.name_summary(stmt))
     total_loads: dict[str, int] = {}
     popped: set[str] = set()  # a popped list stays a name: `list(...).pop()` could not be
     for loads, _, _, pops in summaries:  # differentiated again

@@ -766,3 +766,31 @@ def test_a_number_spread_over_a_reduction_is_not_computed_for_its_shape(f, shape
     v = rng.standard_normal(shapes[0])
     expected = autograd.hessian_vector_product(_autograd_version(f))(*args, v)
     np.testing.assert_allclose(tangent_lsp.hvp(f)(*args, v), expected, rtol=1e-7, atol=1e-10)
+
+
+def test_summaries_handed_from_dead_code_to_propagation_are_current(monkeypatch):
+    """Dead-code elimination gives propagation the name summaries it computed; they must
+    be what a fresh walk of each statement gives (nothing may change a statement between)."""
+    from tangent_lsp.engine import derive, propagate
+    from tangent_lsp.engine import syntax as S
+
+    checked = []
+    original = optimize.propagate_assignments
+
+    def check(function, inlinable, mergeable=frozenset(), summaries=None):
+        for stmt, summary in (summaries or {}).values():
+            fresh = S.name_summary(stmt)
+            assert list(summary[0].items()) == list(fresh[0].items())
+            assert summary[1:] == fresh[1:]
+            checked.append(stmt)
+        return original(function, inlinable, mergeable, summaries)
+
+    monkeypatch.setattr(optimize, "propagate_assignments", check)
+    source = (
+        "import numpy as np\n\n"
+        "def f(x, w, n):\n    h = x\n    hs = []\n    for i in range(n):\n"
+        "        hs.append(h)\n        h = np.tanh(h * w + x[i])\n"
+        "    a, b = h * 2.0, h[0]\n    return np.sum(h ** 2) + a[0] * b + hs[0][0]\n"
+    )
+    derive(source, "f", wrt=("x", "w"))
+    assert checked and propagate.propagate_assignments is original
