@@ -37,82 +37,90 @@ _NUMBER_TYPES = (int, float)
 def reductions_as_methods(function: gast.FunctionDef, np_alias: str) -> gast.FunctionDef:
     """Rewrite ``np.sum(e, ...)`` (and mean, prod, max, min) as ``e.sum(...)`` where ``e``
     is an array by construction."""
+    reductions = [
+        node for node in S.nodes_of(function, gast.Call)
+        if isinstance(node.func, gast.Attribute) and isinstance(node.func.value, gast.Name)
+        and node.func.value.id == np_alias and node.func.attr in _METHODS and node.args
+        and not any(isinstance(a, gast.Starred) for a in node.args)
+    ]
+    if not reductions:
+        return function
     arrays = _array_names(function, np_alias)
-    _Rewrite(np_alias, arrays).visit(function)
+    # decided first, rewritten after: a rewritten inner reduction is no longer np.<name>
+    chosen = [node for node in reductions if _array(node.args[0], arrays, np_alias)]
+    for node in chosen:
+        method = _METHODS[node.func.attr]
+        node.func = S.attribute(node.args[0], method)
+        node.args = node.args[1:]
     return function
 
 
 def _array_names(function: gast.FunctionDef, np_alias: str) -> set[str]:
     """Names that hold an array (or a NumPy scalar) wherever they are read: every
     assignment gives one. Grown from nothing, so a name feeding only itself stays out."""
-    values: dict[str, list[gast.expr]] = {}
+    needs: dict[str, set[str]] = {}  # name → the names its values are arrays if arrays are
+    never: set[str] = {a.id for a in function.args.args}
     followed: set[int] = set()  # the Name nodes assigned as above, or by ``a += e``
     for node in S.walk(function):
         if isinstance(node, gast.Assign) and len(node.targets) == 1 and isinstance(
             node.targets[0], gast.Name
         ):
-            values.setdefault(node.targets[0].id, []).append(node.value)
+            name = node.targets[0].id
             followed.add(id(node.targets[0]))
+            value = _needs(node.value, np_alias)
+            if value is None:
+                never.add(name)
+            else:
+                needs.setdefault(name, set()).update(value)
         elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
             followed.add(id(node.target))  # ``a += e`` keeps an array an array
-    excluded = {a.id for a in function.args.args} | {  # unpacked, loop variables, deleted
+    never.update(  # unpacked, loop variables, deleted: not followed
         node.id for node in S.walk(function)
         if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load)
         and id(node) not in followed
-    }
-    candidates = {name: exprs for name, exprs in values.items() if name not in excluded}
+    )
+    pending = {name: deps for name, deps in needs.items() if name not in never}
     arrays: set[str] = set()
-    grown = True
-    while grown:
-        grown = False
-        for name, exprs in candidates.items():
-            if name not in arrays and all(_is_array(e, arrays, np_alias) for e in exprs):
-                arrays.add(name)
-                grown = True
+    while pending:
+        ready = [name for name, deps in pending.items() if deps <= arrays]
+        if not ready:
+            break
+        for name in ready:
+            arrays.add(name)
+            del pending[name]
     return arrays
 
 
-def _is_array(node: gast.expr, arrays: set[str], np_alias: str) -> bool:
+def _array(node: gast.expr, arrays: set[str], np_alias: str) -> bool:
+    needs = _needs(node, np_alias)
+    return needs is not None and needs <= arrays
+
+
+def _needs(node: gast.expr, np_alias: str) -> frozenset[str] | None:
+    """The names that must hold arrays for ``node`` to be one; None if it may not be one
+    whatever they hold."""
     if isinstance(node, gast.Name):
-        return node.id in arrays
+        return frozenset((node.id,))
     if isinstance(node, gast.Call):
         func = node.func
-        return (
+        if (
             isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
             and func.value.id == np_alias and func.attr in _ARRAY_FUNCTIONS
-        )
+        ):
+            return frozenset()
+        return None
     if isinstance(node, gast.BinOp):
         # the left operand decides (``ndarray.__mul__``); a number on the left defers to
         # the array on the right. A list or a string on the left would not.
-        if _is_array(node.left, arrays, np_alias):
-            return True
-        return _is_number(node.left) and _is_array(node.right, arrays, np_alias)
+        return _needs(node.right if _is_number(node.left) else node.left, np_alias)
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
-        return _is_array(node.operand, arrays, np_alias)
+        return _needs(node.operand, np_alias)
     if isinstance(node, gast.Attribute) and node.attr == "T":
-        return _is_array(node.value, arrays, np_alias)
-    return False
+        return _needs(node.value, np_alias)
+    return None
 
 
 def _is_number(node: gast.expr) -> bool:
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
         node = node.operand
     return isinstance(node, gast.Constant) and type(node.value) in _NUMBER_TYPES
-
-
-class _Rewrite(S.Transformer):
-    def __init__(self, np_alias: str, arrays: set[str]) -> None:
-        self.np, self.arrays = np_alias, arrays
-
-    def visit_Call(self, node: gast.Call) -> gast.expr:
-        self.generic_visit(node)
-        func = node.func
-        if not (
-            isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
-            and func.value.id == self.np and func.attr in _METHODS and node.args
-            and not any(isinstance(a, gast.Starred) for a in node.args)
-            and _is_array(node.args[0], self.arrays, self.np)
-        ):
-            return node
-        method = S.attribute(node.args[0], _METHODS[func.attr])
-        return gast.Call(func=method, args=node.args[1:], keywords=node.keywords)
