@@ -62,6 +62,10 @@ class _Simplify(S.Transformer):
             if spread is not None:
                 return spread
         left, right = _number(node.left), _number(node.right)
+        if isinstance(node.op, (gast.Mult, gast.Div)):
+            folded = _fold_numbers(node.left, type(node.op), node.right)
+            if folded is not None:
+                return folded
         if isinstance(node.op, gast.Pow) and right == -0.5:
             # x ** -0.5, from the rule of x ** 0.5: a general power is several times
             # slower than a square root
@@ -144,6 +148,8 @@ def _numbers_first(node: gast.BinOp, classes: ShapeClasses) -> gast.expr:
     factors.append((gast.Mult, spine))
     if len(factors) < 3:  # `a * b`: both numbers, or not both: nothing to put first
         return node
+    if any(op is gast.Div and _number(f) == 0 for op, f in factors):
+        return node  # `2.0 / 0.0` would raise where `a * 2.0 / 0.0` gives inf
     factors.reverse()
     small = [_is_small(f, classes) for _, f in factors]
     if sum(small) < 2 or not any(
@@ -158,8 +164,26 @@ def _numbers_first(node: gast.BinOp, classes: ShapeClasses) -> gast.expr:
     result = factors[order[0]][1]
     for i in order[1:]:
         op, factor = factors[i]
-        result = S.binop(result, op(), factor)
+        result = _fold_numbers(result, op, factor) or S.binop(result, op(), factor)
     return result
+
+
+def _fold_numbers(left: gast.expr, op: type, right: gast.expr) -> gast.expr | None:
+    """``e * 0.5`` times ``2.0`` is ``e * 1.0``: two numbers in a row are one."""
+    number = _number(right)
+    if number in (None, 0):
+        return None
+    if _number(left) is not None:
+        value = _number(left)
+        return S.constant(value * number if op is gast.Mult else value / number)
+    if not (
+        isinstance(left, gast.BinOp) and isinstance(left.op, gast.Mult)
+        and _number(left.right) is not None
+    ):
+        return None
+    inner = _number(left.right)
+    folded = inner * number if op is gast.Mult else inner / number
+    return left.left if folded == 1 else S.binop(left.left, gast.Mult(), S.constant(folded))
 
 
 def _is_small(node: gast.expr, classes: ShapeClasses) -> bool:

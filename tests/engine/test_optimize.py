@@ -794,3 +794,25 @@ def test_summaries_handed_from_dead_code_to_propagation_are_current(monkeypatch)
     )
     derive(source, "f", wrt=("x", "w"))
     assert checked and propagate.propagate_assignments is original
+
+
+def test_two_numbers_in_a_row_of_a_product_are_one():
+    f = _function(
+        "def f(g, a, n):\n    x = g * 0.5 * 2.0 / n * a\n    y = g * 3.0 / 2.0 * a\n"
+        "    z = a * 2.0 / 0.0\n    return (x, y, z)"
+    )
+    f.body.insert(0, boundary())
+    code = _code(simplify_backward(f, "np", ShapeClasses()))
+    assert "x = g / n * a" in code and "y = 1.5 * g * a" in code
+    assert "z = a * 2.0 / 0.0" in code, "a division by zero stays as written"
+
+
+def test_folded_numbers_keep_the_gradient():
+    def relu_loss(W, X, y):
+        r = np.maximum(X @ W, 0.0) - y
+        return 0.5 * np.sum(r * r) / X.shape[0] * 4.0 / 2.0
+
+    rng = np.random.default_rng(2)
+    args = (rng.standard_normal((3, 2)), rng.standard_normal((5, 3)), rng.standard_normal((5, 2)))
+    assert "* 0.5" not in derivative_source(relu_loss).code.split("# Grad of")[1]
+    assert_gradients_match(relu_loss, args)
