@@ -24,10 +24,12 @@ _METHODS = {
 }
 
 # NumPy functions whose result is an array or a NumPy scalar whatever they are given
+# (not ``divmod``/``frexp``/``modf``, ufuncs with two results, nor ``where(c)``: tuples)
 _ARRAY_FUNCTIONS = frozenset(
-    name for name in dir(numpy) if isinstance(getattr(numpy, name), numpy.ufunc)
+    name for name in dir(numpy)
+    if isinstance(getattr(numpy, name), numpy.ufunc) and getattr(numpy, name).nout == 1
 ) | frozenset(_METHODS) | frozenset((
-    "dot", "matmul", "outer", "where", "clip", "zeros", "ones", "empty", "full",
+    "dot", "matmul", "outer", "clip", "zeros", "ones", "empty", "full",
     "zeros_like", "ones_like", "empty_like", "full_like", "asarray", "array",
 ))
 

@@ -57,7 +57,7 @@ def unreduce(g, x, axis=None, keepdims=False):
 
     Re-inserts the reduced axes (unless ``keepdims`` kept them) and broadcasts.
     """
-    if axis is None and _ndim(g) == 0:  # a full reduction's seed
+    if _ndim(g) == 0:  # a full reduction's seed, or one number for every reduced value
         shape = _shape(x)
         if shape:
             full = np.empty(shape)

@@ -816,3 +816,47 @@ def test_folded_numbers_keep_the_gradient():
     args = (rng.standard_normal((3, 2)), rng.standard_normal((5, 3)), rng.standard_normal((5, 2)))
     assert "* 0.5" not in derivative_source(relu_loss).code.split("# Grad of")[1]
     assert_gradients_match(relu_loss, args)
+
+
+def _mean_over_last_axis(x):
+    return np.sum(np.mean(x, axis=-1)) * 3.0
+
+
+def _sum_over_two_axes(x):
+    return np.sum(np.sum(x * x, axis=(1, 2)))
+
+
+def _mean_over_axis_one(x):
+    m = np.mean(x, axis=1)
+    return np.sum(m)
+
+
+@pytest.mark.parametrize("f, shape", [
+    (_mean_over_last_axis, (2, 3, 4)), (_sum_over_two_axes, (2, 3, 4)), (_mean_over_axis_one, (3, 4)),
+], ids=["mean-last-axis", "sum-two-axes", "mean-axis-one"])
+def test_one_number_spread_over_a_reduction_past_its_first_axis(f, shape):
+    """The number reaches ``unreduce`` with the axis: it must spread over every axis, not
+    have the reduced axes inserted into a 0-d value."""
+    x = np.random.default_rng(6).standard_normal(shape)
+    assert_gradients_match(f, (x,))
+    v = np.random.default_rng(7).standard_normal(shape)
+    expected = autograd.hessian_vector_product(_autograd_version(f))(x, v)
+    np.testing.assert_allclose(tangent_lsp.hvp(f)(x, v), expected, rtol=1e-8, atol=1e-12)
+
+
+def _indices_summed(x):
+    idx = np.where(x > 0.0)
+    return np.sum(x ** 2) * np.sum(idx)
+
+
+def _mantissas_summed(x, k):
+    q = np.frexp(k)
+    r = np.modf(k) * 1
+    return np.sum(x * x) * np.sum(q) + np.sum(r)
+
+
+def test_tuples_from_numpy_keep_np_sum():
+    x, k = np.array([0.3, -0.7, 1.2]), np.array([1.5, 3.0, 0.25])
+    assert_gradients_match(_indices_summed, (x,))
+    assert_gradients_match(_mantissas_summed, (x, k))
+    assert_jvp_matches(_indices_summed, (x,), autograd=False)
