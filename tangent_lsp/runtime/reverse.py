@@ -32,6 +32,8 @@ def unbroadcast(g, x):
         return _unbroadcast_each(g, x)
     shape = _shape(x)
     if type(g) is _ndarray:
+        if not shape and g.dtype is _F64:
+            return g.sum()  # a number's gradient (``x - m`` for ``m = np.max(x)``)
         if g.shape == shape and g.dtype.kind == "f" and shape:
             return g  # the common case: nothing broadcast
     elif (type(g) is float or type(g) is np.float64) and not shape:
