@@ -33,9 +33,6 @@ _ARRAY_FUNCTIONS = frozenset(
     "zeros_like", "ones_like", "empty_like", "full_like", "asarray", "array",
 ))
 
-_NUMBER_TYPES = (int, float)
-
-
 def reductions_as_methods(function: gast.FunctionDef, np_alias: str) -> gast.FunctionDef:
     """Rewrite ``np.sum(e, ...)`` (and mean, prod, max, min) as ``e.sum(...)`` where ``e``
     is an array by construction."""
@@ -114,15 +111,9 @@ def _needs(node: gast.expr, np_alias: str) -> frozenset[str] | None:
     if isinstance(node, gast.BinOp):
         # the left operand decides (``ndarray.__mul__``); a number on the left defers to
         # the array on the right. A list or a string on the left would not.
-        return _needs(node.right if _is_number(node.left) else node.left, np_alias)
+        return _needs(node.right if S.number_literal(node.left) is not None else node.left, np_alias)
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
         return _needs(node.operand, np_alias)
     if isinstance(node, gast.Attribute) and node.attr == "T":
         return _needs(node.value, np_alias)
     return None
-
-
-def _is_number(node: gast.expr) -> bool:
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
-        node = node.operand
-    return isinstance(node, gast.Constant) and type(node.value) in _NUMBER_TYPES

@@ -24,9 +24,9 @@ def fuse_gram_adjoints(function: gast.FunctionDef, stable: set[str], np_alias: s
             continue
         value, factor = stmt.value, None
         if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult):
-            if _is_number(value.left):
+            if S.number_literal(value.left) is not None:
                 value, factor = value.right, value.left
-            elif _is_number(value.right):
+            elif S.number_literal(value.right) is not None:
                 value, factor = value.left, value.right
         if (
             isinstance(value, gast.Attribute) and value.attr == "T"
@@ -136,10 +136,10 @@ def _sum_down_inside(backward: list[gast.stmt], transposes: dict[str, str]) -> N
 def _summed_to_gram(node: gast.expr, x: str, transposes: dict[str, str]) -> gast.expr | None:
     """``g`` (times the number) for ``unbroadcast(g, matmul_shape(xT, x))`` (times a number)."""
     if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div)):
-        if _is_number(node.right):
+        if S.number_literal(node.right) is not None:
             inner = _summed_to_gram(node.left, x, transposes)
             return S.binop(inner, node.op, node.right) if inner is not None else None
-        if isinstance(node.op, gast.Mult) and _is_number(node.left):
+        if isinstance(node.op, gast.Mult) and S.number_literal(node.left) is not None:
             inner = _summed_to_gram(node.right, x, transposes)
             return S.binop(node.left, node.op, inner) if inner is not None else None
         return None
@@ -157,9 +157,3 @@ def _summed_to_gram(node: gast.expr, x: str, transposes: dict[str, str]) -> gast
     ):
         return node.args[0]
     return None
-
-
-def _is_number(node: gast.expr) -> bool:
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
-        node = node.operand
-    return isinstance(node, gast.Constant) and type(node.value) in (int, float)

@@ -28,15 +28,6 @@ _COMPARE = {
 }
 
 
-def _number(node: gast.AST) -> float | int | bool | None:
-    if isinstance(node, gast.Constant) and type(node.value) in (int, float, bool):
-        return node.value
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
-        inner = _number(node.operand)
-        return -inner if inner is not None else None
-    return None
-
-
 class _Simplify(S.Transformer):
     """Folds number arithmetic and drops identities. Every rewrite keeps shapes:
     only ``e ** 1 → e``, ``1 * e → e``, ``e * 1 → e``, ``e / 1 → e``, ``e ± 0 → e``,
@@ -61,7 +52,7 @@ class _Simplify(S.Transformer):
             spread = _spread_number(node, self.classes)
             if spread is not None:
                 return spread
-        left, right = _number(node.left), _number(node.right)
+        left, right = S.number_literal(node.left), S.number_literal(node.right)
         if isinstance(node.op, (gast.Mult, gast.Div)):
             folded = _fold_numbers(node.left, type(node.op), node.right)
             if folded is not None:
@@ -120,8 +111,8 @@ class _Simplify(S.Transformer):
 
     def visit_Compare(self, node: gast.Compare) -> gast.expr:
         self.generic_visit(node)
-        left, op = _number(node.left), type(node.ops[0])
-        right = _number(node.comparators[0]) if len(node.ops) == 1 else None
+        left, op = S.number_literal(node.left), type(node.ops[0])
+        right = S.number_literal(node.comparators[0]) if len(node.ops) == 1 else None
         if left is not None and right is not None and op in _COMPARE:
             return S.constant(_COMPARE[op](left, right))  # `2 != 0`, from the rule of x ** 2
         return node
@@ -148,7 +139,7 @@ def _numbers_first(node: gast.BinOp, classes: ShapeClasses) -> gast.expr:
     factors.append((gast.Mult, spine))
     if len(factors) < 3:  # `a * b`: both numbers, or not both: nothing to put first
         return node
-    if any(op is gast.Div and _number(f) == 0 for op, f in factors):
+    if any(op is gast.Div and S.number_literal(f) == 0 for op, f in factors):
         return node  # `2.0 / 0.0` would raise where `a * 2.0 / 0.0` gives inf
     factors.reverse()
     small = [_is_small(f, classes) for _, f in factors]
@@ -170,18 +161,18 @@ def _numbers_first(node: gast.BinOp, classes: ShapeClasses) -> gast.expr:
 
 def _fold_numbers(left: gast.expr, op: type, right: gast.expr) -> gast.expr | None:
     """``e * 0.5`` times ``2.0`` is ``e * 1.0``: two numbers in a row are one."""
-    number = _number(right)
+    number = S.number_literal(right)
     if number in (None, 0):
         return None
-    if _number(left) is not None:
-        value = _number(left)
+    if S.number_literal(left) is not None:
+        value = S.number_literal(left)
         return S.constant(value * number if op is gast.Mult else value / number)
     if not (
         isinstance(left, gast.BinOp) and isinstance(left.op, gast.Mult)
-        and _number(left.right) is not None
+        and S.number_literal(left.right) is not None
     ):
         return None
-    inner = _number(left.right)
+    inner = S.number_literal(left.right)
     folded = inner * number if op is gast.Mult else inner / number
     return left.left if folded == 1 else S.binop(left.left, gast.Mult(), S.constant(folded))
 
@@ -225,7 +216,7 @@ def _swapped_product(a: gast.AST, b: gast.AST) -> bool:
 
 
 def _is_reciprocal(node: gast.AST) -> bool:
-    return isinstance(node, gast.BinOp) and isinstance(node.op, gast.Div) and _number(node.left) == 1
+    return isinstance(node, gast.BinOp) and isinstance(node.op, gast.Div) and S.number_literal(node.left) == 1
 
 
 def _is_negation(node: gast.AST) -> bool:

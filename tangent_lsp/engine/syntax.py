@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Iterator
 
 import gast
 
@@ -83,6 +83,16 @@ def same(a: gast.AST, b: gast.AST) -> bool:
             and all(same(k.value, m.value) for k, m in zip(a.keywords, b.keywords))
         )
     return False
+
+
+def number_literal(node: gast.AST) -> float | int | bool | None:
+    """The value of a number written in the code (``2.0``, ``-1``), else None."""
+    if isinstance(node, gast.Constant) and type(node.value) in (int, float, bool):
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        inner = number_literal(node.operand)
+        return -inner if inner is not None else None
+    return None
 
 
 def dotted_name(node: gast.AST) -> str | None:
@@ -206,28 +216,8 @@ def names(node) -> list[gast.Name]:
 
 def bound_names(node) -> set[str]:
     """The identifiers of every Name in a tree not read (stored into, deleted, a
-    parameter): ``names`` filtered, in one loop without the list in between."""
-    children = _NAME_CHILDREN
-    name, load = gast.Name, gast.Load
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        cls = item.__class__
-        if cls is list:
-            stack.extend(item)
-        elif cls is name:
-            if item.ctx.__class__ is not load:
-                found.add(item.id)
-        else:
-            fields = children.get(cls)
-            if fields:
-                values = item.__dict__
-                for field in fields:
-                    value = values.get(field)
-                    if value is not None:
-                        stack.append(value)
-    return found
+    parameter)."""
+    return {n.id for n in names(node) if n.ctx.__class__ is not gast.Load}
 
 
 def calls_any(node, functions: frozenset[str]) -> bool:
@@ -380,33 +370,6 @@ def clone(node):
     return node  # str, numbers, None, Ellipsis, contexts: never changed in place
 
 
-
-
-def rebuilt(node, replace: Callable[[gast.AST], gast.AST | None]):
-    """A deep copy of a tree (or list of trees) in which each node ``replace`` gives
-    something for (not None) is that instead, its children not searched: a transformer
-    that copies as it goes, for trees that must stay as they are (rule templates)."""
-    cls = node.__class__
-    if cls is list:
-        return [rebuilt(item, replace) for item in node]
-    fields = _CHILDREN.get(cls)
-    if fields is None:
-        return node  # str, numbers, None, contexts
-    found = replace(node)
-    if found is not None:
-        return found
-    new = cls.__new__(cls)
-    values = node.__dict__.copy()
-    for key in fields:
-        value = values.get(key)
-        if value is not None:
-            kind = value.__class__
-            if kind is list:
-                values[key] = [rebuilt(item, replace) for item in value]
-            elif kind in _CHILDREN:
-                values[key] = rebuilt(value, replace)
-    new.__dict__ = values
-    return new
 
 
 def _unchanged(transformer, node):
