@@ -860,3 +860,18 @@ def test_tuples_from_numpy_keep_np_sum():
     assert_gradients_match(_indices_summed, (x,))
     assert_gradients_match(_mantissas_summed, (x, k))
     assert_jvp_matches(_indices_summed, (x,), autograd=False)
+
+
+def _squared_then_summed(x):
+    c = np.tanh(x) + 0.5 * x
+    d = c * c * np.cos(x)
+    return np.sum(d)
+
+
+def test_a_square_has_its_operands_shape():
+    """``c * c`` is bound as a square; its shape is ``c``'s, so the seed of ``np.sum(d)``
+    broadcasts by itself and ``d`` is not computed for its shape."""
+    code = derivative_source(_squared_then_summed).code
+    assert "unreduce" not in code and "\n    d = " not in code, code
+    x = np.random.default_rng(9).standard_normal(5)
+    assert_gradients_match(_squared_then_summed, (x,))
