@@ -403,6 +403,19 @@ def sum_positional_axis(x):
     return np.sum(np.sum(x, 0) * W4)
 
 
+def mean_all_positional(x):  # axis, dtype, out, keepdims: autograd's mean takes two
+    y = x * x
+    return np.sum(np.mean(y, 0, None, None, True) * y)
+
+
+def max_all_positional(x):  # axis, out, keepdims
+    return np.sum(np.max(x, 1, None, True) * W34)
+
+
+def var_all_positional(x):  # axis, dtype, out, ddof, keepdims
+    return np.sum(np.var(x, 0, None, None, 1, True) * W34)
+
+
 def mean_of_square(x):
     return np.mean(x * x)
 
@@ -462,6 +475,8 @@ def logsumexp_stable(x):
 
 REDUCTION_FORMS = [
     case(sum_keepdims, A34), case(sum_positional_axis, A34), case(mean_of_square, A34),
+    case(mean_all_positional, A34, autograd=False), case(max_all_positional, A34, autograd=False),
+    case(var_all_positional, A34, autograd=False),
     case(var_ddof, A34), case(std_ddof, A34), case(prod_with_zeros, A34, autograd=False),
     case(cumsum_flat, A34), case(cumsum_axis, A34), case(cumsum_axis0, A34),
     case(cumprod_flat, P34, autograd=False), case(cumprod_axis, P34, autograd=False),

@@ -408,6 +408,14 @@ def sum_positional_axis(x):
     return np.sum(x, 0)
 
 
+def mean_all_positional(x):  # axis, dtype, out, keepdims: autograd's mean takes two
+    return np.mean(x * x, 0, None, None, True)
+
+
+def var_all_positional(x):  # axis, dtype, out, ddof, keepdims
+    return np.var(x, 1, None, None, 1, True)
+
+
 def var_ddof(x):
     return np.var(x, axis=1, ddof=1)
 
@@ -463,6 +471,7 @@ def logsumexp_stable(x):
 
 REDUCTION_FORMS = [
     case(sum_positional_axis, A34), case(var_ddof, A34), case(std_ddof, A34),
+    case(mean_all_positional, A34, autograd=False), case(var_all_positional, A34, autograd=False),
     case(prod_with_zeros, A34, autograd=False), case(nansum_with_nan, A34, autograd=False),
     case(cumsum_flat, A34), case(cumsum_axis, A34), case(cumsum_axis0, A34),
     case(cumprod_flat, P34, autograd=False), case(cumprod_axis, P34, autograd=False),
