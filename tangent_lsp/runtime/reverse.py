@@ -85,6 +85,12 @@ def reduced_count(x, *others, axis=None):
     With several arguments, of the array they broadcast to: ``reduced_count(y, z)``
     counts the elements of ``y * np.log(z)`` without computing it.
     """
+    if axis is None and type(x) is _ndarray:  # the common case first: a mean of it all
+        for other in others:
+            if type(other) is not _ndarray or other.shape != x.shape:
+                break
+        else:
+            return x.size or 1
     shape = _shape(x)
     for other in others:
         other_shape = _shape(other)

@@ -130,6 +130,9 @@ def test_reduced_count_of_several_arrays_counts_their_broadcast():
     assert rt.reduced_count(y, z) == (y * z).size == 12
     assert rt.reduced_count(y, z, axis=1) == 3
     assert rt.reduced_count(z, z) == z.size and rt.reduced_count(2.0) == 1
+    assert rt.reduced_count(z, [1.0, 2.0, 3.0], 2.0) == 3  # a list and a number broadcast too
+    empty = np.ones((0, 3))  # never a zero divisor: the mean of nothing stays nan, not an error
+    assert rt.reduced_count(empty, empty) == rt.reduced_count(empty, z) == 1
 
 
 @pytest.mark.parametrize("a, b", [
