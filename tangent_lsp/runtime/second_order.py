@@ -7,10 +7,9 @@ import numpy as np
 from ._base import _axes, _fit, _float
 from .containers import zeros_like
 from .forward import _absent, _each_tangent, copied, einsum_tangent
-from .reverse import (
-    _as_matrices, _seeded, add_at, einsum_adjoint, matmul_shape, norm_adjoint, unbroadcast,
-    unreduce,
-)
+from .linalg import norm_adjoint
+from .products import _as_matrices, _seeded, einsum_adjoint, matmul_shape
+from .reverse import add_at, unbroadcast, unreduce
 
 def unreduce_adjoint(c, g, x, axis=None, keepdims=False):
     """Adjoint of ``unreduce(g, x, axis, keepdims)`` with respect to ``g``: ``c`` summed
