@@ -32,6 +32,7 @@ import gast
 
 from . import syntax as S
 from .errors import DiffError
+from .analysis import walk_ops
 from .ir import Function, If, Loop, Op, Return
 from .views import VIEW_FUNCTIONS, value_reads
 
@@ -54,11 +55,14 @@ class _State:
     origins: dict[str, str] = field(default_factory=dict)  # SSA name → the user's variable
     callee: Callable[[str], gast.FunctionDef | None] | None = None
     written_names: set[str] = field(default_factory=set)  # names in the user's source
+    # lists pushed to and popped from (a tape, in generated code differentiated again)
+    tapes: set[str] = field(default_factory=set)
+    repeating: int = 0  # inside a loop's body seen a second time: its next step
 
     def copy(self) -> "_State":
         return _State(
             dict(self.base), dict(self.stale), set(self.popped), dict(self.rows), self.lines,
-            self.origins, self.callee, self.written_names,
+            self.origins, self.callee, self.written_names, self.tapes, self.repeating,
         )
 
     def shown(self, name: str) -> str:
@@ -81,8 +85,12 @@ def check_views(
     views) was written in place, or after one of the user's functions (``callee`` finds
     their source) wrote into it."""
     written = {n.id for n in S.names(fn.node)} | set(fn.origins)  # the user's variables
+    ops = list(walk_ops(fn.body))
+    tapes = {op.target for op in ops if op.kind == "append"} & {
+        op.args[0].id for op in ops if op.kind == "pop" and isinstance(op.args[0], gast.Name)
+    }
     _block(fn.body, _State(lines=fn.lines, origins=fn.origins, callee=callee,
-                           written_names=written))
+                           written_names=written, tapes=tapes))
 
 
 def _block(body: list, state: _State) -> None:
@@ -98,13 +106,24 @@ def _block(body: list, state: _State) -> None:
             _block(stmt.orelse, other)
             state.merge(other)
         elif isinstance(stmt, Loop):
+            # twice: one step reads what the step before wrote in place (`e = x[i]` after
+            # `bump(x, i)`); and merged with no step at all, for a loop that never runs
+            skipped = state.copy()
             _block(stmt.body, state)
+            state.repeating += 1
+            _block(stmt.body, state)
+            state.repeating -= 1
+            state.merge(skipped)
 
 
 def _op(op: Op, state: _State) -> None:
     if op.kind == "setitem":  # the location's index and the item; shapes don't change
         item = op.args[1] if len(op.args) > 1 else None
         reads = value_reads(op.value.slice) | (value_reads(item) if item is not None else set())
+    elif op.kind == "append" and state.repeating and op.target in state.tapes:
+        # a tape keeps a view the step before wrote through: the pop that gives it back
+        # comes after the write into its array was undone, and the view sees that
+        reads = set()
     else:
         reads = value_reads(op.value)
     _read(sorted(reads), op, state)

@@ -260,6 +260,39 @@ def unpacked_row_updated(x):
     return np.sum(y * y)
 
 
+def bump(a, i):  # writes into its argument
+    a[i + 1] = a[i + 1] + a[i]
+    return a[i]
+
+
+def helper_writes_what_the_next_step_reads(x):  # was a silently wrong gradient
+    y = x * 1.0
+    s = 0.0
+    for _ in range(2):
+        e = y[0]  # the second step reads what bump wrote in the first
+        s = s + e * bump(y, 0)
+    return s
+
+
+def row_written_then_read_the_next_step(x):  # was a silently wrong gradient
+    y = np.outer(x, x)
+    s = 0.0
+    for _ in range(2):
+        s = s + np.sum(x * y[0])
+        r = y[0]
+        r[1] = r[1] * x[0]
+    return s
+
+
+def element_doubled_each_step(x):  # by index into the array itself: taped, right
+    h = x * 1.0
+    s = 0.0
+    for _ in range(3):
+        s = s + np.sum(h * h)
+        h[0] = h[0] * 2.0
+    return s
+
+
 BOTH = ("reverse", "forward")
 # (function, the modes it is right in)
 RIGHT = [(f, BOTH) for f in (
@@ -268,6 +301,7 @@ RIGHT = [(f, BOTH) for f in (
     loop_rebinds_its_sequence, dict_key_added_in_a_loop, dict_key_added_in_a_branch,
     std_ddof_by_position, repeated_index_assigned, repeated_index_added, index_array_assigned,
     stack_popped_while_its_length_is_read, list_popped_for_its_effect,
+    element_doubled_each_step,
 )]
 # (function, what the error says, the modes that report it)
 REPORTED = [
@@ -283,6 +317,9 @@ REPORTED = [
     (row_written_through, "a view of it (r = X[0])", BOTH),
     (rows_written_in_a_loop, "changed in place", BOTH),
     (row_scaled_in_a_loop, "'y' is read after 'r', a view of it (for r in y:)", BOTH),
+    (helper_writes_what_the_next_step_reads,
+     "'y' is read after a call changed it in place (s = s + e * bump(y, 0))", BOTH),
+    (row_written_then_read_the_next_step, "a view of it (r = y[0])", BOTH),
     (row_updated, "write r = r - x[0] ** 2 for a new array", BOTH),
     (unpacked_row_updated, "a view of it (a, b = y)", BOTH),
     (row_scaled_by_a_sum, "write r = r * (x[1] + 1.0) for a new array", BOTH),
