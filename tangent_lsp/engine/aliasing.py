@@ -2,7 +2,8 @@
 
 ``col = B[:, 0]`` is a view of ``B`` in NumPy, so ``B[:, 0] = ...`` afterwards changes
 ``col`` too (and writing into ``col`` changes ``B``); ``C = B`` is a second name for the
-same array, list or dict (``ys = xs; ys.append(v)`` changes ``xs``). The engine gives
+same array, list or dict (``ys = xs; ys.append(v)`` changes ``xs``); a list, tuple or
+dict holds the arrays put in it (``xs = [h]; xs[0] += v`` changes ``h``). The engine gives
 every variable its own value, as if ``col`` were a copy; the two agree until one of them
 is written in place and the other is read again for its values (a shape never changes in
 place). That case is rejected, quoting both lines.
@@ -15,9 +16,13 @@ costs little, a wrong derivative a lot. ``x[0]`` is a view
 of a matrix but a copy of a vector's element, so it is followed only once something
 writes into it: by index (``r[0] = v``), or with ``r += v`` (``for r in X``, ``a, b = X``
 too), which for a vector's element would rebind a number, but nothing here knows the
-rank. ``t += 1`` writes in place when ``t`` is a view or has views (the engine reads it
-as ``t = t + 1``), not when ``t`` is only a second name (``acc = x; acc += y`` rebinds a
-number). A write
+rank; or once ``X`` is indexed with more axes than the row reads (``X[i, j]``). ``t += 1``
+writes in place when ``t`` is a view, has views or is a second name (the engine reads it
+as ``t = t + 1``; ``acc = x; acc += y`` rebinds a number but writes into an array ``x``,
+which nothing here tells apart: reported if ``x`` is read again). Basic indexing with
+``None`` or ``...`` and ``.view()`` make views; a call of the user's function may return
+its argument (``returned_parameters``). A loop's body is seen twice, so a step's read of
+what the step before wrote is found. A write
 of a value popped from a tape (``B[:, j] = tape.pop()``, in generated code differentiated
 again) restores what the views held: generated code relies on that.
 """
@@ -25,6 +30,8 @@ again) restores what the views held: generated code relies on that.
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -34,13 +41,16 @@ from . import syntax as S
 from .errors import DiffError
 from .analysis import walk_ops
 from .ir import Function, If, Loop, Op, Return
-from .views import VIEW_FUNCTIONS, value_reads
+from .views import VIEW_FUNCTIONS, value_reads, viewed_by
 
 # rule keys of the calls and attributes whose result may be a view of their first argument
 _VIEWS = frozenset(
     [f"numpy.{name}" for name in VIEW_FUNCTIONS]
-    + [f"numpy.ndarray.{name}" for name in VIEW_FUNCTIONS | {"T", "mT"}]
+    + [f"numpy.ndarray.{name}" for name in VIEW_FUNCTIONS | {"T", "mT", "view"}]
 )
+
+
+_OLD = "\x00"  # joins a name to the number of an array it no longer names
 
 
 @dataclass
@@ -58,24 +68,58 @@ class _State:
     # lists pushed to and popped from (a tape, in generated code differentiated again)
     tapes: set[str] = field(default_factory=set)
     repeating: int = 0  # inside a loop's body seen a second time: its next step
+    # container → the arrays it may hold (`xs = [h]`, `xs.append(h)`, `rs = list(Y)`): a
+    # write into one changes what the other holds
+    holds: dict[str, set[str]] = field(default_factory=dict)
+    # array → the fewest axes it has, from how it is indexed (`Y[i, j]`: two); a row
+    # (`r = Y[0]`) is a view only when the array has more axes than the row's indexes
+    ndim: dict[str, int] = field(default_factory=dict)
+    rebound: int = 0  # how many old arrays were renamed when their name was bound again
+    twice: set[str] = field(default_factory=set)  # containers holding an array twice
+    filled: dict[str, Op] = field(default_factory=dict)  # container → where it last took one
 
     def copy(self) -> "_State":
         return _State(
             dict(self.base), dict(self.stale), set(self.popped), dict(self.rows), self.lines,
             self.origins, self.callee, self.written_names, self.tapes, self.repeating,
+            {name: set(held) for name, held in self.holds.items()}, dict(self.ndim),
+            self.rebound, set(self.twice), dict(self.filled),
         )
 
     def shown(self, name: str) -> str:
+        name = name.partition(_OLD)[0]
         return self.origins.get(name, name)
 
     def code(self, op: Op) -> str:
-        return self.lines.get(op.line, "").strip() or f"line {op.line}"
+        return _without_comment(self.lines.get(op.line, "").strip()) or f"line {op.line}"
+
+    def rebind(self, name: str) -> None:
+        """``name`` is bound to a new value: the views, rows and containers of the array it
+        named keep that array, under a name of its own."""
+        self.rebound += 1
+        old = f"{name}{_OLD}{self.rebound}"
+        for table in (self.base, self.rows):
+            for view, (root, made) in list(table.items()):
+                if root == name and view != name:
+                    table[view] = (old, made)
+        for held in self.holds.values():
+            if name in held:
+                held.discard(name)
+                held.add(old)
+        if name in self.ndim:
+            self.ndim[old] = self.ndim[name]
 
     def merge(self, other: "_State") -> None:
         self.base.update(other.base)
         self.stale.update(other.stale)
         self.popped |= other.popped
         self.rows.update(other.rows)
+        for name, held in other.holds.items():
+            self.holds.setdefault(name, set()).update(held)
+        for name, axes in other.ndim.items():
+            self.ndim[name] = max(self.ndim.get(name, 0), axes)
+        self.twice |= other.twice
+        self.filled.update(other.filled)
 
 
 def check_views(
@@ -89,8 +133,13 @@ def check_views(
     tapes = {op.target for op in ops if op.kind == "append"} & {
         op.args[0].id for op in ops if op.kind == "pop" and isinstance(op.args[0], gast.Name)
     }
+    ndim: dict[str, int] = {}
+    for op in ops:  # `Y[i, j]` anywhere: Y has two axes at least
+        if op.kind in ("subscript", "setitem") and isinstance(op.value.value, gast.Name):
+            base = op.value.value.id
+            ndim[base] = max(ndim.get(base, 0), _axes_indexed(op.value.slice))
     _block(fn.body, _State(lines=fn.lines, origins=fn.origins, callee=callee,
-                           written_names=written, tapes=tapes))
+                           written_names=written, tapes=tapes, ndim=ndim))
 
 
 def _block(body: list, state: _State) -> None:
@@ -129,31 +178,60 @@ def _op(op: Op, state: _State) -> None:
     _read(sorted(reads), op, state)
     if op.kind == "setitem":
         restored = isinstance(item, gast.Name) and item.id in state.popped
-        if op.target in state.rows and op.target not in state.base:
-            state.base[op.target] = state.rows[op.target]  # indexed into: an array, a view
+        _promote(op.target, state)  # indexed into: an array, a view
         _write(op.target, op, state, restored)
+        if op.target in state.holds and isinstance(item, gast.Name):  # `xs[0] = h`
+            if item.id in state.holds[op.target]:
+                state.twice.add(op.target)
+            state.holds[op.target].add(item.id)
+            state.filled.setdefault(op.target, op)
         return
     if op.kind == "append":  # the list grows in place: its other names see it
         if op.target in state.rows and op.target not in state.base:
             state.base[op.target] = state.rows[op.target]  # `hs = d["h"]`: the list itself
         _write(op.target, op, state, restored=False)
+        if op.target not in state.tapes:
+            held = state.holds.setdefault(op.target, set())
+            if _names(op.args[1:]) & held:
+                state.twice.add(op.target)
+            held.update(_names(op.args[1:]))
+            state.filled.setdefault(op.target, op)
         return
     if op.kind == "pop" and isinstance(op.args[0], gast.Name):
         _write(op.args[0].id, op, state, restored=False)
-    if op.kind == "call" and state.callee is not None:
-        for name in _written_arguments(op, state.callee(op.key)):
-            _write(name, op, state, restored=False)
-            state.stale[name] = (op, name)  # the caller's own name is stale too
+    callee = state.callee(op.key) if op.kind == "call" and state.callee is not None else None
+    for name in _written_arguments(op, callee):
+        _write(name, op, state, restored=False)
+        state.stale[name] = (op, name)  # the caller's own name is stale too
+    container = _element_updated(op, state)
+    if container is not None:  # `xs[0] += v`: into the array xs[0] holds, in place
+        for held in sorted(state.holds[container]):
+            _promote(held, state)  # written in place: an array, so a row is a view
+            _write(held, op, state, restored=False)
+            state.stale[held] = (op, container)  # `xs = [h]`: h itself changes
+        if not _holds_twice(container, state):  # written through: it sees the change
+            state.stale.pop(container, None)
+    state.rebind(op.target)
     state.base.pop(op.target, None)
     state.stale.pop(op.target, None)
     state.popped.discard(op.target)
     state.rows.pop(op.target, None)
+    state.holds.pop(op.target, None)
+    state.twice.discard(op.target)
     row_of = _row_of(op)
     if row_of is not None:
         state.rows[op.target] = (state.base.get(row_of, (row_of, op))[0], op)
     if op.kind == "pop":
         state.popped.add(op.target)
-    viewed = _viewed(op)
+    held = _held(op)
+    if held:
+        state.holds[op.target] = set(held)
+        state.filled[op.target] = op
+        if len(set(held)) < len(held):
+            state.twice.add(op.target)
+    viewed = _viewed(op) or _returned_argument(op, callee)
+    if op.kind != "copy":
+        _promote(viewed, state)  # sliced (`b = a[1:]`): a row is an array
     if op.kind == "copy" and viewed is not None and viewed not in state.base and (
         viewed not in state.written_names
     ):  # `t = x * 2; x = t` (how a loop reads `x = x * 2`): t holds a new array
@@ -181,28 +259,121 @@ def _updated_in_place(op: Op, state: _State) -> str | None:
         old = value.args[0].id  # np.add.at(a, i, v), read as a = add_at(a, i, v)
     else:
         return None
-    if old in state.rows and old not in state.base:
-        # a row (`r = X[1]`, `for r in X`): a view if X is a matrix, and then `r += v`
-        # changes X. Were X a vector, r would be a number that `+=` rebinds, but nothing
-        # here knows X's rank: a wrong derivative costs more than asking for `r = r + v`
-        state.base[old] = state.rows[old]
+    # a row (`r = X[1]`, `for r in X`): a view if X is a matrix, and then `r += v`
+    # changes X. Were X a vector, r would be a number that `+=` rebinds, but nothing
+    # here knows X's rank: a wrong derivative costs more than asking for `r = r + v`
+    _promote(old, state)
     # a view is an array, and so is what it views; a second name (`acc = x`) may be a
     # number, which `+=` rebinds: not followed
+    # a second name counts too (`h = x; h += 1.0` changes x): were it a number, `+=` would
+    # rebind it, but a wrong derivative costs more than asking for `h = h + 1.0`
     views = [made for root, made in state.base.values() if root == old]
     if old in state.base:
         views.append(state.base[old][1])
-    return old if any(made.kind != "copy" for made in views) else None
+    return old if views or _holders(old, state) else None
+
+
+def _element_updated(op: Op, state: _State) -> str | None:
+    """``xs[0] += v`` (read as ``t = xs[0] + v; xs[0] = t``) adds into the array ``xs[0]``
+    holds, in place, when ``xs`` is a list: the list."""
+    value = op.value
+    if not getattr(op.node, "item_in_place", False) or not isinstance(value, gast.BinOp):
+        return None
+    element = value.left.id if isinstance(value.left, gast.Name) else None
+    if element is None or element not in state.rows:
+        return None
+    container = state.rows[element][0]
+    return container if state.holds.get(container) else None
+
+
+def _holds_twice(container: str, state: _State) -> bool:
+    """Whether a container may hold one array in two places (``[h, h]``, or two views of
+    one array): a write through one place changes the other."""
+    roots = [state.base.get(h, state.rows.get(h, (h, None)))[0] for h in state.holds[container]]
+    return len(set(roots)) < len(roots) or container in state.twice
+
+
+def _promote(name: str | None, state: _State) -> None:
+    """``name``, a row (``r = X[0]``), is known to be an array: a view of ``X``, which
+    then has an axis more than the row's indexes."""
+    if name is None or name not in state.rows or name in state.base:
+        return
+    root, made = state.base[name] = state.rows[name]
+    state.ndim[root] = max(state.ndim.get(root, 0), _axes_indexed(made.value.slice) + 1)
+
+
+def _axes_indexed(index: gast.expr) -> int:
+    """How many axes an index reads (``[i, :]``: two; ``[None, 0]``: one)."""
+    parts = index.elts if isinstance(index, gast.Tuple) else [index]
+    return sum(1 for p in parts if not (
+        isinstance(p, gast.Constant) and (p.value is None or p.value is Ellipsis)
+    ) and not (isinstance(p, gast.Attribute) and p.attr == "newaxis"))
 
 
 def _written_arguments(op: Op, callee: gast.FunctionDef | None) -> list[str]:
     """The caller's variables a call of the user's function writes into: the arguments
-    bound to parameters it writes into in place (``a[0] = ...``, ``a.append(...)``)."""
+    bound to parameters it writes into in place (``a[0] = ...``, ``a.append(...)``, and
+    ``a *= 2.0``, which rebinds a number but writes into an array)."""
     if callee is None:
         return []
+    written = written_parameters(callee, augmented=True)
+    return [arg.id for param, arg in _bound(op, callee)
+            if param in written and isinstance(arg, gast.Name)]
+
+
+def _bound(op: Op, callee: gast.FunctionDef) -> list[tuple[str, gast.expr]]:
     params = [a.id for a in callee.args.posonlyargs + callee.args.args]
-    written = written_parameters(callee)
-    bound = list(zip(params, op.args)) + list(op.keywords.items())
-    return [arg.id for param, arg in bound if param in written and isinstance(arg, gast.Name)]
+    return list(zip(params, op.args)) + list(op.keywords.items())
+
+
+def _returned_argument(op: Op, callee: gast.FunctionDef | None) -> str | None:
+    """The argument a call of the user's function may return itself, or a view of
+    (``def ident(a): return a``, ``return a[0]``, ``return a.T``)."""
+    if callee is None:
+        return None
+    returned = returned_parameters(callee)
+    for param, arg in _bound(op, callee):
+        if param in returned and isinstance(arg, gast.Name):
+            return arg.id
+    return None
+
+
+def returned_parameters(function: gast.FunctionDef) -> set[str]:
+    """Parameters ``function`` may return, or return a view of: its return values and the
+    names they view, followed back through its own assignments (``b = a.T; return b``)."""
+    params = {a.id for a in function.args.posonlyargs + function.args.args}
+    assigned: dict[str, list[gast.expr]] = {}
+    returned: list[gast.expr] = []
+    for node in S.walk(function):
+        if isinstance(node, gast.Assign):
+            for target in node.targets:
+                if isinstance(target, gast.Name):
+                    assigned.setdefault(target.id, []).append(node.value)
+        elif isinstance(node, gast.Return) and node.value is not None:
+            returned.append(node.value)
+    found: set[str] = set()
+    seen: set[str] = set()
+    stack = [name for value in returned for name in _aliased_by(value)]
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in params:
+            found.add(name)
+        stack.extend(n for value in assigned.get(name, ()) for n in _aliased_by(value))
+    return found
+
+
+def _aliased_by(value: gast.expr) -> list[str]:
+    """The names ``value`` may be, or be a view of (or, a tuple, hold)."""
+    if isinstance(value, gast.Name):
+        return [value.id]
+    if isinstance(value, (gast.Tuple, gast.List)):
+        return [n for elt in value.elts for n in _aliased_by(elt)]
+    if isinstance(value, gast.IfExp):
+        return _aliased_by(value.body) + _aliased_by(value.orelse)
+    return viewed_by(value)
 
 
 def written_parameters(function: gast.FunctionDef, augmented: bool = False) -> set[str]:
@@ -252,12 +423,22 @@ def _viewed(op: Op) -> str | None:
     if op.kind == "subscript":
         index = op.value.slice
         parts = index.elts if isinstance(index, gast.Tuple) else [index]
-        if any(isinstance(p, gast.Slice) for p in parts) and isinstance(op.value.value, gast.Name):
+        if any(_keeps_axes(p) for p in parts) and isinstance(op.value.value, gast.Name):
             return op.value.value.id
     elif op.kind == "rule" and op.key in _VIEWS and op.args:
         first = op.args[0]
         return first.id if isinstance(first, gast.Name) else None
     return None
+
+
+def _keeps_axes(index: gast.expr) -> bool:
+    """An index that makes basic indexing return a view: a slice, ``...``, ``None`` or
+    ``np.newaxis``."""
+    if isinstance(index, gast.Slice):
+        return True
+    if isinstance(index, gast.Constant):
+        return index.value is None or index.value is Ellipsis
+    return isinstance(index, gast.Attribute) and index.attr == "newaxis"
 
 
 def _row_of(op: Op) -> str | None:
@@ -275,15 +456,72 @@ def _row_of(op: Op) -> str | None:
 
 
 def _write(name: str, op: Op, state: _State, restored: bool) -> None:
-    """``name`` is written in place: the array it views and the other views of that array
-    change with it (unless a tape restores what they held)."""
-    root = state.base.get(name, (name, op))[0]
-    related = {root} | {view for view, (r, _) in state.base.items() if r == root}
-    for other in related - {name}:
+    """``name`` is written in place: the array it views, the other views and rows of that
+    array, and the containers holding any of them change with it (unless a tape restores
+    what they held)."""
+    for other in _sharing(name, state) - {name}:
         if restored:
             state.stale.pop(other, None)
         else:
             state.stale[other] = (op, name)
+
+
+def _sharing(name: str, state: _State) -> set[str]:
+    """The names whose values a write into ``name`` may change: other views of its array,
+    rows of it known to be views, and the containers holding any of them."""
+    roots: set[str] = set()
+    first = state.base.get(name, (name, None))[0]
+    stack = [first]
+    if first != name:  # through an element of a container (`Z = t[0]`): what it holds
+        stack.extend(state.base.get(h, (h, None))[0] for h in state.holds.get(first, ()))
+    while stack:
+        root = stack.pop()
+        if root in roots:
+            continue
+        roots.add(root)
+        members = {root} | {v for v, (r, _) in state.base.items() if r == root}
+        members |= {v for v, (r, made) in state.rows.items() if r == root and _is_view(made, r, state)}
+        for member in members:  # the containers holding it see the change
+            stack.extend(_holders(member, state))
+    related = set(roots)
+    related |= {v for v, (r, _) in state.base.items() if r in roots}
+    related |= {v for v, (r, made) in state.rows.items() if r in roots and _is_view(made, r, state)}
+    return related
+
+
+def _is_view(made: Op, root: str, state: _State) -> bool:
+    """Whether a row is known to be a view: its array has more axes than it indexes. (Not
+    known, it is taken for a number: ``old = x[0]; x[0] = v`` reads the old element.)"""
+    if made.kind != "subscript":  # `for r in X`, a list's or a dict's entry: the object
+        return True
+    return state.ndim.get(root, 0) > _axes_indexed(made.value.slice)
+
+
+def _holders(name: str, state: _State) -> list[str]:
+    """The containers that may hold ``name``."""
+    return [c for c, held in state.holds.items() if name in held]
+
+
+def _names(values: list) -> set[str]:
+    return {v.id for v in values if isinstance(v, gast.Name)}
+
+
+def _held(op: Op) -> list[str]:
+    """The arrays a new container may hold: ``[h, g]``, ``(Y, 1)``, ``{"a": h}``;
+    ``list(Y)`` and ``tuple(Y)`` hold ``Y``'s rows."""
+    value = op.value
+    if op.kind == "literal":
+        if isinstance(value, (gast.List, gast.Tuple)):
+            return _name_list(value.elts)
+        if isinstance(value, gast.Dict):
+            return _name_list(value.values)
+    if op.kind == "rule" and op.key in ("builtins.list", "builtins.tuple"):
+        return _name_list(op.args[:1])
+    return []
+
+
+def _name_list(values: list) -> list[str]:
+    return [v.id for v in values if isinstance(v, gast.Name)]
 
 
 def _read(names: list[str], at: object, state: _State) -> None:
@@ -298,6 +536,14 @@ def _read(names: list[str], at: object, state: _State) -> None:
                 f"'{shown(name)}' is read after a call changed it in place ({code(write)}): "
                 "the function writes into its argument, the derivative would not see it",
                 hint=f"pass a copy ({shown(name)}.copy()), or return a new array from the function",
+            ).at(getattr(at, "node", None))
+        shared = _shared_through(name, written, write, state)
+        if shared is not None:
+            message, hint = shared
+            raise DiffError(
+                "write through a view",
+                message + ": both names see the change, the derivative would not",
+                hint=hint,
             ).at(getattr(at, "node", None))
         second = name if name in state.base else written  # the view, or the second name
         root, made = state.base.get(second, (written, write))
@@ -325,6 +571,55 @@ def _read(names: list[str], at: object, state: _State) -> None:
         ).at(getattr(at, "node", None))
 
 
+def _shared_through(name: str, written: str, write: Op, state: _State) -> tuple | None:
+    """The message and hint for a name that shares an array as a row or through a
+    container (``r = Y[0]``, ``xs = [h]``); None for a view or a second name."""
+    shown, code = state.shown, state.code
+    changed = f"was changed in place ({code(write)})"
+    if name in state.base or state.base.get(written, (written, None))[0] == name:
+        return None  # a view or a second name: said as such
+    if name in state.rows:
+        root, made = state.rows[name]
+        if name not in state.written_names:  # a value the engine named: `y[0]` inside a line
+            row = gast.unparse(made.value)
+            return (
+                f"'{row}' is a row of '{shown(root)}' ({code(made)}), read after "
+                f"'{shown(written)}' {changed}",
+                f"read a copy ({row}.copy()) before the change",
+            )
+        return (
+            f"'{shown(name)}' is a row of '{shown(root)}' ({code(made)}), read after "
+            f"'{shown(written)}' {changed}",
+            f"take a copy where the row is read: {_copied(code(made))}",
+        )
+    if written in state.holds and name in state.holds[written]:  # `xs[0] += v`, `xs = [h]`
+        made = state.filled.get(written, write)
+        return (
+            f"'{shown(name)}' is held by '{shown(written)}' ({code(made)}), read after it "
+            f"{changed}",
+            f"write {_rebound(code(write))} for a new array",
+        )
+    if name in state.holds:  # `xs.append(h)`, then `h[0] = ...`
+        made = state.filled.get(name, write)
+        return (
+            f"'{shown(name)}' holds an array that '{shown(written)}' shares ({code(made)}), "
+            f"read after '{shown(written)}' {changed}",
+            f"put a copy in: {_copied_in(code(made))}",
+        )
+    return None
+
+
+def _without_comment(line: str) -> str:
+    """A quoted line without its trailing comment."""
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(line).readline):
+            if token.type == tokenize.COMMENT:
+                return line[: token.start[1]].rstrip()
+    except (tokenize.TokenError, SyntaxError):  # `for r in y:` has no body: quoted whole
+        pass
+    return line
+
+
 def _rebound(line: str) -> str:
     """``r *= 2.0`` → ``r = r * 2.0``."""
     target, _, value = line.partition("= ")
@@ -340,6 +635,30 @@ def _rebound(line: str) -> str:
     ):
         value = f"({value.strip()})"  # `r *= a + b` is `r = r * (a + b)`
     return f"{name} = {name} {operator} {value}"
+
+
+def _copied_in(line: str) -> str:
+    """``xs.append(h)`` → ``xs.append(h.copy())``, ``rs = list(Y)`` → ``rs = list(Y.copy())``:
+    a container given copies of what it holds."""
+    try:
+        tree = ast.parse(line.strip())
+    except SyntaxError:
+        return f"{line} (with .copy())"
+    statement = tree.body[0] if tree.body else None
+    call = getattr(statement, "value", None)
+    if not isinstance(call, (ast.Call, ast.List, ast.Tuple)):
+        return f"{line} (with .copy())"
+
+    def copied(node: ast.expr) -> ast.expr:
+        if isinstance(node, (ast.Name, ast.Subscript, ast.Attribute)):
+            return ast.Call(ast.Attribute(node, "copy", ast.Load()), [], [])
+        return node
+
+    if isinstance(call, ast.Call):
+        call.args = [copied(a) for a in call.args]
+    else:
+        call.elts = [copied(e) for e in call.elts]
+    return ast.unparse(statement)
 
 
 def _copied(line: str) -> str:

@@ -18,6 +18,7 @@ from . import syntax as S
 from .aliasing import written_parameters
 from .errors import unsupported
 from .resolve import Resolver
+from .views import viewed_by
 
 # NumPy functions that write into an argument
 MUTATING = frozenset((
@@ -69,11 +70,9 @@ def check_statement_call(
             "which is not differentiated",
         )
     callee = resolver.callee(qualname) if qualname else None
-    if callee is None:
+    held = isinstance(call.func, gast.Name) and is_local(call.func)  # `g = setfirst; g(h)`
+    if callee is None and not held:
         return
-    params = [a.id for a in callee.node.args.posonlyargs + callee.node.args.args]
-    written = _written_through_calls(callee)
-    bound = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords]
 
     def where(node: gast.Name) -> tuple:
         return node.id, getattr(node, "lineno", None), getattr(node, "col_offset", None)
@@ -82,15 +81,55 @@ def check_statement_call(
     # what the function reads elsewhere (a list only handed to a logger is no matter)
     read = {n.id for n in S.names(function.body)
             if n.ctx.__class__ is gast.Load and where(n) not in passed}
-    for param, arg in bound:
-        if param in written and isinstance(arg, gast.Name) and is_local(arg) and arg.id in read:
-            raise unsupported(
-                "call that changes its argument", call,
-                f"return the new value from '{callee.node.name}' and assign it "
-                f"({arg.id} = {callee.node.name}(...))",
-                message=f"'{callee.node.name}' changes '{arg.id}' in place: the derivative "
-                "would not see the change",
-            )
+    groups = _alias_groups(function)
+    if held:  # a function held in a variable: what it writes is not known
+        name, bound = call.func.id, [(None, arg) for arg in call.args]
+    else:
+        name = callee.node.name
+        params = [a.id for a in callee.node.args.posonlyargs + callee.node.args.args]
+        written = _written_through_calls(callee)
+        bound = [(param, arg) for param, arg in zip(params, call.args)] + [
+            (k.arg, k.value) for k in call.keywords
+        ]
+        bound = [(param, arg) for param, arg in bound if param in written]
+    for _, arg in bound:
+        roots = [arg.id] if isinstance(arg, gast.Name) else viewed_by(arg)  # Y for Y[:, 1]
+        for root in roots:
+            if is_local(S.name(root)) and groups.get(root, {root}) & read:
+                shown = gast.unparse(arg)  # it, or another name for it, is read
+                raise unsupported(
+                    "call that changes its argument", call,
+                    f"return the new value from '{name}' and assign it ({shown} = {name}(...))",
+                    message=f"'{name}' {'may change' if held else 'changes'} '{shown}' in "
+                    "place: the derivative would not see the change",
+                )
+
+
+def _alias_groups(function: gast.FunctionDef) -> dict[str, set[str]]:
+    """The names of ``function`` that may be the same array, or views of each other:
+    ``g = h``, ``r = Y[0]``, ``t = Y.T``, ``for r in Y`` join their names."""
+    parent: dict[str, str] = {}
+
+    def find(name: str) -> str:
+        while parent.setdefault(name, name) != name:
+            name = parent[name]
+        return name
+
+    for node in S.walk(function):
+        if isinstance(node, gast.Assign):
+            pairs = [(t, node.value) for t in node.targets]
+        elif isinstance(node, gast.For):
+            pairs = [(node.target, node.iter)]
+        else:
+            continue
+        for target, value in pairs:
+            if isinstance(target, gast.Name):
+                for other in viewed_by(value) if not isinstance(value, gast.Name) else [value.id]:
+                    parent[find(target.id)] = find(other)
+    groups: dict[str, set[str]] = {}
+    for name in list(parent):
+        groups.setdefault(find(name), set()).add(name)
+    return {name: groups[find(name)] for name in parent}
 
 
 def _written_through_calls(callee, depth: int = 0) -> set[str]:
@@ -103,6 +142,10 @@ def _written_through_calls(callee, depth: int = 0) -> set[str]:
     if depth >= 8:  # recursion: as deep as anyone nests helpers
         return written
     for call in S.nodes_of(node.body, gast.Call):
+        if isinstance(call.func, gast.Name) and call.func.id in params:
+            # a function passed in (`apply(setfirst, h)`): it may write into what it is given
+            written |= {arg.id for arg in call.args if isinstance(arg, gast.Name) and arg.id in params}
+            continue
         qualname = callee.resolver.qualname(call.func)
         inner = callee.resolver.callee(qualname) if qualname else None
         if inner is None or inner.node is node:

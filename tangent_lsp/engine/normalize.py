@@ -195,6 +195,8 @@ class _Normalizer(ControlFlow):
         value = gast.BinOp(left=load, op=stmt.op, right=stmt.value)
         gast.copy_location(value, stmt)
         value.in_place = isinstance(target, gast.Name)  # NumPy's `t += v` writes into t
+        # `xs[0] += v` writes into the array a list holds (for an array, into xs itself)
+        value.item_in_place = isinstance(target, gast.Subscript)
         store = S.clone(target)
         store.ctx = gast.Store()
         self.bind(store, value, stmt)

@@ -40,7 +40,7 @@ def views_of(body: list[gast.stmt]) -> dict[str, set[str]]:
     direct: dict[str, set[str]] = {}
     for stmt in S.statements(body):
         if stmt.__class__ is gast.Assign and stmt.targets[0].__class__ is gast.Name:
-            for base in _viewed_by(stmt.value):
+            for base in viewed_by(stmt.value):
                 direct.setdefault(base, set()).add(stmt.targets[0].id)
     closed: dict[str, set[str]] = {}
     for base in direct:
@@ -55,7 +55,7 @@ def views_of(body: list[gast.stmt]) -> dict[str, set[str]]:
     return closed
 
 
-def _viewed_by(value: gast.expr) -> list[str]:
+def viewed_by(value: gast.expr) -> list[str]:
     """The arrays ``value`` may be a view of."""
     cls = value.__class__
     if cls in (gast.Subscript, gast.Attribute) and value.value.__class__ is gast.Name:

@@ -266,14 +266,30 @@ def test_a_write_through_a_view_quotes_both_lines():
 
 def accumulate_under_a_second_name(x, y):
     acc = x
-    acc += y  # for numbers, += rebinds: x keeps its value
+    acc += y  # for numbers, += rebinds; for arrays it writes into x too
     return acc * x
 
 
-def test_a_number_accumulated_under_a_second_name_is_not_a_write_through_a_view():
+def accumulate_into_a_new_value(x, y):
+    acc = x
+    acc = acc + y
+    return np.sum(acc * x)
+
+
+def test_accumulating_under_a_second_name_is_reported_with_the_rewrite():
+    """Nothing here knows whether x is a number (`+=` rebinds acc) or an array (`+=` writes
+    into x as well): the second would be a wrong derivative, so both are reported, with
+    the line that means the same for a number and is right for both."""
     from tests.oracle import assert_gradients_match
 
-    assert_gradients_match(accumulate_under_a_second_name, (0.5, 2.0), wrt=(0, 1))
+    with pytest.raises(DiffError) as info:
+        tangent_lsp.grad(accumulate_under_a_second_name)
+    assert "'x' is read after 'acc', another name for it (acc = x)" in info.value.message
+    assert "(acc += y)" in info.value.message  # quoted without its comment
+    assert info.value.hint.startswith("write acc = acc + y for a new array")
+    assert_gradients_match(accumulate_into_a_new_value, (0.5, 2.0), wrt=(0, 1))
+    x, y = np.array([0.5, -1.0]), np.array([2.0, 0.3])
+    assert_gradients_match(accumulate_into_a_new_value, (x, y), wrt=(0, 1))
 
 
 MUTATING_CALLEE = """import numpy as np

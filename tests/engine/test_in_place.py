@@ -293,6 +293,220 @@ def element_doubled_each_step(x):  # by index into the array itself: taped, righ
     return s
 
 
+# --- second names, views, rows and containers that share an array (a bug search's cases;
+# each was a silently wrong gradient before it was reported)
+
+
+def second_name_added_to(x):
+    h = x
+    h += 1.0  # x changes too
+    return np.sum(x * x)
+
+
+def second_name_added_to_in_a_loop(x):
+    h = x * 1.0
+    g = h
+    for _ in range(3):
+        g += x
+    return np.sum(h * h)
+
+
+def row_scaled_read_as_another_row(X):
+    Y = X * 1.0
+    a = Y[0]
+    b = Y[0]
+    a *= 2.0
+    return np.sum(b * b)
+
+
+def new_axis_view_written(X):
+    Y = X * 1.0
+    r = Y[None]
+    r[0, 0, 1] = r[0, 0, 1] * 2.0
+    return np.sum(Y * Y)
+
+
+def view_method_written(X):
+    Y = X * 1.0
+    r = Y.view()
+    r[0, 1] = r[0, 1] * 2.0
+    return np.sum(Y * Y)
+
+
+def ellipsis_view_written(X):
+    Y = X * 1.0
+    r = Y[..., 0]
+    r[1] = r[1] * 2.0
+    return np.sum(Y * Y)
+
+
+def slice_of_a_row_scaled(X):
+    Y = X * 1.0
+    a = Y[0]
+    b = a[1:]
+    b *= 2.0
+    return np.sum(Y * Y)
+
+
+def list_element_added_to(x):
+    h = x * 1.0
+    xs = [h]
+    xs[0] += x  # adds into h
+    return np.sum(h * h)
+
+
+def list_holds_one_array_twice(x):
+    h = x * 1.0
+    xs = [h, h]
+    xs[0] += 1.0
+    return np.sum(xs[1] * xs[1])
+
+
+def list_of_rows_scaled(X):
+    Y = X * 1.0
+    xs = [Y[0], Y[1]]
+    xs[0] *= 2.0
+    return np.sum(Y * Y)
+
+
+def appended_then_written(x):
+    h = x * 1.0
+    xs = []
+    xs.append(h)
+    h[0] = h[0] * 3.0
+    return np.sum(xs[0] * xs[0])
+
+
+def tuple_element_written(X):
+    Y = X * 1.0
+    t = (Y, 1)
+    Z = t[0]
+    Z[0, 0] = Z[0, 0] * 3.0
+    return np.sum(Y * Y)
+
+
+def rows_listed_then_written(X):
+    Y = X * 1.0
+    rs = list(Y)
+    Y[0, 0] = Y[0, 0] * 4.0
+    return np.sum(rs[0] * rs[0])
+
+
+def ident(a):
+    return a
+
+
+def returned_argument_written(x):
+    h = x * 1.0
+    r = ident(h)
+    r[0] = r[0] * 2.0
+    return np.sum(h * h)
+
+
+def set_first(a):
+    a[0] = a[0] * a[1]
+
+
+def helper_writes_a_column(X):
+    Y = X * 1.0
+    set_first(Y[:, 1])
+    return np.sum(Y * Y)
+
+
+def helper_writes_a_second_name(x):
+    h = x * 1.0
+    g = h
+    set_first(g)
+    return np.sum(h * h)
+
+
+def helper_held_in_a_variable(x):
+    h = x * 1.0
+    g = set_first
+    g(h)
+    return np.sum(h * h)
+
+
+def apply(fn, a):
+    fn(a)
+
+
+def helper_passed_a_helper(x):
+    h = x * 1.0
+    apply(set_first, h)
+    return np.sum(h * h)
+
+
+def doubled_sum(a):
+    a *= 2.0
+    return np.sum(a)
+
+
+def helper_adds_into_its_argument(x):
+    h = x * 1.0
+    s = doubled_sum(h)
+    return s + np.sum(h * h)
+
+
+# ... and what shares nothing, or is written only through itself: right as before
+
+
+def element_kept_then_written(x):  # a vector's element is a number
+    h = x * 1.0
+    e = h[0]
+    h[0] = h[0] * 3.0
+    return e * h[0]
+
+
+def matrix_element_kept_then_written(x):
+    Y = np.outer(x, x)
+    e = Y[0, 1]  # two indexes into a matrix: a number
+    Y[0, 1] = Y[0, 1] * 3.0
+    return e * np.sum(Y)
+
+
+def elements_zipped_and_written(x):
+    h = x * 1.0
+    g = x * 2.0
+    for i, (a, b) in enumerate(zip(h, g)):
+        h[i] = a * b
+        g[i] = a + b
+    return np.sum(h * g)
+
+
+def names_swapped_then_added(x):
+    a = x * 1.0
+    b = x * 2.0
+    for _ in range(3):
+        a, b = b, a
+        a += b
+    return np.sum(a * b)
+
+
+def list_elements_added_to(x):
+    xs = [x * 1.0, x * 2.0]
+    for i in range(3):
+        xs[i % 2] += xs[(i + 1) % 2]
+    return np.sum(xs[0] * xs[1])
+
+
+def dict_entry_added_to(x):
+    d = {"a": x * 1.0, "b": x * 2.0}
+    for _ in range(3):
+        d["a"] = d["a"] * d["b"]
+        d["b"] += d["a"]
+    return np.sum(d["a"] + d["b"])
+
+
+def renamed_before_written(x):
+    h = x * 1.0
+    for _ in range(2):
+        g = h
+        h = h * 1.0
+        g[0] = g[0] * 3.0
+    return np.sum(h * h)
+
+
 BOTH = ("reverse", "forward")
 # (function, the modes it is right in)
 RIGHT = [(f, BOTH) for f in (
@@ -301,7 +515,9 @@ RIGHT = [(f, BOTH) for f in (
     loop_rebinds_its_sequence, dict_key_added_in_a_loop, dict_key_added_in_a_branch,
     std_ddof_by_position, repeated_index_assigned, repeated_index_added, index_array_assigned,
     stack_popped_while_its_length_is_read, list_popped_for_its_effect,
-    element_doubled_each_step,
+    element_doubled_each_step, element_kept_then_written, matrix_element_kept_then_written,
+    elements_zipped_and_written, names_swapped_then_added, list_elements_added_to,
+    dict_entry_added_to, renamed_before_written,
 )]
 # (function, what the error says, the modes that report it)
 REPORTED = [
@@ -319,7 +535,26 @@ REPORTED = [
     (row_scaled_in_a_loop, "'y' is read after 'r', a view of it (for r in y:)", BOTH),
     (helper_writes_what_the_next_step_reads,
      "'y' is read after a call changed it in place (s = s + e * bump(y, 0))", BOTH),
-    (row_written_then_read_the_next_step, "a view of it (r = y[0])", BOTH),
+    (row_written_then_read_the_next_step, "'y[0]' is a row of 'y'", BOTH),
+    (second_name_added_to, "'x' is read after 'h', another name for it (h = x)", BOTH),
+    (second_name_added_to_in_a_loop, "another name for it (g = h)", BOTH),
+    (row_scaled_read_as_another_row, "'b' is a row of 'Y' (b = Y[0])", BOTH),
+    (new_axis_view_written, "a view of it (r = Y[None])", BOTH),
+    (view_method_written, "a view of it (r = Y.view())", BOTH),
+    (ellipsis_view_written, "a view of it (r = Y[..., 0])", BOTH),
+    (slice_of_a_row_scaled, "a view of it (b = a[1:])", BOTH),
+    (list_element_added_to, "'h' is held by 'xs' (xs = [h])", BOTH),
+    (list_holds_one_array_twice, "changed in place (xs[0] += 1.0)", BOTH),
+    (list_of_rows_scaled, "changed in place (xs[0] *= 2.0)", BOTH),
+    (appended_then_written, "put a copy in: xs.append(h.copy())", BOTH),
+    (tuple_element_written, "a view of it (Z = t[0])", BOTH),
+    (rows_listed_then_written, "put a copy in: rs = list(Y.copy())", BOTH),
+    (returned_argument_written, "(r = ident(h))", BOTH),
+    (helper_writes_a_column, "'set_first' changes 'Y[:, 1]' in place", BOTH),
+    (helper_writes_a_second_name, "'set_first' changes 'g' in place", BOTH),
+    (helper_held_in_a_variable, "'g' may change 'h' in place", BOTH),
+    (helper_passed_a_helper, "'apply' changes 'h' in place", BOTH),
+    (helper_adds_into_its_argument, "a call changed it in place (s = doubled_sum(h))", BOTH),
     (row_updated, "write r = r - x[0] ** 2 for a new array", BOTH),
     (unpacked_row_updated, "a view of it (a, b = y)", BOTH),
     (row_scaled_by_a_sum, "write r = r * (x[1] + 1.0) for a new array", BOTH),
