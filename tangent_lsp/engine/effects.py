@@ -15,7 +15,7 @@ from collections.abc import Callable
 import gast
 
 from . import syntax as S
-from .aliasing import written_parameters
+from .parameters import written_parameters
 from .errors import unsupported
 from .resolve import Resolver
 from .views import viewed_by

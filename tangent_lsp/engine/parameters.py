@@ -1,0 +1,87 @@
+"""What a function of the user's does to its parameters, read from its source: the ones
+it writes into in place, and the ones it may return (itself or a view of it). The
+aliasing check and the check of calls made for their effects ask this of callees."""
+
+from __future__ import annotations
+
+import gast
+
+from . import syntax as S
+from .views import viewed_by
+
+
+def returned_parameters(function: gast.FunctionDef) -> set[str]:
+    """Parameters ``function`` may return, or return a view of: its return values and the
+    names they view, followed back through its own assignments (``b = a.T; return b``)."""
+    params = {a.id for a in function.args.posonlyargs + function.args.args}
+    assigned: dict[str, list[gast.expr]] = {}
+    returned: list[gast.expr] = []
+    for node in S.walk(function):
+        if isinstance(node, gast.Assign):
+            for target in node.targets:
+                if isinstance(target, gast.Name):
+                    assigned.setdefault(target.id, []).append(node.value)
+        elif isinstance(node, gast.Return) and node.value is not None:
+            returned.append(node.value)
+    found: set[str] = set()
+    seen: set[str] = set()
+    stack = [name for value in returned for name in _aliased_by(value)]
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in params:
+            found.add(name)
+        stack.extend(n for value in assigned.get(name, ()) for n in _aliased_by(value))
+    return found
+
+
+def _aliased_by(value: gast.expr) -> list[str]:
+    """The names ``value`` may be, or be a view of (or, a tuple, hold)."""
+    if isinstance(value, gast.Name):
+        return [value.id]
+    if isinstance(value, (gast.Tuple, gast.List)):
+        return [n for elt in value.elts for n in _aliased_by(elt)]
+    if isinstance(value, gast.IfExp):
+        return _aliased_by(value.body) + _aliased_by(value.orelse)
+    return viewed_by(value)
+
+
+def written_parameters(function: gast.FunctionDef, augmented: bool = False) -> set[str]:
+    """Parameters ``function`` writes into in place: item assignment into them, or a
+    method that changes a list or dict (``+=`` on a parameter may rebind a number, so it
+    is not counted, unless ``augmented``: a function called only for its effects has no
+    reason to rebind a number)."""
+    params = {a.id for a in function.args.posonlyargs + function.args.args}
+    written: set[str] = set()
+    for node in S.walk(function):
+        if isinstance(node, (gast.Assign, gast.AugAssign)):
+            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                    written.add(target.value.id)
+                elif augmented and isinstance(node, gast.AugAssign) and isinstance(
+                    target, gast.Name
+                ):
+                    written.add(target.id)
+        elif (
+            isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and isinstance(node.func.value, gast.Name) and node.func.attr in _MUTATORS
+        ):
+            written.add(node.func.value.id)  # `a.fill(0.0)`
+        if (
+            isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and node.func.attr in _WRITES_FIRST and node.args
+            and isinstance(node.args[0], gast.Name)
+        ):
+            written.add(node.args[0].id)
+    return written & params
+
+
+_MUTATORS = frozenset(
+    "append extend insert pop remove clear update setdefault sort fill put itemset resize "
+    "partition".split()
+)
+# NumPy functions that write into their first argument (`np.copyto(a, v)`, `np.add.at(a, i, v)`)
+_WRITES_FIRST = frozenset("copyto put place putmask put_along_axis fill_diagonal at".split())
