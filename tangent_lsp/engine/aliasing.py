@@ -167,51 +167,71 @@ def _block(body: list, state: _State) -> None:
 
 
 def _op(op: Op, state: _State) -> None:
-    if op.kind == "setitem":  # the location's index and the item; shapes don't change
-        item = op.args[1] if len(op.args) > 1 else None
-        reads = value_reads(op.value.slice) | (value_reads(item) if item is not None else set())
-    elif op.kind == "append" and state.repeating and op.target in state.tapes:
-        # a tape keeps a view the step before wrote through: the pop that gives it back
-        # comes after the write into its array was undone, and the view sees that
-        reads = set()
-    else:
-        reads = value_reads(op.value)
-    _read(sorted(reads), op, state)
+    _read(sorted(_reads(op, state)), op, state)
     if op.kind == "setitem":
+        item = op.args[1] if len(op.args) > 1 else None
         restored = isinstance(item, gast.Name) and item.id in state.popped
         _promote(op.target, state)  # indexed into: an array, a view
         _write(op.target, op, state, restored)
-        if op.target in state.holds and isinstance(item, gast.Name):  # `xs[0] = h`
-            if item.id in state.holds[op.target]:
-                state.twice.add(op.target)
-            state.holds[op.target].add(item.id)
-            state.filled.setdefault(op.target, op)
+        if op.target in state.holds:  # `xs[0] = h`
+            _put(op.target, _names([item]), op, state)
         return
     if op.kind == "append":  # the list grows in place: its other names see it
-        if op.target in state.rows and op.target not in state.base:
-            state.base[op.target] = state.rows[op.target]  # `hs = d["h"]`: the list itself
+        _promote(op.target, state)  # `hs = d["h"]`: the list itself
         _write(op.target, op, state, restored=False)
         if op.target not in state.tapes:
-            held = state.holds.setdefault(op.target, set())
-            if _names(op.args[1:]) & held:
-                state.twice.add(op.target)
-            held.update(_names(op.args[1:]))
-            state.filled.setdefault(op.target, op)
+            _put(op.target, _names(op.args[1:]), op, state)
         return
+    callee = state.callee(op.key) if op.kind == "call" and state.callee is not None else None
+    _writes_of(op, callee, state)
+    _bind(op, callee, state)
+    updated = _updated_in_place(op, state)
+    if updated is not None:  # the same array under its new name, written in place
+        _write(updated, op, state, restored=False)
+        state.base[op.target] = state.base.get(updated, (updated, op))
+
+
+def _reads(op: Op, state: _State) -> set[str]:
+    """What ``op`` reads for its values."""
+    if op.kind == "setitem":  # the location's index and the item; shapes don't change
+        item = op.args[1] if len(op.args) > 1 else None
+        return value_reads(op.value.slice) | (value_reads(item) if item is not None else set())
+    if op.kind == "append" and state.repeating and op.target in state.tapes:
+        # a tape keeps a view the step before wrote through: the pop that gives it back
+        # comes after the write into its array was undone, and the view sees that
+        return set()
+    return value_reads(op.value)
+
+
+def _put(container: str, names: set[str], op: Op, state: _State) -> None:
+    """``container`` takes ``names`` in (``xs.append(h)``, ``xs[0] = h``)."""
+    held = state.holds.setdefault(container, set())
+    if names & held:
+        state.twice.add(container)
+    held |= names
+    state.filled.setdefault(container, op)
+
+
+def _writes_of(op: Op, callee: gast.FunctionDef | None, state: _State) -> None:
+    """The writes in place an op makes besides binding its target: ``xs.pop()``, a call of
+    the user's function into its arguments, ``xs[0] += v`` into the array ``xs[0]`` holds."""
     if op.kind == "pop" and isinstance(op.args[0], gast.Name):
         _write(op.args[0].id, op, state, restored=False)
-    callee = state.callee(op.key) if op.kind == "call" and state.callee is not None else None
     for name in _written_arguments(op, callee):
         _write(name, op, state, restored=False)
         state.stale[name] = (op, name)  # the caller's own name is stale too
     container = _element_updated(op, state)
-    if container is not None:  # `xs[0] += v`: into the array xs[0] holds, in place
+    if container is not None:
         for held in sorted(state.holds[container]):
             _promote(held, state)  # written in place: an array, so a row is a view
             _write(held, op, state, restored=False)
             state.stale[held] = (op, container)  # `xs = [h]`: h itself changes
         if not _holds_twice(container, state):  # written through: it sees the change
             state.stale.pop(container, None)
+
+
+def _bind(op: Op, callee: gast.FunctionDef | None, state: _State) -> None:
+    """``op.target`` names a new value: what it views, is a row of, or holds."""
     state.rebind(op.target)
     state.base.pop(op.target, None)
     state.stale.pop(op.target, None)
@@ -242,15 +262,12 @@ def _op(op: Op, state: _State) -> None:
             state.base[op.target] = state.base[viewed]  # view, quoted where it was made
         else:
             state.base[op.target] = (state.base.get(viewed, (viewed, op))[0], op)
-    updated = _updated_in_place(op, state)
-    if updated is not None:  # the same array under its new name, written in place
-        _write(updated, op, state, restored=False)
-        state.base[op.target] = state.base.get(updated, (updated, op))
 
 
 def _updated_in_place(op: Op, state: _State) -> str | None:
-    """``t += 1`` on an array that is a view or has views updates it in place (NumPy's
-    ``+=``), although the engine reads it as ``t = t + 1``: the name it updates."""
+    """``t += 1`` on an array that is a view, has views or another name, or sits in a
+    container updates it in place (NumPy's ``+=``), although the engine reads it as
+    ``t = t + 1``: the name it updates."""
     value = op.value
     if not getattr(op.node, "in_place", False):
         return None
@@ -260,14 +277,11 @@ def _updated_in_place(op: Op, state: _State) -> str | None:
         old = value.args[0].id  # np.add.at(a, i, v), read as a = add_at(a, i, v)
     else:
         return None
-    # a row (`r = X[1]`, `for r in X`): a view if X is a matrix, and then `r += v`
-    # changes X. Were X a vector, r would be a number that `+=` rebinds, but nothing
-    # here knows X's rank: a wrong derivative costs more than asking for `r = r + v`
+    # a row (`r = X[1]`, `for r in X`) or a second name (`h = x`): a view if X is a
+    # matrix, x itself if an array, and then `+= v` changes X or x. Were they numbers,
+    # `+=` would rebind them, but nothing here knows the rank: a wrong derivative costs
+    # more than asking for `r = r + v`
     _promote(old, state)
-    # a view is an array, and so is what it views; a second name (`acc = x`) may be a
-    # number, which `+=` rebinds: not followed
-    # a second name counts too (`h = x; h += 1.0` changes x): were it a number, `+=` would
-    # rebind it, but a wrong derivative costs more than asking for `h = h + 1.0`
     views = [made for root, made in state.base.values() if root == old]
     if old in state.base:
         views.append(state.base[old][1])
@@ -416,9 +430,20 @@ def _sharing(name: str, state: _State) -> set[str]:
 def _is_view(made: Op, root: str, state: _State) -> bool:
     """Whether a row is known to be a view: its array has more axes than it indexes. (Not
     known, it is taken for a number: ``old = x[0]; x[0] = v`` reads the old element.)"""
-    if made.kind != "subscript":  # `for r in X`, a list's or a dict's entry: the object
+    if root in state.holds or _by_key(made):  # a container's entry: replaced, not written
+        return False
+    if made.kind != "subscript":  # `for r in X`: X's rows
         return True
     return state.ndim.get(root, 0) > _axes_indexed(made.value.slice)
+
+
+def _by_key(made: Op) -> bool:
+    """``d["a"]``: a dict's entry, never a view."""
+    if made.kind != "subscript":
+        return False
+    index = made.value.slice
+    parts = index.elts if isinstance(index, gast.Tuple) else [index]
+    return any(isinstance(p, gast.Constant) and isinstance(p.value, str) for p in parts)
 
 
 def _holders(name: str, state: _State) -> list[str]:

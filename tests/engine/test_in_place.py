@@ -498,6 +498,20 @@ def dict_entry_added_to(x):
     return np.sum(d["a"] + d["b"])
 
 
+def dict_entry_kept_then_replaced(x):  # an entry is replaced, never written into
+    d = {"a": x * 1.0, "b": x * 2.0}
+    a = d["a"]
+    d["a"] = a * 3.0
+    return np.sum(a * d["a"] * d["b"])
+
+
+def list_entry_kept_then_replaced(x):
+    xs = [x * 1.0, x * 2.0]
+    a = xs[0]
+    xs[0] = a * 3.0
+    return np.sum(a * xs[0] * xs[1])
+
+
 def renamed_before_written(x):
     h = x * 1.0
     for _ in range(2):
@@ -517,7 +531,8 @@ RIGHT = [(f, BOTH) for f in (
     stack_popped_while_its_length_is_read, list_popped_for_its_effect,
     element_doubled_each_step, element_kept_then_written, matrix_element_kept_then_written,
     elements_zipped_and_written, names_swapped_then_added, list_elements_added_to,
-    dict_entry_added_to, renamed_before_written,
+    dict_entry_added_to, renamed_before_written, dict_entry_kept_then_replaced,
+    list_entry_kept_then_replaced,
 )]
 # (function, what the error says, the modes that report it)
 REPORTED = [
