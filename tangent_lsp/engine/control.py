@@ -191,6 +191,11 @@ class ControlFlow:
         """The sequence a loop goes over, read once as Python does: a copy of the name
         when the body binds it again (``for row in X: X = X * row[0]`` still iterates
         the first ``X``)."""
+        if (
+            isinstance(node, gast.Call) and not self.is_local(node.func)
+            and self.resolver.qualname(node.func) in _ITERATORS
+        ):  # `zip(x, reversed(y))`: an iterator has no length and no index, a list has both
+            node = gast.copy_location(S.call("list", [node]), node)
         sequence = self.expr(node)
         if isinstance(node, gast.Name) and node.id in S.stored_names([loop.target, *loop.body]):
             sequence = self.emit(None, sequence, "copy", node)  # `for x in x:` too
@@ -258,6 +263,9 @@ class ControlFlow:
         return S.name(name)
 
 
+_ITERATORS = frozenset(
+    f"builtins.{name}" for name in ("reversed", "zip", "enumerate", "map", "filter", "iter")
+)
 _INSERT_GRAD_OF = {"tangent_lsp.insert_grad_of", "tangent_lsp.surgery.insert_grad_of"}
 
 

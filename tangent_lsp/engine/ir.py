@@ -101,6 +101,7 @@ class Loop:
     iterable: gast.expr | None = None
     test: gast.expr | None = None
     trips: str | None = None
+    pair: int | None = None  # the tape pair that keeps the target's value from before
 
 
 @dataclass

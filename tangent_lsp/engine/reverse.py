@@ -116,6 +116,14 @@ class _Reverse(StatementAdjoints):
             elif isinstance(stmt, Loop):
                 if stmt.target:
                     self.integers.add(stmt.target)  # loops run over ranges
+                stmt.pair = None
+                if stmt.kind == "for" and depth > 0 and stmt.target in self.defined:
+                    # a loop inside a loop or branch rebinds its target: the backward sweep
+                    # runs it again (backwards), then gives back what it held before, which
+                    # code after the loop in an earlier step reads (`x[j]` after `for j`)
+                    self.pairs += 1
+                    stmt.pair = self.pairs
+                    out.append(push(self.tape_name(), stmt.target, stmt.pair))
                 body = self.forward(stmt.body, depth + 1)
                 if stmt.kind == "for":
                     out.append(gast.For(
@@ -346,8 +354,9 @@ class _Reverse(StatementAdjoints):
             before += self.out
             self.out = saved
         self.copies = outer_copies | self.copies
+        restore = [pop(self.tape_name(), stmt.target, stmt.pair)] if stmt.pair else []
         if not _has_code(body_code):
-            return before
+            return before + restore
         if stmt.kind == "for":
             steps = S.clone(stmt.iterable)
             if stmt.trips:
@@ -364,7 +373,7 @@ class _Reverse(StatementAdjoints):
                 target=S.name("_", store=True), iter=S.call("range", [S.name(stmt.trips)]),
                 body=body_code, orelse=[], type_comment=None,
             )
-        return before + [header]
+        return before + [header] + restore
 
     # --- the whole function -----------------------------------------------------------
 

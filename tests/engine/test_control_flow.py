@@ -408,7 +408,79 @@ def nested_loops_one_index(x):  # the inner loop rebinds the outer index
     return np.sum(s)
 
 
+# An inner loop's index read after the loop, in an outer loop: the backward sweep runs the
+# inner loop again and must give its index back the value it had (a bug search's cases,
+# each a wrong gradient before)
+
+
+def inner_index_read_after_its_loop(x):
+    s = 1.0
+    for _ in range(2):
+        for j in range(2):
+            s = s * x[j]
+        s = s * x[j]
+    return s
+
+
+def inner_index_rebound_after_its_loop(x):
+    s = 1.0
+    for _ in range(2):
+        for j in range(1):
+            s = s * x[j]
+        j = 1
+        s = s * x[j]
+    return s
+
+
+def inner_index_as_a_number(x):
+    s = x * 1.0
+    for _ in range(2):
+        for j in range(3):
+            s = s + x * j
+        s = s * x ** j
+    return np.sum(s)
+
+
+def inner_index_in_a_slice(x):
+    s = 0.0
+    for _ in range(2):
+        for j in range(2):
+            s = s + x[j] * s + x[j]
+        s = s + np.sum(x[j:] ** 2)
+    return s
+
+
+def sibling_loops_share_an_index(x):
+    s = 1.0
+    for _ in range(2):
+        for i, a in enumerate(x):
+            s = s + a * i
+        s = s * x[i]
+        for i, a in enumerate(x[:2]):
+            s = s * a + i
+    return s
+
+
+def inner_index_in_a_while_loop(x):
+    s = 1.0
+    n = 0
+    while n < 2:
+        for j in range(2):
+            s = s * x[j] + 0.5
+        s = s * x[j]
+        n += 1
+    return s
+
+
 CASES = [
+    ("inner_index_read_after_its_loop", inner_index_read_after_its_loop,
+     (rng.random(3) + 0.5,), (0,)),
+    ("inner_index_rebound_after_its_loop", inner_index_rebound_after_its_loop,
+     (rng.random(3) + 0.5,), (0,)),
+    ("inner_index_as_a_number", inner_index_as_a_number, (rng.random(3) + 0.5,), (0,)),
+    ("inner_index_in_a_slice", inner_index_in_a_slice, (rng.random(4) * 0.5,), (0,)),
+    ("sibling_loops_share_an_index", sibling_loops_share_an_index, (rng.random(3) + 0.5,), (0,)),
+    ("inner_index_in_a_while_loop", inner_index_in_a_while_loop, (rng.random(3) + 0.5,), (0,)),
     ("nested_loops_one_index", nested_loops_one_index, (rng.normal(size=3),), (0,)),
     ("zip_strict", zip_strict, (rng.normal(size=3), rng.normal(size=3)), (0, 1)),
     ("loop_index_rebinds_an_active_name", loop_index_rebinds_an_active_name, (1.5,), (0,)),
@@ -495,6 +567,41 @@ VARIANTS = {
 @pytest.mark.parametrize("name,f,args,wrt", CASES, ids=[c[0] for c in CASES])
 def test_control_flow_gradients(name, f, args, wrt, variant):
     assert_gradients_match(f, args, wrt=wrt, **VARIANTS[variant])
+
+
+# --- iterators zipped with what a loop goes over ----------------------------------------------
+
+
+def zip_with_reversed(x, y):
+    s = 0.0
+    for a, b in zip(x, reversed(y)):
+        s = s * a + b
+    return s
+
+
+def zip_of_zip(x, y, z):
+    s = 0.0
+    for a, (b, c) in zip(x, zip(y, z)):
+        s = s * a + b * c
+    return s
+
+
+def zip_with_enumerate(x, y):
+    s = 0.0
+    for a, (i, b) in zip(x, enumerate(y)):
+        s = s * a + b * i
+    return s
+
+
+@pytest.mark.parametrize("f", [zip_with_reversed, zip_of_zip, zip_with_enumerate])
+def test_an_iterator_zipped_is_listed_once(f):
+    """``reversed(y)``, ``zip(...)`` and ``enumerate(...)`` have no length and no index: the
+    loop goes over them as a list (was a TypeError when the derivative ran)."""
+    args = [rng.random(3) + 0.5 for _ in range(f.__code__.co_argcount)]
+    assert_gradients_match(f, args, wrt=(0,), autograd=False)
+    direction = rng.normal(size=3)
+    tangent = tangent_lsp.jvp(f)(*args, direction)
+    assert np.isclose(tangent, finite_difference_jvp(f, args, (0,), [direction]))
 
 
 # --- forward mode: a parameter outside wrt that becomes active --------------------------------
