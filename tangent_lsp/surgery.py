@@ -19,8 +19,9 @@ def stop_gradient(x: Any) -> Any:
 
 @contextlib.contextmanager
 def insert_grad_of(x: Any) -> Iterator[Any]:
-    """``with insert_grad_of(x) as dx:`` — the block runs in the backward sweep,
-    where ``x``'s adjoint is complete, with ``dx`` bound to it; assigning ``dx``
+    """``with insert_grad_of(x) as dx:`` — the block runs in the backward sweep at its
+    own place, with ``dx`` bound to the gradient that reached ``x`` from the code after
+    the block (all of it when the block follows ``x``'s assignment); assigning ``dx``
     changes the gradient (``dx = np.clip(dx, -1, 1)``).
 
     In a plain call of the function (no differentiation) the block runs once

@@ -225,8 +225,8 @@ def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
             kinds[op.target] = "list"
         if op.kind == "rule" and op.key in _SAME_KIND and op.args and isinstance(
             op.args[0], gast.Name
-        ) and kinds.get(op.args[0].id) == "list":  # `copied(xs)` of a list: a list
-            kinds[op.target] = "list"
+        ) and kinds.get(op.args[0].id) in ("list", "dict"):  # `copied(d)` of a dict: a dict
+            kinds[op.target] = kinds[op.args[0].id]
         if op.kind == "rule" and op.key in _LISTS and not _singular_values_only(op):
             kinds[op.target] = "list"  # np.split's pieces, maybe of several shapes
         if op.kind == "literal":
@@ -296,6 +296,18 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
                 if isinstance(arg, gast.Name):
                     kinds.setdefault(arg.id, kind)
     indices = _loop_indices(fn.body)
+    # a generated derivative differentiated again loops over its ranges' positions
+    # (`for i3 in steps3: i = steps[i3]`): `i` indexes like a loop index
+    ranges = {
+        op.target for op in walk_ops(fn.body) if op.kind == "constant"
+        and isinstance(op.value, gast.Call) and S.dotted_name(op.value.func) == "range"
+    }
+    indices |= {
+        op.target for op in walk_ops(fn.body)
+        if op.kind == "subscript" and isinstance(op.value.value, gast.Name)
+        and op.value.value.id in ranges and isinstance(op.value.slice, gast.Name)
+        and op.value.slice.id in indices
+    }
     # `rest = ps[1:]`: a parameter's slice is read like the parameter (a list's slice is a
     # list), and what is read of it by position is read of the parameter
     sliced = {

@@ -201,6 +201,9 @@ class _Forward:
             if _is_zero(item) and isinstance(value, gast.Name) and value.id in self.containers:
                 self.helpers.add("zeros_like")  # a dict or list keeps its structure
                 item = S.call("zeros_like", [S.name(value.id)])
+            elif _is_zero(item) and target in self.containers:
+                # an entry of a list or dict keeps its shape (an array's slot takes a 0.0)
+                item = self.zeros_if_zero(item, value)
             return out + [S.assign(location, _ZeroLiteral().visit(item))]
         if op.kind == "call":
             return self.user_call(op)

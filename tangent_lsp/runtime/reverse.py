@@ -386,8 +386,14 @@ def relist(c, iterable):
 
 
 def unsum(g, iterable):
-    """Adjoint of the builtin ``sum(iterable)``: ``g`` for each element (arrays sum over axis 0)."""
+    """Adjoint of the builtin ``sum(iterable)``: ``g`` for each element (arrays sum over axis 0).
+
+    Each element gets an array of its own: generated code adds into one element in place
+    (``bxs[i] += v``), which must not change the others, nor ``g``."""
     if isinstance(iterable, np.ndarray):
         return _shaped(g, iterable)
-    grads = [unbroadcast(g, item) for item in iterable]
+    grads = []
+    for item in iterable:
+        gi = unbroadcast(g, item)
+        grads.append(gi.copy() if gi is g and type(gi) is _ndarray else gi)
     return tuple(grads) if isinstance(iterable, tuple) else grads

@@ -434,3 +434,96 @@ def test_a_test_with_and_or_of_truth_calls_to_second_order():
     x = np.array([0.3, -0.7])
     assert np.allclose(tangent_lsp.hessian(guarded_square)(x), np.diag(6.0 * x))
     assert np.allclose(tangent_lsp.hvp(guarded_square)(x, np.ones(2)), 6.0 * x)
+
+
+# --- containers to second order (a bug search's cases; each failed before) -------------------
+
+
+def _flat(value) -> np.ndarray:
+    if isinstance(value, dict):
+        return np.concatenate([_flat(value[k]) for k in sorted(value)])
+    if isinstance(value, (list, tuple)):
+        return np.concatenate([_flat(v) for v in value])
+    return np.ravel(np.asarray(value, dtype=float))
+
+
+def cubes_and_square_of_sum(xs):
+    u = 0.0
+    for x in xs:
+        u = u + np.sum(x ** 3)
+    t = sum(xs)  # unsum hands each element an adjoint of its own
+    return u + np.sum(t * t)
+
+
+@pytest.mark.parametrize("order", ["reverse over reverse", "forward over reverse"])
+def test_an_adjoint_spread_by_sum_is_one_array_per_element(order):
+    """H e for f = sum_k sum(x_k^3) + sum((sum_k x_k)^2) is 6 x_k e_k + 2 sum_j e_j for each
+    x_k. Reverse over reverse gave the first element's row to every element."""
+    xs = [rng.normal(size=2), rng.normal(size=2)]
+    e = [rng.normal(size=2), rng.normal(size=2)]
+    expected = [6 * x * d + 2 * (e[0] + e[1]) for x, d in zip(xs, e)]
+    gradient = tangent_lsp.grad(cubes_and_square_of_sum)
+    if order == "reverse over reverse":
+        ours = tangent_lsp.vjp(gradient)(xs, 1.0, e)
+    else:
+        ours = tangent_lsp.jvp(gradient)(xs, 1.0, e)
+    assert np.allclose(_flat(ours), _flat(expected))
+
+
+def dict_given_a_key_later(x):
+    d = {"a": x}
+    d["c"] = x * x
+    t = 0.0
+    for v in d.values():
+        t = t + np.sum(v)
+    return t
+
+
+def test_a_dict_tangent_copied_stays_a_dict_to_second_order():
+    """f = sum(x) + sum(x^2): <t, H u> = 2 t.u in every order (the tangent of `copied(dd)`
+    was built as an array, and indexed by a key)."""
+    from tests.oracle import ORDERS, second_derivative
+
+    x, t, u = rng.normal(size=3), rng.normal(size=3), rng.normal(size=3)
+    for order in ORDERS:
+        assert np.isclose(second_derivative(order, dict_given_a_key_later, (x,), 0, 0, t, u),
+                          2 * t @ u), order
+
+
+def sines_of_a_ragged_list(L, x):
+    t = 0.0
+    for row in L:
+        for v in row:
+            t = t + np.sum(np.sin(v * x))
+    return t
+
+
+def test_reverse_over_forward_with_respect_to_a_ragged_list():
+    """d/dL <grad_L f, e> = -sin(v x) x^2 e_v for each v (the adjoint of L was
+    np.zeros(np.shape(L)), which a ragged list has not)."""
+    L = [[rng.normal(size=3), rng.normal(size=3)], [rng.normal(size=3)]]
+    e = [[rng.normal(size=3), rng.normal(size=3)], [rng.normal(size=3)]]
+    x = rng.normal(size=3)
+    ours = tangent_lsp.grad(tangent_lsp.jvp(sines_of_a_ragged_list))(L, x, e)
+    expected = [[-np.sin(v * x) * x * x * d for v, d in zip(row, de)] for row, de in zip(L, e)]
+    assert np.allclose(_flat(ours), _flat(expected))
+    assert isinstance(ours, list) and len(ours[0]) == 2 and len(ours[1]) == 1
+
+
+def affine_and_sine(p, x):
+    a, (b, c) = p
+    return np.sum(a * x + b * np.sin(c * x))
+
+
+def test_a_zero_second_derivative_inside_a_container_keeps_its_shape():
+    """d/dp of grad_a = x is zero: an array of zeros, not 0.0, in the gradient's structure."""
+    p = (rng.normal(size=3), (rng.normal(size=3), rng.normal(size=3)))
+    d = (rng.normal(size=3), (rng.normal(size=3), rng.normal(size=3)))
+    x = rng.normal(size=3)
+    a, (b, c) = p
+    da, (db, dc) = d
+    ours = tangent_lsp.jvp(tangent_lsp.grad(affine_and_sine))(p, x, 1.0, d)
+    expected = [np.zeros(3), [np.cos(c * x) * x * dc,
+                              np.cos(c * x) * x * db - b * np.sin(c * x) * x * x * dc]]
+    assert np.shape(ours[0]) == (3,)
+    assert np.allclose(_flat(ours), _flat(expected))
