@@ -172,6 +172,20 @@ def differentiate(
             gc.enable()
 
 
+_MAX_DEPTH = 99  # Python compiles at most 100 nested blocks (the function's body is one)
+
+
+def _check_nesting(code: str, node) -> None:
+    """A DiffError if the derivative nests more blocks than Python compiles (a conditional
+    expression becomes an ``if``: ``a if c else (b if d else ...)`` 99 deep)."""
+    depth = max((len(line) - len(line.lstrip(" "))) // 4 for line in code.splitlines())
+    if depth > _MAX_DEPTH:
+        raise DiffError(
+            "nesting", f"the derivative would nest {depth} blocks: Python compiles at most 100",
+            hint="split the nested conditional expressions or blocks into separate statements",
+        ).at(node)
+
+
 def _differentiate(
     module, node, resolver, mode, wrt, optimized, preserve_result, seed_default, motion, rules
 ):
@@ -209,6 +223,7 @@ def _differentiate(
         imported = (f"{h} as {aliases[h]}" if h in aliases else h for h in helpers)
         imports.append(f"from {RUNTIME_MODULE} import {', '.join(imported)}")
     code, source_map = emit.render(generated_module)
+    _check_nesting(code, node)
     return Derivative(
         code=code,
         name=name,

@@ -134,6 +134,10 @@ class _Sweep:
         # per tree: (the tree, the names it reads, the lists it pops from); holding the
         # tree keeps its id unique
         self._reads: dict[int, tuple[gast.AST, list[str], set[str]]] = {}
+        # a loop body's live names at its top, per (body, live after the body, live after
+        # the loop), asked again by every round of each enclosing loop's fixed point: once
+        # each, so nested loops cost their depth, not 3 ** depth
+        self.body_lives: dict[tuple, tuple[list[gast.stmt], set[str]]] = {}
         # Usually no call in the function has side effects: then no statement is
         # walked again to ask.
         self.pure = _always_pure if all_pure else is_pure
@@ -316,18 +320,33 @@ def _dce_loop(
     head: set[str] = set()
     while True:  # names live at the top of the body, to a fixed point
         following = head | live_out | again  # the next iteration, or the exit
-        _, body_live = _dce(loop.body, following, sweep, False, (live_out, following))
+        body_live = _body_live(loop.body, following, live_out, sweep)
         new_head = (body_live - target) | head
         if new_head == head:
             break
         head = new_head
     following = head | live_out | again
-    body, body_live = _dce(loop.body, following, sweep, remove, (live_out, following))
+    if remove:
+        body, body_live = _dce(loop.body, following, sweep, remove, (live_out, following))
+    else:
+        body, body_live = loop.body, _body_live(loop.body, following, live_out, sweep)
     keep = True
     if remove:
         loop.body = body or [gast.Pass()]
         keep = _has_code(body) or not sweep.pure(header) or read_after
     return keep, (body_live - target) | live_out | header_reads
+
+
+def _body_live(
+    body: list[gast.stmt], following: set[str], live_out: set[str], sweep: _Sweep
+) -> set[str]:
+    """What is live at the top of a loop body (read only: nothing removed)."""
+    key = (id(body), frozenset(following), frozenset(live_out))
+    known = sweep.body_lives.get(key)
+    if known is None:  # (the body is kept with the answer: its id stays its own)
+        known = sweep.body_lives[key] = (body, _dce(body, following, sweep, False,
+                                                    (live_out, following))[1])
+    return known[1]
 
 
 def _loop_is_dead(loop: gast.For | gast.While, live_out: set[str], sweep: _Sweep) -> bool:

@@ -138,6 +138,11 @@ def parse_module(source: str, path: str | None = None) -> Module:
             col=max((error.offset or 1) - 1, 0),
             hint="fix the syntax error first",
         ) from None
+    except ValueError as error:  # a lone surrogate, a NUL byte: text Python cannot read
+        raise DiffError(
+            "syntax", f"the text cannot be read as Python: {error}", path=path, line=1, col=0,
+            hint="remove the character Python cannot encode",
+        ) from None
     # lines as Python numbers them (\u2028 and friends do not end a line)
     module = Module(source=source, path=path, syntax=tree, lines=_LINES.split(source))
     for stmt in tree.body:

@@ -182,4 +182,8 @@ def missing_module(key: str | None) -> str | None:
         return None
     if module.startswith("."):
         return module
-    return module if importlib.util.find_spec(module.split(".")[0]) is None else None
+    try:
+        spec = importlib.util.find_spec(module.split(".")[0])
+    except (ImportError, ValueError):  # `import __main__` in a script: there, not missing
+        return None
+    return module if spec is None else None

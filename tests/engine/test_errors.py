@@ -379,3 +379,38 @@ def test_error_columns_count_characters():
     with pytest.raises(DiffError) as info:
         derive(source, "f", path="model.py")
     assert info.value.format().startswith("model.py:5:34: ")
+
+
+# --- text and imports the engine must report, never raise on (a server search's cases) ------
+
+
+def test_text_python_cannot_encode_is_a_diff_error():
+    with pytest.raises(DiffError) as info:
+        derive("import numpy as np\n\ndef f\ud800(x):\n    return x\n", "f")
+    assert "cannot be read as Python" in info.value.message
+
+
+def test_a_module_importing_main_without_a_spec_is_read_as_usual(monkeypatch):
+    """``tangent-lsp serve`` runs as a script: its ``__main__`` has no spec, and asking
+    importlib for one raised ValueError."""
+    import sys
+
+    monkeypatch.setattr(sys.modules["__main__"], "__spec__", None)
+    source = "import numpy as np\nimport __main__\n\n\ndef f(x):\n    return np.sum(__main__.g(x))\n"
+    with pytest.raises(DiffError) as info:
+        derive(source, "f")
+    assert "no derivative rule for '__main__.g'" in info.value.message
+
+
+@pytest.mark.parametrize("depth, compiles", [(97, True), (99, False)])
+def test_a_derivative_nested_deeper_than_python_compiles_is_reported(depth, compiles):
+    expression = "x"
+    for _ in range(depth):
+        expression = f"(x if x > 0 else {expression})"
+    source = f"import numpy as np\n\n\ndef f(x):\n    return np.sum({expression})\n"
+    if compiles:
+        compile(derive(source, "f").code, "<derivative>", "exec")
+        return
+    with pytest.raises(DiffError) as info:
+        derive(source, "f")
+    assert "Python compiles at most 100" in info.value.message

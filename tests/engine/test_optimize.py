@@ -875,3 +875,29 @@ def test_a_square_has_its_operands_shape():
     assert "unreduce" not in code and "\n    d = " not in code, code
     x = np.random.default_rng(9).standard_normal(5)
     assert_gradients_match(_squared_then_summed, (x,))
+
+
+def test_nested_loops_cost_dead_code_elimination_their_depth_not_an_exponential(monkeypatch):
+    """Each loop's fixed point asked its body again on every round, so ten nested loops
+    swept the innermost body 3 ** 10 times (20 s). Counted, not timed: the sweeps of one
+    derive grow with the depth."""
+    from tangent_lsp.engine import dead_code
+
+    calls = []
+    original = dead_code._dce
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(dead_code, "_dce", counted)
+
+    def sweeps(depth: int) -> int:
+        loops = "".join("    " * (k + 1) + f"for i{k} in range(2):\n" for k in range(depth))
+        source = ("import numpy as np\n\n\ndef f(x):\n" + loops + "    " * (depth + 1)
+                  + "x = x * 2\n    return np.sum(x)\n")
+        calls.clear()
+        tangent_lsp.derive(source, "f")
+        return len(calls)
+
+    assert sweeps(10) - sweeps(9) < 3 * (sweeps(5) - sweeps(4)) + 60
