@@ -30,7 +30,7 @@ from . import edits as edits_mod
 from . import locate, settings as settings_mod, stale as stale_mod
 from .cache import DerivationCache, Overrun
 from .positions import LineIndex, byte_to_cp
-from .uris import SCHEME, GradientTarget, document_key, gradient_uri, to_path
+from .uris import SCHEME, GradientTarget, document_key, gradient_uri, same_file_key, to_path
 
 log = logging.getLogger("tangent_lsp.server")
 
@@ -217,8 +217,18 @@ class TangentServer(LanguageServer):
     # --- documents -----------------------------------------------------------------
 
     def open_document(self, uri: str) -> TextDocument | None:
-        """The client's open document ``uri`` names (however it is percent-encoded), or None."""
-        return self.workspace.text_documents.get(document_key(uri))
+        """The client's open document ``uri`` names (however it is percent-encoded, or
+        spelled: ``file:/p``, ``file://localhost/p``, ``FILE:///p``, ``/a/../p``), or None."""
+        doc = self.workspace.text_documents.get(document_key(uri))
+        if doc is not None:
+            return doc
+        path = same_file_key(uri)
+        if path is None:
+            return None
+        for candidate in list(self.workspace.text_documents.values()):
+            if same_file_key(candidate.uri) == path:
+                return candidate
+        return None
 
     def canonical(self, uri: str) -> str:
         """``uri`` as the client spells its open document (``my%20model.py``, ``c%3A``): the

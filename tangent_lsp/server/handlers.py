@@ -155,6 +155,8 @@ def register(server: TangentServer) -> None:
         req = _request_from(data)
         if snap is None or req is None:
             return action
+        if data.get("version") is not None and snap.version is None:
+            return action  # offered for an open buffer, closed since: no edit to the file
         block = data.get("block")  # the header line a quick fix regenerates, in its version
         at = block if type(block) is int and data.get("version") == snap.version else None
         try:
@@ -173,6 +175,7 @@ def register(server: TangentServer) -> None:
     # --- commands and the custom request -----------------------------------------------
 
     @server.command(SHOW_GRADIENT)
+    @_safe()
     async def show_gradient(ls: TangentServer, *args: Any) -> dict[str, Any] | None:
         try:
             found = _command_target(ls, args)
@@ -199,6 +202,7 @@ def register(server: TangentServer) -> None:
         return payload
 
     @server.command(INSERT_DERIVATIVE)
+    @_safe()
     async def insert_derivative(ls: TangentServer, *args: Any) -> dict[str, Any] | None:
         try:
             found = _command_target(ls, args)
@@ -243,6 +247,12 @@ def register(server: TangentServer) -> None:
             raise JsonRpcException(
                 message=ls.report_failure(snap, req, error), code=REQUEST_FAILED,
                 data={"construct": getattr(error, "construct", "timeout")},
+            ) from None
+        except Exception as error:  # an engine bug: logged here, a short answer there
+            log.exception("tangent/gradient failed")
+            raise JsonRpcException(
+                message=f"tangent/gradient: internal error ({type(error).__name__}), see the "
+                "server's log", code=REQUEST_FAILED,
             ) from None
 
     @server.feature(types.WORKSPACE_TEXT_DOCUMENT_CONTENT)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlparse
 from urllib.request import url2pathname
@@ -72,3 +73,10 @@ def to_path(uri: str) -> str | None:
     if parsed.netloc and parsed.netloc != "localhost":
         path = f"//{parsed.netloc}{path}"
     return path
+
+
+def same_file_key(uri: str) -> str | None:
+    """A ``file:`` URI's path, normalized, for telling whether two spellings name one file
+    (``file:/p``, ``file://localhost/p``, ``FILE:///p``, ``/a//b/../p``, a ``#fragment``)."""
+    path = to_path(uri)
+    return os.path.normcase(os.path.normpath(path)) if path else None
