@@ -51,6 +51,7 @@ from tangent_lsp.runtime import (
     unsort,
     unstack,
     untake,
+    untake_along_axis,
     untile,
     untranspose,
 )
@@ -598,6 +599,11 @@ def sort(y, a, axis=-1, kind=None, order=None, stable=None):
 @adjoint(numpy.take, numpy.ndarray.take)
 def take(y, a, indices, axis=None, out=None, mode="raise"):
     d[a] = untake(d[y], a, indices, axis, mode)
+
+
+@adjoint(numpy.take_along_axis)
+def take_along_axis(y, arr, indices, axis=-1):
+    d[arr] = untake_along_axis(d[y], arr, indices, axis)
 
 
 @adjoint(numpy.diff)

@@ -599,6 +599,11 @@ def take(y, a, indices, axis=None, out=None, mode="raise"):
     d[y] = numpy.take(d[a], indices, axis=axis, mode=mode)
 
 
+@tangent_(numpy.take_along_axis)
+def take_along_axis(y, arr, indices, axis=-1):
+    d[y] = numpy.take_along_axis(d[arr], indices, axis=axis)
+
+
 @tangent_(numpy.diff)
 def diff(y, a, n=1, axis=-1):
     d[y] = numpy.diff(d[a], n=n, axis=axis)

@@ -61,6 +61,7 @@ from tangent_lsp.runtime import (
     relist,
     unsum,
     untake,
+    untake_along_axis,
     untile,
     untranspose,
     add_at,
@@ -249,6 +250,11 @@ def a_unsort(y, g, x, axis=-1):
 @adjoint(untake)
 def a_untake(y, g, x, indices, axis=None, mode="raise"):
     d[g] = numpy.take(d[y], indices, axis=axis, mode=mode)
+
+
+@adjoint(untake_along_axis)
+def a_untake_along_axis(y, g, x, indices, axis=-1):
+    d[g] = numpy.take_along_axis(d[y], indices, axis=axis)
 
 
 @adjoint(add_at)  # y = a with v added at indices: a's adjoint passes, v's is gathered there

@@ -64,6 +64,7 @@ from tangent_lsp.runtime import (
     relist,
     unsum,
     untake,
+    untake_along_axis,
     untile,
     untranspose,
     zeros_like,
@@ -162,6 +163,11 @@ def t_add_at_tangent(z, y, da, indices, dv):
 @tangent_(untake)
 def t_untake(y, g, x, indices, axis=None, mode="raise"):
     d[y] = untake(d[g], x, indices, axis, mode)
+
+
+@tangent_(untake_along_axis)
+def t_untake_along_axis(y, g, x, indices, axis=-1):
+    d[y] = untake_along_axis(d[g], x, indices, axis)
 
 
 @tangent_(undiff)

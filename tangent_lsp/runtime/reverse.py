@@ -307,6 +307,26 @@ def untake(g, x, indices, axis=None, mode="raise"):
     return _shaped(out.reshape(np.shape(x)), x)
 
 
+def untake_along_axis(g, x, indices, axis=-1):
+    """Adjoint of ``np.take_along_axis(x, indices, axis)``: each taken entry's gradient
+    added back where it was taken from (repeated indices add up; an axis of ``x`` that
+    broadcast against ``indices`` sums)."""
+    g = _float(g)
+    out = np.zeros(np.shape(x), dtype=g.dtype)
+    indices = np.asarray(indices)
+    if axis is None:  # over the flattened array: ``out`` is fresh, so its ravel is a view
+        np.add.at(out.reshape(-1), indices, g)
+        return _shaped(out, x)
+    axis = int(axis) % out.ndim
+    where = list(np.ogrid[tuple(slice(n) for n in g.shape)])
+    for k in range(out.ndim):  # an axis of length 1 in x was read at 0 throughout
+        if k != axis and out.shape[k] == 1:
+            where[k] = np.zeros_like(where[k])
+    where[axis] = indices
+    np.add.at(out, tuple(where), g)
+    return _shaped(out, x)
+
+
 def assigned_part(g, index):
     """``g[index]``, copied, for the adjoint of ``x[index] = v``. With a repeated fancy
     index (``x[[0, 0]] = v``) only the last write stays in ``x``, so the writes it

@@ -931,6 +931,21 @@ def s_take_axis(x):
     return np.sum(np.take(x, IDX, axis=1) * W34)
 
 
+ALONG = np.array([[0, 2, 2, 1], [3, 3, 0, 1], [1, 0, 2, 2]])  # repeated indices along rows
+
+
+def s_take_along_rows(x):
+    return np.sum(np.take_along_axis(x, ALONG, axis=1) * W34)
+
+
+def s_take_along_a_broadcast_column(x):
+    return np.sum(np.take_along_axis(x[:, :1], ALONG % 3, axis=0) * W34)
+
+
+def s_take_along_flat(x):
+    return np.sum(np.take_along_axis(x.ravel(), ALONG.ravel(), axis=None) * W12)
+
+
 def s_diff(x):
     return np.sum(np.diff(x) * W34[:, :3])
 
@@ -960,7 +975,10 @@ SHAPES_CASES = [
     pytest.param(s_hstack, (A34, C31), (0, 1), True, 1e-5, 1e-7, id="s_hstack-2d"),
     case(s_sort, A34, autograd=False), case(s_sort_axis, A34, autograd=False),
     case(s_sort_flat, A34, autograd=False),
-    case(s_take, A34, autograd=False), case(s_take_axis, A34, autograd=False), case(s_diff, A34), case(s_diff_twice, A34),
+    case(s_take, A34, autograd=False), case(s_take_axis, A34, autograd=False),
+    case(s_take_along_rows, A34, autograd=False),
+    case(s_take_along_a_broadcast_column, A34, autograd=False),
+    case(s_take_along_flat, A34, autograd=False), case(s_diff, A34), case(s_diff_twice, A34),
 ]
 
 

@@ -1005,6 +1005,17 @@ def s_take_axis(x):
     return np.take(x, IDX, axis=1)
 
 
+ALONG = np.array([[0, 2, 2, 1], [3, 3, 0, 1], [1, 0, 2, 2]])  # repeated indices along rows
+
+
+def s_take_along_rows(x):
+    return np.take_along_axis(x, ALONG, axis=1)
+
+
+def s_take_along_a_broadcast_column(x):
+    return np.take_along_axis(x[:, :1], ALONG % 3, axis=0)
+
+
 def s_take_wrap(x):
     return np.take(x, [5, -7], 0, mode="wrap")
 
@@ -1047,7 +1058,9 @@ SHAPES_CASES = [
     case(s_hstack_constant, C31),
     case(s_sort, A34, autograd=False), case(s_sort_axis, A34, autograd=False),
     case(s_sort_flat, A34, autograd=False), case(s_take, A34, autograd=False),
-    case(s_take_axis, A34, autograd=False), case(s_take_wrap, A34, autograd=False),
+    case(s_take_axis, A34, autograd=False),
+    case(s_take_along_rows, A34, autograd=False),
+    case(s_take_along_a_broadcast_column, A34, autograd=False), case(s_take_wrap, A34, autograd=False),
     case(s_diff, A34), case(s_diff_twice, A34),
 ]
 

@@ -108,6 +108,14 @@ def take_axis(x):
     return bent(np.take(x, IDX, axis=1))
 
 
+def take_along_rows(x):
+    return bent(np.take_along_axis(x, np.array([[0, 2, 2, 1], [3, 3, 0, 1], [1, 0, 2, 2]]), 1))
+
+
+def sort_of_a_product(x, w):  # mixed partials through forward mode: take_along_axis
+    return bent(np.sort(x * w, axis=1))
+
+
 def take_flat(x):
     return bent(np.take(x, IDX))
 
@@ -297,7 +305,9 @@ NONLINEAR = [
     case(repeat_axis, A34), case(repeat_flat, A34), case(diagonal_offset, A34, autograd=False), case(trace, A34),
     case(diag_both_ways, V3, S33), case(diag_both_ways, V3, S33, pair=(1, 0)),
     case(sort_axis, A34, autograd=False), case(sort_flat, A34, autograd=False),
-    case(take_axis, A34, autograd=False),
+    case(take_axis, A34, autograd=False), case(take_along_rows, A34, autograd=False),
+    case(sort_of_a_product, A34, B34 + 2.0, pair=(0, 1), autograd=False),
+    case(sort_of_a_product, A34, B34 + 2.0, pair=(1, 0), autograd=False),
     case(take_flat, A34, autograd=False),
     case(diff_twice, A34), case(dot_both, A34, M45[:, :3] * 1.0),
     case(dot_both, A34, M45[:, :3] * 1.0, pair=(0, 1)),
