@@ -59,8 +59,13 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
         except DiffError as error:
             op.error = error
             continue
-        if op.key in _CASTS and _to_integers(op.bound or op.forward_bound, resolver):
-            op.kind = "constant"
+        if _to_integers(op.bound or op.forward_bound, resolver):
+            op.kind = "constant"  # `x.astype(int)`, `np.sum(x, dtype=int)`: piecewise constant
+        elif op.key in _HERMITIAN and not _is_false((op.bound or op.forward_bound).get("hermitian")):
+            op.error = DiffError(
+                "argument", f"{op.shown} with hermitian=True reads one triangle, through "
+                "eigh: not differentiated", hint="leave hermitian out, or use np.linalg.eigh",
+            ).at(op.node)
 
 
 def _squares(op) -> bool:
@@ -71,13 +76,20 @@ def _squares(op) -> bool:
     )
 
 
-# Conversions whose result is piecewise constant when their dtype is integer or bool
-_CASTS = frozenset(("numpy.ndarray.astype", "numpy.array", "numpy.asarray", "numpy.asanyarray"))
+# Functions whose rule follows the general case only (``hermitian=False``)
+_HERMITIAN = frozenset(("numpy.linalg.svd", "numpy.linalg.pinv"))
+
+
+def _is_false(value: gast.expr | None) -> bool:
+    """An argument left out, or written ``False``."""
+    return value is None or getattr(value, "is_default", False) or (
+        isinstance(value, gast.Constant) and value.value is False
+    )
 
 
 def _to_integers(bound: dict[str, gast.expr], resolver) -> bool:
-    """``x.astype(int)``, ``np.array(x, dtype=np.int64)``, ``np.asarray(x, "bool")``: a
-    dtype known statically to hold integers or booleans, so no derivative."""
+    """``x.astype(int)``, ``np.array(x, dtype=np.int64)``, ``np.sum(x, 0, int)``: any call
+    whose ``dtype`` is known statically to hold integers or booleans has no derivative."""
     dtype = bound.get("dtype")
     if dtype is None or getattr(dtype, "is_default", False):
         return False

@@ -582,13 +582,13 @@ def diagonal(y, a, offset=0, axis1=0, axis2=1):
 
 
 @adjoint(numpy.triu)
-def triu(y, m, k=0):
-    d[m] = numpy.triu(d[y], k)
+def triu(y, m, k=0):  # a vector is broadcast to a matrix's rows first
+    d[m] = unbroadcast(numpy.triu(d[y], k), m)
 
 
 @adjoint(numpy.tril)
 def tril(y, m, k=0):
-    d[m] = numpy.tril(d[y], k)
+    d[m] = unbroadcast(numpy.tril(d[y], k), m)
 
 
 @adjoint(numpy.sort)

@@ -48,6 +48,7 @@ from tangent_lsp.runtime import (
     einsum_tangent,
     extremum_mask,
     linspace_weights,
+    at_samples,
     norm_adjoint,
     prod_others,
     reshape_tangents,
@@ -625,7 +626,7 @@ def full_like(y, a, fill_value, dtype=None, order="K", subok=True, shape=None):
 @tangent_(numpy.linspace)
 def linspace(y, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     t = linspace_weights(y, start, stop, num, endpoint, axis)  # the samples on axis
-    d[y] = numpy.expand_dims(d[start], axis) * (1.0 - t) + numpy.expand_dims(d[stop], axis) * t
+    d[y] = at_samples(d[start], y, axis) * (1.0 - t) + at_samples(d[stop], y, axis) * t
 
 
 @tangent_(numpy.random.normal)

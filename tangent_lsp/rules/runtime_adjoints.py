@@ -7,6 +7,7 @@ import numpy
 from tangent_lsp.rules.notation import adjoint, d
 from tangent_lsp.runtime import (
     add_grad,
+    at_samples,
     assigned_part,
     broadcast_like,
     copied,
@@ -240,6 +241,11 @@ def a_undiagonal(y, g, x, offset=0, axis1=0, axis2=1):
 @adjoint(undiag)  # diag of a vector builds a matrix, of a matrix takes its diagonal
 def a_undiag(y, g, v, k=0):
     d[g] = numpy.diag(d[y], k)
+
+
+@adjoint(at_samples)  # linear: the same numbers, with axes of length 1 added
+def a_at_samples(r, tangent, y, axis=0):
+    d[tangent] = numpy.reshape(d[r], numpy.shape(tangent))
 
 
 @adjoint(unsort)

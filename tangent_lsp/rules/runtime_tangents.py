@@ -9,6 +9,7 @@ term per differentiable argument.
 
 from tangent_lsp.rules.notation import d, nondifferentiable, tangent_
 from tangent_lsp.runtime import (
+    at_samples,
     add_grad,
     assigned_part,
     broadcast_like,
@@ -321,6 +322,11 @@ def t_svd_tangents(y, du, ds, dvh, dq, dp, a, full_matrices=True, compute_uv=Tru
 @tangent_(assigned_part)  # linear in g
 def t_assigned_part(y, g, index):
     d[y] = assigned_part(d[g], index)
+
+
+@tangent_(at_samples)  # linear in the tangent
+def t_at_samples(r, tangent, y, axis=0):
+    d[r] = at_samples(d[tangent], y, axis)
 
 
 @tangent_(unassigned_part)  # linear in c

@@ -147,3 +147,13 @@ def solve_tangent(a, b, x, da, db):
     rhs = np.broadcast_to(rhs, np.broadcast_shapes(np.shape(rhs), np.shape(xm)))
     dx = np.linalg.solve(a, rhs)
     return dx[..., 0] if vector else dx
+
+
+def at_samples(tangent, y, axis=0):
+    """A tangent of ``np.linspace``'s start or stop, with the axes of its result ``y``: its
+    own axes aligned on the right of the others (as they broadcast), then the axis of
+    the samples inserted at ``axis``."""
+    missing = np.ndim(y) - 1 - np.ndim(tangent)
+    if missing > 0:
+        tangent = np.reshape(tangent, (1,) * missing + np.shape(tangent))
+    return np.expand_dims(tangent, axis)

@@ -250,7 +250,7 @@ def untile(g, x, reps):
 
 def unrepeat(g, x, repeats, axis=None):
     """Adjoint of ``np.repeat(x, repeats, axis)``: add each repeated copy back to its source."""
-    shape = (np.size(x),) if axis is None else np.shape(x)
+    shape = (np.size(x),) if axis is None or not np.ndim(x) else np.shape(x)  # a number: 1-D
     axis = 0 if axis is None else int(axis) % len(shape)
     out = np.zeros(shape, dtype=_float(g).dtype)
     source = np.repeat(np.arange(shape[axis]), repeats)
@@ -297,6 +297,8 @@ def untake(g, x, indices, axis=None, mode="raise"):
     shape = (np.size(x),) if axis is None else np.shape(x)
     axis = 0 if axis is None else int(axis) % len(shape)
     indices = np.asarray(indices)
+    if indices.size == 0:  # `np.take(x, [])`: an empty list is read as floats
+        indices = indices.astype(np.intp)
     if mode == "wrap":
         indices = indices % shape[axis]
     elif mode == "clip":
@@ -363,6 +365,8 @@ def add_at(a, indices, v):
 def undiff(g, x, n=1, axis=-1):
     """Adjoint of ``np.diff(x, n, axis)``: each difference pulls on its two ends, n times."""
     g = _float(g)
+    if np.shape(x)[axis] <= n:  # no difference left: nothing depends on x
+        return _shaped(np.zeros(np.shape(x)), x)
     for _ in range(n):
         g = -np.diff(g, axis=axis, prepend=0.0, append=0.0)
     return _shaped(g, x)

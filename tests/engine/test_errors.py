@@ -414,3 +414,17 @@ def test_a_derivative_nested_deeper_than_python_compiles_is_reported(depth, comp
     with pytest.raises(DiffError) as info:
         derive(source, "f")
     assert "Python compiles at most 100" in info.value.message
+
+
+def svd_of_a_symmetric_matrix(x):
+    return np.sum(np.linalg.svd(x, hermitian=True, compute_uv=False))
+
+
+def test_an_svd_told_its_matrix_is_symmetric_is_reported():
+    """``hermitian=True`` makes NumPy read one triangle through ``eigh``: the general
+    SVD's derivative would be wrong entry by entry (and for u and vh along symmetric
+    directions too)."""
+    for differentiate in (tangent_lsp.grad, tangent_lsp.jvp):
+        with pytest.raises(DiffError) as info:
+            differentiate(svd_of_a_symmetric_matrix)
+        assert "hermitian=True" in info.value.message and "eigh" in info.value.hint
