@@ -50,18 +50,22 @@ def _atom(name: str, tag: str) -> frozenset:
 
 
 def refine_shapes(
-    function: gast.FunctionDef, classes: ShapeClasses, stable: set[str], temporaries: set[str]
+    function: gast.FunctionDef, classes: ShapeClasses, stable: set[str], temporaries: set[str],
+    callers: set[gast.stmt] | None = None,
 ) -> gast.FunctionDef:
+    """``callers``: the statements that call a shape-only helper, if known
+    (``shape_only_callers``); the others are only followed, never rewritten."""
     body = function.body
     start = next((i for i, s in enumerate(body) if S.is_boundary(s)), None)
     if start is not None:
-        _Sweeps(function, classes, stable, temporaries).run(body[:start], body[start:])
+        _Sweeps(function, classes, stable, temporaries, callers).run(body[:start], body[start:])
     return function
 
 
 class _Sweeps:
-    def __init__(self, function, classes, stable, temporaries) -> None:
+    def __init__(self, function, classes, stable, temporaries, callers=None) -> None:
         self.classes, self.stable, self.temporaries = classes, stable, temporaries
+        self.callers = callers
         self.params = [a.id for a in function.args.args]
         self.pushed: dict[int, Shape | None] = {}  # tape pair → shape of what was pushed
         # forward loop → (env before it, env at the end of an iteration, its pushes, its names)
@@ -119,9 +123,14 @@ class _Sweeps:
             elif isinstance(stmt, _COMPOUND):
                 _forget(stmt, env, f"{tag}{index}")
             else:
-                if S.calls_any(stmt, SHAPE_ONLY_CALLS):
+                if self._calls_shape_only(stmt):
                     rewrite.visit(stmt)
                 _assign(stmt, flow, f"{tag}{index}")
+
+    def _calls_shape_only(self, stmt: gast.stmt) -> bool:
+        if self.callers is not None:
+            return stmt in self.callers
+        return S.calls_any(stmt, SHAPE_ONLY_CALLS)
 
     def _matching(self, loop: gast.For):
         """The forward loop whose pushes this backward loop pops, if it is one loop

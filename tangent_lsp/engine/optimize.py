@@ -13,7 +13,9 @@ from __future__ import annotations
 import gast
 
 from . import syntax as S
-from .shape_passes import drop_noop_unbroadcast, read_shapes_from_stable_names, spread_implicitly
+from .shape_passes import (
+    drop_noop_unbroadcast, read_shapes_from_stable_names, shape_only_callers, spread_implicitly,
+)
 from .flow_shapes import refine_shapes
 from .reuse import reuse_values
 from .simplify import simplify_backward
@@ -46,9 +48,10 @@ def optimize(
     if stable:
         function = reuse_values(function, stable)
     if classes is not None:
-        function = drop_noop_unbroadcast(function, classes)
-        function = refine_shapes(function, classes, stable, inlinable)
-        function = read_shapes_from_stable_names(function, classes, stable, inlinable)
+        callers = shape_only_callers(function)  # one scan for the three passes
+        function = drop_noop_unbroadcast(function, classes, callers)
+        function = refine_shapes(function, classes, stable, inlinable, callers)
+        function = read_shapes_from_stable_names(function, classes, stable, inlinable, callers)
     function = simplify_backward(function, np_alias, classes)
     if pure is None:
         pure = is_pure(function.body)  # no pass adds a call with side effects: asked once

@@ -14,15 +14,18 @@ from .shapes import SCALAR, ZERO_D, ShapeClasses
 from .tape import is_push
 
 
-def drop_noop_unbroadcast(function: gast.FunctionDef, classes: ShapeClasses) -> gast.FunctionDef:
-    """``unbroadcast(g, x)`` → ``g`` where ``g`` provably has ``x``'s shape already."""
+def drop_noop_unbroadcast(
+    function: gast.FunctionDef, classes: ShapeClasses, callers: set[gast.stmt] | None = None
+) -> gast.FunctionDef:
+    """``unbroadcast(g, x)`` → ``g`` where ``g`` provably has ``x``'s shape already.
+    ``callers``: see ``shape_only_callers``."""
 
     class Drop(S.Transformer):
         def visit_Call(self, node: gast.Call) -> gast.expr:
             self.generic_visit(node)
             return without_noop_unbroadcast(node, classes)
 
-    _visit_backward(function, Drop(), calls=_UNBROADCAST)
+    _visit_backward(function, Drop(), calls=_UNBROADCAST, callers=callers)
     return function
 
 
@@ -40,16 +43,40 @@ def without_noop_unbroadcast(node: gast.Call, classes: ShapeClasses) -> gast.exp
 
 def _visit_backward(
     function: gast.FunctionDef, transformer: S.Transformer, otherwise_all: bool = True,
-    calls: frozenset[str] = frozenset(),
+    calls: frozenset[str] = frozenset(), callers: set[gast.stmt] | None = None,
 ) -> None:
     """Run ``transformer`` over the backward sweep only (the helpers it rewrites appear
     only there); over everything when there is none (forward mode), if ``otherwise_all``.
-    ``calls``: the helpers it rewrites; statements that call none of them are skipped."""
+    ``calls``: the helpers it rewrites; statements that call none of them are skipped.
+    ``callers``: the statements that may call them, if known (no scan then)."""
     body = function.body
-    start = next((i for i, s in enumerate(body) if S.is_boundary(s)), 0 if otherwise_all else len(body))
+    start = _backward_start(body, otherwise_all)
     for index in range(start, len(body)):
-        if not calls or S.calls_any(body[index], calls):
-            body[index] = transformer.visit(body[index])
+        stmt = body[index]
+        if callers is not None:
+            if stmt not in callers:
+                continue
+        elif calls and not S.calls_any(stmt, calls):
+            continue
+        body[index] = transformer.visit(stmt)
+
+
+def _backward_start(body: list[gast.stmt], otherwise_all: bool) -> int:
+    """Where the backward sweep begins: after the boundary marker; without one (forward
+    mode), at the start if ``otherwise_all``, else at the end (nothing to visit)."""
+    return next((i for i, s in enumerate(body) if S.is_boundary(s)), 0 if otherwise_all else len(body))
+
+
+def shape_only_callers(function: gast.FunctionDef) -> set[gast.stmt]:
+    """The statements of the backward sweep (of everything in forward mode), at any depth,
+    that call a helper of ``SHAPE_ONLY_CALLS``: the shape passes rewrite only those. The
+    passes that run one after another on the same statements (``drop_noop_unbroadcast``,
+    ``refine_shapes``, ``read_shapes_from_stable_names``) share this one scan instead of
+    each scanning every statement: none adds such a call to a statement, and none
+    replaces a statement by another object (they rewrite calls inside it)."""
+    body = function.body
+    backward = body[_backward_start(body, otherwise_all=True):]
+    return {stmt for stmt in S.statements(backward) if S.calls_any(stmt, SHAPE_ONLY_CALLS)}
 
 
 # Helpers that read only the shape of one of their arguments (argument position).
@@ -61,13 +88,14 @@ _UNREDUCE = frozenset(("unreduce",))
 
 def read_shapes_from_stable_names(
     function: gast.FunctionDef, classes: ShapeClasses, stable: set[str],
-    temporaries: set[str] = frozenset(),
+    temporaries: set[str] = frozenset(), callers: set[gast.stmt] | None = None,
 ) -> gast.FunctionDef:
     """``unreduce(g, rr)`` → ``unreduce(g, r)`` when ``rr = r * r`` has ``r``'s shape:
     the backward sweep then no longer keeps ``rr`` alive just for its shape.
 
     Only stable names are used as replacements (an argument, or a variable assigned
     once at the top level), so the replacement holds the same shape at every use.
+    ``callers``: see ``shape_only_callers``.
     """
     # stable names are assigned at the top level: those still assigned there (a
     # temporary may have been inlined away) are the ones to read
@@ -112,7 +140,7 @@ def read_shapes_from_stable_names(
             return node
 
     # names must be defined before
-    _visit_backward(function, Replace(), otherwise_all=False, calls=SHAPE_ONLY_CALLS)
+    _visit_backward(function, Replace(), otherwise_all=False, calls=SHAPE_ONLY_CALLS, callers=callers)
     return function
 
 
@@ -143,7 +171,7 @@ def keep_shapes_only(function: gast.FunctionDef, np_alias: str) -> bool:
     states, not also every intermediate whose shape an adjoint needed.
     Returns whether any push changed (the caller imports ``shape_of``)."""
     body = function.body
-    start = next((i for i, s in enumerate(body) if S.is_boundary(s)), len(body))
+    start = _backward_start(body, otherwise_all=False)
     pushes = [
         stmt for stmt in S.walk(body[:start])
         if isinstance(stmt, gast.stmt) and is_push(stmt)
