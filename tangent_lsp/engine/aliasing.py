@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 
 import gast
 
-from . import syntax as S
 from .errors import DiffError
 from .analysis import walk_ops
 from .ir import Function, If, Loop, Op, Return
@@ -129,7 +128,7 @@ def check_views(
     """Raise a DiffError where a variable is read after a view of it (or the array it
     views) was written in place, or after one of the user's functions (``callee`` finds
     their source) wrote into it."""
-    written = {n.id for n in S.names(fn.node)} | set(fn.origins)  # the user's variables
+    written = set(fn.origins).union(fn.identifiers)  # the user's variables
     ops = list(walk_ops(fn.body))
     tapes = {op.target for op in ops if op.kind == "append"} & {
         op.args[0].id for op in ops if op.kind == "pop" and isinstance(op.args[0], gast.Name)

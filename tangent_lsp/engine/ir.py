@@ -139,6 +139,7 @@ class Function:
     body: list[Statement]
     lines: dict[int, str]  # primal line number → its text, for "# Grad of:" comments
     node: gast.FunctionDef
+    identifiers: frozenset[str]  # every name ``node`` spells (read, bound or a parameter)
     result_temporary: str | None = None  # the name given to ``return <expression>``
     origins: dict[str, str] = field(default_factory=dict)  # SSA name → the user's variable
 

@@ -85,11 +85,13 @@ UNSUPPORTED: dict[type, tuple[str, str]] = {
 
 
 def normalize(
-    module: Module, function: gast.FunctionDef, resolver: Resolver, namer: Namer
+    module: Module, function: gast.FunctionDef, resolver: Resolver, namer: Namer,
+    every_name: list[gast.Name] | None = None,
 ) -> Function:
-    """Normalize ``function`` (a node of ``module``) to A-normal form."""
+    """Normalize ``function`` (a node of ``module``) to A-normal form. ``every_name``:
+    ``S.names(function)``, if the caller has it already."""
     check_signature(function)
-    return _Normalizer(module, function, resolver, namer).run()
+    return _Normalizer(module, function, resolver, namer, every_name).run()
 
 
 def statement_text(module: Module, stmt: gast.stmt) -> str:
@@ -103,7 +105,10 @@ def statement_text(module: Module, stmt: gast.stmt) -> str:
 
 
 class _Normalizer(ControlFlow):
-    def __init__(self, module: Module, function: gast.FunctionDef, resolver: Resolver, namer: Namer):
+    def __init__(
+        self, module: Module, function: gast.FunctionDef, resolver: Resolver, namer: Namer,
+        every_name: list[gast.Name] | None = None,
+    ):
         self.module = module
         self.function = function
         self.resolver = resolver
@@ -112,7 +117,9 @@ class _Normalizer(ControlFlow):
         self.params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs]
         self.local_names = set(self.params)
         self.sequences: set[str] = set()  # names bound to a list or tuple literal, list(...)
-        every_name = S.names(function)  # one walk for the names it assigns and reads
+        if every_name is None:
+            every_name = S.names(function)  # one walk for the names it assigns and reads
+        self.identifiers = frozenset(n.id for n in every_name)
         self.local_names.update(n.id for n in every_name if n.ctx.__class__ is gast.Store)
         self.function_reads = {n.id for n in every_name if n.ctx.__class__ is gast.Load}
         self.current: dict[str, str] = {p: p for p in self.params}
@@ -155,6 +162,7 @@ class _Normalizer(ControlFlow):
             body=self.body,
             lines=self.lines,
             node=self.function,
+            identifiers=self.identifiers,
             result_temporary=self.result_temporary,
             origins=self.origins,
         )

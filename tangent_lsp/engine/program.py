@@ -79,10 +79,11 @@ class Program:
         """The derivative of one function (reverse or forward mode), optimized."""
         check_signature(node)
         check_decorators(node, resolver)
+        every_name = S.names(node)  # one walk of the user's function, for the namer and normalize
         namer = Namer(
-            module_names(module) | S.all_names(node) | self.function_names.taken
+            module_names(module) | {n.id for n in every_name} | self.function_names.taken
         )
-        fn = hoist_invariants(normalize(module, node, resolver, namer))
+        fn = hoist_invariants(normalize(module, node, resolver, namer, every_name))
         analysis.bind_rules(fn, self.rules_for(module), resolver)
         # after binding: calls of the user's functions are known (op.kind == 'call')
         check_views(fn, lambda key: getattr(resolver.callee(key), "node", None))
