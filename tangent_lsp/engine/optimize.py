@@ -58,11 +58,13 @@ def optimize(
     function = _clean_up(function, inlinable, mergeable, pure)
     if classes is not None:
         for _ in range(3):  # a spread number propagated into another spread spreads again
-            if not spread_implicitly(function, classes):
+            callers = shape_only_callers(function)
+            if not spread_implicitly(function, classes, callers):
                 break
             function = _clean_up(function, inlinable, mergeable, pure)
+            callers = None  # propagation moved calls into other statements: scanned again
         # propagation moved values into shape-only arguments: read them from names again
-        function = read_shapes_from_stable_names(function, classes, stable, inlinable)
+        function = read_shapes_from_stable_names(function, classes, stable, inlinable, callers)
     function = simplify_backward(function, np_alias, classes)  # again: merging made `e + e`
     return drop_empty_comments(function)
 

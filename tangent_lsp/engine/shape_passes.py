@@ -71,9 +71,10 @@ def shape_only_callers(function: gast.FunctionDef) -> set[gast.stmt]:
     """The statements of the backward sweep (of everything in forward mode), at any depth,
     that call a helper of ``SHAPE_ONLY_CALLS``: the shape passes rewrite only those. The
     passes that run one after another on the same statements (``drop_noop_unbroadcast``,
-    ``refine_shapes``, ``read_shapes_from_stable_names``) share this one scan instead of
-    each scanning every statement: none adds such a call to a statement, and none
-    replaces a statement by another object (they rewrite calls inside it)."""
+    ``refine_shapes``, ``read_shapes_from_stable_names``, ``spread_implicitly``) share
+    this one scan instead of each scanning every statement: none adds such a call to a
+    statement, and none replaces a statement by another object (they rewrite calls
+    inside it). Propagation does both: scan again after it."""
     body = function.body
     backward = body[_backward_start(body, otherwise_all=True):]
     return {stmt for stmt in S.statements(backward) if S.calls_any(stmt, SHAPE_ONLY_CALLS)}
@@ -240,7 +241,9 @@ def _number_like(node: gast.expr, classes: ShapeClasses) -> bool:
     return classes.of(node) == SCALAR
 
 
-def spread_implicitly(function: gast.FunctionDef, classes: ShapeClasses) -> bool:
+def spread_implicitly(
+    function: gast.FunctionDef, classes: ShapeClasses, callers: set[gast.stmt] | None = None
+) -> bool:
     """Let NumPy broadcast a reduction's adjoint instead of materializing it.
 
     ``unreduce(g, d) * cos_x`` → ``g * cos_x`` when ``cos_x`` provably has ``d``'s
@@ -248,7 +251,8 @@ def spread_implicitly(function: gast.FunctionDef, classes: ShapeClasses) -> bool
     ``unreduce(g, t) / n`` → ``unreduce(g / n, t)`` for a number ``n`` (divide one
     number, not every element); and ``bd = unreduce(g, d)`` → ``bd = g`` when every
     read of ``bd`` is such a product. Runs last: ``bd`` no longer has the shape the
-    shape classes record for it. Returns whether anything changed.
+    shape classes record for it. Returns whether anything changed. ``callers``: see
+    ``shape_only_callers``.
     """
     changed = False
 
@@ -290,7 +294,7 @@ def spread_implicitly(function: gast.FunctionDef, classes: ShapeClasses) -> bool
             return node
 
     # every rewrite above is of an `unreduce(...)` or of a product holding one
-    _visit_backward(function, Spread(), calls=_UNREDUCE)
+    _visit_backward(function, Spread(), calls=_UNREDUCE, callers=callers)
     return _spread_variables(function, classes) or changed
 
 
