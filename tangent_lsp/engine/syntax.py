@@ -431,8 +431,10 @@ class Transformer:
                 for index, item in enumerate(value):
                     if item.__class__ in nodes:
                         method = dispatch.get(item.__class__) or self._method(item.__class__)
-                        if method is _unchanged:
-                            continue
+                        if method is _unchanged or (
+                            method is _name_unchanged and item.annotation is None
+                        ):
+                            continue  # what the call would do (names are most nodes)
                         new = method(self, item)
                         if new is not item:
                             if new.__class__ in nodes:
@@ -450,8 +452,11 @@ class Transformer:
                     value[:] = rebuilt
             elif cls in nodes:
                 method = dispatch.get(cls) or self._method(cls)
-                if method is not _unchanged:
-                    fields[key] = method(self, value)
+                if method is _unchanged or (
+                    method is _name_unchanged and value.annotation is None
+                ):
+                    continue  # what the call would do (names are most nodes)
+                fields[key] = method(self, value)
         return node
 
 
