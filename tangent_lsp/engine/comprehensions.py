@@ -30,7 +30,7 @@ import gast
 from . import syntax as S
 from .desugar import positioned
 
-_COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp)
+COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp)  # what expand_comprehensions rewrites
 
 
 def expand_comprehensions(
@@ -38,7 +38,7 @@ def expand_comprehensions(
 ) -> list[gast.stmt]:
     """``stmts`` with their comprehensions rewritten into loops (``fresh`` names the lists
     and renamed variables)."""
-    if not S.contains(stmts, _COMPREHENSIONS):
+    if not S.contains(stmts, COMPREHENSIONS):
         return stmts
     counts = Counter(node.id for node in S.names(stmts))
     return _block(stmts, fresh, counts)
@@ -86,7 +86,7 @@ def _unconditional(node: gast.AST) -> list[gast.AST]:
     found: list[gast.AST] = []
 
     def visit(item: gast.AST) -> None:
-        if isinstance(item, _COMPREHENSIONS):
+        if isinstance(item, COMPREHENSIONS):
             found.append(item)
             return
         if isinstance(item, (gast.Lambda, gast.IfExp)):

@@ -20,7 +20,7 @@ from . import syntax as S
 from .errors import DiffError, unsupported
 from .checks import check_module_names, check_signature
 from .control import DICT_KEYS, ControlFlow, is_dict
-from .comprehensions import expand_comprehensions
+from .comprehensions import COMPREHENSIONS, expand_comprehensions
 from .lambdas import inline_lambdas
 from .operands import lists_as_arrays
 from .effects import check_out_keywords, check_statement_call
@@ -134,13 +134,22 @@ class _Normalizer(ControlFlow):
     # --- statements ------------------------------------------------------------
 
     def run(self) -> Function:
-        for walrus in S.nodes_of(self.function.body, gast.NamedExpr):  # before its name is
-            raise _rejection(walrus)  # read as unassigned in a test that binds it
+        # one walk tells which rewrites below have anything to do: most functions have no
+        # walrus, lambda or comprehension, and then each would walk the body to find none
+        present = S.classes_in(self.function.body)
+        if gast.NamedExpr in present:
+            for walrus in S.nodes_of(self.function.body, gast.NamedExpr):  # before its name
+                raise _rejection(walrus)  # is read as unassigned in a test that binds it
         check_module_names(self.function, self.resolver, self.local_names)
-        body = inline_lambdas(S.clone(self.function.body), self.namer.fresh)
-        lists_as_arrays(body, self.resolver, self.local_names)
-        body = expand_comprehensions(body, self.namer.fresh)
-        self.local_names.update(S.stored_names(body))  # a comprehension's renamed variables
+        body = S.clone(self.function.body)
+        if gast.Lambda in present:
+            body = inline_lambdas(body, self.namer.fresh)
+        lists_as_arrays(body, self.resolver, self.local_names)  # (it adds no comprehension)
+        if gast.Lambda in present or not present.isdisjoint(COMPREHENSIONS):
+            body = expand_comprehensions(body, self.namer.fresh)
+            # a comprehension's renamed variables, a lambda's bound arguments (the names
+            # the body stored before are in local_names already)
+            self.local_names.update(S.stored_names(body))
         body = leave_loops(body, self.namer.fresh, self.result_name)
         stmts = hoist_returns(body)
         if not isinstance(stmts[-1], gast.Return):  # several returns, in branches

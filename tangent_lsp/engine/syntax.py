@@ -271,6 +271,30 @@ def contains(node, classes: tuple[type, ...]) -> bool:
     return False
 
 
+def classes_in(node) -> set[type]:
+    """The classes of the nodes of a tree (or list of trees): one walk answers several
+    ``contains`` questions (normalization asks three of the user's function)."""
+    children = _CHILDREN
+    found = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        kind = item.__class__
+        if kind is list:
+            stack.extend(item)
+            continue
+        fields = children.get(kind)
+        if fields is None:
+            continue  # a context, a string, None: not a node `walk` gives
+        found.add(kind)
+        values = item.__dict__
+        for field in fields:
+            value = values.get(field)
+            if value is not None:
+                stack.append(value)
+    return found
+
+
 def name_summary(node) -> tuple[dict[str, int], set[str], int, set[str]]:
     """In one traversal: how often each name is read, the names stored into,
     ``size(node)``, and the lists popped from (``xs`` in ``xs.pop()``): propagation
