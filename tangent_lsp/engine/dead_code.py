@@ -83,7 +83,12 @@ def _evaluation_order(node: gast.AST) -> list[gast.AST]:
 
 def is_pure(value: gast.AST) -> bool:
     """Whether no call in ``value`` (a tree or a list of them) has side effects."""
-    for node in S.nodes_of(value, gast.Call):
+    return calls_are_pure(S.nodes_of(value, gast.Call))
+
+
+def calls_are_pure(calls: list[gast.Call]) -> bool:
+    """Whether none of ``calls`` has side effects."""
+    for node in calls:
         path = S.dotted_name(node.func) or ""
         if any(part.startswith(_IMPURE_PREFIXES) for part in path.split(".")):
             return False

@@ -17,6 +17,7 @@ import gast
 from .aliasing import check_views
 from . import analysis, optimize
 from .accumulate import accumulate_in_place
+from .dead_code import calls_are_pure
 from .hoist import hoist_invariants
 from .methods import reductions_as_methods
 from .products import fuse_gram_adjoints
@@ -118,10 +119,11 @@ class Program:
                 # its shape is its own, so `unbroadcast(bf * 2.0, x)` keeps x's shape
                 del classes.adjoint_of[seed]
             classes.np_alias = np_alias
-            classes.elementwise = elementwise_names(node, resolver)
+            user_calls = S.nodes_of(node.body, gast.Call)  # one walk: elementwise names, purity
+            classes.elementwise = elementwise_names(node, resolver, every_name, user_calls)
             stable = analysis.stable_names(fn)
             # the derivative calls what the function calls, plus pure helpers
-            pure = optimize.is_pure(node.body)
+            pure = calls_are_pure(user_calls)
             function = optimize.optimize(
                 function, inlinable, mergeable, classes, stable, np_alias, pure=pure
             )

@@ -125,13 +125,22 @@ class ShapeClasses:
         return None
 
 
-def elementwise_names(function: gast.FunctionDef, resolver) -> set[str]:
+def elementwise_names(
+    function: gast.FunctionDef, resolver, every_name: list[gast.Name] | None = None,
+    calls: list[gast.Call] | None = None,
+) -> set[str]:
     """The bare names through which ``function`` calls NumPy's elementwise functions
     (``log`` after ``from numpy import log``), resolved statically; a name the
-    function assigns is its own."""
-    local = {a.id for a in function.args.args} | set(S.stored_names(function))
+    function assigns is its own. ``every_name``, ``calls``: ``S.names(function)`` and
+    ``S.nodes_of(function.body, gast.Call)``, if the caller has them already."""
+    if every_name is None:
+        every_name = S.names(function)
+    if calls is None:
+        calls = S.nodes_of(function.body, gast.Call)
+    stored = {n.id for n in every_name if n.ctx.__class__ is gast.Store}
+    local = {a.id for a in function.args.args} | stored
     return {
-        node.func.id for node in S.nodes_of(function.body, gast.Call)
+        node.func.id for node in calls
         if node.func.__class__ is gast.Name
         and node.func.id not in local
         and resolver.qualname(node.func) in ELEMENTWISE_UNARY
