@@ -20,6 +20,10 @@ _FOLD = {
 }
 
 
+_PRODUCTS = frozenset((gast.Mult, gast.Div))
+_SUMS = frozenset((gast.Add, gast.Sub))
+
+
 _COMPARE = {
     gast.Eq: lambda a, b: a == b,
     gast.NotEq: lambda a, b: a != b,
@@ -43,59 +47,63 @@ class _Simplify(S.Transformer):
         self.classes = classes
 
     def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
+        # operators are compared by class (`op is Mult`), not with isinstance: this runs
+        # for every operation of the backward sweep, twice, and gast has no subclasses
+        # of them
         self.generic_visit(node)
-        if self.classes is not None and isinstance(node.op, (gast.Mult, gast.Div)):
+        if self.classes is not None and node.op.__class__ in _PRODUCTS:
             node = _numbers_first(node, self.classes)
-            if not isinstance(node, gast.BinOp):
+            if node.__class__ is not gast.BinOp:
                 return node
-        if self.classes is not None and isinstance(node.op, gast.Mult):
+        op = node.op.__class__
+        if self.classes is not None and op is gast.Mult:
             spread = _spread_number(node, self.classes)
             if spread is not None:
                 return spread
         left, right = S.number_literal(node.left), S.number_literal(node.right)
-        if isinstance(node.op, (gast.Mult, gast.Div)):
-            folded = _fold_numbers(node.left, type(node.op), node.right)
+        if op in _PRODUCTS:
+            folded = _fold_numbers(node.left, op, node.right)
             if folded is not None:
                 return folded
-        if isinstance(node.op, gast.Pow) and right == -0.5:
+        if op is gast.Pow and right == -0.5:
             # x ** -0.5, from the rule of x ** 0.5: a general power is several times
             # slower than a square root
             root = S.call(f"{self.np}.sqrt", [node.left])
             return S.binop(S.constant(1.0), gast.Div(), root)
-        if isinstance(node.op, gast.Mult) and _is_reciprocal(node.right):
+        if op is gast.Mult and _is_reciprocal(node.right):
             return S.binop(node.left, gast.Div(), node.right.right)  # a * (1.0 / b) → a / b
-        if left is not None and right is not None and type(node.op) in _FOLD:
-            return S.constant(_FOLD[type(node.op)](left, right))
-        if isinstance(node.op, gast.Pow) and right == 1:
+        if left is not None and right is not None and op in _FOLD:
+            return S.constant(_FOLD[op](left, right))
+        if op is gast.Pow and right == 1:
             return node.left
-        if isinstance(node.op, gast.Mult) and right == 1:
+        if op is gast.Mult and right == 1:
             return node.left
-        if isinstance(node.op, gast.Mult) and left == 1:
+        if op is gast.Mult and left == 1:
             return node.right
-        if isinstance(node.op, gast.Div) and right == 1:
+        if op is gast.Div and right == 1:
             return node.left
-        if isinstance(node.op, (gast.Add, gast.Sub)) and right == 0:
+        if op in _SUMS and right == 0:
             return node.left  # a number keeps the array's shape: `e + 0.0` is `e`
-        if isinstance(node.op, gast.Add) and left == 0:
+        if op is gast.Add and left == 0:
             return node.right
-        if isinstance(node.op, gast.Add) and (
+        if op is gast.Add and (
             S.same(node.left, node.right) or _swapped_product(node.left, node.right)
         ):  # `g * r + g * r` from r * r, and its tangent `dr * r + r * dr`
             return S.binop(S.constant(2.0), gast.Mult(), node.left)
         if (
-            isinstance(node.op, (gast.Add, gast.Sub)) and isinstance(node.left, gast.BinOp)
-            and type(node.left.op) is type(node.op) and S.same(node.left.right, node.right)
+            op in _SUMS and node.left.__class__ is gast.BinOp
+            and node.left.op.__class__ is op and S.same(node.left.right, node.right)
         ):  # `a + g * r + g * r`: r * r's two contributions merged into a running sum
             twice = S.binop(S.constant(2.0), gast.Mult(), node.right)
             return self.visit(S.binop(node.left.left, node.op, twice))
-        if isinstance(node.op, gast.Add) and not _is_negation(node.right):
+        if op is gast.Add and not _is_negation(node.right):
             positive = _without_sign(node.left)
             if positive is not None:  # `-a * b + c` → `c - a * b`
                 return S.binop(node.right, gast.Sub(), positive)
-        if isinstance(node.op, (gast.Add, gast.Sub)):
+        if op in _SUMS:
             positive = _without_sign(node.right)
             if positive is not None:  # `a + -(b * c)` and `a + -b * c` → `a - b * c`
-                flipped = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
+                flipped = gast.Sub() if op is gast.Add else gast.Add()
                 return S.binop(node.left, flipped, positive)
         return node
 
