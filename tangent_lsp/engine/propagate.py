@@ -238,7 +238,9 @@ def _propagate_block(
         found = sum(facts.loads[u].get(name, 0) for u in uses)
         value_loads = facts.loads[index]
         for u in uses:
-            body[u] = S.substitute(body[u], {name: stmt.value})
+            # a value other than a name or a number has one use that reads it once, and
+            # its definition goes: it moves there (no copy to make)
+            body[u] = S.substitute(body[u], {name: stmt.value}, moved=not is_atom)
             facts.substituted(u, name, value_loads, value_size)
             if _self_copy(body[u]):  # `bt = by; by = bt` leaves `by = by`
                 facts.delete(body, u)

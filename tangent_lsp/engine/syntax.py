@@ -484,13 +484,20 @@ class Transformer:
         return node
 
 
-def substitute(node: gast.AST, mapping: dict[str, gast.expr]) -> gast.AST:
+def _itself(node):
+    return node
+
+
+def substitute(node: gast.AST, mapping: dict[str, gast.expr], moved: bool = False) -> gast.AST:
     """Replace the names ``node`` reads by the expressions ``mapping`` gives them (each
     use gets its own copy; the copies are not searched again). A tight loop rather
-    than a transformer: propagation calls it for every value it inlines."""
+    than a transformer: propagation calls it for every value it inlines. ``moved``:
+    each name is read once and its expression is referenced nowhere else, so the
+    expression itself goes in its place, not a copy."""
+    copy = _itself if moved else clone
     if node.__class__ is gast.Name:
         if node.id in mapping and node.ctx.__class__ is gast.Load:
-            return clone(mapping[node.id])
+            return copy(mapping[node.id])
         return node
     nodes, children = _NODE_CLASSES, _NAME_CHILDREN  # operators hold no name
     stack = [node]
@@ -502,12 +509,12 @@ def substitute(node: gast.AST, mapping: dict[str, gast.expr]) -> gast.AST:
             cls = value.__class__
             if cls is gast.Name:
                 if value.id in mapping and value.ctx.__class__ is gast.Load:
-                    fields[key] = clone(mapping[value.id])
+                    fields[key] = copy(mapping[value.id])
             elif cls is list:
                 for index, element in enumerate(value):
                     if element.__class__ is gast.Name:
                         if element.id in mapping and element.ctx.__class__ is gast.Load:
-                            value[index] = clone(mapping[element.id])
+                            value[index] = copy(mapping[element.id])
                     elif element.__class__ in nodes:
                         stack.append(element)
             elif cls in nodes:
