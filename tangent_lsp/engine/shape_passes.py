@@ -173,10 +173,9 @@ def keep_shapes_only(function: gast.FunctionDef, np_alias: str) -> bool:
     Returns whether any push changed (the caller imports ``shape_of``)."""
     body = function.body
     start = _backward_start(body, otherwise_all=False)
-    pushes = [
-        stmt for stmt in S.walk(body[:start])
-        if isinstance(stmt, gast.stmt) and is_push(stmt)
-        and isinstance(stmt.value.args[0], gast.Name)
+    pushes = [  # a push is an expression statement: found by `nodes_of`, not `walk`
+        stmt for stmt in S.nodes_of(body[:start], gast.Expr)
+        if is_push(stmt) and isinstance(stmt.value.args[0], gast.Name)
     ]
     candidates = {stmt.value.args[0].id for stmt in pushes}
     if not candidates:
