@@ -53,20 +53,21 @@ def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionD
         return found[1]
 
     def _key(node: gast.AST) -> Key | None:  # operands by number (names: see `key`)
-        if isinstance(node, gast.Constant):
+        cls = node.__class__  # compared by identity: every operand of the function is keyed
+        if cls is gast.Constant:
             return ("c", type(node.value).__name__, node.value) if _hashable(node.value) else None
-        if isinstance(node, gast.Attribute):
+        if cls is gast.Attribute:
             inner = key(node.value)
             return ("a", inner, node.attr) if inner is not None else None
-        if isinstance(node, gast.UnaryOp):
+        if cls is gast.UnaryOp:
             inner = key(node.operand)
             return ("u", type(node.op).__name__, inner) if inner is not None else None
-        if isinstance(node, gast.BinOp):
+        if cls is gast.BinOp:
             left, right = key(node.left), key(node.right)
             if left is None or right is None:
                 return None
             return ("b", type(node.op).__name__, left, right)
-        if isinstance(node, gast.Call):
+        if cls is gast.Call:
             if isinstance(node.func, gast.Attribute) and node.func.attr in _MUTATING:
                 return None
             func = key(node.func)
