@@ -97,11 +97,13 @@ def number_literal(node: gast.AST) -> float | int | bool | None:
 
 def dotted_name(node: gast.AST) -> str | None:
     """``np.linalg.inv`` → ``"np.linalg.inv"``; None for anything that is not a plain chain."""
+    if node.__class__ is gast.Name:  # a plain name: most calls (classes, not isinstance)
+        return node.id
     parts = []
-    while isinstance(node, gast.Attribute):
+    while node.__class__ is gast.Attribute:
         parts.append(node.attr)
         node = node.value
-    if not isinstance(node, gast.Name):
+    if node.__class__ is not gast.Name:
         return None
     parts.append(node.id)
     return ".".join(reversed(parts))
