@@ -534,13 +534,13 @@ def comment(text: str, primal_line: int | None = None) -> gast.Expr:
 
 
 def comment_text(stmt: gast.stmt) -> str | None:
-    if (
-        isinstance(stmt, gast.Expr)
-        and isinstance(stmt.value, gast.Constant)
-        and isinstance(stmt.value.value, str)
-        and stmt.value.value.startswith(COMMENT_PREFIX)
-    ):
-        return stmt.value.value
+    # classes compared by identity: the passes ask this of every statement to find the
+    # boundary, and most statements are assignments
+    if stmt.__class__ is not gast.Expr or stmt.value.__class__ is not gast.Constant:
+        return None
+    text = stmt.value.value
+    if isinstance(text, str) and text.startswith(COMMENT_PREFIX):
+        return text
     return None
 
 
