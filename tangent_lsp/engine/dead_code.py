@@ -23,11 +23,12 @@ _LIST_UPDATES = ("append", "pop")
 def inplace_target(stmt: gast.stmt) -> str | None:
     """``bx[i] += g``, ``bx[i] = ...``, ``np.add.at(bx, i, g)``, ``hs.append(h)`` and
     ``hs.pop()`` update a variable in place: its name."""
-    if isinstance(stmt, (gast.AugAssign, gast.Assign)):
-        target = stmt.target if isinstance(stmt, gast.AugAssign) else stmt.targets[0]
-        if isinstance(target, gast.Subscript):
+    cls = stmt.__class__  # by identity, not isinstance: asked of every statement, often
+    if cls is gast.AugAssign or cls is gast.Assign:
+        target = stmt.target if cls is gast.AugAssign else stmt.targets[0]
+        if target.__class__ is gast.Subscript:
             base = target.value
-            return base.id if isinstance(base, gast.Name) else None
+            return base.id if base.__class__ is gast.Name else None
         return None
     if (
         isinstance(stmt, gast.Expr)
