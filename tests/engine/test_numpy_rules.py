@@ -22,6 +22,7 @@ from tests.oracle import assert_gradients_match
 from tests.engine.arrays import (  # noqa: F401  (shared inputs)
     A34, B34, C31, V4, V3, X234, Y245, M45, P34, Q34, U34, G34, S33, S233, INT34, IDX, EDGES,
 )
+from tests.engine import odd_shapes
 rng = np.random.default_rng(1)  # this module's own draws (weights below)
 
 W34 = rng.standard_normal((3, 4))  # non-differentiated weights
@@ -1365,44 +1366,9 @@ def test_nondifferentiable_output_gives_zero_gradient():
         assert not np.any(gradient)
 
 
-# --- odd shapes and arguments (a bug search's cases: each was wrong or raised before) -------
+# --- odd shapes and arguments: tests/engine/odd_shapes.py
 
-
-def o_sum_to_integers(x):  # an integer dtype: piecewise constant, no derivative
-    return np.sum(x, dtype=int) * 1.0 + np.sum(x * x * W34)
-
-
-def o_mean_to_integers_by_position(x):
-    return np.sum(np.mean(x, 0, int) * 1.0) + np.sum(np.cumsum(x, dtype=np.int64)) + np.sum(x ** 3)
-
-
-def o_linspace_axis_between(x, y):  # the ends' ranks differ, the samples in the middle
-    return np.sum(np.sin(np.linspace(x, y, 4, axis=1)) * np.arange(24.0).reshape(2, 4, 3))
-
-
-def o_triu_of_a_vector(x):  # broadcast to the rows of a matrix first
-    return np.sum(np.triu(x) * np.arange(16.0).reshape(4, 4)) + np.sum(np.tril(x, -1) ** 2)
-
-
-def o_repeat_a_number(x):
-    return np.sum(np.repeat(x[0, 0], 3, axis=0) * np.array([1.0, 2.0, 3.0]))
-
-
-def o_diff_past_the_end(x):
-    return np.sum(np.diff(x, 5)) + np.sum(x * x)
-
-
-def o_take_nothing(x):
-    return np.sum(np.take(x, [])) + np.sum(x * x)
-
-
-ODD_CASES = [
-    case(o_sum_to_integers, A34 * 3.0, autograd=False),
-    case(o_mean_to_integers_by_position, A34 * 3.0, autograd=False),
-    case(o_linspace_axis_between, V3, A34[:2, :3] * 1.0, wrt=(0, 1), autograd=False),
-    case(o_triu_of_a_vector, V4, autograd=False), case(o_repeat_a_number, A34, autograd=False),
-    case(o_diff_past_the_end, A34, autograd=False), case(o_take_nothing, A34, autograd=False),
-]
+ODD_CASES = [case(f, *args, wrt=wrt, autograd=False) for f, args, wrt in odd_shapes.CASES]
 
 
 ALL = (UNARY + BINARY + ELEMENTWISE + REDUCTIONS + REDUCTION_FORMS + METHODS + PRODUCTS + EINSUM
