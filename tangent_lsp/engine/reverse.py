@@ -328,6 +328,13 @@ class _Reverse(StatementAdjoints):
     def loop(self, stmt: Loop, depth: int) -> list[gast.stmt]:
         carried = self.carried(stmt.body)
         before = self.materialize(carried)
+        # an adjoint local to the body (its variable assigned before any read, never read
+        # outside) starts each step at zero, whatever a later loop left in it: the step's
+        # first contribution assigns it (`b = x * i` in two loops: the first's steps added
+        # into what the step before left)
+        local = _touched(stmt.body, self.active) - set(carried)
+        self.initialized -= local
+        self.owned -= local
         outer_copies, self.copies = self.copies, set()
         for attempt in range(2):
             entry_initialized = set(self.initialized)

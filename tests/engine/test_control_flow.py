@@ -472,7 +472,50 @@ def inner_index_in_a_while_loop(x):
     return s
 
 
+# A loop's temporary bound again later, without being read (a bug search's cases: the
+# backward steps of the first loop added into the adjoint the step before left)
+
+
+def temporary_bound_again_by_a_later_loop(x):
+    s = 0.0
+    for i in range(3):
+        b = x * i
+        s = s + b * b
+    for _ in range(2):
+        b = 0.0
+    return s
+
+
+def training_loss_then_a_validation_pass(w, X, y):
+    loss = 0.0
+    for i in range(X.shape[0]):
+        pred = np.dot(X[i], w)
+        err = pred - y[i]
+        loss += err ** 2
+    for i in range(2):
+        pred = np.dot(X[i] * 0.5, w)
+        err = pred - y[i]
+    return loss
+
+
+def layers_then_a_penalty_ignoring_biases(W1, b1, W2, b2, x):
+    h = x
+    for W, b in [(W1, b1), (W2, b2)]:
+        h = np.tanh(W @ h + b)
+    reg = 0.0
+    for W, b in [(W1, b1), (W2, b2)]:  # noqa: B007  (b is bound again, never read)
+        reg = reg + np.sum(W * W)
+    return np.sum(h) + 0.1 * reg
+
+
 CASES = [
+    ("temporary_bound_again_by_a_later_loop", temporary_bound_again_by_a_later_loop,
+     (1.5,), (0,)),
+    ("training_loss_then_a_validation_pass", training_loss_then_a_validation_pass,
+     (rng.normal(size=3), rng.normal(size=(4, 3)), rng.normal(size=4)), (0,)),
+    ("layers_then_a_penalty_ignoring_biases", layers_then_a_penalty_ignoring_biases,
+     (rng.normal(size=(5, 3)) * 0.5, rng.normal(size=5), rng.normal(size=(2, 5)) * 0.5,
+      rng.normal(size=2), rng.normal(size=3)), (0, 1, 2, 3)),
     ("inner_index_read_after_its_loop", inner_index_read_after_its_loop,
      (rng.random(3) + 0.5,), (0,)),
     ("inner_index_rebound_after_its_loop", inner_index_rebound_after_its_loop,
