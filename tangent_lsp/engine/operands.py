@@ -19,6 +19,8 @@ TAKE_SEQUENCES = frozenset(f"numpy.{name}" for name in (
     "dstack", "column_stack", "row_stack", "block", "einsum", "split", "array_split",
     "meshgrid", "broadcast_arrays", "atleast_1d", "atleast_2d", "atleast_3d",
     "linalg.multi_dot", "unstack",
+    # a shape first: `np.ones((T, T))` stays as written
+    "zeros", "ones", "empty", "full", "indices", "tri",
 ))
 
 

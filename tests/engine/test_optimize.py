@@ -901,3 +901,12 @@ def test_nested_loops_cost_dead_code_elimination_their_depth_not_an_exponential(
         return len(calls)
 
     assert sweeps(10) - sweeps(9) < 3 * (sweeps(5) - sweeps(4)) + 60
+
+
+def test_a_constructors_shape_stays_as_written():
+    """``np.ones((T, T))`` is not ``np.ones(np.array((T, T)))``: a shape is not an operand."""
+    source = ("import numpy as np\n\n\ndef f(x):\n    T = x.shape[0]\n"
+              "    m = np.tril(np.ones((T, T), dtype=bool))\n"
+              "    return np.sum(np.where(m, np.outer(x, x), 0.0))\n")
+    code = tangent_lsp.derive(source, "f").code
+    assert "np.ones((T, T), dtype=bool)" in code and "np.array(" not in code
