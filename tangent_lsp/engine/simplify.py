@@ -111,9 +111,9 @@ class _Simplify(S.Transformer):
         self.generic_visit(node)
         if (
             isinstance(node.func, gast.Name) and node.func.id == "unbroadcast"
-            and len(node.args) == 2 and _is_negation(node.args[0])
-        ):  # unbroadcast is linear: negate the (smaller) sum, not the array
-            node.args[0] = node.args[0].operand
+            and len(node.args) == 2 and (positive := _without_sign(node.args[0])) is not None
+        ):  # unbroadcast is linear: negate the (smaller) sum, not the array (`-g / t / t`
+            node.args[0] = positive  # too, so that `-(unbroadcast(-g / t / t, x) * e)` cancels)
             return gast.UnaryOp(op=gast.USub(), operand=node)
         return node
 
