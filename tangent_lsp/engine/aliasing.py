@@ -29,15 +29,12 @@ again) restores what the views held: generated code relies on that.
 
 from __future__ import annotations
 
-import ast
-import io
-import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import gast
 
-from .errors import DiffError
+from .aliasing_messages import stale_read, without_comment
 from .analysis import walk_ops
 from .ir import Function, If, Loop, Op, Return
 from .parameters import returned_parameters, written_parameters
@@ -91,7 +88,7 @@ class _State:
         return self.origins.get(name, name)
 
     def code(self, op: Op) -> str:
-        return _without_comment(self.lines.get(op.line, "").strip()) or f"line {op.line}"
+        return without_comment(self.lines.get(op.line, "").strip()) or f"line {op.line}"
 
     def rebind(self, name: str) -> None:
         """``name`` is bound to a new value: the views, rows and containers of the array it
@@ -451,7 +448,7 @@ def _holders(name: str, state: _State) -> list[str]:
 
 
 def _names(values: list) -> set[str]:
-    return {v.id for v in values if isinstance(v, gast.Name)}
+    return set(_name_list(values))
 
 
 def _held(op: Op) -> list[str]:
@@ -474,150 +471,6 @@ def _name_list(values: list) -> list[str]:
 
 def _read(names: list[str], at: object, state: _State) -> None:
     for name in names:
-        if name not in state.stale:
-            continue
-        write, written = state.stale[name]
-        shown, code = state.shown, state.code
-        if written == name:  # a call of the user's function wrote into it
-            raise DiffError(
-                "write through a view",
-                f"'{shown(name)}' is read after a call changed it in place ({code(write)}): "
-                "the function writes into its argument, the derivative would not see it",
-                hint=f"pass a copy ({shown(name)}.copy()), or return a new array from the function",
-            ).at(getattr(at, "node", None))
-        shared = _shared_through(name, written, write, state)
-        if shared is not None:
-            message, hint = shared
-            raise DiffError(
-                "write through a view",
-                message + ": both names see the change, the derivative would not",
-                hint=hint,
-            ).at(getattr(at, "node", None))
-        second = name if name in state.base else written  # the view, or the second name
-        root, made = state.base.get(second, (written, write))
-        alias = made.kind == "copy"
-        if second == name:
-            what = "another name for" if alias else "a view of"
-            message = (
-                f"'{shown(name)}' is {what} '{shown(root)}' ({code(made)}), read after "
-                f"'{shown(written)}' was changed in place ({code(write)})"
-            )
-        else:
-            what = "another name for it" if alias else "a view of it"
-            message = (
-                f"'{shown(name)}' is read after '{shown(written)}', {what} ({code(made)}), "
-                f"was changed in place ({code(write)})"
-            )
-        hint = f"take a copy where the second name is made: {_copied(code(made))}"
-        if second == written and getattr(write.node, "in_place", False):
-            hint = (f"write {_rebound(code(write))} for a new array, or write into "
-                    f"'{shown(root)}' by index to change it")
-        raise DiffError(
-            "write through a view",
-            message + ": both names see the change, the derivative would not",
-            hint=hint,
-        ).at(getattr(at, "node", None))
-
-
-def _shared_through(name: str, written: str, write: Op, state: _State) -> tuple | None:
-    """The message and hint for a name that shares an array as a row or through a
-    container (``r = Y[0]``, ``xs = [h]``); None for a view or a second name."""
-    shown, code = state.shown, state.code
-    changed = f"was changed in place ({code(write)})"
-    if name in state.base or state.base.get(written, (written, None))[0] == name:
-        return None  # a view or a second name: said as such
-    if name in state.rows:
-        root, made = state.rows[name]
-        if name not in state.written_names:  # a value the engine named: `y[0]` inside a line
-            row = gast.unparse(made.value)
-            return (
-                f"'{row}' is a row of '{shown(root)}' ({code(made)}), read after "
-                f"'{shown(written)}' {changed}",
-                f"read a copy ({row}.copy()) before the change",
-            )
-        return (
-            f"'{shown(name)}' is a row of '{shown(root)}' ({code(made)}), read after "
-            f"'{shown(written)}' {changed}",
-            f"take a copy where the row is read: {_copied(code(made))}",
-        )
-    if written in state.holds and name in state.holds[written]:  # `xs[0] += v`, `xs = [h]`
-        made = state.filled.get(written, write)
-        return (
-            f"'{shown(name)}' is held by '{shown(written)}' ({code(made)}), read after it "
-            f"{changed}",
-            f"write {_rebound(code(write))} for a new array",
-        )
-    if name in state.holds:  # `xs.append(h)`, then `h[0] = ...`
-        made = state.filled.get(name, write)
-        return (
-            f"'{shown(name)}' holds an array that '{shown(written)}' shares ({code(made)}), "
-            f"read after '{shown(written)}' {changed}",
-            f"put a copy in: {_copied_in(code(made))}",
-        )
-    return None
-
-
-def _without_comment(line: str) -> str:
-    """A quoted line without its trailing comment."""
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(line).readline):
-            if token.type == tokenize.COMMENT:
-                return line[: token.start[1]].rstrip()
-    except (tokenize.TokenError, SyntaxError):  # `for r in y:` has no body: quoted whole
-        pass
-    return line
-
-
-def _rebound(line: str) -> str:
-    """``r *= 2.0`` → ``r = r * 2.0``."""
-    target, _, value = line.partition("= ")
-    name, _, operator = target.rstrip().rpartition(" ")
-    if not (name and operator):
-        return line
-    try:
-        tree = ast.parse(value.strip(), mode="eval").body
-    except SyntaxError:
-        return line
-    if (isinstance(tree, ast.BinOp) and not isinstance(tree.op, ast.Pow)) or isinstance(
-        tree, (ast.BoolOp, ast.Compare, ast.IfExp, ast.Lambda, ast.NamedExpr)
-    ):
-        value = f"({value.strip()})"  # `r *= a + b` is `r = r * (a + b)`
-    return f"{name} = {name} {operator} {value}"
-
-
-def _copied_in(line: str) -> str:
-    """``xs.append(h)`` → ``xs.append(h.copy())``, ``rs = list(Y)`` → ``rs = list(Y.copy())``:
-    a container given copies of what it holds."""
-    try:
-        tree = ast.parse(line.strip())
-    except SyntaxError:
-        return f"{line} (with .copy())"
-    statement = tree.body[0] if tree.body else None
-    call = getattr(statement, "value", None)
-    if not isinstance(call, (ast.Call, ast.List, ast.Tuple)):
-        return f"{line} (with .copy())"
-
-    def copied(node: ast.expr) -> ast.expr:
-        if isinstance(node, (ast.Name, ast.Subscript, ast.Attribute)):
-            return ast.Call(ast.Attribute(node, "copy", ast.Load()), [], [])
-        return node
-
-    if isinstance(call, ast.Call):
-        call.args = [copied(a) for a in call.args]
-    else:
-        call.elts = [copied(e) for e in call.elts]
-    return ast.unparse(statement)
-
-
-def _copied(line: str) -> str:
-    """``col = B[:, 0]`` → ``col = B[:, 0].copy()``."""
-    target, sep, value = line.partition(" = ")
-    if not (sep and value):
-        return f"{line} (with .copy())"
-    try:
-        tree = ast.parse(value.strip(), mode="eval").body
-    except SyntaxError:
-        return f"{line} (with .copy())"
-    if not isinstance(tree, (ast.Name, ast.Subscript, ast.Attribute, ast.Call)):
-        value = f"({value.strip()})"  # `x * 2.copy()` would copy the 2
-    return f"{target} = {value}.copy()"
+        if name in state.stale:
+            write, written = state.stale[name]
+            raise stale_read(name, written, write, state).at(getattr(at, "node", None))
