@@ -50,6 +50,7 @@ from tangent_lsp.runtime import (
     unrepeat,
     unsort,
     unstack,
+    unpad,
     untake,
     untake_along_axis,
     untile,
@@ -544,6 +545,11 @@ def tile(y, A, reps):
 @adjoint(numpy.repeat, numpy.ndarray.repeat)
 def repeat(y, a, repeats, axis=None):
     d[a] = unrepeat(d[y], a, repeats, axis)
+
+
+@adjoint(numpy.pad)  # the modes that copy elements (see unpad); a padding value is a constant
+def pad(y, array, pad_width, mode="constant", constant_values=0, reflect_type="even"):
+    d[array] = unpad(d[y], array, pad_width, mode=mode)
 
 
 @adjoint(numpy.flip)

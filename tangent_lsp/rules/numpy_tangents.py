@@ -545,6 +545,11 @@ def repeat(y, a, repeats, axis=None):
     d[y] = numpy.repeat(d[a], repeats, axis)
 
 
+@tangent_(numpy.pad)  # pads the tangent with zeros, or with copies of its own elements
+def pad(y, array, pad_width, mode="constant", constant_values=0, reflect_type="even"):
+    d[y] = numpy.pad(d[array], pad_width, mode=mode)
+
+
 @tangent_(numpy.flip)
 def flip(y, m, axis=None):
     d[y] = numpy.flip(d[m], axis)

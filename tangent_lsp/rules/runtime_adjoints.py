@@ -63,6 +63,7 @@ from tangent_lsp.runtime import (
     unsum,
     untake,
     untake_along_axis,
+    unpad,
     untile,
     untranspose,
     add_at,
@@ -226,6 +227,11 @@ def a_unstack(y, g, arrays, axis=0):
 @adjoint(untile)
 def a_untile(y, g, x, reps):
     d[g] = numpy.tile(d[y], reps)
+
+
+@adjoint(unpad)  # the transpose of unpad pads again, with zeros where nothing was copied
+def a_unpad(y, g, x, pad_width, mode="constant"):
+    d[g] = numpy.pad(d[y], pad_width, mode=mode)
 
 
 @adjoint(unrepeat)

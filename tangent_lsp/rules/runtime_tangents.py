@@ -66,6 +66,7 @@ from tangent_lsp.runtime import (
     unsum,
     untake,
     untake_along_axis,
+    unpad,
     untile,
     untranspose,
     zeros_like,
@@ -129,6 +130,11 @@ def t_unarray(y, g, obj):
 @tangent_(untile)
 def t_untile(y, g, x, reps):
     d[y] = untile(d[g], x, reps)
+
+
+@tangent_(unpad)
+def t_unpad(y, g, x, pad_width, mode="constant"):
+    d[y] = unpad(d[g], x, pad_width, mode=mode)
 
 
 @tangent_(unrepeat)

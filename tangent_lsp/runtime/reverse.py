@@ -258,6 +258,29 @@ def unrepeat(g, x, repeats, axis=None):
     return _shaped(out.reshape(np.shape(x)), x)
 
 
+# np.pad's modes whose padding copies elements of the array: the adjoint adds each copy's
+# gradient back to the element it copies ("constant" copies none).
+PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
+
+
+def unpad(g, x, pad_width, mode="constant"):
+    """Adjoint of ``np.pad(x, pad_width, mode)``: the middle of ``g``, plus, for the modes
+    that fill the border with copies of ``x``'s elements, each copy's gradient added back
+    to its element (found by padding the elements' positions the same way)."""
+    if mode not in PAD_MODES:
+        raise ValueError(f"np.pad with mode={mode!r} has no derivative here; "
+                         f"the modes that copy elements do: {', '.join(PAD_MODES)}")
+    shape = _shape(x)
+    g = _float(g)
+    if mode == "constant":
+        widths = np.broadcast_to(np.asarray(pad_width, dtype=np.intp), (len(shape), 2))
+        middle = tuple(slice(before, before + n) for (before, _), n in zip(widths, shape))
+        return _shaped(g[middle].copy(), x)
+    positions = np.pad(np.arange(int(np.prod(shape))).reshape(shape), pad_width, mode)
+    summed = np.bincount(positions.ravel(), weights=g.ravel(), minlength=positions.size)
+    return _shaped(summed[: int(np.prod(shape))].reshape(shape), x)
+
+
 def undiagonal(g, x, offset=0, axis1=0, axis2=1):
     """Adjoint of ``np.diagonal(x, offset, axis1, axis2)`` (and of ``trace`` with ``g[..., None]``).
 

@@ -951,6 +951,35 @@ def s_diff(x):
     return np.sum(np.diff(x) * W34[:, :3])
 
 
+def s_pad(x):  # zeros around: the middle of the gradient
+    return np.sum(np.cos(np.pad(x, 1)))
+
+
+def s_pad_pairs(x):
+    return np.sum(np.sin(np.pad(x, ((1, 2), (0, 3)), constant_values=2.0)))
+
+
+def s_pad_vector(x):  # a padded signal read by a sliding product
+    y = np.pad(x, (2, 1))
+    return np.sum(y[1:] * y[:-1]) + np.sum(y ** 3)
+
+
+def s_pad_edge(x):  # the border copies edge elements: their gradients add up
+    return np.sum(np.cos(np.pad(x, 2, mode="edge")))
+
+
+def s_pad_reflect(x):
+    return np.sum(np.sin(np.pad(x, ((2, 1), (3, 0)), "reflect")))
+
+
+def s_pad_symmetric(x):
+    return np.sum(np.sin(np.pad(x, (1, 2), mode="symmetric")))
+
+
+def s_pad_wrap(x):  # wider than the array: copies of copies
+    return np.sum(np.sin(np.pad(x, 5, mode="wrap")))
+
+
 def s_diff_twice(x):
     return np.sum(np.diff(x, n=2, axis=0) * W4)
 
@@ -980,6 +1009,10 @@ SHAPES_CASES = [
     case(s_take_along_rows, A34, autograd=False),
     case(s_take_along_a_broadcast_column, A34, autograd=False),
     case(s_take_along_flat, A34, autograd=False), case(s_diff, A34), case(s_diff_twice, A34),
+    case(s_pad, A34, autograd=False), case(s_pad_pairs, A34, autograd=False),
+    case(s_pad_vector, V4, autograd=False),
+    case(s_pad_edge, A34, autograd=False), case(s_pad_reflect, A34, autograd=False),
+    case(s_pad_symmetric, A34, autograd=False), case(s_pad_wrap, A34, autograd=False),
 ]
 
 

@@ -860,6 +860,18 @@ def s_repeat_axis(x):
     return np.repeat(x, [1, 0, 3], axis=0)
 
 
+def s_pad(x):
+    return np.pad(x, ((1, 2), (0, 3)), constant_values=2.0)
+
+
+def s_pad_edge(x):
+    return np.pad(x, 2, mode="edge")
+
+
+def s_pad_wrap(x):
+    return np.pad(x, (1, 5), "wrap")
+
+
 def s_flip(x):
     return np.flip(x)
 
@@ -1063,6 +1075,7 @@ SHAPES_CASES = [
     case(s_take_along_rows, A34, autograd=False),
     case(s_take_along_a_broadcast_column, A34, autograd=False), case(s_take_wrap, A34, autograd=False),
     case(s_diff, A34), case(s_diff_twice, A34),
+    case(s_pad, A34, autograd=False), case(s_pad_edge, A34, autograd=False), case(s_pad_wrap, A34, autograd=False),
 ]
 
 
