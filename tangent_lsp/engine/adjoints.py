@@ -322,6 +322,7 @@ class StatementAdjoints:
         if kind in _GENERIC and not (basic_index(index, self.integers) or _is_key(index)):
             # an index array, or a position computed (`xs[n - 1]`) or passed in, into an
             # array or a list: the run time knows
+            self.zero_keys.pop(x, None)  # some position, written: the others are not known
             self.helpers.add("add_at")
             added = S.call("add_at", [S.name(bx), _slices_as_calls(index), by])
             self.out.append(S.assign(bx, added))
@@ -342,6 +343,8 @@ class StatementAdjoints:
             made = self.zero_keys.get(x)
             if made is not None and key is None:
                 self.zero_keys.pop(x)  # some key, written: the others are no longer known
+            elif made is not None and kind != "dict" and _may_alias(key, made[1]):
+                self.zero_keys.pop(x)  # `xs[-1]` after `xs[0]`: one slot when len(xs) == 1
             elif made is not None and key not in made[1]:
                 made[1].add(key)
                 if made[0] == self.block:  # still the zero zeros_like made: no need to add
@@ -361,6 +364,14 @@ class StatementAdjoints:
             add_at = S.call(f"{self.np}.add.at", [S.name(bx), _slices_as_calls(index), by])
             self.out.append(gast.Expr(value=add_at))
 
+
+
+def _may_alias(key, written: set) -> bool:
+    """Whether position ``key`` of a list may be a slot already written: a negative and
+    a non-negative position meet when the list is short enough."""
+    return type(key) is int and any(
+        type(other) is int and (other < 0) != (key < 0) for other in written
+    )
 
 
 # How a container's adjoint is copied before it is written into

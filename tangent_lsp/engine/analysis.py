@@ -15,6 +15,7 @@ import numpy
 from . import syntax as S
 from .control import DICT_KEYS
 from .errors import DiffError
+from .normalize import is_repeated_constants
 from .ir import Function, If, Loop, Op, Return, Statement
 from .templates import RUNTIME_MODULE, RuleLibrary, bind
 from .views import views_of
@@ -218,7 +219,7 @@ def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
         )
     }
     key_lists: set[str] = set()  # lists of string constants (`["W", "b"]`)
-    keys: set[str] = set()  # their elements
+    keys = string_names(fn)  # and their elements (`for k in ["W", "b"]`)
     for op in walk_ops(fn.body):
         if (
             op.kind == "subscript"
@@ -241,6 +242,8 @@ def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
             kinds[op.target] = kinds[op.args[0].id]
         if op.kind == "rule" and op.key in _LISTS and not _singular_values_only(op):
             kinds[op.target] = "list"  # np.split's pieces, maybe of several shapes
+        if op.kind == "constant" and is_repeated_constants(op.value):  # `hs = [None] * T`
+            kinds[op.target] = "list"
         if op.kind == "literal":
             kinds[op.target] = "dict" if isinstance(op.value, gast.Dict) else "list"
             if not isinstance(op.value, gast.Dict) and op.value.elts and all(
@@ -269,6 +272,37 @@ def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
 _GENERIC_HELPERS = frozenset(f"{RUNTIME_MODULE}.{name}" for name in ("zeros_like", "add_grad"))
 
 
+def string_names(fn: Function) -> set[str]:
+    """Variables that hold strings by construction: ``k = f"W{i}"``, ``k = "b" + str(i)``,
+    ``k = name.upper()`` for a string ``name``. A container indexed by one is a dict."""
+    strings: set[str] = set()
+
+    def is_string(node: gast.expr) -> bool:
+        cls = node.__class__
+        if cls is gast.Constant:
+            return type(node.value) is str
+        if cls is gast.Name:
+            return node.id in strings
+        if cls is gast.JoinedStr:
+            return True
+        if cls is gast.BinOp:  # "W" + str(i), "W%d" % i
+            return is_string(node.left) or (
+                isinstance(node.op, gast.Add) and is_string(node.right)
+            )
+        if cls is gast.Call:
+            func = node.func
+            if isinstance(func, gast.Name):
+                return func.id in ("str", "repr", "format")
+            return isinstance(func, gast.Attribute) and is_string(func.value)  # "W{}".format(i)
+        return False
+
+    for _ in range(2):  # a loop's body may build from a name bound further down
+        for op in walk_ops(fn.body):
+            if op.kind in ("constant", "rule", "copy") and is_string(op.value):
+                strings.add(op.target)
+    return strings
+
+
 def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
     """Mark ``"any"`` what holds containers: ``for W, b in params`` reads
     ``t = params[i]; W = t[0]; b = t[1]``, so ``t`` and ``params`` hold tuples (an array's
@@ -282,6 +316,7 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
     elements: dict[str, set[str]] = {}  # x -> the y of `x = y[i]` (not a string key)
     from_containers: dict[str, set[str]] = {}  # the same, any key
     indexed: set[str] = set()  # read by a position or key held in a variable
+    strings = string_names(fn)
     copies: list[tuple[str, str]] = []  # `t = p`: one object, two names
     for op in walk_ops(fn.body):
         if op.kind == "copy" and isinstance(op.value, gast.Name):
@@ -289,7 +324,9 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
         if op.kind == "subscript" and isinstance(op.value.value, gast.Name):
             base, index = op.value.value.id, op.value.slice
             from_containers.setdefault(op.target, set()).add(base)
-            if isinstance(index, gast.Constant) and isinstance(index.value, str):
+            if (isinstance(index, gast.Constant) and isinstance(index.value, str)) or (
+                isinstance(index, gast.Name) and index.id in strings
+            ):
                 continue
             elements.setdefault(op.target, set()).add(base)
             if getattr(op, "unpack", False):
@@ -414,11 +451,13 @@ def walk_ops(stmts: list[Statement]):
 
 
 def _varied(
-    stmts: list[Statement], varied: set[str], restores: set[int], operands: Callable
+    stmts: list[Statement], varied: set[str], restores: dict[int, str], operands: Callable
 ) -> None:
     for stmt in stmts:
-        if isinstance(stmt, Op) and id(stmt) not in restores and (operands(stmt) & varied):
-            varied.add(stmt.target)
+        if isinstance(stmt, Op):
+            restored = restores.get(id(stmt))
+            if (operands(stmt) & varied) if restored is None else restored in varied:
+                varied.add(stmt.target)
         elif isinstance(stmt, If):
             _varied(stmt.body, varied, restores, operands)
             _varied(stmt.orelse, varied, restores, operands)
@@ -426,19 +465,29 @@ def _varied(
             _to_fixed_point(lambda: _varied(stmt.body, varied, restores, operands), varied)
 
 
-def _restores(fn: Function) -> set[int]:
-    """The pops that give a name back a value it had before (``t = tape.pop()`` in
-    generated code differentiated again): from a list into which only those names are
-    appended, each of them popped back into itself. The value is one ``t`` held, so it
-    varies only if ``t`` does elsewhere: an integer loop counter pushed beside arrays is
-    no derivative's carrier (else its tangent, zero, meets ``log`` of a negative base in
-    the power rule: nan)."""
+def _restores(fn: Function) -> dict[int, str]:
+    """The pops that give a variable back a value it had before (``t = tape.pop()`` in
+    generated code differentiated again, or ``acc[i] = tape.pop()``), each with that
+    variable (the list ``acc`` for an element): from a list into which only those values
+    are appended, each popped back where it came from. The value is one the variable
+    held, so it varies only if the variable does elsewhere: an integer loop counter
+    pushed beside arrays is no derivative's carrier (else its tangent, zero, meets
+    ``log`` of a negative base in the power rule: nan)."""
     appended: dict[str, set[str]] = {}
     pops: dict[str, list[Op]] = {}
     shapes: set[str] = set()  # `s = shape_of(x)`: a shape pushed, never varied
+    # `u = acc[i]` pushed and `acc[i] = v` popped into: both stand for the list `acc`
+    read_from: dict[str, set[str]] = {}
+    written_to: dict[str, set[str]] = {}
+    defined: dict[str, int] = {}
     for op in walk_ops(fn.body):
+        defined[op.target] = defined.get(op.target, 0) + 1
         if op.kind in ("rule", "constant") and op.key == f"{RUNTIME_MODULE}.shape_of":
             shapes.add(op.target)
+        elif op.kind == "subscript" and isinstance(op.value.value, gast.Name):
+            read_from.setdefault(op.target, set()).add(op.value.value.id)
+        elif op.kind == "setitem" and isinstance(op.args[1], gast.Name):
+            written_to.setdefault(op.args[1].id, set()).add(op.target)
         elif op.kind == "append":
             item = op.args[1]
             appended.setdefault(op.target, set()).add(
@@ -446,11 +495,20 @@ def _restores(fn: Function) -> set[int]:
             )
         elif op.kind == "pop" and isinstance(op.args[0], gast.Name):
             pops.setdefault(op.args[0].id, []).append(op)
-    restores: set[int] = set()
+
+    def held_by(name: str, sources: dict[str, set[str]]) -> str:
+        """The list whose element ``name`` only ever is, else ``name`` itself."""
+        found = sources.get(name)
+        if found is not None and len(found) == 1 and defined.get(name) == 1:
+            return next(iter(found))
+        return name
+
+    restores: dict[int, str] = {}
     for tape, popped in pops.items():
-        targets = {op.target for op in popped}
-        if appended.get(tape) and appended[tape] - shapes <= targets:
-            restores.update(id(op) for op in popped)
+        places = {op.target: held_by(op.target, written_to) for op in popped}
+        pushed = {held_by(name, read_from) for name in appended.get(tape, set()) - shapes}
+        if pushed and pushed <= set(places.values()):
+            restores.update((id(op), places[op.target]) for op in popped)
     return restores
 
 

@@ -1,4 +1,6 @@
-"""List comprehensions and generator expressions become loops that append.
+"""List comprehensions and generator expressions become loops that append; dict
+comprehensions, loops that store (``{k: 2.0 * v for k, v in params.items()}`` builds
+the dict key by key).
 
 ``hs = [np.tanh(W @ x) for W in Ws if ...]`` is read as ::
 
@@ -30,7 +32,7 @@ import gast
 from . import syntax as S
 from .desugar import positioned
 
-COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp)  # what expand_comprehensions rewrites
+COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp, gast.DictComp)  # what is rewritten
 
 
 def expand_comprehensions(
@@ -102,9 +104,12 @@ def _unconditional(node: gast.AST) -> list[gast.AST]:
 
 
 def _loop(comprehension, name: str, where: gast.stmt, fresh, counts: Counter) -> list[gast.stmt]:
-    """``name = []`` and the loops that append the comprehension's elements to it."""
+    """``name = []`` and the loops that append the comprehension's elements to it (or
+    ``name = {}`` and the loops that store its items)."""
     generators = comprehension.generators
-    inside = Counter(n.id for n in S.names([comprehension.elt, *generators]))
+    is_dict = isinstance(comprehension, gast.DictComp)
+    elements = [comprehension.key, comprehension.value] if is_dict else [comprehension.elt]
+    inside = Counter(n.id for n in S.names([*elements, *generators]))
     inside.subtract(n.id for n in S.names(generators[0].iter))  # read outside its scope
     clashing = {
         n.id for g in generators for n in S.names(g.target)
@@ -112,15 +117,20 @@ def _loop(comprehension, name: str, where: gast.stmt, fresh, counts: Counter) ->
     }
     if clashing:
         renamed = {old: fresh(old) for old in sorted(clashing)}
-        _Rename(renamed).visit(comprehension.elt)
+        for element in elements:
+            _Rename(renamed).visit(element)
         for index, generator in enumerate(generators):
             _Rename(renamed).visit(generator.target)
             for test in generator.ifs:
                 _Rename(renamed).visit(test)
             if index:
                 _Rename(renamed).visit(generator.iter)
-    append = S.call(S.attribute(S.name(name), "append"), [comprehension.elt])
-    body: list[gast.stmt] = [gast.Expr(value=append)]
+    if is_dict:
+        slot = gast.Subscript(value=S.name(name), slice=comprehension.key, ctx=gast.Store())
+        body: list[gast.stmt] = [S.assign(slot, comprehension.value)]
+    else:
+        append = S.call(S.attribute(S.name(name), "append"), [comprehension.elt])
+        body = [gast.Expr(value=append)]
     for generator in reversed(generators):
         for test in reversed(generator.ifs):
             body = [gast.If(test=test, body=body, orelse=[])]
@@ -128,7 +138,8 @@ def _loop(comprehension, name: str, where: gast.stmt, fresh, counts: Counter) ->
         target.ctx = gast.Store()
         body = [gast.For(target=target, iter=generator.iter, body=body, orelse=[],
                          type_comment=None)]
-    start = S.assign(name, gast.List(elts=[], ctx=gast.Load()))
+    empty = gast.Dict(keys=[], values=[]) if is_dict else gast.List(elts=[], ctx=gast.Load())
+    start = S.assign(name, empty)
     return [positioned(start, where), *(positioned(stmt, where) for stmt in body)]
 
 

@@ -57,8 +57,9 @@ UNSUPPORTED: dict[type, tuple[str, str]] = {
     # comprehensions that always run become loops (comprehensions.py); these did not
     gast.ListComp: ("list comprehension on a conditional path (`a if c else b`, `and`/`or`)",
                     "assign it to a name in a statement of its own"),
+    gast.DictComp: ("dict comprehension on a conditional path (`a if c else b`, `and`/`or`)",
+                    "assign it to a name in a statement of its own"),
     gast.SetComp: ("set comprehension", "sets carry no gradient; use a list or an array"),
-    gast.DictComp: ("dict comprehension", "build the dict with explicit assignments"),
     gast.GeneratorExp: ("generator expression on a conditional path (`a if c else b`, "
                         "`and`/`or`)", "assign it to a name in a statement of its own"),
     gast.Yield: ("yield", "generators cannot be differentiated; return a value"),
@@ -80,7 +81,6 @@ UNSUPPORTED: dict[type, tuple[str, str]] = {
     gast.Import: ("import inside a function", "import at the top of the module"),
     gast.ImportFrom: ("import inside a function", "import at the top of the module"),
     gast.Match: ("match statement", "write it as if/elif/else"),
-    gast.JoinedStr: ("f-string", "format strings outside the differentiated function"),
 }
 
 
@@ -517,6 +517,8 @@ class _Normalizer(ControlFlow):
         value = gast.BinOp(left=left, op=S.clone(node.op), right=right)
         if key is None:  # &, |, ^, <<, >>: integers and masks (`(x > 0) & (x < 1)`)
             return self.emit(target, value, "constant", node)
+        if is_repeated_constants(value):  # `[None] * T`: slots to fill, no derivative
+            return self.emit(target, value, "constant", node)
         symbol = OPERATOR_SYMBOLS[type(node.op)]
         shown = f"operator '{symbol}'"
         result = self.emit(target, value, "rule", node, key=key, shown=shown, args=[left, right])
@@ -571,6 +573,22 @@ class _Normalizer(ControlFlow):
         rights = [self.expr(c) for c in node.comparators]
         value = gast.Compare(left=left, ops=S.clone(node.ops), comparators=rights)
         return self.emit(target, value, "constant", node)
+
+    def formatted(self, node: gast.JoinedStr, target: str | None) -> gast.expr:
+        """``f"W{i}"``: a string (a dict key, a message), which carries no derivative."""
+        return self.emit(target, self._formatted_parts(node), "constant", node)
+
+    def _formatted_parts(self, node: gast.JoinedStr) -> gast.JoinedStr:
+        parts = []
+        for part in node.values:
+            if isinstance(part, gast.FormattedValue):
+                spec = part.format_spec
+                part = gast.FormattedValue(
+                    value=self.expr(part.value), conversion=part.conversion,
+                    format_spec=None if spec is None else self._formatted_parts(spec),
+                )
+            parts.append(S.clone(part))
+        return gast.JoinedStr(values=parts)
 
     def literal(self, node: gast.Tuple | gast.List, target: str | None) -> gast.expr:
         elements = [self.expr(e) for e in node.elts]
@@ -722,6 +740,16 @@ _TRUTH_FUNCTIONS = frozenset((
 ))
 
 
+def is_repeated_constants(value: gast.expr) -> bool:
+    """``[None] * n``, ``n * [0.0]``: a list of constants repeated."""
+    if value.__class__ is not gast.BinOp or not isinstance(value.op, gast.Mult):
+        return False
+    return any(
+        isinstance(side, gast.List) and all(isinstance(e, gast.Constant) for e in side.elts)
+        for side in (value.left, value.right)
+    )
+
+
 def _is_truth_value(node: gast.expr) -> bool:
     if isinstance(node, (gast.Compare, gast.BoolOp)):
         return True
@@ -798,6 +826,7 @@ _EXPRESSIONS: dict[type, Callable] = {
     gast.IfExp: _Normalizer.ifexp,
     gast.BoolOp: _Normalizer.boolean,
     gast.Dict: _Normalizer.dict_literal,
+    gast.JoinedStr: _Normalizer.formatted,
 }
 
 

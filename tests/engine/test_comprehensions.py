@@ -64,6 +64,28 @@ def pairs_named_like_a_local(x):  # the comprehension's W is not the function's
     return sum(np.sum(W * b ** 2) for W, b in x) * W
 
 
+def dict_from_zip(W, b, x):
+    p = {name: 2.0 * value for name, value in zip(["W", "b"], [W, b])}
+    return np.sum(np.tanh(x @ p["W"] + p["b"]))
+
+
+def dict_over_items(W, b, x):
+    params = {"W": W, "b": b}
+    scaled = {k: v * np.sum(x) for k, v in params.items() if k != "c"}
+    return np.sum(np.sin(x @ scaled["W"]) * scaled["b"])
+
+
+def dict_by_position(x):  # integer keys, one of them skipped
+    squares = {i: np.exp(x[i]) * x for i in range(3) if i != 1}
+    return np.sum(squares[0] * squares[2])
+
+
+def dict_key_named_like_a_local(x):  # the comprehension's k is not the function's
+    k = 3.0
+    d = {k: x * s for k, s in zip(["a", "b"], [k, 2.0])}  # the outer k in the iterable
+    return np.sum(d["a"] * d["b"]) * k
+
+
 rng = np.random.default_rng(5)
 CASES = [
     (stacked, (rng.standard_normal((3, 3, 3)) * 0.5, rng.standard_normal(3))),
@@ -76,6 +98,10 @@ CASES = [
     (inside_a_loop, (rng.standard_normal(3),)),
     (rebuilds_its_own_name, (rng.standard_normal((3, 2)),)),
     (pairs_named_like_a_local, (rng.standard_normal((3, 2, 2)),)),
+    (dict_from_zip, (rng.standard_normal((3, 2)), rng.standard_normal(2), rng.standard_normal(3))),
+    (dict_over_items, (rng.standard_normal((3, 2)), rng.standard_normal(2), rng.standard_normal(3))),
+    (dict_by_position, (rng.standard_normal(3),)),
+    (dict_key_named_like_a_local, (rng.standard_normal(3),)),
 ]
 IDS = [f.__name__ for f, _ in CASES]
 

@@ -139,6 +139,36 @@ def elements_updated_in_a_loop(x):  # the tangent list is copied with `copied`, 
     return np.sum(hs[0] * hs[1])
 
 
+def first_and_last_of_a_built_list(x, n):  # n == 1: hs[0] and hs[-1] are one element
+    hs = []
+    for t in range(n):
+        hs.append(x * (t + 1.0))
+    return np.sum(hs[0] * hs[-1])
+
+
+def slots_filled_in_a_loop(x, n):  # `[None] * n`: a list of slots, written by position
+    hs = [None] * n
+    h = x
+    for t in range(n):
+        h = np.sin(h) * (t + 1.0)
+        hs[t] = h
+    return np.sum(hs[-1] * hs[0]) + np.sum(hs[n // 2])
+
+
+def first_then_computed_position(x, n):  # n == 1: hs[0] is hs[n // 2]
+    hs = []
+    for t in range(n):
+        hs.append(x * (t + 1.0))
+    return np.sum(hs[0] * x) + np.sum(hs[n // 2] ** 2)
+
+
+def slots_of_zeros(x):
+    acc = 3 * [0.0]
+    for i in range(3):
+        acc[i] = np.sum(x ** (i + 1))
+    return acc[0] * acc[2] + acc[1]
+
+
 CASES = [
     ("elements_updated_in_a_loop", elements_updated_in_a_loop, (rng.normal(size=3),), (0,), True),
     ("rnn_collecting_states", rnn_collecting_states, (rng.normal(size=(3, 3)) * 0.5, rng.normal(size=3)), (0, 1), True),
@@ -149,6 +179,13 @@ CASES = [
     ("dict_literal", dict_literal, (rng.normal(size=3), rng.normal(size=3)), (0, 1), True),
     ("tuple_literal", tuple_literal, (rng.normal(size=3), rng.normal(size=3)), (0, 1), True),
     ("two_pops", two_pops, (rng.normal(size=3),), (0,), True),
+    ("first_and_last_of_one", first_and_last_of_a_built_list, (rng.normal(size=3), 1), (0,), True),
+    ("first_and_last_of_three", first_and_last_of_a_built_list, (rng.normal(size=3), 3), (0,), True),
+    ("slots_of_one", slots_filled_in_a_loop, (rng.normal(size=3), 1), (0,), True),
+    ("slots_of_four", slots_filled_in_a_loop, (rng.normal(size=3), 4), (0,), True),
+    ("first_then_computed_of_one", first_then_computed_position, (rng.normal(size=3), 1), (0,), True),
+    ("first_then_computed_of_four", first_then_computed_position, (rng.normal(size=3), 4), (0,), True),
+    ("slots_of_zeros", slots_of_zeros, (rng.normal(size=3),), (0,), True),
     ("pop_to_discard", pop_to_discard, (rng.normal(size=3),), (0,), True),
     ("constants_on_a_popped_list", constants_on_a_popped_list, (rng.normal(size=3) * 3,), (0,), False),
     # autograd cannot differentiate writes into arrays: finite differences only

@@ -18,6 +18,8 @@ CASES = [
      "unpacking into a subscript", 5, 4),
     ("conditional_list_comprehension", "return np.sum(x) if x[0] > 0 else np.sum([v for v in x])",
      "list comprehension on a conditional path", 4, 45),
+    ("conditional_dict_comprehension", "d = {'a': x} if x[0] > 0 else {k: x for k in 'a'}\n"
+     "    return np.sum(d['a'])", "dict comprehension on a conditional path", 4, 34),
     ("conditional_generator", "return np.sum(x) if x[0] > 0 else sum(v for v in x)",
      "generator expression on a conditional path", 4, 41),
     ("yield", "yield x", "yield", 4, 4),
@@ -39,7 +41,6 @@ CASES = [
      "in-place NumPy function 'np.copyto'", 5, 4),
     ("attribute_write", "x.y = 1.0\n    return np.sum(x)", "assignment into an attribute", 4, 4),
     ("set_literal", "return np.sum({x})", "set literal", 4, 18),
-    ("fstring", "y = f'{x}'\n    return x", "f-string", 4, 8),
     ("no_return", "y = x * 2", "function without return", 3, 0),
     ("starred_return", "return (*x,)", "starred expression", 4, 12),
     ("unknown_name", "return np.sum(helper(x))", "call", 4, 18),

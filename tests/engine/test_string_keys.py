@@ -1,0 +1,137 @@
+"""Dicts indexed by keys the function builds: f-strings, ``"W" + str(i)``, ``.format``.
+
+The key is a string, so the container is a dict and its adjoint one too (a key held in a
+variable used to make the adjoint an array: an IndexError when the derivative ran).
+"""
+
+import autograd
+import numpy as np
+import pytest
+
+import tangent_lsp
+from tests.oracle import (
+    _autograd_version, assert_gradients_match, assert_jvp_matches, finite_differences,
+)
+
+rng = np.random.default_rng(12)
+
+
+def layers_by_fstring(W0, b0, W1, b1, x):
+    params = {"W0": W0, "b0": b0, "W1": W1, "b1": b1}
+    h = x
+    for i in range(2):
+        h = np.tanh(h @ params[f"W{i}"] + params[f"b{i}"])
+    return np.sum(h * h)
+
+
+def layers_by_concatenated_key(W0, b0, W1, b1, x):
+    params = {"W0": W0, "b0": b0, "W1": W1, "b1": b1}
+    h = x
+    for i in range(2):
+        weight = "W" + str(i)
+        bias = "b%d" % i
+        h = np.tanh(h @ params[weight] + params[bias])
+    return np.sum(h * h)
+
+
+def layers_by_format(W0, b0, W1, b1, x):
+    params = {"W0": W0, "b0": b0, "W1": W1, "b1": b1}
+    h = x
+    for i in range(2):
+        h = np.sin(h @ params["W{}".format(i)]) * params["b{}".format(i)]
+    return np.sum(h)
+
+
+def dict_filled_by_fstring(x, w):
+    acts = {}
+    h = x
+    for i in range(3):
+        h = np.sin(h * w)
+        acts[f"layer{i}"] = h
+    return np.sum(acts["layer2"] * acts["layer0"]) + np.sum(acts["layer1"])
+
+
+def fstring_with_format_spec(x):
+    scale = {"0.50": 2.0, "1.50": 3.0}
+    total = 0.0
+    for v in (0.5, 1.5):
+        total = total + scale[f"{v:.2f}"] * np.sum(x ** 2) * v
+    return total
+
+
+SHAPES = dict(W0=(3, 4), b0=(4,), W1=(4, 2), b1=(2,), x=(5, 3))
+LAYER_ARGS = tuple(rng.normal(size=SHAPES[n]) * 0.5 for n in ("W0", "b0", "W1", "b1", "x"))
+
+CASES = [
+    ("fstring", layers_by_fstring, LAYER_ARGS, (0, 1, 2, 3, 4)),
+    ("concatenated", layers_by_concatenated_key, LAYER_ARGS, (0, 1, 2, 3)),
+    ("format", layers_by_format, LAYER_ARGS, (0, 1, 2, 3)),
+    ("filled", dict_filled_by_fstring, (rng.normal(size=3), rng.normal(size=3)), (0, 1)),
+    ("format_spec", fstring_with_format_spec, (rng.normal(size=3),), (0,)),
+]
+VARIANTS = {
+    "joint": {},
+    "plain": {"optimized": False},
+    "split": {"motion": "split"},
+}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize("name,f,args,wrt", CASES, ids=[c[0] for c in CASES])
+def test_gradients_through_computed_keys(name, f, args, wrt, variant):
+    assert_gradients_match(f, args, wrt=wrt, **VARIANTS[variant])
+
+
+@pytest.mark.parametrize("name,f,args,wrt", CASES, ids=[c[0] for c in CASES])
+def test_tangents_through_computed_keys(name, f, args, wrt):
+    assert_jvp_matches(f, args, wrt=wrt)
+
+
+def mlp_by_fstring(params, x):
+    h = x
+    for i in range(2):
+        h = np.tanh(h @ params[f"W{i}"] + params[f"b{i}"])
+    return np.sum(h ** 2)
+
+
+def mlp_by_concatenated_key(params, x):
+    h = x
+    for i in range(2):
+        weight = "W" + str(i)
+        h = np.tanh(h @ params[weight] + params["b{}".format(i)])
+    return np.sum(h ** 2)
+
+
+@pytest.mark.parametrize("mlp", [mlp_by_fstring, mlp_by_concatenated_key])
+def test_a_dict_argument_read_by_computed_keys_gets_a_dict_of_gradients(mlp):
+    params = {name: rng.normal(size=SHAPES[name]) * 0.5 for name in ("W0", "b0", "W1", "b1")}
+    x = LAYER_ARGS[4]
+    grads = tangent_lsp.grad(mlp)(params, x)
+    assert isinstance(grads, dict) and set(grads) == set(params)
+    expected = autograd.grad(_autograd_version(mlp))(params, x)
+    for key, value in params.items():
+        def partial(v, key=key):
+            return mlp({**params, key: v}, x)
+
+        np.testing.assert_allclose(grads[key], expected[key], rtol=1e-6, atol=1e-9)
+        differences = finite_differences(partial, (value,), (0,))[0]
+        np.testing.assert_allclose(grads[key], differences, rtol=1e-5, atol=1e-8)
+
+
+def test_fstring_reads_as_written_in_the_derivative():
+    source = (
+        "import numpy as np\n\ndef f(params, x):\n"
+        "    return np.sum(params[f'W{0}'] * x) + np.sum(params[f'b{1:>3}'])\n"
+    )
+    code = tangent_lsp.derive(source, "f", wrt=("params",)).code
+    assert "f'W{0}'" in code and "f'b{1:>3}'" in code
+
+
+@pytest.mark.parametrize("name,f,args,wrt", CASES[:3], ids=[c[0] for c in CASES[:3]])
+def test_second_order_through_computed_keys(name, f, args, wrt):
+    # the derivative's own f-strings and string keys, differentiated again
+    u = rng.normal(size=np.shape(args[0]))
+    ours = tangent_lsp.hvp(f, wrt=0)(*args, u)
+    first = autograd.grad(_autograd_version(f))
+    expected = autograd.grad(lambda *a: np.sum(first(*a) * u))(*args)
+    np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-9)
