@@ -185,12 +185,17 @@ def shape_classes(fn: Function) -> ShapeClasses:
     reassigned = {name for name in fn.params if count[name]}
     several = {name for name, n in count.items() if n > 1} | reassigned
     unknown: set[str] = set()
+    # a number and then 0-d arrays (`total = 0.0`, then `total = total + np.sum(...)`
+    # in a loop): shape () throughout, whichever it holds
+    zero_d: set[str] = set()
     while True:
         classes = ShapeClasses()
         classes.unknown = unknown
         seen: dict[str, list[Shape | None]] = {name: [] for name in reassigned}
         for op in ops:
             shape = _value_class(op, classes)
+            if op.target in zero_d and shape in (SCALAR, ZERO_D):
+                shape = ZERO_D
             if op.target in several:
                 later = op.target in seen
                 seen.setdefault(op.target, []).append(shape)
@@ -213,14 +218,20 @@ def shape_classes(fn: Function) -> ShapeClasses:
         }
         if not disagree:
             return classes
-        unknown = unknown | disagree
+        of_one_value = {
+            name for name in disagree - zero_d
+            if all(shape in (SCALAR, ZERO_D) for shape in seen[name])
+            and classes.of_name(name) in (SCALAR, ZERO_D)
+        }
+        zero_d |= of_one_value
+        unknown = unknown | (disagree - of_one_value)
 
 
 def _value_class(op: Op, classes: ShapeClasses) -> Shape | None:
     if _python_int(op, classes):
         return SCALAR
-    if op.kind == "copy" and isinstance(op.value, gast.Name):
-        return classes.of(op.value)
+    if op.kind == "copy" and isinstance(op.value, (gast.Name, gast.Constant)):
+        return classes.of(op.value)  # a Name's class, SCALAR for a number, else None
     if op.kind != "rule" or (op.keywords and op.key not in FULL_REDUCTIONS):
         return None
     if op.key in FULL_REDUCTIONS:

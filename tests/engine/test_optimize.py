@@ -923,3 +923,36 @@ def test_a_sign_inside_unbroadcast_cancels_the_one_outside():
     code = tangent_lsp.derive(source, "sigmoid").code
     assert "bx = unbroadcast(bsigmoid / t2 / t2, x) * exp_t" in code and "-(" not in code
     assert_gradients_match(sigmoid_total, (np.array([0.3, -1.2, 2.0]),))
+
+
+def total_over_a_loop(x, W):
+    total = 0.0
+    h = x
+    for _ in range(4):
+        h = np.tanh(W @ h)
+        total = total + np.sum(h ** 2)
+    return total
+
+
+def arrays_added_to_a_number(x):  # 0.0, then arrays: its shape changes, unbroadcast stays
+    total = 0.0
+    for k in range(3):
+        total = total + x * (k + 1.0)
+    return np.sum(total ** 2)
+
+
+def test_a_float_accumulator_is_not_taped_in_a_loop():
+    """``total = 0.0``, then ``total + np.sum(...)``: shape () whatever it holds, so its
+    gradient is the seed and nothing of it is pushed (was: the shapes of ``total`` and of
+    each ``np.sum`` pushed and popped at every step, and two unbroadcast calls)."""
+    source = ("import numpy as np\n\n\ndef f(x, W):\n    total = 0.0\n    h = x\n"
+              "    for _ in range(4):\n        h = np.tanh(W @ h)\n"
+              "        total = total + np.sum(h ** 2)\n    return total\n")
+    code = tangent_lsp.derive(source, "f", wrt=("x", "W")).code
+    statements = [line.strip() for line in code.splitlines() if "#" not in line]
+    assert "shape_of" not in code and "unbroadcast" not in code, code
+    assert not any(line.startswith("total") for line in statements), code
+    rng = np.random.default_rng(3)
+    args = (rng.normal(size=3), rng.normal(size=(3, 3)) * 0.5)
+    assert_gradients_match(total_over_a_loop, args, wrt=(0, 1))
+    assert_gradients_match(arrays_added_to_a_number, (rng.normal(size=3),))
