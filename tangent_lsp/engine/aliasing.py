@@ -44,6 +44,7 @@ from .views import VIEW_FUNCTIONS, value_reads
 _VIEWS = frozenset(
     [f"numpy.{name}" for name in VIEW_FUNCTIONS]
     + [f"numpy.ndarray.{name}" for name in VIEW_FUNCTIONS | {"T", "mT", "view"}]
+    + ["numpy.lib.stride_tricks.sliding_window_view"]
 )
 
 

@@ -18,7 +18,7 @@ from . import syntax as S
 VIEW_FUNCTIONS = frozenset(
     "reshape transpose ravel swapaxes moveaxis squeeze expand_dims diagonal broadcast_to "
     "atleast_1d atleast_2d atleast_3d asarray real imag split array_split matrix_transpose "
-    "permute_dims flip fliplr flipud rot90".split()
+    "permute_dims flip fliplr flipud rot90 sliding_window_view".split()
 )
 # Runtime helpers that may return their first argument itself, or a view of it
 # (``unbroadcast(g, x)`` is ``g`` when nothing broadcast)

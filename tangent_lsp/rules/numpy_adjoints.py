@@ -55,6 +55,7 @@ from tangent_lsp.runtime import (
     untake_along_axis,
     untile,
     untranspose,
+    unwindow,
 )
 
 # --- elementwise, one argument --------------------------------------------------------
@@ -550,6 +551,11 @@ def repeat(y, a, repeats, axis=None):
 @adjoint(numpy.pad)  # the modes that copy elements (see unpad); a padding value is a constant
 def pad(y, array, pad_width, mode="constant", constant_values=0, reflect_type="even"):
     d[array] = unpad(d[y], array, pad_width, mode=mode)
+
+
+@adjoint(numpy.lib.stride_tricks.sliding_window_view)  # windows overlap: their gradients add
+def sliding_window_view(y, x, window_shape, axis=None, subok=False, writeable=False):
+    d[x] = unwindow(d[y], x, window_shape, axis=axis)
 
 
 @adjoint(numpy.flip)

@@ -550,6 +550,11 @@ def pad(y, array, pad_width, mode="constant", constant_values=0, reflect_type="e
     d[y] = numpy.pad(d[array], pad_width, mode=mode)
 
 
+@tangent_(numpy.lib.stride_tricks.sliding_window_view)
+def sliding_window_view(y, x, window_shape, axis=None, subok=False, writeable=False):
+    d[y] = numpy.lib.stride_tricks.sliding_window_view(d[x], window_shape, axis=axis)
+
+
 @tangent_(numpy.flip)
 def flip(y, m, axis=None):
     d[y] = numpy.flip(d[m], axis)

@@ -65,6 +65,7 @@ from tangent_lsp.runtime import (
     untake_along_axis,
     unpad,
     untile,
+    unwindow,
     untranspose,
     add_at,
     add_at_tangent,
@@ -232,6 +233,11 @@ def a_untile(y, g, x, reps):
 @adjoint(unpad)  # the transpose of unpad pads again, with zeros where nothing was copied
 def a_unpad(y, g, x, pad_width, mode="constant"):
     d[g] = numpy.pad(d[y], pad_width, mode=mode)
+
+
+@adjoint(unwindow)  # the transpose of adding windows back: taking them again
+def a_unwindow(y, g, x, window_shape, axis=None):
+    d[g] = numpy.lib.stride_tricks.sliding_window_view(d[y], window_shape, axis=axis)
 
 
 @adjoint(unrepeat)

@@ -68,6 +68,7 @@ from tangent_lsp.runtime import (
     untake_along_axis,
     unpad,
     untile,
+    unwindow,
     untranspose,
     zeros_like,
     add_at,
@@ -135,6 +136,11 @@ def t_untile(y, g, x, reps):
 @tangent_(unpad)
 def t_unpad(y, g, x, pad_width, mode="constant"):
     d[y] = unpad(d[g], x, pad_width, mode=mode)
+
+
+@tangent_(unwindow)
+def t_unwindow(y, g, x, window_shape, axis=None):
+    d[y] = unwindow(d[g], x, window_shape, axis=axis)
 
 
 @tangent_(unrepeat)

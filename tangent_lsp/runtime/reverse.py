@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from ._base import _F64, _axes, _fit, _float, _ndim, _shape, _shaped
 from .containers import add_grad
@@ -266,19 +267,34 @@ PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
 def unpad(g, x, pad_width, mode="constant"):
     """Adjoint of ``np.pad(x, pad_width, mode)``: the middle of ``g``, plus, for the modes
     that fill the border with copies of ``x``'s elements, each copy's gradient added back
-    to its element (found by padding the elements' positions the same way)."""
+    to its element."""
     if mode not in PAD_MODES:
         raise ValueError(f"np.pad with mode={mode!r} has no derivative here; "
                          f"the modes that copy elements do: {', '.join(PAD_MODES)}")
     shape = _shape(x)
-    g = _float(g)
     if mode == "constant":
         widths = np.broadcast_to(np.asarray(pad_width, dtype=np.intp), (len(shape), 2))
         middle = tuple(slice(before, before + n) for (before, _), n in zip(widths, shape))
-        return _shaped(g[middle].copy(), x)
-    positions = np.pad(np.arange(int(np.prod(shape))).reshape(shape), pad_width, mode)
-    summed = np.bincount(positions.ravel(), weights=g.ravel(), minlength=positions.size)
-    return _shaped(summed[: int(np.prod(shape))].reshape(shape), x)
+        return _shaped(_float(g)[middle].copy(), x)
+    return _added_back(g, x, lambda positions: np.pad(positions, pad_width, mode))
+
+
+def unwindow(g, x, window_shape, axis=None):
+    """Adjoint of ``sliding_window_view(x, window_shape, axis)``: each window's gradient
+    added back to the elements the window covers (they overlap)."""
+    return _added_back(
+        g, x, lambda positions: sliding_window_view(positions, window_shape, axis)
+    )
+
+
+def _added_back(g, x, copy):
+    """Adjoint of ``copy(x)`` for a ``copy`` that only arranges copies of ``x``'s elements:
+    applied to the elements' positions, it says where each element of ``g`` came from."""
+    shape = _shape(x)
+    size = math.prod(shape)
+    positions = copy(np.arange(size).reshape(shape))
+    summed = np.bincount(np.ravel(positions), weights=_float(g).ravel(), minlength=size)
+    return _shaped(summed.reshape(shape), x)
 
 
 def undiagonal(g, x, offset=0, axis1=0, axis2=1):

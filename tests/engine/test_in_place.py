@@ -534,8 +534,16 @@ RIGHT = [(f, BOTH) for f in (
     dict_entry_added_to, renamed_before_written, dict_entry_kept_then_replaced,
     list_entry_kept_then_replaced,
 )]
+def windows_then_written(x):  # sliding windows are a view of the array
+    y = x * 1.0
+    w = np.lib.stride_tricks.sliding_window_view(y, 2)
+    y[0] = 0.0
+    return np.sum(w * w)
+
+
 # (function, what the error says, the modes that report it)
 REPORTED = [
+    (windows_then_written, "'w' is a view of 'y'", BOTH),
     (helper_changes_argument, "changes 'z' in place", BOTH),
     (helper_appends_to_argument, "changes 'xs' in place", BOTH),
     (out_keyword, "out=", BOTH),

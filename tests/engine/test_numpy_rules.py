@@ -976,6 +976,18 @@ def s_pad_symmetric(x):
     return np.sum(np.sin(np.pad(x, (1, 2), mode="symmetric")))
 
 
+def s_windows(x):  # overlapping windows of a vector
+    return np.sum(np.tanh(np.lib.stride_tricks.sliding_window_view(x, 3) @ W3))
+
+
+def s_windows_2d(x):
+    return np.sum(np.sin(np.lib.stride_tricks.sliding_window_view(x, (2, 3)) * W34[:2, :3]))
+
+
+def s_windows_axis(x):
+    return np.sum(np.cos(np.lib.stride_tricks.sliding_window_view(x, 2, axis=0)))
+
+
 def s_pad_wrap(x):  # wider than the array: copies of copies
     return np.sum(np.sin(np.pad(x, 5, mode="wrap")))
 
@@ -1013,6 +1025,8 @@ SHAPES_CASES = [
     case(s_pad_vector, V4, autograd=False),
     case(s_pad_edge, A34, autograd=False), case(s_pad_reflect, A34, autograd=False),
     case(s_pad_symmetric, A34, autograd=False), case(s_pad_wrap, A34, autograd=False),
+    case(s_windows, V4 * 2.0, autograd=False), case(s_windows_2d, A34, autograd=False),
+    case(s_windows_axis, A34, autograd=False),
 ]
 
 

@@ -872,6 +872,14 @@ def s_pad_wrap(x):
     return np.pad(x, (1, 5), "wrap")
 
 
+def s_windows(x):
+    return np.lib.stride_tricks.sliding_window_view(x, (2, 3))
+
+
+def s_windows_axis(x):
+    return np.lib.stride_tricks.sliding_window_view(x, 2, axis=1)
+
+
 def s_flip(x):
     return np.flip(x)
 
@@ -1075,6 +1083,7 @@ SHAPES_CASES = [
     case(s_take_along_rows, A34, autograd=False),
     case(s_take_along_a_broadcast_column, A34, autograd=False), case(s_take_wrap, A34, autograd=False),
     case(s_diff, A34), case(s_diff_twice, A34),
+    case(s_windows, A34, autograd=False), case(s_windows_axis, A34, autograd=False),
     case(s_pad, A34, autograd=False), case(s_pad_edge, A34, autograd=False), case(s_pad_wrap, A34, autograd=False),
 ]
 
