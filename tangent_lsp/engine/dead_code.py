@@ -229,9 +229,12 @@ def _dce(
                 needed = target.id in live
             else:  # `x[i] = tape.pop()` writes into x, and into its views
                 needed = sweep.needed(inplace_target(stmt), live)
-            if remove and (not needed or pair_of(stmt) in dead_pairs):
-                dead_pairs.add(pair_of(stmt))
-                keep = False
+            if not needed or pair_of(stmt) in dead_pairs:
+                # dead, and read nothing: also while only asking what is live (a loop's
+                # fixed point), else `x[i] = tape.pop()` keeps x live for the next step's
+                if remove:
+                    dead_pairs.add(pair_of(stmt))
+                    keep = False
             else:
                 if isinstance(target, gast.Name):
                     sweep.kill(live, (target.id,))  # `x[i] = tape.pop()` updates x: x stays live

@@ -346,9 +346,10 @@ class _Reverse(StatementAdjoints):
                 if self.owned >= owned:
                     break
                 owned &= self.owned
-            # lists and dicts the body copies before writing into them (`bhs = list(bhs)`
-            # before `bhs.pop()`), on every step: copied once before the loop instead
-            gained = [n for n in carried if n in self.copies and n in self.containers
+            # adjoints the body copies before writing into them (`bhs = list(bhs)` before
+            # `bhs.pop()`, `bout = bout.copy()` before `bout[c] = 0.0`), on every step (a
+            # copy of the whole array per element written): copied once before the loop
+            gained = [n for n in carried if n in self.copies
                       and n in entry_initialized and n not in owned
                       and n not in self.maybe_numbers]
             self.initialized = entry_initialized
