@@ -36,7 +36,12 @@ _cache: dict[tuple, Callable] = {}
 
 
 def _module_rules(func: Callable) -> RuleLibrary | None:
-    """The built-in rules plus the ``@adjoint`` templates of the function's own file."""
+    """The built-in rules plus the ``@adjoint`` templates of the function's own file (of
+    the user's file a generated derivative was made from: its calls of ``gammaln`` need
+    the user's rules again, differentiated a second time)."""
+    carried = getattr(inspect.unwrap(func), "module_rules", None)
+    if carried is not None:
+        return carried
     path = inspect.getsourcefile(func)
     if not path or not os.path.exists(path):
         return None
@@ -198,6 +203,7 @@ def autodiff(
             func, wrt, optimized, mode, preserve_result, seed_default, motion
         )
         cached = compile_derivative(derivative, namespace, live)
+        inspect.unwrap(cached).module_rules = _module_rules(func)
         _keep_defaults(cached, inspect.unwrap(func))
         _cache[key] = cached
     if verbose:

@@ -9,6 +9,7 @@ which is how rules are keyed.
 from __future__ import annotations
 
 import builtins
+import sys
 import types
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -172,8 +173,9 @@ def function_namespace(func: types.FunctionType) -> dict[str, Any]:
     return namespace
 
 
-def object_qualname(obj: Any) -> str | None:
-    """The qualified name under which a live object's rule would be keyed."""
+def object_qualname(obj: Any, name: str | None = None) -> str | None:
+    """The qualified name under which a live object's rule would be keyed (``name``: the
+    one the code calls it by, if known)."""
     if isinstance(obj, types.ModuleType):
         return obj.__name__
     try:
@@ -181,7 +183,7 @@ def object_qualname(obj: Any) -> str | None:
     except ImportError:  # pragma: no cover - numpy is a dependency
         numpy = None
     if numpy is not None and isinstance(obj, numpy.ufunc):
-        return f"numpy.{obj.__name__}"
+        return _ufunc_qualname(obj, numpy, name)
     module = getattr(obj, "__module__", None)
     qual = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
     if module is None and isinstance(obj, types.BuiltinFunctionType):
@@ -191,6 +193,26 @@ def object_qualname(obj: Any) -> str | None:
             module = "numpy"  # private implementation modules re-exported at top level
         return f"{module}.{qual}"
     return None
+
+
+def _ufunc_qualname(ufunc: Any, numpy: types.ModuleType, name: str | None) -> str:
+    """A ufunc has no ``__module__``: NumPy's own are keyed ``numpy.<name>``; another
+    library's (``scipy.special.gammaln``) by the public module that exports it under the
+    name the code calls it by, as an import of it reads statically (``digamma`` and
+    ``psi`` are one ufunc)."""
+    for called in dict.fromkeys((name, ufunc.__name__)):
+        if called and getattr(numpy, called, None) is ufunc:
+            return f"numpy.{called}"
+    for called in dict.fromkeys((name, ufunc.__name__)):
+        exporters = [
+            module_name for module_name, module in list(sys.modules.items())
+            # the module's own dict: a module's __getattr__ may import, warn, or compute
+            if module is not None and getattr(module, "__dict__", {}).get(called) is ufunc
+            and not any(part.startswith("_") for part in module_name.split("."))
+        ] if called else []
+        if exporters:
+            return min(exporters, key=lambda m: (m.count("."), m)) + f".{called}"
+    return f"numpy.{ufunc.__name__}"
 
 
 class RuntimeResolver:
@@ -254,7 +276,7 @@ class RuntimeResolver:
             return f"{obj.__name__}.{rest}"
         if rest:
             return None
-        qual = object_qualname(obj)
+        qual = object_qualname(obj, first)
         if qual and isinstance(obj, types.FunctionType):
             self._user[qual] = obj
         return qual

@@ -6,7 +6,7 @@ import pytest
 import tangent_lsp
 from tangent_lsp import adjoint, insert_grad_of, stop_gradient
 from tangent_lsp.rules.notation import d
-from tests.oracle import assert_gradients_match, finite_differences
+from tests.oracle import assert_gradients_match, assert_jvp_matches, finite_differences
 
 rng = np.random.default_rng(3)
 
@@ -186,3 +186,26 @@ def test_other_with_statements_are_rejected():
     source = "import numpy as np\n\ndef f(x):\n    with open('a') as h:\n        y = x\n    return y\n"
     with pytest.raises(tangent_lsp.DiffError, match="with statement"):
         tangent_lsp.derive(source, "f")
+
+
+# --- rules for another library's ufuncs ------------------------------------------------------
+
+
+def test_a_rule_for_a_scipy_ufunc_applies_in_grad_jvp_and_hvp():
+    """``from scipy.special import gammaln``: the live ufunc has no ``__module__`` and was
+    keyed ``numpy.gammaln``, so ``grad`` ignored the user's ``@adjoint(gammaln)`` that
+    ``derive`` used (no derivative rule for 'gammaln' (numpy.gammaln))."""
+    from tests.engine import library_ufunc_rules as lib
+
+    args = (rng.normal(size=4) * 0.3 + 1.0, rng.normal(size=4) * 0.3, rng.integers(0, 5, 4) * 1.0)
+    assert_gradients_match(lib.negative_binomial, args, wrt=(0, 1), autograd=False)
+    assert_jvp_matches(lib.negative_binomial, args, wrt=(0, 1), autograd=False)
+    u = rng.normal(size=4)
+    ours = tangent_lsp.hvp(lib.negative_binomial, wrt=1)(*args, u)
+
+    def gradient(log_r):
+        return tangent_lsp.grad(lib.negative_binomial, wrt=1)(args[0], log_r, args[2])
+
+    eps = 1e-5
+    expected = (gradient(args[1] + eps * u) - gradient(args[1] - eps * u)) / (2 * eps)
+    np.testing.assert_allclose(ours, expected, rtol=1e-5, atol=1e-7)
