@@ -62,11 +62,14 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
             continue
         if _to_integers(op.bound or op.forward_bound, resolver):
             op.kind = "constant"  # `x.astype(int)`, `np.sum(x, dtype=int)`: piecewise constant
-        elif op.key in _HERMITIAN and not _is_false((op.bound or op.forward_bound).get("hermitian")):
-            op.error = DiffError(
-                "argument", f"{op.shown} with hermitian=True reads one triangle, through "
-                "eigh: not differentiated", hint="leave hermitian out, or use np.linalg.eigh",
-            ).at(op.node)
+        else:
+            bound = op.bound or op.forward_bound
+            for parameter, (why, hint) in _DEFAULT_ONLY.get(op.key, {}).items():
+                if not _is_false(bound.get(parameter)):
+                    op.error = DiffError(
+                        "argument", f"{op.shown} with {why}", hint=hint
+                    ).at(op.node)
+                    break
 
 
 def _squares(op) -> bool:
@@ -77,14 +80,25 @@ def _squares(op) -> bool:
     )
 
 
-# Functions whose rule follows the general case only (``hermitian=False``)
-_HERMITIAN = frozenset(("numpy.linalg.svd", "numpy.linalg.pinv"))
+# Arguments a rule follows only when left out (or False, None): why, and what to write
+_HERMITIAN = {"hermitian": (
+    "hermitian=True reads one triangle, through eigh: not differentiated",
+    "leave hermitian out, or use np.linalg.eigh",
+)}
+_DEFAULT_ONLY: dict[str, dict[str, tuple[str, str]]] = {
+    "numpy.linalg.svd": _HERMITIAN,
+    "numpy.linalg.pinv": _HERMITIAN,
+    "scipy.special.logsumexp": {
+        "b": ("weights (b=) is not differentiated", "write logsumexp(a + np.log(b)) for b > 0"),
+        "return_sign": ("return_sign=True is not differentiated", "leave return_sign out"),
+    },
+}
 
 
 def _is_false(value: gast.expr | None) -> bool:
-    """An argument left out, or written ``False``."""
+    """An argument left out, or written ``False`` or ``None``."""
     return value is None or getattr(value, "is_default", False) or (
-        isinstance(value, gast.Constant) and value.value is False
+        isinstance(value, gast.Constant) and value.value in (False, None)
     )
 
 

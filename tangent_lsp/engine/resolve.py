@@ -191,6 +191,10 @@ def object_qualname(obj: Any, name: str | None = None) -> str | None:
     if module and qual:
         if module.startswith("numpy.") and not module.startswith("numpy.linalg"):
             module = "numpy"  # private implementation modules re-exported at top level
+        elif name and any(part.startswith("_") for part in module.split(".")):
+            public = _public_exporter(obj, name)  # scipy.special._logsumexp.logsumexp
+            if public is not None:
+                return public
         return f"{module}.{qual}"
     return None
 
@@ -204,15 +208,24 @@ def _ufunc_qualname(ufunc: Any, numpy: types.ModuleType, name: str | None) -> st
         if called and getattr(numpy, called, None) is ufunc:
             return f"numpy.{called}"
     for called in dict.fromkeys((name, ufunc.__name__)):
-        exporters = [
-            module_name for module_name, module in list(sys.modules.items())
-            # the module's own dict: a module's __getattr__ may import, warn, or compute
-            if module is not None and getattr(module, "__dict__", {}).get(called) is ufunc
-            and not any(part.startswith("_") for part in module_name.split("."))
-        ] if called else []
-        if exporters:
-            return min(exporters, key=lambda m: (m.count("."), m)) + f".{called}"
+        public = _public_exporter(ufunc, called) if called else None
+        if public is not None:
+            return public
     return f"numpy.{ufunc.__name__}"
+
+
+def _public_exporter(obj: Any, name: str) -> str | None:
+    """``package.name`` for the shortest loaded module without a private part that holds
+    ``obj`` as ``name`` (read from its dict: a module's ``__getattr__`` may import, warn
+    or compute)."""
+    exporters = [
+        module_name for module_name, module in list(sys.modules.items())
+        if module is not None and getattr(module, "__dict__", {}).get(name) is obj
+        and not any(part.startswith("_") for part in module_name.split("."))
+    ]
+    if not exporters:
+        return None
+    return min(exporters, key=lambda m: (m.count("."), m)) + f".{name}"
 
 
 class RuntimeResolver:
@@ -269,7 +282,7 @@ class RuntimeResolver:
             for part in rest.split("."):
                 target = getattr(target, part, None)
             if isinstance(target, types.FunctionType):  # mymodule.helper
-                qual = object_qualname(target)
+                qual = object_qualname(target, rest.rpartition(".")[2])
                 if qual:
                     self._user[qual] = target
                 return qual

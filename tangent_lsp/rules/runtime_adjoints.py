@@ -11,6 +11,7 @@ from tangent_lsp.runtime import (
     assigned_part,
     broadcast_like,
     copied,
+    digamma,
     dot_adjoint_a,
     dot_adjoint_b,
     einsum_adjoint,
@@ -18,6 +19,7 @@ from tangent_lsp.runtime import (
     einsum_adjoint_vjp,
     einsum_tangent,
     gram_adjoint,
+    polygamma,
     gram_adjoint_vjp,
     join_like,
     matmul_adjoint_a,
@@ -228,6 +230,16 @@ def a_unstack(y, g, arrays, axis=0):
 @adjoint(untile)
 def a_untile(y, g, x, reps):
     d[g] = numpy.tile(d[y], reps)
+
+
+@adjoint(digamma)  # gammaln's derivative, differentiated again
+def a_digamma(y, x):
+    d[x] = d[y] * polygamma(1, x)
+
+
+@adjoint(polygamma)
+def a_polygamma(y, n, x):
+    d[x] = d[y] * polygamma(n + 1, x)
 
 
 @adjoint(unpad)  # the transpose of unpad pads again, with zeros where nothing was copied

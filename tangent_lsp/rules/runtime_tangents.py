@@ -14,6 +14,7 @@ from tangent_lsp.runtime import (
     assigned_part,
     broadcast_like,
     copied,
+    digamma,
     dot_adjoint_a,
     dot_adjoint_b,
     einsum_adjoint,
@@ -30,6 +31,7 @@ from tangent_lsp.runtime import (
     norm_adjoint,
     norm_adjoint_tangent,
     pick_adjoint,
+    polygamma,
     pick_tangent,
     prod_others,
     prod_others_tangent,
@@ -131,6 +133,16 @@ def t_unarray(y, g, obj):
 @tangent_(untile)
 def t_untile(y, g, x, reps):
     d[y] = untile(d[g], x, reps)
+
+
+@tangent_(digamma)
+def t_digamma(y, x):
+    d[y] = d[x] * polygamma(1, x)
+
+
+@tangent_(polygamma)
+def t_polygamma(y, n, x):
+    d[y] = d[x] * polygamma(n + 1, x)
 
 
 @tangent_(unpad)

@@ -1,0 +1,84 @@
+"""The ``scipy.special`` rules (``tangent_lsp/rules/scipy_special*.py``): gradients and
+tangents against central differences, second derivatives in the four orders, and the
+arguments reported instead of differentiated."""
+
+import re
+
+import numpy as np
+import pytest
+
+import tangent_lsp
+from tests.engine import scipy_programs as P
+from tests.oracle import (
+    ORDERS, assert_gradients_match, assert_jvp_matches, gradient_change, second_derivative,
+)
+
+rng = np.random.default_rng(21)
+X3 = np.array([0.4, -1.3, 0.8])
+POSITIVE = np.array([0.7, 2.5, 1.3])
+PROBABILITIES = np.array([0.2, 0.55, 0.9])
+M23 = rng.normal(size=(2, 3))
+
+CASES = [
+    (P.s_expit, (X3,)), (P.s_log_expit, (X3,)), (P.s_logit, (PROBABILITIES,)),
+    (P.s_gammaln, (POSITIVE,)), (P.s_digamma, (POSITIVE,)), (P.s_polygamma, (POSITIVE,)),
+    (P.s_erf, (X3,)), (P.s_ndtr, (X3,)), (P.s_xlogy, (X3, POSITIVE)),
+    (P.s_xlogy_zero, (np.array([0.0, 0.5, 2.0]),)),
+    (P.s_logsumexp, (X3,)), (P.s_logsumexp_axis, (M23,)), (P.s_softmax, (M23,)),
+    (P.s_log_softmax, (M23,)),
+    (P.negative_binomial, (rng.normal(size=4) * 0.3, rng.normal(size=4) * 0.3,
+                           rng.integers(0, 6, 4) * 1.0)),
+    (P.logistic_regression, (rng.normal(size=3), rng.normal(size=(5, 3)),
+                             rng.integers(0, 2, 5) * 1.0)),
+    (P.mixture, (rng.normal(size=5), rng.normal(size=3), rng.normal(size=3) * 0.2)),
+]
+IDS = [f.__name__ for f, _ in CASES]
+
+
+def _wrt(f, args):  # the data arguments of the models are not differentiated
+    return (0, 1) if f is P.s_xlogy or f is P.negative_binomial or f is P.mixture else (0,)
+
+
+@pytest.mark.parametrize("f, args", CASES, ids=IDS)
+def test_gradient(f, args):
+    assert_gradients_match(f, args, wrt=_wrt(f, args), autograd=False)
+
+
+@pytest.mark.parametrize("f, args", CASES, ids=IDS)
+def test_tangent(f, args):
+    assert_jvp_matches(f, args, wrt=_wrt(f, args), autograd=False)
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("f, args", CASES, ids=IDS)
+def test_second_derivative(f, args, order):
+    i = j = 0
+    local = np.random.default_rng(5)
+    t, u = local.normal(size=np.shape(args[i])), local.normal(size=np.shape(args[j]))
+    expected = np.sum(t * gradient_change(f, args, i, j, u, step=1e-5))
+    ours = second_derivative(order, f, args, i, j, t, u)
+    assert np.allclose(ours, expected, rtol=1e-4, atol=1e-6), (ours, expected)
+
+
+def test_xlogy_has_no_gradient_where_x_is_zero_even_at_y_zero():
+    y = np.array([0.0, 0.5, 2.0])
+    gradient = tangent_lsp.grad(P.s_xlogy_zero)(y)
+    assert np.all(np.isfinite(gradient)) and gradient[0] == 0.0
+
+
+def test_the_derivative_calls_scipy_through_the_runtime_only_where_needed():
+    source = "import numpy as np\nfrom scipy.special import gammaln\n\n\n" \
+             "def f(x):\n    return np.sum(gammaln(x))\n"
+    derivative = tangent_lsp.derive(source, "f")
+    assert "digamma(x)" in derivative.code
+    assert "from tangent_lsp.runtime import digamma" in derivative.imports[-1]
+
+
+@pytest.mark.parametrize("call, says", [
+    ("logsumexp(x, b=x)", "weights (b=)"),
+    ("logsumexp(x, return_sign=True)[0]", "return_sign=True"),
+])
+def test_arguments_left_undifferentiated_are_reported(call, says):
+    source = f"import numpy as np\nfrom scipy.special import logsumexp\n\n\ndef f(x):\n    return {call}\n"
+    with pytest.raises(tangent_lsp.DiffError, match=re.escape(says)):
+        tangent_lsp.derive(source, "f")
