@@ -126,6 +126,10 @@ def read_shapes_from_stable_names(
                     # a product computed only for its shape: compute the shape instead
                     node.args[position] = S.call("matmul_shape", [arg.left, arg.right])
                     return node
+                if node.func.id == "unbroadcast" and position == 1:
+                    done = without_noop_unbroadcast(node, classes)  # `t4 ** 2` read as `t4`
+                    if done is not node:
+                        return done
                 shape = classes.of(arg) if isinstance(arg, gast.Name) else None
                 if shape is None or (arg.id in stable and arg.id not in temporaries):
                     return node
@@ -147,17 +151,28 @@ def read_shapes_from_stable_names(
 
 def _without_numbers(expr: gast.expr, classes: ShapeClasses) -> gast.expr:
     """``0.05 * (wT @ w)`` → ``wT @ w`` where only the shape is read: a number does not
-    change an array's shape (nor a number's: both are shape ())."""
+    change an array's shape (nor a number's: both are shape ()); nor does an elementwise
+    function (``np.log(L)`` → ``L``, ``t ** 2`` → ``t``), nor an operand that broadcasts
+    into the other (``g / s`` → ``g`` where ``s`` has fewer axes)."""
     while True:
         if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, (gast.USub, gast.UAdd)):
             expr = expr.operand
-        elif isinstance(expr, gast.BinOp) and isinstance(expr.op, (gast.Mult, gast.Div, gast.Add, gast.Sub)):
-            if _number_like(expr.left, classes) and not isinstance(expr.op, gast.Div):
+        elif isinstance(expr, gast.BinOp) and isinstance(expr.op, _ELEMENTWISE_OPS):
+            if _number_like(expr.left, classes) and not isinstance(expr.op, (gast.Div, gast.Pow)):
                 expr = expr.right
             elif _number_like(expr.right, classes):
                 expr = expr.left
+            elif (shape := classes.of(expr)) is not None and shape == classes.of(expr.left):
+                expr = expr.left
+            elif shape is not None and shape == classes.of(expr.right):
+                expr = expr.right
             else:
                 return expr
+        elif (
+            isinstance(expr, gast.Call) and len(expr.args) == 1 and not expr.keywords
+            and (shape := classes.of(expr)) is not None and shape == classes.of(expr.args[0])
+        ):  # an elementwise function of one array
+            expr = expr.args[0]
         else:
             return expr
 

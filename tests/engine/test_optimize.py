@@ -1,5 +1,7 @@
 """Unit tests of the optimizer passes, on small hand-written functions."""
 
+import ast
+
 import autograd
 import gast
 import numpy as np
@@ -981,3 +983,25 @@ def test_an_array_adjoint_written_by_element_in_a_loop_is_copied_once():
     rng = np.random.default_rng(8)
     args = (rng.normal(size=(2, 3, 3)), rng.normal(size=(2, 5, 5)))
     assert_gradients_match(depthwise, args, wrt=(0, 1), autograd=False)
+
+
+def final_error(x0, target):  # an array result: its seed has a shape of its own
+    x = x0
+    for _ in range(3):
+        x = x + 0.1 * np.sin(x)
+    return (x - target) ** 2
+
+
+def weighted_final_error(x0, target):
+    return np.sum(final_error(x0, target) * np.array([1.0, -2.0, 0.5]))
+
+
+def test_a_shape_read_does_not_compute_a_value():
+    """``unbroadcast(g, t3 ** 2)``: a value computed only for its shape, which its operand
+    gives (an elementwise function, a power, an operand the other broadcasts into)."""
+    code = derivative_source(final_error).code
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("unbroadcast", "unreduce"):
+            assert isinstance(node.args[1], ast.Name), code
+    args = (np.array([0.3, -1.2, 2.0]), np.array([1.0, 0.5, -0.5]))
+    assert_gradients_match(weighted_final_error, args, wrt=(0, 1))
