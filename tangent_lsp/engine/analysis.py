@@ -65,7 +65,7 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
         else:
             bound = op.bound or op.forward_bound
             for parameter, (why, hint) in _DEFAULT_ONLY.get(op.key, {}).items():
-                if not _is_false(bound.get(parameter)):
+                if not _followed(op.key, parameter, bound.get(parameter)):
                     op.error = DiffError(
                         "argument", f"{op.shown} with {why}", hint=hint
                     ).at(op.node)
@@ -92,7 +92,27 @@ _DEFAULT_ONLY: dict[str, dict[str, tuple[str, str]]] = {
         "b": ("weights (b=) is not differentiated", "write logsumexp(a + np.log(b)) for b > 0"),
         "return_sign": ("return_sign=True is not differentiated", "leave return_sign out"),
     },
+    "numpy.pad": {
+        "mode": ("a mode that computes its border from the values (maximum, minimum, mean, "
+                 "median, linear_ramp, empty) is not differentiated",
+                 "use mode constant, edge, reflect, symmetric or wrap"),
+        "reflect_type": ("reflect_type='odd' is not differentiated",
+                         "leave reflect_type out (even)"),
+    },
 }
+# ... and the values, other than False and None, a rule follows (a value only known at
+# run time is checked there)
+_FOLLOWED = {
+    ("numpy.pad", "mode"): ("constant", "edge", "reflect", "symmetric", "wrap"),
+    ("numpy.pad", "reflect_type"): ("even",),
+}
+
+
+def _followed(key: str, parameter: str, value: gast.expr | None) -> bool:
+    allowed = _FOLLOWED.get((key, parameter))
+    if allowed is None or _is_false(value):
+        return _is_false(value)
+    return not isinstance(value, gast.Constant) or value.value in allowed
 
 
 def _is_false(value: gast.expr | None) -> bool:

@@ -51,6 +51,7 @@ from tangent_lsp.runtime import (
     unsort,
     unstack,
     unpad,
+    unpad_values,
     untake,
     untake_along_axis,
     untile,
@@ -548,9 +549,10 @@ def repeat(y, a, repeats, axis=None):
     d[a] = unrepeat(d[y], a, repeats, axis)
 
 
-@adjoint(numpy.pad)  # the modes that copy elements (see unpad); a padding value is a constant
+@adjoint(numpy.pad)  # the modes that copy elements (analysis.py reports the others)
 def pad(y, array, pad_width, mode="constant", constant_values=0, reflect_type="even"):
     d[array] = unpad(d[y], array, pad_width, mode=mode)
+    d[constant_values] = unpad_values(d[y], array, pad_width, constant_values)
 
 
 @adjoint(numpy.lib.stride_tricks.sliding_window_view)  # windows overlap: their gradients add

@@ -48,6 +48,7 @@ from tangent_lsp.runtime import (
     einsum_tangent,
     extremum_mask,
     linspace_weights,
+    pad_values,
     at_samples,
     norm_adjoint,
     prod_others,
@@ -547,7 +548,9 @@ def repeat(y, a, repeats, axis=None):
 
 @tangent_(numpy.pad)  # pads the tangent with zeros, or with copies of its own elements
 def pad(y, array, pad_width, mode="constant", constant_values=0, reflect_type="even"):
-    d[y] = numpy.pad(d[array], pad_width, mode=mode)
+    d[y] = numpy.pad(d[array], pad_width, mode=mode) + pad_values(
+        d[constant_values], array, pad_width
+    )
 
 
 @tangent_(numpy.lib.stride_tricks.sliding_window_view)

@@ -19,6 +19,7 @@ from tangent_lsp.runtime import (
     einsum_adjoint_vjp,
     einsum_tangent,
     gram_adjoint,
+    pad_values,
     polygamma,
     gram_adjoint_vjp,
     join_like,
@@ -66,6 +67,7 @@ from tangent_lsp.runtime import (
     untake,
     untake_along_axis,
     unpad,
+    unpad_values,
     untile,
     unwindow,
     untranspose,
@@ -240,6 +242,16 @@ def a_digamma(y, x):
 @adjoint(polygamma)
 def a_polygamma(y, n, x):
     d[x] = d[y] * polygamma(n + 1, x)
+
+
+@adjoint(pad_values)
+def a_pad_values(y, c, x, pad_width):
+    d[c] = unpad_values(d[y], x, pad_width, c)
+
+
+@adjoint(unpad_values)
+def a_unpad_values(y, g, x, pad_width, constant_values):
+    d[g] = pad_values(d[y], x, pad_width)
 
 
 @adjoint(unpad)  # the transpose of unpad pads again, with zeros where nothing was copied

@@ -30,6 +30,7 @@ from tangent_lsp.runtime import (
     matmul_shape,
     norm_adjoint,
     norm_adjoint_tangent,
+    pad_values,
     pick_adjoint,
     polygamma,
     pick_tangent,
@@ -69,6 +70,7 @@ from tangent_lsp.runtime import (
     untake,
     untake_along_axis,
     unpad,
+    unpad_values,
     untile,
     unwindow,
     untranspose,
@@ -143,6 +145,16 @@ def t_digamma(y, x):
 @tangent_(polygamma)
 def t_polygamma(y, n, x):
     d[y] = d[x] * polygamma(n + 1, x)
+
+
+@tangent_(pad_values)
+def t_pad_values(y, c, x, pad_width):
+    d[y] = pad_values(d[c], x, pad_width)
+
+
+@tangent_(unpad_values)
+def t_unpad_values(y, g, x, pad_width, constant_values):
+    d[y] = unpad_values(d[g], x, pad_width, constant_values)
 
 
 @tangent_(unpad)

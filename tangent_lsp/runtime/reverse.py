@@ -279,6 +279,24 @@ def unpad(g, x, pad_width, mode="constant"):
     return _added_back(g, x, lambda positions: np.pad(positions, pad_width, mode))
 
 
+def pad_values(c, x, pad_width):
+    """The border ``np.pad(x, pad_width, constant_values=c)`` fills with ``c``, around
+    zeros: the tangent of padding values that vary."""
+    return np.pad(np.zeros(_shape(x)), pad_width, constant_values=c)
+
+
+def unpad_values(g, x, pad_width, constant_values):
+    """Adjoint of ``pad_values``: the gradient of each padding value, the sum of ``g``
+    over the border it fills (one value per axis and side, as NumPy reads
+    ``constant_values``; shaped like it)."""
+    shape = _shape(x)
+    size = math.prod(shape)
+    sides = size + np.arange(2 * len(shape)).reshape(len(shape), 2)  # a code per side
+    positions = np.pad(np.arange(size).reshape(shape), pad_width, constant_values=sides)
+    summed = np.bincount(np.ravel(positions), weights=_float(g).ravel(), minlength=size + sides.size)
+    return _shaped(summed[size:].reshape(sides.shape), constant_values)
+
+
 def unwindow(g, x, window_shape, axis=None):
     """Adjoint of ``sliding_window_view(x, window_shape, axis)``: each window's gradient
     added back to the elements the window covers (they overlap)."""

@@ -71,6 +71,10 @@ CASES = [
     ("linspace_retstep", "s, step = np.linspace(0.0, x[0], 5, retstep=True)\n    return np.sum(s) + step",
      "retstep=True", 4, 14),
     ("no_rule", "return np.sum(np.fft.fft(x).real)", "call", 4, 18),
+    ("pad_computed_border", "return np.sum(np.pad(x, 1, mode='maximum'))", "computes its border",
+     4, 18),
+    ("pad_odd_reflection", "return np.sum(np.pad(x, 1, 'reflect', reflect_type='odd'))",
+     "reflect_type='odd'", 4, 18),
     ("star_params", None, "*args parameter", 3, 7),
     ("view_then_write", "B = x * 1.0\n    col = B[:, 0]\n    B[:, 0] = col * 2.0\n"
      "    return np.sum(col)", "write through a view", 7, 11),

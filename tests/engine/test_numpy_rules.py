@@ -976,6 +976,14 @@ def s_pad_symmetric(x):
     return np.sum(np.sin(np.pad(x, (1, 2), mode="symmetric")))
 
 
+def s_pad_values(x, c):  # the padding values are differentiated too
+    return np.sum(np.sin(np.pad(x, ((1, 2), (0, 1)), constant_values=c)))
+
+
+def s_pad_by_mean(x):
+    return np.sum(np.pad(x, 1, constant_values=np.mean(x)) ** 2)
+
+
 def s_windows(x):  # overlapping windows of a vector
     return np.sum(np.tanh(np.lib.stride_tricks.sliding_window_view(x, 3) @ W3))
 
@@ -1025,6 +1033,10 @@ SHAPES_CASES = [
     case(s_pad_vector, V4, autograd=False),
     case(s_pad_edge, A34, autograd=False), case(s_pad_reflect, A34, autograd=False),
     case(s_pad_symmetric, A34, autograd=False), case(s_pad_wrap, A34, autograd=False),
+    case(s_pad_values, A34, 0.7, wrt=(0, 1), autograd=False),
+    case(s_pad_values, A34, np.array([0.5, -1.0]), wrt=(0, 1), autograd=False),
+    case(s_pad_values, A34, np.array([[0.5, -1.0], [2.0, 0.3]]), wrt=(0, 1), autograd=False),
+    case(s_pad_by_mean, A34, autograd=False),
     case(s_windows, V4 * 2.0, autograd=False), case(s_windows_2d, A34, autograd=False),
     case(s_windows_axis, A34, autograd=False),
 ]

@@ -864,6 +864,10 @@ def s_pad(x):
     return np.pad(x, ((1, 2), (0, 3)), constant_values=2.0)
 
 
+def s_pad_values(x, c):
+    return np.pad(x, ((1, 2), (0, 1)), constant_values=c)
+
+
 def s_pad_edge(x):
     return np.pad(x, 2, mode="edge")
 
@@ -1084,6 +1088,7 @@ SHAPES_CASES = [
     case(s_take_along_a_broadcast_column, A34, autograd=False), case(s_take_wrap, A34, autograd=False),
     case(s_diff, A34), case(s_diff_twice, A34),
     case(s_windows, A34, autograd=False), case(s_windows_axis, A34, autograd=False),
+    case(s_pad_values, A34, np.array([0.5, -1.0]), wrt=(0, 1), autograd=False),
     case(s_pad, A34, autograd=False), case(s_pad_edge, A34, autograd=False), case(s_pad_wrap, A34, autograd=False),
 ]
 
