@@ -297,6 +297,11 @@ def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
         elif op.kind == "copy" and isinstance(op.value, gast.Name) and op.value.id in kinds:
             kinds[op.target] = kinds[op.value.id]
     _holders(fn, kinds, callee_kinds)
+    for op in walk_ops(fn.body):  # `p[key]` with both passed in: a dict, a list or an array
+        if op.kind == "subscript" and isinstance(op.value.value, gast.Name) and isinstance(
+            op.value.slice, gast.Name
+        ) and op.value.value.id in fn.params and op.value.slice.id in fn.params:
+            kinds.setdefault(op.value.value.id, "any")
     return kinds
 
 

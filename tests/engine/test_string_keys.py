@@ -135,3 +135,32 @@ def test_second_order_through_computed_keys(name, f, args, wrt):
     first = autograd.grad(_autograd_version(f))
     expected = autograd.grad(lambda *a: np.sum(first(*a) * u))(*args)
     np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-9)
+
+
+def read_by_a_key_passed_in(p, key):
+    return np.sum(p[key] ** 2) + np.sum(p[key] * 0.5)
+
+
+@pytest.mark.parametrize("p, key", [
+    ({"a": np.array([1.0, -2.0]), "b": np.array([3.0])}, "a"),
+    ([np.array([1.0, -2.0]), np.array([3.0])], 1),
+    (np.array([1.0, -2.0, 0.5]), 2),
+    (np.array([1.0, -2.0, 0.5]), np.array([1, 1])),
+], ids=["dict", "list", "array", "array-repeated"])
+def test_a_container_read_by_a_key_passed_in(p, key):
+    """``p[key]`` with both passed in: a dict, a list or an array, which only the run time
+    knows (a dict's adjoint was made an array: an IndexError in np.add.at)."""
+    grads = tangent_lsp.grad(read_by_a_key_passed_in)(p, key)
+    if isinstance(p, np.ndarray):
+        expected = finite_differences(lambda v: read_by_a_key_passed_in(v, key), (p,))[0]
+        np.testing.assert_allclose(grads, expected, rtol=1e-6, atol=1e-8)
+        return
+    assert type(grads) is type(p)
+    for k in (p if isinstance(p, dict) else range(len(p))):
+        def partial(v, k=k):
+            moved = dict(p) if isinstance(p, dict) else list(p)
+            moved[k] = v
+            return read_by_a_key_passed_in(moved, key)
+
+        expected = finite_differences(partial, (p[k],))[0]
+        np.testing.assert_allclose(grads[k], expected, rtol=1e-6, atol=1e-8)
