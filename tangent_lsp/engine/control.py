@@ -322,22 +322,36 @@ def _dict_iteration(loop: gast.For, function: gast.FunctionDef) -> tuple | None:
         return iterator.func.value, iterator.func.attr
     if is_dict(iterator, function):
         return iterator, "keys"
-    if isinstance(iterator, gast.Name) and isinstance(loop.target, gast.Name) and any(
-        isinstance(sub.value, gast.Name) and sub.value.id == iterator.id
-        and isinstance(sub.slice, gast.Name) and sub.slice.id == loop.target.id
-        for sub in S.nodes_of(loop.body, gast.Subscript)
-    ):
-        return iterator, "keys"
     return None
 
 
 def is_dict(node: gast.expr, function: gast.FunctionDef) -> bool:
-    """Whether ``node`` names a variable the function also reads by a string key
-    (``params["W"]``): only a dict can be."""
-    return isinstance(node, gast.Name) and any(
-        isinstance(sub.value, gast.Name) and sub.value.id == node.id
-        and isinstance(sub.slice, gast.Constant) and isinstance(sub.slice.value, str)
-        for sub in S.nodes_of(function.body, gast.Subscript)
+    """Whether ``node`` names a variable that only a dict can be, anywhere in the function
+    (an earlier loop over it is a dict's loop too): one read by a string key
+    (``params["W"]``), one whose ``.items()``, ``.keys()`` or ``.values()`` is asked, or
+    one a loop over it reads by the loop's variable (``for name in blocks: blocks[name]``)."""
+    if not isinstance(node, gast.Name):
+        return False
+    name = node.id
+    for sub in S.nodes_of(function.body, gast.Subscript):
+        if isinstance(sub.value, gast.Name) and sub.value.id == name and isinstance(
+            sub.slice, gast.Constant
+        ) and isinstance(sub.slice.value, str):
+            return True
+    for call in S.nodes_of(function.body, gast.Call):
+        func = call.func
+        if isinstance(func, gast.Attribute) and func.attr in _VIEWS and isinstance(
+            func.value, gast.Name
+        ) and func.value.id == name and not call.args:
+            return True
+    return any(
+        isinstance(loop.iter, gast.Name) and loop.iter.id == name
+        and isinstance(loop.target, gast.Name) and any(
+            isinstance(sub.value, gast.Name) and sub.value.id == name
+            and isinstance(sub.slice, gast.Name) and sub.slice.id == loop.target.id
+            for sub in S.nodes_of(loop.body, gast.Subscript)
+        )
+        for loop in S.nodes_of(function.body, gast.For)
     )
 
 

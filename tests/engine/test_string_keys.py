@@ -164,3 +164,28 @@ def test_a_container_read_by_a_key_passed_in(p, key):
 
         expected = finite_differences(partial, (p[k],))[0]
         np.testing.assert_allclose(grads[k], expected, rtol=1e-6, atol=1e-8)
+
+
+def loops_over_a_dict_passed_in(d):
+    acc = {k: 0.0 for k in d}  # nothing here says d is a dict: the loop below does
+    for k in d:
+        acc[k] = np.sum(d[k] ** 2)
+    return acc["a"] + 2.0 * acc["b"]
+
+
+def test_an_earlier_loop_over_a_dict_is_a_dicts_loop():
+    """``for k in d`` read d as a list (``d[0]``: a KeyError) when only a later loop, or a
+    later ``.items()``, showed that d is a dict."""
+    d = {"a": np.array([1.0, -2.0]), "b": np.array([3.0])}
+    grads = tangent_lsp.grad(loops_over_a_dict_passed_in)(d)
+    assert set(grads) == {"a", "b"}
+    for key, value in d.items():
+        def partial(v, key=key):
+            return loops_over_a_dict_passed_in({**d, key: v})
+
+        expected = finite_differences(partial, (value,))[0]
+        np.testing.assert_allclose(grads[key], expected, rtol=1e-6, atol=1e-8)
+    tangents = {"a": np.array([0.5, 1.0]), "b": np.array([-1.0])}
+    jvp = tangent_lsp.autodiff(loops_over_a_dict_passed_in, mode="forward")(d, tangents)
+    expected = sum(np.sum(grads[k] * tangents[k]) for k in d)
+    np.testing.assert_allclose(jvp, expected, rtol=1e-10)
