@@ -104,6 +104,10 @@ def statement_text(module: Module, stmt: gast.stmt) -> str:
 
 
 
+# What ``lists_as_arrays`` wraps: without one in the function, it has nothing to do
+_LIST_OPERANDS = frozenset((gast.List, gast.Tuple, gast.ListComp))
+
+
 class _Normalizer(ControlFlow):
     def __init__(
         self, module: Module, function: gast.FunctionDef, resolver: Resolver, namer: Namer,
@@ -144,7 +148,8 @@ class _Normalizer(ControlFlow):
         body = S.clone(self.function.body)
         if gast.Lambda in present:
             body = inline_lambdas(body, self.namer.fresh)
-        lists_as_arrays(body, self.resolver, self.local_names)  # (it adds no comprehension)
+        if gast.Lambda in present or not present.isdisjoint(_LIST_OPERANDS):
+            lists_as_arrays(body, self.resolver, self.local_names)  # (it adds no comprehension)
         if gast.Lambda in present or not present.isdisjoint(COMPREHENSIONS):
             body = expand_comprehensions(body, self.namer.fresh)
             # a comprehension's renamed variables, a lambda's bound arguments (the names
