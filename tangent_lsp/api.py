@@ -219,12 +219,34 @@ def grad(
     check_dims: bool = True,
     verbose: int = 0,
 ) -> Callable:
-    """Gradient of a scalar-valued function; the output seed defaults to 1.0."""
-    return autodiff(
+    """Gradient of a scalar-valued function; the output seed defaults to 1.0. With
+    ``check_dims``, a function that returns several values (``return loss, aux``) is an
+    error rather than the gradient of their sum."""
+    derivative = autodiff(
         func, wrt=wrt, optimized=optimized, motion="joint", mode="reverse",
         preserve_result=preserve_result, check_dims=check_dims,
         input_derivative=INPUT_DERIVATIVE.DefaultOne, verbose=verbose,
     )
+    if check_dims:
+        _returns_one_value(func, derivative)
+    return derivative
+
+
+def _returns_one_value(func: Callable, derivative: Callable) -> None:
+    """A DiffError if ``func`` returns a tuple or list: its derivative's seed is one."""
+    params = list(inspect.signature(inspect.unwrap(derivative)).parameters.values())
+    seed = params[-1].default if params else None
+    if isinstance(seed, (tuple, list)):
+        func = inspect.unwrap(func)
+        error = DiffError(
+            "function", f"'{func.__name__}' returns {len(seed)} values: grad differentiates "
+            "a function that returns one number",
+            hint="return the loss alone, or use vjp with a seed for each value "
+            "(check_dims=False gives the gradient of their sum)",
+            path=inspect.getsourcefile(func), line=func.__code__.co_firstlineno, col=0,
+        )
+        error.args = (error.format(),)
+        raise error
 
 
 def jvp(

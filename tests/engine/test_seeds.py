@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import tangent_lsp
+from tests.oracle import finite_differences
 
 R = np.array([[1.0], [-2.0], [0.5]])
 W = np.array([[1.0, 0.2, 0.0], [0.3, -1.0, 0.4], [0.0, 0.5, 2.0]])
@@ -95,3 +96,23 @@ def test_a_number_seed_for_an_array_result(f, args, wrt, optimized):
     gradient = tangent_lsp.grad(f, wrt=(wrt,), optimized=optimized)(*args)
     assert np.shape(gradient) == np.shape(args[wrt])
     assert np.allclose(gradient, _central(f, args, wrt), rtol=1e-6, atol=1e-8)
+
+
+def loss_and_mean(x):
+    loss = np.sum(x ** 2)
+    return loss, np.mean(x)
+
+
+def test_grad_of_a_function_returning_two_values_is_reported():
+    """``return loss, aux``: grad seeded both with 1.0 and returned the gradient of their
+    sum, silently; it is an error now, unless check_dims=False asks for that sum."""
+    x = np.array([1.0, -2.0, 0.5])
+    with pytest.raises(tangent_lsp.DiffError, match="returns 2 values") as info:
+        tangent_lsp.grad(loss_and_mean)
+    assert info.value.line == loss_and_mean.__code__.co_firstlineno
+    summed = tangent_lsp.grad(loss_and_mean, check_dims=False)(x)
+    expected = finite_differences(lambda v: sum(loss_and_mean(v)), (x,))[0]
+    np.testing.assert_allclose(summed, expected, rtol=1e-6)
+    pulled = tangent_lsp.vjp(loss_and_mean)(x, (1.0, 0.0))  # the loss's gradient alone
+    expected = finite_differences(lambda v: loss_and_mean(v)[0], (x,))[0]
+    np.testing.assert_allclose(pulled, expected, rtol=1e-6)
