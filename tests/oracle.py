@@ -308,3 +308,14 @@ def second_derivative(order, function, args, i, j, t, u):
 
 ORDERS = ["forward over reverse", "reverse over reverse", "reverse over forward",
           "forward over forward"]
+
+
+def assert_second_derivative_matches(order, function, args, i, j, seed=9, rtol=1e-4,
+                                     atol=1e-5, context=""):
+    """``second_derivative`` in ``order`` against central differences of grad_i along a
+    random direction of argument j, paired with another random direction."""
+    rng = np.random.default_rng(seed)
+    t, u = rng.normal(size=np.shape(args[i])), rng.normal(size=np.shape(args[j]))
+    expected = np.sum(t * gradient_change(function, args, i, j, u, step=1e-5))
+    ours = second_derivative(order, function, args, i, j, t, u)
+    assert np.allclose(ours, expected, rtol=rtol, atol=atol), f"{ours} != {expected}\n{context}"
