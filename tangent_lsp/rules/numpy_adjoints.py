@@ -52,6 +52,7 @@ from tangent_lsp.runtime import (
     unstack,
     unpad,
     unpad_values,
+    unconvolve,
     untake,
     untake_along_axis,
     untile,
@@ -553,6 +554,12 @@ def repeat(y, a, repeats, axis=None):
 def pad(y, array, pad_width, mode="constant", constant_values=0, reflect_type="even"):
     d[array] = unpad(d[y], array, pad_width, mode=mode)
     d[constant_values] = unpad_values(d[y], array, pad_width, constant_values)
+
+
+@adjoint(numpy.convolve)  # each is correlated with the gradient (convolution is symmetric)
+def convolve(y, a, v, mode="full"):
+    d[a] = unconvolve(d[y], a, v, mode=mode)
+    d[v] = unconvolve(d[y], v, a, mode=mode)
 
 
 @adjoint(numpy.lib.stride_tricks.sliding_window_view)  # windows overlap: their gradients add

@@ -553,6 +553,11 @@ def pad(y, array, pad_width, mode="constant", constant_values=0, reflect_type="e
     )
 
 
+@tangent_(numpy.convolve)
+def convolve(y, a, v, mode="full"):
+    d[y] = numpy.convolve(d[a], v, mode=mode) + numpy.convolve(a, d[v], mode=mode)
+
+
 @tangent_(numpy.lib.stride_tricks.sliding_window_view)
 def sliding_window_view(y, x, window_shape, axis=None, subok=False, writeable=False):
     d[y] = numpy.lib.stride_tricks.sliding_window_view(d[x], window_shape, axis=axis)

@@ -66,6 +66,7 @@ from tangent_lsp.runtime import (
     unsum,
     untake,
     untake_along_axis,
+    unconvolve,
     unpad,
     unpad_values,
     untile,
@@ -257,6 +258,12 @@ def a_unpad_values(y, g, x, pad_width, constant_values):
 @adjoint(unpad)  # the transpose of unpad pads again, with zeros where nothing was copied
 def a_unpad(y, g, x, pad_width, mode="constant"):
     d[g] = numpy.pad(d[y], pad_width, mode=mode)
+
+
+@adjoint(unconvolve)  # bilinear in g and v: the convolution itself, and the other pairing
+def a_unconvolve(y, g, a, v, mode="full"):
+    d[g] = numpy.convolve(d[y], v, mode=mode)
+    d[v] = unconvolve(g, v, d[y], mode=mode)
 
 
 @adjoint(unwindow)  # the transpose of adding windows back: taking them again

@@ -69,6 +69,7 @@ from tangent_lsp.runtime import (
     unsum,
     untake,
     untake_along_axis,
+    unconvolve,
     unpad,
     unpad_values,
     untile,
@@ -160,6 +161,11 @@ def t_unpad_values(y, g, x, pad_width, constant_values):
 @tangent_(unpad)
 def t_unpad(y, g, x, pad_width, mode="constant"):
     d[y] = unpad(d[g], x, pad_width, mode=mode)
+
+
+@tangent_(unconvolve)
+def t_unconvolve(y, g, a, v, mode="full"):
+    d[y] = unconvolve(d[g], a, v, mode=mode) + unconvolve(g, a, d[v], mode=mode)
 
 
 @tangent_(unwindow)

@@ -241,3 +241,14 @@ def einsum_adjoint(g, subscripts, operands):
             gi = full
         grads.append(_shaped(gi, op))
     return tuple(grads)
+
+
+def unconvolve(g, a, v, mode="full"):
+    """Adjoint of ``np.convolve(a, v, mode)`` with respect to ``a`` (and, with ``a`` and
+    ``v`` swapped, to ``v``: convolution is symmetric): ``g`` placed where its mode cut
+    it from the full convolution, correlated with ``v``."""
+    n, m = np.size(a), np.size(v)
+    full = np.zeros(n + m - 1)
+    start = {"f": 0, "s": (min(n, m) - 1) // 2, "v": min(n, m) - 1}[str(mode)[0].lower()]
+    full[start:start + np.size(g)] = g
+    return _shaped(np.convolve(full, np.ravel(v)[::-1], "valid"), a)

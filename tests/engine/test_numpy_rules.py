@@ -984,6 +984,18 @@ def s_pad_by_mean(x):
     return np.sum(np.pad(x, 1, constant_values=np.mean(x)) ** 2)
 
 
+def c_convolve(x, k):
+    return np.sum(np.sin(np.convolve(x, k)))
+
+
+def c_convolve_same(x, k):  # a kernel longer than the signal, too
+    return np.sum(np.convolve(x, k, mode="same") ** 2) + np.sum(np.convolve(k, x, "same") * W3[0])
+
+
+def c_convolve_valid(x, k):
+    return np.sum(np.tanh(np.convolve(x, k, "valid")))
+
+
 def s_windows(x):  # overlapping windows of a vector
     return np.sum(np.tanh(np.lib.stride_tricks.sliding_window_view(x, 3) @ W3))
 
@@ -1037,6 +1049,12 @@ SHAPES_CASES = [
     case(s_pad_values, A34, np.array([0.5, -1.0]), wrt=(0, 1), autograd=False),
     case(s_pad_values, A34, np.array([[0.5, -1.0], [2.0, 0.3]]), wrt=(0, 1), autograd=False),
     case(s_pad_by_mean, A34, autograd=False),
+    # autograd has no rule for np.convolve: finite differences only
+    case(c_convolve, V4, V3, wrt=(0, 1), autograd=False),
+    case(c_convolve_same, V4, V3, wrt=(0, 1), autograd=False),
+    case(c_convolve_same, V3, V4, wrt=(0, 1), autograd=False),
+    case(c_convolve_valid, V4, V3, wrt=(0, 1), autograd=False),
+    case(c_convolve_valid, V3, V4, wrt=(0, 1), autograd=False),
     case(s_windows, V4 * 2.0, autograd=False), case(s_windows_2d, A34, autograd=False),
     case(s_windows_axis, A34, autograd=False),
 ]

@@ -864,6 +864,14 @@ def s_pad(x):
     return np.pad(x, ((1, 2), (0, 3)), constant_values=2.0)
 
 
+def c_convolve(x, k):
+    return np.convolve(x, k, "same")
+
+
+def c_convolve_valid(x, k):
+    return np.convolve(k, x, mode="valid")
+
+
 def s_pad_values(x, c):
     return np.pad(x, ((1, 2), (0, 1)), constant_values=c)
 
@@ -1089,6 +1097,8 @@ SHAPES_CASES = [
     case(s_diff, A34), case(s_diff_twice, A34),
     case(s_windows, A34, autograd=False), case(s_windows_axis, A34, autograd=False),
     case(s_pad_values, A34, np.array([0.5, -1.0]), wrt=(0, 1), autograd=False),
+    case(c_convolve, V4, V3, wrt=(0, 1), autograd=False),
+    case(c_convolve_valid, V4, V3, wrt=(0, 1), autograd=False),
     case(s_pad, A34, autograd=False), case(s_pad_edge, A34, autograd=False), case(s_pad_wrap, A34, autograd=False),
 ]
 

@@ -88,6 +88,10 @@ def windows(x):
     return bent(np.lib.stride_tricks.sliding_window_view(x, (2, 2)) * 0.5)
 
 
+def convolve_same(x, k):
+    return bent(np.convolve(x, k, "same"))
+
+
 def pad_values(x, c):
     return bent(np.pad(x, ((1, 0), (2, 1)), constant_values=c) * 0.5)
 
@@ -320,6 +324,9 @@ NONLINEAR = [
     case(stack, V4, B34[0]), case(stack, V4, B34[0], pair=(0, 1)), case(tile, A34),
     case(pad_constant, A34, autograd=False), case(pad_reflect, A34, autograd=False),
     case(windows, A34, autograd=False),
+    case(convolve_same, V4, V3, autograd=False),
+    case(convolve_same, V4, V3, pair=(0, 1), autograd=False),
+    case(convolve_same, V3, V4, pair=(1, 1), autograd=False),
     case(pad_values, A34, np.array([0.5, -1.0]), pair=(1, 1), autograd=False),
     case(pad_values, A34, np.array([0.5, -1.0]), pair=(0, 1), autograd=False),
     case(repeat_axis, A34), case(repeat_flat, A34), case(diagonal_offset, A34, autograd=False), case(trace, A34),
