@@ -161,3 +161,45 @@ def _replace(root: gast.AST, old: gast.AST, new: gast.AST) -> None:
                 for index, item in enumerate(value):
                     if item is old:
                         value[index] = new
+
+
+_DICT_VIEWS = ("values", "items", "keys")
+
+
+def dict_views_as_comprehensions(stmts: list[gast.stmt], fresh: Callable[[str], str]) -> bool:
+    """``sum(d.values())``, ``np.stack(list(d.items()))``: a dict's view read whole, not
+    looped over, rewritten in place as the list a loop over the dict builds
+    (``[d[k] for k in d]``, ``[(k, d[k]) for k in d]``, ``[k for k in d]``). A loop's own
+    ``for v in d.values()`` stays: loops read views as they are. Whether it rewrote any."""
+    views = [
+        call for call in S.nodes_of(stmts, gast.Call)
+        if isinstance(call.func, gast.Attribute) and call.func.attr in _DICT_VIEWS
+        and isinstance(call.func.value, gast.Name) and not call.args and not call.keywords
+    ]
+    if not views:
+        return False
+    loops = S.nodes_of(stmts, gast.For) + S.nodes_of(stmts, gast.comprehension)
+    looped = {id(node.iter) for node in loops}
+    wanted = {id(call) for call in views if id(call) not in looped}
+    if not wanted:
+        return False
+
+    class Rewrite(gast.NodeTransformer):
+        def visit_Call(self, node: gast.Call) -> gast.expr:
+            self.generic_visit(node)
+            if id(node) not in wanted:
+                return node
+            mapping, view = node.func.value.id, node.func.attr
+            key = fresh("key")
+            value = gast.Subscript(value=S.name(mapping), slice=S.name(key), ctx=gast.Load())
+            element = {"values": value, "keys": S.name(key),
+                       "items": gast.Tuple(elts=[S.name(key), value], ctx=gast.Load())}[view]
+            loop = gast.comprehension(
+                target=S.name(key, store=True), iter=S.name(mapping), ifs=[], is_async=0
+            )
+            return gast.copy_location(gast.ListComp(elt=element, generators=[loop]), node)
+
+    rewrite = Rewrite()
+    for index, stmt in enumerate(stmts):
+        stmts[index] = rewrite.visit(stmt)
+    return True

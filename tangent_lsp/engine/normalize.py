@@ -20,7 +20,7 @@ from . import syntax as S
 from .errors import DiffError, unsupported
 from .checks import check_module_names, check_signature
 from .control import DICT_KEYS, ControlFlow, is_dict
-from .comprehensions import COMPREHENSIONS, expand_comprehensions
+from .comprehensions import COMPREHENSIONS, dict_views_as_comprehensions, expand_comprehensions
 from .lambdas import inline_lambdas
 from .operands import lists_as_arrays
 from .effects import check_out_keywords, check_statement_call
@@ -148,6 +148,8 @@ class _Normalizer(ControlFlow):
         body = S.clone(self.function.body)
         if gast.Lambda in present:
             body = inline_lambdas(body, self.namer.fresh)
+        if gast.Attribute in present and dict_views_as_comprehensions(body, self.namer.fresh):
+            present = present | {gast.ListComp}  # `sum(d.values())`: a list built by a loop
         if gast.Lambda in present or not present.isdisjoint(_LIST_OPERANDS):
             lists_as_arrays(body, self.resolver, self.local_names)  # (it adds no comprehension)
         if gast.Lambda in present or not present.isdisjoint(COMPREHENSIONS):

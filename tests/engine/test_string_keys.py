@@ -189,3 +189,41 @@ def test_an_earlier_loop_over_a_dict_is_a_dicts_loop():
     jvp = tangent_lsp.autodiff(loops_over_a_dict_passed_in, mode="forward")(d, tangents)
     expected = sum(np.sum(grads[k] * tangents[k]) for k in d)
     np.testing.assert_allclose(jvp, expected, rtol=1e-10)
+
+
+def regularised(params, x):  # `sum(params.values())`: a view read whole, not looped over
+    return np.sum(x @ params["W"]) + np.sum(sum(params.values()) ** 2)
+
+
+def stacked_values(d):
+    return np.sum(np.stack(list(d.values())) ** 2) + np.sum(np.sin(d["b"]))
+
+
+def weighted_items(d):
+    total = 0.0
+    for k, v in list(d.items()):
+        total = total + np.sum(v ** 2 * len(k))
+    return total
+
+
+@pytest.mark.parametrize("f, needs_x", [
+    (regularised, True), (stacked_values, False), (weighted_items, False),
+], ids=["sum_values", "stack_values", "list_items"])
+def test_a_dict_view_read_whole(f, needs_x):
+    """``.values()``, ``.items()`` outside a loop's header ("no derivative rule for method
+    '.values()' (numpy.ndarray.values)" before): the list a loop over the dict builds."""
+    d = {"W": np.array([0.5, -1.0]), "b": np.array([2.0, 0.3]), "cc": np.array([1.5, -0.5])}
+    x = np.array([1.0, 2.0])
+    args = (d, x) if needs_x else (d,)
+    grads = tangent_lsp.grad(f)(*args)
+    assert isinstance(grads, dict) and set(grads) == set(d)
+    for key, value in d.items():
+        def partial(v, key=key):
+            return f({**d, key: v}, *args[1:])
+
+        expected = finite_differences(partial, (value,))[0]
+        np.testing.assert_allclose(grads[key], expected, rtol=1e-6, atol=1e-8)
+    tangents = {k: np.array([0.3, -0.7]) for k in d}
+    jvp = tangent_lsp.autodiff(f, mode="forward")(*args, tangents)
+    expected = sum(np.sum(grads[k] * tangents[k]) for k in d)
+    np.testing.assert_allclose(jvp, expected, rtol=1e-8)
