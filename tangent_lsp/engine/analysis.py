@@ -413,6 +413,8 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
                     kinds.setdefault(element, "positional")
                     if element in sliced:
                         kinds.setdefault(sliced[element], "positional")
+                elif element in from_containers:  # `a = e["a"]; a[1]`: a dict with int keys?
+                    indexed.add(element)
             elif isinstance(index, gast.Name) and index.id in indices and (
                 element in fn.params or element in sliced
             ):

@@ -227,3 +227,34 @@ def test_a_dict_view_read_whole(f, needs_x):
     jvp = tangent_lsp.autodiff(f, mode="forward")(*args, tangents)
     expected = sum(np.sum(grads[k] * tangents[k]) for k in d)
     np.testing.assert_allclose(jvp, expected, rtol=1e-8)
+
+
+def dict_of_int_keyed_dict(x):
+    e = {"a": {1: x * 2.0}}
+    return np.sum(e["a"][1] ** 2)
+
+
+def int_keyed_dict_in_an_argument(p):
+    return np.sum(p["a"][0] * p["a"][1]) + np.sum(p["W"][0] ** 2)
+
+
+def test_a_dict_with_integer_keys_inside_a_dict():
+    """``e["a"][1]`` where ``e["a"]`` is a dict with integer keys: its adjoint was made an
+    array (``ba = np.zeros(np.shape(a)); ba[1] += ...``: an IndexError)."""
+    x = np.array([1.0, -2.0])
+    assert_gradients_match(dict_of_int_keyed_dict, (x,))
+    p = {"a": {0: np.array([1.0, 2.0]), 1: np.array([3.0, -1.0])},
+         "W": np.array([[1.0, 2.0], [3.0, 4.0]])}
+    grads = tangent_lsp.grad(int_keyed_dict_in_an_argument)(p)
+    for path in (("a", 0), ("a", 1), ("W",)):
+        def partial(v, path=path):
+            moved = {"a": dict(p["a"]), "W": p["W"]}
+            if path[0] == "a":
+                moved["a"][path[1]] = v
+            else:
+                moved["W"] = v
+            return int_keyed_dict_in_an_argument(moved)
+
+        value = p["a"][path[1]] if path[0] == "a" else p["W"]
+        got = grads["a"][path[1]] if path[0] == "a" else grads["W"]
+        np.testing.assert_allclose(got, finite_differences(partial, (value,))[0], rtol=1e-6)
