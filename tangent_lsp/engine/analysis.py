@@ -13,9 +13,7 @@ import gast
 import numpy
 
 from . import syntax as S
-from .control import DICT_KEYS
 from .errors import DiffError
-from .normalize import is_repeated_constants
 from .ir import Function, If, Loop, Op, Return, Statement
 from .templates import RUNTIME_MODULE, RuleLibrary, bind
 from .views import views_of
@@ -62,14 +60,9 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
             continue
         if _to_integers(op.bound or op.forward_bound, resolver):
             op.kind = "constant"  # `x.astype(int)`, `np.sum(x, dtype=int)`: piecewise constant
-        else:
-            bound = op.bound or op.forward_bound
-            for parameter, (why, hint) in _DEFAULT_ONLY.get(op.key, {}).items():
-                if not _followed(op.key, parameter, bound.get(parameter)):
-                    op.error = DiffError(
-                        "argument", f"{op.shown} with {why}", hint=hint
-                    ).at(op.node)
-                    break
+        elif (broken := _limit_broken(op.key, op.bound or op.forward_bound)) is not None:
+            why, hint = broken
+            op.error = DiffError("argument", f"{op.shown} with {why}", hint=hint).at(op.node)
 
 
 def _squares(op) -> bool:
@@ -80,39 +73,45 @@ def _squares(op) -> bool:
     )
 
 
-# Arguments a rule follows only when left out (or False, None): why, and what to write
-_HERMITIAN = {"hermitian": (
-    "hermitian=True reads one triangle, through eigh: not differentiated",
-    "leave hermitian out, or use np.linalg.eigh",
-)}
-_DEFAULT_ONLY: dict[str, dict[str, tuple[str, str]]] = {
+# Arguments a rule follows only when left out, or given one of a few values (False and
+# None for flags): which values, why not the others, and what to write instead
+_LEFT_OUT = (False, None)
+_HERMITIAN = {"hermitian": (_LEFT_OUT, "hermitian=True reads one triangle, through eigh: not "
+                            "differentiated", "leave hermitian out, or use np.linalg.eigh")}
+_LIMITED: dict[str, dict[str, tuple[tuple, str, str]]] = {
     "numpy.linalg.svd": _HERMITIAN,
     "numpy.linalg.pinv": _HERMITIAN,
     "scipy.special.logsumexp": {
-        "b": ("weights (b=) is not differentiated", "write logsumexp(a + np.log(b)) for b > 0"),
-        "return_sign": ("return_sign=True is not differentiated", "leave return_sign out"),
+        "b": (_LEFT_OUT, "weights (b=) is not differentiated",
+              "write logsumexp(a + np.log(b)) for b > 0"),
+        "return_sign": (_LEFT_OUT, "return_sign=True is not differentiated",
+                        "leave return_sign out"),
     },
     "numpy.pad": {
-        "mode": ("a mode that computes its border from the values (maximum, minimum, mean, "
+        "mode": (("constant", "edge", "reflect", "symmetric", "wrap"),
+                 "a mode that computes its border from the values (maximum, minimum, mean, "
                  "median, linear_ramp, empty) is not differentiated",
                  "use mode constant, edge, reflect, symmetric or wrap"),
-        "reflect_type": ("reflect_type='odd' is not differentiated",
+        "reflect_type": (("even",), "reflect_type='odd' is not differentiated",
                          "leave reflect_type out (even)"),
     },
 }
-# ... and the values, other than False and None, a rule follows (a value only known at
-# run time is checked there)
-_FOLLOWED = {
-    ("numpy.pad", "mode"): ("constant", "edge", "reflect", "symmetric", "wrap"),
-    ("numpy.pad", "reflect_type"): ("even",),
-}
+# ... of which these are checked where the derivative runs, when only known there
+_CHECKED_AT_RUN_TIME = frozenset({("numpy.pad", "mode")})  # runtime.unpad
 
 
-def _followed(key: str, parameter: str, value: gast.expr | None) -> bool:
-    allowed = _FOLLOWED.get((key, parameter))
-    if allowed is None or _is_false(value):
-        return _is_false(value)
-    return not isinstance(value, gast.Constant) or value.value in allowed
+def _limit_broken(key: str, bound: dict[str, gast.expr]) -> tuple[str, str] | None:
+    """(why, hint) for an argument the rule for ``key`` does not follow, if one is."""
+    for parameter, (allowed, why, hint) in _LIMITED.get(key, {}).items():
+        value = bound.get(parameter)
+        if _is_false(value):
+            continue  # left out (a default is one the rule follows) or False or None
+        if isinstance(value, gast.Constant):
+            if value.value not in allowed:
+                return why, hint
+        elif (key, parameter) not in _CHECKED_AT_RUN_TIME:
+            return why, hint
+    return None
 
 
 def _is_false(value: gast.expr | None) -> bool:
@@ -189,278 +188,6 @@ def _is_d_target(node: gast.AST) -> bool:
         and node.value.id == "d"
         and isinstance(node.slice, gast.Name)
     )
-
-
-# NumPy functions that return a list when given several arrays (`np.atleast_2d(a, b)[0]`)
-_LIST_OF_SEVERAL = frozenset(f"numpy.atleast_{n}d" for n in (1, 2, 3))
-# Runtime helpers whose result is of their argument's kind (an array for an array)
-_SAME_KIND = frozenset(f"{RUNTIME_MODULE}.{name}" for name in ("copied",))
-# Functions that always return a list (or tuple) of values
-_LISTS = frozenset((
-    "numpy.split", "numpy.array_split", "builtins.list", "builtins.tuple",
-    "numpy.linalg.eigh", "numpy.linalg.slogdet", "numpy.linalg.svd",
-))
-
-
-def _singular_values_only(op) -> bool:
-    """``np.linalg.svd(a, compute_uv=False)``: one array, where svd returns three."""
-    if op.key != "numpy.linalg.svd":
-        return False
-    flag = op.keywords.get("compute_uv", op.args[2] if len(op.args) > 2 else None)
-    return flag is not None and not (isinstance(flag, gast.Constant) and flag.value is True)
-
-
-def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
-    """Variables that are statically lists or dicts (``[]``, ``.append``, ``d["key"]``),
-    and ``"any"`` for those that hold other values (containers or arrays: which, only the
-    run time knows).
-
-    Their adjoints are lists/dicts too, and are updated element by element.
-    ``callee_kinds(op)``, for a call of the user's function, gives the kinds of the
-    arguments (what the callee's source does with its parameters).
-    """
-    kinds: dict[str, str] = {}
-    # a parameter whose default is a tuple or list literal (a generated derivative's seed
-    # for a function returning a tuple)
-    args = fn.node.args
-    for param, default in zip(args.args[len(args.args) - len(args.defaults):], args.defaults):
-        if isinstance(default, (gast.Tuple, gast.List)):
-            kinds[param.id] = "list"
-    # a call's result unpacked into names (`a, b = split_like(...)`) is a tuple
-    calls = {op.target for op in walk_ops(fn.body) if op.kind == "call"}
-    unpacked = {
-        op.value.value.id for op in walk_ops(fn.body)
-        if op.kind == "subscript" and getattr(op, "unpack", False)
-        and isinstance(op.value.value, gast.Name)
-    }
-    # so is a runtime helper's result read by position (`grads = solve_adjoint(...)`; `grads[0]`)
-    indexed = {
-        op.value.value.id for op in walk_ops(fn.body)
-        if op.kind == "subscript" and isinstance(op.value.value, gast.Name)
-        and isinstance(op.value.slice, gast.Constant) and type(op.value.slice.value) is int
-    }
-    helper_results = {
-        op.target for op in walk_ops(fn.body)
-        if op.kind == "rule" and op.key.startswith(RUNTIME_MODULE + ".")
-    }
-    calls |= {
-        op.target for op in walk_ops(fn.body) if op.kind == "rule" and (
-            op.target in unpacked
-            or (op.target in indexed and (
-                (op.key.startswith(RUNTIME_MODULE + ".") and op.key not in _SAME_KIND)
-                or (op.key in _LIST_OF_SEVERAL and len(op.args) > 1)
-            ))
-        )
-    }
-    key_lists: set[str] = set()  # lists of string constants (`["W", "b"]`)
-    keys = string_names(fn)  # and their elements (`for k in ["W", "b"]`)
-    for op in walk_ops(fn.body):
-        if (
-            op.kind == "subscript"
-            and isinstance(op.value.value, gast.Name)
-            and op.value.value.id in calls
-            and (op.value.value.id in unpacked or op.value.value.id in indexed)
-        ):  # `a, b = g(x)` or `g(x)[0]`: g returned a tuple (`g(x)[..., :2]` slices an array)
-            kinds[op.value.value.id] = "list"
-        if (
-            op.kind == "subscript" and isinstance(op.value.value, gast.Name)
-            and kinds.get(op.value.value.id) == "list" and (
-                op.target in unpacked
-                or (op.target in indexed and op.value.value.id in helper_results)
-            )
-        ):  # `a, b = pairs[1]`, or a helper's nested result `parts = grads[1]; parts[0]`
-            kinds[op.target] = "list"
-        if op.kind == "rule" and op.key in _SAME_KIND and op.args and isinstance(
-            op.args[0], gast.Name
-        ) and kinds.get(op.args[0].id) in ("list", "dict"):  # `copied(d)` of a dict: a dict
-            kinds[op.target] = kinds[op.args[0].id]
-        if op.kind == "rule" and op.key in _LISTS and not _singular_values_only(op):
-            kinds[op.target] = "list"  # np.split's pieces, maybe of several shapes
-        if op.kind == "constant" and is_repeated_constants(op.value):  # `hs = [None] * T`
-            kinds[op.target] = "list"
-        if op.kind == "literal":
-            kinds[op.target] = "dict" if isinstance(op.value, gast.Dict) else "list"
-            if not isinstance(op.value, gast.Dict) and op.value.elts and all(
-                isinstance(e, gast.Constant) and isinstance(e.value, str) for e in op.value.elts
-            ):
-                key_lists.add(op.target)
-        elif op.kind in ("append", "pop"):
-            kinds[op.target if op.kind == "append" else op.args[0].id] = "list"
-        elif op.kind == "subscript" and isinstance(op.value.value, gast.Name):
-            index = op.value.slice
-            if (isinstance(index, gast.Constant) and isinstance(index.value, str)) or (
-                isinstance(index, gast.Name) and index.id in keys
-            ):  # `d["W"]`, or `d[k]` for `k` from a list of strings (`for k in ["W", "b"]`)
-                kinds[op.value.value.id] = "dict"
-            if op.value.value.id in key_lists:
-                keys.add(op.target)
-        elif op.kind == "copy" and isinstance(op.value, gast.Name) and op.value.id in kinds:
-            kinds[op.target] = kinds[op.value.id]
-    _holders(fn, kinds, callee_kinds)
-    for op in walk_ops(fn.body):  # `p[key]` with both passed in: a dict, a list or an array
-        if op.kind == "subscript" and isinstance(op.value.value, gast.Name) and isinstance(
-            op.value.slice, gast.Name
-        ) and op.value.value.id in fn.params and op.value.slice.id in fn.params:
-            kinds.setdefault(op.value.value.id, "any")
-    return kinds
-
-
-# The runtime's helpers for adjoints of containers: in a generated derivative
-# differentiated again, what they take and make holds containers (arrays get
-# `np.zeros(np.shape(x))` and `+`)
-_GENERIC_HELPERS = frozenset(f"{RUNTIME_MODULE}.{name}" for name in ("zeros_like", "add_grad"))
-
-
-def string_names(fn: Function) -> set[str]:
-    """Variables that hold strings by construction: ``k = f"W{i}"``, ``k = "b" + str(i)``,
-    ``k = name.upper()`` for a string ``name``. A container indexed by one is a dict."""
-    strings: set[str] = set()
-
-    def is_string(node: gast.expr) -> bool:
-        cls = node.__class__
-        if cls is gast.Constant:
-            return type(node.value) is str
-        if cls is gast.Name:
-            return node.id in strings
-        if cls is gast.JoinedStr:
-            return True
-        if cls is gast.BinOp:  # "W" + str(i), "W%d" % i
-            return is_string(node.left) or (
-                isinstance(node.op, gast.Add) and is_string(node.right)
-            )
-        if cls is gast.Call:
-            func = node.func
-            if isinstance(func, gast.Name):
-                return func.id in ("str", "repr", "format")
-            return isinstance(func, gast.Attribute) and is_string(func.value)  # "W{}".format(i)
-        return False
-
-    for _ in range(2):  # a loop's body may build from a name bound further down
-        for op in walk_ops(fn.body):
-            if op.kind in ("constant", "rule", "copy") and is_string(op.value):
-                strings.add(op.target)
-    return strings
-
-
-def _holders(fn: Function, kinds: dict[str, str], callee_kinds) -> None:
-    """Mark ``"any"`` what holds containers: ``for W, b in params`` reads
-    ``t = params[i]; W = t[0]; b = t[1]``, so ``t`` and ``params`` hold tuples (an array's
-    rows unpack too, so the kind stays open); an argument the callee indexes by key is a
-    dict; ``for p in layers: h = layer(p, h)`` makes ``layers`` a list of dicts. Their
-    adjoints are then built with the runtime's generic helpers (``zeros_like``,
-    ``add_grad``), which are right for arrays too. A parameter read by position or by a
-    loop index (``p[0]``, ``for v in xs``: an array's rows, or a tuple's or list's elements)
-    is ``"positional"``: its adjoint starts as ``zeros_like(p)`` and takes ``bp[0] += g``
-    like an array's."""
-    elements: dict[str, set[str]] = {}  # x -> the y of `x = y[i]` (not a string key)
-    from_containers: dict[str, set[str]] = {}  # the same, any key
-    indexed: set[str] = set()  # read by a position or key held in a variable
-    strings = string_names(fn)
-    copies: list[tuple[str, str]] = []  # `t = p`: one object, two names
-    for op in walk_ops(fn.body):
-        if op.kind == "copy" and isinstance(op.value, gast.Name):
-            copies.append((op.target, op.value.id))
-        if op.kind == "subscript" and isinstance(op.value.value, gast.Name):
-            base, index = op.value.value.id, op.value.slice
-            from_containers.setdefault(op.target, set()).add(base)
-            if (isinstance(index, gast.Constant) and isinstance(index.value, str)) or (
-                isinstance(index, gast.Name) and index.id in strings
-            ):
-                continue
-            elements.setdefault(op.target, set()).add(base)
-            if getattr(op, "unpack", False):
-                kinds.setdefault(base, "any")
-        elif op.kind == "constant" and op.key == DICT_KEYS:  # `list(d.keys())`, `list(d)`
-            mapping = op.value.args[0] if op.value.args else op.value.func.value
-            if isinstance(mapping, gast.Call):  # list(d.keys())
-                mapping = mapping.func.value
-            if isinstance(mapping, gast.Name):
-                kinds.setdefault(mapping.id, "dict")
-        elif op.key in _GENERIC_HELPERS:  # generated code: it made these for containers
-            for name in [op.target] + [a.id for a in op.args if isinstance(a, gast.Name)]:
-                kinds.setdefault(name, "any")
-        elif op.kind == "call" and callee_kinds is not None:
-            for arg, kind in callee_kinds(op):
-                if isinstance(arg, gast.Name):
-                    kinds.setdefault(arg.id, kind)
-    indices = _loop_indices(fn.body)
-    # a generated derivative differentiated again loops over its ranges' positions
-    # (`for i3 in steps3: i = steps[i3]`): `i` indexes like a loop index
-    ranges = {
-        op.target for op in walk_ops(fn.body) if op.kind == "constant"
-        and isinstance(op.value, gast.Call) and S.dotted_name(op.value.func) == "range"
-    }
-    indices |= {
-        op.target for op in walk_ops(fn.body)
-        if op.kind == "subscript" and isinstance(op.value.value, gast.Name)
-        and op.value.value.id in ranges and isinstance(op.value.slice, gast.Name)
-        and op.value.slice.id in indices
-    }
-    # `rest = ps[1:]`: a parameter's slice is read like the parameter (a list's slice is a
-    # list), and what is read of it by position is read of the parameter
-    sliced = {
-        op.target: op.value.value.id for op in walk_ops(fn.body)
-        if op.kind == "subscript" and isinstance(op.value.slice, gast.Slice)
-        and isinstance(op.value.value, gast.Name) and op.value.value.id in fn.params
-    }
-    for op in walk_ops(fn.body):  # an element read by position holds values itself
-        if op.kind == "subscript" and isinstance(op.value.value, gast.Name):
-            element, index = op.value.value.id, op.value.slice
-            if isinstance(index, gast.Constant) and type(index.value) is int:
-                if element in elements:
-                    kinds.setdefault(element, "any")
-                elif element in fn.params or element in sliced:  # `p[0]`: a row, or an element
-                    kinds.setdefault(element, "positional")
-                    if element in sliced:
-                        kinds.setdefault(sliced[element], "positional")
-                elif element in from_containers:  # `a = e["a"]; a[1]`: a dict with int keys?
-                    indexed.add(element)
-            elif isinstance(index, gast.Name) and index.id in indices and (
-                element in fn.params or element in sliced
-            ):
-                kinds.setdefault(element, "positional")  # `for x in xs`: rows, or a list
-                if element in sliced:
-                    kinds.setdefault(sliced[element], "positional")
-            elif element in from_containers:
-                indexed.add(element)
-
-    def holds(name: str) -> bool:
-        """Mark ``name`` as holding values of its own; whether that changed anything."""
-        if kinds.get(name, "positional") == "positional":
-            kinds[name] = "any"
-            return True
-        return False
-
-    changed = True
-    while changed:
-        changed = False
-        for element, bases in elements.items():
-            if element in kinds:
-                for base in bases:
-                    changed |= holds(base)
-        for element in indexed:  # `Ws = params["W"]; Ws[i]`
-            if element not in kinds and from_containers[element] & set(kinds):
-                changed |= holds(element)
-        for a, b in copies:
-            if a in kinds and b not in kinds:
-                kinds[b] = kinds[a]
-                changed = True
-            elif b in kinds and a not in kinds:
-                kinds[a] = kinds[b]
-                changed = True
-
-
-def _loop_indices(stmts: list[Statement]) -> set[str]:
-    """The index variables of the ``for`` loops (ints, over a ``range``)."""
-    found: set[str] = set()
-    for stmt in stmts:
-        if isinstance(stmt, Loop):
-            if stmt.kind == "for" and stmt.target:
-                found.add(stmt.target)
-            found |= _loop_indices(stmt.body)
-        elif isinstance(stmt, If):
-            found |= _loop_indices(stmt.body) | _loop_indices(stmt.orelse)
-    return found
 
 
 def stable_names(fn: Function) -> set[str]:
@@ -601,5 +328,5 @@ def active_variables(fn: Function, wrt: list[str]) -> set[str]:
     return varied & useful
 
 
-__all__ = ["bind_rules", "active_variables", "differentiable_operands", "container_kinds",
-           "stable_names", "walk_ops"]
+__all__ = ["bind_rules", "active_variables", "differentiable_operands", "stable_names",
+           "walk_ops"]

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import gast
 
 from . import syntax as S
-from .analysis import container_kinds, walk_ops
+from .analysis import walk_ops
+from .container_kinds import container_kinds
 from .errors import DiffError, no_rule_hint
 from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement, as_returned
 from .naming import Namer, tangent_base

@@ -524,7 +524,7 @@ class _Normalizer(ControlFlow):
         value = gast.BinOp(left=left, op=S.clone(node.op), right=right)
         if key is None:  # &, |, ^, <<, >>: integers and masks (`(x > 0) & (x < 1)`)
             return self.emit(target, value, "constant", node)
-        if is_repeated_constants(value):  # `[None] * T`: slots to fill, no derivative
+        if S.is_repeated_constants(value):  # `[None] * T`: slots to fill, no derivative
             return self.emit(target, value, "constant", node)
         symbol = OPERATOR_SYMBOLS[type(node.op)]
         shown = f"operator '{symbol}'"
@@ -745,16 +745,6 @@ _TRUTH_FUNCTIONS = frozenset((
     "numpy.all", "numpy.any", "numpy.allclose", "numpy.array_equal", "numpy.isscalar",
     "builtins.bool", "builtins.isinstance", "builtins.callable", "builtins.all", "builtins.any",
 ))
-
-
-def is_repeated_constants(value: gast.expr) -> bool:
-    """``[None] * n``, ``n * [0.0]``: a list of constants repeated."""
-    if value.__class__ is not gast.BinOp or not isinstance(value.op, gast.Mult):
-        return False
-    return any(
-        isinstance(side, gast.List) and all(isinstance(e, gast.Constant) for e in side.elts)
-        for side in (value.left, value.right)
-    )
 
 
 def _is_truth_value(node: gast.expr) -> bool:

@@ -16,6 +16,7 @@ import gast
 
 from .aliasing import check_views
 from . import analysis, optimize
+from .container_kinds import container_kinds
 from .accumulate import accumulate_in_place
 from .dead_code import calls_are_pure
 from .hoist import hoist_invariants
@@ -203,7 +204,7 @@ class Program:
             analysis.bind_rules(fn, self.rules_for(callee.module), callee.resolver)
         except DiffError:
             return {}
-        kinds = analysis.container_kinds(fn, self.CallSite(self, callee.resolver).argument_kinds)
+        kinds = container_kinds(fn, self.CallSite(self, callee.resolver).argument_kinds)
         self.kinds[qualname] = {p: kinds[p] for p in fn.params if p in kinds}
         return self.kinds[qualname]
 

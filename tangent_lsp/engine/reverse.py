@@ -21,7 +21,8 @@ import gast
 
 from . import syntax as S
 from .adjoints import StatementAdjoints
-from .analysis import container_kinds, differentiable_operands, walk_ops
+from .analysis import differentiable_operands, walk_ops
+from .container_kinds import container_kinds
 from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement, as_returned
 from .naming import Namer, adjoint_base
 from .tape import assigned, initialize_loop_variables, is_push, pop, pop_into, push, push_value

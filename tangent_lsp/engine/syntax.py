@@ -557,3 +557,13 @@ def boundary() -> gast.Expr:
 def is_boundary(stmt: gast.stmt) -> bool:
     text = comment_text(stmt)
     return text is not None and text.endswith(":" + BOUNDARY)
+
+
+def is_repeated_constants(value: gast.expr) -> bool:
+    """``[None] * n``, ``n * [0.0]``: a list of constants repeated."""
+    if value.__class__ is not gast.BinOp or not isinstance(value.op, gast.Mult):
+        return False
+    return any(
+        isinstance(side, gast.List) and all(isinstance(e, gast.Constant) for e in side.elts)
+        for side in (value.left, value.right)
+    )
