@@ -250,8 +250,9 @@ class StatementAdjoints:
             zero = S.call("zeros_like", [part])
         self.out.append(S.assign(cleared, zero))
 
-    def user_call(self, op: Op, by: gast.Name) -> None:
-        """``y = g(a, 2.0, k=c)`` → ``ba, bc = dg_da_dk(a, 2.0, k=c, bg=by)``."""
+    def call_wrt(self, op: Op) -> tuple[list[str], list[gast.expr]]:
+        """The parameters of a call of the user's function that active values bind to
+        (``y = g(a, 2.0, k=c)``: ``a`` and ``k``), and those values."""
         params = self.calls.parameters(op.key, op.node)
         positional = op.args[: len(params)]
         wrt: list[str] = []
@@ -264,12 +265,22 @@ class StatementAdjoints:
             if set(S.loaded_names(arg)) & self.active:
                 wrt.append(key)
                 targets.append(arg)
+        return wrt, targets
+
+    def user_call(self, op: Op, by: gast.Name) -> None:
+        """``y, saved_g = dg_da_dk_forward(a, 2.0, k=c)`` in the forward sweep (see
+        ``reverse.py``) → ``ba, bc = dg_da_dk_backward(y, saved_g, a, 2.0, k=c, bg=by)``."""
+        wrt, targets = self.call_wrt(op)
         if not wrt:
             return
-        name, seed = self.calls.derivative(op.key, wrt, op.node)
+        halves = self.calls.halves(op.key, wrt, op.node)
+        before = ([S.name(op.target)] if halves.takes_result else []) + (
+            [S.name(op.saved)] if op.saved else []
+        )
+        seed = halves.backward.args.args[-1].id  # the last positional parameter
         keywords = dict(op.keywords)
         keywords[seed] = by
-        value = S.call(name, list(op.args), keywords)
+        value = S.call(halves.backward.name, before + list(op.args), keywords)
         target = targets[0] if len(targets) == 1 else gast.Tuple(elts=targets, ctx=gast.Load())
         self.contribute(target, value, op)
 

@@ -48,6 +48,10 @@ class Op:
     error: Exception | None = None
     forward_template: object = None  # the @tangent_ rule, for forward mode
     forward_bound: dict[str, gast.expr] | None = None
+    # set by the reverse transform: what a call of the user's function saved for its
+    # backward half, and the tape pair that keeps it across a loop's steps
+    saved: str | None = None
+    saved_pair: int | None = None
 
 
 @dataclass

@@ -21,6 +21,7 @@ from .accumulate import accumulate_in_place
 from .dead_code import calls_are_pure
 from .hoist import hoist_invariants
 from .methods import reductions_as_methods
+from .motion import CalleeHalves, split_callee
 from .products import fuse_gram_adjoints
 from .shape_passes import keep_shapes_only
 from . import syntax as S
@@ -247,8 +248,8 @@ class Program:
         def derivative(
             self, qualname: str, wrt: list[str], node: gast.AST, mode: str = "reverse"
         ) -> tuple[str, str | list[str]]:
-            """Name of the callee's derivative w.r.t. ``wrt``, and its seed parameter
-            (reverse mode) or its tangent parameters (forward mode)."""
+            """Forward mode: the name of the callee's derivative w.r.t. ``wrt`` and its
+            tangent parameters. Reverse mode: its halves (``motion.split_callee``)."""
             program = self.program
             key = (qualname, tuple(wrt), mode)
             if key in program.done:
@@ -264,7 +265,8 @@ class Program:
             program.in_progress.add(qualname)
             try:
                 generated = program.generate(
-                    callee.module, callee.node, callee.resolver, wrt, name, mode=mode
+                    callee.module, callee.node, callee.resolver, wrt, name, mode=mode,
+                    preserve_result=mode == "reverse",
                 )
             except DiffError as error:
                 error.at(callee.node, callee.module.path)
@@ -272,7 +274,13 @@ class Program:
             finally:
                 program.in_progress.discard(qualname)
             renamed = program.rename_rebound_globals(generated.function, callee.resolver)
-            program.callees.append(generated.function)
+            if mode == "forward":
+                program.callees.append(generated.function)
+            else:
+                halves = split_callee(
+                    generated.function, generated.seed, generated.namer.fresh("saved")
+                )
+                program.callees.extend(f for f in (halves.forward, halves.backward) if f)
             if callee.project is not None:  # another file: bring its names along
                 for line in imports_for(
                     generated.function, callee.project, program.module, set(program.helpers),
@@ -284,8 +292,12 @@ class Program:
                 seeds = [generated.result.tangents[w] for w in wrt]
                 program.done[key] = (name, seeds)
             else:
-                program.done[key] = (name, generated.seed)
+                program.done[key] = halves
             return program.done[key]
+
+        def halves(self, qualname: str, wrt: list[str], node: gast.AST) -> CalleeHalves:
+            """The two halves of the callee's derivative w.r.t. ``wrt`` (reverse mode)."""
+            return self.derivative(qualname, wrt, node)
 
 
 def module_names(module: Module) -> set[str]:

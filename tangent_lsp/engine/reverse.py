@@ -96,7 +96,10 @@ class _Reverse(StatementAdjoints):
                     self.pairs += 1
                     stmt.pair = self.pairs
                     out.append(push(self.tape_name(), stmt.target, stmt.pair))
-                out.append(S.assign(stmt.target, S.clone(stmt.value)))
+                if stmt.kind == "call":
+                    out.extend(self.call_forward(stmt, depth))
+                else:
+                    out.append(S.assign(stmt.target, S.clone(stmt.value)))
                 if stmt.unpack:
                     out[-1].unpacked = True
                 self.defined.add(stmt.target)
@@ -138,6 +141,31 @@ class _Reverse(StatementAdjoints):
             elif isinstance(stmt, Jump):
                 out.append(gast.Break() if stmt.kind == "break" else gast.Continue())
         return out
+
+    def call_forward(self, stmt: Op, depth: int) -> list[gast.stmt]:
+        """``y = g(a)`` → ``y, saved_g = dg_da_forward(a)``: what the backward half of g's
+        derivative reads, kept (pushed on the tape in a loop or branch, where the next
+        step's call overwrites it) instead of running g again in the backward sweep."""
+        stmt.saved = stmt.saved_pair = None
+        wrt, _ = self.call_wrt(stmt)
+        if not wrt:
+            return [S.assign(stmt.target, S.clone(stmt.value))]
+        forward = self.calls.halves(stmt.key, wrt, stmt.node).forward
+        if forward is None:  # its backward half reads only the call's arguments and result
+            return [S.assign(stmt.target, S.clone(stmt.value))]
+        stmt.saved = self.namer.fresh(f"saved_{stmt.key.rpartition('.')[2]}")
+        targets = gast.Tuple(
+            elts=[S.name(stmt.target, store=True), S.name(stmt.saved, store=True)],
+            ctx=gast.Store(),
+        )
+        value = S.call(forward.name, [S.clone(a) for a in stmt.args],
+                       {k: S.clone(v) for k, v in stmt.keywords.items()})
+        code = [gast.Assign(targets=[targets], value=value, type_comment=None)]
+        if depth > 0:
+            self.pairs += 1
+            stmt.saved_pair = self.pairs
+            code.append(push(self.tape_name(), stmt.saved, stmt.saved_pair))
+        return code
 
     def _kept_result(self, result: gast.expr, forward: list[gast.stmt]) -> gast.expr:
         """The function's value for ``preserve_result``, as the forward sweep left it: the
@@ -246,6 +274,8 @@ class _Reverse(StatementAdjoints):
             self.out.append(gast.Expr(value=restore))  # the list as it was before
             return self.out
         if isinstance(stmt, Op):
+            if stmt.saved_pair is not None:  # the step's saved state, back (see call_forward)
+                self.out.append(pop(self.tape_name(), stmt.saved, stmt.saved_pair))
             # an active value nothing differentiable read (only a tape whose adjoint never
             # formed, in generated code differentiated again) has a zero adjoint
             if stmt.target in self.active and stmt.target in self.initialized:

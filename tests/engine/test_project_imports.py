@@ -57,7 +57,7 @@ def test_callee_from_another_file(project, spec):
     source = MODEL.format(spec=spec)
     model_path.write_text(source)
     derivative = tangent_lsp.derive(source, "loss", path=str(model_path), wrt=("W1", "W2"))
-    assert "def ddense_dW_dx(" in derivative.code
+    assert "def ddense_dW_dx_backward(" in derivative.code
     assert "from netpkg.layers import SCALE" in derivative.imports  # as any file spells it
     assert "import numpy as onp" in derivative.imports
     model = pasted_and_imported(model_path, source, derivative, "netpkg.model")
@@ -240,7 +240,7 @@ def test_a_callee_file_is_read_as_python_reads_it(project):
         source = f"import numpy as np\nfrom .{callee} import act\n\n\ndef f(x):\n    return np.sum(act(x))\n"
         caller.write_text(source)
         if works:
-            assert "def dact_dz(" in tangent_lsp.derive(source, "f", path=str(caller)).code
+            assert "def dact_dz_backward(" in tangent_lsp.derive(source, "f", path=str(caller)).code
         else:
             with pytest.raises(tangent_lsp.DiffError) as info:
                 tangent_lsp.derive(source, "f", path=str(caller))

@@ -107,8 +107,8 @@ def recursive(x, n):
 def test_static_path_generates_each_callee_once_next_to_the_caller():
     derivative = tangent_lsp.derive(SOURCE, "net", wrt=("W1", "W2"))
     code = derivative.code
-    assert code.index("def dnet_dW1_dW2(") < code.index("def dlayer_dW_dx(")
-    assert code.count("def dlayer_dW_dx(") == 1
+    assert code.index("def dnet_dW1_dW2(") < code.index("def dlayer_dW_dx_backward(")
+    assert code.count("def dlayer_dW_dx_backward(") == 1
     assert "blayer=" in code  # the seed is passed by keyword
 
 

@@ -117,10 +117,26 @@ def f(x):
 
 def test_regenerate_replaces_the_derivatives_of_the_functions_it_calls_too():
     once = insert(CALLS_HELPER)
-    assert [n for n in _top_level(once)] == ["g", "f", "df_dx", "dg_dx"]
+    assert [n for n in _top_level(once)] == ["g", "f", "df_dx", "dg_dx_backward"]
     edited = once.replace("np.sum(g(x) * x)", "np.sum(g(x) * x * 2.0)", 1)
     again = insert(edited)
-    assert [n for n in _top_level(again)] == ["g", "f", "df_dx", "dg_dx"], again
+    assert [n for n in _top_level(again)] == ["g", "f", "df_dx", "dg_dx_backward"], again
+    assert "x * 2.0" in again and insert(again) == again
+
+
+CALLS_HELPER_WITH_STATE = CALLS_HELPER.replace(
+    "    return np.sin(x)\n", "    e = np.exp(x)\n    return e / np.sum(e)\n"
+)
+
+
+def test_regenerate_replaces_both_halves_of_a_callee_derivative():
+    """A callee whose backward half reads its own values has a forward half too: the
+    caller's derivative calls both, and Regenerate replaces both."""
+    once = insert(CALLS_HELPER_WITH_STATE)
+    names = ["g", "f", "df_dx", "dg_dx_forward", "dg_dx_backward"]
+    assert _top_level(once) == names, once
+    again = insert(once.replace("np.sum(g(x) * x)", "np.sum(g(x) * x * 2.0)", 1))
+    assert _top_level(again) == names, again
     assert "x * 2.0" in again and insert(again) == again
 
 

@@ -159,7 +159,7 @@ async def test_inserted_derivatives_have_two_blank_lines_around_them(client: Cli
             "def loss(W, x):\n    return np.sum(layer(W, x))\nresult = None\n")
     uri = client.open(text)
     after = await generate(client, uri, "def loss")
-    for line in ("def dlayer_dW(", "result = None"):  # a callee's derivative, the code after
+    for line in ("def dlayer_dW_backward(", "result = None"):  # a callee's derivative, the code after
         assert f"\n\n\n{line}" in after and f"\n\n\n\n{line}" not in after, after
 
 

@@ -1,0 +1,171 @@
+"""A caller's derivative runs each of the user's functions it calls once: the callee's
+forward half keeps what its backward half reads (``motion.split_callee``), where the
+joint derivative ran the callee's forward sweep again in the backward sweep.
+
+The hazards are the callee's values seen after the caller changed them: an argument or
+result written in place after the call, a call in a loop (its saved state on the tape),
+a callee with a tape of its own, a backward half run twice (split motion, two seeds)."""
+
+import inspect
+
+import numpy as np
+import pytest
+
+import tangent_lsp
+from tests.oracle import ORDERS, assert_gradients_match, assert_second_derivative_matches
+
+rng = np.random.default_rng(13)
+
+
+def softmax(z):
+    e = np.exp(z - np.max(z))
+    return e / np.sum(e)
+
+
+def layer(W, b, x):
+    return np.tanh(W @ x + b)
+
+
+def weighted(x, w):
+    return np.sum(np.sin(x) * w) + np.sum(x * x)
+
+
+def running(x, n=3):
+    acc = x * 1.0
+    for i in range(n):
+        acc = np.sin(acc) * x + acc / (i + 1)  # the callee's own tape
+    return acc
+
+
+def rebinds_parameter(x):
+    for _ in range(2):
+        x = np.sin(x) * 1.5
+    return x
+
+
+def pair(x, w):
+    return np.sum(x * w), np.tanh(x) * w
+
+
+def scaled(x, *, scale=2.0):
+    return np.cos(x) * scale
+
+
+def mlp(W1, b1, W2, b2, x, y):
+    h = layer(W1, b1, x)
+    p = softmax(W2 @ h + b2)
+    return -np.sum(y * np.log(p))
+
+
+def argument_written_after(x, w):
+    y = x * 1.0
+    s = weighted(y, w)
+    y[0] = 5.0  # the backward half of `weighted` must see y as it was at the call
+    return s + np.sum(y * w)
+
+
+def result_written_after(z, w):
+    p = softmax(z)
+    p[1] = 0.0  # softmax's backward half reads its result: as it was at the call
+    return np.sum(p * w)
+
+
+def called_in_a_loop(W, b, h):
+    for _ in range(3):
+        h = layer(W, b, h)  # each step's saved state on the tape
+    return np.sum(h * h)
+
+
+def callee_with_a_tape(x, w):
+    total = 0.0
+    for k in range(2):
+        total = total + np.sum(running(x * w, k + 1) * w)
+    return total
+
+
+def callee_rebinding_its_parameter(x):
+    return np.sum(rebinds_parameter(x) * x)
+
+
+def tuple_result(x, w):
+    s, v = pair(x, w)
+    return s * np.sum(v)
+
+
+def keyword_only_callee(x):
+    return np.sum(scaled(x, scale=3.0) * x) + np.sum(scaled(x))
+
+
+V = rng.normal(size=4)
+W = rng.normal(size=4)
+M = rng.normal(size=(4, 4)) / 2
+B = rng.normal(size=4)
+
+PROGRAMS = [
+    (mlp, (M, B, M.T.copy(), B[::-1].copy(), V, np.abs(W) / np.sum(np.abs(W))), (0, 1, 2, 3)),
+    (argument_written_after, (V, W), (0, 1)),
+    (result_written_after, (V, W), (0, 1)),
+    (called_in_a_loop, (M, B, V), (0, 1, 2)),
+    (callee_with_a_tape, (V * 0.5, W * 0.5), (0, 1)),
+    (callee_rebinding_its_parameter, (V,), (0,)),
+    (tuple_result, (V, W), (0, 1)),
+    (keyword_only_callee, (V,), (0,)),
+]
+IDS = [p[0].__name__ for p in PROGRAMS]
+
+
+@pytest.mark.parametrize("function, args, wrt", PROGRAMS, ids=IDS)
+def test_gradients(function, args, wrt):
+    in_place = function in (argument_written_after, result_written_after)  # not autograd's
+    assert_gradients_match(function, args, wrt, autograd=not in_place)
+
+
+@pytest.mark.parametrize("function, args, wrt", PROGRAMS, ids=IDS)
+def test_gradients_in_split_motion(function, args, wrt):
+    assert_gradients_match(function, args, wrt, autograd=False, motion="split")
+
+
+@pytest.mark.parametrize("function, args, wrt", PROGRAMS, ids=IDS)
+def test_one_forward_half_serves_two_seeds(function, args, wrt):
+    """The caller's backward half, run twice on one saved state, reads the callees'
+    saved states twice (a callee's backward half restores on copies)."""
+    split = inspect.unwrap(tangent_lsp.autodiff(function, wrt=wrt, motion="split"))
+    forward = split.__globals__[split.__name__ + "_forward"]
+    backward = split.__globals__[split.__name__ + "_backward"]
+    saved = forward(*args)
+    first, again, doubled = backward(saved, 1.0), backward(saved, 1.0), backward(saved, 2.0)
+    expected = tangent_lsp.grad(function, wrt=wrt)(*args)
+    for a, b, c, e in zip(*(g if len(wrt) > 1 else (g,) for g in (first, again, doubled, expected))):
+        np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(b, e, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(c, 2.0 * e, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("function, args, wrt", PROGRAMS, ids=IDS)
+def test_second_derivatives(order, function, args, wrt):
+    i, j = wrt[0], wrt[-1]
+    assert_second_derivative_matches(order, function, args, i, j)
+    if i != j:
+        assert_second_derivative_matches(order, function, args, j, i)
+
+
+def test_each_callee_runs_once():
+    """The MLP's derivative computes tanh and exp once each: in the callees' forward
+    halves, whose backward halves read what they kept."""
+    source = open(__file__).read()
+    code = tangent_lsp.derive(source, "mlp", wrt=("W1", "b1", "W2", "b2")).code
+    lines = [line for line in code.splitlines() if not line.lstrip().startswith("#")]
+    assert sum("np.tanh(" in line for line in lines) == 1
+    assert sum("np.exp(" in line for line in lines) == 1
+    assert "h, saved_layer = dlayer_dW_db_forward(W1, b1, x)" in code  # x is constant
+    assert "dlayer_dW_db_backward(h, " in code  # the result, as the caller holds it
+
+
+def test_a_callee_whose_backward_half_needs_nothing_of_its_own_is_called_as_written():
+    source = "import numpy as np\n\n\ndef g(W, x):\n    return np.tanh(W @ x)\n\n\n" \
+             "def f(W, x):\n    return np.sum(g(W, x))\n"
+    code = tangent_lsp.derive(source, "f").code
+    assert "g_W = g(W, x)" in code or "= g(W, x)" in code
+    assert "_forward" not in code
+    assert "dg_dW_backward(" in code
