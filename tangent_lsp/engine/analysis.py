@@ -78,7 +78,26 @@ def _squares(op) -> bool:
 _LEFT_OUT = (False, None)
 _HERMITIAN = {"hermitian": (_LEFT_OUT, "hermitian=True reads one triangle, through eigh: not "
                             "differentiated", "leave hermitian out, or use np.linalg.eigh")}
+_QUANTILE = {  # numpy.quantile, percentile, median: the 'linear' interpolation, on a left intact
+    "method": (("linear",), "a method other than 'linear' is not differentiated", "leave method out"),
+    "overwrite_input": (_LEFT_OUT, "overwrite_input=True lets NumPy reorder the array the "
+                        "derivative reads", "leave overwrite_input out"),
+}
+_SECOND_SET = {"y": (_LEFT_OUT, "a second set of variables (y=) is not differentiated",
+                     "stack both sets of variables into one array")}
 _LIMITED: dict[str, dict[str, tuple[tuple, str, str]]] = {
+    "numpy.quantile": _QUANTILE, "numpy.percentile": _QUANTILE, "numpy.median": _QUANTILE,
+    "numpy.average": {"returned": (_LEFT_OUT, "returned=True is not differentiated",
+                                   "compute the sum of the weights with np.sum")},
+    "numpy.cov": _SECOND_SET | {
+        "fweights": (_LEFT_OUT, "frequency weights (fweights=) are not differentiated", "leave them out"),
+        "aweights": (_LEFT_OUT, "observation weights (aweights=) are not differentiated", "leave them out"),
+    },
+    "numpy.corrcoef": _SECOND_SET,
+    "numpy.interp": {"period": (_LEFT_OUT, "a periodic interpolation (period=) is not differentiated",
+                                "wrap x into one period and extend xp and fp by hand")},
+    "numpy.linalg.qr": {"mode": (("reduced",), "a mode other than 'reduced' is not differentiated",
+                                 "leave mode out (reduced)")},
     "numpy.linalg.svd": _HERMITIAN,
     "numpy.linalg.pinv": _HERMITIAN,
     "scipy.special.logsumexp": {

@@ -27,6 +27,7 @@ _SAME_KIND = frozenset(f"{RUNTIME_MODULE}.{name}" for name in ("copied",))
 _LISTS = frozenset((
     "numpy.split", "numpy.array_split", "builtins.list", "builtins.tuple",
     "numpy.linalg.eigh", "numpy.linalg.slogdet", "numpy.linalg.svd",
+    "numpy.linalg.qr", "numpy.linalg.lstsq",
 ))
 
 

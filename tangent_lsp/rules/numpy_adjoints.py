@@ -26,6 +26,7 @@ from tangent_lsp.runtime import (
     dot_adjoint_b,
     einsum_adjoint,
     extremum_mask,
+    interp_layout,
     linspace_weights,
     kron_layout,
     matmul_adjoint_a,
@@ -33,6 +34,7 @@ from tangent_lsp.runtime import (
     norm_adjoint,
     prod_others,
     reduced_count,
+    residual_weights,
     reshape_each,
     solve_adjoint,
     split_like,
@@ -309,6 +311,35 @@ def clip_method(y, a, min=None, max=None):
     d[a] = unbroadcast(d[y] * (y == a), a)
     d[min] = unbroadcast(d[y] * ((y == min) & (y != a)), min)
     d[max] = unbroadcast(d[y] * ((y == max) & (y != a)), max)
+
+
+@adjoint(numpy.nan_to_num)  # the entries replaced get the gradient of what replaced them
+def nan_to_num(y, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    d[x] = numpy.where(numpy.isfinite(x), d[y], 0.0)
+    d[nan] = unbroadcast(numpy.where(numpy.isnan(x), d[y], 0.0), nan)
+    d[posinf] = unbroadcast(numpy.where(numpy.isposinf(x), d[y], 0.0), posinf)
+    d[neginf] = unbroadcast(numpy.where(numpy.isneginf(x), d[y], 0.0), neginf)
+
+
+@adjoint(numpy.interp)  # y = fp[j] (1 - t) + fp[j + 1] t, t = (x - xp[j]) / (xp[j + 1] - xp[j]); left, right outside
+def interp(y, x, xp, fp, left=None, right=None, period=None):
+    at = interp_layout(x, xp, left, right)  # segment j, inside, below, above, reads fp
+    lower = numpy.take(xp, at[0])
+    width = numpy.take(xp, at[0] + 1) - lower
+    t = numpy.clip((x - lower) / width, 0.0, 1.0)  # 0 or 1 where fp[0] or fp[-1] stands outside
+    slope = numpy.where(at[1], d[y], 0.0) * (numpy.take(fp, at[0] + 1) - numpy.take(fp, at[0])) / width
+    d[x] = unbroadcast(slope, x)
+    d[fp] = untake(numpy.where(at[4], d[y], 0.0) * (1.0 - t), fp, at[0]) + untake(numpy.where(at[4], d[y], 0.0) * t, fp, at[0] + 1)
+    d[xp] = -untake(slope * (1.0 - t), xp, at[0]) - untake(slope * t, xp, at[0] + 1)  # the knots move the line
+    d[left] = unbroadcast(numpy.where(at[2], d[y], 0.0), left)
+    d[right] = unbroadcast(numpy.where(at[3], d[y], 0.0), right)
+
+
+@adjoint(numpy.polyval)  # d/dx: the derivative polynomial; d/dp: the powers of x, highest first
+def polyval(y, p, x):
+    n = numpy.size(p)
+    d[x] = unbroadcast(d[y] * numpy.polyval(p[:-1] * numpy.arange(n - 1, 0, -1), x), x)
+    d[p] = unbroadcast(numpy.expand_dims(d[y], -1) * numpy.expand_dims(x, -1) ** numpy.arange(n - 1, -1, -1), p)
 
 
 # --- reductions ------------------------------------------------------------------------
@@ -730,6 +761,35 @@ def pinv(y, a, rcond=None, hermitian=False):  # constant rank; p = pinv(a) is y
     )
 
 
+@adjoint(numpy.linalg.qr)  # reduced, a tall or square: (gq + q copyltu(m)) r^-T, m = r gr^T - gq^T q
+def qr(y, a, mode="reduced"):  # copyltu(m): m's lower triangle mirrored above its diagonal
+    q = y[0]
+    r = y[1]
+    gq = numpy.broadcast_to(d[y][0], numpy.shape(q))  # a part may come as the number 0.0
+    gr = numpy.broadcast_to(d[y][1], numpy.shape(r))
+    m = r @ numpy.swapaxes(gr, -1, -2) - numpy.swapaxes(gq, -1, -2) @ q
+    low = numpy.tril(m, -1)
+    b = gq + q @ (low + numpy.swapaxes(low, -1, -2) + m * numpy.eye(numpy.shape(r)[-1]))
+    d[a] = numpy.swapaxes(numpy.linalg.solve(r, numpy.swapaxes(b, -1, -2)), -1, -2)
+
+
+@adjoint(numpy.linalg.lstsq)  # x = p b, p = pinv(a) = v s^-1 u^T of full rank (as pinv's rule); |b - a x|^2; s
+def lstsq(y, a, b, rcond=None):  # b and x as columns; r = b - a x, which a^T annuls where there are residuals
+    usv = numpy.linalg.svd(a, full_matrices=False)
+    p = numpy.transpose(usv[2]) @ (numpy.transpose(usv[0]) / numpy.expand_dims(usv[1], -1))
+    x = numpy.reshape(y[0], (numpy.shape(a)[1], -1))
+    r = numpy.reshape(b, (numpy.shape(a)[0], -1)) - a @ x
+    gx = numpy.reshape(numpy.broadcast_to(d[y][0], numpy.shape(y[0])), numpy.shape(x))
+    gr = 2.0 * r * residual_weights(d[y][1], y[1], b)  # the residuals' gradient, 0 where there are none
+    pgx = numpy.transpose(p) @ gx
+    d[b] = numpy.reshape(pgx + gr, numpy.shape(b))
+    d[a] = (
+        r @ numpy.transpose(p @ pgx) - (pgx + gr) @ numpy.transpose(x)
+        + (numpy.transpose(p) @ x) @ numpy.transpose(gx - p @ (a @ gx))  # (1 - p a) for a wide a
+        + (usv[0] * numpy.broadcast_to(d[y][3], numpy.shape(usv[1]))) @ usv[2]  # the singular values, as svd's
+    )
+
+
 @adjoint(numpy.linalg.matrix_power)
 def matrix_power(y, a, n):  # the top-right block of [[a^T, g], [0, a^T]]^n (any n, a batch too)
     at = numpy.swapaxes(a, -1, -2)
@@ -795,7 +855,7 @@ nondifferentiable(
     numpy.ndarray.argsort, numpy.nonzero, numpy.ndarray.nonzero, numpy.flatnonzero,
     numpy.argwhere, numpy.searchsorted, numpy.unique, numpy.digitize, numpy.bincount,
     numpy.count_nonzero, numpy.any, numpy.all, numpy.ndarray.any, numpy.ndarray.all,
-    numpy.isnan, numpy.isinf, numpy.isfinite, numpy.isclose, numpy.allclose,
+    numpy.isnan, numpy.isinf, numpy.isfinite, numpy.isposinf, numpy.isneginf, numpy.isclose, numpy.allclose,
     numpy.array_equal, numpy.signbit,
     numpy.greater, numpy.less, numpy.equal, numpy.not_equal, numpy.greater_equal,
     numpy.less_equal, numpy.logical_and, numpy.logical_or, numpy.logical_not, numpy.logical_xor,

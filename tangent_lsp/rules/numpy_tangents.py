@@ -43,6 +43,8 @@ is undefined at 0; ``power``'s exponent term uses ``log|x1|`` with 0 where
 import numpy
 from tangent_lsp.rules.notation import d, tangent_
 from tangent_lsp.runtime import (
+    unresidual_weights,
+    interp_layout,
     broadcast_like,
     copied,
     einsum_tangent,
@@ -296,6 +298,33 @@ def clip(y, a, a_min=None, a_max=None, min=None, max=None):  # a bound reached e
 @tangent_(numpy.ndarray.clip)
 def clip_method(y, a, min=None, max=None):
     d[y] = d[a] * (y == a) + d[min] * ((y == min) & (y != a)) + d[max] * ((y == max) & (y != a))
+
+
+@tangent_(numpy.nan_to_num)
+def nan_to_num(y, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    d[y] = broadcast_like(numpy.where(numpy.isfinite(x), d[x], numpy.where(
+        numpy.isnan(x), d[nan], numpy.where(numpy.isposinf(x), d[posinf], d[neginf]))), y)
+
+
+@tangent_(numpy.interp)  # inside: the slope times x's move less the knots' moves
+def interp(y, x, xp, fp, left=None, right=None, period=None):
+    at = interp_layout(x, xp, left, right)  # segment j, inside, below, above, reads fp
+    lower = numpy.take(xp, at[0])
+    width = numpy.take(xp, at[0] + 1) - lower
+    t = numpy.clip((x - lower) / width, 0.0, 1.0)
+    slope = (numpy.take(fp, at[0] + 1) - numpy.take(fp, at[0])) / width
+    d[y] = broadcast_like(
+        numpy.where(at[4], numpy.take(d[fp], at[0]) * (1.0 - t) + numpy.take(d[fp], at[0] + 1) * t, 0.0)
+        + numpy.where(at[1], slope * (d[x] - numpy.take(d[xp], at[0]) * (1.0 - t) - numpy.take(d[xp], at[0] + 1) * t), 0.0)
+        + numpy.where(at[2], d[left], 0.0) + numpy.where(at[3], d[right], 0.0),
+        y,
+    )
+
+
+@tangent_(numpy.polyval)
+def polyval(y, p, x):
+    n = numpy.size(p)
+    d[y] = d[x] * numpy.polyval(p[:-1] * numpy.arange(n - 1, 0, -1), x) + numpy.polyval(d[p], x)
 
 
 # --- reductions ------------------------------------------------------------------------
@@ -742,6 +771,33 @@ def pinv(y, a, rcond=None, hermitian=False):  # constant rank; p = pinv(a) is y
         -(y @ d[a] @ y)
         + (y @ yt) @ (dat - (dat @ a) @ y)  # p p^T da^T (1 - a p)
         + (dat - y @ (a @ dat)) @ (yt @ y)  # (1 - p a) da^T p^T p
+    )
+
+
+@tangent_(numpy.linalg.qr)  # c = q^T da r^-1 = q^T dq + dr r^-1: antisymmetric plus upper triangular
+def qr(y, a, mode="reduced"):
+    q = y[0]
+    r = y[1]
+    dar = numpy.swapaxes(numpy.linalg.solve(numpy.swapaxes(r, -1, -2), numpy.swapaxes(d[a], -1, -2)), -1, -2)
+    low = numpy.tril(numpy.swapaxes(q, -1, -2) @ dar, -1)
+    upper = numpy.swapaxes(q, -1, -2) @ dar - low + numpy.swapaxes(low, -1, -2)  # dr r^-1
+    d[y] = (dar - q @ upper, upper @ r)
+
+
+@tangent_(numpy.linalg.lstsq)  # dx = p (db - da x) + p p^T da^T r + (1 - p a) da^T p^T x; the rank's is 0
+def lstsq(y, a, b, rcond=None):
+    usv = numpy.linalg.svd(a, full_matrices=False)
+    p = numpy.transpose(usv[2]) @ (numpy.transpose(usv[0]) / numpy.expand_dims(usv[1], -1))
+    x = numpy.reshape(y[0], (numpy.shape(a)[1], -1))
+    r = numpy.reshape(b, (numpy.shape(a)[0], -1)) - a @ x
+    moved = numpy.reshape(d[b], numpy.shape(r)) - d[a] @ x  # how r moves, a x held
+    turned = numpy.transpose(d[a]) @ (numpy.transpose(p) @ x)
+    d[y] = (
+        numpy.reshape(p @ moved + p @ (numpy.transpose(p) @ (numpy.transpose(d[a]) @ r)) + turned - p @ (a @ turned),
+                      numpy.shape(y[0])),
+        unresidual_weights(2.0 * numpy.sum(r * moved, axis=0), y[1], b),
+        numpy.zeros(numpy.shape(y[2])),
+        numpy.sum(usv[0] * (d[a] @ numpy.transpose(usv[2])), axis=0),
     )
 
 

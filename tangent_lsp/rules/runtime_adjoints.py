@@ -74,6 +74,12 @@ from tangent_lsp.runtime import (
     untranspose,
     add_at,
     add_at_tangent,
+    average_weights,
+    unaverage_weights,
+    cov_rows,
+    uncov_rows,
+    residual_weights,
+    unresidual_weights,
 )
 
 
@@ -399,3 +405,33 @@ def a_solve_tangent(z, a, b, x, da, db):
     d[x] = parts[1]
     d[da] = parts[2]
     d[db] = parts[3]
+
+
+@adjoint(average_weights)  # lays the weights along a's axes: its adjoint sums them back
+def a_average_weights(y, weights, a, axis=None):
+    d[weights] = unaverage_weights(d[y], weights, a, axis)
+
+
+@adjoint(unaverage_weights)  # linear in g
+def a_unaverage_weights(y, g, weights, a, axis=None):
+    d[g] = unbroadcast(average_weights(d[y], a, axis), g)
+
+
+@adjoint(cov_rows)  # a reshape or a transposition
+def a_cov_rows(y, m, rowvar=True):
+    d[m] = uncov_rows(d[y], m, rowvar)
+
+
+@adjoint(uncov_rows)
+def a_uncov_rows(y, g, m, rowvar=True):
+    d[g] = unbroadcast(cov_rows(d[y], rowvar), g)
+
+
+@adjoint(residual_weights)  # linear in g
+def a_residual_weights(y, g, residuals, b):
+    d[g] = unbroadcast(unresidual_weights(d[y], residuals, b), g)
+
+
+@adjoint(unresidual_weights)  # linear in c
+def a_unresidual_weights(y, c, residuals, b):
+    d[c] = unbroadcast(residual_weights(d[y], residuals, b), c)

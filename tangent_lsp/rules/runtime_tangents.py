@@ -78,6 +78,15 @@ from tangent_lsp.runtime import (
     zeros_like,
     add_at,
     add_at_tangent,
+    average_weights,
+    unaverage_weights,
+    cov_count,
+    cov_rows,
+    uncov_rows,
+    interp_layout,
+    order_statistics,
+    residual_weights,
+    unresidual_weights,
 )
 
 # --- linear in the gradient they carry -------------------------------------------------
@@ -371,6 +380,36 @@ def t_at_samples(r, tangent, y, axis=0):
     d[r] = at_samples(d[tangent], y, axis)
 
 
+@tangent_(average_weights)
+def t_average_weights(y, weights, a, axis=None):
+    d[y] = average_weights(d[weights], a, axis)
+
+
+@tangent_(unaverage_weights)
+def t_unaverage_weights(y, g, weights, a, axis=None):
+    d[y] = unaverage_weights(d[g], weights, a, axis)
+
+
+@tangent_(cov_rows)
+def t_cov_rows(y, m, rowvar=True):
+    d[y] = cov_rows(d[m], rowvar)
+
+
+@tangent_(uncov_rows)
+def t_uncov_rows(y, g, m, rowvar=True):
+    d[y] = uncov_rows(d[g], m, rowvar)
+
+
+@tangent_(residual_weights)
+def t_residual_weights(y, g, residuals, b):
+    d[y] = residual_weights(d[g], residuals, b)
+
+
+@tangent_(unresidual_weights)
+def t_unresidual_weights(y, c, residuals, b):
+    d[y] = unresidual_weights(d[c], residuals, b)
+
+
 @tangent_(unassigned_part)  # linear in c
 def t_unassigned_part(y, c, g, index):
     d[y] = unassigned_part(d[c], g, index)
@@ -378,5 +417,6 @@ def t_unassigned_part(y, c, g, index):
 
 # piecewise constant, or shapes only
 nondifferentiable(
-    extremum_mask, kron_layout, linspace_weights, matmul_shape, reduced_count, shape_of, triangle_weights, zeros_like
+    extremum_mask, kron_layout, linspace_weights, matmul_shape, reduced_count, shape_of, triangle_weights, zeros_like,
+    cov_count, interp_layout, order_statistics,  # where the statistics and segments are
 )

@@ -16,9 +16,9 @@ Conventions shared by all helpers:
 
 from __future__ import annotations
 
-from . import containers, forward, linalg, products, reverse, second_order, special, tape
+from . import containers, forward, linalg, products, reverse, second_order, special, statistics, tape
 
-_MODULES = (reverse, products, containers, linalg, forward, second_order, special, tape)
+_MODULES = (reverse, products, containers, linalg, forward, second_order, special, statistics, tape)
 __all__ = sorted(
     name for module in _MODULES for name in vars(module)
     if not name.startswith("_") and callable(vars(module)[name])

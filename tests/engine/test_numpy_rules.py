@@ -1144,6 +1144,27 @@ def l_pinv(a):
     return np.sum(np.cos(np.linalg.pinv(a)))
 
 
+def l_qr(a):  # reduced, tall or square (more in test_statistics_rules.py)
+    q, r = np.linalg.qr(a)
+    return np.sum(np.sin(q)) + np.sum(np.sin(r))
+
+
+def l_lstsq(a, b):  # a tall, of full rank
+    return np.sum(np.sin(np.linalg.lstsq(a, b)[0]))
+
+
+def e_interp(x, xp, fp):  # two points outside the knots
+    return np.sum(np.sin(np.interp(x, xp, fp)))
+
+
+def e_polyval(p, x):
+    return np.sum(np.sin(np.polyval(p, x)))
+
+
+def e_nan_to_num(x):
+    return np.sum(np.sin(np.nan_to_num(x)) * W34)
+
+
 def l_matrix_power(a, n):
     return np.sum(np.sin(np.linalg.matrix_power(a, n)))
 
@@ -1197,6 +1218,12 @@ LINALG = [
     pytest.param(l_eigvalsh, (SYM33, "L"), (0,), False, 1e-5, 1e-7, id="l_eigvalsh-L"),
     pytest.param(l_eigvalsh, (SYM233, "U"), (0,), False, 1e-5, 1e-7, id="l_eigvalsh-U-batched"),
     case(l_pinv, A34), case(l_pinv, A34.T.copy()), case(l_pinv, X234),
+    # autograd has no rule for qr, interp or polyval
+    case(l_qr, A34.T.copy(), autograd=False), case(l_qr, S33, autograd=False),
+    case(l_lstsq, A34.T.copy(), V4, wrt=(0, 1), autograd=False),
+    case(e_interp, np.array([-1.7, -0.6, 0.1, 0.9, 1.4, 2.2]), np.array([-1.0, -0.2, 0.5, 1.5]),
+         np.array([0.3, -1.0, 2.0, 0.7]), wrt=(0, 1, 2), autograd=False),
+    case(e_polyval, V4, A34, wrt=(0, 1), autograd=False), case(e_nan_to_num, A34),
     case(l_svd, A34, autograd=False), case(l_svd, A34.T.copy(), autograd=False),
     case(l_svd, X234, autograd=False), case(l_svd_full, S33, autograd=False),
     case(l_svd_complement, A34.T.copy(), autograd=False), case(l_svd_complement, A34, autograd=False),

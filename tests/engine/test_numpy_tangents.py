@@ -1173,6 +1173,27 @@ def l_pinv(a):
     return np.linalg.pinv(a)
 
 
+def l_qr(a):
+    q, r = np.linalg.qr(a)
+    return q * 2.0 + np.sum(r)
+
+
+def l_lstsq(a, b):
+    return np.linalg.lstsq(a, b)[0]
+
+
+def e_interp(x, xp, fp):
+    return np.interp(x, xp, fp)
+
+
+def e_polyval(p, x):
+    return np.polyval(p, x)
+
+
+def e_nan_to_num(x):
+    return np.nan_to_num(x)
+
+
 def l_matrix_power(a, n):
     return np.linalg.matrix_power(a, n)
 
@@ -1223,6 +1244,11 @@ LINALG = [  # autograd has no JVP for det, slogdet, inv or solve
     pytest.param(l_eigvalsh, (SYM233, "U"), (0,), False, id="l_eigvalsh-U-batched"),
     case(l_pinv, A34, autograd=False), case(l_pinv, A34.T.copy(), autograd=False, name="-tall"),
     case(l_pinv, X234, autograd=False, name="-batched"),
+    case(l_qr, A34.T.copy(), autograd=False, name="-tall"), case(l_qr, S33, autograd=False),
+    case(l_lstsq, A34.T.copy(), V4, wrt=(0, 1), autograd=False),
+    case(e_interp, np.array([-1.7, -0.6, 0.1, 0.9, 1.4, 2.2]), np.array([-1.0, -0.2, 0.5, 1.5]),
+         np.array([0.3, -1.0, 2.0, 0.7]), wrt=(0, 1, 2), autograd=False),
+    case(e_polyval, V4, A34, wrt=(0, 1), autograd=False), case(e_nan_to_num, A34),
     case(l_svd, A34, autograd=False), case(l_svd, A34.T.copy(), autograd=False, name="-tall"),
     case(l_svd, X234[:, :, :3], autograd=False, name="-batched"), case(l_svd_full, A34[:, :3], autograd=False),
     case(l_svd_complement, A34.T.copy(), autograd=False, name="-tall"), case(l_svd_complement, A34, autograd=False, name="-wide"),
