@@ -217,12 +217,20 @@ def _ufunc_qualname(ufunc: Any, numpy: types.ModuleType, name: str | None) -> st
 def _public_exporter(obj: Any, name: str) -> str | None:
     """``package.name`` for the shortest loaded module without a private part that holds
     ``obj`` as ``name`` (read from its dict: a module's ``__getattr__`` may import, warn
-    or compute)."""
-    exporters = [
+    or compute), in the package that defines it: a user's module that imported it
+    (``from scipy.special import gammaln`` in ``losses.py``) holds it too."""
+    holders = [
         module_name for module_name, module in list(sys.modules.items())
         if module is not None and getattr(module, "__dict__", {}).get(name) is obj
-        and not any(part.startswith("_") for part in module_name.split("."))
     ]
+    private = [m for m in holders if any(part.startswith("_") for part in m.split("."))]
+    exporters = [m for m in holders if m not in private]
+    # its home: where its __module__ says, or (a ufunc has none) where a private module,
+    # the implementation's, holds it (scipy.special._ufuncs)
+    home = getattr(obj, "__module__", None) or (private[0] if private else "")
+    own = [m for m in exporters if m.partition(".")[0] == home.partition(".")[0]]
+    if own or home:
+        exporters = own
     if not exporters:
         return None
     return min(exporters, key=lambda m: (m.count("."), m)) + f".{name}"

@@ -3,6 +3,7 @@ tangents against central differences, second derivatives in the four orders, and
 arguments reported instead of differentiated."""
 
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -77,3 +78,29 @@ def test_arguments_left_undifferentiated_are_reported(call, says):
     source = f"import numpy as np\nfrom scipy.special import logsumexp\n\n\ndef f(x):\n    return {call}\n"
     with pytest.raises(tangent_lsp.DiffError, match=re.escape(says)):
         tangent_lsp.derive(source, "f")
+
+
+MODEL = '''import numpy as np
+from scipy.special import gammaln, logsumexp
+
+
+def nll(x):
+    return np.sum(gammaln(x)) + logsumexp(x)
+'''
+
+
+def test_a_top_level_module_importing_the_functions_does_not_become_their_home(
+    tmp_path, monkeypatch
+):
+    """``from scipy.special import gammaln`` in ``losses.py``: that module holds gammaln too,
+    and a shorter name than scipy.special. It was taken for gammaln's home, for every module
+    once imported: "no derivative rule for 'gammaln' (losses.gammaln)"."""
+    (tmp_path / "losses_h19.py").write_text(MODEL)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import losses_h19
+
+    try:
+        x = np.array([1.5, 2.0, 3.0])
+        assert_gradients_match(losses_h19.nll, (x,), autograd=False)
+    finally:
+        del sys.modules["losses_h19"]
