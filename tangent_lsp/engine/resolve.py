@@ -9,7 +9,9 @@ which is how rules are keyed.
 from __future__ import annotations
 
 import builtins
+import os
 import sys
+import sysconfig
 import types
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -236,6 +238,18 @@ def _public_exporter(obj: Any, name: str) -> str | None:
     return min(exporters, key=lambda m: (m.count("."), m)) + f".{name}"
 
 
+def _installed(func: types.FunctionType) -> bool:
+    """A function of an installed library (SciPy's ``solve_triangular``) or of Python's own
+    library: it needs a rule; its source, written for speed and generality (decorators,
+    ``raise``, dispatch), is not the user's to differentiate."""
+    return func.__code__.co_filename.startswith(_LIBRARY_PATHS)
+
+
+_LIBRARY_PATHS = tuple(
+    sorted({sysconfig.get_paths()[key] + os.sep for key in ("stdlib", "platstdlib", "purelib", "platlib")})
+)
+
+
 class RuntimeResolver:
     """Resolves names through a live function's globals (the ``grad(f)`` path)."""
 
@@ -291,14 +305,14 @@ class RuntimeResolver:
                 target = getattr(target, part, None)
             if isinstance(target, types.FunctionType):  # mymodule.helper
                 qual = object_qualname(target, rest.rpartition(".")[2])
-                if qual:
+                if qual and not _installed(target):
                     self._user[qual] = target
                 return qual
             return f"{obj.__name__}.{rest}"
         if rest:
             return None
         qual = object_qualname(obj, first)
-        if qual and isinstance(obj, types.FunctionType):
+        if qual and isinstance(obj, types.FunctionType) and not _installed(obj):
             self._user[qual] = obj
         return qual
 

@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+import scipy.linalg
 
 import tangent_lsp
 from tests.engine import scipy_programs as P
@@ -104,3 +105,17 @@ def test_a_top_level_module_importing_the_functions_does_not_become_their_home(
         assert_gradients_match(losses_h19.nll, (x,), autograd=False)
     finally:
         del sys.modules["losses_h19"]
+
+
+def solve_triangular_loss(L, b):
+    return np.sum(scipy.linalg.solve_triangular(L, b, lower=True) ** 2)
+
+
+def test_a_library_function_without_a_rule_is_reported_where_it_is_called():
+    """Its source is the library's (decorators, raise, dispatch): the error was located in
+    site-packages, never at the user's line."""
+    with pytest.raises(tangent_lsp.DiffError) as raised:
+        tangent_lsp.grad(solve_triangular_loss)(np.eye(3) * 2.0, np.ones(3))
+    error = raised.value
+    assert "no derivative rule for 'scipy.linalg.solve_triangular'" in error.message
+    assert error.path == __file__ and "solve_triangular(L, b" in error.line_text
