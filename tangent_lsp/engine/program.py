@@ -24,6 +24,7 @@ from .methods import reductions_as_methods
 from .motion import CalleeHalves, split_callee
 from .products import fuse_gram_adjoints
 from .shape_passes import keep_shapes_only
+from .steady_shapes import drop_steady_shape_pushes
 from . import syntax as S
 from .errors import DiffError
 from .naming import Namer, derivative_name
@@ -136,6 +137,7 @@ class Program:
                 function = optimize.propagate_assignments(function, inlinable, mergeable)
             if mode == "reverse" and keep_shapes_only(function, np_alias):
                 self.helpers.add("shape_of")
+                function = drop_steady_shape_pushes(function, np_alias)
             if mode == "reverse":
                 function = accumulate_in_place(function, np_alias)
             function = reductions_as_methods(function, np_alias)

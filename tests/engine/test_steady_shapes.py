@@ -1,0 +1,53 @@
+"""A loop's temporaries whose shapes every step keeps are not taped for their shapes
+(``steady_shapes.py``); where a step may change a shape, they still are, and every
+gradient is right either way."""
+
+import inspect
+
+import numpy as np
+import pytest
+
+import tangent_lsp
+from tests.engine import steady_programs as P
+from tests.oracle import ORDERS, assert_gradients_match, assert_second_derivative_matches
+
+rng = np.random.default_rng(31)
+SOURCE = inspect.getsource(P)
+
+CASES = [
+    (P.heat, (rng.normal(size=7), 0.2), (0, 1)),
+    (P.kalman_like, (rng.normal(size=2), rng.normal(size=(2, 2)) / 2, 0.3), (0, 1, 2)),
+    (P.broadcast_grows, (rng.normal(size=3), rng.normal(size=(2, 3))), (0, 1)),
+    (P.prefix_slices, (rng.normal(size=4), 0.7), (0, 1)),
+    (P.ragged_list, ([rng.normal(size=2), rng.normal(size=(2, 3))], 0.7), (1,)),
+    (P.grows_by_concatenation, (rng.normal(size=2), 0.7), (0, 1)),
+]
+IDS = [c[0].__name__ for c in CASES]
+
+
+@pytest.mark.parametrize("function, args, wrt", CASES, ids=IDS)
+def test_gradients(function, args, wrt):
+    in_place = function is P.heat  # autograd does not write into arrays
+    assert_gradients_match(function, args, wrt, autograd=not in_place)
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("function, args, wrt", CASES[:4], ids=IDS[:4])
+def test_second_derivatives(order, function, args, wrt):
+    assert_second_derivative_matches(order, function, args, wrt[0], wrt[-1])
+
+
+def _shape_pushes(name, wrt):
+    return tangent_lsp.derive(SOURCE, name, wrt=wrt).code.count("shape_of(")
+
+
+def test_steady_temporaries_are_not_taped_for_their_shapes():
+    """The stepper pushed the shapes of seven temporaries on every step."""
+    assert _shape_pushes("heat", ("u0", "alpha")) == 0
+    assert _shape_pushes("kalman_like", ("x", "A", "q")) == 1  # A @ P's: P is carried
+
+
+def test_a_temporary_computed_from_a_variable_whose_shape_may_grow_is_still_taped():
+    """``h = u + w * h`` may broadcast h to w's shape on the first step: t = tanh(h)'s
+    shape is not the same on every step."""
+    assert _shape_pushes("broadcast_grows", ("h", "w")) == 1
