@@ -5,9 +5,11 @@
 Inside the loop, ``WhT`` would be a loop variable: the tape would keep one per
 step, and its adjoint would be transposed back (or added into ``bparams["Wx"]``) on
 every step. Before the loop it is a plain value, the loop accumulates ``bWhT``, and
-one transpose after the backward loop gives ``bWh``. Only transposes, reads by a
+one transpose after the backward loop gives ``bWh``. Transposes, reads by a
 constant key or position and int arithmetic on sizes (``2 * H``) move: they cost
-nothing, and cannot fail where the operand (and, for a read, its entry) exists.
+nothing, and cannot fail where the operand (and, for a read, its entry) exists. So do
+NumPy values computed from operands the loop does not change, which nothing changes in
+place (``2 * np.pi``, ``np.eye(2)``, ``dt * burn``): the tape kept one per step.
 """
 
 from __future__ import annotations
@@ -19,11 +21,16 @@ import gast
 from . import syntax as S
 from .analysis import walk_ops
 from .ir import Function, If, Loop, Op, Statement
+from .shapes import ELEMENTWISE_BINARY, ELEMENTWISE_UNARY
 
 _TRANSPOSES = frozenset({"numpy.ndarray.T", "numpy.ndarray.mT", "numpy.transpose"})
 
 
 _SHAPES = frozenset({"numpy.ndarray.shape", "numpy.shape"})
+# values computed from their operands alone (no state, no randomness)
+_PURE = ELEMENTWISE_UNARY | ELEMENTWISE_BINARY | frozenset(
+    f"numpy.{name}" for name in "array asarray eye identity zeros ones full".split()
+)
 _INT_ARITHMETIC = frozenset(
     f"numpy.{name}" for name in ("add", "subtract", "multiply", "floor_divide")
 )
@@ -31,8 +38,29 @@ _INT_ARITHMETIC = frozenset(
 
 def hoist_invariants(fn: Function) -> Function:
     assigned = Counter(op.target for op in walk_ops(fn.body))
-    fn.body = _hoist_block(fn.body, assigned, _integers(fn, assigned))
+    movable = _integers(fn, assigned) | _values(fn, assigned)
+    fn.body = _hoist_block(fn.body, assigned, movable)
     return fn
+
+
+def _values(fn: Function, assigned: Counter) -> set[str]:
+    """Names assigned once a NumPy value that nothing changes in place or shares with a
+    name that may be changed (``K = np.array([[1., -1.], [-1., 1.]])``, ``c = 2 * np.pi``,
+    ``t = dt * burn``): computed before a loop that does not change their operands, they
+    are the same value on every step, and the tape need not keep one per step."""
+    changed = {op.target for op in walk_ops(fn.body) if op.kind in ("setitem", "append", "pop")}
+    shared: set[str] = set()
+    for op in walk_ops(fn.body):
+        if op.kind in ("copy", "call", "literal", "append", "setitem") or (
+            op.target in changed
+        ):  # a second name, an element of a container, a view that is written into
+            shared.update(S.loaded_names(op.value))
+            shared.update(n for arg in op.args for n in S.loaded_names(arg))
+    return {
+        op.target for op in walk_ops(fn.body)
+        if op.kind == "rule" and op.key in _PURE and assigned[op.target] == 1
+        and op.target not in changed and op.target not in shared
+    }
 
 
 def _integers(fn: Function, assigned: Counter) -> set[str]:
@@ -64,37 +92,48 @@ def _is_int(node, integers: set[str]) -> bool:
     return isinstance(node, gast.Name) and node.id in integers
 
 
-def _hoist_block(stmts: list[Statement], assigned: Counter, integers: set[str]) -> list[Statement]:
+def _hoist_block(stmts: list[Statement], assigned: Counter, movable: set[str]) -> list[Statement]:
     out: list[Statement] = []
     for stmt in stmts:
         if isinstance(stmt, Loop):
-            stmt.body = _hoist_block(stmt.body, assigned, integers)
-            written = {op.target for op in walk_ops(stmt.body)} | {stmt.target} | {
+            stmt.body = _hoist_block(stmt.body, assigned, movable)
+            written = {op.target for op in walk_ops(stmt.body)} | _loop_targets([stmt]) | {
                 op.args[0].id for op in walk_ops(stmt.body)  # `xs.pop()` changes xs
                 if op.kind == "pop" and isinstance(op.args[0], gast.Name)
             }
             moved = []
             for s in stmt.body:  # in order: what moved is invariant for what follows
-                if _invariant(s, written, assigned, integers):
+                if _invariant(s, written, assigned, movable):
                     moved.append(s)
                     written.discard(s.target)
             if moved:
                 stmt.body = [s for s in stmt.body if not any(s is m for m in moved)]
                 out.extend(moved)
         elif isinstance(stmt, If):
-            stmt.body = _hoist_block(stmt.body, assigned, integers)
-            stmt.orelse = _hoist_block(stmt.orelse, assigned, integers)
+            stmt.body = _hoist_block(stmt.body, assigned, movable)
+            stmt.orelse = _hoist_block(stmt.orelse, assigned, movable)
         out.append(stmt)
     return out
 
 
-def _invariant(stmt: Statement, written: set[str], assigned: Counter, integers: set[str]) -> bool:
+def _loop_targets(stmts: list[Statement]) -> set[str]:
+    """The targets of these loops and of the loops inside them (`x ** j` after `for j`)."""
+    found: set[str] = set()
+    for stmt in stmts:
+        if isinstance(stmt, Loop):
+            found |= {stmt.target} | _loop_targets(stmt.body)
+        elif isinstance(stmt, If):
+            found |= _loop_targets(stmt.body) | _loop_targets(stmt.orelse)
+    return found
+
+
+def _invariant(stmt: Statement, written: set[str], assigned: Counter, movable: set[str]) -> bool:
     if not isinstance(stmt, Op) or assigned[stmt.target] != 1:
         return False
     if stmt.kind == "rule" and stmt.key in _TRANSPOSES:
         if stmt.keywords or len(stmt.args) != 1:
             return False
-    elif stmt.target in integers:  # `2 * H`: int arithmetic cannot fail
+    elif stmt.target in movable:  # `2 * H`, `2 * np.pi`: the same on every step
         pass
     elif not (stmt.kind == "subscript" and isinstance(stmt.value.slice, gast.Constant)):
         return False

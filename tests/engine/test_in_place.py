@@ -558,7 +558,7 @@ REPORTED = [
     (row_scaled_in_a_loop, "'y' is read after 'r', a view of it (for r in y:)", BOTH),
     (helper_writes_what_the_next_step_reads,
      "'y' is read after a call changed it in place (s = s + e * bump(y, 0))", BOTH),
-    (row_written_then_read_the_next_step, "'y[0]' is a row of 'y'", BOTH),
+    (row_written_then_read_the_next_step, "'y' is read after 'r', a view of it (r = y[0])", BOTH),
     (second_name_added_to, "'x' is read after 'h', another name for it (h = x)", BOTH),
     (second_name_added_to_in_a_loop, "another name for it (g = h)", BOTH),
     (row_scaled_read_as_another_row, "'b' is a row of 'Y' (b = Y[0])", BOTH),
