@@ -113,12 +113,13 @@ class StatementAdjoints:
             self.initialized.add(name)
             self.owned.discard(name)
 
-    def contribute(self, target: gast.expr, value: gast.expr, op: Op) -> None:
+    def contribute(self, target: gast.expr, value: gast.expr, op: Op | None) -> None:
         """Add ``value`` to the adjoint of whatever the template parameter was bound to."""
         if isinstance(target, gast.Name):
             if target.id in self.active:
                 if (
-                    self.containers.get(target.id) == "list" and op.kind == "rule"
+                    self.containers.get(target.id) == "list"
+                    and op is not None and op.kind == "rule"  # (None: the seed of `return hs, c`)
                     and op.key.startswith("numpy.") and op.key not in TAKE_SEQUENCES
                 ):  # `np.sum(xs)` of a list: its adjoint is an array, split back into a list
                     self.helpers.add("unarray")

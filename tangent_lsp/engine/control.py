@@ -14,6 +14,7 @@ import gast
 from . import syntax as S
 from .errors import unsupported
 from .ir import GradHook, If, Jump, Loop, Op, Statement
+from .truth import lifted_test
 
 
 class ControlFlow:
@@ -44,10 +45,12 @@ class ControlFlow:
                 block.insert(position, Op(flag, S.constant(False), "constant", stmt.line, stmt.node))
 
     def condition(self, test: gast.expr, node: gast.AST) -> gast.Name:
-        """Store a branch condition in a name, so the backward sweep knows the branch."""
+        """Store a branch condition in a name, so the backward sweep knows the branch
+        (in a form the normalizer reads back: truth.py)."""
         cond = self.namer.fresh("cond")
         self.local_names.add(cond)
-        self.body.append(Op(cond, self.rename(test), "constant", self.line, node))
+        value = lifted_test(self.rename(test), self.resolver, self.local_names)
+        self.body.append(Op(cond, value, "constant", self.line, node))
         return S.name(cond)
 
     def if_statement(self, stmt: gast.If) -> None:

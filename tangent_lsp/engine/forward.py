@@ -156,11 +156,13 @@ class _Forward:
 
     def tangent_of(self, op: Op) -> list[gast.stmt]:
         target = op.target
-        if op.kind == "copy":
+        if op.kind == "copy" and not isinstance(op.value, (gast.Tuple, gast.List)):
             return self.finish(target, self.of(op.value))
         if op.kind == "constant":
             return self.finish(target, _zero())
-        if op.kind == "literal":
+        # a literal copied into a name (`hs, cs = [], []` splits into `hs = []`, ...; `a = [a[0], x]`
+        # in a loop goes through a temporary) is the literal: its tangent is a list for a list
+        if op.kind in ("literal", "copy"):
             if isinstance(op.value, gast.Dict):
                 values = [self.zeros_if_zero(self.of(v), v) for v in op.value.values]
                 value = gast.Dict(keys=S.clone(op.value.keys), values=values)

@@ -30,6 +30,7 @@ from .naming import RUNTIME_NAMES, Namer
 from .parse import Module
 from .resolve import Resolver
 from .templates import RUNTIME_MODULE
+from .truth import is_truth_value, read_as_written
 
 BINARY_OPERATORS: dict[type, str] = {
     gast.Add: "numpy.add",
@@ -558,22 +559,12 @@ class _Normalizer(ControlFlow):
     def boolean(self, node: gast.BoolOp, target: str | None) -> gast.expr:
         """``a > 0 and b < 1``: a truth value, no derivative. (``x or y`` of arrays picks
         one of them, and would carry one: that is rejected rather than silently wrong.)"""
-        if not all(_is_truth_value(v) or self._truth_call(v) for v in node.values):
+        if not all(is_truth_value(v, self.resolver, self.local_names) for v in node.values):
             raise unsupported(
-                "'and'/'or' of values", node, "use it in an if/while test, or np.where",
+                "'and'/'or' of values", node,
+                "use it in an if/while test, wrap it in bool(...), or use np.where",
             )
         return self.emit(target, self.rename(node), "constant", node)
-
-    def _truth_call(self, node: gast.expr) -> bool:
-        """``np.all(x > 0)``, ``x.any()``, ``bool(...)``: a truth value (the gradient code
-        itself writes ``cond = np.all(a) and not np.any(b)``)."""
-        if not isinstance(node, gast.Call):
-            return False
-        if isinstance(node.func, gast.Attribute) and node.func.attr in ("all", "any") and (
-            not self._is_global_chain(node.func) or self.resolver.qualname(node.func) is None
-        ):
-            return True
-        return self.resolver.qualname(node.func) in _TRUTH_FUNCTIONS
 
     def compare(self, node: gast.Compare, target: str | None) -> gast.expr:
         left = self.expr(node.left)
@@ -663,6 +654,8 @@ class _Normalizer(ControlFlow):
                 target, value, "rule", node, key=key, shown=shown,
                 args=[receiver] + args, keywords=keywords,
             )
+        if read_as_written(node, self.resolver, self.local_names):
+            return self.emit(target, self.rename(node), "constant", node)  # see truth.py
         if isinstance(func, gast.Name) and func.id in self.local_names:
             raise unsupported(
                 "call of a local variable", node, "call module-level functions by name",
@@ -738,21 +731,6 @@ def _adds_into_local(call: gast.Call, normalizer) -> bool:
         len(call.args) == 3 and not call.keywords and isinstance(call.args[0], gast.Name)
         and normalizer.is_local(call.args[0]) and call.args[0].id not in normalizer.params
     )
-
-
-# functions whose result is one truth value
-_TRUTH_FUNCTIONS = frozenset((
-    "numpy.all", "numpy.any", "numpy.allclose", "numpy.array_equal", "numpy.isscalar",
-    "builtins.bool", "builtins.isinstance", "builtins.callable", "builtins.all", "builtins.any",
-))
-
-
-def _is_truth_value(node: gast.expr) -> bool:
-    if isinstance(node, (gast.Compare, gast.BoolOp)):
-        return True
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.Not):
-        return True
-    return isinstance(node, gast.Constant) and isinstance(node.value, bool)
 
 
 def _rejection(node: gast.AST) -> DiffError:

@@ -161,3 +161,25 @@ def test_a_pair_with_one_varying_element_in_forward_mode():
     gradient = tangent_lsp.grad(layer_given_a_pair, wrt=(1,))
     change = (gradient(W, b + step * v, x) - gradient(W, b - step * v, x)) / (2 * step)
     assert np.allclose(tangent_lsp.hvp(layer_given_a_pair, wrt=1)(W, b, x, v), change, atol=1e-6)
+
+
+def _states(x):
+    hs = []
+    hs.append(np.sin(x))
+    hs.append(x * 2)
+    return hs, np.cos(x)  # a list among the returned values
+
+
+def reads_returned_states(x):
+    hs, c = _states(x)
+    return np.sum(hs[0] * hs[1] * c)
+
+
+def test_a_returned_list_among_several_results_to_second_order():
+    from tests.oracle import ORDERS, assert_jvp_matches, assert_second_derivative_matches
+
+    x = rng.normal(size=3)
+    assert_gradients_match(reads_returned_states, (x,), autograd=False)
+    assert_jvp_matches(reads_returned_states, (x,), autograd=False)
+    for order in ORDERS:
+        assert_second_derivative_matches(order, reads_returned_states, (x,), 0, 0)
