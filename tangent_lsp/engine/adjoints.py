@@ -118,7 +118,9 @@ class StatementAdjoints:
         if isinstance(target, gast.Name):
             if target.id in self.active:
                 if (
-                    self.containers.get(target.id) == "list" and op.kind == "rule"
+                    self.containers.get(target.id) == "list"
+                    and op is not None  # None: the seed of `return h, hs` split into its parts
+                    and op.kind == "rule"
                     and op.key.startswith("numpy.") and op.key not in TAKE_SEQUENCES
                 ):  # `np.sum(xs)` of a list: its adjoint is an array, split back into a list
                     self.helpers.add("unarray")
