@@ -29,6 +29,8 @@ _LISTS = frozenset((
     "numpy.linalg.eigh", "numpy.linalg.slogdet", "numpy.linalg.svd",
     "numpy.linalg.qr", "numpy.linalg.lstsq",
 ))
+# Functions that always return a dict (`dict()`, `dict(params)`)
+_DICTS = frozenset(("builtins.dict",))
 
 
 def _singular_values_only(op) -> bool:
@@ -112,6 +114,8 @@ def container_kinds(fn: Function, callee_kinds=None, result_kind=None) -> dict[s
             kinds[op.target] = kinds[op.args[0].id]
         if op.kind == "rule" and op.key in _LISTS and not _singular_values_only(op):
             kinds[op.target] = "list"  # np.split's pieces, maybe of several shapes
+        if op.kind == "rule" and op.key in _DICTS:  # `cache = dict()`, then `cache[i] = ...`
+            kinds[op.target] = "dict"
         if op.kind == "constant" and S.is_repeated_constants(op.value):  # `hs = [None] * T`
             kinds[op.target] = "list"
         if op.kind == "literal":

@@ -1,5 +1,6 @@
 """Lists, dicts and tuples returned by the module's own functions, then read by the
-caller by a key held in a variable, or iterated (``test_returned_containers.py``)."""
+caller by a key held in a variable, or iterated (``test_returned_containers.py``); dicts
+made by ``dict()``."""
 
 import numpy as np
 
@@ -137,3 +138,36 @@ def comprehension_read_by_position(x):
     for i in range(len(hs)):
         tot = tot + np.sum(hs[i] * hs[i])
     return tot + np.sum(hs[-1])
+
+
+def dict_ctor_int_keys(x):
+    cache = dict()
+    for i in range(3):
+        cache[i] = np.sin(x) * i
+    return np.sum(cache[2])
+
+
+def dict_ctor_read_by_position(x):
+    cache = dict()
+    for i in range(3):
+        cache[i] = np.sin(x[i:]) * (i + 1.0)
+    tot = 0.0
+    for i in range(3):
+        tot = tot + np.sum(cache[i] ** 2)
+    return tot
+
+
+def dict_ctor_keywords(x):
+    d = dict(a=np.sin(x), b=x[:2] * 2.0)
+    tot = 0.0
+    for k in ["a", "b"]:
+        tot = tot + np.sum(d[k] ** 2)
+    return tot
+
+
+def dict_copied(x):
+    d = {0: np.sin(x), 1: x[:2] * 2.0}
+    e = dict(d)
+    for i in range(2):
+        e[i] = e[i] * (i + 2.0)
+    return np.sum(e[0] * d[0]) + np.sum(e[1] ** 2)

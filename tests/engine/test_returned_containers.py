@@ -1,6 +1,6 @@
 """A list, dict or tuple returned by the module's own function is a container at the
 call site too: read there by a key held in a variable (``g[k]``) or iterated, its
-adjoint is built element by element, not as one array.
+adjoint is built element by element, not as one array. The same for ``dict()``.
 
 Checked against central differences (and autograd) in reverse mode, in both motions,
 in forward mode, and to second order: array arguments in the four orders, container
@@ -39,6 +39,11 @@ ARRAYS = [
     (P.nested_tuple_unpacked, (X,), (0,)),
     (P.list_from_several_returns, (X,), (0,)),
     (P.comprehension_read_by_position, (X,), (0,)),
+    # `dict()` and `dict(a=...)` are dicts, as `{}` is, whatever their keys
+    (P.dict_ctor_int_keys, (X,), (0,)),
+    (P.dict_ctor_read_by_position, (X,), (0,)),
+    (P.dict_ctor_keywords, (X,), (0,)),
+    (P.dict_copied, (X,), (0,)),
 ]
 ARRAY_IDS = [case[0].__name__ for case in ARRAYS]
 VARIANTS = {"joint": {}, "plain": {"optimized": False}, "split": {"motion": "split"}}
