@@ -2,8 +2,8 @@
 tangents are containers too, built and updated element by element.
 
 Nothing here runs the code: the evidence is what the function does with a name (a list
-literal, ``.append``, a string key, a loop over ``.items()``, a key passed in), and
-what a callee's source does with a parameter.
+literal, ``.append``, a string key, a loop over ``.items()``, a key passed in), what a
+callee's source does with a parameter, and what it returns.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import gast
 from . import syntax as S
 from .analysis import walk_ops
 from .control import DICT_KEYS
-from .ir import Function, If, Loop, Statement
+from .ir import Function, If, Loop, Return, Statement
 from .templates import RUNTIME_MODULE
 
-__all__ = ["container_kinds", "string_names"]
+__all__ = ["container_kinds", "returned_kind", "string_names"]
 
 
 # NumPy functions that return a list when given several arrays (`np.atleast_2d(a, b)[0]`)
@@ -29,6 +29,8 @@ _LISTS = frozenset((
     "numpy.linalg.eigh", "numpy.linalg.slogdet", "numpy.linalg.svd",
     "numpy.linalg.qr", "numpy.linalg.lstsq",
 ))
+# Functions that always return a dict (`dict()`, `dict(params)`)
+_DICTS = frozenset(("builtins.dict",))
 
 
 def _singular_values_only(op) -> bool:
@@ -39,14 +41,16 @@ def _singular_values_only(op) -> bool:
     return flag is not None and not (isinstance(flag, gast.Constant) and flag.value is True)
 
 
-def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
+def container_kinds(fn: Function, callee_kinds=None, result_kind=None) -> dict[str, str]:
     """Variables that are statically lists or dicts (``[]``, ``.append``, ``d["key"]``),
     and ``"any"`` for those that hold other values (containers or arrays: which, only the
     run time knows).
 
     Their adjoints are lists/dicts too, and are updated element by element.
     ``callee_kinds(op)``, for a call of the user's function, gives the kinds of the
-    arguments (what the callee's source does with its parameters).
+    arguments (what the callee's source does with its parameters); ``result_kind(op)``
+    the kind of what it returns (``returned_kind`` of its body): a caller that only reads
+    it by a key held in a variable, or loops over it, shows nothing of it itself.
     """
     kinds: dict[str, str] = {}
     # a parameter whose default is a tuple or list literal (a generated derivative's seed
@@ -85,6 +89,10 @@ def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
     strings = string_names(fn)
     keys = set(strings)  # and the elements of those lists (`for k in ["W", "b"]`)
     for op in walk_ops(fn.body):
+        if op.kind == "call" and result_kind is not None:
+            returned = result_kind(op)
+            if returned:  # `g = grads(p, x)`: a dict, since grads returns one
+                kinds[op.target] = returned
         if (
             op.kind == "subscript"
             and isinstance(op.value.value, gast.Name)
@@ -106,6 +114,8 @@ def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
             kinds[op.target] = kinds[op.args[0].id]
         if op.kind == "rule" and op.key in _LISTS and not _singular_values_only(op):
             kinds[op.target] = "list"  # np.split's pieces, maybe of several shapes
+        if op.kind == "rule" and op.key in _DICTS:  # `cache = dict()`, then `cache[i] = ...`
+            kinds[op.target] = "dict"
         if op.kind == "constant" and S.is_repeated_constants(op.value):  # `hs = [None] * T`
             kinds[op.target] = "list"
         if op.kind == "literal":
@@ -133,6 +143,18 @@ def container_kinds(fn: Function, callee_kinds=None) -> dict[str, str]:
         ) and op.value.value.id in fn.params and op.value.slice.id in fn.params:
             kinds.setdefault(op.value.value.id, "any")
     return kinds
+
+
+def returned_kind(fn: Function, kinds: dict[str, str]) -> str | None:
+    """The kind of what ``fn`` returns, given its ``container_kinds``: a list's, a dict's,
+    ``"list"`` for ``return a, b`` (a tuple), or None (an array, a number: nothing
+    known). A parameter read by position (``"positional"``) is, at the call site, a value
+    that may hold others: ``"any"``."""
+    result = next((s.value for s in reversed(fn.body) if isinstance(s, Return)), None)
+    if isinstance(result, (gast.Tuple, gast.List)):
+        return "list"
+    found = kinds.get(result.id) if isinstance(result, gast.Name) else None
+    return "any" if found == "positional" else found
 
 
 # The runtime's helpers for adjoints of containers: in a generated derivative

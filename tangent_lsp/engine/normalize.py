@@ -682,6 +682,12 @@ class _Normalizer(ControlFlow):
                 "np.linspace(..., retstep=True)", node,
                 "compute the step from the ends: (stop - start) / (num - 1)",
             )
+        if qualname == "builtins.dict" and not node.args and node.keywords and all(
+            k.arg for k in node.keywords
+        ):  # `dict(a=x)` is the literal `{"a": x}` (dict's rule takes a mapping only)
+            keys = [S.constant(k.arg) for k in node.keywords]
+            literal = gast.Dict(keys=keys, values=[k.value for k in node.keywords])
+            return self.dict_literal(gast.copy_location(literal, node), target)
         args = [self.argument(a) for a in node.args]
         keywords = {k.arg: self.argument(k.value) for k in node.keywords}
         value = S.call(S.clone(func), args, keywords)

@@ -16,7 +16,7 @@ import gast
 
 from .aliasing import check_views
 from . import analysis, optimize
-from .container_kinds import container_kinds
+from .container_kinds import container_kinds, returned_kind
 from .accumulate import accumulate_in_place
 from .dead_code import calls_are_pure
 from .hoist import hoist_invariants
@@ -48,6 +48,14 @@ class Generated:
 
 
 @dataclass
+class CalleeKinds:
+    """What a callee's source does with its parameters and returns (``container_kinds``)."""
+
+    parameters: dict[str, str] = field(default_factory=dict)
+    result: str | None = None
+
+
+@dataclass
 class Program:
     module: Module
     resolver: Resolver
@@ -60,7 +68,7 @@ class Program:
     done: dict[tuple, tuple[str, str]] = field(default_factory=dict)
     in_progress: set[str] = field(default_factory=set)
     imports: list[str] = field(default_factory=list)  # for callees from other files
-    kinds: dict[str, dict[str, str]] = field(default_factory=dict)  # per callee's parameters
+    kinds: dict[str, CalleeKinds] = field(default_factory=dict)  # per callee
     # globals the callees' derivatives read, by the name they have in the generated module
     claimed: dict[str, object] = field(default_factory=dict)
 
@@ -191,24 +199,28 @@ class Program:
         self.resolver.borrow(alias, owner, name)
         return alias
 
-    def parameter_kinds(self, qualname: str, resolver: Resolver) -> dict[str, str]:
-        """Which of a callee's parameters hold lists, dicts or tuples (``container_kinds``
-        of its normalized body): its derivative returns adjoints of that kind, so the
-        caller must add them up as such. Unknown (no source, or code the callee's own
-        derivative will report) is none."""
+    def callee_kinds(self, qualname: str, resolver: Resolver) -> CalleeKinds:
+        """Which of a callee's parameters hold lists, dicts or tuples, and what it returns
+        (``container_kinds`` of its normalized body): its derivative returns adjoints of
+        that kind and takes a seed of its result's kind, so the caller must build them as
+        such. Unknown (no source, or code the callee's own derivative will report) is
+        none."""
         if qualname in self.kinds:
             return self.kinds[qualname]
-        self.kinds[qualname] = {}  # recursion: reported when the derivative is generated
+        self.kinds[qualname] = CalleeKinds()  # recursion: reported when it is differentiated
         callee = resolver.callee(qualname)
         if callee is None:
-            return {}
+            return self.kinds[qualname]
         try:
             fn = normalize(callee.module, callee.node, callee.resolver, Namer(set()))
             analysis.bind_rules(fn, self.rules_for(callee.module), callee.resolver)
         except DiffError:
-            return {}
-        kinds = container_kinds(fn, self.CallSite(self, callee.resolver).argument_kinds)
-        self.kinds[qualname] = {p: kinds[p] for p in fn.params if p in kinds}
+            return self.kinds[qualname]
+        calls = self.CallSite(self, callee.resolver)
+        kinds = container_kinds(fn, calls.argument_kinds, calls.result_kind)
+        self.kinds[qualname] = CalleeKinds(
+            {p: kinds[p] for p in fn.params if p in kinds}, returned_kind(fn, kinds)
+        )
         return self.kinds[qualname]
 
     @dataclass
@@ -238,7 +250,7 @@ class Program:
         def argument_kinds(self, op) -> list[tuple[gast.expr, str]]:
             """The arguments of a call of the user's function that the callee treats
             as containers, with their kinds."""
-            kinds = self.program.parameter_kinds(op.key, self.resolver)
+            kinds = self.program.callee_kinds(op.key, self.resolver).parameters
             if not kinds:
                 return []
             callee = self.resolver.callee(op.key)
@@ -246,6 +258,10 @@ class Program:
             params = [a.id for a in args.posonlyargs + args.args]
             pairs = list(zip(op.args, params)) + [(a, k) for k, a in op.keywords.items()]
             return [(arg, kinds[param]) for arg, param in pairs if param in kinds]
+
+        def result_kind(self, op) -> str | None:
+            """The kind of what a call of the user's function returns (``returned_kind``)."""
+            return self.program.callee_kinds(op.key, self.resolver).result
 
         def derivative(
             self, qualname: str, wrt: list[str], node: gast.AST, mode: str = "reverse"

@@ -417,8 +417,9 @@ class _Reverse(StatementAdjoints):
     # --- the whole function -----------------------------------------------------------
 
     def run(self, preserve_result: bool, seed_default: bool, name: str) -> ReverseResult:
+        calls = self.calls
         self.containers = container_kinds(
-            self.fn, self.calls.argument_kinds if self.calls is not None else None
+            self.fn, calls and calls.argument_kinds, calls and calls.result_kind
         )
         # tuples returned by the user's functions: their elements may be dicts or lists
         self.call_results = {op.target for op in walk_ops(self.fn.body) if op.kind == "call"}
