@@ -723,11 +723,40 @@ class _Normalizer(ControlFlow):
 
     def index(self, node: gast.expr) -> gast.expr:
         if isinstance(node, gast.Slice):
-            parts = [None if p is None else self.expr(p) for p in (node.lower, node.upper, node.step)]
+            parts = [None if p is None else self.bound(p) for p in (node.lower, node.upper, node.step)]
             return gast.Slice(lower=parts[0], upper=parts[1], step=parts[2])
         if isinstance(node, gast.Tuple):
             return gast.Tuple(elts=[self.index(e) for e in node.elts], ctx=gast.Load())
         return self.expr(node)
+
+    def bound(self, node: gast.expr) -> gast.expr:
+        """A slice bound. Arithmetic of names and int constants (``e + 2`` in ``K[e:e + 2]``)
+        stays in the slice, as written: a bound is an int, with no derivative, and the
+        backward sweep computes it again from the names it restores anyway, where a
+        temporary per bound was taped on every step."""
+        if isinstance(node, gast.BinOp) and isinstance(node.op, _INT_OPERATORS):
+            if _int_arithmetic(node):
+                return gast.BinOp(left=self.bound(node.left), op=S.clone(node.op),
+                                  right=self.bound(node.right))
+        if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and _int_arithmetic(node):
+            return gast.UnaryOp(op=gast.USub(), operand=self.bound(node.operand))
+        return self.expr(node)
+
+
+_INT_OPERATORS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv)
+
+
+def _int_arithmetic(node: gast.expr) -> bool:
+    """Names and int constants joined by ``+ - * //``, and negated."""
+    if isinstance(node, gast.BinOp):
+        return isinstance(node.op, _INT_OPERATORS) and _int_arithmetic(node.left) and (
+            _int_arithmetic(node.right)
+        )
+    if isinstance(node, gast.UnaryOp):
+        return isinstance(node.op, gast.USub) and _int_arithmetic(node.operand)
+    if isinstance(node, gast.Constant):
+        return type(node.value) is int
+    return isinstance(node, gast.Name)
 
 
 def _adds_into_local(call: gast.Call, normalizer) -> bool:

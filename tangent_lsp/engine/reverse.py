@@ -49,6 +49,7 @@ class _Reverse(StatementAdjoints):
         self.defined: set[str] = set(fn.params)
         self.dict_keys: dict[str, set | None] = {}  # dict literals: the keys they hold
         self.ranges: set[str] = set()  # names bound to a range (their items are ints)
+        self.enclosing: int | None = None  # the line of the branch or loop being written
 
     def tape_name(self) -> str:
         if self.tape is None:
@@ -233,8 +234,10 @@ class _Reverse(StatementAdjoints):
             else:
                 pieces.append((stmt.line, code))
         out: list[gast.stmt] = []
-        for line, code in pieces:
-            if any(S.comment_text(s) is None for s in code):
+        for position, (line, code) in enumerate(pieces):
+            # a branch of `return a if c else b` starts on the line its `if` just named
+            named = position == 0 and line == self.enclosing
+            if any(S.comment_text(s) is None for s in code) and not named:
                 out.append(S.comment(f"Grad of: {self.fn.lines.get(line, '')}", line))
             out.extend(code)
         return out
@@ -285,10 +288,14 @@ class _Reverse(StatementAdjoints):
             if getattr(stmt, "pair", None):
                 self.out.append(pop(self.tape_name(), stmt.target, stmt.pair))
             return self.out
-        if isinstance(stmt, If):
-            return self.branch(stmt.test, stmt.body, stmt.orelse, depth)
-        if isinstance(stmt, Loop):
-            return self.loop(stmt, depth)
+        if isinstance(stmt, (If, Loop)):
+            enclosing, self.enclosing = self.enclosing, stmt.line
+            try:
+                if isinstance(stmt, If):
+                    return self.branch(stmt.test, stmt.body, stmt.orelse, depth)
+                return self.loop(stmt, depth)
+            finally:
+                self.enclosing = enclosing
         if isinstance(stmt, GradHook) and stmt.target in self.active:
             return self.hook(stmt)
         return []

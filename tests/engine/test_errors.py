@@ -409,7 +409,7 @@ def test_a_module_importing_main_without_a_spec_is_read_as_usual(monkeypatch):
     assert "no derivative rule for '__main__.g'" in info.value.message
 
 
-@pytest.mark.parametrize("depth, compiles", [(97, True), (99, False)])
+@pytest.mark.parametrize("depth, compiles", [(99, True), (100, False)])
 def test_a_derivative_nested_deeper_than_python_compiles_is_reported(depth, compiles):
     expression = "x"
     for _ in range(depth):
