@@ -98,12 +98,13 @@ class Program:
         fn = hoist_invariants(normalize(module, node, resolver, namer, every_name))
         analysis.bind_rules(fn, self.rules_for(module), resolver)
         # after binding: calls of the user's functions are known (op.kind == 'call')
-        check_views(fn, lambda key: getattr(resolver.callee(key), "node", None))
+        calls = self.CallSite(self, resolver)
+        check_views(fn, lambda key: getattr(resolver.callee(key), "node", None),
+                    calls.result_kind)
         active = analysis.active_variables(fn, wrt)
         # the generated module's own name for numpy: a callee from another file may import
         # only its functions (`from numpy import sin`), or name it otherwise
         np_alias = self.resolver.numpy_alias() or self.np_alias
-        calls = self.CallSite(self, resolver)
         if mode == "forward":
             result = forward(fn, wrt, active, namer, np_alias, name, preserve_result, calls)
             derived = result.tangents
