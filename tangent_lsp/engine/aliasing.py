@@ -37,7 +37,7 @@ import gast
 from .aliasing_messages import stale_read, without_comment
 from .analysis import walk_ops
 from .ir import Function, If, Loop, Op, Return
-from .parameters import returned_parameters, written_parameters
+from .parameters import returned_parameters, returned_positions, written_parameters
 from .views import VIEW_FUNCTIONS, value_reads
 
 # rule keys of the calls and attributes whose result may be a view of their first argument
@@ -75,13 +75,27 @@ class _State:
     rebound: int = 0  # how many old arrays were renamed when their name was bound again
     twice: set[str] = field(default_factory=set)  # containers holding an array twice
     filled: dict[str, Op] = field(default_factory=dict)  # container → where it last took one
+    # the kind of what a call of the user's function returns (``returned_kind``)
+    result_kind: Callable[[Op], str | None] | None = None
+    # tuples, lists and dicts of separate objects, never an array: their elements
+    # (`a, b = pair(x)`) are not rows of one array, writing into one leaves the others
+    separate: set[str] = field(default_factory=set)
+    # a literal's elements (`t = ([], [x])`), to tell which of them are containers too
+    parts: dict[str, list] = field(default_factory=dict)
+    # a tuple the user's function returned → for each position, the arguments that element
+    # may be, those it may hold, and whether it is a new list or tuple (`return a, [b]`)
+    positions: dict[str, list] = field(default_factory=dict)
+    # an element of such a tuple → the arguments it may be (`a, b = pair(h, x)`: a is h)
+    elements: dict[str, set[str]] = field(default_factory=dict)
 
     def copy(self) -> "_State":
         return _State(
             dict(self.base), dict(self.stale), set(self.popped), dict(self.rows), self.lines,
             self.origins, self.callee, self.written_names, self.tapes, self.repeating,
             {name: set(held) for name, held in self.holds.items()}, dict(self.ndim),
-            self.rebound, set(self.twice), dict(self.filled),
+            self.rebound, set(self.twice), dict(self.filled), self.result_kind,
+            set(self.separate), dict(self.parts), dict(self.positions),
+            {name: set(it) for name, it in self.elements.items()},
         )
 
     def shown(self, name: str) -> str:
@@ -100,10 +114,16 @@ class _State:
             for view, (root, made) in list(table.items()):
                 if root == name and view != name:
                     table[view] = (old, made)
-        for held in self.holds.values():
+        for held in [*self.holds.values(), *self.elements.values()]:
             if name in held:
                 held.discard(name)
                 held.add(old)
+        for table in self.positions.values():
+            for direct, held, _ in table:
+                for names in (direct, held):
+                    if name in names:
+                        names.discard(name)
+                        names.add(old)
         if name in self.ndim:
             self.ndim[old] = self.ndim[name]
 
@@ -118,14 +138,25 @@ class _State:
             self.ndim[name] = max(self.ndim.get(name, 0), axes)
         self.twice |= other.twice
         self.filled.update(other.filled)
+        # separate only if separate on both paths (`t = (a, b)` or `t = Y`)
+        self.separate &= other.separate
+        self.parts = {k: v for k, v in self.parts.items() if other.parts.get(k) is v}
+        self.positions = {
+            k: v for k, v in self.positions.items() if other.positions.get(k) is v
+        }
+        for name, it in other.elements.items():
+            self.elements.setdefault(name, set()).update(it)
 
 
 def check_views(
-    fn: Function, callee: Callable[[str], gast.FunctionDef | None] | None = None
+    fn: Function, callee: Callable[[str], gast.FunctionDef | None] | None = None,
+    result_kind: Callable[[Op], str | None] | None = None,
 ) -> None:
     """Raise a DiffError where a variable is read after a view of it (or the array it
     views) was written in place, or after one of the user's functions (``callee`` finds
-    their source) wrote into it."""
+    their source) wrote into it. ``result_kind(op)``, for a call of the user's function,
+    is the kind of what it returns: a tuple, list or dict's elements are separate
+    objects, an array's rows views of it."""
     written = set(fn.origins).union(fn.identifiers)  # the user's variables
     ops = list(walk_ops(fn.body))
     tapes = {op.target for op in ops if op.kind == "append"} & {
@@ -137,7 +168,8 @@ def check_views(
             base = op.value.value.id
             ndim[base] = max(ndim.get(base, 0), _axes_indexed(op.value.slice))
     _block(fn.body, _State(lines=fn.lines, origins=fn.origins, callee=callee,
-                           written_names=written, tapes=tapes, ndim=ndim))
+                           written_names=written, tapes=tapes, ndim=ndim,
+                           result_kind=result_kind))
 
 
 def _block(body: list, state: _State) -> None:
@@ -236,6 +268,15 @@ def _bind(op: Op, callee: gast.FunctionDef | None, state: _State) -> None:
     state.rows.pop(op.target, None)
     state.holds.pop(op.target, None)
     state.twice.discard(op.target)
+    separate = _separate(op, state)
+    state.separate.discard(op.target)
+    state.parts.pop(op.target, None)
+    state.positions.pop(op.target, None)
+    state.elements.pop(op.target, None)
+    if separate is not None:
+        state.separate.add(op.target)
+        if separate:
+            state.parts[op.target] = separate
     row_of = _row_of(op)
     if row_of is not None:
         state.rows[op.target] = (state.base.get(row_of, (row_of, op))[0], op)
@@ -247,7 +288,18 @@ def _bind(op: Op, callee: gast.FunctionDef | None, state: _State) -> None:
         state.filled[op.target] = op
         if len(set(held)) < len(held):
             state.twice.add(op.target)
-    viewed = _viewed(op) or _returned_argument(op, callee)
+    if op.kind == "call" and op.target in state.separate:  # `a, b = pair(h, x)`: a
+        returned = _returned_arguments(op, callee)  # tuple holding h, x perhaps: not a view
+        if returned:
+            state.holds[op.target] = state.holds.get(op.target, set()) | returned
+            state.filled[op.target] = op
+        positions = _returned_positions(op, callee)
+        if positions is not None:
+            state.positions[op.target] = positions
+    _element_of_returned(op, state)
+    viewed = _viewed(op) or (
+        None if op.target in state.separate else _returned_argument(op, callee)
+    )
     if op.kind != "copy":
         _promote(viewed, state)  # sliced (`b = a[1:]`): a row is an array
     if op.kind == "copy" and viewed is not None and viewed not in state.base and (
@@ -341,12 +393,87 @@ def _bound(op: Op, callee: gast.FunctionDef) -> list[tuple[str, gast.expr]]:
 def _returned_argument(op: Op, callee: gast.FunctionDef | None) -> str | None:
     """The argument a call of the user's function may return itself, or a view of
     (``def ident(a): return a``, ``return a[0]``, ``return a.T``)."""
+    return next(iter(sorted(_returned_arguments(op, callee))), None)
+
+
+def _returned_arguments(op: Op, callee: gast.FunctionDef | None) -> set[str]:
+    """The arguments a call of the user's function may return, return a view of, or
+    return in a tuple or list (``return a, b``)."""
     if callee is None:
-        return None
+        return set()
     returned = returned_parameters(callee)
-    for param, arg in _bound(op, callee):
-        if param in returned and isinstance(arg, gast.Name):
-            return arg.id
+    return {arg.id for param, arg in _bound(op, callee)
+            if param in returned and isinstance(arg, gast.Name)}
+
+
+def _returned_positions(op: Op, callee: gast.FunctionDef | None) -> list | None:
+    """For a call of the user's function returning a tuple literal, what each of its
+    elements may be and hold among the caller's names (``returned_positions``)."""
+    positions = returned_positions(callee) if callee is not None else None
+    if positions is None:
+        return None
+    names = {param: arg.id for param, arg in _bound(op, callee) if isinstance(arg, gast.Name)}
+    return [
+        ({names[p] for p in direct if p in names}, {names[p] for p in held if p in names}, fresh)
+        for direct, held, fresh in positions
+    ]
+
+
+def _element_of_returned(op: Op, state: _State) -> None:
+    """``a = r[0]`` of a tuple the user's function returned: ``a`` is what the callee put
+    there, which may be an argument itself, or a new list holding some."""
+    value = op.value
+    if op.kind != "subscript" or not isinstance(value.value, gast.Name) or not isinstance(
+        value.slice, gast.Constant
+    ) or type(value.slice.value) is not int:
+        return
+    positions = state.positions.get(value.value.id)
+    if positions is None or not -len(positions) <= value.slice.value < len(positions):
+        return
+    direct, held, fresh = positions[value.slice.value]
+    state.elements[op.target] = set(direct)
+    if direct:  # `return a, a`: both elements are the argument, each a second name for it
+        root = sorted(direct)[0]
+        state.base[op.target] = (state.base.get(root, (root, op))[0], op)
+    if held:
+        state.holds[op.target] = set(held)
+        state.filled[op.target] = op
+    if fresh:
+        state.separate.add(op.target)
+
+
+_CONTAINER_RULES = frozenset((
+    "builtins.list", "builtins.tuple", "builtins.dict", "numpy.linalg.eigh",
+    "numpy.linalg.slogdet",
+))
+_LITERALS = (gast.List, gast.Tuple, gast.Dict, gast.Set, gast.ListComp, gast.DictComp,
+             gast.SetComp)
+
+
+def _separate(op: Op, state: _State) -> list | None:
+    """Whether ``op.target`` is a tuple, list or dict of separate objects, never an array
+    (``[h, g]``, ``list(Y)``, what the user's function returns as a tuple, an element
+    of a literal that is a literal itself): None if it may be an array, else the
+    literal's elements (empty when not known)."""
+    value = op.value
+    if op.kind == "literal" or isinstance(value, _LITERALS):
+        return list(getattr(value, "elts", ())) or []
+    if op.kind == "rule" and op.key in _CONTAINER_RULES:
+        return []
+    if op.kind == "call" and state.result_kind is not None and state.result_kind(op) in (
+        "list", "dict"
+    ):  # `a, b = pair(x)` with `return x * 2, np.sin(x)`: a tuple
+        return []
+    if op.kind == "copy" and isinstance(value, gast.Name) and value.id in state.separate:
+        return state.parts.get(value.id, [])
+    if op.kind == "subscript" and isinstance(value.value, gast.Name) and isinstance(
+        value.slice, gast.Constant
+    ) and type(value.slice.value) is int:  # `t0 = t[0]` of `t = (([], [x]), [])`
+        parts = state.parts.get(value.value.id, [])
+        if -len(parts) <= value.slice.value < len(parts) and isinstance(
+            parts[value.slice.value], _LITERALS
+        ):
+            return list(getattr(parts[value.slice.value], "elts", ()))
     return None
 
 
@@ -408,7 +535,9 @@ def _sharing(name: str, state: _State) -> set[str]:
     first = state.base.get(name, (name, None))[0]
     stack = [first]
     if first != name:  # through an element of a container (`Z = t[0]`): what it holds
-        stack.extend(state.base.get(h, (h, None))[0] for h in state.holds.get(first, ()))
+        # (of a tuple the user's function returned, what that element may be)
+        held = state.elements.get(name, state.holds.get(first, ()))
+        stack.extend(state.base.get(h, (h, None))[0] for h in held)
     while stack:
         root = stack.pop()
         if root in roots:
@@ -427,8 +556,8 @@ def _sharing(name: str, state: _State) -> set[str]:
 def _is_view(made: Op, root: str, state: _State) -> bool:
     """Whether a row is known to be a view: its array has more axes than it indexes. (Not
     known, it is taken for a number: ``old = x[0]; x[0] = v`` reads the old element.)"""
-    if root in state.holds or _by_key(made):  # a container's entry: replaced, not written
-        return False
+    if root in state.holds or root in state.separate or _by_key(made):
+        return False  # a container's entry: replaced, not written; another object
     if made.kind != "subscript":  # `for r in X`: X's rows
         return True
     return state.ndim.get(root, 0) > _axes_indexed(made.value.slice)

@@ -58,7 +58,7 @@ def _view_or_second_name(name: str, written: str, write: Op, state: _State) -> t
             f"'{shown(name)}' is read after '{shown(written)}', {what} ({code(made)}), "
             f"was changed in place ({code(write)})"
         )
-    hint = f"take a copy where the second name is made: {_copied(code(made))}"
+    hint = f"take a copy where the second name is made: {_copied(code(made), shown(second))}"
     if second == written and getattr(write.node, "in_place", False):
         hint = (f"write {_rebound(code(write))} for a new array, or write into "
                 f"'{shown(root)}' by index to change it")
@@ -84,7 +84,7 @@ def _shared_through(name: str, written: str, write: Op, state: _State) -> tuple 
         return (
             f"'{shown(name)}' is a row of '{shown(root)}' ({code(made)}), read after "
             f"'{shown(written)}' {changed}",
-            f"take a copy where the row is read: {_copied(code(made))}",
+            f"take a copy where the row is read: {_copied(code(made), shown(name))}",
         )
     if written in state.holds and name in state.holds[written]:  # `xs[0] += v`, `xs = [h]`
         made = state.filled.get(written, write)
@@ -155,11 +155,18 @@ def _copied_in(line: str) -> str:
     return ast.unparse(statement)
 
 
-def _copied(line: str) -> str:
-    """``col = B[:, 0]`` → ``col = B[:, 0].copy()``."""
+def _copied(line: str, name: str) -> str:
+    """``col = B[:, 0]`` → ``col = B[:, 0].copy()``; ``a, b = pair(x)`` → ``a, b = pair(x);
+    b = b.copy()`` (the value unpacked may be a tuple, which has no ``.copy()``)."""
     target, sep, value = line.partition(" = ")
     if not (sep and value):
         return f"{line} (with .copy())"
+    try:
+        unpacks = isinstance(ast.parse(f"{target} = 0").body[0].targets[0], (ast.Tuple, ast.List))
+    except (SyntaxError, AttributeError, IndexError):
+        unpacks = False
+    if unpacks:
+        return f"{line}; {name} = {name}.copy()"
     try:
         tree = ast.parse(value.strip(), mode="eval").body
     except SyntaxError:

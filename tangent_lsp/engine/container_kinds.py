@@ -16,7 +16,7 @@ from .control import DICT_KEYS
 from .ir import Function, If, Loop, Return, Statement
 from .templates import RUNTIME_MODULE
 
-__all__ = ["container_kinds", "returned_kind", "string_names"]
+__all__ = ["container_kinds", "returned_kind", "returned_parameter", "string_names"]
 
 
 # NumPy functions that return a list when given several arrays (`np.atleast_2d(a, b)[0]`)
@@ -41,7 +41,9 @@ def _singular_values_only(op) -> bool:
     return flag is not None and not (isinstance(flag, gast.Constant) and flag.value is True)
 
 
-def container_kinds(fn: Function, callee_kinds=None, result_kind=None) -> dict[str, str]:
+def container_kinds(
+    fn: Function, callee_kinds=None, result_kind=None, returned_argument=None
+) -> dict[str, str]:
     """Variables that are statically lists or dicts (``[]``, ``.append``, ``d["key"]``),
     and ``"any"`` for those that hold other values (containers or arrays: which, only the
     run time knows).
@@ -51,6 +53,8 @@ def container_kinds(fn: Function, callee_kinds=None, result_kind=None) -> dict[s
     arguments (what the callee's source does with its parameters); ``result_kind(op)``
     the kind of what it returns (``returned_kind`` of its body): a caller that only reads
     it by a key held in a variable, or loops over it, shows nothing of it itself.
+    ``returned_argument(op)``: the argument such a call returns itself (``def pick(Ws):
+    return Ws``), whose kind the result has (``pick([W1, W2])``: a list).
     """
     kinds: dict[str, str] = {}
     # a parameter whose default is a tuple or list literal (a generated derivative's seed
@@ -88,11 +92,21 @@ def container_kinds(fn: Function, callee_kinds=None, result_kind=None) -> dict[s
     key_lists: set[str] = set()  # lists of string constants (`["W", "b"]`)
     strings = string_names(fn)
     keys = set(strings)  # and the elements of those lists (`for k in ["W", "b"]`)
+    passed: list[tuple[str, str]] = []  # `r = pick(Ws)`: r is Ws
     for op in walk_ops(fn.body):
         if op.kind == "call" and result_kind is not None:
             returned = result_kind(op)
             if returned:  # `g = grads(p, x)`: a dict, since grads returns one
                 kinds[op.target] = returned
+        argument = returned_argument(op) if op.kind == "call" and returned_argument else None
+        if isinstance(argument, (gast.List, gast.Tuple, gast.ListComp)):
+            kinds[op.target] = "list"  # `pick([W1, W2])`: the list passed in
+        elif isinstance(argument, (gast.Dict, gast.DictComp)):
+            kinds[op.target] = "dict"
+        elif isinstance(argument, gast.Name):
+            passed.append((op.target, argument.id))
+            if kinds.get(argument.id) in ("list", "dict", "any"):
+                kinds[op.target] = kinds[argument.id]
         if (
             op.kind == "subscript"
             and isinstance(op.value.value, gast.Name)
@@ -136,7 +150,7 @@ def container_kinds(fn: Function, callee_kinds=None, result_kind=None) -> dict[s
                 keys.add(op.target)
         elif op.kind == "copy" and isinstance(op.value, gast.Name) and op.value.id in kinds:
             kinds[op.target] = kinds[op.value.id]
-    _holders(fn, kinds, callee_kinds, strings)
+    _holders(fn, kinds, callee_kinds, strings, passed)
     for op in walk_ops(fn.body):  # `p[key]` with both passed in: a dict, a list or an array
         if op.kind == "subscript" and isinstance(op.value.value, gast.Name) and isinstance(
             op.value.slice, gast.Name
@@ -155,6 +169,31 @@ def returned_kind(fn: Function, kinds: dict[str, str]) -> str | None:
         return "list"
     found = kinds.get(result.id) if isinstance(result, gast.Name) else None
     return "any" if found == "positional" else found
+
+
+def returned_parameter(fn: Function) -> str | None:
+    """The parameter ``fn`` returns itself, never binding it to anything else
+    (``def pick(Ws): return Ws``): at a call site, the result is that argument."""
+    result = next((s.value for s in reversed(fn.body) if isinstance(s, Return)), None)
+    if not isinstance(result, gast.Name) or result.id not in fn.params:
+        return None
+    returns = [s for s in fn.body if isinstance(s, Return)]
+    rebound = {op.target for op in walk_ops(fn.body) if op.kind not in ("setitem", "append")}
+    rebound |= _loop_targets(fn.body)
+    if len(returns) != 1 or result.id in rebound:
+        return None
+    return result.id
+
+
+def _loop_targets(stmts: list[Statement]) -> set[str]:
+    found: set[str] = set()
+    for stmt in stmts:
+        if isinstance(stmt, Loop):
+            found |= {stmt.target} if stmt.target else set()
+            found |= _loop_targets(stmt.body)
+        elif isinstance(stmt, If):
+            found |= _loop_targets(stmt.body) | _loop_targets(stmt.orelse)
+    return found
 
 
 # The runtime's helpers for adjoints of containers: in a generated derivative
@@ -194,7 +233,10 @@ def string_names(fn: Function) -> set[str]:
     return strings
 
 
-def _holders(fn: Function, kinds: dict[str, str], callee_kinds, strings: set[str]) -> None:
+def _holders(
+    fn: Function, kinds: dict[str, str], callee_kinds, strings: set[str],
+    passed: list[tuple[str, str]] = (),
+) -> None:
     """Mark ``"any"`` what holds containers: ``for W, b in params`` reads
     ``t = params[i]; W = t[0]; b = t[1]``, so ``t`` and ``params`` hold tuples (an array's
     rows unpack too, so the kind stays open); an argument the callee indexes by key is a
@@ -207,7 +249,7 @@ def _holders(fn: Function, kinds: dict[str, str], callee_kinds, strings: set[str
     elements: dict[str, set[str]] = {}  # x -> the y of `x = y[i]` (not a string key)
     from_containers: dict[str, set[str]] = {}  # the same, any key
     indexed: set[str] = set()  # read by a position or key held in a variable
-    copies: list[tuple[str, str]] = []  # `t = p`: one object, two names
+    copies: list[tuple[str, str]] = list(passed)  # `t = p`: one object, two names
     for op in walk_ops(fn.body):
         if op.kind == "copy" and isinstance(op.value, gast.Name):
             copies.append((op.target, op.value.id))

@@ -10,9 +10,8 @@ from . import syntax as S
 from .views import viewed_by
 
 
-def returned_parameters(function: gast.FunctionDef) -> set[str]:
-    """Parameters ``function`` may return, or return a view of: its return values and the
-    names they view, followed back through its own assignments (``b = a.T; return b``)."""
+def _assigned_and_returned(function: gast.FunctionDef) -> tuple[set, dict, list]:
+    """``function``'s parameters, the values assigned to each name, its return values."""
     params = {a.id for a in function.args.posonlyargs + function.args.args}
     assigned: dict[str, list[gast.expr]] = {}
     returned: list[gast.expr] = []
@@ -23,6 +22,60 @@ def returned_parameters(function: gast.FunctionDef) -> set[str]:
                     assigned.setdefault(target.id, []).append(node.value)
         elif isinstance(node, gast.Return) and node.value is not None:
             returned.append(node.value)
+    return params, assigned, returned
+
+
+def returned_positions(function: gast.FunctionDef) -> list[tuple[set, set, bool]] | None:
+    """For a function that returns a tuple or list literal of one length (``return a, [b]``),
+    what each element may be: the parameters it may be itself or a view of (``a``), the
+    parameters it may hold (``b`` in ``[b]``), and whether it is a new tuple or list.
+    None when something returned is not such a literal."""
+    params, assigned, returned = _assigned_and_returned(function)
+    literal = (gast.Tuple, gast.List)
+    if not returned or not all(isinstance(v, literal) for v in returned):
+        return None
+    if len({len(v.elts) for v in returned}) != 1:
+        return None
+    positions = []
+    for k in range(len(returned[0].elts)):
+        direct: set[str] = set()
+        held: set[str] = set()
+        seen: set[tuple[str, bool]] = set()
+
+        def follow(name: str, itself: bool) -> None:
+            if (name, itself) in seen:
+                return
+            seen.add((name, itself))
+            if name in params:
+                (direct if itself else held).add(name)
+            for value in assigned.get(name, ()):
+                visit(value, itself)
+
+        def visit(value: gast.expr, itself: bool) -> None:
+            if not itself:  # inside a container: whatever it may hold or be
+                for name in _aliased_by(value):
+                    follow(name, False)
+            elif isinstance(value, literal):  # a new container holding its elements
+                for elt in value.elts:
+                    visit(elt, False)
+            elif isinstance(value, gast.IfExp):
+                visit(value.body, True)
+                visit(value.orelse, True)
+            else:
+                for name in [value.id] if isinstance(value, gast.Name) else viewed_by(value):
+                    follow(name, True)
+
+        for value in returned:
+            visit(value.elts[k], True)
+        fresh = all(isinstance(v.elts[k], literal + (gast.Dict,)) for v in returned)
+        positions.append((direct, held, fresh))
+    return positions
+
+
+def returned_parameters(function: gast.FunctionDef) -> set[str]:
+    """Parameters ``function`` may return, or return a view of: its return values and the
+    names they view, followed back through its own assignments (``b = a.T; return b``)."""
+    params, assigned, returned = _assigned_and_returned(function)
     found: set[str] = set()
     seen: set[str] = set()
     stack = [name for value in returned for name in _aliased_by(value)]

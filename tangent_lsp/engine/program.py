@@ -16,7 +16,7 @@ import gast
 
 from .aliasing import check_views
 from . import analysis, optimize
-from .container_kinds import container_kinds, returned_kind
+from .container_kinds import container_kinds, returned_kind, returned_parameter
 from .accumulate import accumulate_in_place
 from .dead_code import calls_are_pure
 from .hoist import hoist_invariants
@@ -53,6 +53,7 @@ class CalleeKinds:
 
     parameters: dict[str, str] = field(default_factory=dict)
     result: str | None = None
+    argument: str | None = None  # the parameter it returns itself (`return Ws`)
 
 
 @dataclass
@@ -98,12 +99,13 @@ class Program:
         fn = hoist_invariants(normalize(module, node, resolver, namer, every_name))
         analysis.bind_rules(fn, self.rules_for(module), resolver)
         # after binding: calls of the user's functions are known (op.kind == 'call')
-        check_views(fn, lambda key: getattr(resolver.callee(key), "node", None))
+        calls = self.CallSite(self, resolver)
+        check_views(fn, lambda key: getattr(resolver.callee(key), "node", None),
+                    calls.result_kind)
         active = analysis.active_variables(fn, wrt)
         # the generated module's own name for numpy: a callee from another file may import
         # only its functions (`from numpy import sin`), or name it otherwise
         np_alias = self.resolver.numpy_alias() or self.np_alias
-        calls = self.CallSite(self, resolver)
         if mode == "forward":
             result = forward(fn, wrt, active, namer, np_alias, name, preserve_result, calls)
             derived = result.tangents
@@ -217,9 +219,12 @@ class Program:
         except DiffError:
             return self.kinds[qualname]
         calls = self.CallSite(self, callee.resolver)
-        kinds = container_kinds(fn, calls.argument_kinds, calls.result_kind)
+        kinds = container_kinds(
+            fn, calls.argument_kinds, calls.result_kind, calls.returned_argument
+        )
         self.kinds[qualname] = CalleeKinds(
-            {p: kinds[p] for p in fn.params if p in kinds}, returned_kind(fn, kinds)
+            {p: kinds[p] for p in fn.params if p in kinds}, returned_kind(fn, kinds),
+            returned_parameter(fn),
         )
         return self.kinds[qualname]
 
@@ -262,6 +267,18 @@ class Program:
         def result_kind(self, op) -> str | None:
             """The kind of what a call of the user's function returns (``returned_kind``)."""
             return self.program.callee_kinds(op.key, self.resolver).result
+
+        def returned_argument(self, op) -> gast.expr | None:
+            """The argument a call of the user's function returns itself (``pick(Ws)``
+            with ``return Ws``): the result has its kind."""
+            param = self.program.callee_kinds(op.key, self.resolver).argument
+            if param is None:
+                return None
+            callee = self.resolver.callee(op.key)
+            args = callee.node.args
+            params = [a.id for a in args.posonlyargs + args.args]
+            bound = dict(zip(params, op.args)) | dict(op.keywords)
+            return bound.get(param)
 
         def derivative(
             self, qualname: str, wrt: list[str], node: gast.AST, mode: str = "reverse"

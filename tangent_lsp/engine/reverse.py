@@ -426,7 +426,8 @@ class _Reverse(StatementAdjoints):
     def run(self, preserve_result: bool, seed_default: bool, name: str) -> ReverseResult:
         calls = self.calls
         self.containers = container_kinds(
-            self.fn, calls and calls.argument_kinds, calls and calls.result_kind
+            self.fn, calls and calls.argument_kinds, calls and calls.result_kind,
+            calls and calls.returned_argument,
         )
         # tuples returned by the user's functions: their elements may be dicts or lists
         self.call_results = {op.target for op in walk_ops(self.fn.body) if op.kind == "call"}

@@ -10,7 +10,10 @@ import pytest
 
 import tangent_lsp
 from tangent_lsp import DiffError
-from tests.oracle import ORDERS, gradient_change, second_derivative
+from tests.oracle import (
+    ORDERS, assert_gradients_match, assert_jvp_matches, assert_second_derivative_matches,
+    gradient_change, second_derivative,
+)
 
 
 def _scale(v):
@@ -628,3 +631,95 @@ def test_repeated_index_to_second_order(f, order):
     x, t, u = X[0].copy(), V[0].copy(), np.array([0.3, -1.1])
     expected = np.sum(gradient_change(f, (x,), 0, 0, u) * t)
     assert np.isclose(second_derivative(order, f, (x,), 0, 0, t, u), expected, rtol=1e-5, atol=1e-6)
+
+
+# --- elements of a tuple or list of separate objects are not rows of one array -------------
+
+
+def _pair(x):  # two fresh arrays in a tuple
+    return x * 2.0, np.sin(x)
+
+
+def _two_lists(x):
+    return [x], [x * 2.0]
+
+
+def fresh_pair_written(x):  # writing into one does not change the other
+    a, b = _pair(x)
+    a[0] = 1.0
+    return np.sum(a * b)
+
+
+def fresh_lists_appended(x):
+    a, b = _two_lists(x)
+    a.append(x ** 2)
+    return np.sum(a[1] * b[0])
+
+
+def literal_rows_appended(x):  # a and b are different lists of one literal
+    (a, b), c = ([], [x]), []
+    a.append(x ** 2)
+    c.append(b[0])
+    return np.sum(a[0] * c[0])
+
+
+SEPARATE = [fresh_pair_written, fresh_lists_appended, literal_rows_appended]
+
+
+@pytest.mark.parametrize("f", SEPARATE)
+def test_separate_elements_first_order(f):
+    x = np.array([0.7, -1.3, 0.4])
+    for options in ({}, {"optimized": False}, {"motion": "split"}):  # autograd: no writes
+        assert_gradients_match(f, (x,), autograd=False, **options)
+    assert_jvp_matches(f, (x,), autograd=False)
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("f", SEPARATE)
+def test_separate_elements_second_order(f, order):
+    assert_second_derivative_matches(order, f, (np.array([0.7, -1.3, 0.4]),), 0, 0)
+
+
+def _both(a, b):  # returns its arguments themselves
+    return a, b
+
+
+def _twice(a):
+    return a, a
+
+
+def one_argument_returned_twice(x):
+    h = x * 1.0
+    a, b = _twice(h)
+    a[0] = 3.0  # b is h, as a is
+    return np.sum(b * b)
+
+
+def _outer(x):  # an array: its rows are views of one matrix
+    return np.outer(x, x)
+
+
+def tuple_of_arguments_written(x):
+    h = x * 1.0
+    a, b = _both(h, x)
+    a[0] = 3.0  # a is h
+    return np.sum(h * b)
+
+
+def rows_of_a_returned_matrix_written(x):
+    a, b = _outer(x)
+    a[0] = 3.0
+    return np.sum(a * b)
+
+
+@pytest.mark.parametrize("f, says", [
+    (tuple_of_arguments_written, "'h' is read after 'a'"),
+    (one_argument_returned_twice, "'b' is a view of 'h'"),
+    (rows_of_a_returned_matrix_written, "a, b = _outer(x); b = b.copy()"),
+])
+def test_still_reported(f, says):
+    for derive in (tangent_lsp.grad, tangent_lsp.jvp):
+        with pytest.raises(DiffError) as error:
+            derive(f)
+        assert says in str(error.value)
+        assert ").copy()" not in str(error.value)  # `pair(x).copy()`: not for a tuple

@@ -44,6 +44,9 @@ ARRAYS = [
     (P.dict_ctor_read_by_position, (X,), (0,)),
     (P.dict_ctor_keywords, (X,), (0,)),
     (P.dict_copied, (X,), (0,)),
+    # the callee returns its argument: the result is the caller's list
+    (P.list_passed_through, (WS[0], rng.standard_normal((2, 3)) * 0.5, X), (0, 1, 2)),
+    (P.list_name_passed_through, (WS[0], rng.standard_normal((2, 3)) * 0.5, X), (0, 1, 2)),
 ]
 ARRAY_IDS = [case[0].__name__ for case in ARRAYS]
 VARIANTS = {"joint": {}, "plain": {"optimized": False}, "split": {"motion": "split"}}
