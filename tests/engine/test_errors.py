@@ -1,5 +1,6 @@
 """Everything unsupported raises DiffError naming the construct, file, line and column."""
 
+import inspect
 import textwrap
 
 import numpy as np
@@ -13,6 +14,12 @@ CASES = [
     ("lambda_passed_around", "g = lambda v: v * 2\n    h = g\n    return h(x)", "lambda", 4, 8),
     ("lambda_argument_on_a_condition", "g = lambda v: v * v\n    return np.sum(x) if x[0] > 0 "
      "else np.sum(g(x * 2))", "lambda", 4, 8),
+    ("lambda_star_args", "g = lambda *v: v[0] * 2\n    return np.sum(g(x))", "a lambda with *args",
+     4, 8),
+    ("lambda_arguments_do_not_fit", "g = lambda v, w: v * w\n    return np.sum(g(x))",
+     "calling the lambda 'g' with arguments that do not match its parameters (line 5)", 4, 8),
+    ("lambda_in_a_loop", "for _ in range(2):\n        g = lambda v: v * 2\n        x = g(x)\n"
+     "    return np.sum(x)", "outside loops and branches", 5, 12),
     ("starred_nested", "a, *(b, c) = x\n    return np.sum(a)", "starred unpacking into a nested target", 4, 7),
     ("unpack_into_subscript", "y = x * 1.0\n    y[0], b = x\n    return np.sum(y)",
      "unpacking into a subscript", 5, 4),
@@ -151,6 +158,26 @@ def test_runtime_errors_point_into_the_real_file():
         tangent_lsp.grad(uses_lambda)
     assert info.value.path == __file__
     assert info.value.line == uses_lambda.__code__.co_firstlineno + 1
+
+
+def lambda_used_as_a_value(x):
+    g = lambda v, c=2.0: v * c  # noqa: E731
+    h = g
+    return np.sum(h(x))
+
+
+def test_a_lambda_says_why_it_is_not_inlined():
+    first = lambda_used_as_a_value.__code__.co_firstlineno
+    with pytest.raises(DiffError) as live:
+        tangent_lsp.grad(lambda_used_as_a_value)(np.ones(2))
+    source = "import numpy as np\n\n\n" + textwrap.dedent(inspect.getsource(lambda_used_as_a_value))
+    with pytest.raises(DiffError) as static:
+        derive(source, "lambda_used_as_a_value")
+    for error, line in ((live.value, first + 1), (static.value, 5)):
+        assert error.message == f"using the lambda 'g' as a value (line {line + 1}) is not supported"
+        assert (error.line, error.col) == (line, 8)
+        assert error.hint.startswith("only call it by its name (g(...)), or define it with 'def'")
+        assert "bind it to a name" not in error.hint  # it is bound to one
 
 
 def test_constructs_that_carry_no_gradient_are_not_errors():
