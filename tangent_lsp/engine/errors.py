@@ -87,6 +87,10 @@ _RESULT_FIELDS = {
 
 def no_rule_hint(key: str, hint: str) -> str:
     """``hint``, or how to read a named result's field by position when ``key`` is one."""
+    if key == "builtins.zip":  # the pairs of a zip are followed only by a loop's target
+        return ("a zip is differentiated only where a for loop or a comprehension goes over "
+                "it, with its items unpacked in the target: {k: v for k, v in zip(ks, vs)}, "
+                "for w, (x, y) in zip(ws, zip(xs, ys))")
     owner, _, attr = key.rpartition(".")
     if owner == "numpy.ndarray" and attr in _RESULT_FIELDS:
         function, position = _RESULT_FIELDS[attr]

@@ -20,6 +20,10 @@ CASES = [
      "calling the lambda 'g' with arguments that do not match its parameters (line 5)", 4, 8),
     ("lambda_in_a_loop", "for _ in range(2):\n        g = lambda v: v * 2\n        x = g(x)\n"
      "    return np.sum(x)", "outside loops and branches", 5, 12),
+    ("zip_in_zip_not_unpacked", "s = 0.0\n    for a, bc in zip(x, zip(x, x)):\n"
+     "        s = s + a * bc[0]\n    return s", "for w, (x, y) in zip(ws, zip(xs, ys))", 5, 24),
+    ("zip_as_a_value", "d = dict(zip(['a', 'b'], [x, x * 2]))\n    return np.sum(d['a'] * d['b'])",
+     "{k: v for k, v in zip(ks, vs)}", 4, 13),
     ("starred_nested", "a, *(b, c) = x\n    return np.sum(a)", "starred unpacking into a nested target", 4, 7),
     ("unpack_into_subscript", "y = x * 1.0\n    y[0], b = x\n    return np.sum(y)",
      "unpacking into a subscript", 5, 4),
@@ -178,6 +182,27 @@ def test_a_lambda_says_why_it_is_not_inlined():
         assert (error.line, error.col) == (line, 8)
         assert error.hint.startswith("only call it by its name (g(...)), or define it with 'def'")
         assert "bind it to a name" not in error.hint  # it is bound to one
+
+
+def zip_in_zip_not_unpacked(ws, xs, ys):
+    tot = 0.0
+    for w, xy in zip(ws, zip(xs, ys)):
+        tot += np.sum(w * xy[0] * xy[1])
+    return tot
+
+
+def test_a_zip_in_a_zip_says_to_unpack_it_in_the_target():
+    first = zip_in_zip_not_unpacked.__code__.co_firstlineno
+    xs = [np.ones(2), np.ones(2)]
+    with pytest.raises(DiffError) as live:
+        tangent_lsp.grad(zip_in_zip_not_unpacked, wrt=(0, 1, 2))(xs, xs, xs)
+    source = "import numpy as np\n\n\n" + textwrap.dedent(inspect.getsource(zip_in_zip_not_unpacked))
+    with pytest.raises(DiffError) as static:
+        derive(source, "zip_in_zip_not_unpacked", wrt=(0, 1, 2))
+    for error, line in ((live.value, first + 2), (static.value, 6)):
+        assert error.message == "no derivative rule for 'zip' (builtins.zip)"
+        assert (error.line, error.col) == (line, 25)
+        assert "for w, (x, y) in zip(ws, zip(xs, ys))" in error.hint
 
 
 def test_constructs_that_carry_no_gradient_are_not_errors():
