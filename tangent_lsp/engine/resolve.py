@@ -225,7 +225,7 @@ def _public_exporter(obj: Any, name: str) -> str | None:
         module_name for module_name, module in list(sys.modules.items())
         if module is not None and getattr(module, "__dict__", {}).get(name) is obj
     ]
-    private = [m for m in holders if any(part.startswith("_") for part in m.split("."))]
+    private = [m for m in holders if _private(m)]
     exporters = [m for m in holders if m not in private]
     # its home: where its __module__ says, or (a ufunc has none) where a private module,
     # the implementation's, holds it (scipy.special._ufuncs)
@@ -236,6 +236,15 @@ def _public_exporter(obj: Any, name: str) -> str | None:
     if not exporters:
         return None
     return min(exporters, key=lambda m: (m.count("."), m)) + f".{name}"
+
+
+def _private(module: str) -> bool:
+    """``scipy.special._ufuncs``; not ``__main__``, a script run as a program (which is
+    the user's code: taken for an implementation module, it hid scipy.special's ndtr)."""
+    return any(
+        part.startswith("_") and not (part.startswith("__") and part.endswith("__"))
+        for part in module.split(".")
+    )
 
 
 def _installed(func: types.FunctionType) -> bool:
