@@ -91,6 +91,11 @@ def no_rule_hint(key: str, hint: str) -> str:
         return ("a zip is differentiated only where a for loop or a comprehension goes over "
                 "it, with its items unpacked in the target: {k: v for k, v in zip(ks, vs)}, "
                 "for w, (x, y) in zip(ws, zip(xs, ys))")
+    if key.startswith("scipy.stats."):  # distributions: logpdf, cdf, ... have no rules
+        return ("write it with NumPy and scipy.special (ndtr, log_ndtr, gammaln...): "
+                "norm.logpdf(x, m, s) is -0.5 * ((x - m) / s) ** 2 - np.log(s * np.sqrt(2 * "
+                "np.pi)), norm.cdf(x, m, s) is ndtr((x - m) / s); or write its rule (@adjoint, "
+                "@tangent_)")
     owner, _, attr = key.rpartition(".")
     if owner == "numpy.ndarray" and attr in _RESULT_FIELDS:
         function, position = _RESULT_FIELDS[attr]

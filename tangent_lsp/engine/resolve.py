@@ -247,6 +247,26 @@ def _private(module: str) -> bool:
     )
 
 
+def _object_name(obj: Any, name: str, attr: str) -> str | None:
+    """The name the attribute ``attr`` of a module-level object is keyed under, as an
+    import of it reads statically: where its library exports it (``scipy.stats.norm``),
+    else its type's (``model.Model``). None for an array, a number or a container, and
+    for what arrays have too (a sparse matrix's ``.dot``): a value's method, whose rule
+    is an array's (``W.reshape(2, 3)``, ``CONFIG.get("lr")``)."""
+    import numpy
+
+    cls = type(obj)
+    module = getattr(cls, "__module__", None) or ""
+    if module.partition(".")[0] in ("builtins", "numpy", "collections") or hasattr(
+        numpy.ndarray, attr
+    ):
+        return None
+    try:
+        return _public_exporter(obj, name) or f"{module}.{cls.__qualname__}"
+    except Exception:  # an object whose attributes compute (``__getattr__``) and fail
+        return None
+
+
 def _installed(func: types.FunctionType) -> bool:
     """A function of an installed library (SciPy's ``solve_triangular``) or of Python's own
     library: it needs a rule; its source, written for speed and generality (decorators,
@@ -318,8 +338,9 @@ class RuntimeResolver:
                     self._user[qual] = target
                 return qual
             return f"{obj.__name__}.{rest}"
-        if rest:
-            return None
+        if rest:  # a method of a module-level object: keyed by the object (not an array's)
+            owner = _object_name(obj, first, rest.partition(".")[0])
+            return f"{owner}.{rest}" if owner is not None else None
         qual = object_qualname(obj, first)
         if qual and isinstance(obj, types.FunctionType) and not _installed(obj):
             self._user[qual] = obj

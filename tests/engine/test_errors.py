@@ -5,9 +5,11 @@ import textwrap
 
 import numpy as np
 import pytest
+from scipy.stats import norm
 
 import tangent_lsp
 from tangent_lsp import DiffError, derive
+from tangent_lsp.engine import syntax as S
 
 # (id, body of f(x), construct named in the message, line, column of the construct)
 CASES = [
@@ -203,6 +205,38 @@ def test_a_zip_in_a_zip_says_to_unpack_it_in_the_target():
         assert error.message == "no derivative rule for 'zip' (builtins.zip)"
         assert (error.line, error.col) == (line, 25)
         assert "for w, (x, y) in zip(ws, zip(xs, ys))" in error.hint
+
+
+def normal_log_likelihood(mu, x):
+    return -np.sum(norm.logpdf(x, mu, 2.0))
+
+
+def test_a_method_of_a_module_level_distribution_has_no_rule_and_says_what_to_write():
+    """Was "arrays have no '.logpdf': a local value is read as an array" on the live path."""
+    first = normal_log_likelihood.__code__.co_firstlineno
+    source = "import numpy as np\nfrom scipy.stats import norm\n\n\n" + textwrap.dedent(
+        inspect.getsource(normal_log_likelihood))
+    for mode in (tangent_lsp.grad, tangent_lsp.jvp):
+        with pytest.raises(DiffError) as live:
+            mode(normal_log_likelihood)(0.3, np.ones(3), *([1.0] if mode is tangent_lsp.jvp else []))
+        with pytest.raises(DiffError) as static:
+            derive(source, "normal_log_likelihood", mode="forward" if mode is tangent_lsp.jvp
+                   else "reverse")
+        for error, line in ((live.value, first + 1), (static.value, 6)):
+            assert "rule for 'norm.logpdf' (scipy.stats.norm.logpdf)" in error.message
+            assert (error.line, error.col) == (line, 19)
+            assert "write it with NumPy and scipy.special" in error.hint
+            assert "array" not in error.hint
+
+
+def test_a_method_arrays_have_stays_an_arrays_on_a_module_level_object():
+    from tangent_lsp.engine.resolve import RuntimeResolver
+
+    resolver = RuntimeResolver({"norm": norm, "W": np.ones(2), "CONFIG": {"a": 1}})
+    assert resolver.qualname(S.dotted("norm.logpdf")) == "scipy.stats.norm.logpdf"
+    assert resolver.qualname(S.dotted("norm.mean")) is None  # arrays have .mean
+    assert resolver.qualname(S.dotted("W.reshape")) is None
+    assert resolver.qualname(S.dotted("CONFIG.get")) is None
 
 
 def test_constructs_that_carry_no_gradient_are_not_errors():
