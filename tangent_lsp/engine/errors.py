@@ -105,3 +105,31 @@ def no_rule_hint(key: str, hint: str) -> str:
                 "of a module instead (np.random.normal(...)), or compute the value outside the "
                 "function and pass it in")
     return hint
+
+
+def no_rule_error(rule: str, key: str, shown: str, hint: str) -> DiffError:
+    """The error for an operation ``shown`` (keyed ``key``) without a ``rule`` ("derivative",
+    "forward-mode"); ``hint`` when nothing more precise is known. A method or attribute
+    arrays lack, read from a local value (which the engine reads as an array), is named
+    for what the value must be: a list's ``.pop(i)``, an object's field."""
+    owner, _, attr = key.rpartition(".")
+    if owner == "numpy.ndarray" and attr not in _RESULT_FIELDS and not hasattr(
+        numpy.ndarray, attr
+    ):
+        if attr == "pop":  # `.pop()` without an argument is read before it gets here
+            return DiffError(
+                "call", f"no {rule} rule for '.pop(...)' with an argument: only a list's "
+                "'.pop()', taking its last item, is differentiated",
+                hint="read the item and slice the rest off: a, q = q[0], q[1:] (for a "
+                "dict, read d[key])",
+            )
+        if shown.startswith("attribute"):
+            return DiffError(
+                "attribute", f"no {rule} rule for the attribute '.{attr}': the fields of a "
+                "namedtuple, a dataclass or another object are not differentiated, only "
+                "arrays' attributes (.T, .real) are",
+                hint=f"pass the values in a dict (p['{attr}']) or a tuple (unpack it: "
+                "W, b = p; a namedtuple is one)",
+            )
+    return DiffError("call", f"no {rule} rule for {shown} ({key})", hint=no_rule_hint(key, hint))
+

@@ -2,6 +2,7 @@
 
 import inspect
 import textwrap
+from collections import namedtuple
 
 import numpy as np
 import pytest
@@ -237,6 +238,61 @@ def test_a_method_arrays_have_stays_an_arrays_on_a_module_level_object():
     assert resolver.qualname(S.dotted("norm.mean")) is None  # arrays have .mean
     assert resolver.qualname(S.dotted("W.reshape")) is None
     assert resolver.qualname(S.dotted("CONFIG.get")) is None
+
+
+Params = namedtuple("Params", ["W", "b"])
+
+
+def layer_of_a_namedtuple(p, x):
+    return np.sum(np.tanh(p.W @ x + p.b) ** 2)
+
+
+def pop_front(x):
+    q = [x, x * 2, x * 3]
+    a = q.pop(0)
+    return np.sum(a * q[0])
+
+
+def _live_and_static(f, args, tangent):
+    """The errors of grad(f) and jvp(f) (``tangent`` for the first argument) and of derive
+    on f's source in both modes, each with the line of f's first statement."""
+    first = f.__code__.co_firstlineno
+    source = "import numpy as np\n\n\n" + textwrap.dedent(inspect.getsource(f))
+    out = []
+    for mode in ("reverse", "forward"):
+        with pytest.raises(DiffError) as live:
+            if mode == "reverse":
+                tangent_lsp.grad(f)(*args)
+            else:
+                tangent_lsp.jvp(f)(*args, tangent)
+        with pytest.raises(DiffError) as static:
+            derive(source, f.__name__, mode=mode)
+        out += [(live.value, first + 1), (static.value, 5)]
+    return out
+
+
+def test_a_field_of_a_namedtuple_says_to_pass_a_dict_or_a_tuple():
+    """Was "no derivative rule for attribute '.b' (numpy.ndarray.b) (hint: arrays have no
+    '.b' ... np.random.normal(...))"."""
+    p = Params(np.ones((2, 3)), np.ones(2))
+    for error, line in _live_and_static(layer_of_a_namedtuple, (p, np.ones(3)), p):
+        field = "b" if "'.b'" in error.message else "W"  # the backward sweep meets .b first
+        assert f"rule for the attribute '.{field}': the fields of a namedtuple, a dataclass" in \
+            error.message
+        assert "numpy.ndarray" not in error.message
+        assert (error.line, error.col) == (line, 36 if field == "b" else 26), error.format()
+        assert error.hint == (f"pass the values in a dict (p['{field}']) or a tuple (unpack it: "
+                              "W, b = p; a namedtuple is one)")
+
+
+def test_a_pop_with_an_index_says_only_pop_from_the_end_is_differentiated():
+    """Was "no derivative rule for method '.pop()' (numpy.ndarray.pop) (hint: arrays have
+    no '.pop' ...)" for a list."""
+    for error, line in _live_and_static(pop_front, (np.ones(3),), np.ones(3)):
+        assert "rule for '.pop(...)' with an argument: only a list's '.pop()', taking its last " \
+            "item, is differentiated" in error.message
+        assert (error.line, error.col) == (line + 1, 8), error.format()
+        assert error.hint.startswith("read the item and slice the rest off: a, q = q[0], q[1:]")
 
 
 def test_constructs_that_carry_no_gradient_are_not_errors():
