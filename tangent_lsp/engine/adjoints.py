@@ -13,7 +13,7 @@ from __future__ import annotations
 import gast
 
 from . import syntax as S
-from .errors import DiffError, no_rule_hint
+from .errors import DiffError, no_rule_error
 from .ir import Op
 from .naming import Namer, adjoint_base
 from .project import missing_module
@@ -303,14 +303,11 @@ class StatementAdjoints:
                     hint=f"check that the file exists and defines {name} with a plain "
                     "top-level def (not under an if, not assigned from something else)",
                 ).at(op.node)
-            raise DiffError(
-                "call", f"no derivative rule for {op.shown} ({op.key})",
-                hint=no_rule_hint(op.key, (
-                    "it has a forward-mode rule (@tangent_) only: write its @adjoint too"
-                    if op.forward_template is not None
-                    else "write one with @adjoint, or wrap the value in stop_gradient(...)"
-                )),
-            ).at(op.node)
+            raise no_rule_error("derivative", op.key, op.shown, (
+                "it has a forward-mode rule (@tangent_) only: write its @adjoint too"
+                if op.forward_template is not None
+                else "write one with @adjoint, or wrap the value in stop_gradient(...)"
+            )).at(op.node)
         expansion = expand(
             op.template, op.bound, S.name(op.target),
             {op.template.result: by}, self.namer, self.np,

@@ -148,31 +148,30 @@ class ControlFlow:
                 raise unsupported("enumerate target", target, "write 'for i, value in enumerate(xs)'")
             inner, item = iterator.args[0], target.elts[1]
             index, bind = self.own_index(target.elts[0].id, stmt)
-            if (
-                isinstance(inner, gast.Call) and not self.is_local(inner.func)
-                and self.resolver.qualname(inner.func) == "builtins.zip" and not inner.keywords
-                and isinstance(item, gast.Tuple) and len(item.elts) == len(inner.args)
-            ):  # `for i, (p, q) in enumerate(zip(a, b))`: index each sequence by i
-                sequences = [self.iterated(a, stmt) for a in inner.args]
+            pairs = self.zipped(item, inner) if self.is_zip(inner) and not inner.keywords \
+                else None
+            if pairs is not None:  # `for i, (p, q) in enumerate(zip(a, b))`: index each by i
+                sequences = [self.iterated(a, stmt) for _, a in pairs]
                 count = S.call("min", [S.call("len", [s]) for s in sequences]) \
                     if len(sequences) > 1 else S.call("len", [sequences[0]])
                 steps = self.steps([count], iterator)
                 return index, steps, bind + [
-                    _bind_item(t, s, index, stmt) for t, s in zip(item.elts, sequences)
+                    _bind_item(t, s, index, stmt) for (t, _), s in zip(pairs, sequences)
                 ]
             sequence = self.iterated(iterator.args[0], stmt)
             steps = self.steps([S.call("len", [sequence])], iterator)
             return index, steps, bind + [_bind_item(item, sequence, index, stmt)]
         if kind == "builtins.zip" and iterator.args:
-            if not (isinstance(target, gast.Tuple) and len(target.elts) == len(iterator.args)):
+            pairs = self.zipped(target, iterator)
+            if pairs is None:
                 raise unsupported("zip target", target, "unpack one name per zipped sequence")
-            sequences = [self.iterated(a, stmt) for a in iterator.args]
+            sequences = [self.iterated(a, stmt) for _, a in pairs]
             index = self.namer.fresh("i")
             count = S.call("min", [S.call("len", [s]) for s in sequences]) if len(sequences) > 1 \
                 else S.call("len", [sequences[0]])
             steps = self.steps([count], iterator)
             return index, steps, [
-                _bind_item(t, s, index, stmt) for t, s in zip(target.elts, sequences)
+                _bind_item(t, s, index, stmt) for (t, _), s in zip(pairs, sequences)
             ]
         dictionary = _dict_iteration(stmt, self.function)
         if dictionary is not None:
@@ -189,6 +188,34 @@ class ControlFlow:
         index = self.namer.fresh("i")
         steps = self.steps([S.call("len", [sequence])], iterator)
         return index, steps, [_bind_item(target, sequence, index, stmt)]
+
+    def is_zip(self, node: gast.expr) -> bool:
+        """``zip(...)`` (``strict=True`` goes over the same items)."""
+        return (
+            isinstance(node, gast.Call) and not self.is_local(node.func)
+            and self.resolver.qualname(node.func) == "builtins.zip"
+            and all(k.arg == "strict" for k in node.keywords)
+        )
+
+    def zipped(
+        self, target: gast.expr, iterator: gast.Call
+    ) -> list[tuple[gast.expr, gast.expr]] | None:
+        """The (target, sequence) pairs a ``zip`` loop binds, with the zips inside it
+        unpacked in the target flattened (``for w, (x, y) in zip(ws, zip(xs, ys))``
+        goes over ``ws``, ``xs`` and ``ys`` together); None when the target does not
+        unpack one item per zipped sequence."""
+        if not (isinstance(target, gast.Tuple) and len(target.elts) == len(iterator.args)):
+            return None
+        pairs = []
+        for element, sequence in zip(target.elts, iterator.args):
+            if isinstance(element, gast.Tuple) and self.is_zip(sequence):
+                inner = self.zipped(element, sequence)
+                if inner is None:
+                    return None
+                pairs.extend(inner)
+            else:
+                pairs.append((element, sequence))
+        return pairs
 
     def iterated(self, node: gast.expr, loop: gast.For) -> gast.expr:
         """The sequence a loop goes over, read once as Python does: a copy of the name

@@ -87,6 +87,15 @@ _RESULT_FIELDS = {
 
 def no_rule_hint(key: str, hint: str) -> str:
     """``hint``, or how to read a named result's field by position when ``key`` is one."""
+    if key == "builtins.zip":  # the pairs of a zip are followed only by a loop's target
+        return ("a zip is differentiated only where a for loop or a comprehension goes over "
+                "it, with its items unpacked in the target: {k: v for k, v in zip(ks, vs)}, "
+                "for w, (x, y) in zip(ws, zip(xs, ys))")
+    if key.startswith("scipy.stats."):  # distributions: logpdf, cdf, ... have no rules
+        return ("write it with NumPy and scipy.special (ndtr, log_ndtr, gammaln...): "
+                "norm.logpdf(x, m, s) is -0.5 * ((x - m) / s) ** 2 - np.log(s * np.sqrt(2 * "
+                "np.pi)), norm.cdf(x, m, s) is ndtr((x - m) / s); or write its rule (@adjoint, "
+                "@tangent_)")
     owner, _, attr = key.rpartition(".")
     if owner == "numpy.ndarray" and attr in _RESULT_FIELDS:
         function, position = _RESULT_FIELDS[attr]
@@ -96,3 +105,31 @@ def no_rule_hint(key: str, hint: str) -> str:
                 "of a module instead (np.random.normal(...)), or compute the value outside the "
                 "function and pass it in")
     return hint
+
+
+def no_rule_error(rule: str, key: str, shown: str, hint: str) -> DiffError:
+    """The error for an operation ``shown`` (keyed ``key``) without a ``rule`` ("derivative",
+    "forward-mode"); ``hint`` when nothing more precise is known. A method or attribute
+    arrays lack, read from a local value (which the engine reads as an array), is named
+    for what the value must be: a list's ``.pop(i)``, an object's field."""
+    owner, _, attr = key.rpartition(".")
+    if owner == "numpy.ndarray" and attr not in _RESULT_FIELDS and not hasattr(
+        numpy.ndarray, attr
+    ):
+        if attr == "pop":  # `.pop()` without an argument is read before it gets here
+            return DiffError(
+                "call", f"no {rule} rule for '.pop(...)' with an argument: only a list's "
+                "'.pop()', taking its last item, is differentiated",
+                hint="read the item and slice the rest off: a, q = q[0], q[1:] (for a "
+                "dict, read d[key])",
+            )
+        if shown.startswith("attribute"):
+            return DiffError(
+                "attribute", f"no {rule} rule for the attribute '.{attr}': the fields of a "
+                "namedtuple, a dataclass or another object are not differentiated, only "
+                "arrays' attributes (.T, .real) are",
+                hint=f"pass the values in a dict (p['{attr}']) or a tuple (unpack it: "
+                "W, b = p; a namedtuple is one)",
+            )
+    return DiffError("call", f"no {rule} rule for {shown} ({key})", hint=no_rule_hint(key, hint))
+

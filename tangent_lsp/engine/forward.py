@@ -16,7 +16,7 @@ import gast
 from . import syntax as S
 from .analysis import walk_ops
 from .container_kinds import container_kinds
-from .errors import DiffError, no_rule_hint
+from .errors import no_rule_error
 from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement, as_returned
 from .naming import Namer, tangent_base
 from .templates import Contribution, expand
@@ -229,14 +229,11 @@ class _Forward:
             raise op.error
         template = op.forward_template
         if template is None:
-            raise DiffError(
-                "call", f"no forward-mode rule for {op.shown} ({op.key})",
-                hint=no_rule_hint(op.key, (
-                    "it has a reverse-mode rule (@adjoint) only: write its @tangent_ too"
-                    if op.template is not None
-                    else "write one with @tangent_, or wrap the value in stop_gradient(...)"
-                )),
-            ).at(op.node)
+            raise no_rule_error("forward-mode", op.key, op.shown, (
+                "it has a reverse-mode rule (@adjoint) only: write its @tangent_ too"
+                if op.template is not None
+                else "write one with @tangent_, or wrap the value in stop_gradient(...)"
+            )).at(op.node)
         derivatives = {param: self.of(value) for param, value in op.forward_bound.items()}
         expansion = expand(template, op.forward_bound, S.name(op.target), derivatives,
                            self.namer, self.np)

@@ -53,8 +53,9 @@ OPERATOR_SYMBOLS: dict[type, str] = {
 # (construct, hint) for node types the engine rejects.
 UNSUPPORTED: dict[type, tuple[str, str]] = {
     # a local lambda only called by its name is inlined (lambdas.py); others are not
-    gast.Lambda: ("lambda", "bind it to a name and only call it, or define a named function "
-                  "with 'def'"),
+    gast.Lambda: ("lambda", "bind it to a name in a statement of its own, outside loops and "
+                  "branches, and only call it by that name; or define it with 'def' at module "
+                  "level, passing what it reads as arguments"),
     # comprehensions that always run become loops (comprehensions.py); these did not
     gast.ListComp: ("list comprehension on a conditional path (`a if c else b`, `and`/`or`)",
                     "assign it to a name in a statement of its own"),
@@ -769,6 +770,9 @@ def _adds_into_local(call: gast.Call, normalizer) -> bool:
 
 
 def _rejection(node: gast.AST) -> DiffError:
+    why = getattr(node, "not_inlined", None)  # a lambda bound to a name: why it stayed
+    if why is not None:
+        return unsupported(why[0], node, why[1])
     construct, hint = UNSUPPORTED.get(
         type(node), (type(node).__name__, "rewrite it with supported Python and NumPy")
     )

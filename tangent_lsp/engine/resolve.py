@@ -225,7 +225,7 @@ def _public_exporter(obj: Any, name: str) -> str | None:
         module_name for module_name, module in list(sys.modules.items())
         if module is not None and getattr(module, "__dict__", {}).get(name) is obj
     ]
-    private = [m for m in holders if any(part.startswith("_") for part in m.split("."))]
+    private = [m for m in holders if _private(m)]
     exporters = [m for m in holders if m not in private]
     # its home: where its __module__ says, or (a ufunc has none) where a private module,
     # the implementation's, holds it (scipy.special._ufuncs)
@@ -236,6 +236,35 @@ def _public_exporter(obj: Any, name: str) -> str | None:
     if not exporters:
         return None
     return min(exporters, key=lambda m: (m.count("."), m)) + f".{name}"
+
+
+def _private(module: str) -> bool:
+    """``scipy.special._ufuncs``; not ``__main__``, a script run as a program (which is
+    the user's code: taken for an implementation module, it hid scipy.special's ndtr)."""
+    return any(
+        part.startswith("_") and not (part.startswith("__") and part.endswith("__"))
+        for part in module.split(".")
+    )
+
+
+def _object_name(obj: Any, name: str, attr: str) -> str | None:
+    """The name the attribute ``attr`` of a module-level object is keyed under, as an
+    import of it reads statically: where its library exports it (``scipy.stats.norm``),
+    else its type's (``model.Model``). None for an array, a number or a container, and
+    for what arrays have too (a sparse matrix's ``.dot``): a value's method, whose rule
+    is an array's (``W.reshape(2, 3)``, ``CONFIG.get("lr")``)."""
+    import numpy
+
+    cls = type(obj)
+    module = getattr(cls, "__module__", None) or ""
+    if module.partition(".")[0] in ("builtins", "numpy", "collections") or hasattr(
+        numpy.ndarray, attr
+    ):
+        return None
+    try:
+        return _public_exporter(obj, name) or f"{module}.{cls.__qualname__}"
+    except Exception:  # an object whose attributes compute (``__getattr__``) and fail
+        return None
 
 
 def _installed(func: types.FunctionType) -> bool:
@@ -309,8 +338,9 @@ class RuntimeResolver:
                     self._user[qual] = target
                 return qual
             return f"{obj.__name__}.{rest}"
-        if rest:
-            return None
+        if rest:  # a method of a module-level object: keyed by the object (not an array's)
+            owner = _object_name(obj, first, rest.partition(".")[0])
+            return f"{owner}.{rest}" if owner is not None else None
         qual = object_qualname(obj, first)
         if qual and isinstance(obj, types.FunctionType) and not _installed(obj):
             self._user[qual] = obj

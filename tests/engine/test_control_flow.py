@@ -508,7 +508,25 @@ def layers_then_a_penalty_ignoring_biases(W1, b1, W2, b2, x):
     return np.sum(h) + 0.1 * reg
 
 
+def zip_in_zip_unpacked(W, X, Y):  # goes over W, X and Y together, as zip(W, X, Y) does
+    total = 0.0
+    for w, (x, (y, v)) in zip(W, zip(X, zip(Y, [1.0, 2.0, 3.0]))):
+        total = total + np.sum(w * x * np.sin(y)) * v
+    return total
+
+
+def enumerate_zip_in_zip(W, X, Y):
+    total = 0.0
+    for i, (w, (x, y)) in enumerate(zip(W, zip(X, Y))):
+        total = total + np.sum(w * x * y) * (i + 1.0)
+    return total
+
+
 CASES = [
+    ("zip_in_zip_unpacked", zip_in_zip_unpacked,
+     (rng.normal(size=(3, 2)), rng.normal(size=(4, 2)), rng.normal(size=(3, 2))), (0, 1, 2)),
+    ("enumerate_zip_in_zip", enumerate_zip_in_zip,
+     (rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(2, 2))), (0, 1, 2)),
     ("temporary_bound_again_by_a_later_loop", temporary_bound_again_by_a_later_loop,
      (1.5,), (0,)),
     ("training_loss_then_a_validation_pass", training_loss_then_a_validation_pass,
@@ -645,6 +663,24 @@ def test_an_iterator_zipped_is_listed_once(f):
     direction = rng.normal(size=3)
     tangent = tangent_lsp.jvp(f)(*args, direction)
     assert np.isclose(tangent, finite_difference_jvp(f, args, (0,), [direction]))
+
+
+def zip_in_zip_over_lists(ws, xs, ys):
+    tot = 0.0
+    for w, (x, y) in zip(ws, zip(xs, ys)):
+        tot += np.sum(w * x * y)
+    return tot
+
+
+def test_a_zip_in_a_zip_over_lists_of_arrays():
+    """Was "no derivative rule for 'zip'": the inner zip is unpacked in the target."""
+    args = [[rng.normal(size=3) for _ in range(2)] for _ in range(3)]
+    grads = tangent_lsp.grad(zip_in_zip_over_lists, wrt=(0, 1, 2))(*args)
+    ws, xs, ys = args
+    expected = ([x * y for x, y in zip(xs, ys)], [w * y for w, y in zip(ws, ys)],
+                [w * x for w, x in zip(ws, xs)])
+    for got, want in zip(grads, expected):
+        assert all(np.allclose(g, e) for g, e in zip(got, want, strict=True))
 
 
 # --- forward mode: a parameter outside wrt that becomes active --------------------------------

@@ -1,18 +1,32 @@
 """Everything unsupported raises DiffError naming the construct, file, line and column."""
 
+import inspect
 import textwrap
+from collections import namedtuple
 
 import numpy as np
 import pytest
+from scipy.stats import norm
 
 import tangent_lsp
 from tangent_lsp import DiffError, derive
+from tangent_lsp.engine import syntax as S
 
 # (id, body of f(x), construct named in the message, line, column of the construct)
 CASES = [
     ("lambda_passed_around", "g = lambda v: v * 2\n    h = g\n    return h(x)", "lambda", 4, 8),
     ("lambda_argument_on_a_condition", "g = lambda v: v * v\n    return np.sum(x) if x[0] > 0 "
      "else np.sum(g(x * 2))", "lambda", 4, 8),
+    ("lambda_star_args", "g = lambda *v: v[0] * 2\n    return np.sum(g(x))", "a lambda with *args",
+     4, 8),
+    ("lambda_arguments_do_not_fit", "g = lambda v, w: v * w\n    return np.sum(g(x))",
+     "calling the lambda 'g' with arguments that do not match its parameters (line 5)", 4, 8),
+    ("lambda_in_a_loop", "for _ in range(2):\n        g = lambda v: v * 2\n        x = g(x)\n"
+     "    return np.sum(x)", "outside loops and branches", 5, 12),
+    ("zip_in_zip_not_unpacked", "s = 0.0\n    for a, bc in zip(x, zip(x, x)):\n"
+     "        s = s + a * bc[0]\n    return s", "for w, (x, y) in zip(ws, zip(xs, ys))", 5, 24),
+    ("zip_as_a_value", "d = dict(zip(['a', 'b'], [x, x * 2]))\n    return np.sum(d['a'] * d['b'])",
+     "{k: v for k, v in zip(ks, vs)}", 4, 13),
     ("starred_nested", "a, *(b, c) = x\n    return np.sum(a)", "starred unpacking into a nested target", 4, 7),
     ("unpack_into_subscript", "y = x * 1.0\n    y[0], b = x\n    return np.sum(y)",
      "unpacking into a subscript", 5, 4),
@@ -151,6 +165,134 @@ def test_runtime_errors_point_into_the_real_file():
         tangent_lsp.grad(uses_lambda)
     assert info.value.path == __file__
     assert info.value.line == uses_lambda.__code__.co_firstlineno + 1
+
+
+def lambda_used_as_a_value(x):
+    g = lambda v, c=2.0: v * c  # noqa: E731
+    h = g
+    return np.sum(h(x))
+
+
+def test_a_lambda_says_why_it_is_not_inlined():
+    first = lambda_used_as_a_value.__code__.co_firstlineno
+    with pytest.raises(DiffError) as live:
+        tangent_lsp.grad(lambda_used_as_a_value)(np.ones(2))
+    source = "import numpy as np\n\n\n" + textwrap.dedent(inspect.getsource(lambda_used_as_a_value))
+    with pytest.raises(DiffError) as static:
+        derive(source, "lambda_used_as_a_value")
+    for error, line in ((live.value, first + 1), (static.value, 5)):
+        assert error.message == f"using the lambda 'g' as a value (line {line + 1}) is not supported"
+        assert (error.line, error.col) == (line, 8)
+        assert error.hint.startswith("only call it by its name (g(...)), or define it with 'def'")
+        assert "bind it to a name" not in error.hint  # it is bound to one
+
+
+def zip_in_zip_not_unpacked(ws, xs, ys):
+    tot = 0.0
+    for w, xy in zip(ws, zip(xs, ys)):
+        tot += np.sum(w * xy[0] * xy[1])
+    return tot
+
+
+def test_a_zip_in_a_zip_says_to_unpack_it_in_the_target():
+    first = zip_in_zip_not_unpacked.__code__.co_firstlineno
+    xs = [np.ones(2), np.ones(2)]
+    with pytest.raises(DiffError) as live:
+        tangent_lsp.grad(zip_in_zip_not_unpacked, wrt=(0, 1, 2))(xs, xs, xs)
+    source = "import numpy as np\n\n\n" + textwrap.dedent(inspect.getsource(zip_in_zip_not_unpacked))
+    with pytest.raises(DiffError) as static:
+        derive(source, "zip_in_zip_not_unpacked", wrt=(0, 1, 2))
+    for error, line in ((live.value, first + 2), (static.value, 6)):
+        assert error.message == "no derivative rule for 'zip' (builtins.zip)"
+        assert (error.line, error.col) == (line, 25)
+        assert "for w, (x, y) in zip(ws, zip(xs, ys))" in error.hint
+
+
+def normal_log_likelihood(mu, x):
+    return -np.sum(norm.logpdf(x, mu, 2.0))
+
+
+def test_a_method_of_a_module_level_distribution_has_no_rule_and_says_what_to_write():
+    """Was "arrays have no '.logpdf': a local value is read as an array" on the live path."""
+    first = normal_log_likelihood.__code__.co_firstlineno
+    source = "import numpy as np\nfrom scipy.stats import norm\n\n\n" + textwrap.dedent(
+        inspect.getsource(normal_log_likelihood))
+    for mode in (tangent_lsp.grad, tangent_lsp.jvp):
+        with pytest.raises(DiffError) as live:
+            mode(normal_log_likelihood)(0.3, np.ones(3), *([1.0] if mode is tangent_lsp.jvp else []))
+        with pytest.raises(DiffError) as static:
+            derive(source, "normal_log_likelihood", mode="forward" if mode is tangent_lsp.jvp
+                   else "reverse")
+        for error, line in ((live.value, first + 1), (static.value, 6)):
+            assert "rule for 'norm.logpdf' (scipy.stats.norm.logpdf)" in error.message
+            assert (error.line, error.col) == (line, 19)
+            assert "write it with NumPy and scipy.special" in error.hint
+            assert "array" not in error.hint
+
+
+def test_a_method_arrays_have_stays_an_arrays_on_a_module_level_object():
+    from tangent_lsp.engine.resolve import RuntimeResolver
+
+    resolver = RuntimeResolver({"norm": norm, "W": np.ones(2), "CONFIG": {"a": 1}})
+    assert resolver.qualname(S.dotted("norm.logpdf")) == "scipy.stats.norm.logpdf"
+    assert resolver.qualname(S.dotted("norm.mean")) is None  # arrays have .mean
+    assert resolver.qualname(S.dotted("W.reshape")) is None
+    assert resolver.qualname(S.dotted("CONFIG.get")) is None
+
+
+Params = namedtuple("Params", ["W", "b"])
+
+
+def layer_of_a_namedtuple(p, x):
+    return np.sum(np.tanh(p.W @ x + p.b) ** 2)
+
+
+def pop_front(x):
+    q = [x, x * 2, x * 3]
+    a = q.pop(0)
+    return np.sum(a * q[0])
+
+
+def _live_and_static(f, args, tangent):
+    """The errors of grad(f) and jvp(f) (``tangent`` for the first argument) and of derive
+    on f's source in both modes, each with the line of f's first statement."""
+    first = f.__code__.co_firstlineno
+    source = "import numpy as np\n\n\n" + textwrap.dedent(inspect.getsource(f))
+    out = []
+    for mode in ("reverse", "forward"):
+        with pytest.raises(DiffError) as live:
+            if mode == "reverse":
+                tangent_lsp.grad(f)(*args)
+            else:
+                tangent_lsp.jvp(f)(*args, tangent)
+        with pytest.raises(DiffError) as static:
+            derive(source, f.__name__, mode=mode)
+        out += [(live.value, first + 1), (static.value, 5)]
+    return out
+
+
+def test_a_field_of_a_namedtuple_says_to_pass_a_dict_or_a_tuple():
+    """Was "no derivative rule for attribute '.b' (numpy.ndarray.b) (hint: arrays have no
+    '.b' ... np.random.normal(...))"."""
+    p = Params(np.ones((2, 3)), np.ones(2))
+    for error, line in _live_and_static(layer_of_a_namedtuple, (p, np.ones(3)), p):
+        field = "b" if "'.b'" in error.message else "W"  # the backward sweep meets .b first
+        assert f"rule for the attribute '.{field}': the fields of a namedtuple, a dataclass" in \
+            error.message
+        assert "numpy.ndarray" not in error.message
+        assert (error.line, error.col) == (line, 36 if field == "b" else 26), error.format()
+        assert error.hint == (f"pass the values in a dict (p['{field}']) or a tuple (unpack it: "
+                              "W, b = p; a namedtuple is one)")
+
+
+def test_a_pop_with_an_index_says_only_pop_from_the_end_is_differentiated():
+    """Was "no derivative rule for method '.pop()' (numpy.ndarray.pop) (hint: arrays have
+    no '.pop' ...)" for a list."""
+    for error, line in _live_and_static(pop_front, (np.ones(3),), np.ones(3)):
+        assert "rule for '.pop(...)' with an argument: only a list's '.pop()', taking its last " \
+            "item, is differentiated" in error.message
+        assert (error.line, error.col) == (line + 1, 8), error.format()
+        assert error.hint.startswith("read the item and slice the rest off: a, q = q[0], q[1:]")
 
 
 def test_constructs_that_carry_no_gradient_are_not_errors():

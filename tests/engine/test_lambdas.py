@@ -51,8 +51,27 @@ def leaky_of_an_expression(x):  # the branch that is the parameter gets the argu
     return act(2.0 * x[0]) + act(-x[1])
 
 
+def default_argument(x):  # a number default is put in; a call may pass it, by name too
+    f = lambda z, c=2.0: c * z ** 2  # noqa: E731
+    return np.sum(f(x)) + np.sum(f(x, 3.0)) + np.sum(f(x, c=-1.5))
+
+
+def default_computed_where_bound(W, x):  # w is the W of the lambda's line, not the later one
+    g = lambda h, w=W @ W: np.tanh(h @ w) * np.sum(w)  # noqa: E731
+    W = W * 2.0
+    return np.sum(g(x) ** 2) + np.sum(g(x, W) * x)
+
+
+def keyword_only_default(x):
+    f = lambda z, *, k=1.0: k * np.sin(z) * z  # noqa: E731
+    return np.sum(f(x * 2.0, k=3.0) + f(z=x))
+
+
 rng = np.random.default_rng(12)
 CASES = [
+    (default_argument, (rng.standard_normal(3),)),
+    (default_computed_where_bound, (0.5 * rng.standard_normal((3, 3)), rng.standard_normal(3))),
+    (keyword_only_default, (rng.standard_normal(3),)),
     (leaky_of_an_expression, (np.array([0.4, 0.3]),)),
     (leaky, (rng.standard_normal((3, 2)), rng.standard_normal((4, 3)))),
     (sigmoid_twice, (rng.standard_normal(3), rng.standard_normal((4, 3)), rng.standard_normal(4))),
@@ -98,3 +117,16 @@ def test_the_lambda_disappears_and_a_reused_argument_is_computed_once():
     lines = [line for line in code.splitlines() if not line.strip().startswith("#")]
     assert not any("lambda" in line or "act" in line for line in lines), code
     assert sum(line.count("x @ W") for line in lines) == 1, code
+
+
+def test_a_default_that_is_not_a_number_is_computed_once_where_the_lambda_is():
+    source = (
+        "import numpy as np\n\n\ndef f(W, x):\n"
+        "    g = lambda h, w=W @ W: np.tanh(h @ w) * np.sum(w)\n"
+        "    W = W * 2.0\n"
+        "    return np.sum(g(x) ** 2) + np.sum(g(x, W) * x)\n"
+    )
+    code = tangent_lsp.derive(source, "f").code
+    lines = [line for line in code.splitlines() if not line.strip().startswith("#")]
+    assert not any("lambda" in line for line in lines), code
+    assert sum(line.count("W @ W") for line in lines) == 1, code

@@ -119,3 +119,34 @@ def test_a_library_function_without_a_rule_is_reported_where_it_is_called():
     error = raised.value
     assert "no derivative rule for 'scipy.linalg.solve_triangular'" in error.message
     assert error.path == __file__ and "solve_triangular(L, b" in error.line_text
+
+
+SCRIPT = """import numpy as np
+import tangent_lsp
+from scipy.special import ndtr
+
+
+def f(m, x):
+    return np.sum(ndtr((x - m) / 2.0))
+
+
+print(tangent_lsp.grad(f)(0.3, np.array([0.1, 0.4, 0.9])))
+"""
+
+
+def test_a_script_run_as_a_program_reads_its_scipy_imports(tmp_path):
+    """`python train.py` with `from scipy.special import ndtr`: '__main__' holds ndtr too,
+    and was taken for a private module (key 'numpy.ndtr': no derivative rule)."""
+    import os
+    import subprocess
+
+    from scipy.stats import norm
+
+    script = tmp_path / "train.py"
+    script.write_text(SCRIPT)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    x = np.array([0.1, 0.4, 0.9])
+    assert np.isclose(float(done.stdout), -np.sum(norm.pdf((x - 0.3) / 2.0)) / 2.0)
