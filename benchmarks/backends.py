@@ -50,11 +50,13 @@ def to_numpy(result) -> tuple:
     return tuple(out)
 
 
-def rebind(func: Callable, np_module: Any) -> Callable:
-    """``func`` re-executed from its source with the global ``np`` bound to ``np_module``."""
-    source = inspect.getsource(func)
+def rebind(func: Callable, np_module: Any, helpers: tuple[Callable, ...] = ()) -> Callable:
+    """``func`` (and the ``helpers`` it calls) re-executed from its source with the global
+    ``np`` bound to ``np_module``."""
     namespace = {"np": np_module}
-    exec(compile(source, inspect.getsourcefile(func) or "<problem>", "exec"), namespace)
+    for f in (*helpers, func):
+        exec(compile(inspect.getsource(f), inspect.getsourcefile(f) or "<problem>", "exec"),
+             namespace)
     return namespace[func.__name__]
 
 
@@ -100,7 +102,7 @@ def _autograd(problem, args):
     import autograd
     import autograd.numpy as anp
 
-    func = rebind(problem.func, anp)
+    func = rebind(problem.func, anp, problem.helpers)
     wrt = problem.wrt
     rest = [i for i in range(len(args)) if i not in wrt]
 
@@ -138,7 +140,7 @@ def _jax_modules():
 
 def _jax(problem, args, jit):
     jax, jnp = _jax_modules()
-    func = rebind(problem.func, jnp)
+    func = rebind(problem.func, jnp, problem.helpers)
     gradient = jax.grad(func, argnums=problem.wrt)
     if jit:
         gradient = jax.jit(gradient)
@@ -179,7 +181,7 @@ class TorchNumpy:
 def _torch(problem, args):
     import torch
 
-    func = rebind(problem.func, TorchNumpy(torch))
+    func = rebind(problem.func, TorchNumpy(torch), problem.helpers)
     targs = [torch.from_numpy(np.array(a, dtype=np.float64)) for a in args]
     for i in problem.wrt:
         targs[i].requires_grad_(True)

@@ -17,7 +17,6 @@ All times are CPU time of this process (``time.process_time``), medians.
 from __future__ import annotations
 
 import importlib.util
-import inspect
 import json
 import os
 import statistics
@@ -51,7 +50,7 @@ _STATEMENTS = (
 
 
 def problem_source(problem: Problem) -> str:
-    return HEADER + inspect.getsource(problem.func)
+    return HEADER + problem.source
 
 
 def synthetic_source(statements: int, name: str = "synthetic") -> str:

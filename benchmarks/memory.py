@@ -104,7 +104,7 @@ def instrumented_ours(problem: Problem):
     """Our generated gradient, compiled with an instrumented tape; (function, tapes, had_tape)."""
     import tangent_lsp
 
-    source = "import numpy as np\n\n\n" + inspect.getsource(problem.func)
+    source = "import numpy as np\n\n\n" + problem.source
     derivative = tangent_lsp.derive(source, problem.func.__name__, wrt=problem.wrt_names)
     code, had_tape = _instrument(derivative.code, "tape")
     tapes: list[TapeList] = []

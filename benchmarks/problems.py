@@ -21,6 +21,7 @@ matrices of ~32x16, ``medium`` is vectors of 1e5 and matrices of 256x256.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Callable
 
@@ -42,6 +43,12 @@ class Problem:
     # uses an identity no AD tool applies (sigmoid/log cancellation, softmax's
     # invariance to its shift); None where ``hand`` is that already.
     chain_rule: Callable | None = None
+    helpers: tuple[Callable, ...] = ()  # functions of this module ``func`` calls
+
+    @property
+    def source(self) -> str:
+        """The text of the function and of the helpers it calls."""
+        return "\n\n".join(inspect.getsource(f) for f in (*self.helpers, self.func))
 
     def inputs(self, size: str, seed: int = 0) -> tuple:
         return self.make(size, np.random.default_rng(seed))
@@ -378,6 +385,25 @@ def _positive_inputs(size, rng):
     return (rng.uniform(0.5, 2.0, n),)
 
 
+# --------------------------------------------------------------------------
+# 11. The MLP of problem 2 written as models are: with helper functions
+
+def affine(W, b, x):
+    return x @ W + b
+
+
+def cross_entropy(logits, Y):
+    m = np.max(logits, axis=1, keepdims=True)
+    z = logits - m
+    lse = np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    return -np.sum(Y * (z - lse)) / Y.shape[0]
+
+
+def mlp_layers(W1, b1, W2, b2, X, Y):
+    h = np.tanh(affine(W1, b1, X))
+    return cross_entropy(affine(W2, b2, h), Y)
+
+
 PROBLEMS: tuple[Problem, ...] = (
     Problem("logistic", logistic, logistic_grad, (0,), _logistic_inputs,
             "logistic regression, mean NLL, wrt w", chain_rule=logistic_chain_rule),
@@ -401,6 +427,9 @@ PROBLEMS: tuple[Problem, ...] = (
             "2 hidden ReLU layers, squared error, wrt W1 W2 w3"),
     Problem("power_mix", power_mix, power_mix_grad, (0,), _positive_inputs,
             "** / log / sqrt mix"),
+    Problem("mlp_layers", mlp_layers, mlp_grad, (0, 1, 2, 3), _mlp_inputs,
+            "problem 2 written with helper functions (affine, cross_entropy)",
+            chain_rule=mlp_chain_rule, helpers=(affine, cross_entropy)),
 )
 
 BY_NAME = {p.name: p for p in PROBLEMS}
