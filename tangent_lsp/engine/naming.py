@@ -47,6 +47,15 @@ class Namer:
             self.temporaries.add(candidate)
         return candidate
 
+    def fresh_stem(self, base: str, suffixes: tuple[str, ...] = ()) -> str:
+        """A fresh name whose ``suffixes`` spellings (``dg_dx_forward``) are free too; all
+        of them taken from now on."""
+        name = self.fresh(base)
+        while any(name + suffix in self.taken for suffix in suffixes):
+            name = self.fresh(base)
+        self.taken.update(name + suffix for suffix in suffixes)
+        return name
+
     def reserve(self, name: str) -> None:
         self.taken.add(name)
 

@@ -296,7 +296,12 @@ class Program:
                     "recursion is not supported",
                     hint="rewrite the recursion as a loop",
                 ).at(node)
-            name = program.function_names.fresh(derivative_name(callee.node.name, wrt, mode))
+            base = derivative_name(callee.node.name, wrt, mode)
+            # reverse mode writes `<name>_forward` and `<name>_backward`: those must be free
+            # (another derivative in the module may hold the halves of this name)
+            suffixes = ("_forward", "_backward") if mode == "reverse" else ()
+            name = program.function_names.fresh_stem(base, suffixes)
+            position = len(program.callees)  # callees after their caller, as they are called
             program.in_progress.add(qualname)
             try:
                 generated = program.generate(
@@ -310,12 +315,14 @@ class Program:
                 program.in_progress.discard(qualname)
             renamed = program.rename_rebound_globals(generated.function, callee.resolver)
             if mode == "forward":
-                program.callees.append(generated.function)
+                program.callees.insert(position, generated.function)
             else:
                 halves = split_callee(
                     generated.function, generated.seed, generated.namer.fresh("saved")
                 )
-                program.callees.extend(f for f in (halves.forward, halves.backward) if f)
+                program.callees[position:position] = [
+                    f for f in (halves.forward, halves.backward) if f
+                ]
             if callee.project is not None:  # another file: bring its names along
                 for line in imports_for(
                     generated.function, callee.project, program.module, set(program.helpers),

@@ -299,11 +299,12 @@ def register(server: TangentServer) -> None:
         snap = ls.snapshot(params.text_document.uri)
         if snap is None or snap.parsed is None:
             return None
-        generated = {g.name for g in _generated(snap)}
+        blocks = [(g.start, g.end) for g in _generated(snap)]
         lenses = []
         for func in snap.parsed.functions:
-            if func.name in generated or not locate.uses_numpy(snap.parsed, func):
-                continue
+            inserted = any(start <= func.lineno <= end for start, end in blocks)
+            if inserted or not locate.uses_numpy(snap.parsed, func):
+                continue  # a derivative, or a callee's half inserted with it
             where = snap.span_range(locate.name_span(snap.parsed, func))
             args = [snap.uri, func.name]
             lenses.append(types.CodeLens(range=where, command=types.Command(

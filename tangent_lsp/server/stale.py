@@ -81,7 +81,11 @@ def _generated(parsed: Parsed) -> list[Generated]:
     by_line = {h.line: h for h in headers(parsed)}
     blocks = []
     body = parsed.tree.body
-    sources = {f.name for f in body if isinstance(f, ast.FunctionDef)}
+    sources = {f.name for f in body if isinstance(f, ast.FunctionDef)} | {  # and imported ones
+        (alias.asname or alias.name).partition(".")[0]
+        for stmt in body if isinstance(stmt, (ast.Import, ast.ImportFrom))
+        for alias in stmt.names
+    }
     for index, func in enumerate(body):
         if not isinstance(func, ast.FunctionDef):
             continue
