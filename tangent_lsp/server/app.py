@@ -364,8 +364,14 @@ class TangentServer(LanguageServer):
         if snap is None or snap.parsed is None:
             return  # half-typed code: keep what is shown until it parses again
         diagnostics = self.stale_diagnostics(snap)
-        for req in list(self.asked.get(uri, {}).values()):
-            if snap.parsed.function_named(req.function) is None:
+        asked = self.asked.get(uri, {})
+        for req in list(asked.values()):
+            func = snap.parsed.function_named(req.function)
+            if func is None:
+                continue
+            params = {a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs}
+            if not set(req.wrt) <= params:  # a parameter renamed or removed since: what was
+                del asked[req.function]  # asked for no longer exists, so is not an error
                 continue
             try:
                 await self.derivation(snap, req)

@@ -196,3 +196,20 @@ async def test_no_lenses_on_generated_callee_halves(client: Client):
     lines = text.splitlines()
     on = sorted({lines[lens.range.start.line].split("(")[0] for lens in lenses})
     assert on == ["def layer", "def loss"], on
+
+
+RENAMED_SOURCE = "import numpy as np\n\n\ndef loss(W1, x):\n    return np.sum(np.tanh(x @ W1))\n"
+
+
+async def test_no_error_about_a_parameter_that_no_longer_exists(client: Client):
+    """The derivative asked for (w.r.t. W1) is deleted and W1 renamed: the remembered
+    request was derived again on every change, a permanent "'loss' has no argument 'W1'"."""
+    import asyncio
+
+    uri = client.open(RENAMED_SOURCE)
+    text = await generate(client, uri, "def loss")
+    head = text[:text.index("\n\n\n# tangent-lsp")] + "\n"
+    client.change(uri, head.replace("W1", "Wa"))
+    await asyncio.sleep(1.5)
+    messages = [d.message for d in client.diagnostics.get(uri, [])]
+    assert not any("no argument 'W1'" in m for m in messages), messages
