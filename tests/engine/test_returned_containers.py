@@ -69,7 +69,7 @@ def test_second_derivative(f, args, wrt, order):
     i, j = wrt[0], wrt[-1]
     assert_second_derivative_matches(order, f, args, i, j)
     if i != j:
-        assert_second_derivative_matches(order, f, args, j, j)
+        assert_second_derivative_matches(order, f, args, j, i)
 
 
 # functions of containers: (function, arguments); the first argument is differentiated
