@@ -202,7 +202,8 @@ def _differentiate(
         program.np_alias = program.function_names.fresh("np")
         alias = program.np_alias
         imports.append("import numpy" if alias == "numpy" else f"import numpy as {alias}")
-    name = program.function_names.fresh(derivative_name(node.name, wrt_names, mode))
+    halves = ("_forward", "_backward") if motion == "split" and mode == "reverse" else ()
+    name = program.function_names.fresh_stem(derivative_name(node.name, wrt_names, mode), halves)
     generated = program.generate(
         module, node, resolver, wrt_names, name, preserve_result=preserve_result,
         seed_default=seed_default, mode=mode,

@@ -193,3 +193,11 @@ def list_inside_varargs(a, b):
 )
 def test_call_forms(f, args, wrt):
     assert_gradients_match(f, args, wrt=wrt, autograd=False)
+
+
+def test_split_motion_names_its_halves_apart_from_the_modules_functions():
+    """A module that defines ``df_dx_forward`` already: the halves are ``df_dx2_*``."""
+    source = ("import numpy as np\n\n\ndef df_dx_forward(x):\n    return x\n\n\n"
+              "def f(x):\n    return np.sum(np.sin(x))\n")
+    code = tangent_lsp.engine.derive(source, "f", motion="split").code
+    assert "def df_dx2_forward(" in code and "def df_dx2_backward(" in code, code
