@@ -31,7 +31,7 @@ from .naming import Namer, derivative_name
 from .checks import check_decorators, check_signature
 from .normalize import normalize
 from .parse import Module
-from .project import imports_for
+from .project import imports_for, module_name_of
 from .resolve import Resolver, StaticResolver
 from .forward import ForwardResult, forward
 from .reverse import ReverseResult, reverse
@@ -194,7 +194,10 @@ class Program:
         if meaning == own:
             return name
         module = getattr(owner, "module_name", "").rpartition(".")[2].strip("_")
-        alias = self.function_names.fresh(f"{module or 'its'}_{name}")
+        alias = f"{module or 'its'}_{name}"
+        if self.resolver.binding(alias) in (own, _imported_as(own, name)):
+            return alias  # imported under that alias already (by a derivative inserted before)
+        alias = self.function_names.fresh(alias)
         while self.resolver.binding(alias) is not None or alias in self.claimed:
             alias = self.function_names.fresh(alias)
         self.claimed[alias] = own
@@ -340,6 +343,14 @@ class Program:
         def halves(self, qualname: str, wrt: list[str], node: gast.AST) -> CalleeHalves:
             """The two halves of the callee's derivative w.r.t. ``wrt`` (reverse mode)."""
             return self.derivative(qualname, wrt, node)
+
+
+def _imported_as(own: object, name: str) -> object:
+    """The binding an import of another file's global ``name`` gives (``from pkg.layers
+    import SCALE as layers_SCALE``), when ``own`` is that file's binding of it."""
+    if isinstance(own, tuple) and own[0] == "module" and own[1]:
+        return ("import", f"{module_name_of(own[1])}.{name}")
+    return None
 
 
 def module_names(module: Module) -> set[str]:

@@ -213,3 +213,24 @@ async def test_no_error_about_a_parameter_that_no_longer_exists(client: Client):
     await asyncio.sleep(1.5)
     messages = [d.message for d in client.diagnostics.get(uri, [])]
     assert not any("no argument 'W1'" in m for m in messages), messages
+
+
+ALIASED_LAYERS = ("import numpy as np\n\nSCALE = 0.5\n\n\n"
+                  "def dense(W, x):\n    return np.tanh(SCALE * (x @ W))\n")
+ALIASED_MODEL = ("import numpy as np\n\nfrom .layers import dense\n"
+                 "from {pkg}.layers import SCALE as layers_SCALE\n\nSCALE = 3.0\n\n\n"
+                 "def loss(W, x):\n    h = dense(W, x)\n    return np.sum(h * h) * SCALE\n")
+
+
+async def test_an_alias_imported_before_is_read_again(client: Client, tmp_path):
+    """The callee's SCALE, imported under an alias by a derivative inserted before, is read
+    through that alias: each insertion added another (layers_SCALE2, 3, ...)."""
+    pkg = tmp_path / "aliaspkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "layers.py").write_text(ALIASED_LAYERS)
+    text = ALIASED_MODEL.format(pkg="aliaspkg")
+    (pkg / "model.py").write_text(text)
+    uri = client.open(text, uri=(pkg / "model.py").as_uri())
+    after = await generate(client, uri, "def loss")
+    assert "layers_SCALE2" not in after and after.count("SCALE as layers_SCALE") == 1, after
