@@ -4,7 +4,7 @@
 loop's temporary ``t`` only for its shape (``unbroadcast(g, t)``). When every step gives
 ``t`` the same shape, the value the last step left has the shape every step's value had,
 so the backward sweep can read that one: the push and its pop go (a heat-equation stepper
-pushed eight shapes per step). A temporary's shape is *steady* when each of its
+pushed seven shapes per step). A temporary's shape is *steady* when each of its
 assignments in the loop computes it, by operations whose result's shape follows from
 their operands' shapes alone, from values the loop does not change and from other steady
 temporaries; an index, slice bound or axis must be a value the loop does not change
@@ -29,8 +29,8 @@ _CONSTRUCTORS = frozenset(
     f"numpy.{name}" for name in "eye identity zeros ones full empty arange linspace".split()
 )
 _METHODS = frozenset("copy sum mean prod max min transpose".split())
-_SETTINGS = frozenset(("axis", "keepdims"))
-_GROWING = frozenset(("append", "pop", "extend", "insert"))  # keywords: must not change from step to step
+_SETTINGS = frozenset(("axis", "keepdims"))  # keywords: must not change from step to step
+_GROWING = frozenset(("append", "pop", "extend", "insert"))
 
 
 def drop_steady_shape_pushes(function: gast.FunctionDef, np_alias: str) -> gast.FunctionDef:
@@ -189,6 +189,9 @@ def _shape(node: gast.expr, env: dict, varying: set[str], np_alias: str) -> froz
         return left | right
     if isinstance(node, gast.UnaryOp):
         return _shape(node.operand, env, varying, np_alias)
+    if isinstance(node, gast.Compare):  # elementwise, as arithmetic
+        shapes = [_shape(n, env, varying, np_alias) for n in (node.left, *node.comparators)]
+        return None if any(s is None for s in shapes) else frozenset().union(*shapes)
     if isinstance(node, gast.Attribute) and node.attr == "T":
         inner = _shape(node.value, env, varying, np_alias)
         return None if inner is None else frozenset((("T", inner),))
@@ -211,6 +214,8 @@ def _call_shape(node: gast.Call, env: dict, varying: set[str], np_alias: str) ->
             return None
         return frozenset(((f"numpy.{rest}", gast.dump(node)),))
     if head == np_alias and f"numpy.{rest}" in _SHAPE_FOLLOWS:
+        if rest == "where" and len(node.args) != 3:  # np.where(mask): where it holds
+            return None
         key, operands = f"numpy.{rest}", list(node.args)
     elif isinstance(func, gast.Attribute) and func.attr in _METHODS and not (
         func.attr != "copy" and node.args  # `t.sum(0)`: an axis, read as a value

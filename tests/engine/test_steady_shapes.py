@@ -51,3 +51,17 @@ def test_a_temporary_computed_from_a_variable_whose_shape_may_grow_is_still_tape
     """``h = u + w * h`` may broadcast h to w's shape on the first step: t = tanh(h)'s
     shape is not the same on every step."""
     assert _shape_pushes("broadcast_grows", ("h", "w")) == 1
+
+
+def test_steady_names_of_one_step():
+    """``np.where(m)`` (where m holds) has a length of its own each step; ``x[:i]`` too;
+    ``h = h * w`` may grow h on the first step (w of another shape)."""
+    import gast
+
+    from tangent_lsp.engine.steady_shapes import _steady_names
+
+    loop = gast.parse(
+        "for i in r:\n    m = x > c\n    k = np.where(m)\n    t = np.where(m, x, 0.0)\n"
+        "    p = x[:i]\n    q = np.tanh(t).sum(axis=0)\n    h = h * w\n"
+    ).body[0]
+    assert _steady_names(loop, "np") == {"m", "t", "q"}
