@@ -26,6 +26,7 @@ from .parse import Module, parse_module, reachable_functions
 from .program import Program, module_names
 from .resolve import Resolver, StaticResolver
 from .templates import RUNTIME_MODULE, RuleLibrary
+from .unused_results import drop_unused_results
 
 __all__ = ["derive", "differentiate", "Derivative", "DiffError", "source_hash"]
 
@@ -214,6 +215,8 @@ def _differentiate(
         program.helpers.add("copied")  # imported if the backward half copies an array
     else:
         functions = joint(function)
+    if optimized and program.callees:
+        drop_unused_results(functions + program.callees, program.forward_halves())
     generated_module = gast.Module(body=functions + program.callees, type_ignores=[])
     imports.extend(line for line in program.imports if line not in imports)
     used = {n.id for n in S.names(generated_module)}

@@ -35,7 +35,7 @@ from .project import imports_for, module_name_of
 from .resolve import Resolver, StaticResolver
 from .forward import ForwardResult, forward
 from .reverse import ReverseResult, reverse
-from .shapes import SCALAR, ZERO_D, elementwise_names, shape_classes
+from .shapes import SCALAR, ZERO_D, Shape, elementwise_names, result_shape, shape_classes
 from .templates import RuleLibrary, library
 
 
@@ -54,6 +54,9 @@ class CalleeKinds:
     parameters: dict[str, str] = field(default_factory=dict)
     result: str | None = None
     argument: str | None = None  # the parameter it returns itself (`return Ws`)
+    # ZERO_D when it returns shape () whatever its arguments (a loss: a full reduction),
+    # SCALAR for a Python number, else None
+    shape: Shape | None = None
 
 
 @dataclass
@@ -66,12 +69,20 @@ class Program:
     function_names: Namer = field(default_factory=lambda: Namer(set()))
     callees: list[gast.FunctionDef] = field(default_factory=list)
     helpers: set[str] = field(default_factory=set)
-    done: dict[tuple, tuple[str, str]] = field(default_factory=dict)
+    # per (callee, wrt, mode): forward mode's (name, tangent parameters), reverse mode's halves
+    done: dict[tuple, tuple[str, list[str]] | CalleeHalves] = field(default_factory=dict)
     in_progress: set[str] = field(default_factory=set)
     imports: list[str] = field(default_factory=list)  # for callees from other files
     kinds: dict[str, CalleeKinds] = field(default_factory=dict)  # per callee
     # globals the callees' derivatives read, by the name they have in the generated module
     claimed: dict[str, object] = field(default_factory=dict)
+
+    def forward_halves(self) -> set[str]:
+        """The names of the callees' forward halves written so far (reverse mode)."""
+        return {
+            h.forward.name for h in self.done.values()
+            if isinstance(h, CalleeHalves) and h.forward is not None
+        }
 
     def rules_for(self, module: Module) -> RuleLibrary:
         if self.rules is not None and module is self.module:
@@ -125,7 +136,7 @@ class Program:
             derived_temporaries = {d for primal, d in derived.items() if primal in temporaries}
             inlinable = (temporaries | derived_temporaries) - {seed}
             mergeable = set(derived.values()) - {seed}
-            classes = shape_classes(fn)
+            classes = shape_classes(fn, calls.result_shape)
             classes.adjoint_of = {d: primal for primal, d in derived.items()}
             if seed in classes.adjoint_of and classes.of_name(seed) not in (SCALAR, ZERO_D, None):
                 # the seed defaults to 1.0 for an array result too (the gradient of its sum):
@@ -227,7 +238,7 @@ class Program:
         )
         self.kinds[qualname] = CalleeKinds(
             {p: kinds[p] for p in fn.params if p in kinds}, returned_kind(fn, kinds),
-            returned_parameter(fn),
+            returned_parameter(fn), result_shape(fn, shape_classes(fn, calls.result_shape)),
         )
         return self.kinds[qualname]
 
@@ -270,6 +281,12 @@ class Program:
         def result_kind(self, op) -> str | None:
             """The kind of what a call of the user's function returns (``returned_kind``)."""
             return self.program.callee_kinds(op.key, self.resolver).result
+
+        def result_shape(self, op) -> Shape | None:
+            """What is known of the shape of a call's result whatever the arguments'
+            (``CalleeKinds.shape``): shape () for a loss, so its seed needs no
+            ``unbroadcast``."""
+            return self.program.callee_kinds(op.key, self.resolver).shape
 
         def returned_argument(self, op) -> gast.expr | None:
             """The argument a call of the user's function returns itself (``pick(Ws)``

@@ -12,13 +12,13 @@ the ``unbroadcast``.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Union
+from typing import Callable, Union
 
 import gast
 
 from . import syntax as S
 from .analysis import walk_ops
-from .ir import Function, Op
+from .ir import Function, Op, Return
 
 SCALAR = "<scalar>"  # a Python number: broadcasts against anything
 ZERO_D: frozenset[str] = frozenset()  # shape (), such as a reduction over all axes
@@ -166,8 +166,12 @@ def broadcast(a: Shape | None, b: Shape | None, dominated: dict | None = None) -
     return union
 
 
-def shape_classes(fn: Function) -> ShapeClasses:
-    """The shapes of the function's variables.
+def shape_classes(
+    fn: Function, call_shape: Callable[[Op], Shape | None] | None = None
+) -> ShapeClasses:
+    """The shapes of the function's variables. ``call_shape``: what is known of the
+    result of a call of the user's function whatever its arguments (``result_shape`` of
+    the callee), if anything.
 
     A variable assigned in several places (inside branches and loops) may change
     shape over time, so its shape is known only if every one of its assignments
@@ -194,6 +198,8 @@ def shape_classes(fn: Function) -> ShapeClasses:
         seen: dict[str, list[Shape | None]] = {name: [] for name in reassigned}
         for op in ops:
             shape = _value_class(op, classes)
+            if op.kind == "call" and call_shape is not None:
+                shape = call_shape(op)
             if op.target in zero_d and shape in (SCALAR, ZERO_D):
                 shape = ZERO_D
             if op.target in several:
@@ -225,6 +231,16 @@ def shape_classes(fn: Function) -> ShapeClasses:
         }
         zero_d |= of_one_value
         unknown = unknown | (disagree - of_one_value)
+
+
+def result_shape(fn: Function, classes: ShapeClasses) -> Shape | None:
+    """The shape of what ``fn`` returns if it is the same for any arguments: ZERO_D (a
+    full reduction), SCALAR (a Python number), else None."""
+    returns = [s for s in fn.body if isinstance(s, Return)]
+    if len(returns) != 1 or not isinstance(returns[0].value, (gast.Name, gast.Constant)):
+        return None
+    shape = classes.of(returns[0].value)
+    return shape if shape in (ZERO_D, SCALAR) else None
 
 
 def _value_class(op: Op, classes: ShapeClasses) -> Shape | None:

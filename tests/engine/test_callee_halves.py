@@ -96,6 +96,40 @@ def keyword_only_callee(x):
     return np.sum(scaled(x, scale=3.0) * x) + np.sum(scaled(x))
 
 
+def nll_of_softmax(z, y):
+    p = softmax(z)
+    return -np.sum(y * np.log(p))
+
+
+def loss_of(z, y):
+    return nll_of_softmax(z, y)  # its value is loss_of's, which no caller reads
+
+
+def model_with_a_loss_helper(W, b, x, y):
+    return loss_of(W @ x + b, y)  # the gradient reads none of the loss's value
+
+
+def losses_summed_in_a_loop(W, b, x, y):
+    total = 0.0
+    for _ in range(2):
+        x = layer(W, b, x)
+        total = total + loss_of(x, y)  # each step's saved state on the tape, no value
+    return total
+
+
+def value_read_at_one_call(z, y):
+    a = nll_of_softmax(z, y)
+    return a * a + nll_of_softmax(z * 2.0, y)  # one forward half for both calls
+
+
+def total_times(x, w):
+    return np.sum(x * x) * w  # a reduction, then broadcast again: not shape ()
+
+
+def broadcast_after_a_reduction(x, w):
+    return np.sum(total_times(x, w) + x[:, None])  # (4,) + (4, 1): spread to (4, 4)
+
+
 V = rng.normal(size=4)
 W = rng.normal(size=4)
 M = rng.normal(size=(4, 4)) / 2
@@ -110,6 +144,10 @@ PROGRAMS = [
     (callee_rebinding_its_parameter, (V,), (0,)),
     (tuple_result, (V, W), (0, 1)),
     (keyword_only_callee, (V,), (0,)),
+    (model_with_a_loss_helper, (M, B, V, np.abs(W) + 0.1), (0, 1, 2)),
+    (losses_summed_in_a_loop, (M, B, V, np.abs(W) + 0.1), (0, 1, 2)),
+    (value_read_at_one_call, (V, np.abs(W) + 0.1), (0,)),
+    (broadcast_after_a_reduction, (V, W), (0, 1)),
 ]
 IDS = [p[0].__name__ for p in PROGRAMS]
 
@@ -169,3 +207,36 @@ def test_a_callee_whose_backward_half_needs_nothing_of_its_own_is_called_as_writ
     assert "g_W = g(W, x)" in code or "= g(W, x)" in code
     assert "_forward" not in code
     assert "dg_dW_backward(" in code
+
+
+def test_a_forward_half_whose_value_no_caller_reads_does_not_compute_it():
+    """The loss at the end of a model: its forward half keeps what the backward half
+    reads and returns only that; the halves it called for the value go the same way."""
+    source = open(__file__).read()
+    code = tangent_lsp.derive(source, "model_with_a_loss_helper", wrt=("W", "b")).code
+    assert "saved_loss_of = dloss_of_dz_forward(t, y)" in code  # not `_, saved_loss_of`
+    assert "_, " not in code
+    # loss_of's value is nll_of_softmax's: unread too
+    assert "saved_nll_of_softmax = dnll_of_softmax_dz_forward(z, y)" in code
+    forward = code[code.index("def dnll_of_softmax_dz_forward"):].split("\ndef ")[0]
+    assert "np.log(" not in forward and "np.sum(" not in forward  # the loss, unread
+    assert forward.rstrip().endswith("return (p, saved_softmax)")  # what backward reads
+
+
+def test_a_callee_that_returns_a_full_reduction_returns_shape_0():
+    """So the seed passed to its backward half needs no ``unbroadcast`` to the value's
+    shape, and the value is not kept just for its shape."""
+    source = open(__file__).read()
+    code = tangent_lsp.derive(source, "value_read_at_one_call", wrt="z").code
+    assert "bnll_of_softmax=bvalue_read_at_one_call)" in code
+    assert "unbroadcast(bvalue_read_at_one_call" not in code
+    code = tangent_lsp.derive(source, "broadcast_after_a_reduction", wrt="x").code
+    assert "unbroadcast(" in code.split("def dtotal_times")[0]  # its result is not 0-d
+
+
+def test_a_forward_half_whose_value_one_call_reads_returns_it():
+    source = open(__file__).read()
+    code = tangent_lsp.derive(source, "value_read_at_one_call", wrt="z").code
+    forward = code[code.index("def dnll_of_softmax_dz_forward"):].split("\ndef ")[0]
+    assert "np.log(" in forward
+    assert "_, saved_nll_of_softmax" in code and "a, saved_nll_of_softmax" in code
