@@ -37,7 +37,9 @@ import gast
 from .aliasing_messages import stale_read, without_comment
 from .analysis import walk_ops
 from .ir import Function, If, Loop, Op, Return
-from .parameters import returned_parameters, returned_positions, written_parameters
+from .parameters import (
+    returned_argument, returned_arguments, returned_elements, written_arguments,
+)
 from .views import VIEW_FUNCTIONS, value_reads
 
 # rule keys of the calls and attributes whose result may be a view of their first argument
@@ -246,7 +248,7 @@ def _writes_of(op: Op, callee: gast.FunctionDef | None, state: _State) -> None:
     the user's function into its arguments, ``xs[0] += v`` into the array ``xs[0]`` holds."""
     if op.kind == "pop" and isinstance(op.args[0], gast.Name):
         _write(op.args[0].id, op, state, restored=False)
-    for name in _written_arguments(op, callee):
+    for name in written_arguments(op, callee):
         _write(name, op, state, restored=False)
         state.stale[name] = (op, name)  # the caller's own name is stale too
     container = _element_updated(op, state)
@@ -289,16 +291,16 @@ def _bind(op: Op, callee: gast.FunctionDef | None, state: _State) -> None:
         if len(set(held)) < len(held):
             state.twice.add(op.target)
     if op.kind == "call" and op.target in state.separate:  # `a, b = pair(h, x)`: a
-        returned = _returned_arguments(op, callee)  # tuple holding h, x perhaps: not a view
+        returned = returned_arguments(op, callee)  # tuple holding h, x perhaps: not a view
         if returned:
             state.holds[op.target] = state.holds.get(op.target, set()) | returned
             state.filled[op.target] = op
-        positions = _returned_positions(op, callee)
+        positions = returned_elements(op, callee)
         if positions is not None:
             state.positions[op.target] = positions
     _element_of_returned(op, state)
     viewed = _viewed(op) or (
-        None if op.target in state.separate else _returned_argument(op, callee)
+        None if op.target in state.separate else returned_argument(op, callee)
     )
     if op.kind != "copy":
         _promote(viewed, state)  # sliced (`b = a[1:]`): a row is an array
@@ -372,51 +374,6 @@ def _axes_indexed(index: gast.expr) -> int:
     return sum(1 for p in parts if not (
         isinstance(p, gast.Constant) and (p.value is None or p.value is Ellipsis)
     ) and not (isinstance(p, gast.Attribute) and p.attr == "newaxis"))
-
-
-def _written_arguments(op: Op, callee: gast.FunctionDef | None) -> list[str]:
-    """The caller's variables a call of the user's function writes into: the arguments
-    bound to parameters it writes into in place (``a[0] = ...``, ``a.append(...)``, and
-    ``a *= 2.0``, which rebinds a number but writes into an array)."""
-    if callee is None:
-        return []
-    written = written_parameters(callee, augmented=True)
-    return [arg.id for param, arg in _bound(op, callee)
-            if param in written and isinstance(arg, gast.Name)]
-
-
-def _bound(op: Op, callee: gast.FunctionDef) -> list[tuple[str, gast.expr]]:
-    params = [a.id for a in callee.args.posonlyargs + callee.args.args]
-    return list(zip(params, op.args)) + list(op.keywords.items())
-
-
-def _returned_argument(op: Op, callee: gast.FunctionDef | None) -> str | None:
-    """The argument a call of the user's function may return itself, or a view of
-    (``def ident(a): return a``, ``return a[0]``, ``return a.T``)."""
-    return next(iter(sorted(_returned_arguments(op, callee))), None)
-
-
-def _returned_arguments(op: Op, callee: gast.FunctionDef | None) -> set[str]:
-    """The arguments a call of the user's function may return, return a view of, or
-    return in a tuple or list (``return a, b``)."""
-    if callee is None:
-        return set()
-    returned = returned_parameters(callee)
-    return {arg.id for param, arg in _bound(op, callee)
-            if param in returned and isinstance(arg, gast.Name)}
-
-
-def _returned_positions(op: Op, callee: gast.FunctionDef | None) -> list | None:
-    """For a call of the user's function returning a tuple literal, what each of its
-    elements may be and hold among the caller's names (``returned_positions``)."""
-    positions = returned_positions(callee) if callee is not None else None
-    if positions is None:
-        return None
-    names = {param: arg.id for param, arg in _bound(op, callee) if isinstance(arg, gast.Name)}
-    return [
-        ({names[p] for p in direct if p in names}, {names[p] for p in held if p in names}, fresh)
-        for direct, held, fresh in positions
-    ]
 
 
 def _element_of_returned(op: Op, state: _State) -> None:

@@ -1,12 +1,14 @@
 """What a function of the user's does to its parameters, read from its source: the ones
-it writes into in place, and the ones it may return (itself or a view of it). The
-aliasing check and the check of calls made for their effects ask this of callees."""
+it writes into in place, and the ones it may return (itself or a view of it); and so,
+at a call, what it does to the caller's variables passed as those. The aliasing check
+and the check of calls made for their effects ask this of callees."""
 
 from __future__ import annotations
 
 import gast
 
 from . import syntax as S
+from .ir import Op
 from .views import viewed_by
 
 
@@ -138,3 +140,49 @@ _MUTATORS = frozenset(
 )
 # NumPy functions that write into their first argument (`np.copyto(a, v)`, `np.add.at(a, i, v)`)
 _WRITES_FIRST = frozenset("copyto put place putmask put_along_axis fill_diagonal at".split())
+
+
+def written_arguments(op: Op, callee: gast.FunctionDef | None) -> list[str]:
+    """The caller's variables a call of the user's function writes into: the arguments
+    bound to parameters it writes into in place (``a[0] = ...``, ``a.append(...)``, and
+    ``a *= 2.0``, which rebinds a number but writes into an array)."""
+    if callee is None:
+        return []
+    written = written_parameters(callee, augmented=True)
+    return [arg.id for param, arg in _bound(op, callee)
+            if param in written and isinstance(arg, gast.Name)]
+
+
+def _bound(op: Op, callee: gast.FunctionDef) -> list[tuple[str, gast.expr]]:
+    params = [a.id for a in callee.args.posonlyargs + callee.args.args]
+    return list(zip(params, op.args)) + list(op.keywords.items())
+
+
+def returned_argument(op: Op, callee: gast.FunctionDef | None) -> str | None:
+    """The argument a call of the user's function may return itself, or a view of
+    (``def ident(a): return a``, ``return a[0]``, ``return a.T``)."""
+    return next(iter(sorted(returned_arguments(op, callee))), None)
+
+
+def returned_arguments(op: Op, callee: gast.FunctionDef | None) -> set[str]:
+    """The arguments a call of the user's function may return, return a view of, or
+    return in a tuple or list (``return a, b``)."""
+    if callee is None:
+        return set()
+    returned = returned_parameters(callee)
+    return {arg.id for param, arg in _bound(op, callee)
+            if param in returned and isinstance(arg, gast.Name)}
+
+
+def returned_elements(op: Op, callee: gast.FunctionDef | None) -> list | None:
+    """For a call of the user's function returning a tuple literal, what each of its
+    elements may be and hold among the caller's names (``returned_positions`` of the
+    callee, read at the call)."""
+    positions = returned_positions(callee) if callee is not None else None
+    if positions is None:
+        return None
+    names = {param: arg.id for param, arg in _bound(op, callee) if isinstance(arg, gast.Name)}
+    return [
+        ({names[p] for p in direct if p in names}, {names[p] for p in held if p in names}, fresh)
+        for direct, held, fresh in positions
+    ]

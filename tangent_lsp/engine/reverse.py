@@ -21,11 +21,13 @@ import gast
 
 from . import syntax as S
 from .adjoints import StatementAdjoints
-from .analysis import differentiable_operands, walk_ops
+from .analysis import walk_ops
 from .container_kinds import container_kinds
 from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement, as_returned
 from .naming import Namer, adjoint_base
-from .tape import assigned, initialize_loop_variables, is_push, pop, pop_into, push, push_value
+from .reads import first_use, reads, touched
+from .unpacking import joined_unpacking
+from .tape import assigned, initialize_loop_variables, pop, pop_into, push, push_value
 
 
 @dataclass
@@ -59,7 +61,7 @@ class _Reverse(StatementAdjoints):
     # --- forward sweep ----------------------------------------------------------------
 
     def forward(self, stmts: list[Statement], depth: int) -> list[gast.stmt]:
-        return _joined_unpacking(self._forward(stmts, depth))
+        return joined_unpacking(self._forward(stmts, depth))
 
     def _forward(self, stmts: list[Statement], depth: int) -> list[gast.stmt]:
         out: list[gast.stmt] = []
@@ -313,19 +315,19 @@ class _Reverse(StatementAdjoints):
     def carried(self, *blocks: list[Statement]) -> list[str]:
         """Adjoints that must hold a value on entry to and exit from a compound statement:
         those it contributes to, except the ones local to it (see ``local``)."""
-        touched = set()
+        contributed: set[str] = set()
         for block in blocks:
-            touched |= _touched(block, self.active)
-        return [name for name in sorted(touched) if not self.local(blocks, name)]
+            contributed |= touched(block, self.active)
+        return [name for name in sorted(contributed) if not self.local(blocks, name)]
 
     def local(self, blocks: tuple[list[Statement], ...], name: str) -> bool:
         """Assigned in the blocks before any read on every path, and never read outside."""
         statements = [s for block in blocks for s in block]
         if name not in assigned(statements) or name in self.wrt:
             return False
-        if name in _reads(self.fn.body, exclude=statements):
+        if name in reads(self.fn.body, exclude=statements):
             return False
-        return all(_first_use(block, name) != "read" for block in blocks)
+        return all(first_use(block, name) != "read" for block in blocks)
 
     def materialize(self, names: list[str]) -> list[gast.stmt]:
         out = []
@@ -370,7 +372,7 @@ class _Reverse(StatementAdjoints):
         # outside) starts each step at zero, whatever a later loop left in it: the step's
         # first contribution assigns it (`b = x * i` in two loops: the first's steps added
         # into what the step before left)
-        local = _touched(stmt.body, self.active) - set(carried)
+        local = touched(stmt.body, self.active) - set(carried)
         self.initialized -= local
         self.owned -= local
         outer_copies, self.copies = self.copies, set()
@@ -518,136 +520,11 @@ def _negate(test: gast.expr) -> gast.expr:
     return gast.UnaryOp(op=gast.Not(), operand=test)
 
 
-def _touched(stmts: list[Statement], active: set[str]) -> set[str]:
-    """Active variables whose adjoints receive contributions inside ``stmts``."""
-    names: set[str] = set()
-    for stmt in stmts:
-        if isinstance(stmt, Op) and stmt.target in active:
-            names |= differentiable_operands(stmt) & active
-            names.add(stmt.target)
-        elif isinstance(stmt, If):
-            names |= _touched(stmt.body, active) | _touched(stmt.orelse, active)
-        elif isinstance(stmt, Loop):
-            names |= _touched(stmt.body, active)
-        elif isinstance(stmt, GradHook) and stmt.target in active:
-            names.add(stmt.target)
-    return names
-
-
-def _statement_reads(stmt: Statement) -> set[str]:
-    if isinstance(stmt, Op):
-        return set(S.loaded_names(stmt.value))
-    if isinstance(stmt, Return):
-        return set(S.loaded_names(stmt.value))
-    if isinstance(stmt, Keep):
-        return set(S.loaded_names(stmt.stmt))
-    if isinstance(stmt, If):
-        return set(S.loaded_names(stmt.test))
-    if isinstance(stmt, GradHook):
-        return {stmt.target} | {n for s in stmt.body for n in S.loaded_names(s)}
-    if isinstance(stmt, Loop):
-        names = set()
-        for expr in (stmt.iterable, stmt.test):
-            if expr is not None:
-                names |= set(S.loaded_names(expr))
-        return names
-    return set()
-
-
-def _reads(stmts: list[Statement], exclude: list[Statement]) -> set[str]:
-    """Names read anywhere in ``stmts`` except inside the statements of ``exclude``."""
-    skip = {id(s) for s in exclude}
-    names: set[str] = set()
-    for stmt in stmts:
-        if id(stmt) in skip:
-            continue
-        names |= _statement_reads(stmt)
-        if isinstance(stmt, If):
-            names |= _reads(stmt.body, exclude) | _reads(stmt.orelse, exclude)
-        elif isinstance(stmt, Loop):
-            names |= _reads(stmt.body, exclude)
-    return names
-
-
-def _first_use(stmts: list[Statement], name: str) -> str:
-    """``"read"`` if some path through ``stmts`` reads ``name`` before assigning it,
-    ``"defined"`` if every path assigns it first, ``"none"`` otherwise."""
-    for stmt in stmts:
-        if name in _statement_reads(stmt):
-            return "read"
-        if isinstance(stmt, Op) and stmt.target == name:
-            return "defined"
-        if isinstance(stmt, If):
-            branches = (_first_use(stmt.body, name), _first_use(stmt.orelse, name))
-            if "read" in branches:
-                return "read"
-            if branches == ("defined", "defined"):
-                return "defined"
-        elif isinstance(stmt, Loop) and _first_use(stmt.body, name) == "read":
-            return "read"
-    return "none"
-
-
 def _constant_keys(keys: list) -> set | None:
     """The keys of a dict literal, when all are constants."""
     if all(isinstance(k, gast.Constant) for k in keys):
         return {k.value for k in keys}
     return None
-
-
-def _joined_unpacking(stmts: list[gast.stmt]) -> list[gast.stmt]:
-    """``W = p[0]; b = p[1]`` (from ``W, b = p``) written back as ``W, b = p``, the pushes
-    of the old values first: the code reads like its source, and differentiated again
-    it still says that ``p`` holds several values (a tuple, whose adjoint is a list)."""
-    out: list[gast.stmt] = []
-    position = 0
-    while position < len(stmts):
-        stmt = stmts[position]
-        base = _unpacked_element(stmt, 0)
-        if base is None:
-            out.append(stmt)
-            position += 1
-            continue
-        pushes, names, scan = [], [stmt.targets[0].id], position + 1
-        while scan < len(stmts):
-            following = stmts[scan]
-            if is_push(following) and scan + 1 < len(stmts) and _unpacked_element(
-                stmts[scan + 1], len(names), base
-            ):
-                pushes.append(following)
-                scan += 1
-                continue
-            if _unpacked_element(following, len(names), base) is None:
-                break
-            names.append(following.targets[0].id)
-            scan += 1
-        if len(names) == 1:  # one element read: nothing to join
-            out.append(stmt)
-            position += 1
-            continue
-        target = gast.Tuple(elts=[S.name(n, store=True) for n in names], ctx=gast.Store())
-        if base in names:
-            out.extend(stmts[position:scan])  # `x, y = x`: each element reads the old x
-        else:
-            out.extend(pushes)
-            out.append(gast.Assign(targets=[target], value=S.name(base), type_comment=None))
-        position = scan
-    return out
-
-
-def _unpacked_element(stmt: gast.stmt, index: int, base: str | None = None) -> str | None:
-    """The name ``stmt`` (``t = v[index]``, from an unpacking) reads an element of."""
-    if not getattr(stmt, "unpacked", False):
-        return None
-    value = stmt.value
-    if not (
-        isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)
-        and isinstance(value.slice, gast.Constant) and value.slice.value == index
-    ):
-        return None
-    if base is not None and value.value.id != base:
-        return None
-    return value.value.id
 
 
 def reverse(

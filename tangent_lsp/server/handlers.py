@@ -7,7 +7,6 @@ in a worker thread, and a ``$/cancelRequest`` cancels the handler at its
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import dataclasses
 import functools
@@ -36,6 +35,7 @@ from .app import (
 )
 from .cache import Overrun
 from .edits import existing_derivative
+from .rule_hover import rule_markdown
 from .stale import stale as stale_blocks
 from .uris import GradientTarget, gradient_uri, parse_gradient_uri
 
@@ -528,7 +528,7 @@ async def _hover_markdown(ls: TangentServer, snap: Snapshot, func, point):
                                      show_gradient=link), span
     target = locate.target_at(parsed, func, point)
     if target is not None:
-        markdown = _rule_markdown(ls, target, parsed, snap.path)
+        markdown = rule_markdown(target, ls.settings.mode, parsed, snap.path)
         if markdown is not None:
             return markdown, target.span
     stmt = locate.statement_at(parsed, func, point)
@@ -542,7 +542,7 @@ async def _hover_markdown(ls: TangentServer, snap: Snapshot, func, point):
         return _error_hover(snap, func, error), span
     except Overrun as error:
         return hover_text.overrun(func.name, error.budget_ms), span
-    lines = _statement_lines(derivative, stmt)
+    lines = locate.statement_lines(derivative, stmt)
     merged = False
     if not lines and req.optimized:  # the optimizer may have merged its part into another's
         try:
@@ -550,60 +550,9 @@ async def _hover_markdown(ls: TangentServer, snap: Snapshot, func, point):
         except (DiffError, Overrun):
             unoptimized = None
         if unoptimized is not None:
-            lines = _statement_lines(unoptimized, stmt)
+            lines = locate.statement_lines(unoptimized, stmt)
             derivative, merged = (unoptimized, True) if lines else (derivative, False)
     if lines:
         return hover_text.statement(stmt.lineno, primal, derivative.code, lines, req.mode,
                                     merged=merged), span
     return hover_text.inactive_statement(stmt.lineno, primal, func.name, derivative.wrt), span
-
-
-def _statement_lines(derivative: Derivative, stmt: ast.stmt) -> list[int]:
-    """The lines of the function's own derivative generated for ``stmt`` (not those of its
-    callees' derivatives, whose source maps count lines of their own files)."""
-    own = _own_lines(derivative.code)
-    for line in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1):
-        lines = [n for n in derivative.source_map.get(line, ()) if n <= own]
-        if lines:
-            return lines
-    return []
-
-
-def _own_lines(code: str) -> int:
-    """How many lines of ``code`` (1-based, inclusive) the first function spans."""
-    lines = code.splitlines()
-    return next((i for i, text in enumerate(lines) if i and text.startswith("def ")), len(lines))
-
-
-# methods of lists and dicts, which the engine follows itself (no rule for them)
-_CONTAINER_METHODS = frozenset(("append", "pop", "values", "items", "keys", "get"))
-
-
-def _rule_markdown(
-    ls: TangentServer, target: locate.Target, parsed: locate.Parsed | None = None,
-    path: str | None = None,
-) -> str | None:
-    from tangent_lsp.engine.templates import library
-
-    if target.kind == "method" and target.shown.strip(".()") in _CONTAINER_METHODS:
-        return hover_text.container_method(target.shown)
-    module = locate.imported_from(parsed, target.shown, path) if parsed and target.kind == "call" else None
-    if module is not None:
-        return hover_text.project_function(target.shown, module)
-
-    rules = library()
-    mode = ls.settings.mode
-    table = rules.tangents if mode == "forward" else rules.adjoints
-    if target.key is not None and target.key not in table:
-        mode, table = "reverse", rules.adjoints
-    if target.key is not None and target.key in table:
-        template = table[target.key]
-        return hover_text.rule(target.key, target.shown, template.result, template.params,
-                               template.text, template.vararg, mode)
-    if target.key is not None and target.key in rules.nondifferentiable:
-        return hover_text.nondifferentiable(target.key, target.shown)
-    if target.key is not None and target.key.startswith("__module__."):
-        return hover_text.user_function(target.shown) if target.kind == "call" else None
-    if target.kind in ("call", "method"):
-        return hover_text.no_rule(target.key, target.shown)
-    return None

@@ -15,10 +15,14 @@ import tokenize
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ..engine.parse import parse_python
 from ..engine.project import module_file
 from .positions import byte_to_cp, split_lines
+
+if TYPE_CHECKING:
+    from ..engine import Derivative
 
 # The engine's keys for Python operators (tangent_lsp/engine/normalize.py).
 BINARY_OPERATORS: dict[type, tuple[str, str]] = {
@@ -352,3 +356,20 @@ def imported_from(parsed: Parsed, shown: str, path: str | None) -> str | None:
             module = "." * stmt.level + (stmt.module or "")
             return module if path and module_file(path, module) else None
     return None
+
+
+def statement_lines(derivative: Derivative, stmt: ast.stmt) -> list[int]:
+    """The lines of the function's own derivative generated for ``stmt`` (not those of its
+    callees' derivatives, whose source maps count lines of their own files)."""
+    own = _own_lines(derivative.code)
+    for line in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1):
+        lines = [n for n in derivative.source_map.get(line, ()) if n <= own]
+        if lines:
+            return lines
+    return []
+
+
+def _own_lines(code: str) -> int:
+    """How many lines of ``code`` (1-based, inclusive) the first function spans."""
+    lines = code.splitlines()
+    return next((i for i, text in enumerate(lines) if i and text.startswith("def ")), len(lines))
