@@ -50,9 +50,13 @@ def _discards_value(assignment: gast.Assign) -> bool:
 def _assignments_of(
     functions: list[gast.FunctionDef], names: set[str]
 ) -> dict[str, list[gast.Assign]]:
-    """The statements ``... = half(...)`` of each half, by the half's name."""
+    """The statements ``... = half(...)`` of each half, by the half's name; none of a
+    function that reads ``_``: there it is the user's variable, not a discarded value."""
     found: dict[str, list[gast.Assign]] = {}
-    for assignment in S.nodes_of(functions, gast.Assign):
+    kept = [f for f in functions if not any(
+        n.id == "_" and n.ctx.__class__ is gast.Load for n in S.names(f)
+    )]
+    for assignment in S.nodes_of(kept, gast.Assign):
         value = assignment.value
         if (
             isinstance(value, gast.Call) and isinstance(value.func, gast.Name)

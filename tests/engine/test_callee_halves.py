@@ -240,3 +240,21 @@ def test_a_forward_half_whose_value_one_call_reads_returns_it():
     forward = code[code.index("def dnll_of_softmax_dz_forward"):].split("\ndef ")[0]
     assert "np.log(" in forward
     assert "_, saved_nll_of_softmax" in code and "a, saved_nll_of_softmax" in code
+
+
+def underscore_read(x, w):
+    _ = loss_of(x * w, w)  # the user's own variable named `_`
+    return np.sum(_ * x)
+
+
+def underscore_in_a_loop(x, w):
+    s = 0.0
+    for _ in range(2):
+        _ = loss_of(x * w, w)
+        s = s + _ * np.sum(x)
+    return s
+
+
+@pytest.mark.parametrize("function", [underscore_read, underscore_in_a_loop])
+def test_a_variable_named_underscore_is_not_a_discarded_value(function):
+    assert_gradients_match(function, (V, np.abs(W) + 0.1), (0, 1))
