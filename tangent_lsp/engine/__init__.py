@@ -197,7 +197,7 @@ def _differentiate(
     check_signature(node)
     wrt_names = _wrt_names(node, wrt)
     program = Program(module, resolver, optimized=optimized, rules=rules)
-    program.function_names = Namer(module_names(module))
+    program.function_names = Namer(module_names(module) | resolver.global_names())
     imports: list[str] = []
     if resolver.numpy_alias() is None:
         program.np_alias = program.function_names.fresh("np")

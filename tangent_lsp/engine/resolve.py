@@ -47,6 +47,10 @@ class Resolver(Protocol):
     def numpy_alias(self) -> str | None:
         """The name the module binds to ``numpy`` itself, if any."""
 
+    def global_names(self) -> set[str]:
+        """Every name the module binds: the generated functions, which run beside them,
+        must not take one (a user's ``dsq_dy_forward``, or an earlier derivative's)."""
+
     def binding(self, identifier: str) -> object:
         """What the module binds ``identifier`` to, as a token: two modules' tokens are
         equal when the name means the same thing in both (None: not bound)."""
@@ -92,6 +96,10 @@ class StaticResolver:
         if base is None:
             return None
         return f"{base}.{rest}" if rest else base
+
+    def global_names(self) -> set[str]:
+        module = self.module
+        return set(module.imports) | set(module.functions) | set(module.assigned)
 
     def is_global(self, identifier: str) -> bool:
         module = self.module
@@ -314,6 +322,9 @@ class RuntimeResolver:
         for callee in self.callees:
             out.extend(callee._all())
         return out
+
+    def global_names(self) -> set[str]:
+        return {name for name in self.namespace if isinstance(name, str)}
 
     def qualname(self, node: gast.AST) -> str | None:
         path = dotted_name(node)

@@ -130,6 +130,23 @@ def broadcast_after_a_reduction(x, w):
     return np.sum(total_times(x, w) + x[:, None])  # (4,) + (4, 1): spread to (4, 4)
 
 
+def sq(y):
+    return np.sum(np.tanh(y) ** 2)
+
+
+def dsq_dy_forward(y):  # the name of sq's generated forward half: the user's, kept
+    return y * 3.0
+
+
+def named_like_a_half(x, w):
+    return sq(x * w) * np.sum(dsq_dy_forward(x))
+
+
+def product_of_losses(x, w):
+    return sq(x) * sq(w)  # differentiated again: the halves of the first derivative's
+    # module and of the second's are different functions under different names
+
+
 V = rng.normal(size=4)
 W = rng.normal(size=4)
 M = rng.normal(size=(4, 4)) / 2
@@ -148,6 +165,8 @@ PROGRAMS = [
     (losses_summed_in_a_loop, (M, B, V, np.abs(W) + 0.1), (0, 1, 2)),
     (value_read_at_one_call, (V, np.abs(W) + 0.1), (0,)),
     (broadcast_after_a_reduction, (V, W), (0, 1)),
+    (named_like_a_half, (V, W), (0, 1)),
+    (product_of_losses, (V, W), (0, 1)),
 ]
 IDS = [p[0].__name__ for p in PROGRAMS]
 
