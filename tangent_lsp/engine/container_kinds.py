@@ -16,7 +16,10 @@ from .control import DICT_KEYS
 from .ir import Function, If, Loop, Return, Statement
 from .templates import RUNTIME_MODULE
 
-__all__ = ["container_kinds", "returned_kind", "returned_parameter", "string_names"]
+__all__ = [
+    "container_kinds", "returned_elements", "returned_kind", "returned_parameter",
+    "string_names",
+]
 
 
 # NumPy functions that return a list when given several arrays (`np.atleast_2d(a, b)[0]`)
@@ -42,7 +45,8 @@ def _singular_values_only(op) -> bool:
 
 
 def container_kinds(
-    fn: Function, callee_kinds=None, result_kind=None, returned_argument=None
+    fn: Function, callee_kinds=None, result_kind=None, returned_argument=None,
+    result_elements=None,
 ) -> dict[str, str]:
     """Variables that are statically lists or dicts (``[]``, ``.append``, ``d["key"]``),
     and ``"any"`` for those that hold other values (containers or arrays: which, only the
@@ -55,8 +59,11 @@ def container_kinds(
     it by a key held in a variable, or loops over it, shows nothing of it itself.
     ``returned_argument(op)``: the argument such a call returns itself (``def pick(Ws):
     return Ws``), whose kind the result has (``pick([W1, W2])``: a list).
+    ``result_elements(op)``: for a call returning a tuple literal, the kinds of its
+    elements (``returned_elements``), which the caller's unpacking gives its names.
     """
     kinds: dict[str, str] = {}
+    elements_of: dict[str, tuple] = {}  # call result → the kinds of its elements
     # a parameter whose default is a tuple or list literal (a generated derivative's seed
     # for a function returning a tuple)
     args = fn.node.args
@@ -98,6 +105,10 @@ def container_kinds(
             returned = result_kind(op)
             if returned:  # `g = grads(p, x)`: a dict, since grads returns one
                 kinds[op.target] = returned
+        if op.kind == "call" and result_elements is not None:
+            elements = result_elements(op)
+            if elements:
+                elements_of[op.target] = elements
         argument = returned_argument(op) if op.kind == "call" and returned_argument else None
         if isinstance(argument, (gast.List, gast.Tuple, gast.ListComp)):
             kinds[op.target] = "list"  # `pick([W1, W2])`: the list passed in
@@ -122,6 +133,13 @@ def container_kinds(
             )
         ):  # `a, b = pairs[1]`, or a helper's nested result `parts = grads[1]; parts[0]`
             kinds[op.target] = "list"
+        if op.kind == "subscript" and isinstance(op.value.value, gast.Name):
+            elements = elements_of.get(op.value.value.id)
+            index = op.value.slice
+            if elements and isinstance(index, gast.Constant) and type(index.value) is int and (
+                -len(elements) <= index.value < len(elements)
+            ) and elements[index.value]:  # `h, saved = g_forward(x)`: saved is a tuple
+                kinds[op.target] = elements[index.value]
         if op.kind == "rule" and op.key in _SAME_KIND and op.args and isinstance(
             op.args[0], gast.Name
         ) and kinds.get(op.args[0].id) in ("list", "dict"):  # `copied(d)` of a dict: a dict
@@ -169,6 +187,26 @@ def returned_kind(fn: Function, kinds: dict[str, str]) -> str | None:
         return "list"
     found = kinds.get(result.id) if isinstance(result, gast.Name) else None
     return "any" if found == "positional" else found
+
+
+def returned_elements(fn: Function, kinds: dict[str, str]) -> tuple[str | None, ...] | None:
+    """For ``fn`` returning a tuple or list literal, the kind of each element (a nested
+    literal is a list, a name has its ``container_kinds``), else None."""
+    result = next((s.value for s in reversed(fn.body) if isinstance(s, Return)), None)
+    if not isinstance(result, (gast.Tuple, gast.List)):
+        return None
+    found: list[str | None] = []
+    for element in result.elts:
+        if isinstance(element, (gast.Tuple, gast.List)):
+            found.append("list")
+        elif isinstance(element, gast.Dict):
+            found.append("dict")
+        elif isinstance(element, gast.Name):
+            kind = kinds.get(element.id)
+            found.append("any" if kind == "positional" else kind)
+        else:
+            found.append(None)
+    return tuple(found)
 
 
 def returned_parameter(fn: Function) -> str | None:

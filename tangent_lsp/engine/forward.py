@@ -116,8 +116,10 @@ class _Forward:
         self.owned: set[str] = set()
         # results of the user's functions, which `a, b = g(x)` may unpack (tuples)
         self.call_results = {op.target for op in walk_ops(fn.body) if op.kind == "call"}
-        callee_kinds = calls.argument_kinds if calls is not None else None
-        self.containers = set(container_kinds(fn, callee_kinds)) | {
+        self.containers = set(container_kinds(
+            fn, calls and calls.argument_kinds, calls and calls.result_kind,
+            calls and calls.returned_argument, calls and calls.result_elements,
+        )) | {
             op.target for op in walk_ops(fn.body) if op.key in _CONTAINER_MAKERS
         }
 

@@ -16,7 +16,9 @@ import gast
 
 from .aliasing import check_views
 from . import analysis, optimize
-from .container_kinds import container_kinds, returned_kind, returned_parameter
+from .container_kinds import (
+    container_kinds, returned_elements, returned_kind, returned_parameter,
+)
 from .accumulate import accumulate_in_place
 from .dead_code import calls_are_pure
 from .hoist import hoist_invariants
@@ -54,6 +56,7 @@ class CalleeKinds:
     parameters: dict[str, str] = field(default_factory=dict)
     result: str | None = None
     argument: str | None = None  # the parameter it returns itself (`return Ws`)
+    elements: tuple[str | None, ...] | None = None  # of a tuple literal it returns
     # ZERO_D when it returns shape () whatever its arguments (a loss: a full reduction),
     # SCALAR for a Python number, else None
     shape: Shape | None = None
@@ -234,11 +237,13 @@ class Program:
             return self.kinds[qualname]
         calls = self.CallSite(self, callee.resolver)
         kinds = container_kinds(
-            fn, calls.argument_kinds, calls.result_kind, calls.returned_argument
+            fn, calls.argument_kinds, calls.result_kind, calls.returned_argument,
+            calls.result_elements,
         )
         self.kinds[qualname] = CalleeKinds(
             {p: kinds[p] for p in fn.params if p in kinds}, returned_kind(fn, kinds),
-            returned_parameter(fn), result_shape(fn, shape_classes(fn, calls.result_shape)),
+            returned_parameter(fn), returned_elements(fn, kinds),
+            result_shape(fn, shape_classes(fn, calls.result_shape)),
         )
         return self.kinds[qualname]
 
@@ -281,6 +286,11 @@ class Program:
         def result_kind(self, op) -> str | None:
             """The kind of what a call of the user's function returns (``returned_kind``)."""
             return self.program.callee_kinds(op.key, self.resolver).result
+
+        def result_elements(self, op) -> tuple[str | None, ...] | None:
+            """The kinds of the elements of the tuple a call of the user's function
+            returns (``returned_elements``)."""
+            return self.program.callee_kinds(op.key, self.resolver).elements
 
         def result_shape(self, op) -> Shape | None:
             """What is known of the shape of a call's result whatever the arguments'

@@ -429,7 +429,7 @@ class _Reverse(StatementAdjoints):
         calls = self.calls
         self.containers = container_kinds(
             self.fn, calls and calls.argument_kinds, calls and calls.result_kind,
-            calls and calls.returned_argument,
+            calls and calls.returned_argument, calls and calls.result_elements,
         )
         # tuples returned by the user's functions: their elements may be dicts or lists
         self.call_results = {op.target for op in walk_ops(self.fn.body) if op.kind == "call"}

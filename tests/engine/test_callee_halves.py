@@ -147,6 +147,19 @@ def product_of_losses(x, w):
     # module and of the second's are different functions under different names
 
 
+def row_softmax(z):
+    e = np.exp(z)
+    return e / np.sum(e, axis=-1, keepdims=True)  # saved: a tuple of two arrays
+
+
+def attend(a, v):
+    return row_softmax(a) @ v
+
+
+def attention_loss(a, v):
+    return np.sum(attend(a, v) ** 2)  # forward over reverse: the saved tuple's tangents
+
+
 V = rng.normal(size=4)
 W = rng.normal(size=4)
 M = rng.normal(size=(4, 4)) / 2
@@ -167,6 +180,7 @@ PROGRAMS = [
     (broadcast_after_a_reduction, (V, W), (0, 1)),
     (named_like_a_half, (V, W), (0, 1)),
     (product_of_losses, (V, W), (0, 1)),
+    (attention_loss, (M[:3], M.T.copy()), (0, 1)),
 ]
 IDS = [p[0].__name__ for p in PROGRAMS]
 
