@@ -130,6 +130,10 @@ def read_shapes_from_stable_names(
                     done = without_noop_unbroadcast(node, classes)  # `t4 ** 2` read as `t4`
                     if done is not node:
                         return done
+                    if classes.of(arg) in (ZERO_D, SCALAR):  # a number's adjoint: a sum
+                        if classes.of(node.args[0]) in (ZERO_D, SCALAR):
+                            return node.args[0]
+                        return S.call(f"{classes.np_alias}.sum", [_uncopied(node.args[0])])
                 shape = classes.of(arg) if isinstance(arg, gast.Name) else None
                 if shape is None or (arg.id in stable and arg.id not in temporaries):
                     return node
@@ -147,6 +151,16 @@ def read_shapes_from_stable_names(
     # names must be defined before
     _visit_backward(function, Replace(), otherwise_all=False, calls=SHAPE_ONLY_CALLS, callers=callers)
     return function
+
+
+def _uncopied(expr: gast.expr) -> gast.expr:
+    """``v`` for ``v.copy()``: a sum is a new value anyway."""
+    if (
+        isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute)
+        and expr.func.attr == "copy" and not expr.args and not expr.keywords
+    ):
+        return expr.func.value
+    return expr
 
 
 def _shape_giver(expr: gast.expr, classes: ShapeClasses) -> gast.expr:

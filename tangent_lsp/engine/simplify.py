@@ -38,7 +38,7 @@ class _Simplify(S.Transformer):
     ``0 + e → e``, ``-(-e) → e``
     (also ``-(-a * b) → a * b``), ``e + e → 2.0 * e`` (``a + e + e → a + 2.0 * e``),
     ``a + -b → a - b`` (``a + -b * c → a - b * c``) and
-    ``unbroadcast(-g, x) → -unbroadcast(g, x)``, never
+    ``unbroadcast(-g, x) → -unbroadcast(g, x)`` (``np.sum(-g)`` likewise), never
     ``e * 0 → 0``. Applied to the backward sweep only, where every
     expression is a float adjoint times something, so dtypes cannot change."""
 
@@ -110,11 +110,15 @@ class _Simplify(S.Transformer):
     def visit_Call(self, node: gast.Call) -> gast.expr:
         self.generic_visit(node)
         if (
-            isinstance(node.func, gast.Name) and node.func.id == "unbroadcast"
-            and len(node.args) == 2 and (positive := _without_sign(node.args[0])) is not None
-        ):  # unbroadcast is linear: negate the (smaller) sum, not the array (`-g / t / t`
-            node.args[0] = positive  # too, so that `-(unbroadcast(-g / t / t, x) * e)` cancels)
-            return gast.UnaryOp(op=gast.USub(), operand=node)
+            (
+                (isinstance(node.func, gast.Name) and node.func.id == "unbroadcast"
+                 and len(node.args) == 2)
+                or (S.dotted_name(node.func) == f"{self.np}.sum" and len(node.args) == 1
+                    and not node.keywords)
+            ) and (positive := _without_sign(node.args[0])) is not None
+        ):  # unbroadcast and sum are linear: negate the (smaller) sum, not the array
+            node.args[0] = positive  # (`-g / t / t` too: `-(unbroadcast(-g / t / t, x) * e)`
+            return gast.UnaryOp(op=gast.USub(), operand=node)  # cancels)
         return node
 
     def visit_Compare(self, node: gast.Compare) -> gast.expr:

@@ -1082,3 +1082,35 @@ def test_a_branch_of_a_conditional_expression_is_not_named_again():
               "    return np.sum(y) if flag > 0 else np.sum(y * y)\n")
     code = derive(source, "f").code
     assert code.count("# Grad of: return") == 1, code
+
+
+def _number_times(x, w):
+    return np.sum(np.sum(x * x) * w + x)
+
+
+def _squared_norm(x):
+    return np.sum(x * x)
+
+
+def _number_from_a_callee(x, w):
+    return np.sum(_squared_norm(x) * w + x)
+
+
+def _numbers_in_a_loop(X, w):
+    out = np.zeros(X.shape[0])
+    for i in range(X.shape[0]):
+        out[i] = _squared_norm(X[i] * w)
+    return np.sum(out ** 2)
+
+
+@pytest.mark.parametrize("function", [_number_times, _number_from_a_callee, _numbers_in_a_loop])
+def test_a_numbers_adjoint_is_a_sum_not_an_unbroadcast_to_a_recomputed_value(function):
+    """``unbroadcast(g, s)`` with ``s`` of shape (): ``np.sum(g)``. It read the function's
+    own value (``np.sum(t2)``) computed again just for its shape."""
+    x, w = np.random.default_rng(4).normal(size=(2, 3))
+    args = (np.outer(x, w), w) if function is _numbers_in_a_loop else (x, w)
+    in_place = function is _numbers_in_a_loop  # `out[i] = ...`: not autograd's
+    assert_gradients_match(function, args, (0, 1), autograd=not in_place)
+    code = derivative_source(function, wrt=(0, 1)).code.split("\ndef d_squared")[0]
+    assert "np.sum(bt * w)" in code or "= np.sum(bout[i])" in code
+    assert "np.sum(t2)" not in code and ".sum())" not in code and "copy())" not in code
