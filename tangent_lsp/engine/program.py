@@ -37,7 +37,9 @@ from .project import imports_for, module_name_of
 from .resolve import Resolver, StaticResolver
 from .forward import ForwardResult, forward
 from .reverse import ReverseResult, reverse
-from .shapes import SCALAR, ZERO_D, Shape, elementwise_names, result_shape, shape_classes
+from .shapes import (
+    SCALAR, ZERO_D, Shape, ShapeClasses, elementwise_names, result_shape, shape_classes,
+)
 from .templates import RuleLibrary, library
 
 
@@ -292,11 +294,23 @@ class Program:
             returns (``returned_elements``)."""
             return self.program.callee_kinds(op.key, self.resolver).elements
 
-        def result_shape(self, op) -> Shape | None:
-            """What is known of the shape of a call's result whatever the arguments'
-            (``CalleeKinds.shape``): shape () for a loss, so its seed needs no
-            ``unbroadcast``."""
-            return self.program.callee_kinds(op.key, self.resolver).shape
+        def result_shape(self, op, classes: ShapeClasses) -> Shape | None:
+            """The shape of a call's result (``CalleeKinds.shape``) in the caller's
+            ``classes``: shape () for a loss, so its seed needs no ``unbroadcast``; its
+            arguments' for an elementwise helper, so its value is not kept for its shape."""
+            shape = self.program.callee_kinds(op.key, self.resolver).shape
+            if shape is None or shape in (ZERO_D, SCALAR):
+                return shape
+            callee = self.resolver.callee(op.key)
+            args = callee.node.args
+            bound = dict(zip((a.id for a in args.posonlyargs + args.args), op.args))
+            bound.update(op.keywords)
+            found: Shape | None = SCALAR
+            for param in sorted(shape):
+                if param not in bound:  # its default: not an argument of this call
+                    return None
+                found = classes.combine(found, classes.of(bound[param]))
+            return found
 
         def returned_argument(self, op) -> gast.expr | None:
             """The argument a call of the user's function returns itself (``pick(Ws)``

@@ -71,6 +71,9 @@ class ShapeClasses:
         self.shape_tuples: set[str] = set()  # names bound to some ``x.shape``
         self.np_alias = "np"  # how generated code spells numpy (``np.cos(x)`` has x's shape)
         self.elementwise: set[str] = set()  # bare names of them (``from numpy import cos``)
+        # calls of the user's functions whose result's shape is known, by their text (the
+        # optimizer inlines `h = sigmoid(z)` into the expressions that read h)
+        self.calls: dict[str, Shape] = {}
 
     def combine(self, a: Shape | None, b: Shape | None) -> Shape | None:
         """The shape of an elementwise operation on shapes ``a`` and ``b``."""
@@ -115,6 +118,8 @@ class ShapeClasses:
                 return self.of(expr.args[position])
             if func.id in self.elementwise and len(expr.args) == 1 and not expr.keywords:
                 return self.of(expr.args[0])
+            if self.calls:
+                return self.calls.get(gast.dump(expr))
         elif (
             func.__class__ is gast.Attribute
             and func.value.__class__ is gast.Name and func.value.id == self.np_alias
@@ -167,11 +172,11 @@ def broadcast(a: Shape | None, b: Shape | None, dominated: dict | None = None) -
 
 
 def shape_classes(
-    fn: Function, call_shape: Callable[[Op], Shape | None] | None = None
+    fn: Function, call_shape: Callable[[Op, "ShapeClasses"], Shape | None] | None = None
 ) -> ShapeClasses:
-    """The shapes of the function's variables. ``call_shape``: what is known of the
-    result of a call of the user's function whatever its arguments (``result_shape`` of
-    the callee), if anything.
+    """The shapes of the function's variables. ``call_shape(op, classes)``: the shape of
+    the result of a call of the user's function, from what its source proves
+    (``result_shape`` of the callee) and the classes of the arguments, if known.
 
     A variable assigned in several places (inside branches and loops) may change
     shape over time, so its shape is known only if every one of its assignments
@@ -199,7 +204,9 @@ def shape_classes(
         for op in ops:
             shape = _value_class(op, classes)
             if op.kind == "call" and call_shape is not None:
-                shape = call_shape(op)
+                shape = call_shape(op, classes)
+                if shape is not None:
+                    classes.calls[gast.dump(op.value)] = shape
             if op.target in zero_d and shape in (SCALAR, ZERO_D):
                 shape = ZERO_D
             if op.target in several:
@@ -234,13 +241,16 @@ def shape_classes(
 
 
 def result_shape(fn: Function, classes: ShapeClasses) -> Shape | None:
-    """The shape of what ``fn`` returns if it is the same for any arguments: ZERO_D (a
-    full reduction), SCALAR (a Python number), else None."""
+    """What ``fn``'s own source proves of the shape of what it returns: ZERO_D (a full
+    reduction), SCALAR (a Python number), the broadcast of some of its parameters (a
+    set of their names: ``sigmoid(z)`` has ``z``'s shape), else None."""
     returns = [s for s in fn.body if isinstance(s, Return)]
     if len(returns) != 1 or not isinstance(returns[0].value, (gast.Name, gast.Constant)):
         return None
     shape = classes.of(returns[0].value)
-    return shape if shape in (ZERO_D, SCALAR) else None
+    if shape in (ZERO_D, SCALAR) or (shape is not None and shape <= set(fn.params)):
+        return shape
+    return None
 
 
 def _value_class(op: Op, classes: ShapeClasses) -> Shape | None:

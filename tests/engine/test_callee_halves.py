@@ -160,6 +160,22 @@ def attention_loss(a, v):
     return np.sum(attend(a, v) ** 2)  # forward over reverse: the saved tuple's tangents
 
 
+def doubled(x):
+    return 2.0 * x  # x's shape: its caller needs no value of it for a shape
+
+
+def weighted_doubles(x, w):
+    return np.sum(doubled(x) * w)
+
+
+def shifted(h, b):
+    return np.tanh(h + b)  # the broadcast of h and b
+
+
+def shifted_rows(H, b, c):
+    return np.sum(shifted(H, b) * c) + np.sum(shifted(H, c[:, None]) ** 2)
+
+
 V = rng.normal(size=4)
 W = rng.normal(size=4)
 M = rng.normal(size=(4, 4)) / 2
@@ -181,6 +197,8 @@ PROGRAMS = [
     (named_like_a_half, (V, W), (0, 1)),
     (product_of_losses, (V, W), (0, 1)),
     (attention_loss, (M[:3], M.T.copy()), (0, 1)),
+    (weighted_doubles, (V, W), (0, 1)),
+    (shifted_rows, (M, B, W), (0, 1, 2)),
 ]
 IDS = [p[0].__name__ for p in PROGRAMS]
 
@@ -265,6 +283,18 @@ def test_a_callee_that_returns_a_full_reduction_returns_shape_0():
     assert "unbroadcast(bvalue_read_at_one_call" not in code
     code = tangent_lsp.derive(source, "broadcast_after_a_reduction", wrt="x").code
     assert "unbroadcast(" in code.split("def dtotal_times")[0]  # its result is not 0-d
+
+
+def test_an_elementwise_callee_has_its_arguments_shape():
+    """``doubled(x)`` has x's shape: the caller spreads the seed to x, without calling
+    doubled just for the shape of its value."""
+    source = open(__file__).read()
+    code = tangent_lsp.derive(source, "weighted_doubles", wrt="x").code
+    caller = code.split("\ndef ")[0]
+    assert "doubled(x)" not in "\n".join(
+        line for line in caller.splitlines() if not line.lstrip().startswith("#")
+    )
+    assert "bdoubled=unbroadcast(bweighted_doubles * w, x)" in caller
 
 
 def test_a_forward_half_whose_value_one_call_reads_returns_it():
