@@ -367,6 +367,7 @@ class Program:
                 program.callees[position:position] = [
                     f for f in (halves.forward, halves.backward) if f
                 ]
+                program.helpers.add("copied")  # the backward half may restore on copies
             if callee.project is not None:  # another file: bring its names along
                 for line in imports_for(
                     generated.function, callee.project, program.module, set(program.helpers),

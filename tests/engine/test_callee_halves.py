@@ -176,6 +176,18 @@ def shifted_rows(H, b, c):
     return np.sum(shifted(H, b) * c) + np.sum(shifted(H, c[:, None]) ** 2)
 
 
+def pushed(values, v):
+    values.append(v * 2.0)  # writes into the caller's list: the backward half copies it
+    return values
+
+
+def appended_by_a_helper(x):
+    out = []
+    out = pushed(out, x)
+    out = pushed(out, np.sin(x))
+    return np.sum(out[0] * out[1])
+
+
 V = rng.normal(size=4)
 W = rng.normal(size=4)
 M = rng.normal(size=(4, 4)) / 2
@@ -321,3 +333,8 @@ def underscore_in_a_loop(x, w):
 @pytest.mark.parametrize("function", [underscore_read, underscore_in_a_loop])
 def test_a_variable_named_underscore_is_not_a_discarded_value(function):
     assert_gradients_match(function, (V, np.abs(W) + 0.1), (0, 1))
+
+
+def test_a_callee_that_appends_to_a_list_passed_in():
+    """Its backward half restores on a copy of the list (``copied`` imported)."""
+    assert_gradients_match(appended_by_a_helper, (V,), (0,), autograd=False)
