@@ -15,6 +15,7 @@ from .analysis import walk_ops
 from .control import DICT_KEYS
 from .ir import Function, If, Loop, Return, Statement
 from .templates import RUNTIME_MODULE
+from ..runtime import TUPLE_RESULTS
 
 __all__ = [
     "container_kinds", "returned_elements", "returned_kind", "returned_parameter",
@@ -25,7 +26,10 @@ __all__ = [
 # NumPy functions that return a list when given several arrays (`np.atleast_2d(a, b)[0]`)
 _LIST_OF_SEVERAL = frozenset(f"numpy.atleast_{n}d" for n in (1, 2, 3))
 # Runtime helpers whose result is of their argument's kind (an array for an array)
-_SAME_KIND = frozenset(f"{RUNTIME_MODULE}.{name}" for name in ("copied",))
+_SAME_KIND = frozenset(f"{RUNTIME_MODULE}.{name}" for name in ("copied", "zeros_like", "add_grad"))
+# Runtime helpers whose result is a tuple (the others give arrays: `bP = unbroadcast(...)`
+# then `bP[0] += ...` indexes an array)
+_TUPLES = frozenset(f"{RUNTIME_MODULE}.{name}" for name in TUPLE_RESULTS)
 # Functions that always return a list (or tuple) of values
 _LISTS = frozenset((
     "numpy.split", "numpy.array_split", "builtins.list", "builtins.tuple",
@@ -91,7 +95,7 @@ def container_kinds(
         op.target for op in walk_ops(fn.body) if op.kind == "rule" and (
             op.target in unpacked
             or (op.target in indexed and (
-                (op.key.startswith(RUNTIME_MODULE + ".") and op.key not in _SAME_KIND)
+                op.key in _TUPLES
                 or (op.key in _LIST_OF_SEVERAL and len(op.args) > 1)
             ))
         )

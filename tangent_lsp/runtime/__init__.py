@@ -18,6 +18,19 @@ from __future__ import annotations
 
 from . import containers, forward, linalg, products, reverse, second_order, special, statistics, tape
 
+# Helpers whose result is always a tuple, read by position by the code that calls them
+# (`grads = solve_adjoint(...)`; `grads[0]`): differentiated again, that code treats the
+# result as a container. Every other helper returns an array or a number, or a container
+# only when its argument is one (`zeros_like`, `add_grad`, `copied`).
+TUPLE_RESULTS = frozenset((
+    "einsum_adjoint", "einsum_adjoint_tangent", "einsum_adjoint_vjp", "gram_adjoint_vjp",
+    "interp_layout", "kron_layout", "matmul_adjoint_a_vjp", "matmul_adjoint_b_vjp",
+    "norm_adjoint_vjp", "order_statistics", "pick_adjoint", "reshape_each", "solve_adjoint",
+    "solve_adjoint_tangent", "solve_adjoint_vjp", "solve_tangent_vjp", "split_like",
+    "svd_adjoints", "svd_tangents", "tangents_like", "tangents_like_adjoint", "unarray",
+    "unstack",
+))
+
 _MODULES = (reverse, products, containers, linalg, forward, second_order, special, statistics, tape)
 __all__ = sorted(
     name for module in _MODULES for name in vars(module)

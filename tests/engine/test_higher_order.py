@@ -8,7 +8,7 @@ import pytest
 import tangent_lsp
 from tests.engine import test_control_flow as cf
 from tests.engine import test_programs as programs
-from tests.oracle import _autograd_version
+from tests.oracle import ORDERS, _autograd_version, assert_second_derivative_matches
 
 rng = np.random.default_rng(6)
 
@@ -527,3 +527,32 @@ def test_a_zero_second_derivative_inside_a_container_keeps_its_shape():
                               np.cos(c * x) * x * db - b * np.sin(c * x) * x * x * dc]]
     assert np.shape(ours[0]) == (3,)
     assert np.allclose(_flat(ours), _flat(expected))
+
+
+def scaled_by_a_row(A):
+    P = np.eye(2)
+    for _ in range(1):
+        P = A @ P
+        P = P * P[0]  # the first derivative writes `bP[0] += ...` into an unbroadcast
+    return np.sum(P)
+
+
+def kalman_like(A):
+    P = np.eye(2)
+    total = 0.0
+    for _ in range(2):
+        P = A @ P
+        K = P[:, 0]
+        P = P - np.outer(K, P[0])
+        total = total + P[0, 0]
+    return total + np.sum(P)
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("f", [scaled_by_a_row, kalman_like])
+def test_rows_of_an_adjoint_written_in_place_to_second_order(order, f):
+    """``bP = unbroadcast(...)`` then ``bP[0] += ...``: differentiated again, ``bP`` is an
+    array (a helper's result read by position is a tuple only for the helpers that
+    return one), not a tuple turned into a list (a wrong value, or a TypeError)."""
+    A = np.array([[0.5, 0.2], [-0.3, 0.8]])
+    assert_second_derivative_matches(order, f, (A,), 0, 0)
