@@ -121,11 +121,7 @@ class _State:
                 held.discard(name)
                 held.add(old)
         for table in self.positions.values():
-            for direct, held, _ in table:
-                for names in (direct, held):
-                    if name in names:
-                        names.discard(name)
-                        names.add(old)
+            _renamed_in(table, name, old)
         if name in self.ndim:
             self.ndim[old] = self.ndim[name]
 
@@ -387,7 +383,9 @@ def _element_of_returned(op: Op, state: _State) -> None:
     positions = state.positions.get(value.value.id)
     if positions is None or not -len(positions) <= value.slice.value < len(positions):
         return
-    direct, held, fresh = positions[value.slice.value]
+    direct, held, fresh, nested = positions[value.slice.value]
+    if nested is not None:  # `a = r[1][0]`, through a name: `t = r[1]; a = t[0]`
+        state.positions[op.target] = nested
     state.elements[op.target] = set(direct)
     if direct:  # `return a, a`: both elements are the argument, each a second name for it
         root = sorted(direct)[0]
@@ -397,6 +395,16 @@ def _element_of_returned(op: Op, state: _State) -> None:
         state.filled[op.target] = op
     if fresh:
         state.separate.add(op.target)
+
+
+def _renamed_in(table: list[tuple] | None, name: str, old: str) -> None:
+    """``name`` read as ``old`` in a table of ``returned_elements``, nested tables too."""
+    for direct, held, _, nested in table or ():
+        for names in (direct, held):
+            if name in names:
+                names.discard(name)
+                names.add(old)
+        _renamed_in(nested, name, old)
 
 
 _CONTAINER_RULES = frozenset((

@@ -210,9 +210,7 @@ class _Forward:
                 # an entry of a list or dict keeps its shape (an array's slot takes a 0.0)
                 item = self.zeros_if_zero(item, value)
             return out + [S.assign(location, _ZeroLiteral().visit(item))]
-        if op.kind == "call":
-            return self.user_call(op)
-        return self.rule(op)
+        return self.rule(op)  # calls of the user's functions: `user_call`
 
     def zeros_if_zero(self, tangent: gast.expr, primal: gast.expr) -> gast.expr:
         if isinstance(tangent, gast.Tuple) and isinstance(primal, (gast.Tuple, gast.List)):
@@ -255,8 +253,11 @@ class _Forward:
             out.append(item)
         return out
 
-    def user_call(self, op: Op) -> list[gast.stmt]:
-        """``y = g(a, 2.0)`` → ``dy = tg_da(a, 2.0, da)``."""
+    def user_call(self, op: Op, primal: list[gast.stmt]) -> list[gast.stmt]:
+        """``y = g(a, 2.0)`` → ``dy, y = tg_da(a, 2.0, da=da)``: g's tangent function
+        returns g's value too, so g runs once (twice would repeat what it does to its
+        arguments: `lst.append(v)`). ``primal``: the call itself, kept where no argument
+        varies."""
         params = self.calls.parameters(op.key, op.node)
         wrt, seeds = [], []
         # `g((W, b), x)` with only b varying: W's tangent is zeros of its shape, which the
@@ -271,11 +272,14 @@ class _Forward:
                 wrt.append(key)
                 seeds.append(self.zeros_if_zero(self.of(arg), arg))
         if not wrt:
-            return self.finish(op.target, _zero())
+            return primal + self.finish(op.target, _zero())
         name, tangent_params = self.calls.derivative(op.key, wrt, op.node, mode="forward")
         for param, seed in zip(tangent_params, seeds):
             keywords[param] = _ZeroLiteral().visit(seed)
-        return [S.assign(self.tangent(op.target), S.call(name, list(op.args), keywords))]
+        targets = gast.Tuple(elts=[S.name(self.tangent(op.target), store=True),
+                                   S.name(op.target, store=True)], ctx=gast.Store())
+        call = S.call(name, [S.clone(a) for a in op.args], keywords)
+        return [gast.Assign(targets=[targets], value=call, type_comment=None)]
 
     # --- the sweep --------------------------------------------------------------------
 
@@ -304,6 +308,8 @@ class _Forward:
             else:
                 primal = [S.assign(stmt.target, S.clone(stmt.value))]
             if stmt.target in self.active:
+                if stmt.kind == "call":
+                    return self.user_call(stmt, primal)
                 return primal + self.tangent_of(stmt)
             if stmt.kind == "pop" and _is_active_name(stmt.args[0], self.active):
                 # the tangent list mirrors the list: pop it too, even if this value is unused

@@ -27,19 +27,29 @@ def _assigned_and_returned(function: gast.FunctionDef) -> tuple[set, dict, list]
     return params, assigned, returned
 
 
-def returned_positions(function: gast.FunctionDef) -> list[tuple[set, set, bool]] | None:
+def returned_positions(function: gast.FunctionDef) -> list[tuple] | None:
     """For a function that returns a tuple or list literal of one length (``return a, [b]``),
     what each element may be: the parameters it may be itself or a view of (``a``), the
-    parameters it may hold (``b`` in ``[b]``), and whether it is a new tuple or list.
-    None when something returned is not such a literal."""
+    parameters it may hold (``b`` in ``[b]``), whether it is a new tuple or list, and, for
+    an element that is itself such a literal (or a name bound to one), the same of its
+    elements (else None). None when something returned is not such a literal."""
     params, assigned, returned = _assigned_and_returned(function)
-    literal = (gast.Tuple, gast.List)
-    if not returned or not all(isinstance(v, literal) for v in returned):
+    if not returned or not all(isinstance(v, _LITERAL) for v in returned):
         return None
-    if len({len(v.elts) for v in returned}) != 1:
+    return _positions(returned, params, assigned, depth=0)
+
+
+_LITERAL = (gast.Tuple, gast.List)
+
+
+def _positions(
+    values: list[gast.expr], params: set, assigned: dict, depth: int
+) -> list[tuple] | None:
+    """``returned_positions`` of the literals ``values`` (one per return statement)."""
+    if len({len(v.elts) for v in values}) != 1:
         return None
     positions = []
-    for k in range(len(returned[0].elts)):
+    for k in range(len(values[0].elts)):
         direct: set[str] = set()
         held: set[str] = set()
         seen: set[tuple[str, bool]] = set()
@@ -57,7 +67,7 @@ def returned_positions(function: gast.FunctionDef) -> list[tuple[set, set, bool]
             if not itself:  # inside a container: whatever it may hold or be
                 for name in _aliased_by(value):
                     follow(name, False)
-            elif isinstance(value, literal):  # a new container holding its elements
+            elif isinstance(value, _LITERAL):  # a new container holding its elements
                 for elt in value.elts:
                     visit(elt, False)
             elif isinstance(value, gast.IfExp):
@@ -67,11 +77,22 @@ def returned_positions(function: gast.FunctionDef) -> list[tuple[set, set, bool]
                 for name in [value.id] if isinstance(value, gast.Name) else viewed_by(value):
                     follow(name, True)
 
-        for value in returned:
+        for value in values:
             visit(value.elts[k], True)
-        fresh = all(isinstance(v.elts[k], literal + (gast.Dict,)) for v in returned)
-        positions.append((direct, held, fresh))
+        fresh = all(isinstance(v.elts[k], _LITERAL + (gast.Dict,)) for v in values)
+        inner = [_literal(v.elts[k], assigned) for v in values]
+        nested = None
+        if depth < 3 and all(v is not None for v in inner):
+            nested = _positions(inner, params, assigned, depth + 1)
+        positions.append((direct, held, fresh, nested))
     return positions
+
+
+def _literal(value: gast.expr, assigned: dict) -> gast.expr | None:
+    """The tuple or list literal ``value`` is, or the one a name is bound to (once)."""
+    if isinstance(value, gast.Name) and len(assigned.get(value.id, ())) == 1:
+        value = assigned[value.id][0]
+    return value if isinstance(value, _LITERAL) else None
 
 
 def returned_parameters(function: gast.FunctionDef) -> set[str]:
@@ -182,7 +203,15 @@ def returned_elements(op: Op, callee: gast.FunctionDef | None) -> list | None:
     if positions is None:
         return None
     names = {param: arg.id for param, arg in _bound(op, callee) if isinstance(arg, gast.Name)}
+    return _at_call(positions, names)
+
+
+def _at_call(positions: list[tuple] | None, names: dict[str, str]) -> list[tuple] | None:
+    """``returned_positions`` with the parameters replaced by the caller's names."""
+    if positions is None:
+        return None
     return [
-        ({names[p] for p in direct if p in names}, {names[p] for p in held if p in names}, fresh)
-        for direct, held, fresh in positions
+        ({names[p] for p in direct if p in names}, {names[p] for p in held if p in names},
+         fresh, _at_call(nested, names))
+        for direct, held, fresh, nested in positions
     ]

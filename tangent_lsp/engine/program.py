@@ -350,7 +350,7 @@ class Program:
             try:
                 generated = program.generate(
                     callee.module, callee.node, callee.resolver, wrt, name, mode=mode,
-                    preserve_result=mode == "reverse",
+                    preserve_result=True,  # reverse: split into halves; forward: run once
                 )
             except DiffError as error:
                 error.at(callee.node, callee.module.path)
