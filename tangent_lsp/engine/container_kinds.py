@@ -162,6 +162,10 @@ def container_kinds(
                 key_lists.add(op.target)
         elif op.kind in ("append", "pop"):
             kinds[op.target if op.kind == "append" else op.args[0].id] = "list"
+        elif op.kind == "setitem" and isinstance(op.value.slice, gast.Constant) and isinstance(
+            op.value.slice.value, str
+        ):  # `d["k"] = v`, of a dict passed in: no array takes a string key
+            kinds[op.target] = "dict"
         elif op.kind == "subscript" and isinstance(op.value.value, gast.Name):
             index = op.value.slice
             if (isinstance(index, gast.Constant) and isinstance(index.value, str)) or (

@@ -360,3 +360,21 @@ def test_a_callee_that_appends_to_a_list_passed_in_to_second_order(order):
     call appended to it (to pass it to the first call's backward half): differentiated
     again, that is reported as a read of a value changed in place (a known limit)."""
     assert_second_derivative_matches(order, appended_by_a_helper, (V,), 0, 0)
+
+
+def with_key(d, v):
+    d["k"] = np.exp(v)  # a dict passed in, only written by string key here
+    return d
+
+
+def key_added_by_a_helper(x):
+    d = {"a": x}
+    d = with_key(d, x)
+    return np.sum(d["k"] * d["a"])
+
+
+def test_a_callee_that_adds_a_key_to_a_dict_passed_in():
+    """``d["k"] = ...`` makes d a dict in the callee too: its adjoint is read by key
+    (it was read as an array's: ValueError)."""
+    assert_gradients_match(key_added_by_a_helper, (V,), (0,), autograd=False)
+    assert_jvp_matches(key_added_by_a_helper, (V,), (0,), autograd=False)
