@@ -152,6 +152,11 @@ def hstack(y, tup, dtype=None):  # joined along axis 1, or along axis 0 when the
     d[tup] = split_like(d[y], tup, numpy.ndim(y) > 1)
 
 
+@adjoint(numpy.column_stack)
+def column_stack(y, tup):  # joined along axis 1, a 1-D input as a column
+    d[tup] = split_like(d[y], tup, 1, 2, True)
+
+
 @adjoint(numpy.tile)
 def tile(y, A, reps):
     d[A] = untile(d[y], A, reps)

@@ -153,6 +153,11 @@ def hstack(y, tup, dtype=None):
     d[y] = numpy.hstack(tangents_like(d[tup], tup))
 
 
+@tangent_(numpy.column_stack)
+def column_stack(y, tup):
+    d[y] = numpy.column_stack(tangents_like(d[tup], tup))
+
+
 @tangent_(numpy.tile)
 def tile(y, A, reps):
     d[y] = numpy.tile(d[A], reps)

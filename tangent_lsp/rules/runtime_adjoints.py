@@ -89,8 +89,8 @@ def a_unbroadcast(y, g, x):
 
 
 @adjoint(split_like)  # linear in g: its adjoint puts the pieces' adjoints back together
-def a_split_like(y, g, arrays, axis=0, ndmin=1):
-    d[g] = join_like(d[y], g, arrays, axis, ndmin)
+def a_split_like(y, g, arrays, axis=0, ndmin=1, columns=False):
+    d[g] = join_like(d[y], g, arrays, axis, ndmin, columns)
 
 
 @adjoint(einsum_adjoint)  # each operand's adjoint is the einsum transposed in that operand

@@ -128,8 +128,8 @@ def t_reshape_each(y, g, arrays):
 
 
 @tangent_(split_like)
-def t_split_like(y, g, arrays, axis=0, ndmin=1):
-    d[y] = split_like(d[g], arrays, axis, ndmin)
+def t_split_like(y, g, arrays, axis=0, ndmin=1, columns=False):
+    d[y] = split_like(d[g], arrays, axis, ndmin, columns)
 
 
 @tangent_(unstack)

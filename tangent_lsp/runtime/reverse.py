@@ -193,12 +193,14 @@ def reshape_each(g, arrays):
     return tuple(_shaped(np.reshape(gi, np.shape(a)), a) for gi, a in zip(g, arrays, strict=True))
 
 
-def split_like(g, arrays, axis=0, ndmin=1):
-    """Adjoint of ``concatenate``/``vstack``/``hstack``: cut ``g`` into pieces shaped like ``arrays``.
+def split_like(g, arrays, axis=0, ndmin=1, columns=False):
+    """Adjoint of ``concatenate``/``vstack``/``hstack``/``column_stack``: cut ``g`` into
+    pieces shaped like ``arrays``.
 
-    Each input is first viewed as at least ``ndmin``-D (what vstack/hstack do);
-    ``axis=None`` is concatenate's flattening mode. ``axis`` may be a bool
-    (``hstack`` joins along axis 1, or 0 for a 1-D result).
+    Each input is first viewed as at least ``ndmin``-D (what vstack/hstack do), or, with
+    ``columns``, a 1-D one as a column (what column_stack does); ``axis=None`` is
+    concatenate's flattening mode. ``axis`` may be a bool (``hstack`` joins along axis 1,
+    or 0 for a 1-D result).
     """
     g = _float(g)
     if axis is None:
@@ -206,23 +208,30 @@ def split_like(g, arrays, axis=0, ndmin=1):
         axis = 0
     else:
         axis = int(axis)
-        sizes = [np.shape(np.array(a, ndmin=ndmin, copy=None))[axis] for a in arrays]
+        sizes = [np.shape(_joined_view(a, ndmin, columns))[axis] for a in arrays]
     pieces = np.split(g, np.cumsum(sizes)[:-1], axis=axis)
     return tuple(_shaped(np.reshape(p, np.shape(a)), a) for p, a in zip(pieces, arrays, strict=True))
 
 
-def join_like(parts, g, arrays, axis=0, ndmin=1):
-    """Adjoint of ``split_like(g, arrays, axis, ndmin)`` with respect to ``g``: the pieces'
-    adjoints put back together in ``g``'s shape (``split_like`` is linear in ``g``)."""
+def join_like(parts, g, arrays, axis=0, ndmin=1, columns=False):
+    """Adjoint of ``split_like(g, arrays, axis, ndmin, columns)`` with respect to ``g``: the
+    pieces' adjoints put back together in ``g``'s shape (``split_like`` is linear in ``g``)."""
     shape = _shape(g)
     pieces = [np.broadcast_to(_float(p), np.shape(a)) for p, a in zip(parts, arrays, strict=True)]
     if axis is None:
         return np.concatenate([np.ravel(p) for p in pieces]).reshape(shape)
     viewed = [
-        np.reshape(p, np.shape(np.array(a, ndmin=ndmin, copy=None)))
+        np.reshape(p, np.shape(_joined_view(a, ndmin, columns)))
         for p, a in zip(pieces, arrays, strict=True)
     ]
     return np.concatenate(viewed, axis=int(axis)).reshape(shape)
+
+
+def _joined_view(a, ndmin, columns):
+    """``a`` as the joining function sees it: at least ``ndmin``-D, or a column."""
+    if columns and np.ndim(a) < 2:
+        return np.reshape(a, (-1, 1))
+    return np.array(a, ndmin=ndmin, copy=None)
 
 
 def unstack(g, arrays, axis=0):

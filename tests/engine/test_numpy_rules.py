@@ -908,6 +908,10 @@ def s_vstack(a, b):
     return np.sum(np.cos(np.vstack([a, b])))
 
 
+def s_column_stack(a, b, c):
+    return np.sum(np.cos(np.column_stack([a, b, c])))
+
+
 def s_hstack(a, b):
     return np.sum(np.cos(np.hstack([a, b])))
 
@@ -1033,6 +1037,7 @@ SHAPES_CASES = [
     case(s_split, A34), case(s_array_split, A34),
     case(s_concatenate, A34, B34[:2], wrt=(0, 1)), case(s_concatenate_axis, A34, C31, wrt=(0, 1)),
     case(s_stack, V4, W4, wrt=(0, 1)), case(s_stack_last, A34, B34, wrt=(0, 1)),
+    case(s_column_stack, V3, A34, C31, wrt=(0, 1, 2)),
     case(s_vstack, A34, V4, wrt=(0, 1)), case(s_hstack, V4, V3, wrt=(0, 1)),
     pytest.param(s_hstack, (A34, C31), (0, 1), True, 1e-5, 1e-7, id="s_hstack-2d"),
     case(s_sort, A34, autograd=False), case(s_sort_axis, A34, autograd=False),

@@ -1010,6 +1010,10 @@ def s_vstack(a, b):
     return np.vstack([a, b])
 
 
+def s_column_stack(a, b, c):
+    return np.column_stack([a, b, c])
+
+
 def s_hstack(a, b):
     return np.hstack([a, b])
 
@@ -1087,6 +1091,7 @@ SHAPES_CASES = [
     case(s_stack, V4, W4, wrt=(0, 1)), case(s_stack, V4, W4, wrt=(1,), name="-wrt1"),
     case(s_stack_last, A34, B34, wrt=(0, 1)), case(s_stack_constant, V4),
     case(s_vstack, A34, V4, wrt=(0, 1)), case(s_vstack, A34, V4, wrt=(1,), name="-wrt1"),
+    case(s_column_stack, V3, A34, C31, wrt=(0, 1, 2)),
     case(s_hstack, V4, V3, wrt=(0, 1)), case(s_hstack, A34, C31, wrt=(0, 1), name="-2d"),
     case(s_hstack_constant, C31),
     case(s_sort, A34, autograd=False), case(s_sort_axis, A34, autograd=False),

@@ -72,6 +72,10 @@ def stack(a, b):
     return bent(np.stack([a, b * a], axis=1))
 
 
+def column_stack(v, a):
+    return bent(np.column_stack([v, a * v[:, None], v * 2.0]))
+
+
 def tile(x):
     return bent(np.tile(x, (2, 1)) * 0.5)
 
@@ -322,6 +326,7 @@ NONLINEAR = [
     case(atleast_3d_many, V4, A34, autograd=False),
     case(atleast_3d_many, V4, A34, pair=(1, 0), autograd=False),
     case(stack, V4, B34[0]), case(stack, V4, B34[0], pair=(0, 1)), case(tile, A34),
+    case(column_stack, V3, A34), case(column_stack, V3, A34, pair=(1, 0)),
     case(pad_constant, A34, autograd=False), case(pad_reflect, A34, autograd=False),
     case(windows, A34, autograd=False),
     case(convolve_same, V4, V3, autograd=False),
