@@ -30,13 +30,18 @@ def drop_noop_unbroadcast(
 
 
 def without_noop_unbroadcast(node: gast.Call, classes: ShapeClasses) -> gast.expr:
-    """``g`` for ``unbroadcast(g, x)`` when the shapes ``classes`` give them are equal."""
+    """``g`` for ``unbroadcast(g, x)`` (or forward mode's ``broadcast_like(g, x)``) when
+    the shapes ``classes`` give them are equal; for ``broadcast_like(g, x)`` also when
+    ``x`` has shape (): a tangent spread to a number is that number's tangent already."""
     if (
-        isinstance(node.func, gast.Name) and node.func.id == "unbroadcast"
+        isinstance(node.func, gast.Name) and node.func.id in _UNBROADCAST
         and len(node.args) == 2
     ):
+        target = classes.of(node.args[1])
+        if node.func.id == "broadcast_like" and target in (ZERO_D, SCALAR):
+            return node.args[0]
         shape = classes.of(node.args[0])
-        if shape is not None and shape == classes.of(node.args[1]):
+        if shape is not None and shape == target:
             return node.args[0]
     return node
 
@@ -82,8 +87,8 @@ def shape_only_callers(function: gast.FunctionDef) -> set[gast.stmt]:
 
 # Helpers that read only the shape of one of their arguments (argument position).
 SHAPE_ONLY = {"unreduce": 1, "unbroadcast": 1, "reduced_count": 0}
-SHAPE_ONLY_CALLS = frozenset(SHAPE_ONLY)
-_UNBROADCAST = frozenset(("unbroadcast",))
+_UNBROADCAST = frozenset(("unbroadcast", "broadcast_like"))
+SHAPE_ONLY_CALLS = frozenset(SHAPE_ONLY) | _UNBROADCAST
 _UNREDUCE = frozenset(("unreduce",))
 
 

@@ -1114,3 +1114,27 @@ def test_a_numbers_adjoint_is_a_sum_not_an_unbroadcast_to_a_recomputed_value(fun
     code = derivative_source(function, wrt=(0, 1)).code.split("\ndef d_squared")[0]
     assert "np.sum(bt * w)" in code or "= np.sum(bout[i])" in code
     assert "np.sum(t2)" not in code and ".sum())" not in code and "copy())" not in code
+
+
+def _sums_of_rows(x):
+    m = np.max(x, axis=1, keepdims=True)
+    return np.sum(m[:, 0] + np.log(np.sum(np.exp(x - m), axis=1)))
+
+
+def _sum_of_squares_and_products(x, y):
+    c = np.concatenate([x, y * 2.0])
+    s = np.stack([x, y], axis=1)
+    return np.sum(c ** 2) + np.sum(s[:, 0] * s[:, 1])
+
+
+@pytest.mark.parametrize("function", [_sums_of_rows, _sum_of_squares_and_products])
+def test_forward_mode_computes_no_value_only_for_the_shape_of_a_number(function):
+    """``broadcast_like(t, y)`` with ``y`` of shape (), or of ``t``'s shape, is ``t``: the
+    function's value (``y``) was computed only for that shape."""
+    rng = np.random.default_rng(5)
+    args = (rng.normal(size=(3, 4)),) if function is _sums_of_rows else tuple(rng.normal(size=(2, 3)))
+    assert_jvp_matches(function, args, (0,))
+    code = derivative_source(function, wrt=(0,), mode="forward").code
+    code = "\n".join(line for line in code.splitlines() if "#" not in line)
+    assert "broadcast_like(" not in code
+    assert f" {function.__name__} =" not in code and "np.log(" not in code
