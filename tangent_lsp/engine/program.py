@@ -27,6 +27,7 @@ from .motion import CalleeHalves, split_callee
 from .products import fuse_gram_adjoints
 from .shape_passes import keep_shapes_only
 from .shared_pushes import share_copied_pushes
+from .reread import reread_indexed_arguments
 from .steady_shapes import drop_steady_shape_pushes
 from . import syntax as S
 from .errors import DiffError
@@ -163,7 +164,7 @@ class Program:
                 function = optimize.eliminate_dead_code(function)
                 function = optimize.propagate_assignments(function, inlinable, mergeable)
             if mode == "reverse":
-                function = share_copied_pushes(function)
+                function = reread_indexed_arguments(share_copied_pushes(function))
             if mode == "reverse" and keep_shapes_only(function, np_alias):
                 self.helpers.add("shape_of")
                 function = drop_steady_shape_pushes(function, np_alias)

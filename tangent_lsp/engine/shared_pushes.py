@@ -13,7 +13,7 @@ import gast
 
 from . import syntax as S
 from .dead_code import eliminate_dead_code
-from .tape import is_pop, is_push, pair_of
+from .tape import pair_of, pops_by_pair, pushes_name
 
 
 def share_copied_pushes(function: gast.FunctionDef) -> gast.FunctionDef:
@@ -21,7 +21,7 @@ def share_copied_pushes(function: gast.FunctionDef) -> gast.FunctionDef:
     if cut is None:
         return function
     forward, backward = function.body[:cut], function.body[cut + 1:]
-    pops = _pops(backward)
+    pops = pops_by_pair(backward)
     stored = S.stored_names([  # `t = None` before a loop: a placeholder for the push
         s for s in forward
         if not (isinstance(s, gast.Assign) and isinstance(s.value, gast.Constant)
@@ -49,7 +49,7 @@ def _share(body: list[gast.stmt], pops: dict, stored: list[str]) -> bool:
         if i is None or i == 0 or v == t:
             continue
         push_t, push_v = body[i - 1], body[j - 1]
-        if not (_pushes(push_t, t) and _pushes(push_v, v)):
+        if not (pushes_name(push_t, t) and pushes_name(push_v, v)):
             continue
         others = body[:i - 1] + body[i + 1:j - 1] + body[j + 1:]
         if t in S.stored_names(others) or v in S.stored_names(others):
@@ -87,28 +87,3 @@ def _assigns_name(stmt: gast.stmt) -> bool:
         isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
         and isinstance(stmt.targets[0], gast.Name) and pair_of(stmt) is None
     )
-
-
-def _pushes(stmt: gast.stmt, name: str) -> bool:
-    """``tape.append(name)``."""
-    if not is_push(stmt):
-        return False
-    args = stmt.value.args
-    return len(args) == 1 and isinstance(args[0], gast.Name) and args[0].id == name
-
-
-def _pops(stmts: list[gast.stmt]) -> dict[int, tuple[list[gast.stmt], int]]:
-    """Each ``name = tape.pop()`` by its pair: the block holding it and its position."""
-    found: dict[int, tuple[list[gast.stmt], int]] = {}
-
-    def scan(block: list[gast.stmt]) -> None:
-        for position, stmt in enumerate(block):
-            if is_pop(stmt) and isinstance(stmt.targets[0], gast.Name):
-                found[pair_of(stmt)] = (block, position)
-            for field in ("body", "orelse"):
-                inner = getattr(stmt, field, None)
-                if isinstance(inner, list):
-                    scan(inner)
-
-    scan(stmts)
-    return found

@@ -53,6 +53,35 @@ def is_push(stmt: gast.stmt) -> bool:
     return pair_of(stmt) is not None and isinstance(stmt, gast.Expr)
 
 
+def pushes_name(stmt: gast.stmt, name: str) -> bool:
+    """``tape.append(name)``."""
+    if not is_push(stmt):
+        return False
+    args = stmt.value.args
+    return len(args) == 1 and isinstance(args[0], gast.Name) and args[0].id == name
+
+
+def pops_by_pair(
+    stmts: list[gast.stmt],
+) -> dict[int, tuple[list[gast.stmt], int, gast.stmt | None]]:
+    """Each ``name = tape.pop()`` in ``stmts`` (at any depth) by its pair: the block that
+    holds it, its position there, and the statement whose body that block is (None at
+    the top)."""
+    found: dict[int, tuple[list[gast.stmt], int, gast.stmt | None]] = {}
+
+    def scan(block: list[gast.stmt], owner: gast.stmt | None) -> None:
+        for position, stmt in enumerate(block):
+            if is_pop(stmt) and isinstance(stmt.targets[0], gast.Name):
+                found[pair_of(stmt)] = (block, position, owner)
+            for field in ("body", "orelse"):
+                inner = getattr(stmt, field, None)
+                if isinstance(inner, list):
+                    scan(inner, stmt)
+
+    scan(stmts, None)
+    return found
+
+
 def assigned(stmts: list[Statement], rebound_only: bool = False) -> set[str]:
     """Names the statements assign; with ``rebound_only``, not those they only update in
     place (``x[i] = v``, ``xs.append(v)``: ``x`` and ``xs`` must exist already)."""
