@@ -26,7 +26,9 @@ def reread_indexed_arguments(function: gast.FunctionDef) -> gast.FunctionDef:
     if cut is None:
         return function
     forward, backward = function.body[:cut], function.body[cut + 1:]
-    unchanged = _unchanged_parameters(function) & _arrays(function)
+    # a list's element read twice is two reads of a container, which the derivative of
+    # this code would add up element by element; an array's rows are plain values
+    unchanged = _unchanged_parameters(function) & S.read_as_arrays(function.body)
     if not unchanged:
         return function
     pops = pops_by_pair(backward)
@@ -99,23 +101,6 @@ def _counters(body: list[gast.stmt]) -> set[str]:
     targets = [loop.target for loop in loops]
     others = [n for n in S.names(body) if n.ctx.__class__ is not gast.Load]
     return counters - {n.id for n in others if not any(n is t for t in targets)}
-
-
-def _arrays(function: gast.FunctionDef) -> set[str]:
-    """Names the function reads as arrays (``xs.shape``, ``X[i, j]``): a list's element
-    read twice is two reads of a container, which the derivative of this code would
-    have to add up element by element; an array's rows are plain values."""
-    found = set()
-    for node in S.walk(function.body):
-        if isinstance(node, gast.Attribute) and node.attr in ("shape", "ndim", "T") and (
-            isinstance(node.value, gast.Name)
-        ):
-            found.add(node.value.id)
-        elif isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and (
-            isinstance(node.slice, gast.Tuple)
-        ):
-            found.add(node.value.id)
-    return found
 
 
 def _unchanged_parameters(function: gast.FunctionDef) -> set[str]:

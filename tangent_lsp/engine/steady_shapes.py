@@ -14,6 +14,8 @@ temporaries; an index, slice bound or axis must be a value the loop does not cha
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import gast
 
 from . import syntax as S
@@ -42,10 +44,15 @@ def drop_steady_shape_pushes(function: gast.FunctionDef, np_alias: str) -> gast.
         return function
     forward = function.body[:start]
     outside = _assigned_outside_loops(forward)
+    stored = {n.id for n in S.names(function.body) if n.ctx.__class__ is not gast.Load}
+    arrays = S.read_as_arrays(function.body) - stored  # arguments, one value throughout
     dropped: set[int] = set()
     names: set[str] = set()
     for loop in _outermost_loops(forward):
-        steady = _steady_names(loop, np_alias) - outside
+        rows = frozenset(
+            (array, counter) for array in arrays for counter in _range_counters(loop, forward)
+        )
+        steady = _steady_names(loop, _Reading(np_alias, rows)) - outside
         for node in S.walk(loop.body):
             if _is_shape_push(node) and node.value.args[0].args[0].id in steady:
                 dropped.add(pair_of(node))
@@ -96,6 +103,33 @@ def _is_shape_push(stmt: gast.AST) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """How a step's expressions are read: numpy's name, and the (array, counter) pairs
+    whose ``array[counter]`` is a row of an array the function reads as one (``xs.shape``)
+    by an integer that counts the steps: the same shape every step."""
+
+    np_alias: str
+    rows: frozenset = frozenset()
+
+
+def _range_counters(loop: gast.stmt, forward: list[gast.stmt]) -> set[str]:
+    """The loop's counter, if it runs over a ``range`` (``for t in steps`` with
+    ``steps = range(...)``): an integer, whatever the step."""
+    if not (isinstance(loop, gast.For) and isinstance(loop.target, gast.Name)):
+        return set()
+    iterable = loop.iter
+    if isinstance(iterable, gast.Name):
+        bound = [s.value for s in forward if isinstance(s, gast.Assign)
+                 and iterable.id in S.stored_names(s.targets[0])]
+        iterable = bound[0] if len(bound) == 1 else None
+    is_range = (
+        isinstance(iterable, gast.Call) and isinstance(iterable.func, gast.Name)
+        and iterable.func.id == "range"
+    )
+    return {loop.target.id} if is_range else set()
+
+
 def _outermost_loops(body: list[gast.stmt]) -> list[gast.stmt]:
     loops = []
     for stmt in body:
@@ -120,7 +154,7 @@ def _assigned_outside_loops(body: list[gast.stmt]) -> set[str]:
     return names
 
 
-def _steady_names(loop: gast.stmt, np_alias: str) -> set[str]:
+def _steady_names(loop: gast.stmt, reading: "_Reading") -> set[str]:
     """The names the loop's body assigns (not inside its inner blocks) whose shape every
     step leaves the same. One step is followed with shapes as sets of *atoms* whose
     broadcast they are (as in ``shapes.py``): a value the loop does not change is its own
@@ -139,7 +173,7 @@ def _steady_names(loop: gast.stmt, np_alias: str) -> set[str]:
         read_at_entry: set[str] = set()
         for stmt in loop.body:
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
-                shape = _shape(stmt.value, env, varying, np_alias)
+                shape = _shape(stmt.value, env, varying, reading)
                 read_at_entry |= {n for n in S.loaded_names(stmt.value)
                                   if n in varying and n not in seen}
                 name = stmt.targets[0].id
@@ -173,7 +207,7 @@ def _assigned_in(node: gast.AST) -> set[str]:
     return names
 
 
-def _shape(node: gast.expr, env: dict, varying: set[str], np_alias: str) -> frozenset | None:
+def _shape(node: gast.expr, env: dict, varying: set[str], reading: "_Reading") -> frozenset | None:
     """``node``'s shape as a set of atoms, or None where it is not known to be steady."""
     if isinstance(node, gast.Constant):
         number = isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
@@ -181,29 +215,38 @@ def _shape(node: gast.expr, env: dict, varying: set[str], np_alias: str) -> froz
     if isinstance(node, gast.Name):
         return env.get(node.id) if node.id in varying else frozenset((node.id,))
     if isinstance(node, gast.BinOp):
-        left, right = (_shape(n, env, varying, np_alias) for n in (node.left, node.right))
+        left, right = (_shape(n, env, varying, reading) for n in (node.left, node.right))
         if left is None or right is None:
             return None
         if isinstance(node.op, gast.MatMult):
             return frozenset((("@", left, right),))
         return left | right
     if isinstance(node, gast.UnaryOp):
-        return _shape(node.operand, env, varying, np_alias)
+        return _shape(node.operand, env, varying, reading)
     if isinstance(node, gast.Compare):  # elementwise, as arithmetic
-        shapes = [_shape(n, env, varying, np_alias) for n in (node.left, *node.comparators)]
+        shapes = [_shape(n, env, varying, reading) for n in (node.left, *node.comparators)]
         return None if any(s is None for s in shapes) else frozenset().union(*shapes)
     if isinstance(node, gast.Attribute) and node.attr == "T":
-        inner = _shape(node.value, env, varying, np_alias)
+        inner = _shape(node.value, env, varying, reading)
         return None if inner is None else frozenset((("T", inner),))
     if isinstance(node, gast.Subscript) and _unchanging(node.slice, varying):
-        inner = _shape(node.value, env, varying, np_alias)
+        inner = _shape(node.value, env, varying, reading)
         return None if inner is None else frozenset((("[]", inner, gast.dump(node.slice)),))
+    if (
+        isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name)
+        and isinstance(node.slice, gast.Name) and node.value.id not in varying
+        and (node.value.id, node.slice.id) in reading.rows
+    ):  # `xs[t]`: a row of an array, by the step's counter: one shape every step
+        return frozenset((("row", node.value.id),))
     if isinstance(node, gast.Call):
-        return _call_shape(node, env, varying, np_alias)
+        return _call_shape(node, env, varying, reading)
     return None
 
 
-def _call_shape(node: gast.Call, env: dict, varying: set[str], np_alias: str) -> frozenset | None:
+def _call_shape(
+    node: gast.Call, env: dict, varying: set[str], reading: "_Reading"
+) -> frozenset | None:
+    np_alias = reading.np_alias
     if any(k.arg not in _SETTINGS or not _unchanging(k.value, varying) for k in node.keywords):
         return None
     func = node.func
@@ -223,7 +266,7 @@ def _call_shape(node: gast.Call, env: dict, varying: set[str], np_alias: str) ->
         key, operands = f"numpy.ndarray.{func.attr}", [func.value, *node.args]
     else:
         return None
-    shapes = [_shape(arg, env, varying, np_alias) for arg in operands]
+    shapes = [_shape(arg, env, varying, reading) for arg in operands]
     if any(shape is None for shape in shapes):
         return None
     if key in ELEMENTWISE_UNARY | ELEMENTWISE_BINARY or key.endswith("copy"):

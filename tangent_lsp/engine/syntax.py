@@ -217,6 +217,22 @@ def names(node) -> list[gast.Name]:
     return found
 
 
+def read_as_arrays(node) -> set[str]:
+    """Names a tree reads as arrays (``xs.shape``, ``x.ndim``, ``W.T``, ``X[i, j]``): no
+    list or tuple has those."""
+    found = set()
+    for item in walk(node):
+        if item.__class__ is gast.Attribute and item.attr in ("shape", "ndim", "T") and (
+            item.value.__class__ is gast.Name
+        ):
+            found.add(item.value.id)
+        elif item.__class__ is gast.Subscript and item.value.__class__ is gast.Name and (
+            item.slice.__class__ is gast.Tuple
+        ):
+            found.add(item.value.id)
+    return found
+
+
 def bound_names(node) -> set[str]:
     """The identifiers of every Name in a tree not read (stored into, deleted, a
     parameter)."""

@@ -58,10 +58,34 @@ def test_steady_names_of_one_step():
     ``h = h * w`` may grow h on the first step (w of another shape)."""
     import gast
 
-    from tangent_lsp.engine.steady_shapes import _steady_names
+    from tangent_lsp.engine.steady_shapes import _Reading, _steady_names
 
     loop = gast.parse(
         "for i in r:\n    m = x > c\n    k = np.where(m)\n    t = np.where(m, x, 0.0)\n"
         "    p = x[:i]\n    q = np.tanh(t).sum(axis=0)\n    h = h * w\n"
+        "    row = xs[i]\n    u = row @ W\n"
     ).body[0]
-    assert _steady_names(loop, "np") == {"m", "t", "q"}
+    assert _steady_names(loop, _Reading("np")) == {"m", "t", "q"}
+    # `xs[i]` of an array by the step's counter (xs.shape read, r a range): one shape
+    rows = _Reading("np", frozenset({("xs", "i")}))
+    assert _steady_names(loop, rows) == {"m", "t", "q", "row", "u"}
+
+
+def rnn_of_rows(h0, Wh, Wx, xs):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(h @ Wh.T + xs[t] @ Wx.T)
+    return np.sum(h * h)
+
+
+def test_a_row_of_an_array_by_the_step_has_one_shape():
+    """``xs[t] @ Wx.T``: xs is an array (xs.shape is read) indexed by the counter of a
+    range, so the product has the same shape every step and no shape of it is taped;
+    ``h @ Wh.T`` (h carried, Wh maybe not square) still is."""
+    rng = np.random.default_rng(3)
+    args = (rng.normal(size=(2, 3)), rng.normal(size=(3, 3)) / 2, rng.normal(size=(3, 4)) / 2,
+            rng.normal(size=(5, 2, 4)))
+    assert_gradients_match(rnn_of_rows, args, (0, 1, 2))
+    code = tangent_lsp.derive("import numpy as np\n" + inspect.getsource(rnn_of_rows),
+                              "rnn_of_rows", wrt=("h0", "Wh", "Wx")).code
+    assert code.count("tape.append(") == 2 and "tape.append(h)" in code
