@@ -26,6 +26,8 @@ def reread_indexed_arguments(function: gast.FunctionDef) -> gast.FunctionDef:
     if cut is None:
         return function
     forward, backward = function.body[:cut], function.body[cut + 1:]
+    if not any(isinstance(stmt, S.COMPOUND) for stmt in forward):
+        return function  # straight-line code: no loop
     # a list's element read twice is two reads of a container, which the derivative of
     # this code would add up element by element; an array's rows are plain values
     unchanged = _unchanged_parameters(function) & S.read_as_arrays(function.body)

@@ -21,6 +21,8 @@ def share_copied_pushes(function: gast.FunctionDef) -> gast.FunctionDef:
     if cut is None:
         return function
     forward, backward = function.body[:cut], function.body[cut + 1:]
+    if not any(isinstance(stmt, S.COMPOUND) for stmt in forward):
+        return function  # straight-line code: no loop
     pops = pops_by_pair(backward)
     stored = S.stored_names([  # `t = None` before a loop: a placeholder for the push
         s for s in forward

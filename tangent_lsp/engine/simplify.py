@@ -109,13 +109,12 @@ class _Simplify(S.Transformer):
 
     def visit_Call(self, node: gast.Call) -> gast.expr:
         self.generic_visit(node)
-        if (
-            (
-                (isinstance(node.func, gast.Name) and node.func.id == "unbroadcast"
-                 and len(node.args) == 2)
-                or (S.dotted_name(node.func) == f"{self.np}.sum" and len(node.args) == 1
-                    and not node.keywords)
-            ) and (positive := _without_sign(node.args[0])) is not None
+        positive = _without_sign(node.args[0]) if node.args else None
+        if positive is not None and (
+            (isinstance(node.func, gast.Name) and node.func.id == "unbroadcast"
+             and len(node.args) == 2)
+            or (len(node.args) == 1 and not node.keywords
+                and S.dotted_name(node.func) == f"{self.np}.sum")
         ):  # unbroadcast and sum are linear: negate the (smaller) sum, not the array
             node.args[0] = positive  # (`-g / t / t` too: `-(unbroadcast(-g / t / t, x) * e)`
             return gast.UnaryOp(op=gast.USub(), operand=node)  # cancels)
