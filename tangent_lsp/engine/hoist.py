@@ -65,14 +65,19 @@ def _values(fn: Function, assigned: Counter) -> set[str]:
 
 def _integers(fn: Function, assigned: Counter) -> set[str]:
     """Names that hold Python ints: sizes (``len(xs)``, ``x.shape[0]``) and arithmetic on
-    them and on int constants (``2 * H``), each assigned once."""
+    them and on int constants (``2 * H``), each assigned once; and ranges of them (an inner
+    loop's ``range(X.shape[1])``, which the tape kept one of per outer step)."""
     shapes: set[str] = set()
     found: set[str] = set()
     for op in walk_ops(fn.body):
         if assigned[op.target] != 1:
             continue
-        if op.kind == "rule" and op.key in _SHAPES:
+        if op.kind in ("rule", "constant") and op.key in _SHAPES:
             shapes.add(op.target)
+        elif op.kind == "constant" and _is_range(op.value) and all(
+            _is_int(arg, found) for arg in op.value.args
+        ):
+            found.add(op.target)
         elif op.kind == "rule" and op.key == "builtins.len":
             found.add(op.target)
         elif op.kind == "subscript" and isinstance(op.value.value, gast.Name) and (
@@ -83,7 +88,14 @@ def _integers(fn: Function, assigned: Counter) -> set[str]:
             _is_int(arg, found) for arg in op.args
         ):
             found.add(op.target)
-    return found
+    return found | shapes  # a shape tuple: the same while the array is not rebound
+
+
+def _is_range(node) -> bool:
+    return (
+        isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
+        and node.func.id == "range" and not node.keywords
+    )
 
 
 def _is_int(node, integers: set[str]) -> bool:

@@ -19,7 +19,10 @@ from tangent_lsp.engine.shape_passes import drop_noop_unbroadcast, spread_implic
 from tangent_lsp.engine.shapes import ShapeClasses
 from tangent_lsp.engine.syntax import boundary
 from tangent_lsp.engine.views import value_reads, views_of
-from tests.oracle import _autograd_version, assert_gradients_match, assert_jvp_matches
+from tests.oracle import (
+    ORDERS, _autograd_version, assert_gradients_match, assert_jvp_matches,
+    assert_second_derivative_matches,
+)
 
 
 def _function(source: str) -> gast.FunctionDef:
@@ -1138,3 +1141,36 @@ def test_forward_mode_computes_no_value_only_for_the_shape_of_a_number(function)
     code = "\n".join(line for line in code.splitlines() if "#" not in line)
     assert "broadcast_like(" not in code
     assert f" {function.__name__} =" not in code and "np.log(" not in code
+
+
+def _grid_sum(w, X):
+    s = 0.0
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):  # the inner range: the same on every outer step
+            s = s + np.cos(X[i, j] * w) * X[i, j]
+    return s
+
+
+def _rows_grow(w, X):
+    s = 0.0
+    for i in range(X.shape[0]):
+        for j in range(i + 1):  # depends on the outer step: stays inside
+            s = s + np.cos(X[i, j] * w)
+    return s
+
+
+@pytest.mark.parametrize("function", [_grid_sum, _rows_grow])
+def test_an_inner_loops_range_moves_before_the_outer_loop_when_it_can(function):
+    """``range(X.shape[1])`` inside the outer loop was computed and taped every outer
+    step (``tape.append(steps2)``)."""
+    X = np.random.default_rng(8).normal(size=(3, 3))
+    assert_gradients_match(function, (0.7, X), (0, 1))
+    for order in ORDERS:
+        assert_second_derivative_matches(order, function, (0.7, X), 0, 1)
+    code = derivative_source(function, wrt=(0,)).code
+    outer = code.index("for i in steps")
+    if function is _grid_sum:
+        assert code.index("steps2 = range(X.shape[1])") < outer
+        assert "tape.append(steps2)" not in code
+    else:
+        assert code.index("steps2 = range(") > outer
