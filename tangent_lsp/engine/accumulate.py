@@ -100,3 +100,54 @@ def _accumulation(node: gast.Assign) -> str | None:
     ):
         return node.targets[0].id
     return None
+
+
+_ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.MatMult)
+
+
+def drop_copies_of_fresh_values(function: gast.FunctionDef) -> gast.FunctionDef:
+    """``v = -g`` (or ``v = a * b``) then ``v = v.copy()``: arithmetic made ``v`` a new
+    array already, which nothing else holds; the copy before writing into it goes."""
+    _drop_fresh_copies(function.body)
+    return function
+
+
+def _drop_fresh_copies(body: list[gast.stmt]) -> None:
+    for stmt in body:
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list):
+                _drop_fresh_copies(inner)
+    position = 1
+    while position < len(body):
+        made, copy = body[position - 1], body[position]
+        name = _assigned_name(made)
+        if name is not None and _is_fresh(made.value) and _copies(copy, name):
+            del body[position]
+        else:
+            position += 1
+
+
+def _assigned_name(stmt: gast.stmt) -> str | None:
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(
+        stmt.targets[0], gast.Name
+    ):
+        return stmt.targets[0].id
+    return None
+
+
+def _is_fresh(value: gast.expr) -> bool:
+    return (isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub)) or (
+        isinstance(value, gast.BinOp) and isinstance(value.op, _ARITHMETIC)
+    )
+
+
+def _copies(stmt: gast.stmt, name: str) -> bool:
+    """``name = name.copy()``."""
+    value = getattr(stmt, "value", None)
+    return (
+        _assigned_name(stmt) == name and isinstance(value, gast.Call)
+        and isinstance(value.func, gast.Attribute) and value.func.attr == "copy"
+        and isinstance(value.func.value, gast.Name) and value.func.value.id == name
+        and not value.args and not value.keywords
+    )

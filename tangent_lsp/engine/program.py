@@ -19,7 +19,7 @@ from . import analysis, optimize
 from .container_kinds import (
     container_kinds, returned_elements, returned_kind, returned_parameter,
 )
-from .accumulate import accumulate_in_place
+from .accumulate import accumulate_in_place, drop_copies_of_fresh_values
 from .dead_code import calls_are_pure
 from .hoist import hoist_invariants
 from .methods import reductions_as_methods
@@ -170,6 +170,7 @@ class Program:
                 function = drop_steady_shape_pushes(function, np_alias)
             if mode == "reverse":
                 function = accumulate_in_place(function, np_alias)
+            function = drop_copies_of_fresh_values(function)
             function = reductions_as_methods(function, np_alias)
         else:
             function = optimize.drop_empty_comments(function)

@@ -1174,3 +1174,20 @@ def test_an_inner_loops_range_moves_before_the_outer_loop_when_it_can(function):
         assert "tape.append(steps2)" not in code
     else:
         assert code.index("steps2 = range(") > outer
+
+
+def _row_max_logsumexp(x):
+    m = np.max(x, axis=1, keepdims=True)
+    return np.sum(m[:, 0] + np.log(np.sum(np.exp(x - m), axis=1)))
+
+
+def test_a_value_arithmetic_made_is_written_into_without_a_copy():
+    """``bm = -unbroadcast(bt, m)`` is a new array: ``bm[:, 0] += ...`` needs no
+    ``bm = bm.copy()`` before it."""
+    x = np.random.default_rng(9).normal(size=(3, 4))
+    assert_gradients_match(_row_max_logsumexp, (x,))
+    for order in ORDERS:
+        assert_second_derivative_matches(order, _row_max_logsumexp, (x,), 0, 0)
+    code = derivative_source(_row_max_logsumexp).code
+    assert "bm = -unbroadcast(bt, m)\n    bm[:, 0] += " in code
+    assert ".copy()" not in code
