@@ -12,7 +12,7 @@ import gast
 
 from . import syntax as S
 from .dead_code import eliminate_dead_code
-from .tape import pair_of, pops_by_pair, pushes_name
+from .tape import looping_sweeps, pair_of, pops_by_pair, pushes_name
 from ..runtime import __all__ as _RUNTIME
 
 # functions that write into no argument: the runtime's helpers, and builtins that read
@@ -22,12 +22,10 @@ _PURE = frozenset(_RUNTIME) | frozenset(
 
 
 def reread_indexed_arguments(function: gast.FunctionDef) -> gast.FunctionDef:
-    cut = next((i for i, s in enumerate(function.body) if S.is_boundary(s)), None)
-    if cut is None:
+    sweeps = looping_sweeps(function)
+    if sweeps is None:
         return function
-    forward, backward = function.body[:cut], function.body[cut + 1:]
-    if not any(isinstance(stmt, S.COMPOUND) for stmt in forward):
-        return function  # straight-line code: no loop
+    forward, backward = sweeps
     # a list's element read twice is two reads of a container, which the derivative of
     # this code would add up element by element; an array's rows are plain values
     unchanged = _unchanged_parameters(function) & S.read_as_arrays(function.body)

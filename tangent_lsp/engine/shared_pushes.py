@@ -13,16 +13,14 @@ import gast
 
 from . import syntax as S
 from .dead_code import eliminate_dead_code
-from .tape import pair_of, pops_by_pair, pushes_name
+from .tape import looping_sweeps, pair_of, pops_by_pair, pushes_name
 
 
 def share_copied_pushes(function: gast.FunctionDef) -> gast.FunctionDef:
-    cut = next((i for i, s in enumerate(function.body) if S.is_boundary(s)), None)
-    if cut is None:
+    sweeps = looping_sweeps(function)
+    if sweeps is None:
         return function
-    forward, backward = function.body[:cut], function.body[cut + 1:]
-    if not any(isinstance(stmt, S.COMPOUND) for stmt in forward):
-        return function  # straight-line code: no loop
+    forward, backward = sweeps
     pops = pops_by_pair(backward)
     stored = S.stored_names([  # `t = None` before a loop: a placeholder for the push
         s for s in forward

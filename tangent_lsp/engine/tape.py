@@ -53,6 +53,20 @@ def is_push(stmt: gast.stmt) -> bool:
     return pair_of(stmt) is not None and isinstance(stmt, gast.Expr)
 
 
+def looping_sweeps(
+    function: gast.FunctionDef,
+) -> tuple[list[gast.stmt], list[gast.stmt]] | None:
+    """The forward and backward sweeps of a reverse-mode function whose forward sweep has
+    a branch or loop at its top level; None otherwise (no tape to rewrite)."""
+    cut = next((i for i, s in enumerate(function.body) if S.is_boundary(s)), None)
+    if cut is None:
+        return None
+    forward = function.body[:cut]
+    if not any(isinstance(stmt, S.COMPOUND) for stmt in forward):
+        return None  # straight-line code: no loop
+    return forward, function.body[cut + 1:]
+
+
 def pushes_name(stmt: gast.stmt, name: str) -> bool:
     """``tape.append(name)``."""
     if not is_push(stmt):
