@@ -353,15 +353,15 @@ def max(y, a, axis=None, out=None, keepdims=False):  # tied extremes share the g
 
 @adjoint(numpy.var, numpy.ndarray.var)
 def var(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    n = numpy.size(a) / numpy.size(y) - ddof
-    d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims) * 2.0 * (a - numpy.mean(a, axis, keepdims=True)) / n
+    n = reduced_count(a, axis=axis, ddof=ddof)
+    d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims) * 2.0 * (a - numpy.mean(a, axis=axis, keepdims=True)) / n
 
 
 @adjoint(numpy.std, numpy.ndarray.std)
 def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):  # 0 where y == 0 (as norm)
-    n = numpy.size(a) / numpy.size(y) - ddof
+    n = reduced_count(a, axis=axis, ddof=ddof)
     scale = d[y] / numpy.where(y == 0, numpy.inf, y)
-    d[a] = unreduce(scale, a, axis, keepdims) * (a - numpy.mean(a, axis, keepdims=True)) / n
+    d[a] = unreduce(scale, a, axis=axis, keepdims=keepdims) * (a - numpy.mean(a, axis=axis, keepdims=True)) / n
 
 
 @adjoint(numpy.cumsum, numpy.ndarray.cumsum)

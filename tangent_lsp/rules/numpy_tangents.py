@@ -51,6 +51,7 @@ from tangent_lsp.runtime import (
     linspace_weights,
     at_samples,
     prod_others,
+    reduced_count,
 )
 
 # --- elementwise, one argument --------------------------------------------------------
@@ -348,15 +349,15 @@ def max(y, a, axis=None, out=None, keepdims=False):  # tied extremes share the t
 
 @tangent_(numpy.var, numpy.ndarray.var)
 def var(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    n = numpy.size(a) / numpy.size(y) - ddof
-    centered = a - numpy.mean(a, axis, keepdims=True)
+    n = reduced_count(a, axis=axis, ddof=ddof)
+    centered = a - numpy.mean(a, axis=axis, keepdims=True)
     d[y] = numpy.sum(centered * d[a], axis=axis, keepdims=keepdims) * (2.0 / n)
 
 
 @tangent_(numpy.std, numpy.ndarray.std)
 def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    n = numpy.size(a) / numpy.size(y) - ddof
-    centered = a - numpy.mean(a, axis, keepdims=True)
+    n = reduced_count(a, axis=axis, ddof=ddof)
+    centered = a - numpy.mean(a, axis=axis, keepdims=True)
     d[y] = numpy.sum(centered * d[a], axis=axis, keepdims=keepdims) / (n * numpy.where(y == 0, numpy.inf, y))
 
 

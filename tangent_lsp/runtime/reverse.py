@@ -78,12 +78,15 @@ def unreduce(g, x, axis=None, keepdims=False):
     return _shaped(g, x)
 
 
-def reduced_count(x, *others, axis=None):
+def reduced_count(x, *others, axis=None, ddof=0):
     """How many elements a reduction over ``axis`` combines (the divisor of ``mean``).
 
     With several arguments, of the array they broadcast to: ``reduced_count(y, z)``
-    counts the elements of ``y * np.log(z)`` without computing it.
+    counts the elements of ``y * np.log(z)`` without computing it. ``ddof`` is
+    subtracted, as ``np.var`` does (its divisor).
     """
+    if ddof:
+        return reduced_count(x, *others, axis=axis) - ddof
     if axis is None and type(x) is _ndarray:  # the common case first: a mean of it all
         for other in others:
             if type(other) is not _ndarray or other.shape != x.shape:

@@ -1191,3 +1191,23 @@ def test_a_value_arithmetic_made_is_written_into_without_a_copy():
     code = derivative_source(_row_max_logsumexp).code
     assert "bm = -unbroadcast(bt, m)\n    bm[:, 0] += " in code
     assert ".copy()" not in code
+
+
+def _spreads(x):
+    return np.std(x) + np.sum(np.var(x, axis=0, ddof=1)) + np.sum(x.std(1))
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_var_and_std_count_their_divisor_without_computing_a_reduction(mode):
+    """The divisor of var and std is a count: the derivative computed ``np.var(x, axis=0)``
+    again for its size, and forward mode printed ``- 0`` for the default ddof."""
+    x = np.random.default_rng(6).normal(size=(4, 3))
+    if mode == "reverse":
+        assert_gradients_match(_spreads, (x,), (0,))
+    else:
+        assert_jvp_matches(_spreads, (x,), (0,))
+    code = derivative_source(_spreads, wrt=(0,), mode=mode).code
+    code = "\n".join(line for line in code.splitlines() if "#" not in line)
+    assert "np.var(" not in code and "np.size(" not in code and "- 0" not in code
+    assert "reduced_count(x, axis=0, ddof=1)" in code
+    assert ", None" not in code  # `np.mean(x, None, keepdims=True)`: an axis by keyword

@@ -135,6 +135,16 @@ def test_reduced_count_of_several_arrays_counts_their_broadcast():
     assert rt.reduced_count(empty, empty) == rt.reduced_count(empty, z) == 1
 
 
+def test_reduced_count_less_ddof_is_the_divisor_of_var():
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    for axis in (None, 0, 1, (0, 1)):
+        for ddof in (0, 1, 2):
+            divisor = rt.reduced_count(x, axis=axis, ddof=ddof)
+            centered = x - np.mean(x, axis=axis, keepdims=True)
+            assert np.allclose(np.sum(centered ** 2, axis=axis) / divisor,
+                               np.var(x, axis=axis, ddof=ddof))
+
+
 @pytest.mark.parametrize("a, b", [
     ((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((5, 2, 3), (3, 4)),
     ((2, 3), (5, 3, 4)), ((1, 2, 3), (4, 3, 2)), ((3,), (5, 3, 4)),
