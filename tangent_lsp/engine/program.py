@@ -28,6 +28,7 @@ from .products import fuse_gram_adjoints
 from .shape_passes import keep_shapes_only
 from .shared_pushes import share_copied_pushes
 from .reread import reread_indexed_arguments
+from .dead_zeroing import drop_dead_zeroing
 from .steady_shapes import drop_steady_shape_pushes
 from . import syntax as S
 from .errors import DiffError
@@ -170,6 +171,7 @@ class Program:
                 function = drop_steady_shape_pushes(function, np_alias)
             if mode == "reverse":
                 function = accumulate_in_place(function, np_alias)
+                function = drop_dead_zeroing(function)
             function = drop_copies_of_fresh_values(function)
             function = reductions_as_methods(function, np_alias)
         else:
