@@ -26,6 +26,8 @@ def touched(stmts: list[Statement], active: set[str]) -> set[str]:
 
 def statementreads(stmt: Statement) -> set[str]:
     if isinstance(stmt, Op):
+        if stmt.kind == "setitem":  # `v[0] = s`: the location, and the item it stores
+            return set(S.loaded_names(stmt.value)) | set(S.loaded_names(stmt.args[1]))
         return set(S.loaded_names(stmt.value))
     if isinstance(stmt, Return):
         return set(S.loaded_names(stmt.value))

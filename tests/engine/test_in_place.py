@@ -524,6 +524,50 @@ def renamed_before_written(x):
     return np.sum(h * h)
 
 
+def carried_through_a_slot(x):  # s goes into v[0], comes out as h; h is returned
+    s = 0.0
+    for _ in range(3):
+        v = np.zeros(2)
+        v[0] = s
+        h = np.sin(v[0] + x[0]) * x[1]
+        s = h
+    return h
+
+
+def carried_through_list_slots(x):
+    h = 1.0
+    s = 0.0
+    for _ in range(2):
+        v = [0.0, 0.0]
+        v[0] = h
+        v[1] = s
+        h = (v[0] + v[1]) * x[0] + x[1]
+        s = h * 1.0
+    return h
+
+
+def carried_through_a_dict_key(x):
+    s = x[1]
+    for _ in range(2):
+        d = {}
+        d["k"] = s
+        h = np.cos(d["k"] * x[0])
+        s = h
+    return h
+
+
+def rnn_filling_a_buffer(x):  # the state goes into a slice of the step's input
+    W = np.array([[0.5, -0.3, 0.2, 0.1], [0.4, 0.6, -0.5, 0.3]])
+    h = np.zeros(2)
+    for t in range(3):
+        z = np.zeros(4)
+        z[:2] = h
+        z[2:] = x * (t + 1.0)
+        hn = np.tanh(W @ z)
+        h = hn
+    return np.sum(hn)
+
+
 BOTH = ("reverse", "forward")
 # (function, the modes it is right in)
 RIGHT = [(f, BOTH) for f in (
@@ -535,7 +579,8 @@ RIGHT = [(f, BOTH) for f in (
     element_doubled_each_step, element_kept_then_written, matrix_element_kept_then_written,
     elements_zipped_and_written, names_swapped_then_added, list_elements_added_to,
     dict_entry_added_to, renamed_before_written, dict_entry_kept_then_replaced,
-    list_entry_kept_then_replaced,
+    list_entry_kept_then_replaced, carried_through_a_slot, carried_through_list_slots,
+    carried_through_a_dict_key, rnn_filling_a_buffer,
 )]
 def windows_then_written(x):  # sliding windows are a view of the array
     y = x * 1.0
@@ -626,6 +671,7 @@ def element_cubed(x):  # its gradient writes into a copy (`bx = copied(bx); bx[0
 @pytest.mark.parametrize("order", ORDERS)
 @pytest.mark.parametrize("f", [
     repeated_index_assigned, repeated_index_added, index_array_assigned, element_cubed,
+    carried_through_a_slot, rnn_filling_a_buffer,
 ])
 def test_repeated_index_to_second_order(f, order):
     x, t, u = X[0].copy(), V[0].copy(), np.array([0.3, -1.1])
