@@ -190,6 +190,19 @@ def appended_by_a_helper(x):
     return np.sum(out[0] * out[1])
 
 
+def _cell(a, h):
+    h2 = np.tanh(a * h)
+    return h2, h2
+
+
+def pair_returned_in_a_loop(a, h):  # one value twice in the pair: its adjoint is a sum
+    total = 0.0
+    for _ in range(3):
+        h, s = _cell(a, h)
+        total = total + s
+    return np.sum(total)
+
+
 V = rng.normal(size=4)
 W = rng.normal(size=4)
 M = rng.normal(size=(4, 4)) / 2
@@ -213,6 +226,7 @@ PROGRAMS = [
     (attention_loss, (M[:3], M.T.copy()), (0, 1)),
     (weighted_doubles, (V, W), (0, 1)),
     (shifted_rows, (M, B, W), (0, 1, 2)),
+    (pair_returned_in_a_loop, (V * 0.5, W), (0, 1)),
 ]
 IDS = [p[0].__name__ for p in PROGRAMS]
 
