@@ -251,6 +251,15 @@ def _dce(
                 keep = False
         elif isinstance(stmt, gast.Assign):
             keep = _assignment(stmt, live, kept, sweep, remove, pure)
+        elif stmt.__class__ is gast.AugAssign and stmt.target.__class__ is gast.Name:
+            # `bx += g` reads bx and writes into it (an array in place): needed if bx is
+            # live, or held outside (a parameter); the value before it is live then
+            name = stmt.target.id
+            if sweep.needed(name, live) or name not in local:
+                live.update(sweep.reads(stmt))
+                live.add(name)
+            else:
+                keep = False
         elif isinstance(stmt, (gast.Break, gast.Continue)) and exits is not None:
             live = set(exits[0] if isinstance(stmt, gast.Break) else exits[1])
         elif isinstance(stmt, gast.If):

@@ -203,6 +203,16 @@ def pair_returned_in_a_loop(a, h):  # one value twice in the pair: its adjoint i
     return np.sum(total)
 
 
+def _clipped(x, c):  # an early return in a branch
+    if np.sum(x) > c:
+        return x * c
+    return x
+
+
+def clipped_by_a_helper(x):
+    return np.sum(_clipped(x, 0.5) ** 2)
+
+
 V = rng.normal(size=4)
 W = rng.normal(size=4)
 M = rng.normal(size=(4, 4)) / 2
@@ -227,6 +237,7 @@ PROGRAMS = [
     (weighted_doubles, (V, W), (0, 1)),
     (shifted_rows, (M, B, W), (0, 1, 2)),
     (pair_returned_in_a_loop, (V * 0.5, W), (0, 1)),
+    (clipped_by_a_helper, (np.abs(V) + 0.5,), (0,)),
 ]
 IDS = [p[0].__name__ for p in PROGRAMS]
 

@@ -1211,3 +1211,15 @@ def test_var_and_std_count_their_divisor_without_computing_a_reduction(mode):
     assert "np.var(" not in code and "np.size(" not in code and "- 0" not in code
     assert "reduced_count(x, axis=0, ddof=1)" in code
     assert ", None" not in code  # `np.mean(x, None, keepdims=True)`: an axis by keyword
+
+
+@pytest.mark.parametrize("returned, kept", [("y", False), ("bx", True)])
+def test_an_augmented_assignment_reads_and_writes_its_name(returned, kept):
+    """``bx += g`` reads ``bx``: it keeps ``bx = np.zeros(...)`` alive, and goes with it when
+    nothing reads ``bx`` after (it had stayed, alone: an UnboundLocalError)."""
+    f = _function(
+        "def f(x, g):\n    bx = np.zeros(np.shape(x))\n    y = g * 2.0\n    bx += g\n"
+        f"    return {returned}"
+    )
+    code = _code(optimize.eliminate_dead_code(f))
+    assert ("bx = np.zeros" in code) is kept and ("bx += g" in code) is kept
