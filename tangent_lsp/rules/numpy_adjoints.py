@@ -219,9 +219,9 @@ def divide(y, x1, x2):
 
 
 @adjoint(numpy.power, numpy.pow, numpy.float_power)
-def power(y, x1, x2):  # x2 == 0 has slope 0 at x1 == 0 too; d/dx2 uses log|x1| with 0 there (as autograd)
+def power(y, x1, x2):  # x2 == 0 has slope 0 at x1 == 0 too; d/dx2 uses log|x1|, 0 at x1 == 0
     d[x1] = unbroadcast(d[y] * x2 * x1 ** (x2 - (x2 != 0)), x1)
-    d[x2] = unbroadcast(d[y] * y * numpy.log(numpy.where(x1 == 0, 1.0, x1)), x2)
+    d[x2] = unbroadcast(d[y] * y * numpy.log(numpy.where(x1 == 0, 1.0, numpy.abs(x1))), x2)
 
 
 @adjoint(numpy.mod, numpy.remainder)

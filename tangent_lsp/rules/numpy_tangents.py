@@ -226,8 +226,8 @@ def divide(y, x1, x2):
 
 
 @tangent_(numpy.power, numpy.pow, numpy.float_power)
-def power(y, x1, x2):  # the x2 term uses log|x1| with 0 where x1 == 0 (as autograd)
-    d[y] = d[x1] * x2 * x1 ** (x2 - (x2 != 0)) + d[x2] * y * numpy.log(numpy.where(x1 == 0, 1.0, x1))
+def power(y, x1, x2):  # the x2 term uses log|x1|, 0 at x1 == 0: finite for x1 < 0 (a zero d[x2] stays 0)
+    d[y] = d[x1] * x2 * x1 ** (x2 - (x2 != 0)) + d[x2] * y * numpy.log(numpy.where(x1 == 0, 1.0, numpy.abs(x1)))
 
 
 @tangent_(numpy.mod, numpy.remainder)

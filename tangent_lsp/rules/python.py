@@ -51,7 +51,7 @@ def builtin_max(y, iterable, *args):  # max(iterable) or max(a, b, ...): the fir
 @adjoint(builtins.pow)
 def builtin_pow(y, base, exp, mod=None):
     d[base] = unbroadcast(d[y] * exp * base ** (exp - (exp != 0)), base)
-    d[exp] = unbroadcast(d[y] * y * numpy.log(numpy.where(base == 0, 1.0, base)), exp)
+    d[exp] = unbroadcast(d[y] * y * numpy.log(numpy.where(base == 0, 1.0, numpy.abs(base))), exp)
 
 
 # --- math ------------------------------------------------------------------------------
@@ -103,9 +103,9 @@ def math_cbrt(y, x):
 
 
 @adjoint(math.pow)
-def math_pow(r, x, y):  # d/dy needs x > 0
+def math_pow(r, x, y):  # d/dy uses log|x|, 0 at x == 0, as ** does
     d[x] = d[r] * y * x ** (y - 1.0)
-    d[y] = d[r] * r * numpy.log(x)
+    d[y] = d[r] * r * numpy.log(numpy.where(x == 0, 1.0, numpy.abs(x)))
 
 
 @adjoint(math.sin)

@@ -47,7 +47,7 @@ def builtin_max(y, iterable, *args):  # max(iterable) or max(a, b, ...): the fir
 @tangent_(builtins.pow)
 def builtin_pow(y, base, exp, mod=None):
     d[y] = d[base] * exp * base ** (exp - (exp != 0)) + d[exp] * y * numpy.log(
-        numpy.where(base == 0, 1.0, base)
+        numpy.where(base == 0, 1.0, numpy.abs(base))
     )
 
 
@@ -100,8 +100,8 @@ def math_cbrt(y, x):
 
 
 @tangent_(math.pow)
-def math_pow(r, x, y):  # the y term needs x > 0
-    d[r] = d[x] * y * x ** (y - 1.0) + d[y] * r * numpy.log(x)
+def math_pow(r, x, y):  # the y term uses log|x|, 0 at x == 0, as ** does
+    d[r] = d[x] * y * x ** (y - 1.0) + d[y] * r * numpy.log(numpy.where(x == 0, 1.0, numpy.abs(x)))
 
 
 @tangent_(math.sin)

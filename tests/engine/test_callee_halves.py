@@ -213,6 +213,17 @@ def clipped_by_a_helper(x):
     return np.sum(_clipped(x, 0.5) ** 2)
 
 
+def _polynomial(x):
+    s = 0.0
+    for k in range(3):
+        s = s + x ** k
+    return s
+
+
+def polynomial_by_a_helper(x):  # negative x: the counter k's zero tangent times log(x) was nan
+    return np.sum(_polynomial(x) * x)
+
+
 V = rng.normal(size=4)
 W = rng.normal(size=4)
 M = rng.normal(size=(4, 4)) / 2
@@ -238,6 +249,7 @@ PROGRAMS = [
     (shifted_rows, (M, B, W), (0, 1, 2)),
     (pair_returned_in_a_loop, (V * 0.5, W), (0, 1)),
     (clipped_by_a_helper, (np.abs(V) + 0.5,), (0,)),
+    (polynomial_by_a_helper, (-np.abs(V) - 0.1,), (0,)),
 ]
 IDS = [p[0].__name__ for p in PROGRAMS]
 

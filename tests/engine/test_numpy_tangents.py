@@ -1571,3 +1571,17 @@ def test_a_numpy_scalars_method_in_forward_mode():
     x = np.float64(0.3)
     expected = (m_transpose_scalar(np.float64(x + 1e-6)) - m_transpose_scalar(np.float64(x - 1e-6))) / 2e-6
     assert np.isclose(tangent_lsp.jvp(m_transpose_scalar)(x, 1.0), expected)
+
+
+def _powers(x, n):
+    return np.sum(x ** n + np.power(x, n + 1.0))
+
+
+def test_a_negative_base_with_an_exponent_that_does_not_change_has_a_finite_tangent():
+    """The exponent's term is d[n] * y * log|x|: with log(x) it was 0 * nan = nan for x < 0
+    even where the exponent's tangent is zero (a loop counter)."""
+    x, n = np.array([-0.5, -1.5, 2.0]), 3.0
+    tangent = tangent_lsp.jvp(_powers, wrt=(0, 1))(x, n, np.ones(3), 0.0)
+    assert np.isclose(tangent, np.sum(n * x ** (n - 1.0) + (n + 1.0) * x ** n))
+    gradient = tangent_lsp.grad(_powers, wrt=(0, 1))(x, n)
+    assert np.all(np.isfinite(gradient[0])) and np.isfinite(gradient[1])
