@@ -105,27 +105,38 @@ def _accumulation(node: gast.Assign) -> str | None:
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.MatMult)
 
 
-def drop_copies_of_fresh_values(function: gast.FunctionDef) -> gast.FunctionDef:
-    """``v = -g`` (or ``v = a * b``) then ``v = v.copy()``: arithmetic made ``v`` a new
-    array already, which nothing else holds; the copy before writing into it goes."""
-    _drop_fresh_copies(function.body)
+def drop_copies_of_fresh_values(function: gast.FunctionDef, np_alias: str = "np") -> gast.FunctionDef:
+    """``v = -g`` (or ``v = a * b``, ``v = np.zeros(...)``), then, with nothing reading ``v``
+    in between, ``v = v.copy()``: ``v`` is a new array already, which nothing else holds;
+    the copy before writing into it goes."""
+    _drop_fresh_copies(function.body, np_alias)
     return function
 
 
-def _drop_fresh_copies(body: list[gast.stmt]) -> None:
+def _drop_fresh_copies(body: list[gast.stmt], np_alias: str) -> None:
     for stmt in body:
         for field in ("body", "orelse"):
             inner = getattr(stmt, field, None)
             if isinstance(inner, list):
-                _drop_fresh_copies(inner)
+                _drop_fresh_copies(inner, np_alias)
     position = 1
     while position < len(body):
-        made, copy = body[position - 1], body[position]
-        name = _assigned_name(made)
-        if name is not None and _is_fresh(made.value) and _copies(copy, name):
+        name = _assigned_name(body[position])
+        if name is not None and _copies(body[position], name) and _made_fresh(
+            body[:position], name, np_alias
+        ):
             del body[position]
         else:
             position += 1
+
+
+def _made_fresh(before: list[gast.stmt], name: str, np_alias: str) -> bool:
+    """The last statement of ``before`` that names ``name`` binds it to a new array."""
+    for stmt in reversed(before):
+        if not any(n.id == name for n in S.names(stmt)):
+            continue
+        return _assigned_name(stmt) == name and _is_fresh(stmt.value, np_alias)
+    return False
 
 
 def _assigned_name(stmt: gast.stmt) -> str | None:
@@ -136,7 +147,16 @@ def _assigned_name(stmt: gast.stmt) -> str | None:
     return None
 
 
-def _is_fresh(value: gast.expr) -> bool:
+_NEW_ARRAYS = frozenset(("zeros", "ones", "empty", "full"))
+
+
+def _is_fresh(value: gast.expr, np_alias: str) -> bool:
+    if isinstance(value, gast.Call):  # `np.zeros(np.shape(x))`, as the engine starts an adjoint
+        func = value.func
+        return (
+            isinstance(func, gast.Attribute) and func.attr in _NEW_ARRAYS
+            and isinstance(func.value, gast.Name) and func.value.id == np_alias
+        )
     return (isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub)) or (
         isinstance(value, gast.BinOp) and isinstance(value.op, _ARITHMETIC)
     )

@@ -172,7 +172,7 @@ class Program:
             if mode == "reverse":
                 function = accumulate_in_place(function, np_alias)
                 function = drop_dead_zeroing(function)
-            function = drop_copies_of_fresh_values(function)
+            function = drop_copies_of_fresh_values(function, np_alias)
             function = reductions_as_methods(function, np_alias)
         else:
             function = optimize.drop_empty_comments(function)
