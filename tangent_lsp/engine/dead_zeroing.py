@@ -55,7 +55,19 @@ def _ranges(forward: list[gast.stmt]) -> set[str]:
 
 
 def _is_range(node: gast.expr) -> bool:
-    return isinstance(node, gast.Call) and S.dotted_name(node.func) == "range"
+    """``range(n)``, or ``range(a, n[, step])`` with ``a >= 0`` and ``step > 0`` numbers: no
+    two values index the same slot (``range(-2, 2)`` gives ``-2`` and ``0``, one slot of a
+    2-array)."""
+    if not (isinstance(node, gast.Call) and S.dotted_name(node.func) == "range"
+            and not node.keywords and 1 <= len(node.args) <= 3):
+        return False
+    bounds = [S.number_literal(arg) for arg in node.args[:1] + node.args[2:]]
+    if len(node.args) == 1:
+        return True
+    start, step = bounds[0], bounds[1] if len(bounds) > 1 else 1
+    return (
+        isinstance(start, int) and start >= 0 and isinstance(step, int) and step > 0
+    )
 
 
 def _distinct_values(node: gast.expr, ranges: set[str]) -> bool:

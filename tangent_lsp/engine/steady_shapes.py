@@ -52,7 +52,8 @@ def drop_steady_shape_pushes(function: gast.FunctionDef, np_alias: str) -> gast.
         rows = frozenset(
             (array, counter) for array in arrays for counter in _range_counters(loop, forward)
         )
-        steady = _steady_names(loop, _Reading(np_alias, rows)) - outside
+        reading = _Reading(np_alias, rows, _refilled_containers(function.body, np_alias))
+        steady = _steady_names(loop, reading) - outside
         for node in S.walk(loop.body):
             if _is_shape_push(node) and node.value.args[0].args[0].id in steady:
                 dropped.add(pair_of(node))
@@ -111,6 +112,26 @@ class _Reading:
 
     np_alias: str
     rows: frozenset = frozenset()
+    # written by slot (``v[0] = 0.0``) and maybe a list or dict: a slot may then hold a
+    # value of another shape (an array's slots keep theirs)
+    refilled: frozenset = frozenset()
+
+
+def _refilled_containers(body: list[gast.stmt], np_alias: str) -> frozenset:
+    """Names written by slot that may not be arrays: not read as one (``v.shape``,
+    ``v[i, j]``), nor made by NumPy (``np.zeros(...)``)."""
+    written = {
+        node.value.id for node in S.nodes_of(body, gast.Subscript)
+        if node.ctx.__class__ is not gast.Load and isinstance(node.value, gast.Name)
+    }
+    if not written:
+        return frozenset()
+    made = {
+        stmt.targets[0].id for stmt in S.nodes_of(body, gast.Assign)
+        if isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call)
+        and (S.dotted_name(stmt.value.func) or "").partition(".")[0] == np_alias
+    }
+    return frozenset(written - made - S.read_as_arrays(body))
 
 
 def _range_counters(loop: gast.stmt, forward: list[gast.stmt]) -> set[str]:
@@ -229,6 +250,10 @@ def _shape(node: gast.expr, env: dict, varying: set[str], reading: "_Reading") -
     if isinstance(node, gast.Attribute) and node.attr == "T":
         inner = _shape(node.value, env, varying, reading)
         return None if inner is None else frozenset((("T", inner),))
+    if isinstance(node, gast.Subscript) and (
+        isinstance(node.value, gast.Name) and node.value.id in reading.refilled
+    ):
+        return None
     if isinstance(node, gast.Subscript) and _unchanging(node.slice, varying):
         inner = _shape(node.value, env, varying, reading)
         return None if inner is None else frozenset((("[]", inner, gast.dump(node.slice)),))

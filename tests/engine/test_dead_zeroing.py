@@ -79,6 +79,20 @@ def rewritten_in_one_step(x):  # y[i] written twice a step: the first write gets
     return np.sum(y * y)
 
 
+def wrapping_range(x):  # range(-2, 2): y[-2] is y[0], written again two steps later
+    y = np.zeros((2, x.shape[0]))
+    for i in range(-2, 2):
+        y[i] = x * (i + 3.0)
+    return np.sum(y[0] * x) + np.sum(y[1])
+
+
+def counting_down_past_zero(x):  # range(2, -4, -1): y[-1] is y[2]
+    y = np.zeros(3)
+    for i in range(2, -4, -1):
+        y[i] = np.sin(x[i % 3] * (i + 5.0))
+    return np.sum(y * y)
+
+
 X5 = rng.normal(size=5)
 PROGRAMS = [
     (conv, (X5, rng.normal(size=3)), (0, 1)),
@@ -89,6 +103,8 @@ PROGRAMS = [
     (read_then_written, (X5,), (0,)),
     (read_after_the_loop, (X5,), (0,)),
     (rewritten_in_one_step, (X5,), (0,)),
+    (wrapping_range, (X5,), (0,)),
+    (counting_down_past_zero, (X5[:3],), (0,)),
 ]
 IDS = [p[0].__name__ for p in PROGRAMS]
 
@@ -123,6 +139,7 @@ def test_a_slot_no_step_reads_again_is_not_zeroed(function, slot):
 @pytest.mark.parametrize("function, slot", [
     (previous_slot_read, "bA[i, j]"), (read_then_written, "bA[i, j]"),
     (read_after_the_loop, "by[i]"), (rewritten_in_one_step, "by[i]"),
+    (wrapping_range, "by[i]"), (counting_down_past_zero, "by[i]"),
 ])
 def test_a_slot_read_again_is_still_zeroed(function, slot):
     assert f"{slot} = 0.0" in _backward(function)

@@ -89,3 +89,33 @@ def test_a_row_of_an_array_by_the_step_has_one_shape():
     code = tangent_lsp.derive("import numpy as np\n" + inspect.getsource(rnn_of_rows),
                               "rnn_of_rows", wrt=("h0", "Wh", "Wx")).code
     assert code.count("tape.append(") == 2 and "tape.append(h)" in code
+
+
+def slot_emptied(x):  # v[0] holds x, then the number 0.0: its shape changes
+    v = [x]
+    h = x
+    for _ in range(2):
+        h = h + v[0]
+        v[0] = 0.0
+    return np.sum(h)
+
+
+def slot_refilled(w, h0):
+    v = [h0]
+    h = h0
+    for _ in range(2):
+        v[0] = h
+        h = w * h
+    return np.sum(h * v[0])
+
+
+def test_a_slot_of_a_list_written_in_the_loop_has_no_steady_shape():
+    """``v0 = v[0]`` read for its shape: a list's slot may hold a value of another shape
+    after ``v[0] = 0.0`` (an array's keeps its own); its shape was not taped, and the last
+    step's (a number) summed the gradient to one number. The first derivative writes
+    ``bv[0] = 0.0`` into a list of adjoints itself: its derivative was wrong the same way."""
+    x = np.array([1.0, 2.0])
+    assert_gradients_match(slot_emptied, (x,), (0,), autograd=False)
+    h0 = np.random.default_rng(3).normal(size=3)
+    for order in ORDERS:
+        assert_second_derivative_matches(order, slot_refilled, (0.7, h0), 0, 0)
