@@ -82,7 +82,7 @@ def norm_adjoint(g, x, y, ord=None, axis=None, keepdims=False):
     """Adjoint of ``x`` in ``y = np.linalg.norm(x, ord, axis, keepdims)``.
 
     Vector norms: ord None/2 (``x / y``, 0 at the origin), 1, inf/-inf (ties
-    share), 0, any p. Matrix norms (2-D ``x`` with ord given, or a 2-tuple
+    share), 0, any p (0 at the origin for p > 1). Matrix norms (2-D ``x`` with ord given, or a 2-tuple
     ``axis``): 'fro', 'nuc', 2/-2 (top/bottom singular vectors), 1/-1 and
     inf/-inf (extreme absolute column/row sum, ties share).
     """
@@ -99,7 +99,8 @@ def norm_adjoint(g, x, y, ord=None, axis=None, keepdims=False):
         if np.isinf(ord):
             hit = np.abs(x) == y
             return _shaped(g * np.sign(x) * hit / np.sum(hit, axis=axes, keepdims=True), x)
-        return _shaped(g * np.sign(x) * (np.abs(x) / y) ** (ord - 1), x)
+        ratio = np.divide(np.abs(x), y, out=np.zeros_like(x), where=y != 0)  # 0 at the origin
+        return _shaped(g * np.sign(x) * ratio ** (ord - 1), x)
     row, col = (0, 1) if axis is None else (int(axis[0]) % x.ndim, int(axis[1]) % x.ndim)
     if ord in ("nuc", 2, -2):
         u, _, vh = np.linalg.svd(np.moveaxis(x, (row, col), (-2, -1)), full_matrices=False)

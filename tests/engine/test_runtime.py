@@ -311,3 +311,13 @@ def test_runtime_depends_only_on_numpy():
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.module}
     assert imported <= {"numpy", "__future__"}
+
+
+@pytest.mark.parametrize("ord", [None, 2, 3, 1.5, np.inf])
+def test_a_vector_norms_adjoint_at_the_origin_is_zero(ord):
+    """A zero vector (or row) has gradient 0, a subgradient, for every p > 1 too: the
+    general p gave (0 / 0) ** (p - 1) = nan."""
+    x = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 0.5]])
+    y = np.linalg.norm(x, ord, axis=1)
+    g = rt.norm_adjoint(np.ones(2), x, y, ord, axis=1)
+    assert np.all(g[0] == 0.0) and np.all(np.isfinite(g[1]))
