@@ -198,10 +198,13 @@ class Expressions:
         qualname = self.resolver.qualname(func)
         shown = S.dotted_name(func) or "this call"
         if qualname is None:
-            raise DiffError(
-                "call", f"cannot tell what '{shown}' is",
-                hint="import it at the top of the module, or define it there",
-            ).at(node)
+            starred = getattr(getattr(self.resolver, "module", None), "star_import", False)
+            hint = (  # the names `from numpy import *` binds are not looked up statically
+                f"import it by name (from numpy import {shown}): names a `*` import binds "
+                "are not followed" if starred and isinstance(func, gast.Name)
+                else "import it at the top of the module, or define it there"
+            )
+            raise DiffError("call", f"cannot tell what '{shown}' is", hint=hint).at(node)
         if qualname == "numpy.einsum" and node.args and not (
             isinstance(node.args[0], gast.Constant) and isinstance(node.args[0].value, str)
         ) and (  # the subscripts come first, as a string; else the interleaved form

@@ -182,8 +182,13 @@ def keep_name(code: str, name: str, kept: str) -> str:
 
 
 def _newline(text: str) -> str:
-    """The document's line ending, from its first line."""
+    """The document's line ending, from its first line (``\r`` alone too: old Mac files)."""
     end = text.find("\n")
+    if end < 0:
+        return "\r" if "\r" in text else "\n"
+    cr = text.find("\r")
+    if 0 <= cr < end - 1:
+        return "\r"  # a line ended by `\r` alone comes before the first `\n`
     return "\r\n" if end > 0 and text[end - 1] == "\r" else "\n"
 
 

@@ -303,8 +303,8 @@ def register(server: TangentServer) -> None:
         lenses = []
         for func in snap.parsed.functions:
             inserted = any(start <= func.lineno <= end for start, end in blocks)
-            if inserted or not locate.uses_numpy(snap.parsed, func):
-                continue  # a derivative, or a callee's half inserted with it
+            if inserted or not locate.uses_numpy(snap.parsed, func) or snap.parsed.redefined(func):
+                continue  # a derivative, a callee's half inserted with it, or replaced
             where = snap.span_range(locate.name_span(snap.parsed, func))
             args = [snap.uri, func.name]
             lenses.append(types.CodeLens(range=where, command=types.Command(
@@ -392,6 +392,8 @@ async def _generate_actions(
             data=_action_data(snap, req), is_preferred=req is primary or None,
         )
         if not ls.supports_resolve():
+            if not derive_now and not isinstance(ls.cached_derivation(snap, req), Derivative):
+                continue  # an edit now would derive it: the lightbulb gets what is known
             try:
                 action.edit = await ls.insertion_edit(snap, req)
             except (DiffError, Overrun, LookupError):

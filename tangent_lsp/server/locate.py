@@ -85,11 +85,19 @@ class Parsed:
         return [s for s in self.tree.body
                 if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
+    @cached_property
+    def _bound(self) -> dict[str, Function]:
+        """Each name's last top-level definition: what Python binds the name to when the
+        module has run, and what the engine differentiates."""
+        return {func.name: func for func in self.functions}
+
     def function_named(self, name: str) -> Function | None:
-        for func in self.functions:
-            if func.name == name:
-                return func
-        return None
+        return self._bound.get(name)
+
+    def redefined(self, func: Function) -> bool:
+        """A definition a later ``def`` of the same name replaces: the derivative of its
+        name is the later one's, so nothing is offered on this one."""
+        return self._bound.get(func.name) is not func
 
     @cached_property
     def imports(self) -> dict[str, str]:
@@ -125,11 +133,12 @@ def first_line(stmt: ast.stmt) -> int:
 
 
 def function_at(parsed: Parsed, point: Point) -> Function | None:
-    """The top-level function whose lines (decorators to last statement) hold ``point``."""
+    """The top-level function whose lines (decorators to last statement) hold ``point``;
+    None in one a later ``def`` of its name replaces."""
     line = point[0]
     for func in parsed.functions:
         if first_line(func) <= line <= (func.end_lineno or func.lineno):
-            return func
+            return None if parsed.redefined(func) else func
     return None
 
 
@@ -168,6 +177,8 @@ def statement_at(parsed: Parsed, func: Function, point: Point) -> ast.stmt | Non
         if not covering:
             return found
         before = [s for s in covering if parsed.span(s).start <= point]
+        if not before and found is not None and covering[0].lineno == found.lineno:
+            return found  # `if c: x = 1` with the cursor on `if`: the `if`, not its body
         found = before[-1] if before else covering[0]
         body = _child_statements(found)
 

@@ -577,3 +577,13 @@ def test_an_svd_told_its_matrix_is_symmetric_is_reported():
         with pytest.raises(DiffError) as info:
             differentiate(svd_of_a_symmetric_matrix)
         assert "hermitian=True" in info.value.message and "eigh" in info.value.hint
+
+
+def test_a_name_a_star_import_may_bind_is_asked_for_by_name():
+    """``from numpy import *``: the names it binds are not followed statically; the hint
+    said to import ``sin`` at the top of the module, which it was."""
+    source = "from numpy import *\n\ndef f(x):\n    return sum(sin(x))\n"
+    with pytest.raises(DiffError) as error:
+        tangent_lsp.derive(source, "f")
+    assert "cannot tell what 'sin' is" in str(error.value)
+    assert "from numpy import sin" in str(error.value) and "`*` import" in str(error.value)

@@ -129,3 +129,22 @@ def test_statement_text_is_the_statement_without_its_comment():
     func = p.function_named("f")
     quoted = [locate.statement_text(p, s) for s in ast.walk(func) if isinstance(s, ast.stmt)][1:]
     assert quoted == ["a = x", "b = x", "for i in range(2):", "y = g(x,"]
+
+
+def test_a_function_defined_again_is_found_by_its_last_definition():
+    """Python binds a name to its last ``def``: that is the one derived, and the earlier
+    one is no function anything is offered on."""
+    text = "def f(x):\n    return x\n\n\ndef f(x):\n    return 2 * x\n"
+    parsed = locate.parse(text)
+    first, last = parsed.functions
+    assert parsed.function_named("f") is last
+    assert parsed.redefined(first) and not parsed.redefined(last)
+    assert locate.function_at(parsed, (2, 4)) is None and locate.function_at(parsed, (6, 4)) is last
+
+
+def test_the_keyword_of_a_one_line_if_is_the_if():
+    text = "def g(x):\n    if x > 0: x = x * 2\n    return x\n"
+    parsed = locate.parse(text)
+    func = parsed.functions[0]
+    assert isinstance(locate.statement_at(parsed, func, (2, 5)), ast.If)
+    assert isinstance(locate.statement_at(parsed, func, (2, 15)), ast.Assign)
