@@ -13,7 +13,7 @@ import asyncio
 import logging
 import os
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
@@ -119,6 +119,19 @@ class Snapshot:
     @cached_property
     def parsed(self) -> locate.Parsed | None:
         return locate.parse(self.text)
+
+    def readable(self) -> "Snapshot | None":
+        """This snapshot, or, when its text does not parse, one whose parse leaves out the
+        top-level blocks with syntax errors (``locate.parse_repaired``): for hovers, which
+        change nothing. Edits come from ``parsed`` alone."""
+        if self.parsed is not None:
+            return self
+        repaired = locate.parse_repaired(self.text)
+        if repaired is None:
+            return None
+        view = replace(self)
+        view.__dict__["parsed"] = repaired  # (what the cached property would hold)
+        return view
 
     @cached_property
     def index(self) -> LineIndex:

@@ -274,7 +274,8 @@ def register(server: TangentServer) -> None:
     @_safe()
     async def hover(ls: TangentServer, params: types.HoverParams) -> types.Hover | None:
         snap = ls.snapshot(params.text_document.uri)
-        if snap is None or snap.parsed is None:
+        snap = snap.readable() if snap is not None else None  # a function typed below
+        if snap is None:  # does not take the hover of the finished ones away
             return None
         point = snap.point(params.position)
         func = locate.function_at(snap.parsed, point)

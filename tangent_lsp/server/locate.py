@@ -127,6 +127,43 @@ def parse(text: str) -> Parsed | None:
     return Parsed(text=text, tree=tree, lines=split_lines(text))
 
 
+def parse_repaired(text: str, attempts: int = 3) -> Parsed | None:
+    """``text`` parsed with each top-level block that has a syntax error blanked out (its
+    lines left empty, so every other line keeps its number and columns): the function
+    being typed below a finished one does not take the finished one's hover away. For
+    read-only features only: an edit computed from it would not see the blanked lines."""
+    lines = split_lines(text)
+    for _ in range(attempts):
+        try:
+            tree = parse_python("\n".join(lines))
+        except SyntaxError as error:
+            block = _top_level_block(lines, (error.lineno or 1) - 1)
+            if block is None:
+                return None
+            for index in block:
+                lines[index] = ""
+            continue
+        except (ValueError, RecursionError, MemoryError, OverflowError):
+            return None
+        return Parsed(text="\n".join(lines), tree=tree, lines=lines)
+    return None
+
+
+def _top_level_block(lines: list[str], index: int) -> range | None:
+    """The lines of the top-level statement that holds line ``index`` (0-based): from the
+    last line at or before it that starts in column 0 to the next such line."""
+    def starts(i: int) -> bool:
+        return bool(lines[i]) and not lines[i][0].isspace() and not lines[i].startswith("#")
+
+    if not 0 <= index < len(lines):
+        index = len(lines) - 1
+    first = next((i for i in range(index, -1, -1) if starts(i)), None)
+    if first is None:
+        return None
+    end = next((i for i in range(index + 1, len(lines)) if starts(i)), len(lines))
+    return range(first, end)
+
+
 def first_line(stmt: ast.stmt) -> int:
     """The line where ``stmt`` starts, decorators included (functions and classes)."""
     return min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())])

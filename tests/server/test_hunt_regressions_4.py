@@ -105,3 +105,20 @@ async def test_the_lightbulb_of_a_client_without_resolve_derives_nothing(no_reso
     cached = await actions_at(client, uri, LONG, "return", automatic=True)
     assert [a.title for a in cached] == [a.title for a in invoked]  # derived by now
     client.close(uri)
+
+
+async def test_a_function_being_typed_below_keeps_the_hover_of_the_finished_one(
+    client: Client,
+):
+    """Any syntax error in the file took every hover away: while a new function was typed
+    below a finished one, hovering the finished one showed nothing for 21 of 31 keystrokes.
+    Its derivative still shows; no action is offered on text that does not parse."""
+    done = "import numpy as np\n\n\ndef loss(x):\n    return np.sum(np.tanh(x))\n\n\n"
+    typed = "def other(x):\n    y = np.tanh(x"
+    uri = client.open(done)
+    for k in range(1, len(typed) + 1, 3):
+        client.change(uri, done + typed[:k])
+        hover = await hover_at(client, uri, done, "loss(x)")
+        assert hover is not None and "def dloss_dx(" in hover.contents.value, typed[:k]
+    assert await actions_at(client, uri, done + typed, "return") is None
+    client.close(uri)

@@ -148,3 +148,17 @@ def test_the_keyword_of_a_one_line_if_is_the_if():
     func = parsed.functions[0]
     assert isinstance(locate.statement_at(parsed, func, (2, 5)), ast.If)
     assert isinstance(locate.statement_at(parsed, func, (2, 15)), ast.Assign)
+
+
+def test_a_block_with_a_syntax_error_is_left_out_of_a_repaired_parse():
+    done = "import numpy as np\n\n\ndef loss(x):\n    return np.sum(x)\n\n\n"
+    for typed in ("def other(x):\n    y = np.tanh(x", "def other(x):\n    y = (\n\n# a comment\n",
+                  "def other(x", "@decorator\ndef other(x):\n    return x +"):
+        assert locate.parse(done + typed) is None
+        repaired = locate.parse_repaired(done + typed)
+        assert [f.name for f in repaired.functions] == ["loss"]
+        assert repaired.lines[:5] == done.split("\n")[:5]  # lines keep their numbers
+        assert len(repaired.lines) == len(locate.split_lines(done + typed))
+    middle = "def a(x):\n    return x\n\ndef b(x):\n    return (x\n\ndef c(x):\n    return x\n"
+    assert [f.name for f in locate.parse_repaired(middle).functions] == ["a", "c"]
+    assert locate.parse_repaired("    x = (\n") is None  # no top-level line to leave out
