@@ -280,7 +280,13 @@ def register(server: TangentServer) -> None:
         point = snap.point(params.position)
         func = locate.function_at(snap.parsed, point)
         if func is None:
-            return None
+            replaced = locate.replaced_at(snap.parsed, point)
+            if replaced is None or not locate.name_span(snap.parsed, replaced[0]).contains(point):
+                return None
+            return types.Hover(contents=types.MarkupContent(
+                kind=types.MarkupKind.Markdown,
+                value=f"`{replaced[0].name}` is defined again on line {replaced[1].lineno}: "
+                      "the derivative is of that definition, which Python binds the name to."))
         found = await _hover_markdown(ls, snap, func, point)
         if found is None:
             return None

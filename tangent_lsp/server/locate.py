@@ -169,6 +169,16 @@ def first_line(stmt: ast.stmt) -> int:
     return min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())])
 
 
+def replaced_at(parsed: Parsed, point: Point) -> tuple[Function, Function] | None:
+    """``(f, later)`` when ``point`` is in a top-level ``def f`` that a later ``def f``
+    replaces."""
+    for func in parsed.functions:
+        if first_line(func) <= point[0] <= (func.end_lineno or func.lineno):
+            later = parsed.function_named(func.name)
+            return (func, later) if later is not func else None
+    return None
+
+
 def function_at(parsed: Parsed, point: Point) -> Function | None:
     """The top-level function whose lines (decorators to last statement) hold ``point``;
     None in one a later ``def`` of its name replaces."""

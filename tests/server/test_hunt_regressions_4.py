@@ -47,7 +47,9 @@ async def test_a_function_defined_again_is_derived_and_inserted_as_the_last_defi
     3)`` below the first ``f``, shown on hovering it)."""
     uri = client.open(TWICE)
     assert await actions_at(client, uri, TWICE, "def f") is None  # the replaced one
-    assert await hover_at(client, uri, TWICE, "f(x)") is None
+    replaced = await hover_at(client, uri, TWICE, "f(x)")
+    assert replaced.contents.value.startswith("`f` is defined again on line 8")
+    assert await hover_at(client, uri, TWICE, "return np.sum(np.sin") is None
     hover = await hover_at(client, uri, TWICE, "f(x)", occurrence=1)
     assert "x ** 3" in hover.contents.value and "np.sin" not in hover.contents.value
     actions = await actions_at(client, uri, TWICE, "return np.sum(x ** 3)")
