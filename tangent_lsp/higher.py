@@ -17,8 +17,10 @@ from .api import INPUT_DERIVATIVE, autodiff, compile_derivative, grad, inputs_la
 from .engine import Derivative
 
 
-def hvp(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int = 0) -> Callable:
-    """``hvp(f)(*args, v)``: the Hessian of ``f`` w.r.t. argument ``wrt`` times ``v``."""
+def hvp(func: Callable, wrt: int | str = 0, optimized: bool = True, verbose: int = 0) -> Callable:
+    """``hvp(f)(*args, v)``: the Hessian of ``f`` w.r.t. argument ``wrt`` (its position or
+    name) times ``v``."""
+    wrt = _one_argument(func, wrt)[0]
     gradient = grad(func, wrt=(wrt,), optimized=optimized)
     tangent = autodiff(gradient, wrt=(wrt,), mode="forward", optimized=optimized)
     signature = inspect.signature(func).parameters.values()
@@ -48,8 +50,10 @@ def hvp(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int = 0) 
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
-def jacobian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int = 0) -> Callable:
-    """``jacobian(f)(*args)``: d f(args) / d args[wrt], shaped ``out.shape + in.shape``.
+def jacobian(func: Callable, wrt: int | str = 0, optimized: bool = True,
+             verbose: int = 0) -> Callable:
+    """``jacobian(f)(*args)``: d f(args) / d args[wrt], shaped ``out.shape + in.shape``
+    (``wrt``: the argument's position or name).
     A function that returns a tuple, list or dict of arrays gets one Jacobian per
     element, in the same structure.
 
@@ -57,10 +61,11 @@ def jacobian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int 
     forward mode, wide ones row by row in reverse mode.
     """
     forward = reverse = None
+    wrt, name = _one_argument(func, wrt)
 
     def jac(*args, **keywords):
         nonlocal forward, reverse
-        x = np.asarray(args[wrt], dtype=float)
+        x = np.asarray(_value_of(func, name, args, keywords), dtype=float)
         value = func(*args, **keywords)
         structured = isinstance(value, (tuple, list, dict))
         out = None if structured else np.asarray(value, dtype=float)
@@ -105,13 +110,15 @@ def _columns_stacked(columns: list, value, in_shape: tuple) -> object:
     return np.stack(stacked, axis=-1).reshape(shape + in_shape)
 
 
-def hessian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int = 0) -> Callable:
-    """``hessian(f)(*args)``: second derivatives of a scalar ``f`` w.r.t. ``args[wrt]``,
-    one Hessian-vector product per input element."""
+def hessian(func: Callable, wrt: int | str = 0, optimized: bool = True,
+            verbose: int = 0) -> Callable:
+    """``hessian(f)(*args)``: second derivatives of a scalar ``f`` w.r.t. ``args[wrt]``
+    (``wrt``: the argument's position or name), one Hessian-vector product per element."""
+    wrt, name = _one_argument(func, wrt)
     product = hvp(func, wrt=wrt, optimized=optimized, verbose=verbose)
 
     def hess(*args, **keywords):
-        x = np.asarray(args[wrt], dtype=float)
+        x = np.asarray(_value_of(func, name, args, keywords), dtype=float)
         rows = []
         for k in range(x.size):
             seed = np.zeros(x.size)
@@ -120,6 +127,29 @@ def hessian(func: Callable, wrt: int = 0, optimized: bool = True, verbose: int =
         return np.stack(rows).reshape(x.shape + x.shape)
 
     return hess
+
+
+def _one_argument(func: Callable, wrt: object) -> tuple[int, str]:
+    """The position and name of the one argument ``wrt`` names (by position or name)."""
+    params = [p.name for p in inspect.signature(func).parameters.values() if p.kind in _POSITIONAL]
+    if isinstance(wrt, str) and wrt in params:
+        return params.index(wrt), wrt
+    if isinstance(wrt, (int, np.integer)) and not isinstance(wrt, bool) and (
+        -len(params) <= wrt < len(params)
+    ):
+        return int(wrt) % len(params), params[wrt]
+    raise TypeError(
+        f"wrt={wrt!r}: one argument of {getattr(func, '__name__', 'the function')}, by position "
+        f"(0 to {len(params) - 1}) or by name ({', '.join(params)})"
+    )
+
+
+def _value_of(func: Callable, name: str, args: tuple, keywords: dict) -> object:
+    """The value the call ``func(*args, **keywords)`` gives parameter ``name`` (a default
+    included)."""
+    bound = inspect.signature(func).bind(*args, **keywords)
+    bound.apply_defaults()
+    return bound.arguments[name]
 
 
 def _fresh(base: str, taken: list[str]) -> str:

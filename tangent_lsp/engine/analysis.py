@@ -48,6 +48,9 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
             ):
                 op.kind = "call"
             continue
+        for rule in (template, tangent):  # a rule whose body is not one the engine expands
+            if rule is not None and rule.problem is not None:  # (its `d[x]` inside an `if`
+                raise rule.problem  # was read as no derivative: zero)
         try:
             if template is not None:
                 op.template = template

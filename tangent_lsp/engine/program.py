@@ -218,7 +218,8 @@ class Program:
             return name
         module = getattr(owner, "module_name", "").rpartition(".")[2].strip("_")
         alias = f"{module or 'its'}_{name}"
-        if self.resolver.binding(alias) in (own, _imported_as(own, name)):
+        bound = self.resolver.binding(alias)
+        if bound is not None and bound in (own, _imported_as(own, name)):
             return alias  # imported under that alias already (by a derivative inserted before)
         alias = self.function_names.fresh(alias)
         while self.resolver.binding(alias) is not None or alias in self.claimed:

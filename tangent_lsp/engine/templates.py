@@ -42,6 +42,9 @@ class Template:
     helpers: dict[str, str]  # local helper name → runtime function name
     numpy_names: set[str]  # names the rule file binds to numpy
     positional: int = 0  # how many of ``params`` can be passed by position
+    # what is wrong with the body, raised where the rule is used (a user's module may hold
+    # a rule being typed; the functions that do not call it are derived as usual)
+    problem: DiffError | None = None
 
     @property
     def text(self) -> str:
@@ -84,7 +87,8 @@ class RuleLibrary:
                         continue
                     table = self.adjoints if kind == "adjoint" else self.tangents
                     keys = tuple(_key(resolver, arg, strict) for arg in decorator.args)
-                    template = _template(stmt, keys, module.path or "", helpers, numpy_names)
+                    template = _template(stmt, keys, module.path or "", helpers, numpy_names,
+                                         adjoint=kind == "adjoint")
                     for key in keys:
                         if key is not None:
                             table[key] = template
@@ -130,6 +134,7 @@ def _template(
     source_file: str,
     helpers: dict[str, str],
     numpy_names: set[str],
+    adjoint: bool = True,
 ) -> Template:
     args = node.args
     names = [a.id for a in args.posonlyargs + args.args]
@@ -139,7 +144,7 @@ def _template(
         names.append(kwarg.id)
         if default is not None:
             defaults[kwarg.id] = default
-    return Template(
+    template = Template(
         keys=keys,
         node=node,
         source_file=source_file,
@@ -151,6 +156,51 @@ def _template(
         helpers=helpers,
         numpy_names=numpy_names,
     )
+    template.problem = _problem(template, adjoint)
+    return template
+
+
+def _problem(template: Template, adjoint: bool) -> DiffError | None:
+    """Why the body is not a rule the engine can expand, if it is not: a rule is straight
+    code of assignments, each ``d[...]`` written by one statement of its own (a ``d[x]``
+    written in an ``if`` or a loop was taken for no derivative at all: zero)."""
+    writable = set(template.params) | ({template.vararg} if template.vararg else set())
+    if not adjoint:
+        writable = {template.result}
+    readable = {template.result} if adjoint else _inputs(template)
+    kind = "an adjoint" if adjoint else "a tangent"
+    for stmt in template.node.body:
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
+            continue  # a docstring
+        if not isinstance(stmt, gast.Assign):
+            return _rule_error(template, stmt, f"{kind} rule's body holds only assignments, "
+                               f"not {type(stmt).__name__}",
+                               "compute with expressions (numpy.where for a choice); one "
+                               "d[x] = ... per derivative, at the top level of the rule")
+        written = [t for target in stmt.targets for t in gast.walk(target) if _is_d(t)]
+        if written and not (len(stmt.targets) == 1 and _is_d(stmt.targets[0])):
+            return _rule_error(template, stmt, "d[...] written as part of a larger target",
+                               "write each derivative by a statement of its own: d[a] = ...")
+        for node in written:
+            if not (isinstance(node.slice, gast.Name) and node.slice.id in writable):
+                return _rule_error(template, node, f"{kind} rule writes d[x] of " + (
+                    "its parameters" if adjoint else "its result"), "")
+        reads = [n for n in gast.walk(stmt.value) if _is_d(n)]
+        for node in reads:
+            if not (isinstance(node.slice, gast.Name) and node.slice.id in readable):
+                return _rule_error(template, node, f"{kind} rule reads d[x] of " + (
+                    "its result" if adjoint else "its parameters"), "")
+    return None
+
+
+def _inputs(template: Template) -> set[str]:
+    """The names a tangent rule reads ``d[...]`` of: its parameters."""
+    return set(template.params) | ({template.vararg} if template.vararg else set())
+
+
+def _rule_error(template: Template, node: gast.AST, message: str, hint: str) -> DiffError:
+    return DiffError(f"rule {template.node.name}", f"rule {template.node.name}: {message}",
+                     hint=hint).at(node, template.source_file or None)
 
 
 @lru_cache(maxsize=1)
@@ -357,6 +407,8 @@ def expand(
     mapping[template.result] = result
     helpers: set[str] = set()
     # `mapping` grows as the template's locals get names: later statements see them
+    if template.problem is not None:
+        raise template.problem
     instantiate = _instantiate(template, mapping, derivatives, numpy_alias, helpers)
     out: list[gast.stmt | Contribution] = []
     for stmt in template.node.body:

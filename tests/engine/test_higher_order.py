@@ -556,3 +556,26 @@ def test_rows_of_an_adjoint_written_in_place_to_second_order(order, f):
     return one), not a tuple turned into a list (a wrong value, or a TypeError)."""
     A = np.array([[0.5, 0.2], [-0.3, 0.8]])
     assert_second_derivative_matches(order, f, (A,), 0, 0)
+
+
+def _scaled(x, c=2.0, A=None):
+    return np.sum(np.sin(x) * c) + 0.5 * np.sum(x ** 2)
+
+
+def _weighted(x, y):
+    return np.sum(x * y ** 2)
+
+
+def test_hessian_and_jacobian_take_an_argument_by_name_or_left_to_its_default():
+    """``wrt`` naming a parameter, or one the call leaves to its default: ``args[wrt]``
+    raised an IndexError or a TypeError (``grad`` and ``hvp`` took both)."""
+    x, y = np.array([0.3, -0.7]), np.array([1.0, 2.0])
+    assert np.isclose(tangent_lsp.jacobian(_scaled, wrt=1)(x), np.sum(np.sin(x)))
+    assert np.isclose(tangent_lsp.jacobian(_scaled, wrt="c")(x, c=3.0), np.sum(np.sin(x)))
+    assert tangent_lsp.hessian(_scaled, wrt=1)(x) == 0.0
+    np.testing.assert_allclose(tangent_lsp.hessian(_weighted, wrt="y")(x, y), np.diag(2 * x))
+    np.testing.assert_allclose(tangent_lsp.hvp(_weighted, wrt="y")(x, y, y), 2 * x * y)
+    np.testing.assert_allclose(tangent_lsp.jacobian(_weighted, wrt="y")(x, y), 2 * x * y)
+    for wrt in ((0, 1), "z", 2, 1.0):
+        with pytest.raises(TypeError, match="one argument of _weighted"):
+            tangent_lsp.jacobian(_weighted, wrt=wrt)

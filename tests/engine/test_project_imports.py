@@ -327,3 +327,18 @@ def test_a_rule_beside_a_function_a_package_passes_on(project):
     model = importlib.import_module("netpkg.reexported_rule")
     x = np.array([0.3, 1.6, -2.2])
     np.testing.assert_allclose(tangent_lsp.grad(model.loss)(x), np.clip(2.0 * x, -0.1, 0.1))
+
+
+def test_a_callees_own_global_is_read_when_the_caller_binds_the_name_too_at_run_time(project):
+    """``grad(model.loss)`` on the module as written (no derivative pasted into it): the
+    callee's ``SCALE`` is read under an alias, which the run-time namespace did not get
+    (NameError: name 'activations_SCALE' is not defined)."""
+    (project / "activations.py").write_text(textwrap.dedent(ACTIVATIONS))
+    (project / "shadowing.py").write_text(textwrap.dedent(SHADOWING_MODEL))
+    model = importlib.import_module("netpkg.shadowing")
+    x = np.random.default_rng(9).normal(size=3)
+    expected = finite_differences(model.loss, (x,))[0]
+    np.testing.assert_allclose(tangent_lsp.grad(model.loss)(x), expected, rtol=1e-5, atol=1e-8)
+    tangent = tangent_lsp.jvp(model.loss)(x, np.ones(3))
+    np.testing.assert_allclose(tangent, np.sum(expected), rtol=1e-5, atol=1e-8)
+    assert np.all(np.isfinite(tangent_lsp.hvp(model.loss)(x, np.ones(3))))

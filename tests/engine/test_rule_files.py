@@ -49,3 +49,7 @@ def test_the_library_has_templates():
 )
 def test_every_name_a_template_reads_resolves(template):
     assert _unresolved(template) == set()
+
+
+def test_every_template_is_a_body_the_engine_expands():
+    assert [t.node.name for t in TEMPLATES if t.problem is not None] == []

@@ -82,6 +82,33 @@ def test_static_path_finds_rules_in_the_module_by_reading_it():
     np.testing.assert_allclose(namespace["df_dx"](x), 6.0 * x * x)
 
 
+_BROKEN_RULES = {
+    "in_a_branch": ("    if k > 0:\n        d[x] = d[y] * k\n    else:\n        d[x] = d[y] * 0.0\n",
+                    "body holds only assignments, not If", 1),
+    "in_a_loop": ("    for _ in range(1):\n        d[x] = d[y] * k\n", "not For", 1),
+    "two_at_once": ("    d[x], d[k] = d[y] * k, d[y] * x\n", "larger target", 1),
+    "added_to": ("    d[x] = d[y] * k\n    d[x] += 0.0\n", "not AugAssign", 2),
+    "writes_its_result": ("    d[y] = d[x]\n", "writes d[x] of its parameters", 1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_BROKEN_RULES))
+def test_a_rule_whose_body_is_not_plain_assignments_is_reported_where_it_is(case):
+    """``d[x]`` written in an ``if`` or a loop, or as part of a tuple target, was read as
+    no derivative at all: a gradient of zero, silently (``d[x] += ...`` crashed)."""
+    body, says, line = _BROKEN_RULES[case]
+    source = (
+        "import numpy as np\nfrom tangent_lsp import adjoint\nfrom tangent_lsp.rules.notation "
+        "import d\n\n\ndef scale(x, k):\n    return x * k\n\n\n@adjoint(scale)\n"
+        f"def dscale(y, x, k):\n{body}\n\ndef f(x):\n    return np.sum(scale(x, 2.0))\n"
+    )
+    for mode in ("reverse", "forward"):
+        with pytest.raises(tangent_lsp.DiffError) as error:
+            tangent_lsp.derive(source, "f", mode=mode, path="rules_file.py")
+        assert says in str(error.value) and "rule dscale" in str(error.value)
+        assert error.value.path == "rules_file.py" and error.value.line == 11 + line
+
+
 # --- stop_gradient -------------------------------------------------------------------------
 
 
