@@ -96,6 +96,14 @@ class ControlFlow:
         """Only ``with insert_grad_of(x) as dx:`` is differentiable (gradient surgery)."""
         item = stmt.items[0] if len(stmt.items) == 1 else None
         expr = item.context_expr if item else None
+        surgery = [i for i in stmt.items if isinstance(i.context_expr, gast.Call)
+                   and self.resolver.qualname(i.context_expr.func) in _INSERT_GRAD_OF]
+        if surgery:  # insert_grad_of, written in a way it cannot run: say which way
+            problem = _surgery_problem(stmt, surgery[0], self.local_names)
+            if problem is not None:
+                raise unsupported("insert_grad_of", stmt, problem,
+                                  message="insert_grad_of is used only as `with "
+                                          "insert_grad_of(x) as dx:`")
         if not (
             isinstance(expr, gast.Call)
             and self.resolver.qualname(expr.func) in _INSERT_GRAD_OF
@@ -408,3 +416,20 @@ class _AugmentedAsPlain(gast.NodeTransformer):
         value = gast.BinOp(left=S.name(node.target.id), op=node.op, right=node.value)
         plain = gast.Assign(targets=[node.target], value=value, type_comment=None)
         return gast.copy_location(plain, node)
+
+
+def _surgery_problem(stmt: gast.With, item: gast.withitem, local_names: set[str]) -> str | None:
+    """What is wrong with a ``with insert_grad_of(...)`` block, as a hint (None: nothing)."""
+    call = item.context_expr
+    if len(stmt.items) > 1:
+        return "give insert_grad_of a with statement of its own: with insert_grad_of(x) as dx:"
+    if len(call.args) != 1 or call.keywords:
+        return "insert_grad_of takes one variable: with insert_grad_of(x) as dx:"
+    if not (isinstance(call.args[0], gast.Name) and call.args[0].id in local_names):
+        return ("insert_grad_of takes a variable of the function, not an expression: "
+                "assign it first (y2 = y * 2), then with insert_grad_of(y2) as dy2:")
+    if not isinstance(item.optional_vars, gast.Name):
+        name = call.args[0].id
+        return (f"name the gradient the block reads and may change: "
+                f"with insert_grad_of({name}) as d{name}:")
+    return None

@@ -236,3 +236,19 @@ def test_a_rule_for_a_scipy_ufunc_applies_in_grad_jvp_and_hvp():
     eps = 1e-5
     expected = (gradient(args[1] + eps * u) - gradient(args[1] - eps * u)) / (2 * eps)
     np.testing.assert_allclose(ours, expected, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("written, hint", [
+    ("with insert_grad_of(y):", "with insert_grad_of(y) as dy:"),
+    ("with insert_grad_of(y * 2) as dy:", "not an expression"),
+    ("with insert_grad_of(y) as dy, open('log') as log:", "a with statement of its own"),
+    ("with insert_grad_of(y, x) as dy:", "one variable"),
+])
+def test_insert_grad_of_written_another_way_says_how_to_write_it(written, hint):
+    """It was reported as any with statement: "with statement is not supported"."""
+    source = ("import numpy as np\nfrom tangent_lsp import insert_grad_of\n\n\ndef f(x):\n"
+              f"    y = x * 2.0\n    {written}\n        pass\n    return np.sum(y)\n")
+    with pytest.raises(tangent_lsp.DiffError) as error:
+        tangent_lsp.derive(source, "f")
+    assert "used only as `with insert_grad_of(x) as dx:`" in str(error.value)
+    assert hint in str(error.value) and error.value.line == 7
