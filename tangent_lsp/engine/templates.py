@@ -164,10 +164,8 @@ def _problem(template: Template, adjoint: bool) -> DiffError | None:
     """Why the body is not a rule the engine can expand, if it is not: a rule is straight
     code of assignments, each ``d[...]`` written by one statement of its own (a ``d[x]``
     written in an ``if`` or a loop was taken for no derivative at all: zero)."""
-    writable = set(template.params) | ({template.vararg} if template.vararg else set())
-    if not adjoint:
-        writable = {template.result}
-    readable = {template.result} if adjoint else _inputs(template)
+    inputs = set(template.params) | ({template.vararg} if template.vararg else set())
+    writable, readable = (inputs, {template.result}) if adjoint else ({template.result}, inputs)
     kind = "an adjoint" if adjoint else "a tangent"
     for stmt in template.node.body:
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
@@ -191,11 +189,6 @@ def _problem(template: Template, adjoint: bool) -> DiffError | None:
                 return _rule_error(template, node, f"{kind} rule reads d[x] of " + (
                     "its result" if adjoint else "its parameters"), "")
     return None
-
-
-def _inputs(template: Template) -> set[str]:
-    """The names a tangent rule reads ``d[...]`` of: its parameters."""
-    return set(template.params) | ({template.vararg} if template.vararg else set())
 
 
 def _rule_error(template: Template, node: gast.AST, message: str, hint: str) -> DiffError:
@@ -406,9 +399,9 @@ def expand(
     mapping: dict[str, gast.expr] = dict(bound)
     mapping[template.result] = result
     helpers: set[str] = set()
-    # `mapping` grows as the template's locals get names: later statements see them
     if template.problem is not None:
         raise template.problem
+    # `mapping` grows as the template's locals get names: later statements see them
     instantiate = _instantiate(template, mapping, derivatives, numpy_alias, helpers)
     out: list[gast.stmt | Contribution] = []
     for stmt in template.node.body:
