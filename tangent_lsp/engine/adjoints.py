@@ -16,7 +16,7 @@ from . import syntax as S
 from .errors import DiffError, no_rule_error
 from .ir import Op
 from .naming import Namer, adjoint_base
-from .project import missing_module
+from .project import missing_module, module_file
 from .operands import TAKE_SEQUENCES
 from .templates import Contribution, expand
 
@@ -292,7 +292,11 @@ class StatementAdjoints:
             missing = missing_module(op.key)
             if missing is not None:
                 name = op.key.rpartition(".")[2]
-                if not missing.startswith("."):  # neither a file of the project nor installed
+                resolver = getattr(self.calls, "resolver", None)
+                path = getattr(getattr(resolver, "module", None), "path", None)
+                beside = path is not None and module_file(path, missing) is not None
+                if not missing.startswith(".") and not beside:  # no file of the project, and
+                    # not installed
                     raise DiffError(
                         "call", f"cannot find the module '{missing}' that {op.shown} comes from",
                         hint="check the import: a file of the project, or an installed package",

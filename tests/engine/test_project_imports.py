@@ -342,3 +342,14 @@ def test_a_callees_own_global_is_read_when_the_caller_binds_the_name_too_at_run_
     tangent = tangent_lsp.jvp(model.loss)(x, np.ones(3))
     np.testing.assert_allclose(tangent, np.sum(expected), rtol=1e-5, atol=1e-8)
     assert np.all(np.isfinite(tangent_lsp.hvp(model.loss)(x, np.ones(3))))
+
+
+def test_a_function_missing_from_a_file_beside_the_source_is_named_as_missing(tmp_path):
+    """``helper.py`` is next to the file but not on ``sys.path`` (the command line run from
+    elsewhere): the message said the module could not be found, not the function."""
+    (tmp_path / "helper.py").write_text("def act(x):\n    return x * 2.0\n")
+    source = "import numpy as np\nimport helper\n\n\ndef f(x):\n    return np.sum(helper.nothere(x))\n"
+    with pytest.raises(tangent_lsp.DiffError) as error:
+        tangent_lsp.derive(source, "f", path=str(tmp_path / "main.py"))
+    assert "cannot find 'nothere' in the module 'helper'" in str(error.value)
+    assert error.value.line == 6
