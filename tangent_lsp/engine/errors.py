@@ -52,7 +52,9 @@ class DiffError(Exception):
     def read_in(self, path: str | None, lines: list[str]) -> "DiffError":
         """Keep the text of the error's line when it is in this file (``lines``)."""
         if self.line_text is None and self.path == path and self.line and self.line <= len(lines):
-            self.line_text = lines[self.line - 1]
+            text = lines[self.line - 1]
+            if len(text.encode("utf-8")) >= (self.col or 0):  # not a line left blank (the
+                self.line_text = text  # run-time path reads a file with others' lines blanked)
         return self
 
     def at(self, node: object, path: str | None = None, line_offset: int = 0) -> "DiffError":

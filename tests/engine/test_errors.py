@@ -587,3 +587,13 @@ def test_a_name_a_star_import_may_bind_is_asked_for_by_name():
         tangent_lsp.derive(source, "f")
     assert "cannot tell what 'sin' is" in str(error.value)
     assert "from numpy import sin" in str(error.value) and "`*` import" in str(error.value)
+
+
+def test_an_error_whose_line_was_left_blank_keeps_its_column():
+    """The run-time path reads a file with the lines of other functions left blank: a rule
+    reported there printed column 1 (counted in the blank line), where the command line
+    said 5."""
+    error = DiffError("rule", "m", path="a.py", line=2, col=4).read_in("a.py", ["x = 1", ""])
+    assert error.format().startswith("a.py:2:5:")
+    error = DiffError("rule", "m", path="a.py", line=2, col=6).read_in("a.py", ["", "y = ñ + 1"])
+    assert error.format().startswith("a.py:2:6:")  # counted in characters where it can be
