@@ -198,18 +198,17 @@ def _writes_a_slot(stmt: gast.stmt, adjoint: str) -> bool:
 
 
 def _read_by_arithmetic_only(stmt: gast.stmt, adjoint: str) -> bool:
+    """Every ``adjoint`` in ``stmt`` is an operand of arithmetic (which makes a new array)."""
+    operands = set()
     for node in S.walk(stmt):
-        if isinstance(node, (gast.BinOp, gast.UnaryOp)):
-            operands = (node.left, node.right) if isinstance(node, gast.BinOp) else (
-                node.operand,)
-            for operand in operands:
-                if isinstance(operand, gast.Name) and operand.id == adjoint:
-                    operand.arithmetic = True  # marked, counted below, unmarked
-    names = [n for n in S.names(stmt) if n.id == adjoint]
-    fine = all(getattr(n, "arithmetic", False) and n.ctx.__class__ is gast.Load for n in names)
-    for n in names:
-        n.__dict__.pop("arithmetic", None)
-    return fine
+        if isinstance(node, gast.BinOp):
+            operands.update((id(node.left), id(node.right)))
+        elif isinstance(node, gast.UnaryOp):
+            operands.add(id(node.operand))
+    return all(
+        id(n) in operands and n.ctx.__class__ is gast.Load
+        for n in S.names(stmt) if n.id == adjoint
+    )
 
 
 def _owned_before(adjoint: str, before: list[gast.stmt]) -> bool:

@@ -27,15 +27,13 @@ from .app import (
     REQUEST_FAILED,
     SHOW_GRADIENT,
     STALE_CODE,
-    Request,
-    Snapshot,
     TangentServer,
     ask_client,
-    elsewhere,
 )
 from .cache import Overrun
 from .edits import existing_derivative
 from .rule_hover import rule_markdown
+from .snapshot import Request, Snapshot, elsewhere
 from .stale import stale as stale_blocks
 from .uris import GradientTarget, gradient_uri, parse_gradient_uri
 
@@ -274,8 +272,9 @@ def register(server: TangentServer) -> None:
     @_safe()
     async def hover(ls: TangentServer, params: types.HoverParams) -> types.Hover | None:
         snap = ls.snapshot(params.text_document.uri)
-        snap = snap.readable() if snap is not None else None  # a function typed below
-        if snap is None:  # does not take the hover of the finished ones away
+        # a function half-typed below does not take the finished ones' hovers away
+        snap = snap.readable() if snap is not None else None
+        if snap is None:
             return None
         point = snap.point(params.position)
         func = locate.function_at(snap.parsed, point)
@@ -285,8 +284,7 @@ def register(server: TangentServer) -> None:
                 return None
             return types.Hover(contents=types.MarkupContent(
                 kind=types.MarkupKind.Markdown,
-                value=f"`{replaced[0].name}` is defined again on line {replaced[1].lineno}: "
-                      "the derivative is of that definition, which Python binds the name to."))
+                value=hover_text.replaced(replaced[0].name, replaced[1].lineno)))
         found = await _hover_markdown(ls, snap, func, point)
         if found is None:
             return None

@@ -114,6 +114,12 @@ def error(function: str, message: str, line: int | None, file: str | None = None
     return f"Cannot differentiate `{function}`{where}: {_one_line(message)}"
 
 
+def replaced(function: str, later_line: int) -> str:
+    """On the name of a ``def`` a later one of the same name replaces."""
+    return (f"`{function}` is defined again on line {later_line}: the derivative is of that "
+            "definition, which Python binds the name to.")
+
+
 def overrun(function: str, budget_ms: int) -> str:
     return (
         f"Differentiating `{function}` took longer than the time budget ({budget_ms} ms); "
