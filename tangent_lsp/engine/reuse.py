@@ -116,6 +116,10 @@ def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionD
                     known.setdefault(value_key, stmt.targets[0].id)
         elif known:
             replace.visit(stmt)
+    # `key` and `_key` call each other: a reference cycle, freed only by the cycle
+    # collector, with every node and key the tables hold
+    memo.clear()
+    numbers.clear()
     return function
 
 

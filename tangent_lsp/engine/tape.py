@@ -82,18 +82,20 @@ def pops_by_pair(
     holds it, its position there, and the statement whose body that block is (None at
     the top)."""
     found: dict[int, tuple[list[gast.stmt], int, gast.stmt | None]] = {}
-
-    def scan(block: list[gast.stmt], owner: gast.stmt | None) -> None:
-        for position, stmt in enumerate(block):
-            if is_pop(stmt) and isinstance(stmt.targets[0], gast.Name):
-                found[pair_of(stmt)] = (block, position, owner)
-            for field in ("body", "orelse"):
-                inner = getattr(stmt, field, None)
-                if isinstance(inner, list):
-                    scan(inner, stmt)
-
-    scan(stmts, None)
+    _scan_pops(stmts, None, found)
     return found
+
+
+def _scan_pops(block: list[gast.stmt], owner: gast.stmt | None, found: dict) -> None:
+    # (not a closure: one that calls itself is a reference cycle, and would keep the
+    # blocks ``found`` holds alive until the cycle collector runs)
+    for position, stmt in enumerate(block):
+        if is_pop(stmt) and isinstance(stmt.targets[0], gast.Name):
+            found[pair_of(stmt)] = (block, position, owner)
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list):
+                _scan_pops(inner, stmt, found)
 
 
 def assigned(stmts: list[Statement], rebound_only: bool = False) -> set[str]:

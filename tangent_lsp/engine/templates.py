@@ -320,35 +320,48 @@ def _is_d(node: gast.AST) -> bool:
     )
 
 
-def _instantiate(template, mapping, derivative_of, numpy_alias, helpers_used):
-    """The function that copies a template expression for one call site: parameters and
-    locals become what ``mapping`` binds them to, ``d[name]`` becomes
-    ``derivative_of[name]``, the rule file's numpy alias becomes the caller's.
+class _Instance:
+    """Copies template expressions for one call site: parameters and locals become what
+    ``mapping`` binds them to, ``d[name]`` becomes ``derivative_of[name]``, the rule
+    file's numpy alias becomes the caller's.
 
-    It is ``S.rebuilt`` with the replacements written in (one call per node, not two:
-    every adjoint of a long function is such a copy)."""
-    children = S.CHILD_FIELDS
+    ``S.rebuilt`` with the replacements written in (one call per node, not two: every
+    adjoint of a long function is such a copy). A class, not a recursive closure: a
+    closure that calls itself is a reference cycle, which would keep every node the
+    mapping holds alive until the cycle collector runs."""
 
-    def copy(node):
+    __slots__ = ("template", "mapping", "derivative_of", "numpy_alias", "helpers_used")
+
+    def __init__(self, template, mapping, derivative_of, numpy_alias, helpers_used):
+        self.template, self.mapping, self.derivative_of = template, mapping, derivative_of
+        self.numpy_alias, self.helpers_used = numpy_alias, helpers_used
+
+    def copy(self, node):
         cls = node.__class__
+        copy = self.copy
         if cls is list:
             return [copy(item) for item in node]
+        children = S.CHILD_FIELDS
         fields = children.get(cls)
         if fields is None:
             return node  # str, numbers, None, contexts
         if cls is gast.Name:
-            if node.id in mapping:
-                return S.clone(mapping[node.id])
+            template = self.template
+            if node.id in self.mapping:
+                return S.clone(self.mapping[node.id])
             if node.id in template.numpy_names:
-                return gast.Name(id=numpy_alias, ctx=node.ctx, annotation=None, type_comment=None)
+                return gast.Name(
+                    id=self.numpy_alias, ctx=node.ctx, annotation=None, type_comment=None
+                )
             if node.id in template.helpers:
-                helpers_used.add(template.helpers[node.id])
+                self.helpers_used.add(template.helpers[node.id])
         elif cls is gast.Subscript and _is_d(node):
             inner = node.slice
-            if isinstance(inner, gast.Name) and inner.id in derivative_of:
-                return S.clone(derivative_of[inner.id])
-            raise ValueError(f"template {template.node.name}: bad d[...] use")
+            if isinstance(inner, gast.Name) and inner.id in self.derivative_of:
+                return S.clone(self.derivative_of[inner.id])
+            raise ValueError(f"template {self.template.node.name}: bad d[...] use")
         elif cls is gast.Call:
+            mapping = self.mapping
             keywords = [  # `axis=axis` where the call left axis out: the default, unsaid
                 k for k in node.keywords
                 if not (
@@ -378,8 +391,6 @@ def _instantiate(template, mapping, derivative_of, numpy_alias, helpers_used):
         new.__dict__ = values
         return new
 
-    return copy
-
 
 def expand(
     template: Template,
@@ -402,7 +413,7 @@ def expand(
     if template.problem is not None:
         raise template.problem
     # `mapping` grows as the template's locals get names: later statements see them
-    instantiate = _instantiate(template, mapping, derivatives, numpy_alias, helpers)
+    instantiate = _Instance(template, mapping, derivatives, numpy_alias, helpers).copy
     out: list[gast.stmt | Contribution] = []
     for stmt in template.node.body:
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
