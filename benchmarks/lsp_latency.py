@@ -8,7 +8,11 @@ kind, the latency seen by the client:
 
 * **cold**: the first request about a function in this document version (the
   derivation is not cached: the engine runs);
-* **warm**: the same request again (served from the per-version cache).
+* **warm**: the same request again (served from the cache).
+
+A derivative is cached by the parts of the text it reads, so it survives typing in
+another function: the last row hovers each function right after an edit in the first
+one (a new document version every time).
 
 The very first request after start-up also loads the rule library; it is
 reported on its own line. Prints a Markdown table of p50/p95 in milliseconds.
@@ -159,10 +163,13 @@ async def run(functions: int, lines: int) -> dict[str, dict[str, list[float]]]:
         for name in names[1:]:
             ms, _ = await timed(hover(name, "np."))
             record("hover: call (rule text, no derivation)", phase, ms)
-    # code actions on fresh functions: a new document version makes everything cold again
+    # code actions on fresh functions: every function's text changes (a comment on its
+    # `def` line), so nothing derived before is of use
+    version = 2
+    commented = text.replace("(W, b, X, y):", "(W, b, X, y):  # edited")
     client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=commented)]))
     for phase in ("cold", "warm"):
         for name in names[1:]:
             ms, actions = await timed(code_action(name))
@@ -170,6 +177,17 @@ async def run(functions: int, lines: int) -> dict[str, dict[str, list[float]]]:
             ms, resolved = await timed(client.code_action_resolve_async(actions[0]))
             assert resolved.edit is not None
             record("codeAction: resolve (edit)", phase, ms)
+    # typing in the first function's first line (no line added: hover positions stay)
+    # between hovers of the others
+    line_end = commented.index("\n", commented.index("\n", commented.index(f"def {names[0]}(")) + 1)
+    for count, name in enumerate(names[1:], start=1):
+        version += 1
+        edited = commented[:line_end] + f" + 0.0 * {count}" + commented[line_end:]
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=edited)]))
+        ms, _ = await timed(hover(name, "name"))
+        record("hover: function name, after typing in another function", "cold", ms)
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()

@@ -26,7 +26,7 @@ from pygls.workspace import TextDocument
 from tangent_lsp.engine import Derivative, DiffError, derive
 
 from . import edits as edits_mod
-from . import locate, settings as settings_mod, stale as stale_mod
+from . import dependencies, locate, settings as settings_mod, stale as stale_mod
 from .cache import DerivationCache, Overrun
 from .positions import byte_to_cp
 from .snapshot import Request, Snapshot, elsewhere, where
@@ -98,6 +98,19 @@ def _derive(parsed: locate.Parsed | None, text: str, req: Request, path: str) ->
               if parsed is not None else text)
     return derive(source, req.function, path=path, mode=req.mode, wrt=req.wrt or None,
                   optimized=req.optimized)
+
+
+def derivation_key(snap: Snapshot, req: Request) -> tuple:
+    """What a derivative is cached by: the parts of the text it reads (typing in another
+    function keeps it), or the whole text when that does not parse."""
+    parsed = snap.parsed
+    if parsed is None:
+        return (snap.uri, snap.key, req)
+    memo = ("fingerprint", req.function, req.wrt, req.mode)
+    if memo not in parsed.memo:
+        blanked = edits_mod.blanked_lines(parsed, req.function, req.wrt, req.mode)
+        parsed.memo[memo] = dependencies.fingerprint(parsed, req.function, blanked)
+    return (snap.uri, parsed.memo[memo], req)
 
 
 class TangentServer(LanguageServer):
@@ -204,9 +217,8 @@ class TangentServer(LanguageServer):
 
     def changed(self, uri: str) -> None:
         uri = self.canonical(uri)
-        snap = self.snapshot(uri)
-        if snap is not None:  # versions only go up: older results are of no use now
-            self.cache.forget(lambda key: key[0] == uri and key[1] != snap.key)
+        # (the cached derivatives stay: each is keyed by the parts of the text it read,
+        # and the least recently used go once there are too many)
         self.schedule_refresh(uri)
 
     def saved(self, uri: str) -> None:
@@ -248,13 +260,14 @@ class TangentServer(LanguageServer):
         Raises DiffError (cannot differentiate) or Overrun (took too long).
         """
         compute = partial(_derive, snap.parsed, snap.text, req, snap.path or snap.uri)
-        key = (snap.uri, snap.key, req)
-        return await self.cache.get(key, compute, budget or self.settings.time_budget)
+        return await self.cache.get(
+            derivation_key(snap, req), compute, budget or self.settings.time_budget
+        )
 
     def cached_derivation(self, snap: Snapshot, req: Request) -> Derivative | Exception | None:
         """The derivative (or its error) if already computed; None if not (nothing starts)."""
         try:
-            return self.cache.peek((snap.uri, snap.key, req))
+            return self.cache.peek(derivation_key(snap, req))
         except KeyError:
             return None
         except Exception as error:

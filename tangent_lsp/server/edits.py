@@ -73,15 +73,22 @@ def derivation_source(
     of the functions it calls that another variant brought along stay (``dg_dx``): the
     new one names its own differently, so that neither replaces the other's.
     """
-    blocks = [g for g in generated(parsed) if g.header.function == function]
-    if not blocks:
+    blank = blanked_lines(parsed, function, wrt, mode)
+    if not blank:
         return parsed.text
-    blank = set()
-    for block in blocks:
-        replaced = wrt is None or (block.header.wrt == tuple(wrt) and block.header.mode == mode)
-        blank.update(range(block.start, (block.end if replaced else block.own_end) + 1))
-    lines = parsed.lines
-    return "\n".join("" if i + 1 in blank else text for i, text in enumerate(lines))
+    return "\n".join("" if i + 1 in blank else text for i, text in enumerate(parsed.lines))
+
+
+def blanked_lines(
+    parsed: Parsed, function: str, wrt: tuple[str, ...] | None = None, mode: str = "reverse"
+) -> frozenset[int]:
+    """The lines (1-based) ``derivation_source`` leaves empty."""
+    blank: set[int] = set()
+    for block in generated(parsed):
+        if block.header.function == function:
+            replaced = wrt is None or (block.header.wrt == tuple(wrt) and block.header.mode == mode)
+            blank.update(range(block.start, (block.end if replaced else block.own_end) + 1))
+    return frozenset(blank)
 
 
 def plan_insertion(

@@ -1,0 +1,78 @@
+"""The derivation key (``dependencies.fingerprint``): the same after edits the derivation
+cannot see, different after every edit it can."""
+
+from __future__ import annotations
+
+import pytest
+
+from tangent_lsp.server import locate
+from tangent_lsp.server.dependencies import fingerprint
+from tangent_lsp.server.edits import blanked_lines
+
+TEXT = '''import numpy as np
+
+SCALE = 2.0
+g = lambda v: v * v
+
+
+def square(v):
+    return v * v
+
+
+def f(x):
+    return np.sum(square(np.sin(x))) * SCALE
+
+
+def other(x):
+    return np.sum(np.cos(x))
+
+
+def alias_user(x):
+    return np.sum(g(x)) + np.sum(square(x))
+'''
+
+
+def key(text: str, function: str = "f"):
+    parsed = locate.parse(text)
+    return fingerprint(parsed, function, blanked_lines(parsed, function, ("x",), "reverse"))
+
+
+@pytest.mark.parametrize("before, after", [
+    ("np.cos(x)", "np.tanh(x) + 1.0"),                   # an unrelated function's body
+    ("return np.sum(np.cos(x))", "y = np.cos(x)\n    return np.sum(y)"),  # longer, below f
+])
+def test_edits_in_functions_f_does_not_reach_keep_its_key(before, after):
+    assert before in TEXT
+    assert key(TEXT) == key(TEXT.replace(before, after))
+
+
+@pytest.mark.parametrize("before, after", [
+    ("return np.sum(square(np.sin(x))) * SCALE", "return np.sum(square(np.tanh(x))) * SCALE"),
+    ("return v * v", "return v * v * v"),                # a callee
+    ("SCALE = 2.0", "SCALE = 3.0"),                      # a constant it reads
+    ("g = lambda v: v * v", "g = lambda v: v"),          # any module-level statement
+    ("import numpy as np", "import numpy as np\nimport math"),  # imports
+    ("def other(x):", "def t(x):"),                      # the names its temporaries avoid
+    ("\ndef square", "\n\ndef square"),                  # f moved a line down
+])
+def test_edits_f_can_see_change_its_key(before, after):
+    assert before in TEXT
+    assert key(TEXT) != key(TEXT.replace(before, after, 1))
+
+
+def test_a_function_f_mentions_is_read_whatever_it_does_with_it():
+    text = TEXT + "\n\ndef passes(x):\n    return np.sum(list(map(square, x)))\n"
+    assert key(text, "passes") != key(text.replace("return v * v", "return v + v"), "passes")
+
+
+def test_a_decorated_function_is_read_even_if_nothing_calls_it():
+    text = TEXT + "\n\n@some_rule\ndef rule(x):\n    return x\n"
+    assert key(text) != key(text.replace("return x\n", "return x + 1\n"))
+
+
+def test_an_earlier_derivative_of_f_is_not_read():
+    derived = TEXT.replace("\n\ndef other", (
+        "\n\n# tangent-lsp: d(f)/d(x), from f (source 00000000)\n"
+        "def df_dx(x, bf=1.0):\n    return x\n\n\ndef other"))
+    edited = derived.replace("    return x\n\n\ndef other", "    return x + 1\n\n\ndef other")
+    assert key(derived) == key(edited)
