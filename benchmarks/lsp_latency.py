@@ -1,6 +1,6 @@
 """Hover and code-action latency of the language server, over a real stdio connection.
 
-    .venv/bin/python benchmarks/lsp_latency.py [--functions 40] [--lines 1000]
+    .venv/bin/python -m benchmarks.lsp_latency [--functions 40] [--lines 1000] [--long 300]
 
 Generates a module of about 1,000 lines of numeric functions, starts
 ``python -m tangent_lsp serve``, opens the module and measures, per request
@@ -56,8 +56,9 @@ TEMPLATES = [
 ]
 
 
-def generate_module(lines: int) -> tuple[str, list[str]]:
-    """About ``lines`` lines of numeric functions; returns the text and the function names."""
+def generate_module(lines: int, long: int = 0) -> tuple[str, list[str]]:
+    """About ``lines`` lines of numeric functions, then one of ``long`` statements
+    (``synthetic``) if asked; returns the text and the names of the short ones."""
     out = ['"""Generated numeric functions for the latency benchmark."""', "",
            "import numpy as np", "", ""]
     names = []
@@ -70,6 +71,9 @@ def generate_module(lines: int) -> tuple[str, list[str]]:
         out.extend(f"    {line}" for line in body)
         out.extend(["", ""])
         i += 1
+    if long:
+        from benchmarks.generation import synthetic_source
+        out.append(synthetic_source(long).split("\n\n\n", 1)[1])
     return "\n".join(out) + "\n", names
 
 
@@ -111,8 +115,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-async def run(functions: int, lines: int) -> dict[str, dict[str, list[float]]]:
-    text, names = generate_module(lines)
+async def run(functions: int, lines: int, long: int = 0) -> dict[str, dict[str, list[float]]]:
+    text, names = generate_module(lines, long)
     names = names[:: max(1, len(names) // functions)][:functions]
     client = LanguageClient("tangent-lsp-benchmark", "1")
 
@@ -188,6 +192,16 @@ async def run(functions: int, lines: int) -> dict[str, dict[str, list[float]]]:
             content_changes=[types.TextDocumentContentChangeWholeDocument(text=edited)]))
         ms, _ = await timed(hover(name, "name"))
         record("hover: function name, after typing in another function", "cold", ms)
+    if long:
+        kind = f"hover: a {long}-statement function, after typing in another function"
+        for count in range(len(names)):
+            version += 1
+            edited = commented[:line_end] + f" + 1.0 * {count}" + commented[line_end:]
+            client.text_document_did_change(types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=edited)]))
+            ms, _ = await timed(hover("synthetic", "name"))
+            record(kind, "warm" if count else "cold", ms)  # the first derives it
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
@@ -217,8 +231,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--functions", type=int, default=40, help="functions to sample")
     parser.add_argument("--lines", type=int, default=1000, help="size of the generated module")
+    parser.add_argument("--long", type=int, default=300,
+                        help="statements of one long function added at the end (0: none)")
     args = parser.parse_args(argv)
-    results = asyncio.run(run(args.functions, args.lines))
+    results = asyncio.run(run(args.functions, args.lines, args.long))
     print(table(results, args.lines, args.functions))
     return 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import os
+import threading
 import tokenize
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -196,9 +197,19 @@ def _rule_error(template: Template, node: gast.AST, message: str, hint: str) -> 
                      hint=hint).at(node, template.source_file or None)
 
 
-@lru_cache(maxsize=1)
+_LOADING = threading.Lock()
+
+
 def library() -> RuleLibrary:
-    """The built-in rule library, parsed once per process."""
+    """The built-in rule library, parsed once per process (a second thread asking while
+    the first parses waits for it rather than parsing it too: the language server warms
+    it up in the background while requests arrive)."""
+    with _LOADING:
+        return _library()
+
+
+@lru_cache(maxsize=1)
+def _library() -> RuleLibrary:
     rules = RuleLibrary()
     for path in sorted(RULES_DIR.glob("*.py")):
         if path.name not in ("__init__.py", "notation.py"):

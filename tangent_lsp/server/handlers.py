@@ -75,6 +75,10 @@ def register(server: TangentServer) -> None:
     def initialize(ls: TangentServer, params: types.InitializeParams) -> None:
         ls.with_settings(params.initialization_options)
 
+    @server.feature(types.INITIALIZED)
+    def initialized(ls: TangentServer, params: types.InitializedParams) -> None:
+        ls.warm_up()
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: TangentServer, params: types.DidOpenTextDocumentParams) -> None:
         ls.opened(params.text_document.uri)
