@@ -17,6 +17,7 @@ from .shape_passes import (
     drop_noop_unbroadcast, read_shapes_from_stable_names, shape_only_callers, spread_implicitly,
 )
 from .flow_shapes import refine_shapes
+from .shape_givers import shapes_from_names
 from .reuse import reuse_values
 from .simplify import simplify_backward
 from .shapes import ShapeClasses
@@ -65,6 +66,10 @@ def optimize(
             callers = None  # propagation moved calls into other statements: scanned again
         # propagation moved values into shape-only arguments: read them from names again
         function = read_shapes_from_stable_names(function, classes, stable, inlinable, callers)
+        if classes.containers is not None and shapes_from_names(
+            function, classes, stable, callers or shape_only_callers(function)
+        ):  # values computed only for their shapes: no longer read
+            function = _clean_up(function, inlinable, mergeable, pure)
     function = simplify_backward(function, np_alias, classes)  # again: merging made `e + e`
     return drop_empty_comments(function)
 

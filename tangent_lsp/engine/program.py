@@ -151,6 +151,7 @@ class Program:
                 # its shape is its own, so `unbroadcast(bf * 2.0, x)` keeps x's shape
                 del classes.adjoint_of[seed]
             classes.np_alias = np_alias
+            classes.containers = getattr(result, "containers", None)  # None: forward mode
             user_calls = S.nodes_of(node.body, gast.Call)  # one walk: elementwise names, purity
             classes.elementwise = elementwise_names(node, resolver, every_name, user_calls)
             stable = analysis.stable_names(fn)
@@ -159,7 +160,7 @@ class Program:
             function = optimize.optimize(
                 function, inlinable, mergeable, classes, stable, np_alias, pure=pure
             )
-            self.helpers.add("matmul_shape")  # imported only where the optimizer wrote it
+            self.helpers |= {"matmul_shape", "broadcast_shape"}  # imported where written
             if mode == "reverse" and fuse_gram_adjoints(function, stable, np_alias):
                 self.helpers.add("gram_adjoint")
                 function = optimize.eliminate_dead_code(function)

@@ -36,6 +36,7 @@ class ReverseResult:
     helpers: set[str] = field(default_factory=set)
     seed: str = ""
     adjoints: dict[str, str] = field(default_factory=dict)  # primal name → adjoint name
+    containers: set[str] = field(default_factory=set)  # names of lists, tuples, dicts
 
 
 class _Reverse(StatementAdjoints):
@@ -483,7 +484,7 @@ class _Reverse(StatementAdjoints):
             type_comment=None,
             type_params=[],
         )
-        return ReverseResult(function, self.helpers, seed, dict(self.adjoints))
+        return ReverseResult(function, self.helpers, seed, dict(self.adjoints), set(self.containers))
 
 
 def _integer_arithmetic(value: gast.expr, integers: set[str], ranges: set[str] = frozenset()) -> bool:

@@ -74,6 +74,7 @@ class ShapeClasses:
         # calls of the user's functions whose result's shape is known, by their text (the
         # optimizer inlines `h = sigmoid(z)` into the expressions that read h)
         self.calls: dict[str, Shape] = {}
+        self.containers: set[str] = set()  # names of lists, tuples, dicts (reverse mode)
 
     def combine(self, a: Shape | None, b: Shape | None) -> Shape | None:
         """The shape of an elementwise operation on shapes ``a`` and ``b``."""
@@ -123,10 +124,12 @@ class ShapeClasses:
         elif (
             func.__class__ is gast.Attribute
             and func.value.__class__ is gast.Name and func.value.id == self.np_alias
-            and f"numpy.{func.attr}" in ELEMENTWISE_UNARY
             and len(expr.args) == 1 and not expr.keywords
         ):
-            return self.of(expr.args[0])
+            if f"numpy.{func.attr}" in ELEMENTWISE_UNARY:
+                return self.of(expr.args[0])
+            if f"numpy.{func.attr}" in FULL_REDUCTIONS:
+                return ZERO_D
         return None
 
 

@@ -13,6 +13,7 @@ from tangent_lsp.runtime import (
     add_grad,
     assigned_part,
     broadcast_like,
+    broadcast_shape,
     copied,
     digamma,
     dot_adjoint_a,
@@ -417,6 +418,7 @@ def t_unassigned_part(y, c, g, index):
 
 # piecewise constant, or shapes only
 nondifferentiable(
-    extremum_mask, kron_layout, linspace_weights, matmul_shape, reduced_count, shape_of, triangle_weights, zeros_like,
+    broadcast_shape, extremum_mask, kron_layout, linspace_weights, matmul_shape, reduced_count,
+    shape_of, triangle_weights, zeros_like,
     cov_count, interp_layout, order_statistics,  # where the statistics and segments are
 )

@@ -13,6 +13,18 @@ _ndarray = np.ndarray
 _NO_AXES = ShapeOnly(())  # the shape of an inner product
 
 
+def broadcast_shape(*values):
+    """The shape the values broadcast to, without computing anything elementwise: for
+    an adjoint that needs only the shape of ``x * w + np.exp(x)``
+    (``unreduce(g, broadcast_shape(x, w))``)."""
+    first = _shape(values[0])
+    for value in values[1:]:
+        shape = _shape(value)
+        if shape != first:
+            return ShapeOnly(np.broadcast_shapes(*(_shape(v) for v in values)))
+    return ShapeOnly(first)
+
+
 def matmul_shape(a, b):
     """The shape of ``a @ b``, without computing the product: for an adjoint that
     needs only that shape (``unbroadcast(g, matmul_shape(wT, w))``)."""
