@@ -40,13 +40,16 @@ from .ir import Function, If, Loop, Op, Return
 from .parameters import (
     returned_argument, returned_arguments, returned_elements, written_arguments,
 )
-from .views import VIEW_FUNCTIONS, value_reads
+from .views import NO_COPY_VIEWS, VIEW_FUNCTIONS, told_not_to_copy, value_reads
 
 # rule keys of the calls and attributes whose result may be a view of their first argument
 _VIEWS = frozenset(
     [f"numpy.{name}" for name in VIEW_FUNCTIONS]
     + [f"numpy.ndarray.{name}" for name in VIEW_FUNCTIONS | {"T", "mT", "view"}]
     + ["numpy.lib.stride_tricks.sliding_window_view"]
+)
+_NO_COPY_VIEWS = frozenset(
+    [f"numpy.{name}" for name in NO_COPY_VIEWS] + [f"numpy.ndarray.{name}" for name in NO_COPY_VIEWS]
 )
 
 
@@ -452,7 +455,9 @@ def _viewed(op: Op) -> str | None:
         parts = index.elts if isinstance(index, gast.Tuple) else [index]
         if any(_keeps_axes(p) for p in parts) and isinstance(op.value.value, gast.Name):
             return op.value.value.id
-    elif op.kind == "rule" and op.key in _VIEWS and op.args:
+    elif op.kind == "rule" and op.args and (op.key in _VIEWS or (
+        op.key in _NO_COPY_VIEWS and isinstance(op.value, gast.Call) and told_not_to_copy(op.value)
+    )):
         first = op.args[0]
         return first.id if isinstance(first, gast.Name) else None
     return None

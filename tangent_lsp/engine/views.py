@@ -18,8 +18,20 @@ from . import syntax as S
 VIEW_FUNCTIONS = frozenset(
     "reshape transpose ravel swapaxes moveaxis squeeze expand_dims diagonal broadcast_to "
     "atleast_1d atleast_2d atleast_3d asarray real imag split array_split matrix_transpose "
-    "permute_dims flip fliplr flipud rot90 sliding_window_view".split()
+    "permute_dims flip fliplr flipud rot90 sliding_window_view ascontiguousarray "
+    "asfortranarray asanyarray asarray_chkfinite require hsplit vsplit dsplit rollaxis "
+    "unstack".split()
 )
+# ... and those that do when told not to copy (``h.astype(np.float64, copy=False)``)
+NO_COPY_VIEWS = frozenset(("array", "astype"))
+
+
+def told_not_to_copy(call: gast.Call) -> bool:
+    """``copy=False`` (or NumPy 2's ``copy=None``: only if needed) among the keywords."""
+    return any(
+        k.arg == "copy" and k.value.__class__ is gast.Constant and k.value.value in (False, None)
+        for k in call.keywords
+    )
 # Runtime helpers that may return their first argument itself, or a view of it
 # (``unbroadcast(g, x)`` is ``g`` when nothing broadcast)
 ARGUMENT_RETURNING = frozenset(
@@ -68,7 +80,9 @@ def viewed_by(value: gast.expr) -> list[str]:
         return []
     if cls is gast.Call and value.func.__class__ is gast.Attribute:
         func = value.func
-        if func.attr not in VIEW_FUNCTIONS and func.attr != "view":
+        if func.attr not in VIEW_FUNCTIONS and func.attr != "view" and not (
+            func.attr in NO_COPY_VIEWS and told_not_to_copy(value)
+        ):
             return []  # x.copy(), xs.pop(), np.sin(x): a new object
         if func.value.__class__ is gast.Name and not _is_module(func):
             return [func.value.id]  # a method: x.reshape(...), x.transpose()
