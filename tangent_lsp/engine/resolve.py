@@ -202,9 +202,11 @@ def object_qualname(obj: Any, name: str | None = None) -> str | None:
         if module.startswith("numpy.") and not module.startswith("numpy.linalg"):
             module = "numpy"  # private implementation modules re-exported at top level
         elif name and any(part.startswith("_") for part in module.split(".")):
-            public = _public_exporter(obj, name)  # scipy.special._logsumexp.logsumexp
-            if public is not None:
-                return public
+            own_name = getattr(obj, "__name__", None)  # `logsumexp as lse`: its own name
+            for called in dict.fromkeys((name, own_name)):  # scipy.special._logsumexp.logsumexp
+                public = _public_exporter(obj, called, also=own_name) if called else None
+                if public is not None:
+                    return public
         return f"{module}.{qual}"
     return None
 
@@ -218,20 +220,24 @@ def _ufunc_qualname(ufunc: Any, numpy: types.ModuleType, name: str | None) -> st
         if called and getattr(numpy, called, None) is ufunc:
             return f"numpy.{called}"
     for called in dict.fromkeys((name, ufunc.__name__)):
-        public = _public_exporter(ufunc, called) if called else None
+        public = _public_exporter(ufunc, called, also=ufunc.__name__) if called else None
         if public is not None:
             return public
     return f"numpy.{ufunc.__name__}"
 
 
-def _public_exporter(obj: Any, name: str) -> str | None:
+def _public_exporter(obj: Any, name: str, also: str | None = None) -> str | None:
     """``package.name`` for the shortest loaded module without a private part that holds
     ``obj`` as ``name`` (read from its dict: a module's ``__getattr__`` may import, warn
     or compute), in the package that defines it: a user's module that imported it
-    (``from scipy.special import gammaln`` in ``losses.py``) holds it too."""
+    (``from scipy.special import gammaln`` in ``losses.py``) holds it too. ``also``: its
+    own name, which an exporter holds it under as well (``psi`` beside ``digamma``) where
+    ``name`` differs; a module that holds it only under another name imported it as
+    that (``from scipy.special import expit as sigmoid``)."""
     holders = [
         module_name for module_name, module in list(sys.modules.items())
         if module is not None and getattr(module, "__dict__", {}).get(name) is obj
+        and (also is None or also == name or module.__dict__.get(also) is obj)
     ]
     private = [m for m in holders if _private(m)]
     exporters = [m for m in holders if m not in private]

@@ -107,6 +107,42 @@ def test_a_top_level_module_importing_the_functions_does_not_become_their_home(
         del sys.modules["losses_h19"]
 
 
+ALIASED = '''import numpy as np
+from scipy.special import expit as sigmoid
+from scipy.special import logsumexp as lse
+from scipy.special import softmax as sm
+
+
+def squashed(x):
+    return np.sum(sigmoid(x) * x)
+
+
+def pooled(x):
+    return lse(x * 2.0)
+
+
+def weighted(x):
+    return np.sum(sm(x) * x)
+'''
+
+
+@pytest.mark.parametrize("name", ["squashed", "pooled", "weighted"])
+def test_functions_imported_under_another_name_keep_their_rules(tmp_path, monkeypatch, name):
+    """``from scipy.special import expit as sigmoid``: through ``grad`` (live objects), the
+    user's module holding ``sigmoid`` was taken for the ufunc's exporter, and a function
+    found under its alias alone was keyed by its private module: "no derivative rule for
+    'sigmoid' (aliased_h27.sigmoid)"."""
+    (tmp_path / "aliased_h27.py").write_text(ALIASED)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import aliased_h27
+
+    try:
+        x = np.array([0.1, 0.5, -0.3])
+        assert_gradients_match(getattr(aliased_h27, name), (x,), autograd=False)
+    finally:
+        del sys.modules["aliased_h27"]
+
+
 def solve_triangular_loss(L, b):
     return np.sum(scipy.linalg.solve_triangular(L, b, lower=True) ** 2)
 
