@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 
 import gast
 
-from .aliasing_messages import stale_read, without_comment
+from .aliasing_messages import read_by_the_derivative, stale_read, without_comment
+from .errors import DiffError
 from .analysis import walk_ops
 from .ir import Function, If, Loop, Op, Return
 from .parameters import (
@@ -92,6 +93,7 @@ class _State:
     positions: dict[str, list] = field(default_factory=dict)
     # an element of such a tuple → the arguments it may be (`a, b = pair(h, x)`: a is h)
     elements: dict[str, set[str]] = field(default_factory=dict)
+    keyed: set[str] = field(default_factory=set)  # indexed by a string somewhere: dicts
 
     def copy(self) -> "_State":
         return _State(
@@ -100,7 +102,7 @@ class _State:
             {name: set(held) for name, held in self.holds.items()}, dict(self.ndim),
             self.rebound, set(self.twice), dict(self.filled), self.result_kind,
             set(self.separate), dict(self.parts), dict(self.positions),
-            {name: set(it) for name, it in self.elements.items()},
+            {name: set(it) for name, it in self.elements.items()}, self.keyed,
         )
 
     def shown(self, name: str) -> str:
@@ -149,28 +151,52 @@ class _State:
             self.elements.setdefault(name, set()).update(it)
 
 
+class Changed:
+    """The variables that hold changed values at the end of the function, because a view
+    or another name of their arrays was written in place after they were bound: the
+    user's code does not read them again (that is reported), but a derivative may."""
+
+    def __init__(self, state: _State) -> None:
+        self._state = state
+
+    def names(self) -> set[str]:
+        # (not those a call of the user's function wrote into: its derivative's halves
+        # copy what they change)
+        return {name for name, (write, _) in self._state.stale.items() if write.kind != "call"}
+
+    def error(self, name: str) -> DiffError:
+        """The error for a derivative that reads ``name``'s value."""
+        write, written = self._state.stale[name]
+        return read_by_the_derivative(name, written, write, self._state).at(
+            getattr(write, "node", None))
+
+
 def check_views(
     fn: Function, callee: Callable[[str], gast.FunctionDef | None] | None = None,
     result_kind: Callable[[Op], str | None] | None = None,
-) -> None:
+) -> Changed:
     """Raise a DiffError where a variable is read after a view of it (or the array it
     views) was written in place, or after one of the user's functions (``callee`` finds
     their source) wrote into it. ``result_kind(op)``, for a call of the user's function,
     is the kind of what it returns: a tuple, list or dict's elements are separate
-    objects, an array's rows views of it."""
+    objects, an array's rows views of it. Returns what is changed at the end."""
     written = set(fn.origins).union(fn.identifiers)  # the user's variables
     ops = list(walk_ops(fn.body))
     tapes = {op.target for op in ops if op.kind == "append"} & {
         op.args[0].id for op in ops if op.kind == "pop" and isinstance(op.args[0], gast.Name)
     }
     ndim: dict[str, int] = {}
+    keyed: set[str] = set()
     for op in ops:  # `Y[i, j]` anywhere: Y has two axes at least
         if op.kind in ("subscript", "setitem") and isinstance(op.value.value, gast.Name):
             base = op.value.value.id
             ndim[base] = max(ndim.get(base, 0), _axes_indexed(op.value.slice))
-    _block(fn.body, _State(lines=fn.lines, origins=fn.origins, callee=callee,
-                           written_names=written, tapes=tapes, ndim=ndim,
-                           result_kind=result_kind))
+            if _by_key(op):
+                keyed.add(base)
+    state = _State(lines=fn.lines, origins=fn.origins, callee=callee, written_names=written,
+                   tapes=tapes, ndim=ndim, result_kind=result_kind, keyed=keyed)
+    _block(fn.body, state)
+    return Changed(state)
 
 
 def _block(body: list, state: _State) -> None:
@@ -283,7 +309,7 @@ def _bind(op: Op, callee: gast.FunctionDef | None, state: _State) -> None:
         state.rows[op.target] = (state.base.get(row_of, (row_of, op))[0], op)
     if op.kind == "pop":
         state.popped.add(op.target)
-    held = _held(op)
+    held = _held(op) or _shallow_copy_of(op, state)
     if held:
         state.holds[op.target] = set(held)
         state.filled[op.target] = op
@@ -565,6 +591,30 @@ def _held(op: Op) -> list[str]:
     return []
 
 
+# calls that copy a container, not what it holds: `params.copy()`, `dict(params)`
+_SHALLOW_COPIES = frozenset(("numpy.ndarray.copy", "builtins.dict", "copy.copy"))
+
+
+def _shallow_copy_of(op: Op, state: _State) -> list[str]:
+    """``new = params.copy()`` of a list or dict (``dict(params)``, ``copy.copy(xs)``): the
+    new container holds what the old one does, as ``list(Y)`` holds ``Y``'s rows."""
+    if not (op.kind == "rule" and op.key in _SHALLOW_COPIES and op.args):
+        return []
+    source = op.args[0]
+    if not isinstance(source, gast.Name):
+        return []
+    name = source.id
+    root = state.base.get(name, (name, None))[0]  # `hs[:].copy()`: the slice is hs's
+    if op.key == "builtins.dict" or _container(name, state) or _container(root, state):
+        return [name]
+    return []
+
+
+def _container(name: str, state: _State) -> bool:
+    """Known to be a list or dict: it holds something, or is indexed by a string."""
+    return name in state.holds or name in state.keyed
+
+
 def _name_list(values: list) -> list[str]:
     return [v.id for v in values if isinstance(v, gast.Name)]
 
@@ -573,4 +623,7 @@ def _read(names: list[str], at: object, state: _State) -> None:
     for name in names:
         if name in state.stale:
             write, written = state.stale[name]
-            raise stale_read(name, written, write, state).at(getattr(at, "node", None))
+            node = getattr(at, "node", None)
+            if getattr(node, "lineno", None) is None:  # a loop's step (`for r in H`): at the write
+                node = getattr(write, "node", None)
+            raise stale_read(name, written, write, state).at(node)

@@ -41,27 +41,68 @@ def stale_read(name: str, written: str, write: Op, state: _State) -> DiffError:
     )
 
 
+def read_by_the_derivative(name: str, written: str, write: Op, state: _State) -> DiffError:
+    """The error for a name changed through another one that the user's code does not
+    read again but the derivative does (``E = np.exp(z); P = E[0]; P[1] *= 2.0``: the
+    adjoint of ``np.exp`` reads ``E``)."""
+    error = stale_read(name, written, write, state)
+    if name not in state.written_names and written in state.base:  # a value the engine named
+        made = state.base[written][1]
+        return DiffError(
+            "write through a view",
+            f"'{state.shown(written)}' is a view of a value the derivative reads "
+            f"({state.code(made)}), changed in place ({state.code(write)}): the derivative "
+            "would read the changed value",
+            hint=error.hint,
+        )
+    said = error.message.rpartition(": both names see the change")[0] or error.message
+    if said.startswith(f"'{state.shown(name)}' is read after "):
+        said = said[len(f"'{state.shown(name)}' is read after "):]
+        said = f"'{state.shown(name)}' changed when {said}"
+    return DiffError(
+        "write through a view",
+        f"{said}: the derivative reads '{state.shown(name)}' as it was before",
+        hint=error.hint,
+    )
+
+
 def _view_or_second_name(name: str, written: str, write: Op, state: _State) -> tuple:
     shown, code = state.shown, state.code
     second = name if name in state.base else written  # the view, or the second name
     root, made = state.base.get(second, (written, write))
     alias = made.kind == "copy"
+    # `h = hs[:]`, `h = hs.copy()` of a list: a new list holding the same arrays
+    shallow = (root in state.holds or root in state.keyed) and _copies_a_container(made)
     if second == name:
-        what = "another name for" if alias else "a view of"
+        what = "another name for" if alias else (
+            "a copy holding the same arrays as" if shallow else "a view of")
         message = (
             f"'{shown(name)}' is {what} '{shown(root)}' ({code(made)}), read after "
             f"'{shown(written)}' was changed in place ({code(write)})"
         )
     else:
-        what = "another name for it" if alias else "a view of it"
+        what = "another name for it" if alias else (
+            "a copy of it holding the same arrays" if shallow else "a view of it")
+        if shallow and written not in state.written_names:  # `hs[:].copy()`: named by the engine
+            message = (
+                f"'{shown(name)}' is read after an array it holds was changed in place "
+                f"({code(write)}) through a copy of it ({code(made)}) holding the same arrays"
+            )
+            return message, f"copy what it holds where it is made: {_copied_elements(code(made), root in state.keyed)}"
         message = (
             f"'{shown(name)}' is read after '{shown(written)}', {what} ({code(made)}), "
             f"was changed in place ({code(write)})"
         )
-    hint = f"take a copy where the second name is made: {_copied(code(made), shown(second))}"
+    if shallow:
+        hint = f"copy what it holds where it is made: {_copied_elements(code(made), root in state.keyed)}"
+    else:
+        hint = f"take a copy where the second name is made: {_copied(code(made), shown(second))}"
     if second == written and getattr(write.node, "in_place", False):
         hint = (f"write {_rebound(code(write))} for a new array, or write into "
                 f"'{shown(root)}' by index to change it")
+        if state.code(made).startswith("for "):  # `for r in H: r /= ...`: H was meant
+            hint = (f"write into '{shown(root)}' by index to change it, or write "
+                    f"{_rebound(code(write))} for a new array")
     return message, hint
 
 
@@ -88,6 +129,12 @@ def _shared_through(name: str, written: str, write: Op, state: _State) -> tuple 
         )
     if written in state.holds and name in state.holds[written]:  # `xs[0] += v`, `xs = [h]`
         made = state.filled.get(written, write)
+        if name in state.holds or name in state.keyed:  # a shallow copy: `new = params.copy()`
+            return (
+                f"'{shown(written)}' holds the same arrays as '{shown(name)}' ({code(made)}): "
+                f"'{shown(name)}' is read after one of them {changed}",
+                f"write {_rebound(code(write))} for a new array",
+            )
         return (
             f"'{shown(name)}' is held by '{shown(written)}' ({code(made)}), read after it "
             f"{changed}",
@@ -153,6 +200,25 @@ def _copied_in(line: str) -> str:
     else:
         call.elts = [copied(e) for e in call.elts]
     return ast.unparse(statement)
+
+
+def _copies_a_container(made: Op) -> bool:
+    """``hs[:]`` or ``hs.copy()``: a new container (not ``d["h"]``, the entry itself)."""
+    if made.kind == "subscript":
+        index = made.value.slice
+        parts = index.elts if isinstance(index, gast.Tuple) else [index]
+        return any(isinstance(p, gast.Slice) for p in parts)
+    return made.kind == "rule" and made.key in ("numpy.ndarray.copy", "builtins.dict", "copy.copy")
+
+
+def _copied_elements(line: str, keyed: bool) -> str:
+    """``h = hs[:]`` → ``h = [a.copy() for a in hs[:]]``; a dict's values the same way."""
+    target, sep, value = line.partition(" = ")
+    if not (sep and value):
+        return f"{line} (with each element copied)"
+    if keyed:
+        return f"{target} = {{k: v.copy() for k, v in {value.strip()}.items()}}"
+    return f"{target} = [a.copy() for a in {value.strip()}]"
 
 
 def _copied(line: str, name: str) -> str:

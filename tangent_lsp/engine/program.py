@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import gast
 
 from .aliasing import check_views
+from .views import backward_value_reads
 from . import analysis, optimize
 from .container_kinds import (
     container_kinds, returned_elements, returned_kind, returned_parameter,
@@ -119,8 +120,8 @@ class Program:
         analysis.bind_rules(fn, self.rules_for(module), resolver)
         # after binding: calls of the user's functions are known (op.kind == 'call')
         calls = self.CallSite(self, resolver)
-        check_views(fn, lambda key: getattr(resolver.callee(key), "node", None),
-                    calls.result_kind)
+        changed = check_views(fn, lambda key: getattr(resolver.callee(key), "node", None),
+                              calls.result_kind)
         active = analysis.active_variables(fn, wrt)
         # the generated module's own name for numpy: a callee from another file may import
         # only its functions (`from numpy import sin`), or name it otherwise
@@ -177,6 +178,10 @@ class Program:
             function = reductions_as_methods(function, np_alias)
         else:
             function = optimize.drop_empty_comments(function)
+        if mode == "reverse" and changed.names():  # (forward mode reads nothing later)
+            stale = changed.names() & backward_value_reads(function)
+            if stale:
+                raise changed.error(min(stale))
         return Generated(function, result, namer, seed)
 
     def rename_rebound_globals(

@@ -142,3 +142,20 @@ def value_live(name: str) -> str:
     """The marker, in a set of live names, that ``name``'s values (not only its shape) are
     read later."""
     return "@" + name
+
+
+def backward_value_reads(function: gast.FunctionDef) -> set[str]:
+    """The forward sweep's variables the backward sweep reads for their values: read
+    there, and not assigned there (a value popped from a tape is assigned)."""
+    body = function.body
+    start = next((i for i, stmt in enumerate(body) if S.is_boundary(stmt)), len(body))
+    backward = body[start:]
+    reads: set[str] = set()
+    for stmt in S.statements(backward):
+        if isinstance(stmt, (gast.If, gast.While)):
+            reads |= value_reads(stmt.test)
+        elif isinstance(stmt, gast.For):
+            reads |= value_reads(stmt.iter)
+        elif not isinstance(stmt, (gast.Try, gast.With)):
+            reads |= value_reads(stmt)
+    return reads - S.bound_names(backward)

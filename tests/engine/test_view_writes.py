@@ -112,3 +112,188 @@ def test_a_cast_that_copies_is_no_view():
     expected = (cast_with_a_copy(x + eps * u) - cast_with_a_copy(x - eps * u)) / (2 * eps)
     gradient = tangent_lsp.grad(cast_with_a_copy)(x)
     assert np.isclose(np.sum(gradient * u), expected, rtol=1e-6)
+
+
+# --- a view written in place changes an array the user's code does not read again, but
+# the derivative does (hunt 27 bug 5: the doubled column of a gradient) ---------------------
+
+
+def row_of_exp_doubled(X, W):  # exp's adjoint reads E
+    E = np.exp(X @ W)
+    P = E[0]
+    P[1] *= 2.0
+    return np.sum(P ** 2)
+
+
+def row_of_an_unnamed_exp(X, W):
+    P = np.exp(X @ W)[0]
+    P[1] *= 2.0
+    return np.sum(P ** 2)
+
+
+def hidden_unit_reset(X, W):  # tanh's adjoint reads H
+    H = np.tanh(X @ W)
+    out = H @ W.T
+    h0 = H[0]
+    h0[0] = 0.0
+    return np.sum(out ** 2) + np.sum(h0 ** 2)
+
+
+def argument_written_through_a_slice(X, W):  # sin's adjoint reads X
+    S = np.sin(X) @ W
+    r = X[:, :1]
+    r[0] = 0.0
+    return np.sum(S) + np.sum(r * r)
+
+
+def scaled_copy_written(X, W):  # y = X * 2.0: its adjoint reads nothing of y
+    y = X * 2.0
+    r = y[:1]
+    r[0] = 0.0
+    return np.sum(r * r) + np.sum(W * W)
+
+
+XS, WS = np.array([[0.3, -1.2], [0.8, 0.1]]), np.array([[0.5, -0.4], [0.2, 0.9]])
+CHANGED = [  # (function, what the error says, its hint, the arguments whose gradient reads it)
+    (row_of_exp_doubled, "the derivative reads 'E' as it was before", "P = E[0].copy()", (0, 1)),
+    (row_of_an_unnamed_exp, "'P' is a view of a value the derivative reads",
+     "P = np.exp(X @ W)[0].copy()", (0, 1)),
+    (hidden_unit_reset, "the derivative reads 'H' as it was before", "h0 = H[0].copy()", (0, 1)),
+    (argument_written_through_a_slice, "the derivative reads 'X' as it was before",
+     "r = X[:, :1].copy()", (0,)),  # d/dW reads sin(X), computed before the write
+]
+
+
+def _directional(f, args, i, u, eps=1e-6):
+    plus, minus = list(args), list(args)
+    plus[i], minus[i] = args[i] + eps * u, args[i] - eps * u
+    return (f(*[a.copy() for a in plus]) - f(*[a.copy() for a in minus])) / (2 * eps)
+
+
+@pytest.mark.parametrize("f, says, copy, reading", CHANGED, ids=[c[0].__name__ for c in CHANGED])
+def test_a_view_written_under_a_value_the_gradient_reads_is_reported(f, says, copy, reading):
+    u = np.array([[0.2, -0.7], [1.1, 0.4]])
+    for wrt in (0, 1):
+        if wrt not in reading:  # read before the change: right
+            gradient = tangent_lsp.grad(f, wrt=(wrt,))(XS.copy(), WS.copy())
+            expected = _directional(f, (XS, WS), wrt, u)
+            assert np.isclose(np.sum(gradient * u), expected, rtol=1e-5, atol=1e-7)
+            continue
+        with pytest.raises(DiffError) as error:
+            tangent_lsp.grad(f, wrt=(wrt,))
+        assert says in error.value.message and copy in error.value.hint
+
+
+@pytest.mark.parametrize("f", [c[0] for c in CHANGED] + [scaled_copy_written])
+def test_forward_mode_is_right_there(f):
+    u = np.array([[0.2, -0.7], [1.1, 0.4]])
+    for i in (0, 1):
+        tangent = tangent_lsp.jvp(f, wrt=(i,))(XS.copy(), WS.copy(), u)
+        assert np.isclose(tangent, _directional(f, (XS, WS), i, u), rtol=1e-5, atol=1e-7)
+
+
+def test_a_view_written_under_a_value_the_gradient_does_not_read_is_right():
+    u = np.array([[0.2, -0.7], [1.1, 0.4]])
+    for i in (0, 1):
+        gradient = tangent_lsp.grad(scaled_copy_written, wrt=(i,))(XS.copy(), WS.copy())
+        expected = _directional(scaled_copy_written, (XS, WS), i, u)
+        assert np.isclose(np.sum(gradient * u), expected, rtol=1e-5, atol=1e-7)
+
+
+# --- a shallow copy of a list or dict holds the same arrays (hunt 27 bug 4) -----------------
+
+
+def _mse(p, X):
+    return np.mean((X @ p["w"] - 1.0) ** 2)
+
+
+def step_on_a_copied_dict(w, X):  # one SGD step on a copy: `-=` writes into params["w"]
+    params = {"w": w * 1.0}
+    new = params.copy()
+    new["w"] -= 0.1 * X.T @ (X @ new["w"])
+    return _mse(params, X) - _mse(new, X)
+
+
+def step_on_a_dict_call(w, X):
+    params = {"w": w * 1.0}
+    new = dict(params)
+    new["w"] -= 0.1 * X[0]
+    return _mse(params, X) + _mse(new, X)
+
+
+def list_copied_then_updated(w, X):
+    hs = [w * 2.0, w * 3.0]
+    h = hs.copy()
+    h[0] -= X[0]
+    return np.sum(hs[0] ** 2) + np.sum(h[0])
+
+
+def sliced_copy_of_a_list(w, X):  # `hs[:].copy()` is as shallow as `hs[:]`
+    hs = [w * 2.0, w * 3.0]
+    h = hs[:].copy()
+    h[0] *= X[0]
+    return np.sum(hs[0] ** 2) + np.sum(h[0])
+
+
+def step_on_a_copied_dict_rebound(w, X):  # `new["w"] = new["w"] - ...`: a new array
+    params = {"w": w * 1.0}
+    new = params.copy()
+    new["w"] = new["w"] - 0.1 * X.T @ (X @ new["w"])
+    return _mse(params, X) - _mse(new, X)
+
+
+def elements_copied(w, X):  # what the hint for a list's copy says
+    hs = [w * 2.0, w * 3.0]
+    h = [a.copy() for a in hs[:]]
+    h[0] *= X[0]
+    return np.sum(hs[0] ** 2) + np.sum(h[0])
+
+
+SHALLOW = [
+    (step_on_a_copied_dict, "'new' holds the same arrays as 'params' (new = params.copy())",
+     'new["w"] = new["w"] - '),
+    (step_on_a_dict_call, "'new' holds the same arrays as 'params' (new = dict(params))",
+     'new["w"] = new["w"] - '),
+    (list_copied_then_updated, "'h' holds the same arrays as 'hs' (h = hs.copy())",
+     "h[0] = h[0] - X[0]"),
+    (sliced_copy_of_a_list, "through a copy of it (h = hs[:].copy()) holding the same arrays",
+     "h = [a.copy() for a in hs[:].copy()]"),
+]
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+@pytest.mark.parametrize("f, says, hint", SHALLOW, ids=[s[0].__name__ for s in SHALLOW])
+def test_an_array_changed_through_a_shallow_copy_is_reported(f, says, hint, mode):
+    derive = tangent_lsp.grad if mode == "reverse" else tangent_lsp.jvp
+    with pytest.raises(DiffError) as error:
+        derive(f)
+    assert says in error.value.message and hint in error.value.hint
+
+
+@pytest.mark.parametrize("f", [step_on_a_copied_dict_rebound, elements_copied])
+def test_a_copy_with_arrays_of_its_own_is_right(f):
+    w, X, u = np.array([0.3, -0.8]), np.array([[1.0, 0.5], [-0.3, 0.9]]), np.array([0.6, 0.2])
+    gradient = tangent_lsp.grad(f)(w.copy(), X)
+    assert np.isclose(np.sum(gradient * u), _directional(f, (w, X), 0, u), rtol=1e-5, atol=1e-7)
+    tangent = tangent_lsp.jvp(f)(w.copy(), X, u)
+    assert np.isclose(tangent, _directional(f, (w, X), 0, u), rtol=1e-5, atol=1e-7)
+
+
+# --- a loop's rows written in place: said at the write, with the rewrite that keeps the
+# meaning first (hunt 27 bug 5: at the `def` line, suggesting `row = row / ...`) ------------
+
+
+def rows_normalized(X):
+    H = np.exp(X)
+    for row in H:
+        row /= row.sum()
+    s = np.sum(H ** 2)
+    return s
+
+
+def test_rows_written_in_a_loop_are_reported_at_the_write():
+    with pytest.raises(DiffError) as error:
+        tangent_lsp.grad(rows_normalized)
+    source_line = rows_normalized.__code__.co_firstlineno + 3  # `row /= row.sum()`
+    assert error.value.line == source_line and error.value.col == 8
+    assert error.value.hint.startswith("write into 'H' by index to change it")
