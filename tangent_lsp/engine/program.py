@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import gast
 
 from .aliasing import check_views
+from .branch_writes import assign_first_writes_in_branches
 from .views import backward_value_reads
 from . import analysis, optimize
 from .container_kinds import (
@@ -173,6 +174,7 @@ class Program:
                 function = drop_steady_shape_pushes(function, np_alias)
             if mode == "reverse":
                 function = accumulate_in_place(function, np_alias)
+                function = assign_first_writes_in_branches(function, np_alias)
                 function = drop_dead_zeroing(function)
             function = drop_copies_of_fresh_values(function, np_alias)
             function = reductions_as_methods(function, np_alias)
