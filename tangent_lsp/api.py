@@ -74,6 +74,15 @@ def _derive_live(func, wrt, optimized, mode, preserve_result, seed_default, moti
             f"({type(func.__self__).__name__}.{func.__name__}) and pass the instance first, "
             "with wrt= counting it",
         )
+    if isinstance(func, functools.partial):
+        inner = getattr(func.func, "__name__", "the function")
+        fixed = ", ".join([*(f"argument {i}" for i in range(len(func.args))), *func.keywords])
+        raise DiffError(
+            "function", f"a functools.partial of '{inner}' has no source of its own to "
+            "differentiate", hint=f"differentiate '{inner}' itself (wrt= naming the "
+            f"arguments to differentiate) and pass {fixed or 'the fixed arguments'} when "
+            "calling its derivative",
+        )
     if getattr(func, "__name__", "") == "<lambda>":
         raise DiffError(
             "function", "a lambda has no source of its own to differentiate",

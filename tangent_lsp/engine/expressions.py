@@ -134,6 +134,12 @@ class Expressions:
 
     def dict_literal(self, node: gast.Dict, target: str | None) -> gast.expr:
         """``{"W": W, "b": b}``: constant keys, values normalized."""
+        if any(k is None for k in node.keys):  # `{**params}`: gast writes a None key
+            shown = next(S.dotted_name(v) for k, v in zip(node.keys, node.values) if k is None)
+            raise unsupported(
+                "dict unpacking ('**' in a dict literal)", node,
+                f"copy the dict instead: dict({shown or 'params'}), then set its entries",
+            )
         if any(not isinstance(k, gast.Constant) for k in node.keys):
             raise unsupported("dict with computed keys", node, "use constant keys")
         values = [self.expr(v) for v in node.values]

@@ -343,9 +343,13 @@ class _Normalizer(ControlFlow, Expressions):
             if func.attr == "pop" and not call.args and not call.keywords:
                 self.expr(call)  # `xs.pop()` for its effect: a pop into an unused name
                 return
-            hint = "only list.append and list.pop() are supported; build a new value instead"
-            if func.attr == "sort":
-                x = S.dotted_name(func.value) or "x"
+            x = S.dotted_name(func.value) or "x"
+            hint = (f"build a new value instead ({x} = ...); of the methods that change a "
+                    "value in place, only a list's append and pop() are differentiated")
+            if func.attr == "fill" and len(call.args) == 1:
+                value = gast.unparse(call.args[0]).strip()
+                hint = f"build a new array instead: {x} = np.full_like({x}, {value})"
+            elif func.attr == "sort":
                 hint = f"sort into a new value: {x} = np.sort({x}) ({x} = sorted({x}) for a list)"
             raise unsupported(f"in-place method '.{func.attr}()'", stmt, hint)
         if self.resolver.qualname(func) == "numpy.add.at" and _adds_into_local(call, self):
