@@ -131,12 +131,30 @@ def _drop_fresh_copies(body: list[gast.stmt], np_alias: str) -> None:
 
 
 def _made_fresh(before: list[gast.stmt], name: str, np_alias: str) -> bool:
-    """The last statement of ``before`` that names ``name`` binds it to a new array."""
+    """The last statement of ``before`` that names ``name`` binds it to a new array, read
+    since only through copies of its slots (``unbroadcast(by[1:].copy(), t)``: no view of
+    it is kept)."""
     for stmt in reversed(before):
-        if not any(n.id == name for n in S.names(stmt)):
+        mentions = [n for n in S.names(stmt) if n.id == name]
+        if not mentions:
+            continue
+        if _assigned_name(stmt) != name and len(mentions) == _copied_slots(stmt, name):
             continue
         return _assigned_name(stmt) == name and _is_fresh(stmt.value, np_alias)
     return False
+
+
+def _copied_slots(stmt: gast.stmt, name: str) -> int:
+    """How many ``name[...].copy()`` a statement reads (each names ``name`` once, unless
+    its index does too)."""
+    return sum(
+        1 for node in S.nodes_of(stmt, gast.Call)
+        if isinstance(node.func, gast.Attribute) and node.func.attr == "copy"
+        and not node.args and not node.keywords
+        and isinstance(node.func.value, gast.Subscript)
+        and isinstance(node.func.value.value, gast.Name) and node.func.value.value.id == name
+        and not any(n.id == name for n in S.names(node.func.value.slice))
+    )
 
 
 def _assigned_name(stmt: gast.stmt) -> str | None:

@@ -16,6 +16,7 @@ import gast
 
 from .aliasing import check_views
 from .branch_writes import assign_first_writes_in_branches
+from .dead_slots import drop_dead_slot_writes
 from .views import backward_value_reads
 from . import analysis, optimize
 from .container_kinds import (
@@ -176,6 +177,7 @@ class Program:
                 function = accumulate_in_place(function, np_alias)
                 function = assign_first_writes_in_branches(function, np_alias)
                 function = drop_dead_zeroing(function)
+                function = drop_dead_slot_writes(function)
             function = drop_copies_of_fresh_values(function, np_alias)
             function = reductions_as_methods(function, np_alias)
         else:
