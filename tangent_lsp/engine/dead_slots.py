@@ -24,7 +24,9 @@ from . import syntax as S
 def drop_dead_slot_writes(function: gast.FunctionDef) -> gast.FunctionDef:
     body = function.body
     start = next((i for i, stmt in enumerate(body) if S.is_boundary(stmt)), None)
-    if start is None:
+    if start is None or not any(
+        _writes_a_slot(stmt) or _copies_itself(stmt) for stmt in body[start + 1:]
+    ):  # (zeroed slots and their copies come with writes into slots)
         return function
     position = start + 1
     while position < len(body):
@@ -41,6 +43,12 @@ def drop_dead_slot_writes(function: gast.FunctionDef) -> gast.FunctionDef:
     _drop_needless_copies(backward)
     body[start + 1:] = backward
     return function
+
+
+def _writes_a_slot(stmt: gast.stmt) -> bool:
+    targets = stmt.targets if isinstance(stmt, gast.Assign) else (
+        [stmt.target] if isinstance(stmt, gast.AugAssign) else [])
+    return any(isinstance(t, gast.Subscript) for t in targets)
 
 
 def _drop_needless_copies(backward: list[gast.stmt]) -> None:

@@ -68,8 +68,9 @@ def optimize(
         function = read_shapes_from_stable_names(function, classes, stable, inlinable, callers)
         if classes.containers is not None and shapes_from_names(
             function, classes, stable, callers or shape_only_callers(function)
-        ):  # values computed only for their shapes: no longer read
-            function = _clean_up(function, inlinable, mergeable, pure)
+        ):  # values computed only for their shapes: no longer read (one sweep of
+            # dead-code elimination drops them and what only they read)
+            function = eliminate_dead_code(function, pure)
     function = simplify_backward(function, np_alias, classes)  # again: merging made `e + e`
     return drop_empty_comments(function)
 

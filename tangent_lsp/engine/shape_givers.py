@@ -49,16 +49,16 @@ def shapes_from_names(
         arg = call.args[position]
         if arg.__class__ is gast.Name and arg.id in params:
             continue  # an argument: free to read
-        if any(n.id in classes.adjoint_of or n.id in containers for n in S.names(arg)):
-            continue  # spread adjoints no longer have the shapes recorded for them
         shape = classes.of(arg)
         if shape is None or shape == SCALAR or not shape or not all(a in rank for a in shape):
             continue
-        if any(atom in containers for atom in shape):
+        if arg.__class__ is gast.Name and len(shape) == 1 and arg.id in shape:
+            continue  # its own shape
+        if any(atom in containers for atom in shape) or any(
+            n.id in classes.adjoint_of or n.id in containers for n in S.names(arg)
+        ):  # (spread adjoints no longer have the shapes recorded for them)
             continue
         atoms = sorted(shape, key=rank.__getitem__)
-        if arg.__class__ is gast.Name and atoms == [arg.id]:
-            continue
         giver = S.name(atoms[0]) if len(atoms) == 1 else S.call(
             "broadcast_shape", [S.name(a) for a in atoms])
         chosen.append((call, position, giver))
