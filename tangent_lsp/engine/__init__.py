@@ -24,6 +24,7 @@ from .naming import Namer, derivative_name
 from .checks import check_signature
 from .parse import Module, parse_module, reachable_functions
 from .program import Program, module_names
+from .project import files_read
 from .resolve import Resolver, StaticResolver
 from .templates import RUNTIME_MODULE, RuleLibrary
 from .unused_results import drop_unused_results
@@ -43,6 +44,9 @@ class Derivative:
     imports: list[str] = field(default_factory=list)
     source_map: dict[int, list[int]] = field(default_factory=dict)
     source_hash: str = ""
+    # the other files of the project it read (path → modification time then): when one
+    # changes, so may the derivative
+    files_read: dict[str, float | None] = field(default_factory=dict, repr=False)
 
     @property
     def header(self) -> str:
@@ -159,8 +163,15 @@ def differentiate(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _differentiate(module, node, resolver, mode, wrt, optimized, preserve_result,
-                              seed_default, motion, rules)
+        with files_read() as read:
+            try:
+                derivative = _differentiate(module, node, resolver, mode, wrt, optimized,
+                                            preserve_result, seed_default, motion, rules)
+            except DiffError as error:
+                error.files_read = dict(read)
+                raise
+        derivative.files_read = read
+        return derivative
     except DiffError as error:
         raise error.at(node, module.path).read_in(module.path, module.lines) from None
     except RecursionError:

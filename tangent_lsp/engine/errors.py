@@ -34,6 +34,7 @@ class DiffError(Exception):
         self.end_col = end_col
         self.hint = hint
         self.line_text: str | None = None  # the source line, to count COL in characters
+        self.files_read: dict[str, float | None] = {}  # other project files read (see Derivative)
         super().__init__(self.text())
 
     def text(self) -> str:

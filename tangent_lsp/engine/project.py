@@ -10,8 +10,10 @@ searched: only the folders around the file.
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib.util
 import os
+import threading
 import tokenize
 from dataclasses import dataclass
 
@@ -53,9 +55,32 @@ def find_function(importer: Module, qualname: str, depth: int = 0) -> ProjectFun
     return ProjectFunction(module, node, module_name)
 
 
+_READING = threading.local()
+
+
+@contextlib.contextmanager
+def files_read():
+    """The project files read in this thread while the block runs, path → modification
+    time when read: what a derivation depends on besides its own text."""
+    outer = getattr(_READING, "files", None)
+    _READING.files = files = {}
+    try:
+        yield files
+    finally:
+        _READING.files = outer
+        if outer is not None:
+            outer.update(files)
+
+
 def read_project_file(path: str) -> Module:
     """A file of the project, decoded as Python reads it (a BOM, a coding line). A file
     that does not parse is the user's error, said as such (not "cannot find")."""
+    recording = getattr(_READING, "files", None)
+    if recording is not None:
+        try:
+            recording[path] = os.path.getmtime(path)
+        except OSError:
+            recording[path] = None
     try:
         with tokenize.open(path) as handle:
             source = handle.read()

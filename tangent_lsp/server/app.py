@@ -103,6 +103,19 @@ def _derive(parsed: locate.Parsed | None, text: str, req: Request, path: str) ->
                   optimized=req.optimized)
 
 
+def _changed_on_disk(result: object) -> bool:
+    """Whether a project file the derivation (or its error) read has changed since: an
+    editor may not say so (a file reloaded after a checkout, one that is not open)."""
+    for path, mtime in getattr(result, "files_read", {}).items():
+        try:
+            if os.path.getmtime(path) != mtime:
+                return True
+        except OSError:
+            if mtime is not None:
+                return True
+    return False
+
+
 def derivation_key(snap: Snapshot, req: Request) -> tuple:
     """What a derivative is cached by: the parts of the text it reads (typing in another
     function keeps it), or the whole text when that does not parse."""
@@ -221,7 +234,9 @@ class TangentServer(LanguageServer):
     def changed(self, uri: str) -> None:
         uri = self.canonical(uri)
         # (the cached derivatives stay: each is keyed by the parts of the text it read,
-        # and the least recently used go once there are too many)
+        # and the least recently used go once there are too many; not the overruns, which
+        # say more about the load at the time than about the function)
+        self.cache.forget_overruns(lambda key: key[0] == uri)
         self.schedule_refresh(uri)
 
     def saved(self, uri: str) -> None:
@@ -263,18 +278,27 @@ class TangentServer(LanguageServer):
         Raises DiffError (cannot differentiate) or Overrun (took too long).
         """
         compute = partial(_derive, snap.parsed, snap.text, req, snap.path or snap.uri)
-        return await self.cache.get(
-            derivation_key(snap, req), compute, budget or self.settings.time_budget
-        )
+        key = derivation_key(snap, req)
+        try:
+            result = await self.cache.get(key, compute, budget or self.settings.time_budget)
+        except DiffError as error:
+            result = error
+        if _changed_on_disk(result):  # a file it read changed since: derived again
+            self.cache.forget(lambda k: k == key)
+            result = await self.cache.get(key, compute, budget or self.settings.time_budget)
+        if isinstance(result, DiffError):
+            raise result
+        return result
 
     def cached_derivation(self, snap: Snapshot, req: Request) -> Derivative | Exception | None:
         """The derivative (or its error) if already computed; None if not (nothing starts)."""
         try:
-            return self.cache.peek(derivation_key(snap, req))
+            result = self.cache.peek(derivation_key(snap, req))
         except KeyError:
             return None
         except Exception as error:
-            return error
+            result = error
+        return None if _changed_on_disk(result) else result
 
     def ask(self, uri: str, req: Request) -> bool:
         """Someone asked for this derivative: its errors become diagnostics from now on.

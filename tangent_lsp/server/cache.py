@@ -219,6 +219,11 @@ class DerivationCache:
             dropped += 1
         return dropped
 
+    def forget_overruns(self, predicate: Callable[[Hashable], bool]) -> int:
+        """Drop the remembered overruns of the entries whose key matches: a job that ran
+        out of time under load is tried again once something changed."""
+        return self.forget(lambda key: predicate(key) and self._jobs[key].overrun is not None)
+
     def _evict(self) -> None:
         while len(self._jobs) > self.max_entries:
             key, job = next(iter(self._jobs.items()))

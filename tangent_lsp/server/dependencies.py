@@ -54,6 +54,13 @@ def _text(parsed: Parsed, stmt: ast.stmt) -> str:
 
 
 def _names(node: ast.AST) -> set[str]:
-    """Every identifier a tree mentions (read, bound, or as an attribute's base): a
-    superset of the functions it can reach."""
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    """Every identifier a tree mentions (read, bound, or as an attribute's base), and
+    the names an import, class or ``def`` binds: a superset of the functions it can reach,
+    and of the plain ``def`` statements whose place decides which binding of a name
+    counts (``def np`` above or below ``import numpy as np``)."""
+    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        names |= {(a.asname or a.name).partition(".")[0] for a in node.names}
+    elif isinstance(node, (ast.ClassDef, *_DEF)):
+        names.add(node.name)
+    return names

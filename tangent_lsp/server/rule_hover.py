@@ -3,7 +3,10 @@ it, or why there is none. No LSP types here."""
 
 from __future__ import annotations
 
-from tangent_lsp.engine.templates import library
+from tangent_lsp.engine import DiffError
+from tangent_lsp.engine.parse import parse_module
+from tangent_lsp.engine.resolve import StaticResolver
+from tangent_lsp.engine.templates import RuleLibrary, library
 
 from . import hover as hover_text
 from . import locate
@@ -26,7 +29,7 @@ def rule_markdown(
     if module is not None:
         return hover_text.project_function(target.shown, module)
 
-    rules = library()
+    rules = _rules(parsed, path)
     table = rules.tangents if mode == "forward" else rules.adjoints
     if target.key is not None and target.key not in table:
         mode, table = "reverse", rules.adjoints
@@ -41,3 +44,16 @@ def rule_markdown(
     if target.kind in ("call", "method"):
         return hover_text.no_rule(target.key, target.shown)
     return None
+
+
+def _rules(parsed: locate.Parsed | None, path: str | None) -> RuleLibrary:
+    """The built-in rules plus the document's own (``@adjoint(np.tanh)`` above the call),
+    as the engine applies them; the built-in ones alone when those cannot be read."""
+    rules = library()
+    if parsed is None:
+        return rules
+    try:
+        module = parse_module(parsed.text, path)
+        return rules.with_module(module, StaticResolver(module))
+    except (DiffError, ValueError, SyntaxError):
+        return rules

@@ -114,3 +114,25 @@ async def test_many_interrupts_never_kill_workers(cache):
             await cache.get(("spin", i), lambda: spin(5, []), 0.01)
     assert await asyncio.gather(*(cache.get(("ok", i), lambda i=i: i, 5) for i in range(10))) \
         == list(range(10))
+
+
+async def test_a_forgotten_overrun_is_tried_again(cache):
+    """An overrun is remembered (asking again with the same budget answers at once), until
+    something changes: the server forgets a document's overruns when it is edited."""
+    calls: list = []
+
+    def compute():
+        calls.append(1)
+        if len(calls) == 1:
+            time.sleep(0.4)  # the first run is slow (a busy machine, a cold start)
+        return "done"
+
+    with pytest.raises(Overrun):
+        await cache.get(("doc", "k"), compute, 0.1)
+    with pytest.raises(Overrun):
+        await cache.get(("doc", "k"), compute, 0.1)
+    assert calls == [1]  # remembered: not run again
+    assert cache.forget_overruns(lambda key: key[0] == "doc") == 1
+    await asyncio.sleep(0.4)  # the interrupted first run has stopped
+    assert await cache.get(("doc", "k"), compute, 1.0) == "done"
+    assert len(calls) == 2

@@ -76,3 +76,13 @@ def test_an_earlier_derivative_of_f_is_not_read():
         "def df_dx(x, bf=1.0):\n    return x\n\n\ndef other"))
     edited = derived.replace("    return x\n\n\ndef other", "    return x + 1\n\n\ndef other")
     assert key(derived) == key(edited)
+
+
+def test_a_def_moved_across_an_import_of_its_name_changes_the_key():
+    """``def np`` above ``import numpy as np`` is replaced by the import; below it, it
+    replaces the import: the engine reads the last binding."""
+    above = ("def np(v):\n    return v\nimport numpy as np\nfrom numpy import sin\n\n\n"
+             "def f(x):\n    return sin(x)\n")
+    below = ("# (moved)\n#\nimport numpy as np\nfrom numpy import sin\ndef np(v):\n"
+             "    return v\ndef f(x):\n    return sin(x)\n")
+    assert key(above) != key(below)  # (f does not name np: the derivative's imports do)
