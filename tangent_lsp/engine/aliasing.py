@@ -46,7 +46,7 @@ from .views import NO_COPY_VIEWS, VIEW_FUNCTIONS, told_not_to_copy, value_reads
 # rule keys of the calls and attributes whose result may be a view of their first argument
 _VIEWS = frozenset(
     [f"numpy.{name}" for name in VIEW_FUNCTIONS]
-    + [f"numpy.ndarray.{name}" for name in VIEW_FUNCTIONS | {"T", "mT", "view"}]
+    + [f"numpy.ndarray.{name}" for name in VIEW_FUNCTIONS | {"T", "mT", "view", "flat"}]
     + ["numpy.lib.stride_tricks.sliding_window_view"]
 )
 _NO_COPY_VIEWS = frozenset(
@@ -94,6 +94,9 @@ class _State:
     # an element of such a tuple → the arguments it may be (`a, b = pair(h, x)`: a is h)
     elements: dict[str, set[str]] = field(default_factory=dict)
     keyed: set[str] = field(default_factory=set)  # indexed by a string somewhere: dicts
+    # (container, constant key) → the array stored there by name since it was bound
+    # (`new["w"] = t`): an in-place update of that entry writes into `t` alone
+    entries: dict[tuple[str, object], str] = field(default_factory=dict)
 
     def copy(self) -> "_State":
         return _State(
@@ -103,6 +106,7 @@ class _State:
             self.rebound, set(self.twice), dict(self.filled), self.result_kind,
             set(self.separate), dict(self.parts), dict(self.positions),
             {name: set(it) for name, it in self.elements.items()}, self.keyed,
+            dict(self.entries),
         )
 
     def shown(self, name: str) -> str:
@@ -149,6 +153,8 @@ class _State:
         }
         for name, it in other.elements.items():
             self.elements.setdefault(name, set()).update(it)
+        # an entry is known only if both paths stored the same array there
+        self.entries = {k: v for k, v in self.entries.items() if other.entries.get(k) == v}
 
 
 class Changed:
@@ -231,6 +237,11 @@ def _op(op: Op, state: _State) -> None:
         _write(op.target, op, state, restored)
         if op.target in state.holds:  # `xs[0] = h`
             _put(op.target, _names([item]), op, state)
+        key = _constant_key(op.value.slice)
+        if key is not None and isinstance(item, gast.Name):
+            state.entries[(op.target, key)] = item.id
+        else:  # a key not known: any entry may have been replaced
+            state.entries = {k: v for k, v in state.entries.items() if k[0] != op.target}
         return
     if op.kind == "append":  # the list grows in place: its other names see it
         _promote(op.target, state)  # `hs = d["h"]`: the list itself
@@ -278,12 +289,17 @@ def _writes_of(op: Op, callee: gast.FunctionDef | None, state: _State) -> None:
         state.stale[name] = (op, name)  # the caller's own name is stale too
     container = _element_updated(op, state)
     if container is not None:
-        for held in sorted(state.holds[container]):
+        element = op.value.left.id
+        made = state.rows[element][1]
+        entry = state.entries.get((container, _constant_key(made.value.slice)))
+        for name in _entries_read(container, element, state):  # `old = params["w"]`: old too
+            state.stale[name] = (op, container)
+        for held in sorted({entry} if entry is not None else state.holds.get(container, ())):
             _promote(held, state)  # written in place: an array, so a row is a view
             _write(held, op, state, restored=False)
             state.stale[held] = (op, container)  # `xs = [h]`: h itself changes
-        if not _holds_twice(container, state):  # written through: it sees the change
-            state.stale.pop(container, None)
+        if container not in state.holds or not _holds_twice(container, state):
+            state.stale.pop(container, None)  # written through: it sees the change
 
 
 def _bind(op: Op, callee: gast.FunctionDef | None, state: _State) -> None:
@@ -374,7 +390,30 @@ def _element_updated(op: Op, state: _State) -> str | None:
     if element is None or element not in state.rows:
         return None
     container = state.rows[element][0]
-    return container if state.holds.get(container) else None
+    if state.holds.get(container) or _entries_read(container, element, state):
+        return container
+    return None
+
+
+def _entries_read(container: str, element: str, state: _State) -> list[str]:
+    """The other names an entry of ``container`` was read into (``old = params["w"]``)
+    that the update of ``element``'s entry may be: the same key, or one not known."""
+    key = _constant_key(state.rows[element][1].value.slice)
+    found = []
+    for name, (root, made) in state.rows.items():
+        if root != container or name == element or made.kind != "subscript":
+            continue
+        other = _constant_key(made.value.slice)
+        if key is None or other is None or other == key:
+            found.append(name)
+    return found
+
+
+def _constant_key(index: gast.expr) -> object:
+    """``"w"`` for ``new["w"]``, ``2`` for ``xs[2]``; None for any other index."""
+    if isinstance(index, gast.Constant) and type(index.value) in (str, int):
+        return index.value
+    return None
 
 
 def _holds_twice(container: str, state: _State) -> bool:

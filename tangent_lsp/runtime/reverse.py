@@ -47,6 +47,13 @@ def _unbroadcast_each(g, x):
     """``unbroadcast`` element by element; a number for a whole container (an adjoint
     cleared to ``0.0``) stays one."""
     if type(g) not in _CONTAINERS:
+        if type(g) is _ndarray and type(x) is not dict:  # `x * w` of a list of numbers:
+            try:  # an array gradient, summed down to the list's shape
+                shape = np.shape(x)
+            except ValueError:  # (ragged: a list of arrays of different shapes)
+                return g
+            if g.shape != shape:
+                return _fit(g, shape)
         return g
     if type(x) is dict:
         return {key: unbroadcast(g[key], x[key]) for key in g}

@@ -297,3 +297,75 @@ def test_rows_written_in_a_loop_are_reported_at_the_write():
     source_line = rows_normalized.__code__.co_firstlineno + 3  # `row /= row.sum()`
     assert error.value.line == source_line and error.value.col == 8
     assert error.value.hint.startswith("write into 'H' by index to change it")
+
+
+# --- hunt 29: an entry rebound before its in-place update, an entry read out before the
+# container's update, `.flat`, a list argument that broadcasts -------------------------------
+
+
+def entry_rebound_then_scaled(w, X):  # new["w"] is a new array when `*=` writes into it
+    params = {"w": w * 1.0, "b": w * 2.0}
+    new = params.copy()
+    new["w"] = new["w"] - 0.1 * X[0]
+    new["w"] *= 2.0
+    return np.sum(new["w"] * new["b"]) + np.sum(params["w"] ** 2)
+
+
+def entry_read_out_then_updated(w, X):  # old is params["w"], which -= changes
+    params = {"w": w * 1.0}
+    old = params["w"]
+    params["w"] -= 0.5 * X[0]
+    return np.sum(old * X[1])
+
+
+def element_read_out_then_scaled(w, X):
+    hs = [w * 1.0, w * 2.0]
+    a = hs[0]
+    hs[0] *= X[0]
+    return np.sum(a * X[1])
+
+
+def written_through_flat(w, X):
+    h = np.sin(w) * 1.0
+    g = h.flat
+    g[0] = X[0, 0]
+    return np.sum(h * w)
+
+
+def list_times_a_matrix(x, W):  # x a list of numbers: its gradient summed down to (2,)
+    if np.sum(W) > 0:
+        y = x * W
+    else:
+        y = x * W * 2.0
+    return np.sum(y ** 2)
+
+
+def test_an_entry_rebound_before_its_update_is_its_own_array():
+    w, X, u = np.array([0.3, -0.8]), np.array([[1.0, 0.5], [-0.3, 0.9]]), np.array([0.6, 0.2])
+    gradient = tangent_lsp.grad(entry_rebound_then_scaled)(w.copy(), X)
+    expected = _directional(entry_rebound_then_scaled, (w, X), 0, u)
+    assert np.isclose(np.sum(gradient * u), expected, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("f, says", [
+    (entry_read_out_then_updated, "'old' is a row of 'params' (old = params[\"w\"])"),
+    (element_read_out_then_scaled, "'a' is a row of 'hs' (a = hs[0])"),
+    (written_through_flat, "'h' is read after 'g', a view of it (g = h.flat)"),
+])
+def test_an_array_changed_through_its_entry_or_flat_is_reported(f, says):
+    with pytest.raises(DiffError) as error:
+        tangent_lsp.grad(f)
+    assert says in error.value.message
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_a_list_of_numbers_gets_a_gradient_of_its_shape(sign):
+    x, W = [0.5, -1.0], sign * np.array([[0.3, 0.8], [1.2, 0.1], [0.4, 0.7]])
+    gradient = tangent_lsp.grad(list_times_a_matrix)(x, W)
+    eps, expected = 1e-6, []
+    for i in range(2):
+        plus, minus = list(x), list(x)
+        plus[i] += eps
+        minus[i] -= eps
+        expected.append((list_times_a_matrix(plus, W) - list_times_a_matrix(minus, W)) / (2 * eps))
+    assert np.shape(gradient) == (2,) and np.allclose(gradient, expected, rtol=1e-6)
