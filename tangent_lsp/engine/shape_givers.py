@@ -40,7 +40,7 @@ def shapes_from_names(
     containers = classes.containers
     sites = {  # (a compound statement's calls are its blocks' statements' too: once each)
         id(call): (call, _SHAPE_ARGUMENT[call.func.id])
-        for stmt in callers for call in S.nodes_of(stmt, gast.Call)
+        for call in S.nodes_of(list(callers), gast.Call)
         if call.func.__class__ is gast.Name and call.func.id in _SHAPE_ARGUMENT
         and len(call.args) > _SHAPE_ARGUMENT[call.func.id]
     }
