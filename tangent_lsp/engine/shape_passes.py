@@ -429,8 +429,9 @@ def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> bool
                 continue
             if not _meets_shape(node, x, parents, classes, candidates):
                 del candidates[node.id]
-    for assign in candidates.values():
+    for name, assign in candidates.items():
         assign.value = assign.value.args[0]
+        classes.spread.add(name)
     return bool(candidates)
 
 

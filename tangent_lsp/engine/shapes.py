@@ -75,6 +75,8 @@ class ShapeClasses:
         # optimizer inlines `h = sigmoid(z)` into the expressions that read h)
         self.calls: dict[str, Shape] = {}
         self.containers: set[str] = set()  # names of lists, tuples, dicts (reverse mode)
+        # adjoints `spread_implicitly` made numbers: no longer of their primals' shapes
+        self.spread: set[str] = set()
 
     def combine(self, a: Shape | None, b: Shape | None) -> Shape | None:
         """The shape of an elementwise operation on shapes ``a`` and ``b``."""

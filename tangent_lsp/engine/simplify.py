@@ -105,6 +105,10 @@ class _Simplify(S.Transformer):
             if positive is not None:  # `a + -(b * c)` and `a + -b * c` → `a - b * c`
                 flipped = gast.Sub() if op is gast.Add else gast.Add()
                 return S.binop(node.left, flipped, positive)
+        if op in _SUMS and self.classes is not None:
+            merged = _one_unbroadcast(node, self.classes)
+            if merged is not None:
+                return merged
         return node
 
     def visit_Call(self, node: gast.Call) -> gast.expr:
@@ -135,6 +139,59 @@ class _Simplify(S.Transformer):
             if positive is not None:
                 return positive
         return node
+
+
+def _one_unbroadcast(node: gast.BinOp, classes: ShapeClasses) -> gast.expr | None:
+    """``unbroadcast(a, x) / p - unbroadcast(b, x) * q`` → ``unbroadcast(a / p - b * q, x)``:
+    one sum down to ``x``'s shape, not two. Summing down is linear, so two sums of
+    values of one shape are the sum of their sum; and a factor of ``x``'s shape (or a
+    number) is constant along the axes summed away, so it may be applied before."""
+    left, right = _unbroadcast_term(node.left, classes), _unbroadcast_term(node.right, classes)
+    if left is None or right is None or left[1] != right[1]:
+        return None
+    (a, x, a_factors), (b, _, b_factors) = left, right
+    shape = classes.of(a)
+    if shape is None or shape != classes.of(b) or any(
+        n.id in classes.spread for n in S.names([a, b])
+    ):  # (an adjoint made a number by spread_implicitly is not of its recorded shape)
+        return None
+    inner = S.binop(_times(a, a_factors), node.op, _times(b, b_factors))
+    return S.call("unbroadcast", [inner, S.name(x)])
+
+
+def _unbroadcast_term(node: gast.expr, classes: ShapeClasses):
+    """``(a, "x", [(op, c), ...])`` for ``unbroadcast(a, x)`` times or divided by factors of
+    ``x``'s shape or numbers; None for anything else."""
+    factors: list = []
+    while node.__class__ is gast.BinOp and node.op.__class__ in _PRODUCTS:
+        if node.right.__class__ is not gast.Call or node.op.__class__ is gast.Div:
+            factors.append((node.op, node.right))
+            node = node.left
+        elif node.op.__class__ is gast.Mult:  # `c * unbroadcast(a, x)`
+            factors.append((node.op, node.left))
+            node = node.right
+        else:
+            return None
+    if not (
+        node.__class__ is gast.Call and node.func.__class__ is gast.Name
+        and node.func.id == "unbroadcast" and len(node.args) == 2 and not node.keywords
+        and node.args[1].__class__ is gast.Name
+    ):
+        return None
+    x = node.args[1].id
+    target = classes.of_name(x)
+    if target is None or any(
+        (shape := classes.of(c)) is None or (shape != SCALAR and shape != target)
+        for _, c in factors
+    ):
+        return None
+    return node.args[0], x, factors[::-1]
+
+
+def _times(value: gast.expr, factors: list) -> gast.expr:
+    for op, factor in factors:
+        value = S.binop(value, op, factor)
+    return value
 
 
 def _numbers_first(node: gast.BinOp, classes: ShapeClasses) -> gast.expr:
