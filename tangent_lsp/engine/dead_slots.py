@@ -35,6 +35,9 @@ def drop_dead_slot_writes(function: gast.FunctionDef) -> gast.FunctionDef:
         if zeroed is not None and _not_read_again(body[position + 1:], *zeroed):
             del body[position]
             continue
+        if zeroed is not None and _added_next(body, position):
+            del body[position]  # `by[1:] = 0.0; ...; by[1:] += v` → `by[1:] = v`
+            continue
         first = _added_to_zeros(body, start + 1, position)
         if first is not None:
             body[position] = S.assign(stmt.targets[0], first)
@@ -129,6 +132,28 @@ def _written_in_place(stmts: list[gast.stmt], name: str) -> bool:
                 target.id == name
             ):
                 return True
+    return False
+
+
+def _added_next(body: list[gast.stmt], position: int) -> bool:
+    """Rewrite the next statement naming the zeroed slots' array into an assignment, if it
+    adds into those same slots something that does not read the array; whether it did."""
+    zero = body[position]
+    name = zero.targets[0].value.id
+    for later in range(position + 1, len(body)):
+        stmt = body[later]
+        if not any(n.id == name for n in S.names(stmt)):
+            continue
+        if (
+            isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, gast.Add)
+            and isinstance(stmt.target, gast.Subscript)
+            and isinstance(stmt.target.value, gast.Name) and stmt.target.value.id == name
+            and gast.dump(stmt.target.slice) == gast.dump(zero.targets[0].slice)
+            and not any(n.id == name for n in S.names(stmt.value))
+        ):
+            body[later] = S.assign(stmt.target, stmt.value)
+            return True
+        return False
     return False
 
 
