@@ -159,8 +159,11 @@ def markdown(results) -> str:
     out.append("```")
     out.append("python -m benchmarks.run                 # small + medium, writes docs/benchmarks.md/.png")
     out.append("python -m benchmarks.run --quick         # tiny inputs, seconds (the smoke test runs this)")
-    out.append("python -m benchmarks.run --sizes small --columns ours,autograd --rounds 30")
+    out.append("python -m benchmarks.run --sizes small --columns ours,autograd --rounds 30 "
+               "--out /tmp/part.md")
     out.append("```")
+    out.append("")
+    out.append("(`--out` keeps a partial run from replacing this report and its chart.)")
     out.append("")
     out.append("Optional columns appear when their packages are importable in the same environment "
                "(`autograd`, `jax`+`jaxlib`, `torch`, `tangent-ad`); the benchmark runs without them. "

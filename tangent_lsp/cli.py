@@ -74,6 +74,10 @@ def _cmd_grad(args: argparse.Namespace) -> int:
         print(f"{file}:{exc.lineno or 1}:{exc.offset or 1}: syntax error: {exc.msg}",
               file=sys.stderr)
         return EXIT_USAGE
+    except (RecursionError, MemoryError):  # what Python's own compiler gives up on too
+        print(f"{file}:1:1: syntax error: too deeply nested for Python's parser "
+              "(split long expressions into several statements)", file=sys.stderr)
+        return EXIT_USAGE
     functions = list(dict.fromkeys(_top_level_functions(tree)))  # a name defined twice: once
     func = unicodedata.normalize("NFKC", func)  # as Python reads identifiers (`ﬁt` is `fit`)
     if "." not in func and func not in functions:
@@ -112,6 +116,9 @@ def _cmd_grad(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     except BrokenPipeError:  # `| head`: the reader stopped, which is no error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError) as exc:  # a full disk, a closed stdout
+        reason = "standard output is closed" if sys.stdout is None else exc
+        return _fail(f"cannot write the derivative: {reason}", EXIT_FAILURE)
     return EXIT_OK
 
 
@@ -130,7 +137,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         if exc.name not in ("tangent_lsp.server",):
             raise
         return _fail("the language server is not built yet", EXIT_FAILURE)
-    result = server.main(tcp=args.tcp, host=args.host, port=args.port)
+    try:
+        result = server.main(tcp=args.tcp, host=args.host, port=args.port)
+    except (OSError, OverflowError) as exc:  # a port in use or out of range, a bad host
+        return _fail(f"cannot listen on {args.host}:{args.port}: {exc}", EXIT_FAILURE)
     return result if isinstance(result, int) else EXIT_OK
 
 

@@ -176,3 +176,33 @@ def test_a_reader_that_stops_early_is_no_error(module: Path):
         errors = process.stderr.read().decode()
         assert process.wait(timeout=120) == 0
     assert "BrokenPipeError" not in errors and "Traceback" not in errors
+
+
+def test_expressions_too_deep_are_located_in_the_file(tmp_path: Path):
+    """A sum of 500 terms (parsed, too deep to convert) and of 5000 (too deep for Python's
+    own parser): each a FILE:LINE:COL line and status 2, not `<source>` or a traceback."""
+    for terms in (500, 5000):
+        path = tmp_path / f"long{terms}.py"
+        path.write_text("def f(x):\n    return " + " + ".join(["x"] * terms) + "\n")
+        result = run_cli("grad", f"{path}::f")
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"{path}:"), result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_an_output_that_cannot_be_written_is_a_clean_failure(module: Path):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "tangent_lsp", "grad", f"{module}::loss"],
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+        )
+    assert result.returncode == 1 and "cannot write the derivative" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_port_out_of_range_is_a_clean_failure():
+    result = run_cli("serve", "--tcp", "--port", "99999")
+    assert result.returncode == 1 and "cannot listen on" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -91,7 +91,10 @@ def derive(
 ) -> Derivative:
     """Differentiate ``function`` of the module ``source``, resolving names statically."""
     module = parse_module(source, path)
-    node = module.function(function)
+    try:
+        node = module.function(function)
+    except DiffError as error:  # (converted on first use: too deep an expression)
+        raise error.at(None, path).read_in(path, module.lines) from None
     return differentiate(
         module, node, StaticResolver(module), mode=mode, wrt=wrt, optimized=optimized,
         preserve_result=preserve_result, seed_default=seed_default, motion=motion,
