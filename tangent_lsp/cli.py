@@ -81,6 +81,14 @@ def _cmd_grad(args: argparse.Namespace) -> int:
     functions = list(dict.fromkeys(_top_level_functions(tree)))  # a name defined twice: once
     func = unicodedata.normalize("NFKC", func)  # as Python reads identifiers (`ﬁt` is `fit`)
     if "." not in func and func not in functions:
+        nested = next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                       and n.name == func), None)
+        if nested is not None:  # under an `if`, inside a class or another function
+            print(f"{file}:{nested.lineno}:{nested.col_offset + 1}: {func!r} is not defined at "
+                  "the top level of the module: only top-level functions are differentiated "
+                  "(hint: move it out of its block; for a method, differentiate a function "
+                  "that takes the instance)", file=sys.stderr)
+            return EXIT_USAGE
         known = ", ".join(functions) if functions else "none"
         return _fail(f"{file}: no top-level function named {func!r} (functions: {known})")
 

@@ -206,3 +206,12 @@ def test_a_port_out_of_range_is_a_clean_failure():
     result = run_cli("serve", "--tcp", "--port", "99999")
     assert result.returncode == 1 and "cannot listen on" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_function_under_an_if_says_why_it_is_not_differentiated(tmp_path: Path):
+    path = tmp_path / "conditional.py"
+    path.write_text("import numpy as np\nUSE = True\nif USE:\n    def cond(x):\n"
+                    "        return np.sum(x)\n")
+    result = run_cli("grad", f"{path}::cond")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{path}:4:5: 'cond' is not defined at the top level")
