@@ -1,6 +1,7 @@
 """Values the backward sweep computes only for their shape, read from names instead.
 
-``unreduce(bf, s3)`` reads only ``s3``'s shape. Where ``s3 = (x * w + np.exp(x)) * 2.0``
+``unreduce(bf, s3)`` reads only ``s3``'s shape (``unbroadcast`` and ``reduced_count`` too:
+``reduced_count(s)`` becomes ``reduced_count(x, w)``, the count of their broadcast). Where ``s3 = (x * w + np.exp(x)) * 2.0``
 is computed for nothing else, the shape is the broadcast of ``x`` and ``w`` (what
 ``shapes.py`` proves), read from them: ``unreduce(bf, broadcast_shape(x, w))``; dead-code
 elimination then drops ``s3`` and everything only it read. The same for an expression
@@ -19,7 +20,7 @@ from . import syntax as S
 from .shapes import SCALAR, ShapeClasses
 
 # Helpers that read only the shape of one argument (its position), whatever its value.
-_SHAPE_ARGUMENT = {"unreduce": 1, "unbroadcast": 1}
+_SHAPE_ARGUMENT = {"unreduce": 1, "unbroadcast": 1, "reduced_count": 0}
 
 
 def shapes_from_names(
@@ -43,6 +44,7 @@ def shapes_from_names(
         for call in S.nodes_of(list(callers), gast.Call)
         if call.func.__class__ is gast.Name and call.func.id in _SHAPE_ARGUMENT
         and len(call.args) > _SHAPE_ARGUMENT[call.func.id]
+        and (call.func.id != "reduced_count" or len(call.args) == 1)
     }
     chosen: list[tuple[gast.Call, int, gast.expr]] = []
     for call, position in sites.values():
@@ -56,11 +58,14 @@ def shapes_from_names(
             continue  # its own shape
         if any(atom in containers for atom in shape) or any(
             n.id in classes.adjoint_of or n.id in containers for n in S.names(arg)
-        ):  # (spread adjoints no longer have the shapes recorded for them)
+        ):
             continue
         atoms = sorted(shape, key=rank.__getitem__)
-        giver = S.name(atoms[0]) if len(atoms) == 1 else S.call(
-            "broadcast_shape", [S.name(a) for a in atoms])
+        if call.func.id == "reduced_count":  # it counts the broadcast of its arguments
+            giver = [S.name(a) for a in atoms]
+        else:
+            giver = S.name(atoms[0]) if len(atoms) == 1 else S.call(
+                "broadcast_shape", [S.name(a) for a in atoms])
         chosen.append((call, position, giver))
     # a name is replaced only where every read of it is such an argument: then nothing
     # else needs its value
@@ -79,5 +84,8 @@ def shapes_from_names(
             if (arg := site[0].args[site[1]]).__class__ is not gast.Name or reads[arg.id] == 0
         ]
     for call, position, giver in chosen:
-        call.args[position] = giver
+        if isinstance(giver, list):
+            call.args = giver
+        else:
+            call.args[position] = giver
     return bool(chosen)

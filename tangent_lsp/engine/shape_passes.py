@@ -431,7 +431,7 @@ def _spread_variables(function: gast.FunctionDef, classes: ShapeClasses) -> bool
                 del candidates[node.id]
     for name, assign in candidates.items():
         assign.value = assign.value.args[0]
-        classes.spread.add(name)
+        classes.spread[name] = classes.of(assign.value)
     return bool(candidates)
 
 

@@ -75,8 +75,9 @@ class ShapeClasses:
         # optimizer inlines `h = sigmoid(z)` into the expressions that read h)
         self.calls: dict[str, Shape] = {}
         self.containers: set[str] = set()  # names of lists, tuples, dicts (reverse mode)
-        # adjoints `spread_implicitly` made numbers: no longer of their primals' shapes
-        self.spread: set[str] = set()
+        # adjoints `spread_implicitly` rewrote (`bd = unreduce(g, d)` → `bd = g`): of g's
+        # shape from then on, not their primals'
+        self.spread: dict[str, Shape | None] = {}
 
     def combine(self, a: Shape | None, b: Shape | None) -> Shape | None:
         """The shape of an elementwise operation on shapes ``a`` and ``b``."""
@@ -91,6 +92,8 @@ class ShapeClasses:
             self.known[name] = shape
 
     def of_name(self, name: str) -> Shape | None:
+        if name in self.spread:
+            return self.spread[name]
         name = self.adjoint_of.get(name, name)
         if name in self.unknown:
             return None
@@ -116,6 +119,8 @@ class ShapeClasses:
             return None
         func = expr.func
         if func.__class__ is gast.Name:
+            if func.id == "reduced_count":
+                return SCALAR  # a count: an int
             position = SHAPE_OF_ARGUMENT.get(func.id)
             if position is not None and len(expr.args) > position:
                 return self.of(expr.args[position])

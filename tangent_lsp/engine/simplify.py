@@ -150,10 +150,8 @@ def _one_unbroadcast(node: gast.BinOp, classes: ShapeClasses) -> gast.expr | Non
     if left is None or right is None or left[1] != right[1]:
         return None
     (a, x, a_factors), (b, _, b_factors) = left, right
-    shape = classes.of(a)
-    if shape is None or shape != classes.of(b) or any(
-        n.id in classes.spread for n in S.names([a, b])
-    ):  # (an adjoint made a number by spread_implicitly is not of its recorded shape)
+    shape = classes.of(a)  # (an adjoint spread_implicitly rewrote has its new shape)
+    if shape is None or shape != classes.of(b):
         return None
     inner = S.binop(_times(a, a_factors), node.op, _times(b, b_factors))
     return S.call("unbroadcast", [inner, S.name(x)])

@@ -25,6 +25,11 @@ def scaled_paths(x, w):
     return np.sum(t + s * 3.0)
 
 
+def mean_of_two_paths(x, w):  # the mean's adjoint becomes a number (spread_implicitly)
+    s = x * w + np.exp(x) * w
+    return np.mean(s)
+
+
 def different_shapes(x, w):  # x * w is (3, 4) where x is (3, 1); np.exp(x) is x's: no merge
     return np.sum(x * w) + np.sum(np.exp(x) * 2.0)
 
@@ -35,6 +40,8 @@ PROGRAMS = [
     (two_paths, (X4, W4)), (two_paths, (COLUMN, ROW)), (two_paths, (ROW, COLUMN)),
     (scaled_paths, (X4, W4)), (scaled_paths, (COLUMN, ROW)),
     (different_shapes, (COLUMN, ROW)),
+    (mean_of_two_paths, (COLUMN, ROW)), (mean_of_two_paths, (ROW, COLUMN)),
+    (mean_of_two_paths, (X4, W4)),
 ]
 IDS = [f"{f.__name__}-{'x'.join(map(str, np.shape(a[0])))}" for f, a in PROGRAMS]
 

@@ -33,6 +33,11 @@ def elements(x):  # x[0] * x[1] + a full reduction: the shape of two elements
     return x[0] * x[1] + np.sum(x[2:] ** 2)
 
 
+def mean_of_a_product(x, w):  # s is counted for the mean, and read for nothing else
+    s = x * w + np.exp(x) * w
+    return np.mean(s)
+
+
 def rows(X):  # a row times a column: the broadcast of two slices, and a full reduction
     return np.sum(X[0] * X[1:, :1] + np.sum(X ** 2))
 
@@ -60,6 +65,7 @@ PROGRAMS = [
     (branches_of_where, (X5, rng.normal(size=5)), (0, 1)),
     (branches_of_where, (COLUMN, ROW), (0, 1)),
     (read_for_its_value_too, (COLUMN, ROW), (0, 1)),
+    (mean_of_a_product, (COLUMN, ROW), (0, 1)), (mean_of_a_product, (X5, X5 + 1.0), (0, 1)),
 ]
 IDS = [f"{p[0].__name__}-{'x'.join(map(str, np.shape(p[1][0])))}" for p in PROGRAMS]
 
@@ -90,6 +96,7 @@ def _code(function, wrt=(0, 1)) -> str:
     (through_a_helper, (0, 1), "sq(y) * x)", "broadcast_shape(x, y)"),
     (elements, (0,), "x0 * x1", "broadcast_shape(x0, x1)"),
     (rows, (0,), "X0 * X_i", "broadcast_shape("),
+    (mean_of_a_product, (0, 1), "x * w", "reduced_count(x, w)"),
 ])
 def test_a_value_read_only_for_its_shape_is_not_computed(function, wrt, gone, giver):
     code = _code(function, wrt)
