@@ -275,28 +275,54 @@ def jvp(
         func, wrt=wrt, optimized=optimized, mode="forward", preserve_result=preserve_result,
         check_dims=check_dims, verbose=verbose,
     )
-    return inputs_last(func, forward, 1 if isinstance(wrt, int) else len(wrt))
+    return inputs_last(func, forward, 1 if isinstance(wrt, (int, str)) else len(wrt), wrt)
 
 
-def inputs_last(func: Callable, derivative: Callable, count: int) -> Callable:
+def inputs_last(func: Callable, derivative: Callable, count: int,
+                wrt: Sequence[int | str] | int | str | None = None) -> Callable:
     """``derivative`` called as ``derivative(*args, *inputs)`` (``count`` tangents, or a
     seed) even when ``args`` leaves out parameters of ``func`` that have defaults: the
-    generated ``tf_dx(x, y=None, dx=1.0)`` would bind ``jvp(f)(x, v)``'s ``v`` to ``y``."""
+    generated ``tf_dx(x, y=None, dx=1.0)`` would bind ``jvp(f)(x, v)``'s ``v`` to ``y``.
+    The inputs are made float (an integer direction ``[1, 0, 0]`` would truncate what is
+    written into a copy of it); a list given for an array argument ``wrt`` names becomes
+    an array (``dx * 2`` of a list repeats it)."""
     positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     params = [p for p in inspect.signature(func).parameters.values() if p.kind in positional]
-    if not any(p.default is not p.empty for p in params):
-        return derivative  # nothing to leave out: positions are unambiguous
+    defaults = any(p.default is not p.empty for p in params)
     names = [p.name for p in inspect.signature(derivative).parameters.values()
              if p.kind in positional][len(params):len(params) + count]
+    wrt = (wrt,) if isinstance(wrt, (int, str)) else tuple(wrt or ())
+    param_names = [p.name for p in params]
+    positions = [w if isinstance(w, int) else param_names.index(w) if w in param_names else None
+                 for w in wrt]
 
     @functools.wraps(derivative)
     def with_inputs_last(*args, **kwargs):
         if len(args) <= count or any(name in kwargs for name in names):
             return derivative(*args, **kwargs)
-        inputs = dict(zip(names, args[-count:]))
-        return derivative(*args[:-count], **inputs, **kwargs)
+        primals, inputs = args[:-count], list(args[-count:])
+        for i, value in enumerate(inputs):
+            position = positions[i] if i < len(positions) else None
+            primal = primals[position] if position is not None and position < len(primals) else None
+            inputs[i] = _float_input(value, primal)
+        if not defaults:
+            return derivative(*primals, *inputs, **kwargs)
+        return derivative(*primals, **dict(zip(names, inputs)), **kwargs)
 
+    with_inputs_last.inputs = count
     return with_inputs_last
+
+
+def _float_input(value: Any, primal: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biu":
+        return value.astype(float)
+    if isinstance(value, (bool, int, np.integer, np.bool_)):
+        return float(value)
+    if isinstance(value, (list, tuple)) and isinstance(primal, np.ndarray):
+        return np.asarray(value, dtype=float)
+    return value
 
 
 def vjp(

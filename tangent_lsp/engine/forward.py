@@ -20,6 +20,7 @@ from .errors import no_rule_error
 from .ir import Function, GradHook, If, Jump, Keep, Loop, Op, Return, Statement, as_returned
 from .naming import Namer, tangent_base
 from .templates import Contribution, expand
+from .views import viewed_by
 
 ZERO = "__zero_tangent__"  # stands for a tangent that is identically zero, folded away
 
@@ -149,6 +150,10 @@ class _Forward:
         """``dtarget = value``, with zeros of the right shape when the value is zero."""
         value = self.fold(value)
         self.owned.discard(target)
+        if self.owned:  # `dz = broadcast_like(dy, z)` may be dy itself: writing into dy in
+            primal_of = {t: p for p, t in self.tangents.items()}  # place would change dz
+            for shared in viewed_by(value):
+                self.owned.discard(primal_of.get(shared, shared))
         if _is_zero(value):
             value = self.zeros(target)
             self.owned.add(target)  # a fresh array: safe to write into
