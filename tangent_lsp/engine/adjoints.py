@@ -237,8 +237,14 @@ class StatementAdjoints:
         elif not kind:  # a slice is a view: copy it before zeroing it below
             location = S.call(S.attribute(location, "copy"), [])
         item = op.args[1]
+        later = None  # `y[::-1] = y`: the value's share, added after the slots are zeroed
         if isinstance(item, gast.Name) and item.id in self.active:
-            self.contribute(item, S.call("unbroadcast", [location, S.name(item.id)]), op)
+            if item.id == x:
+                held = self.namer.fresh(f"{self.adjoint(x)}_part", temporary=True)
+                self.out.append(S.assign(held, location))
+                later = S.call("unbroadcast", [S.name(held), S.name(item.id)])
+            else:
+                self.contribute(item, S.call("unbroadcast", [location, S.name(item.id)]), op)
             self.helpers.add("unbroadcast")
         self.own(x)
         cleared = S.clone(op.value)
@@ -250,6 +256,8 @@ class StatementAdjoints:
             part.ctx = gast.Load()
             zero = S.call("zeros_like", [part])
         self.out.append(S.assign(cleared, zero))
+        if later is not None:
+            self.contribute(item, later, op)
 
     def call_wrt(self, op: Op) -> tuple[list[str], list[gast.expr]]:
         """The parameters of a call of the user's function that active values bind to

@@ -163,9 +163,13 @@ def _to_integers(bound: dict[str, gast.expr], resolver) -> bool:
 
 
 def differentiable_operands(op: Op) -> set[str]:
-    """Names whose derivative flows through ``op``."""
+    """Names whose derivative flows through ``op``. A call whose rule does not follow some
+    argument (``np.cov(a, b)``'s ``b``: ``op.error``) counts all of them, so that its error
+    is raised when any varies, rather than that argument's derivative being zero."""
     if op.kind == "constant":
         return set()
+    if op.kind == "rule" and op.error is not None:
+        return {n for arg in (*op.args, *op.keywords.values()) for n in S.loaded_names(arg)}
     if op.kind == "subscript":
         return set(S.loaded_names(op.value.value))
     if op.kind == "append":

@@ -22,7 +22,7 @@ def snapshots(x):  # dz = broadcast_like(dy, z) is dy itself; y[i] = ... then wr
 def heat(u, T_amb=0.3):  # dev's tangent is u's, which u[1:-1] += ... changes in place
     u = u.copy()
     loss = 0.0
-    for step in range(3):
+    for _ in range(3):
         u[0] = 0.5 * u[1]
         dev = u - T_amb
         u[1:-1] += 0.2 * (u[2:] - 2.0 * u[1:-1] + u[:-2])
