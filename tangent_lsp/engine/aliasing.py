@@ -166,9 +166,21 @@ class Changed:
         self._state = state
 
     def names(self) -> set[str]:
-        # (not those a call of the user's function wrote into: its derivative's halves
-        # copy what they change)
-        return {name for name, (write, _) in self._state.stale.items() if write.kind != "call"}
+        """Arrays changed through a view of them (``P = E[0]; P[1] *= 2``: ``E``), which the
+        generated code shares as the user's does. Not those a call of the user's function
+        wrote into (its derivative's halves copy what they change), nor those changed
+        through a name the generated code gives an array of its own: the array itself
+        written (``Y[:, 0] *= s`` after ``r = Y[0]``: the engine keeps what ``r`` read), an
+        entry of a container, or a name ``y *= 2.0`` rebound (a new array there)."""
+        state, found = self._state, set()
+        for name, (write, written) in state.stale.items():
+            root, made = state.base.get(written, (written, None))
+            if write.kind == "call" or root != name or made is None:
+                continue
+            if getattr(made.node, "in_place", False):
+                continue
+            found.add(name)
+        return found
 
     def error(self, name: str) -> DiffError:
         """The error for a derivative that reads ``name``'s value."""

@@ -369,3 +369,43 @@ def test_a_list_of_numbers_gets_a_gradient_of_its_shape(sign):
         minus[i] -= eps
         expected.append((list_times_a_matrix(plus, W) - list_times_a_matrix(minus, W)) / (2 * eps))
     assert np.shape(gradient) == (2,) and np.allclose(gradient, expected, rtol=1e-6)
+
+
+# --- hunt 31: writes the generated code gives arrays of their own are no reason to refuse ---
+
+
+def rebound_then_element_written(x):  # y *= 2.0 is a new array in the generated code
+    y = x * 1.0
+    y[3] += x[0] * y[1]
+    y[2:4] += x[:2]
+    y *= 2.0
+    y[0] -= x[0]
+    return np.sum(y ** 3)
+
+
+def row_read_then_columns_scaled(Y, s):  # r = Y[0] read, then Y itself written
+    Y = Y.copy()
+    Y[1] -= Y[0] * s
+    Y[:, [0, 2]] *= s
+    return np.sum(Y ** 3)
+
+
+def columns_scaled_then_scattered(Y, s):
+    Y = Y.copy()
+    Y[:, [0, 2]] *= s
+    Y[[0, 1, 0], [1, 1, 1]] += s * Y[2, :3]
+    return np.sum(Y ** 3)
+
+
+def test_an_array_rebound_by_an_augmented_assignment_is_its_own():
+    x, u = np.array([0.3, -1.2, 0.8, 0.5]), np.array([0.7, 0.1, -0.4, 1.3])
+    expected = _directional(lambda v: rebound_then_element_written(v), (x,), 0, u)
+    gradient = tangent_lsp.grad(rebound_then_element_written)(x.copy())
+    assert np.isclose(np.sum(gradient * u), expected, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("f", [row_read_then_columns_scaled, columns_scaled_then_scattered])
+def test_the_array_itself_written_after_a_row_is_read_is_right(f):
+    Y = np.array([[0.3, -1.2, 0.8], [0.5, 0.9, -0.4], [1.1, 0.2, 0.7]])
+    expected = (f(Y.copy(), 0.7 + 1e-6) - f(Y.copy(), 0.7 - 1e-6)) / 2e-6
+    assert np.isclose(tangent_lsp.grad(f, wrt=(1,))(Y.copy(), 0.7), expected, rtol=1e-5)
