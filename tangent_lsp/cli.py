@@ -59,7 +59,7 @@ def _cmd_grad(args: argparse.Namespace) -> int:
     path = Path(file)
     if path.is_dir():
         return _fail(f"{file}: a directory, not a Python file")
-    if not path.is_file():
+    if not path.exists():  # (a device or a pipe, /dev/stdin, is read as a file)
         return _fail(f"{file}: no such file")
     try:
         with tokenize.open(path) as handle:  # as Python reads it: a BOM, a coding line

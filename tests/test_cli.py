@@ -215,3 +215,10 @@ def test_a_function_under_an_if_says_why_it_is_not_differentiated(tmp_path: Path
     result = run_cli("grad", f"{path}::cond")
     assert result.returncode == 2
     assert result.stderr.startswith(f"{path}:4:5: 'cond' is not defined at the top level")
+
+
+def test_a_device_is_read_as_a_file_not_reported_missing():
+    if not Path("/dev/null").exists():
+        pytest.skip("no /dev/null on this system")
+    result = run_cli("grad", "/dev/null::f")
+    assert result.returncode == 2 and "no top-level function named 'f'" in result.stderr
