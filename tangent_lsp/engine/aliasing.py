@@ -111,7 +111,13 @@ class _State:
 
     def shown(self, name: str) -> str:
         name = name.partition(_OLD)[0]
-        return self.origins.get(name, name)
+        if name in self.origins:
+            return self.origins[name]
+        if name not in self.written_names:  # `hs21`, a version of the user's `hs2`
+            for end in range(len(name) - 1, len(name.rstrip("0123456789")) - 1, -1):
+                if name[:end] in self.written_names:
+                    return name[:end]
+        return name
 
     def code(self, op: Op) -> str:
         return without_comment(self.lines.get(op.line, "").strip()) or f"line {op.line}"

@@ -409,3 +409,18 @@ def test_the_array_itself_written_after_a_row_is_read_is_right(f):
     Y = np.array([[0.3, -1.2, 0.8], [0.5, 0.9, -0.4], [1.1, 0.2, 0.7]])
     expected = (f(Y.copy(), 0.7 + 1e-6) - f(Y.copy(), 0.7 - 1e-6)) / 2e-6
     assert np.isclose(tangent_lsp.grad(f, wrt=(1,))(Y.copy(), 0.7), expected, rtol=1e-5)
+
+
+def list_copy_entry_rebound_to_another_then_scaled(x, w):  # hs2[0] = hs2[1]: hs's array
+    hs = [x * 1.0, w * 1.0]
+    hs2 = hs.copy()
+    hs2[0] = hs2[1]
+    hs2[0] *= 2.0
+    return np.sum(hs[1] * x)
+
+
+def test_messages_name_the_users_variables_not_their_versions():
+    with pytest.raises(DiffError) as error:
+        tangent_lsp.grad(list_copy_entry_rebound_to_another_then_scaled, wrt=(0, 1))
+    assert "'hs2' was changed in place" in error.value.message
+    assert "hs21" not in error.value.message
