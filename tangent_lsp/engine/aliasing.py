@@ -30,11 +30,11 @@ again) restores what the views held: generated code relies on that.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import gast
 
-from .aliasing_messages import read_by_the_derivative, stale_read, without_comment
+from .aliasing_messages import read_by_the_derivative, stale_read
+from .aliasing_state import State
 from .errors import DiffError
 from .analysis import walk_ops
 from .ir import Function, If, Loop, Op, Return
@@ -54,121 +54,12 @@ _NO_COPY_VIEWS = frozenset(
 )
 
 
-_OLD = "\x00"  # joins a name to the number of an array it no longer names
-
-
-@dataclass
-class _State:
-    base: dict[str, tuple[str, Op]] = field(default_factory=dict)  # view → (root, where)
-    stale: dict[str, tuple[Op, str]] = field(default_factory=dict)  # name → (write, written)
-    popped: set[str] = field(default_factory=set)  # names holding a value from a tape
-    # `r = X[0]`: a view of a matrix's row, or a vector's element (a number): known to be
-    # a view once something writes into it by index (`r[0] = v`: r is an array)
-    rows: dict[str, tuple[str, Op]] = field(default_factory=dict)
-    lines: dict[int, str] = field(default_factory=dict)  # line number → its source text
-    origins: dict[str, str] = field(default_factory=dict)  # SSA name → the user's variable
-    callee: Callable[[str], gast.FunctionDef | None] | None = None
-    written_names: set[str] = field(default_factory=set)  # names in the user's source
-    # lists pushed to and popped from (a tape, in generated code differentiated again)
-    tapes: set[str] = field(default_factory=set)
-    repeating: int = 0  # inside a loop's body seen a second time: its next step
-    # container → the arrays it may hold (`xs = [h]`, `xs.append(h)`, `rs = list(Y)`): a
-    # write into one changes what the other holds
-    holds: dict[str, set[str]] = field(default_factory=dict)
-    # array → the fewest axes it has, from how it is indexed (`Y[i, j]`: two); a row
-    # (`r = Y[0]`) is a view only when the array has more axes than the row's indexes
-    ndim: dict[str, int] = field(default_factory=dict)
-    rebound: int = 0  # how many old arrays were renamed when their name was bound again
-    twice: set[str] = field(default_factory=set)  # containers holding an array twice
-    filled: dict[str, Op] = field(default_factory=dict)  # container → where it last took one
-    # the kind of what a call of the user's function returns (``returned_kind``)
-    result_kind: Callable[[Op], str | None] | None = None
-    # tuples, lists and dicts of separate objects, never an array: their elements
-    # (`a, b = pair(x)`) are not rows of one array, writing into one leaves the others
-    separate: set[str] = field(default_factory=set)
-    # a literal's elements (`t = ([], [x])`), to tell which of them are containers too
-    parts: dict[str, list] = field(default_factory=dict)
-    # a tuple the user's function returned → for each position, the arguments that element
-    # may be, those it may hold, and whether it is a new list or tuple (`return a, [b]`)
-    positions: dict[str, list] = field(default_factory=dict)
-    # an element of such a tuple → the arguments it may be (`a, b = pair(h, x)`: a is h)
-    elements: dict[str, set[str]] = field(default_factory=dict)
-    keyed: set[str] = field(default_factory=set)  # indexed by a string somewhere: dicts
-    # (container, constant key) → the array stored there by name since it was bound
-    # (`new["w"] = t`): an in-place update of that entry writes into `t` alone
-    entries: dict[tuple[str, object], str] = field(default_factory=dict)
-
-    def copy(self) -> "_State":
-        return _State(
-            dict(self.base), dict(self.stale), set(self.popped), dict(self.rows), self.lines,
-            self.origins, self.callee, self.written_names, self.tapes, self.repeating,
-            {name: set(held) for name, held in self.holds.items()}, dict(self.ndim),
-            self.rebound, set(self.twice), dict(self.filled), self.result_kind,
-            set(self.separate), dict(self.parts), dict(self.positions),
-            {name: set(it) for name, it in self.elements.items()}, self.keyed,
-            dict(self.entries),
-        )
-
-    def shown(self, name: str) -> str:
-        name = name.partition(_OLD)[0]
-        if name in self.origins:
-            return self.origins[name]
-        if name not in self.written_names:  # `hs21`, a version of the user's `hs2`
-            for end in range(len(name) - 1, len(name.rstrip("0123456789")) - 1, -1):
-                if name[:end] in self.written_names:
-                    return name[:end]
-        return name
-
-    def code(self, op: Op) -> str:
-        return without_comment(self.lines.get(op.line, "").strip()) or f"line {op.line}"
-
-    def rebind(self, name: str) -> None:
-        """``name`` is bound to a new value: the views, rows and containers of the array it
-        named keep that array, under a name of its own."""
-        self.rebound += 1
-        old = f"{name}{_OLD}{self.rebound}"
-        for table in (self.base, self.rows):
-            for view, (root, made) in list(table.items()):
-                if root == name and view != name:
-                    table[view] = (old, made)
-        for held in [*self.holds.values(), *self.elements.values()]:
-            if name in held:
-                held.discard(name)
-                held.add(old)
-        for table in self.positions.values():
-            _renamed_in(table, name, old)
-        if name in self.ndim:
-            self.ndim[old] = self.ndim[name]
-
-    def merge(self, other: "_State") -> None:
-        self.base.update(other.base)
-        self.stale.update(other.stale)
-        self.popped |= other.popped
-        self.rows.update(other.rows)
-        for name, held in other.holds.items():
-            self.holds.setdefault(name, set()).update(held)
-        for name, axes in other.ndim.items():
-            self.ndim[name] = max(self.ndim.get(name, 0), axes)
-        self.twice |= other.twice
-        self.filled.update(other.filled)
-        # separate only if separate on both paths (`t = (a, b)` or `t = Y`)
-        self.separate &= other.separate
-        self.parts = {k: v for k, v in self.parts.items() if other.parts.get(k) is v}
-        self.positions = {
-            k: v for k, v in self.positions.items() if other.positions.get(k) is v
-        }
-        for name, it in other.elements.items():
-            self.elements.setdefault(name, set()).update(it)
-        # an entry is known only if both paths stored the same array there
-        self.entries = {k: v for k, v in self.entries.items() if other.entries.get(k) == v}
-
-
 class Changed:
     """The variables that hold changed values at the end of the function, because a view
     or another name of their arrays was written in place after they were bound: the
     user's code does not read them again (that is reported), but a derivative may."""
 
-    def __init__(self, state: _State) -> None:
+    def __init__(self, state: State) -> None:
         self._state = state
 
     def names(self) -> set[str]:
@@ -217,13 +108,13 @@ def check_views(
             ndim[base] = max(ndim.get(base, 0), _axes_indexed(op.value.slice))
             if _by_key(op):
                 keyed.add(base)
-    state = _State(lines=fn.lines, origins=fn.origins, callee=callee, written_names=written,
+    state = State(lines=fn.lines, origins=fn.origins, callee=callee, written_names=written,
                    tapes=tapes, ndim=ndim, result_kind=result_kind, keyed=keyed)
     _block(fn.body, state)
     return Changed(state)
 
 
-def _block(body: list, state: _State) -> None:
+def _block(body: list, state: State) -> None:
     for stmt in body:
         if isinstance(stmt, Op):
             _op(stmt, state)
@@ -246,7 +137,7 @@ def _block(body: list, state: _State) -> None:
             state.merge(skipped)
 
 
-def _op(op: Op, state: _State) -> None:
+def _op(op: Op, state: State) -> None:
     _read(sorted(_reads(op, state)), op, state)
     if op.kind == "setitem":
         item = op.args[1] if len(op.args) > 1 else None
@@ -276,7 +167,7 @@ def _op(op: Op, state: _State) -> None:
         state.base[op.target] = state.base.get(updated, (updated, op))
 
 
-def _reads(op: Op, state: _State) -> set[str]:
+def _reads(op: Op, state: State) -> set[str]:
     """What ``op`` reads for its values."""
     if op.kind == "setitem":  # the location's index and the item; shapes don't change
         item = op.args[1] if len(op.args) > 1 else None
@@ -288,7 +179,7 @@ def _reads(op: Op, state: _State) -> set[str]:
     return value_reads(op.value)
 
 
-def _put(container: str, names: set[str], op: Op, state: _State) -> None:
+def _put(container: str, names: set[str], op: Op, state: State) -> None:
     """``container`` takes ``names`` in (``xs.append(h)``, ``xs[0] = h``)."""
     held = state.holds.setdefault(container, set())
     if names & held:
@@ -297,7 +188,7 @@ def _put(container: str, names: set[str], op: Op, state: _State) -> None:
     state.filled.setdefault(container, op)
 
 
-def _writes_of(op: Op, callee: gast.FunctionDef | None, state: _State) -> None:
+def _writes_of(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
     """The writes in place an op makes besides binding its target: ``xs.pop()``, a call of
     the user's function into its arguments, ``xs[0] += v`` into the array ``xs[0]`` holds."""
     if op.kind == "pop" and isinstance(op.args[0], gast.Name):
@@ -320,7 +211,7 @@ def _writes_of(op: Op, callee: gast.FunctionDef | None, state: _State) -> None:
             state.stale.pop(container, None)  # written through: it sees the change
 
 
-def _bind(op: Op, callee: gast.FunctionDef | None, state: _State) -> None:
+def _bind(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
     """``op.target`` names a new value: what it views, is a row of, or holds."""
     state.rebind(op.target)
     state.base.pop(op.target, None)
@@ -374,7 +265,7 @@ def _bind(op: Op, callee: gast.FunctionDef | None, state: _State) -> None:
             state.base[op.target] = (state.base.get(viewed, (viewed, op))[0], op)
 
 
-def _updated_in_place(op: Op, state: _State) -> str | None:
+def _updated_in_place(op: Op, state: State) -> str | None:
     """``t += 1`` on an array that is a view, has views or another name, or sits in a
     container updates it in place (NumPy's ``+=``), although the engine reads it as
     ``t = t + 1``: the name it updates."""
@@ -398,7 +289,7 @@ def _updated_in_place(op: Op, state: _State) -> str | None:
     return old if views or _holders(old, state) else None
 
 
-def _element_updated(op: Op, state: _State) -> str | None:
+def _element_updated(op: Op, state: State) -> str | None:
     """``xs[0] += v`` (read as ``t = xs[0] + v; xs[0] = t``) adds into the array ``xs[0]``
     holds, in place, when ``xs`` is a list: the list."""
     value = op.value
@@ -413,7 +304,7 @@ def _element_updated(op: Op, state: _State) -> str | None:
     return None
 
 
-def _entries_read(container: str, element: str, state: _State) -> list[str]:
+def _entries_read(container: str, element: str, state: State) -> list[str]:
     """The other names an entry of ``container`` was read into (``old = params["w"]``)
     that the update of ``element``'s entry may be: the same key, or one not known."""
     key = _constant_key(state.rows[element][1].value.slice)
@@ -434,14 +325,14 @@ def _constant_key(index: gast.expr) -> object:
     return None
 
 
-def _holds_twice(container: str, state: _State) -> bool:
+def _holds_twice(container: str, state: State) -> bool:
     """Whether a container may hold one array in two places (``[h, h]``, or two views of
     one array): a write through one place changes the other."""
     roots = [state.base.get(h, state.rows.get(h, (h, None)))[0] for h in state.holds[container]]
     return len(set(roots)) < len(roots) or container in state.twice
 
 
-def _promote(name: str | None, state: _State) -> None:
+def _promote(name: str | None, state: State) -> None:
     """``name``, a row (``r = X[0]``), is known to be an array: a view of ``X``, which
     then has an axis more than the row's indexes."""
     if name is None or name not in state.rows or name in state.base:
@@ -458,7 +349,7 @@ def _axes_indexed(index: gast.expr) -> int:
     ) and not (isinstance(p, gast.Attribute) and p.attr == "newaxis"))
 
 
-def _element_of_returned(op: Op, state: _State) -> None:
+def _element_of_returned(op: Op, state: State) -> None:
     """``a = r[0]`` of a tuple the user's function returned: ``a`` is what the callee put
     there, which may be an argument itself, or a new list holding some."""
     value = op.value
@@ -483,16 +374,6 @@ def _element_of_returned(op: Op, state: _State) -> None:
         state.separate.add(op.target)
 
 
-def _renamed_in(table: list[tuple] | None, name: str, old: str) -> None:
-    """``name`` read as ``old`` in a table of ``returned_elements``, nested tables too."""
-    for direct, held, _, nested in table or ():
-        for names in (direct, held):
-            if name in names:
-                names.discard(name)
-                names.add(old)
-        _renamed_in(nested, name, old)
-
-
 _CONTAINER_RULES = frozenset((
     "builtins.list", "builtins.tuple", "builtins.dict", "numpy.linalg.eigh",
     "numpy.linalg.slogdet",
@@ -501,7 +382,7 @@ _LITERALS = (gast.List, gast.Tuple, gast.Dict, gast.Set, gast.ListComp, gast.Dic
              gast.SetComp)
 
 
-def _separate(op: Op, state: _State) -> list | None:
+def _separate(op: Op, state: State) -> list | None:
     """Whether ``op.target`` is a tuple, list or dict of separate objects, never an array
     (``[h, g]``, ``list(Y)``, what the user's function returns as a tuple, an element
     of a literal that is a literal itself): None if it may be an array, else the
@@ -570,7 +451,7 @@ def _row_of(op: Op) -> str | None:
     return None
 
 
-def _write(name: str, op: Op, state: _State, restored: bool) -> None:
+def _write(name: str, op: Op, state: State, restored: bool) -> None:
     """``name`` is written in place: the array it views, the other views and rows of that
     array, and the containers holding any of them change with it (unless a tape restores
     what they held)."""
@@ -581,7 +462,7 @@ def _write(name: str, op: Op, state: _State, restored: bool) -> None:
             state.stale[other] = (op, name)
 
 
-def _sharing(name: str, state: _State) -> set[str]:
+def _sharing(name: str, state: State) -> set[str]:
     """The names whose values a write into ``name`` may change: other views of its array,
     rows of it known to be views, and the containers holding any of them."""
     roots: set[str] = set()
@@ -606,7 +487,7 @@ def _sharing(name: str, state: _State) -> set[str]:
     return related
 
 
-def _is_view(made: Op, root: str, state: _State) -> bool:
+def _is_view(made: Op, root: str, state: State) -> bool:
     """Whether a row is known to be a view: its array has more axes than it indexes. (Not
     known, it is taken for a number: ``old = x[0]; x[0] = v`` reads the old element.)"""
     if root in state.holds or root in state.separate or _by_key(made):
@@ -625,7 +506,7 @@ def _by_key(made: Op) -> bool:
     return any(isinstance(p, gast.Constant) and isinstance(p.value, str) for p in parts)
 
 
-def _holders(name: str, state: _State) -> list[str]:
+def _holders(name: str, state: State) -> list[str]:
     """The containers that may hold ``name``."""
     return [c for c, held in state.holds.items() if name in held]
 
@@ -652,7 +533,7 @@ def _held(op: Op) -> list[str]:
 _SHALLOW_COPIES = frozenset(("numpy.ndarray.copy", "builtins.dict", "copy.copy"))
 
 
-def _shallow_copy_of(op: Op, state: _State) -> list[str]:
+def _shallow_copy_of(op: Op, state: State) -> list[str]:
     """``new = params.copy()`` of a list or dict (``dict(params)``, ``copy.copy(xs)``): the
     new container holds what the old one does, as ``list(Y)`` holds ``Y``'s rows."""
     if not (op.kind == "rule" and op.key in _SHALLOW_COPIES and op.args):
@@ -667,7 +548,7 @@ def _shallow_copy_of(op: Op, state: _State) -> list[str]:
     return []
 
 
-def _container(name: str, state: _State) -> bool:
+def _container(name: str, state: State) -> bool:
     """Known to be a list or dict: it holds something, or is indexed by a string."""
     return name in state.holds or name in state.keyed
 
@@ -676,7 +557,7 @@ def _name_list(values: list) -> list[str]:
     return [v.id for v in values if isinstance(v, gast.Name)]
 
 
-def _read(names: list[str], at: object, state: _State) -> None:
+def _read(names: list[str], at: object, state: State) -> None:
     for name in names:
         if name in state.stale:
             write, written = state.stale[name]

@@ -16,10 +16,10 @@ from .errors import DiffError
 from .ir import Op
 
 if TYPE_CHECKING:
-    from .aliasing import _State
+    from .aliasing_state import State
 
 
-def stale_read(name: str, written: str, write: Op, state: _State) -> DiffError:
+def stale_read(name: str, written: str, write: Op, state: State) -> DiffError:
     """The error for reading ``name`` after ``write`` changed ``written`` in place."""
     shown, code = state.shown, state.code
     if written == name:  # a call of the user's function wrote into it
@@ -41,7 +41,7 @@ def stale_read(name: str, written: str, write: Op, state: _State) -> DiffError:
     )
 
 
-def read_by_the_derivative(name: str, written: str, write: Op, state: _State) -> DiffError:
+def read_by_the_derivative(name: str, written: str, write: Op, state: State) -> DiffError:
     """The error for a name changed through another one that the user's code does not
     read again but the derivative does (``E = np.exp(z); P = E[0]; P[1] *= 2.0``: the
     adjoint of ``np.exp`` reads ``E``)."""
@@ -66,7 +66,7 @@ def read_by_the_derivative(name: str, written: str, write: Op, state: _State) ->
     )
 
 
-def _view_or_second_name(name: str, written: str, write: Op, state: _State) -> tuple:
+def _view_or_second_name(name: str, written: str, write: Op, state: State) -> tuple:
     shown, code = state.shown, state.code
     second = name if name in state.base else written  # the view, or the second name
     root, made = state.base.get(second, (written, write))
@@ -106,7 +106,7 @@ def _view_or_second_name(name: str, written: str, write: Op, state: _State) -> t
     return message, hint
 
 
-def _shared_through(name: str, written: str, write: Op, state: _State) -> tuple | None:
+def _shared_through(name: str, written: str, write: Op, state: State) -> tuple | None:
     """The message and hint for a name that shares an array as a row or through a
     container (``r = Y[0]``, ``xs = [h]``); None for a view or a second name."""
     shown, code = state.shown, state.code
