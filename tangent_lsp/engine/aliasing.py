@@ -207,6 +207,9 @@ def _writes_of(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
             _promote(held, state)  # written in place: an array, so a row is a view
             _write(held, op, state, restored=False)
             state.stale[held] = (op, container)  # `xs = [h]`: h itself changes
+            root = state.rows.get(held, (None, None))[0]
+            if root is not None and _container(root, state) and root != container:
+                state.stale[root] = (op, container)  # `v = params[k]` held: params's entry
         if container not in state.holds or not _holds_twice(container, state):
             state.stale.pop(container, None)  # written through: it sees the change
 
@@ -235,11 +238,17 @@ def _bind(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
     if op.kind == "pop":
         state.popped.add(op.target)
     held = _held(op) or _shallow_copy_of(op, state)
+    if op.kind == "rule" and op.key in ("builtins.list", "builtins.tuple") and held and (
+        held[0] in state.holds
+    ):  # `list(items)` of a list: the arrays it holds, not rows of it
+        held = sorted(state.holds[held[0]]) or held
     if held:
         state.holds[op.target] = set(held)
         state.filled[op.target] = op
         if len(set(held)) < len(held):
             state.twice.add(op.target)
+    elif op.kind == "literal" and isinstance(op.value, gast.Dict) and not op.value.keys:
+        state.holds[op.target] = set()  # `new = {}`: what is stored in it is held
     if op.kind == "call" and op.target in state.separate:  # `a, b = pair(h, x)`: a
         returned = returned_arguments(op, callee)  # tuple holding h, x perhaps: not a view
         if returned:

@@ -111,6 +111,15 @@ def _shared_through(name: str, written: str, write: Op, state: State) -> tuple |
     container (``r = Y[0]``, ``xs = [h]``); None for a view or a second name."""
     shown, code = state.shown, state.code
     changed = f"was changed in place ({code(write)})"
+    if written in state.holds and any(  # `vals = list(params.values())`: params's arrays
+        state.rows.get(h, (None, None))[0] == name for h in state.holds[written]
+    ):
+        made = state.filled.get(written, write)
+        return (
+            f"'{shown(written)}' holds the arrays of '{shown(name)}' ({code(made)}): "
+            f"'{shown(name)}' is read after one of them was changed in place ({code(write)})",
+            f"write {_rebound(code(write))} for a new array",
+        )
     if name in state.base or state.base.get(written, (written, None))[0] == name:
         return None  # a view or a second name: said as such
     if name in state.rows:

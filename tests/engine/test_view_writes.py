@@ -424,3 +424,44 @@ def test_messages_name_the_users_variables_not_their_versions():
         tangent_lsp.grad(list_copy_entry_rebound_to_another_then_scaled, wrt=(0, 1))
     assert "'hs2' was changed in place" in error.value.message
     assert "hs21" not in error.value.message
+
+
+# --- copies a comprehension or list(d.values()) makes hold the dict's arrays (hunt 29 bug 1)
+
+
+def values_listed_then_scaled(w, X):
+    params = {"w": w * 1.0}
+    vals = list(params.values())
+    vals[0] *= X[0]
+    return np.sum(vals[0] * params["w"])
+
+
+def comprehension_copy_then_scaled(w, X):
+    params = {"w": w * 1.0}
+    new = {k: v for k, v in params.items()}
+    new["w"] *= X[0]
+    return np.sum(new["w"] * params["w"])
+
+
+def comprehension_copy_then_rebound(w, X):  # the hint: a new array for the entry
+    params = {"w": w * 1.0}
+    new = {k: v for k, v in params.items()}
+    new["w"] = new["w"] * X[0]
+    return np.sum(new["w"] * params["w"])
+
+
+@pytest.mark.parametrize("f, says", [
+    (values_listed_then_scaled, "'vals' holds the arrays of 'params'"),
+    (comprehension_copy_then_scaled, "'new' holds the arrays of 'params'"),
+])
+def test_a_copy_holding_a_dicts_arrays_written_into_is_reported(f, says):
+    with pytest.raises(DiffError) as error:
+        tangent_lsp.grad(f)
+    assert says in error.value.message and "for a new array" in error.value.hint
+
+
+def test_the_rebound_entry_is_right():
+    w, X, u = np.array([0.3, -0.8]), np.array([[1.0, 0.5], [-0.3, 0.9]]), np.array([0.6, 0.2])
+    gradient = tangent_lsp.grad(comprehension_copy_then_rebound)(w.copy(), X)
+    expected = _directional(comprehension_copy_then_rebound, (w, X), 0, u)
+    assert np.isclose(np.sum(gradient * u), expected, rtol=1e-5, atol=1e-7)
