@@ -49,9 +49,13 @@ def drop_dead_slot_writes(function: gast.FunctionDef) -> gast.FunctionDef:
 
 
 def _writes_a_slot(stmt: gast.stmt) -> bool:
-    targets = stmt.targets if isinstance(stmt, gast.Assign) else (
-        [stmt.target] if isinstance(stmt, gast.AugAssign) else [])
-    return any(isinstance(t, gast.Subscript) for t in targets)
+    return any(isinstance(t, gast.Subscript) for t in _targets(stmt))
+
+
+def _targets(stmt: gast.stmt) -> list[gast.expr]:
+    if isinstance(stmt, gast.Assign):
+        return stmt.targets
+    return [stmt.target] if isinstance(stmt, gast.AugAssign) else []
 
 
 def _drop_needless_copies(backward: list[gast.stmt]) -> None:
@@ -121,9 +125,7 @@ def _written_in_place(stmts: list[gast.stmt], name: str) -> bool:
     """Whether a statement writes into ``name``'s array: ``name[...] = v``, ``name += v``,
     or passes it to a call (which might)."""
     for stmt in stmts:
-        targets = stmt.targets if isinstance(stmt, gast.Assign) else (
-            [stmt.target] if isinstance(stmt, gast.AugAssign) else [])
-        for target in targets:
+        for target in _targets(stmt):
             if isinstance(target, gast.Subscript) and any(
                 n.id == name for n in S.names(target.value)
             ):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gast
 
 from . import syntax as S
+from .shape_passes import assigned_at_top_level
 from .shapes import SCALAR, ShapeClasses
 
 # Helpers that read only the shape of one argument (its position), whatever its value.
@@ -31,10 +32,7 @@ def shapes_from_names(
     ``callers``: the backward statements that call a shape-only helper
     (``shape_passes.shape_only_callers``)."""
     params = [a.id for a in function.args.args]
-    defined = {
-        stmt.targets[0].id for stmt in function.body
-        if stmt.__class__ is gast.Assign and stmt.targets[0].__class__ is gast.Name
-    }
+    defined = assigned_at_top_level(function)
     rank = {name: i for i, name in enumerate(
         params + sorted(n for n in stable if n in defined and n not in params)
     )}

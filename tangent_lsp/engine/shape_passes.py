@@ -106,10 +106,7 @@ def read_shapes_from_stable_names(
     # stable names are assigned at the top level: those still assigned there (a
     # temporary may have been inlined away) are the ones to read
     params = _params(function)
-    defined = params | {
-        stmt.targets[0].id for stmt in function.body
-        if stmt.__class__ is gast.Assign and stmt.targets[0].__class__ is gast.Name
-    }
+    defined = params | assigned_at_top_level(function)
     available = sorted(
         (n for n in stable if n in defined),
         key=lambda n: (n not in params, n in temporaries, n),
@@ -199,6 +196,15 @@ def _shape_giver(expr: gast.expr, classes: ShapeClasses) -> gast.expr:
 
 def _params(function: gast.FunctionDef) -> set[str]:
     return {a.id for a in function.args.args}
+
+
+def assigned_at_top_level(function: gast.FunctionDef) -> set[str]:
+    """Names a top-level ``name = ...`` binds: of the stable names, those still there to
+    read (a temporary may have been inlined away)."""
+    return {
+        stmt.targets[0].id for stmt in function.body
+        if stmt.__class__ is gast.Assign and stmt.targets[0].__class__ is gast.Name
+    }
 
 
 def keep_shapes_only(function: gast.FunctionDef, np_alias: str) -> bool:
