@@ -135,11 +135,10 @@ def _as_matrices(g, a, b):
 
 
 def _plain(g, a, b) -> bool:
-    """Three float arrays: the case the fast paths below are for."""
+    """Three float arrays, not all float64 (the fast paths below test float64 inline:
+    at small sizes a call costs as much as the test)."""
     if type(g) is not _ndarray or type(a) is not _ndarray or type(b) is not _ndarray:
         return False
-    if g.dtype is _F64 and a.dtype is _F64 and b.dtype is _F64:
-        return True
     return g.dtype.kind == "f" and a.dtype.kind == "f" and b.dtype.kind == "f"
 
 
@@ -153,8 +152,14 @@ def _seeded(g, a, b):
 
 def matmul_adjoint_a(g, a, b):
     """Adjoint of ``a`` in ``a @ b``: ``g @ b.T``, with 1-D promotion and batch broadcasting undone."""
-    if _plain(g, a, b) and a.ndim == 2 and b.ndim == 2:
-        return g @ b.T
+    if (
+        type(g) is _ndarray and type(a) is _ndarray and type(b) is _ndarray
+        and g.dtype is _F64 and a.dtype is _F64 and b.dtype is _F64 or _plain(g, a, b)
+    ) and a.ndim == 2:
+        if b.ndim == 2:
+            return g @ b.T
+        if b.ndim == 1 and g.ndim == 1:
+            return g[:, None] * b  # np.outer(g, b) without its conversions (half the time)
     da, db = _ndim(a), _ndim(b)
     if da == 1 and db == 1:  # an inner product: g is a number
         return _float(g) * _float(b)
@@ -162,7 +167,7 @@ def matmul_adjoint_a(g, a, b):
     if da == 2 and db == 2:  # the common cases first: no promotion, no batch axes
         return _float(g) @ b.T if type(b) is _ndarray else _float(g) @ np.transpose(b)
     if da == 2 and db == 1:
-        return np.outer(g, b)
+        return _float(g)[:, None] * _float(b)  # np.outer, without its conversions
     if da == 1 and db == 2:
         return _float(b) @ _float(g)
     g2, a2, b2 = _as_matrices(g, a, b)
@@ -171,7 +176,10 @@ def matmul_adjoint_a(g, a, b):
 
 def matmul_adjoint_b(g, a, b):
     """Adjoint of ``b`` in ``a @ b``: ``a.T @ g``, with 1-D promotion and batch broadcasting undone."""
-    if _plain(g, a, b) and a.ndim == 2:
+    if (
+        type(g) is _ndarray and type(a) is _ndarray and type(b) is _ndarray
+        and g.dtype is _F64 and a.dtype is _F64 and b.dtype is _F64 or _plain(g, a, b)
+    ) and a.ndim == 2:
         if b.ndim == 2:
             return a.T @ g
         if b.ndim == 1:
@@ -185,7 +193,7 @@ def matmul_adjoint_b(g, a, b):
     if da == 2 and db == 1:
         return _float(g) @ _float(a)
     if da == 1 and db == 2:
-        return np.outer(a, g)
+        return _float(a)[:, None] * _float(g)
     g2, a2, b2 = _as_matrices(g, a, b)
     return _shaped(unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2).reshape(np.shape(b)), b)
 
