@@ -5,8 +5,10 @@ reduce: on a vector of 100 floats ``np.sum(e)`` executes about twice the instruc
 ``e.sum()``, which at small sizes is a visible share of a gradient. The method form is
 only right where the value is an array or a NumPy scalar (a list has no ``.sum``), so
 the rewrite is limited to values the generated code itself computed with NumPy: the
-result of a NumPy function or ufunc, arithmetic with such a value on the left, its
-negation or transpose, and names every assignment of which is one of those.
+result of a NumPy function or ufunc, a reduction method of such a value (``e.sum()``),
+arithmetic with such a value on the left (or on the right of a number or of the seed,
+which are numbers or arrays: ``bf / e.sum() * e``), its negation or transpose, and names
+every assignment of which is one of those.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ _METHODS = {
     "max": "max", "amax": "max", "min": "min", "amin": "min",
 }
 
+_REDUCTION_METHODS = frozenset(_METHODS.values())
+
 # NumPy functions whose result is an array or a NumPy scalar whatever they are given
 # (not ``divmod``/``frexp``/``modf``, ufuncs with two results, nor ``where(c)``: tuples)
 _ARRAY_FUNCTIONS = frozenset(
@@ -33,9 +37,12 @@ _ARRAY_FUNCTIONS = frozenset(
     "zeros_like", "ones_like", "empty_like", "full_like", "asarray", "array",
 ))
 
-def reductions_as_methods(function: gast.FunctionDef, np_alias: str) -> gast.FunctionDef:
+def reductions_as_methods(
+    function: gast.FunctionDef, np_alias: str, seed: str = ""
+) -> gast.FunctionDef:
     """Rewrite ``np.sum(e, ...)`` (and mean, prod, max, min) as ``e.sum(...)`` where ``e``
-    is an array by construction."""
+    is an array by construction. ``seed``: the parameter that holds the gradient of the
+    result (a number or an array)."""
     reductions = [
         node for node in S.nodes_of(function, gast.Call)
         if isinstance(node.func, gast.Attribute) and isinstance(node.func.value, gast.Name)
@@ -44,9 +51,10 @@ def reductions_as_methods(function: gast.FunctionDef, np_alias: str) -> gast.Fun
     ]
     if not reductions:
         return function
-    arrays = _array_names(function, np_alias)
+    numbers = frozenset((seed,)) if seed else frozenset()
+    arrays = _array_names(function, np_alias, numbers)
     # decided first, rewritten after: a rewritten inner reduction is no longer np.<name>
-    chosen = [node for node in reductions if _array(node.args[0], arrays, np_alias)]
+    chosen = [node for node in reductions if _array(node.args[0], arrays, np_alias, numbers)]
     for node in chosen:
         method = _METHODS[node.func.attr]
         node.func = S.attribute(node.args[0], method)
@@ -54,7 +62,7 @@ def reductions_as_methods(function: gast.FunctionDef, np_alias: str) -> gast.Fun
     return function
 
 
-def _array_names(function: gast.FunctionDef, np_alias: str) -> set[str]:
+def _array_names(function: gast.FunctionDef, np_alias: str, numbers: frozenset[str]) -> set[str]:
     """Names that hold an array (or a NumPy scalar) wherever they are read: every
     assignment gives one. Grown from nothing, so a name feeding only itself stays out."""
     needs: dict[str, set[str]] = {}  # name → the names its values are arrays if arrays are
@@ -66,7 +74,7 @@ def _array_names(function: gast.FunctionDef, np_alias: str) -> set[str]:
         ):
             name = node.targets[0].id
             followed.add(id(node.targets[0]))
-            value = _needs(node.value, np_alias)
+            value = _needs(node.value, np_alias, numbers)
             if value is None:
                 never.add(name)
             else:
@@ -90,30 +98,35 @@ def _array_names(function: gast.FunctionDef, np_alias: str) -> set[str]:
     return arrays
 
 
-def _array(node: gast.expr, arrays: set[str], np_alias: str) -> bool:
-    needs = _needs(node, np_alias)
+def _array(node: gast.expr, arrays: set[str], np_alias: str, numbers: frozenset[str]) -> bool:
+    needs = _needs(node, np_alias, numbers)
     return needs is not None and needs <= arrays
 
 
-def _needs(node: gast.expr, np_alias: str) -> frozenset[str] | None:
+def _needs(node: gast.expr, np_alias: str, numbers: frozenset[str]) -> frozenset[str] | None:
     """The names that must hold arrays for ``node`` to be one; None if it may not be one
-    whatever they hold."""
+    whatever they hold. ``numbers``: names that hold a number or an array."""
     if isinstance(node, gast.Name):
         return frozenset((node.id,))
     if isinstance(node, gast.Call):
         func = node.func
-        if (
-            isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
-            and func.value.id == np_alias and func.attr in _ARRAY_FUNCTIONS
-        ):
-            return frozenset()
+        if not isinstance(func, gast.Attribute):
+            return None
+        if isinstance(func.value, gast.Name) and func.value.id == np_alias:
+            return frozenset() if func.attr in _ARRAY_FUNCTIONS else None
+        if func.attr in _REDUCTION_METHODS:  # an array's (or NumPy scalar's) reduction
+            return _needs(func.value, np_alias, numbers)
         return None
     if isinstance(node, gast.BinOp):
         # the left operand decides (``ndarray.__mul__``); a number on the left defers to
         # the array on the right. A list or a string on the left would not.
-        return _needs(node.right if S.number_literal(node.left) is not None else node.left, np_alias)
+        left = node.left
+        number = S.number_literal(left) is not None or (
+            left.__class__ is gast.Name and left.id in numbers
+        )
+        return _needs(node.right if number else left, np_alias, numbers)
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
-        return _needs(node.operand, np_alias)
+        return _needs(node.operand, np_alias, numbers)
     if isinstance(node, gast.Attribute) and node.attr == "T":
-        return _needs(node.value, np_alias)
+        return _needs(node.value, np_alias, numbers)
     return None

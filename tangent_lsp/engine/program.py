@@ -179,7 +179,7 @@ class Program:
                 function = drop_dead_zeroing(function)
                 function = drop_dead_slot_writes(function)
             function = drop_copies_of_fresh_values(function, np_alias)
-            function = reductions_as_methods(function, np_alias)
+            function = reductions_as_methods(function, np_alias, seed)
         else:
             function = optimize.drop_empty_comments(function)
         if mode == "reverse" and changed.names():  # (forward mode reads nothing later)

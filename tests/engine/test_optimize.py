@@ -720,6 +720,35 @@ def test_reductions_of_arrays_the_code_computed_become_methods():
         assert kept in code, f"{kept}: a parameter, a list, a loop variable, unpacked, a string"
 
 
+def test_a_reduction_method_and_the_seed_keep_an_array_an_array():
+    """``e.sum()`` of an array is a NumPy scalar; the seed is a number or an array, so
+    ``bf / e.sum() * e`` is an array (logsumexp's adjoint)."""
+    source = (
+        "def f(x, bf):\n    e = np.exp(x)\n    t = bf / e.sum() * e\n    u = np.sum(t)\n"
+        "    v = bf * x\n    k = np.sum(v)\n    s = [e]\n    q = np.sum(s.pop())\n"
+        "    return u + k + q"
+    )
+    code = _code(reductions_as_methods(_function(source), "np", "bf"))
+    assert "u = t.sum()" in code
+    assert "np.sum(v)" in code and "np.sum(s.pop())" in code, "a parameter's product, a list's pop"
+    assert "np.sum(t)" in _code(reductions_as_methods(_function(source), "np")), "bf: any value"
+
+
+def _logsumexp(x):
+    m = np.max(x)
+    return m + np.log(np.sum(np.exp(x - m)))
+
+
+@pytest.mark.parametrize("seed", [2.5, np.float64(-1.5), np.array(0.5)])
+def test_the_seed_times_a_reduction_method_is_right_for_any_seed(seed):
+    assert ".sum()" in derivative_source(_logsumexp).code
+    x = np.random.default_rng(5).standard_normal(7)
+    gradient = tangent_lsp.grad(_logsumexp)
+    expected = autograd.grad(_autograd_version(_logsumexp))(x) * seed
+    np.testing.assert_allclose(gradient(x, seed), expected, rtol=1e-10)
+    assert_gradients_match(_logsumexp, (x,))
+
+
 def test_reductions_as_methods_differentiate_again():
     def f(x):
         e = np.exp(x * x)
