@@ -238,6 +238,8 @@ def grad(
     )
     if check_dims:
         _returns_one_value(func, derivative)
+    if getattr(func, "primal", None) is not None:  # grad(jvp(f)): called as jvp(f) is
+        return inputs_last(func, derivative, 0)
     return derivative
 
 
@@ -285,13 +287,19 @@ def inputs_last(func: Callable, derivative: Callable, count: int,
     generated ``tf_dx(x, y=None, dx=1.0)`` would bind ``jvp(f)(x, v)``'s ``v`` to ``y``.
     The inputs are made float (an integer direction ``[1, 0, 0]`` would truncate what is
     written into a copy of it); a list given for an array argument ``wrt`` names becomes
-    an array (``dx * 2`` of a list repeats it)."""
+    an array (``dx * 2`` of a list repeats it).
+
+    ``func`` may itself be such a derivative (``grad(jvp(f))``): its inputs come first,
+    then ``count`` more, all after the arguments of the function it differentiates."""
+    wrt = (wrt,) if isinstance(wrt, (int, str)) else tuple(wrt or ())
+    primal = getattr(func, "primal", None)
+    if primal is not None:
+        count, wrt, func = func.inputs + count, (*func.wrt, *wrt), primal
     positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     params = [p for p in inspect.signature(func).parameters.values() if p.kind in positional]
     defaults = any(p.default is not p.empty for p in params)
     names = [p.name for p in inspect.signature(derivative).parameters.values()
              if p.kind in positional][len(params):len(params) + count]
-    wrt = (wrt,) if isinstance(wrt, (int, str)) else tuple(wrt or ())
     param_names = [p.name for p in params]
     positions = [w if isinstance(w, int) else param_names.index(w) if w in param_names else None
                  for w in wrt]
@@ -310,6 +318,8 @@ def inputs_last(func: Callable, derivative: Callable, count: int,
         return derivative(*primals, **dict(zip(names, inputs)), **kwargs)
 
     with_inputs_last.inputs = count
+    with_inputs_last.wrt = wrt
+    with_inputs_last.primal = func
     return with_inputs_last
 
 

@@ -74,3 +74,32 @@ def test_hvp_and_hessian_with_defaults_and_keyword_only_parameters():
     assert np.allclose(hvp(penalized)(X, v), (0.2 - np.sin(X)) * v)
     assert np.allclose(hvp(penalized)(X, v, l2=1.0), (2.0 - np.sin(X)) * v)
     assert np.allclose(hessian(penalized)(X, l2=1.0), np.diag(2.0 - np.sin(X)))
+
+
+def sine_sum(x, scale=2.0):
+    return np.sum(np.sin(x) * scale)
+
+
+def _autograd_jvp_of_sine_sum(x, v, scale=2.0):
+    """x ↦ jvp of sine_sum at x along v, in autograd: the oracle of its derivatives."""
+    import autograd
+    import autograd.numpy as anp
+
+    return autograd.make_jvp(lambda z: anp.sum(anp.sin(z) * scale))(x)(v)[1]
+
+
+def test_derivatives_of_a_jvp_are_called_as_the_jvp_is():
+    """grad(jvp(f)) for f with a defaulted parameter: v was bound to the default (a
+    silently wrong gradient); the jvp's tangent comes last, however many defaults a call
+    leaves out, and the outer derivative's own inputs (a tangent, a seed) after it."""
+    import autograd
+
+    v, u = np.array([1.0, 0.5, -2.0]), np.array([0.3, -1.0, 0.7])
+    j = tangent_lsp.jvp(sine_sum)
+    expected = autograd.grad(_autograd_jvp_of_sine_sum)(X, v)
+    np.testing.assert_allclose(tangent_lsp.grad(j)(X, v), expected, rtol=1e-10)
+    np.testing.assert_allclose(tangent_lsp.grad(j)(X, 3.0, v), expected * 1.5, rtol=1e-10)
+    np.testing.assert_allclose(tangent_lsp.grad(j)(X, v, scale=3.0), expected * 1.5, rtol=1e-10)
+    np.testing.assert_allclose(tangent_lsp.vjp(j)(X, v, 2.0), 2.0 * expected, rtol=1e-10)
+    second = _central(lambda z: _autograd_jvp_of_sine_sum(z, v), [X], [u])
+    np.testing.assert_allclose(tangent_lsp.jvp(j)(X, v, u), second, rtol=1e-6)
