@@ -237,7 +237,7 @@ def _bind(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
         state.rows[op.target] = (state.base.get(row_of, (row_of, op))[0], op)
     if op.kind == "pop":
         state.popped.add(op.target)
-    held = _held(op) or _shallow_copy_of(op, state)
+    held = _held(op) or _shallow_copy_of(op, state) or _concatenation_of(op, state)
     if op.kind == "rule" and op.key in ("builtins.list", "builtins.tuple") and held and (
         held[0] in state.holds
     ):  # `list(items)` of a list: the arrays it holds, not rows of it
@@ -555,6 +555,24 @@ def _shallow_copy_of(op: Op, state: State) -> list[str]:
     if op.key == "builtins.dict" or _container(name, state) or _container(root, state):
         return [name]
     return []
+
+
+def _concatenation_of(op: Op, state: State) -> list[str]:
+    """``hs + []``, ``hs + [h]``, ``[h] + hs``: a new list holding the arrays both sides
+    hold (a shallow copy, when the other side is empty)."""
+    value = op.value
+    if not (op.kind == "rule" and op.key == "numpy.add" and isinstance(value, gast.BinOp)):
+        return []
+    held: list[str] = []
+    lists = 0
+    for side in (value.left, value.right):
+        if isinstance(side, (gast.List, gast.Tuple)):
+            held.extend(_name_list(side.elts))
+            lists += 1
+        elif isinstance(side, gast.Name) and _container(side.id, state):
+            held.append(side.id)  # as a shallow copy holds it: entry by entry
+            lists += 1
+    return held if lists else []
 
 
 def _container(name: str, state: State) -> bool:

@@ -235,6 +235,27 @@ def sliced_copy_of_a_list(w, X):  # `hs[:].copy()` is as shallow as `hs[:]`
     return np.sum(hs[0] ** 2) + np.sum(h[0])
 
 
+def list_joined_then_updated(w, X):  # `hs + []` copies the list, not its arrays
+    hs = [w * 2.0, w * 3.0]
+    h = hs + []
+    h[0] *= X[0]
+    return np.sum(hs[0] ** 2) + np.sum(h[0])
+
+
+def list_extended_then_updated(w, X):
+    hs = [w * 2.0, w * 3.0]
+    h = hs + [w * X[1]]
+    h[1] += X[0]
+    return np.sum(hs[1] ** 2) + np.sum(h[2])
+
+
+def list_joined_then_rebound(w, X):  # `h[0] = h[0] * X[0]`: a new array in h alone
+    hs = [w * 2.0, w * 3.0]
+    h = hs + []  # (not differentiated: joining lists is not, but this h is not read)
+    h[0] = h[0] * X[0]
+    return np.sum(hs[0] ** 2)
+
+
 def step_on_a_copied_dict_rebound(w, X):  # `new["w"] = new["w"] - ...`: a new array
     params = {"w": w * 1.0}
     new = params.copy()
@@ -258,6 +279,10 @@ SHALLOW = [
      "h[0] = h[0] - X[0]"),
     (sliced_copy_of_a_list, "through a copy of it (h = hs[:].copy()) holding the same arrays",
      "h = [a.copy() for a in hs[:].copy()]"),
+    (list_joined_then_updated, "'h' holds the same arrays as 'hs' (h = hs + [])",
+     "h[0] = h[0] * X[0]"),
+    (list_extended_then_updated, "'h' holds the same arrays as 'hs' (h = hs + [w * X[1]])",
+     "h[1] = h[1] + X[0]"),
 ]
 
 
@@ -270,7 +295,8 @@ def test_an_array_changed_through_a_shallow_copy_is_reported(f, says, hint, mode
     assert says in error.value.message and hint in error.value.hint
 
 
-@pytest.mark.parametrize("f", [step_on_a_copied_dict_rebound, elements_copied])
+@pytest.mark.parametrize("f", [step_on_a_copied_dict_rebound, elements_copied,
+                               list_joined_then_rebound])
 def test_a_copy_with_arrays_of_its_own_is_right(f):
     w, X, u = np.array([0.3, -0.8]), np.array([[1.0, 0.5], [-0.3, 0.9]]), np.array([0.6, 0.2])
     gradient = tangent_lsp.grad(f)(w.copy(), X)
