@@ -50,6 +50,10 @@ class _Reverse(StatementAdjoints):
         self.pairs = 0
         self.blocks = 0  # blocks whose backward code has been written (see `zero_keys`)
         self.defined: set[str] = set(fn.params)
+        # in the backward sweep: names still holding a later value, because the forward
+        # sweep kept no earlier one (`v = b` on one path only, then `v = np.sin(x)`):
+        # their shape is not the shape of the adjoint made here
+        self.unrestored: set[str] = set()
         self.dict_keys: dict[str, set | None] = {}  # dict literals: the keys they hold
         self.ranges: set[str] = set()  # names bound to a range (their items are ints)
         self.enclosing: int | None = None  # the line of the branch or loop being written
@@ -290,6 +294,9 @@ class _Reverse(StatementAdjoints):
                 self.owned.discard(stmt.target)
             if getattr(stmt, "pair", None):
                 self.out.append(pop(self.tape_name(), stmt.target, stmt.pair))
+                self.unrestored.discard(stmt.target)
+            else:
+                self.unrestored.add(stmt.target)
             return self.out
         if isinstance(stmt, (If, Loop)):
             enclosing, self.enclosing = self.enclosing, stmt.line
@@ -335,7 +342,7 @@ class _Reverse(StatementAdjoints):
         for name in names:
             if name in self.initialized:
                 continue
-            if name in self.defined:
+            if name in self.defined and name not in self.unrestored:
                 out.append(self.zeros(name))
             else:  # assigned on some paths only: no shape to read here; 0.0 broadcasts
                 self.initialized.add(name)

@@ -714,3 +714,27 @@ def test_forward_mode_parameter_outside_wrt_becomes_active(f, sign):
     np.testing.assert_allclose(ours, finite_difference_jvp(f, (x, y), (0,), (v,)), rtol=1e-6)
     theirs = autograd_jvp(f, (x, y), (0,), (v,))
     np.testing.assert_allclose(ours, theirs, rtol=1e-9)
+
+
+def dead_store_in_nested_else(x, b):
+    if np.sum(b) > 0:
+        v = b * x
+    else:
+        if np.sum(x) > 0:
+            u = x * 2.0  # noqa: F841 (the shape of the user code that crashed)
+        else:
+            v = b  # overwritten below before any read: its adjoint is zero
+        v = np.sin(x)
+    return np.sum(v * v)
+
+
+@pytest.mark.parametrize("signs", [(1.0, 1.0), (-1.0, 1.0), (-1.0, -1.0)])
+@pytest.mark.parametrize("optimized", [True, False])
+def test_a_dead_store_on_one_path_gets_a_zero_adjoint_of_its_own_shape(signs, optimized):
+    """The adjoint of `v = b` was zeros shaped like v's later value (2x3), added to b's
+    (2x1): a broadcast error when both tests are false (hunt 29)."""
+    sx, sb = signs
+    rng = np.random.default_rng(7)
+    x = sx * (0.5 + rng.random((2, 3)))
+    b = sb * (0.5 + rng.random((2, 1)))
+    assert_gradients_match(dead_store_in_nested_else, (x, b), wrt=(0, 1), optimized=optimized)
