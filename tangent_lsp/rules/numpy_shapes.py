@@ -107,6 +107,11 @@ def asarray(y, a, dtype=None, order=None):
     d[a] = unarray(d[y], a)
 
 
+@adjoint(numpy.float64, numpy.float32)  # a float scalar (an array for an array or a list)
+def float_scalar(y, x=0.0):
+    d[x] = unarray(d[y], x)
+
+
 @adjoint(numpy.copy)
 def copy(y, a, order="K", subok=False):
     d[a] = d[y]

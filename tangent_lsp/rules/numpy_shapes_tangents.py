@@ -108,6 +108,16 @@ def asarray(y, a, dtype=None, order=None):
     d[y] = numpy.asarray(tangents_like(d[a], a))
 
 
+@tangent_(numpy.float64)
+def float64(y, x=0.0):
+    d[y] = numpy.float64(tangents_like(d[x], x))
+
+
+@tangent_(numpy.float32)
+def float32(y, x=0.0):
+    d[y] = numpy.float32(tangents_like(d[x], x))
+
+
 @tangent_(numpy.copy)
 def copy(y, a, order="K", subok=False):
     d[y] = numpy.copy(d[a])

@@ -872,6 +872,14 @@ def s_asarray(x):
     return np.sum(np.asarray(x) * W34)
 
 
+def s_float64(x):  # a float scalar of an element, then an array of an array
+    return np.float64(x[0, 1]) * np.sum(np.float64(x) * W34) + np.float64(x[1, 2]) * x[2, 0]
+
+
+def s_float64_list(a, b):
+    return np.sum(np.float64([a, b * a]) ** 2)
+
+
 def s_copy(x):
     return np.sum(np.copy(x) * W34)
 
@@ -1034,6 +1042,7 @@ SHAPES_CASES = [
     case(s_triu, A34), case(s_tril, A34),
     case(s_array_of_scalars, 1.5, -0.5, wrt=(0, 1)), case(s_array_of_arrays, V4, V4 + 1.0, wrt=(0, 1)),
     case(s_asarray, A34, autograd=False), case(s_copy, A34, autograd=False),
+    case(s_float64, A34, autograd=False), case(s_float64_list, 0.3, 1.7, wrt=(0, 1), autograd=False),
     case(s_split, A34), case(s_array_split, A34),
     case(s_concatenate, A34, B34[:2], wrt=(0, 1)), case(s_concatenate_axis, A34, C31, wrt=(0, 1)),
     case(s_stack, V4, W4, wrt=(0, 1)), case(s_stack_last, A34, B34, wrt=(0, 1)),
@@ -1539,3 +1548,16 @@ INTEGERS = [
 @pytest.mark.parametrize("function, args, wrt, autograd, rtol, atol", INTEGERS)
 def test_integer_inputs_get_float_gradients(function, args, wrt, autograd, rtol, atol):
     assert_gradients_match(function, args, wrt=wrt, rtol=rtol, atol=atol, autograd=autograd)
+
+
+def _rounded_product(x):
+    return np.float32(x[0]) * x[1]
+
+
+def test_float32_passes_the_gradient_through():
+    """np.float32 rounds its value; its derivative is taken as 1, as NumPy's own casts are
+    (finite differences would see the rounding's steps)."""
+    x, v = np.array([0.3, -1.2]), np.array([1.0, 2.0])
+    expected = np.array([x[1], np.float32(x[0])])  # d/dx0 (x0 x1), d/dx1 (rounded x0 * x1)
+    np.testing.assert_allclose(tangent_lsp.grad(_rounded_product)(x), expected, rtol=1e-12)
+    np.testing.assert_allclose(tangent_lsp.jvp(_rounded_product)(x, v), expected @ v, rtol=1e-6)

@@ -964,6 +964,14 @@ def s_asarray_list(a, b):
     return np.asarray([a, b, 3.0])
 
 
+def s_float64(x):  # a float scalar of an element, then an array of an array
+    return np.float64(x[0, 1]) * np.sum(np.float64(x) * W34) + np.float64(x[1, 2]) * x[2, 0]
+
+
+def s_float64_list(a, b):
+    return np.sum(np.float64([a, b * a]) ** 2)
+
+
 def s_copy(x):
     return np.copy(x)
 
@@ -1083,6 +1091,7 @@ SHAPES_CASES = [
     case(s_array_with_constant_row, V4, autograd=False), case(s_array_nested, 0.3, 1.7, wrt=(0, 1)),
     case(s_array_nested, 0.3, 1.7, wrt=(1,), name="-wrt1"), case(s_array_ndmin, A34, autograd=False),
     case(s_asarray, A34, autograd=False), case(s_asarray_list, 0.3, 1.7, wrt=(0, 1), autograd=False),
+    case(s_float64, A34, autograd=False), case(s_float64_list, 0.3, 1.7, wrt=(0, 1), autograd=False),
     case(s_asarray_list, 0.3, 1.7, wrt=(1,), autograd=False, name="-wrt1"), case(s_copy, A34, autograd=False),
     case(s_split, A34), case(s_array_split, A34),
     case(s_concatenate, A34, B34[:2], wrt=(0, 1)), case(s_concatenate, A34, B34[:2], wrt=(1,), name="-wrt1"),
