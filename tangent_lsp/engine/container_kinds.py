@@ -37,7 +37,10 @@ _LISTS = frozenset((
     "numpy.linalg.qr", "numpy.linalg.lstsq",
 ))
 # Functions that always return a dict (`dict()`, `dict(params)`)
-_DICTS = frozenset(("builtins.dict",))
+_DICTS = frozenset(("builtins.dict", f"{RUNTIME_MODULE}.dict_of_tangents"))
+# Runtime helpers whose result is of their second argument's kind (`undict(g, mapping)`:
+# a dict for a dict, a list of pairs for pairs)
+_KIND_OF_SECOND = frozenset((f"{RUNTIME_MODULE}.undict",))
 
 
 def _singular_values_only(op) -> bool:
@@ -148,6 +151,10 @@ def container_kinds(
             op.args[0], gast.Name
         ) and kinds.get(op.args[0].id) in ("list", "dict"):  # `copied(d)` of a dict: a dict
             kinds[op.target] = kinds[op.args[0].id]
+        if op.kind == "rule" and op.key in _KIND_OF_SECOND and len(op.args) > 1 and isinstance(
+            op.args[1], gast.Name
+        ) and kinds.get(op.args[1].id) in ("list", "dict"):
+            kinds[op.target] = kinds[op.args[1].id]
         if op.kind == "rule" and op.key in _LISTS and not _singular_values_only(op):
             kinds[op.target] = "list"  # np.split's pieces, maybe of several shapes
         if op.kind == "rule" and op.key in _DICTS:  # `cache = dict()`, then `cache[i] = ...`

@@ -383,7 +383,8 @@ class _Forward:
 # calls whose result is a list or dict (in generated code differentiated again)
 _CONTAINER_MAKERS = {
     "builtins.list", "builtins.dict", "builtins.tuple", "tangent_lsp.runtime.zeros_like",
-    "tangent_lsp.runtime.add_grad",
+    "tangent_lsp.runtime.add_grad", "tangent_lsp.runtime.dict_of_tangents",
+    "tangent_lsp.runtime.undict",
 }
 
 

@@ -20,7 +20,7 @@ import numpy
 import tangent_lsp
 import tangent_lsp.surgery
 from tangent_lsp.rules.notation import adjoint, d, nondifferentiable
-from tangent_lsp.runtime import pick_adjoint, unbroadcast, unlist, unsum
+from tangent_lsp.runtime import pick_adjoint, unbroadcast, undict, unlist, unsum
 
 # --- builtins --------------------------------------------------------------------------
 
@@ -229,8 +229,8 @@ def builtin_list(y, iterable=()):  # an array's elements' adjoints make an array
 
 
 @adjoint(builtins.dict)
-def builtin_dict(y, mapping=None):
-    d[mapping] = d[y]
+def builtin_dict(y, mapping=None):  # a dict, or a list of (key, value) pairs
+    d[mapping] = undict(d[y], mapping)
 
 
 # --- no gradient -----------------------------------------------------------------------

@@ -19,7 +19,7 @@ import math
 
 import numpy
 from tangent_lsp.rules.notation import d, tangent_
-from tangent_lsp.runtime import broadcast_like, pick_tangent, sum_tangents
+from tangent_lsp.runtime import broadcast_like, dict_of_tangents, pick_tangent, sum_tangents
 
 # --- builtins --------------------------------------------------------------------------
 
@@ -226,5 +226,5 @@ def builtin_tuple(y, iterable=()):
 
 
 @tangent_(builtins.dict)
-def builtin_dict(y, mapping=None):
-    d[y] = dict(d[mapping])
+def builtin_dict(y, mapping=None):  # a dict, or a list of (key, value) pairs
+    d[y] = dict_of_tangents(d[mapping], mapping)

@@ -55,6 +55,8 @@ from tangent_lsp.runtime import (
     uncumsum,
     undiag,
     undiagonal,
+    undict,
+    dict_of_tangents,
     undiff,
     unreduce,
     unreduce_adjoint,
@@ -196,6 +198,16 @@ def a_unlist(y, g, iterable):
 @adjoint(relist)
 def a_relist(y, c, iterable):
     d[c] = unlist(d[y], iterable)
+
+
+@adjoint(undict)  # linear in g, as its transpose dict_of_tangents is in t
+def a_undict(y, g, mapping):
+    d[g] = dict_of_tangents(d[y], mapping)
+
+
+@adjoint(dict_of_tangents)
+def a_dict_of_tangents(y, t, mapping):
+    d[t] = undict(d[y], mapping)
 
 
 @adjoint(unsum)  # one copy of g per element: its adjoint adds the elements' adjoints up

@@ -55,6 +55,8 @@ from tangent_lsp.runtime import (
     transpose_by,
     triangle_weights,
     unarray,
+    undict,
+    dict_of_tangents,
     unassigned_part,
     unbroadcast,
     uncumsum,
@@ -136,6 +138,16 @@ def t_split_like(y, g, arrays, axis=0, ndmin=1, columns=False):
 @tangent_(unstack)
 def t_unstack(y, g, arrays, axis=0):
     d[y] = unstack(d[g], arrays, axis)
+
+
+@tangent_(undict)
+def t_undict(y, g, mapping):
+    d[y] = undict(d[g], mapping)
+
+
+@tangent_(dict_of_tangents)
+def t_dict_of_tangents(y, t, mapping):
+    d[y] = dict_of_tangents(d[t], mapping)
 
 
 @tangent_(unarray)

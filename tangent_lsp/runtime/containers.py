@@ -32,3 +32,29 @@ def add_grad(a, b):
     if isinstance(a, (list, tuple)):
         return [add_grad(x, y) for x, y in zip(a, b, strict=True)]
     return a + b
+
+
+def undict(g, mapping):
+    """Adjoint of ``dict(mapping)``: ``g`` itself when ``mapping`` is a dict; for a list of
+    ``(key, value)`` pairs (``dict(params.items())`` reads as one), one ``(0.0, adjoint)``
+    pair each, in their order. A key given twice keeps its last value: only that pair gets
+    the key's adjoint."""
+    if not isinstance(mapping, (list, tuple)):
+        return g
+    entries = g if isinstance(g, dict) else {}
+    last = {key: i for i, (key, _) in enumerate(mapping)}
+    return [(0.0, entries[key] if last[key] == i and key in entries else zeros_like(value))
+            for i, (key, value) in enumerate(mapping)]
+
+
+def dict_of_tangents(t, mapping):
+    """Tangent of ``dict(mapping)``: a dict of the tangents, keyed as ``mapping`` is (for a
+    list of pairs, ``t`` holds the pairs' tangents and the keys come from ``mapping``)."""
+    if not isinstance(mapping, (list, tuple)):
+        return dict(t)
+    if not isinstance(t, (list, tuple)):  # nothing in the pairs varies
+        t = [0.0] * len(mapping)
+    return {  # a pair's tangent is 0.0 where nothing in the pair varies
+        key: pair[1] if isinstance(pair, (list, tuple)) else zeros_like(value)
+        for (key, value), pair in zip(mapping, t, strict=True)
+    }

@@ -293,3 +293,49 @@ def test_a_list_read_through_a_slice_or_a_computed_position(f, args):
             return f(first, *args[1:])
 
         assert np.isclose(np.sum(got * u), (moved(eps) - moved(-eps)) / (2 * eps), rtol=1e-5)
+
+
+# dict() of (key, value) pairs: `dict(params.items())` crashed in the backward sweep (the
+# pairs' adjoint was the dict's; hunt 29), and forward mode made a dict keyed by tangents
+def rebuilt_from_items(params, x):
+    new = dict(params.items())
+    return np.sum(np.tanh(new["w"] * x) * new["b"])
+
+
+def rebuilt_from_pairs(params, x):  # "w" given twice: the dict keeps the second value
+    new = dict([("w", params["w"] * 2.0), ("b", params["b"]), ("w", np.sin(params["w"]))])
+    return np.sum(new["w"] * new["b"] * x)
+
+
+@pytest.mark.parametrize("f", [rebuilt_from_items, rebuilt_from_pairs])
+def test_a_dict_made_of_pairs_has_each_value_s_gradient(f):
+    params = {"w": rng.normal(size=3), "b": rng.normal(size=3)}
+    x = rng.normal(size=3)
+    grads = tangent_lsp.grad(f)(params, x)
+    assert set(grads) == set(params)
+    directions = {key: rng.normal(size=3) for key in params}
+    for key, value in params.items():
+        def partial(v, key=key):
+            return f({**params, key: v}, x)
+
+        expected = finite_differences(partial, (value,), (0,))[0]
+        np.testing.assert_allclose(grads[key], expected, rtol=1e-5, atol=1e-8)
+    along = sum(np.sum(grads[key] * directions[key]) for key in params)
+    np.testing.assert_allclose(tangent_lsp.jvp(f)(params, x, directions), along, rtol=1e-8)
+
+
+def _pairs_of_w(w, b, x):
+    new = dict([("w", w * 2.0), ("b", b), ("w", np.sin(w))])
+    return np.sum(new["w"] * new["w"] * new["b"] * x)
+
+
+def test_a_dict_made_of_pairs_differentiates_twice():
+    from tangent_lsp.higher import hvp
+
+    w, b, x, v = (rng.normal(size=3) for _ in range(4))
+    gradient = tangent_lsp.grad(_pairs_of_w)
+    np.testing.assert_allclose(gradient(w, b, x), finite_differences(_pairs_of_w, (w, b, x))[0],
+                               rtol=1e-5)
+    step = 1e-6
+    expected = (gradient(w + step * v, b, x) - gradient(w - step * v, b, x)) / (2 * step)
+    np.testing.assert_allclose(hvp(_pairs_of_w)(w, b, x, v), expected, rtol=1e-5, atol=1e-8)

@@ -331,3 +331,19 @@ def test_a_vector_norms_adjoint_at_the_origin_is_zero(ord):
     y = np.linalg.norm(x, ord, axis=1)
     g = rt.norm_adjoint(np.ones(2), x, y, ord, axis=1)
     assert np.all(g[0] == 0.0) and np.all(np.isfinite(g[1]))
+
+
+def test_undict_and_dict_of_tangents_are_each_other_s_transpose():
+    """dict(pairs) is linear in the pairs' values: undict is its adjoint, dict_of_tangents
+    its tangent map; a key given twice counts only its last pair."""
+    pairs = [("w", rand(3)), ("b", rand(2)), ("w", rand(3))]
+    g = {"w": rand(3), "b": rand(2)}
+    v = [(0.0, rand(3)), (0.0, rand(2)), (0.0, rand(3))]
+    back = rt.undict(g, pairs)
+    assert [np.shape(p[1]) for p in back] == [(3,), (2,), (3,)]
+    forward = rt.dict_of_tangents(v, pairs)
+    assert set(forward) == {"w", "b"}
+    left = sum(np.sum(b[1] * t[1]) for b, t in zip(back, v))
+    right = sum(np.sum(g[key] * forward[key]) for key in g)
+    assert np.isclose(left, right)
+    assert rt.undict(g, g) is g and rt.dict_of_tangents(g, g) == g
