@@ -336,6 +336,12 @@ def nansum(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims) * numpy.logical_not(numpy.isnan(a))
 
 
+@adjoint(numpy.nanmean)  # the mean of the entries that are not nan
+def nanmean(y, a, axis=None, dtype=None, out=None, keepdims=False):
+    kept = numpy.logical_not(numpy.isnan(a))
+    d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims) * kept / numpy.sum(kept, axis=axis, keepdims=True)
+
+
 @adjoint(numpy.mean, numpy.ndarray.mean)
 def mean(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims) / reduced_count(a, axis=axis)

@@ -332,6 +332,11 @@ def nansum(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[y] = numpy.sum(numpy.where(numpy.isnan(a), 0.0, d[a]), axis=axis, keepdims=keepdims)
 
 
+@tangent_(numpy.nanmean)
+def nanmean(y, a, axis=None, dtype=None, out=None, keepdims=False):
+    d[y] = numpy.nanmean(numpy.where(numpy.isnan(a), numpy.nan, d[a]), axis=axis, keepdims=keepdims)
+
+
 @tangent_(numpy.mean, numpy.ndarray.mean)
 def mean(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[y] = numpy.mean(d[a], axis=axis, keepdims=keepdims)

@@ -387,10 +387,19 @@ def r_nansum(x, axis, keepdims):
     return np.sum(np.cos(np.nansum(x, axis=axis, keepdims=keepdims)))
 
 
+def r_nanmean(x, axis, keepdims):
+    return np.sum(np.cos(np.nanmean(x, axis=axis, keepdims=keepdims)))
+
+
+def nanmean_with_nan(x):  # the nan entries are constants: the others share each mean
+    return np.sum(np.cos(np.nanmean(np.where(A34 > 1.0, np.nan, x), axis=1)))
+
+
 REDUCTIONS = [
-    pytest.param(r, (X234, axis, keepdims), (0,), r is not r_nansum, 1e-5, 1e-7,
+    pytest.param(r, (X234, axis, keepdims), (0,), r not in (r_nansum, r_nanmean), 1e-5, 1e-7,
                  id=f"{r.__name__}-axis={axis}-keepdims={keepdims}")
-    for r in [r_sum, r_mean, r_prod, r_max, r_min, r_amax, r_amin, r_var, r_std, r_nansum]
+    for r in [r_sum, r_mean, r_prod, r_max, r_min, r_amax, r_amin, r_var, r_std, r_nansum,
+              r_nanmean]
     for axis in [None, 0, 1, -1, (0, 2)]
     for keepdims in [False, True]
 ]
@@ -1043,6 +1052,7 @@ SHAPES_CASES = [
     case(s_array_of_scalars, 1.5, -0.5, wrt=(0, 1)), case(s_array_of_arrays, V4, V4 + 1.0, wrt=(0, 1)),
     case(s_asarray, A34, autograd=False), case(s_copy, A34, autograd=False),
     case(s_float64, A34, autograd=False), case(s_float64_list, 0.3, 1.7, wrt=(0, 1), autograd=False),
+    case(nanmean_with_nan, A34, autograd=False),
     case(s_split, A34), case(s_array_split, A34),
     case(s_concatenate, A34, B34[:2], wrt=(0, 1)), case(s_concatenate_axis, A34, C31, wrt=(0, 1)),
     case(s_stack, V4, W4, wrt=(0, 1)), case(s_stack_last, A34, B34, wrt=(0, 1)),

@@ -395,11 +395,16 @@ def r_nansum(x, axis, keepdims):
     return np.nansum(x, axis=axis, keepdims=keepdims)
 
 
+def r_nanmean(x, axis, keepdims):
+    return np.nanmean(x, axis=axis, keepdims=keepdims)
+
+
 REDUCTIONS = [
     pytest.param(r, (X234, axis, keepdims), (0,),
-                 r not in (r_nansum, r_prod, r_amax, r_amin) and (r, axis) != (r_var, (0, 2)),
+                 r not in (r_nansum, r_nanmean, r_prod, r_amax, r_amin) and (r, axis) != (r_var, (0, 2)),
                  id=f"{r.__name__}-axis={axis}-keepdims={keepdims}")
-    for r in [r_sum, r_mean, r_prod, r_max, r_min, r_amax, r_amin, r_var, r_std, r_nansum]
+    for r in [r_sum, r_mean, r_prod, r_max, r_min, r_amax, r_amin, r_var, r_std, r_nansum,
+              r_nanmean]
     for axis in [None, 0, 1, -1, (0, 2)]
     for keepdims in [False, True]
 ]
@@ -431,6 +436,10 @@ def prod_with_zeros(x):
 
 def nansum_with_nan(x):
     return np.nansum(np.where(A34 > 1.0, np.nan, x), axis=1)
+
+
+def nanmean_with_nan(x):
+    return np.nanmean(np.where(A34 > 1.0, np.nan, x), axis=1)
 
 
 def cumsum_flat(x):
@@ -474,6 +483,7 @@ REDUCTION_FORMS = [
     case(sum_positional_axis, A34), case(var_ddof, A34), case(std_ddof, A34),
     case(mean_all_positional, A34, autograd=False), case(var_all_positional, A34, autograd=False),
     case(prod_with_zeros, A34, autograd=False), case(nansum_with_nan, A34, autograd=False),
+    case(nanmean_with_nan, A34, autograd=False),
     case(cumsum_flat, A34), case(cumsum_axis, A34), case(cumsum_axis0, A34),
     case(cumprod_flat, P34, autograd=False), case(cumprod_axis, P34, autograd=False),
     case(trace_plain, S33), case(trace_offset, A34), case(trace_axes, X234, autograd=False),
@@ -968,6 +978,10 @@ def s_float64(x):  # a float scalar of an element, then an array of an array
     return np.float64(x[0, 1]) * np.sum(np.float64(x) * W34) + np.float64(x[1, 2]) * x[2, 0]
 
 
+def s_float32(x):  # its rounding would defeat finite differences: it cancels out here
+    return np.sum(np.sin(x) * (np.float32(x) - np.float32(x) + 1.0))  # (see test_numpy_rules)
+
+
 def s_float64_list(a, b):
     return np.sum(np.float64([a, b * a]) ** 2)
 
@@ -1092,6 +1106,7 @@ SHAPES_CASES = [
     case(s_array_nested, 0.3, 1.7, wrt=(1,), name="-wrt1"), case(s_array_ndmin, A34, autograd=False),
     case(s_asarray, A34, autograd=False), case(s_asarray_list, 0.3, 1.7, wrt=(0, 1), autograd=False),
     case(s_float64, A34, autograd=False), case(s_float64_list, 0.3, 1.7, wrt=(0, 1), autograd=False),
+    case(s_float32, A34, autograd=False),
     case(s_asarray_list, 0.3, 1.7, wrt=(1,), autograd=False, name="-wrt1"), case(s_copy, A34, autograd=False),
     case(s_split, A34), case(s_array_split, A34),
     case(s_concatenate, A34, B34[:2], wrt=(0, 1)), case(s_concatenate, A34, B34[:2], wrt=(1,), name="-wrt1"),
