@@ -350,7 +350,7 @@ class _Normalizer(ControlFlow, Expressions):
                 value = gast.unparse(call.args[0]).strip()
                 hint = f"build a new array instead: {x} = np.full_like({x}, {value})"
             elif func.attr == "sort":
-                hint = f"sort into a new value: {x} = np.sort({x}) ({x} = sorted({x}) for a list)"
+                hint = f"sort into a new value: {x} = np.sort({x}) (an array, for a list too)"
             raise unsupported(f"in-place method '.{func.attr}()'", stmt, hint)
         if self.resolver.qualname(func) == "numpy.add.at" and _adds_into_local(call, self):
             self.add_at(call, stmt)
