@@ -23,7 +23,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
-from pygls.workspace import TextDocument
+from pygls.workspace import TextDocument, Workspace
 
 from tangent_lsp.engine import Derivative, DiffError, derive
 from tangent_lsp.engine.templates import library
@@ -31,6 +31,7 @@ from tangent_lsp.engine.templates import library
 from . import edits as edits_mod
 from . import dependencies, locate, settings as settings_mod, stale as stale_mod
 from .cache import DerivationCache, Overrun
+from .documents import LspLinesWorkspace
 from .positions import byte_to_cp
 from .snapshot import Request, Snapshot, elsewhere, where
 from .uris import SCHEME, GradientTarget, document_key, gradient_uri, same_file_key, to_path
@@ -86,6 +87,8 @@ class TangentProtocol(LanguageServerProtocol):
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams):
         result = yield from super().lsp_initialize(params)
+        if type(self._workspace) is Workspace:  # no document is open yet
+            self._workspace.__class__ = LspLinesWorkspace
         capabilities = result.capabilities
         if capabilities.workspace is None:
             capabilities.workspace = types.WorkspaceOptions()
