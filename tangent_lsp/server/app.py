@@ -459,6 +459,8 @@ class TangentServer(LanguageServer):
                 raise LookupError(f"no function '{req.function}' in the document")
             derivative = await self.derivation(snap, req)
             current = self.snapshot(snap.uri)
+            if snap.version is not None and (current is None or current.version is None):
+                raise LookupError("the document was closed while its derivative was generated")
             if current is None or (current.version, current.text) == (snap.version, snap.text):
                 break
             snap = current

@@ -52,7 +52,9 @@ def existing_derivative(
     matching = [
         block for block in generated(parsed)
         if (block.header.function, block.header.wrt, block.header.mode)
-        == (func.name, tuple(wrt), mode)
+        == (func.name, tuple(wrt), mode) or (
+            block.start == at and (block.header.function, block.header.mode) == (func.name, mode)
+        )  # the quick fix's own block, for a parameter renamed since
     ]
     below = {block.start for block in generated_below(parsed, func)}
     for wanted in (lambda b: b.start == at, lambda b: b.start in below, lambda b: True):
@@ -110,7 +112,7 @@ def plan_insertion(
     parsed_header = parse_header(header, 0)
     mode = parsed_header.mode if parsed_header is not None else "reverse"
     replaced = existing_derivative(parsed, func, wrt, mode, at)
-    if replaced is not None and name:
+    if replaced is not None and name and replaced.header.wrt == tuple(wrt):
         code = keep_name(code, name, replaced.name)
     body = header + "\n" + pep8_spacing(code).rstrip("\n")
     edits = plan_imports(parsed, imports)

@@ -424,7 +424,10 @@ async def _stale_fixes(
         func = snap.parsed.function_named(header.function)
         if func is None:
             continue
-        req = ls.request(func, header.wrt or None, header.mode)
+        # a parameter renamed since: the derivative is regenerated for what is left (the
+        # first parameter if nothing is), not offered for a name the function lacks
+        kept = tuple(w for w in header.wrt or () if w in locate.parameters(func))
+        req = ls.request(func, kept or None, header.mode)
         diagnostics = [
             d for d in params.context.diagnostics
             if d.code == STALE_CODE and d.range.start.line == block.start - 1

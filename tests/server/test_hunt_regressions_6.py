@@ -3,8 +3,12 @@ requests that showed it."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from lsprotocol import types
+
+from tangent_lsp.engine import derive
 
 from .helpers import Client, client_fixture
 
@@ -38,3 +42,57 @@ async def test_an_incremental_change_below_a_form_feed_lands_on_its_line(
     code = result["code"] if isinstance(result, dict) else result.code
     assert "return np.sum(np.cos(x))" in code and "* np.sin(x)" in code, code
     client.close(uri)
+
+
+async def test_a_buffer_closed_while_its_derivative_is_made_gets_no_edit(
+    client: Client, tmp_path
+):
+    """The buffer (version 7, unsaved: four lines fewer than the file) is closed while
+    its derivative is derived: the resolve answered with an edit for the file on disk,
+    unversioned, computed for a text the action was not offered for."""
+    body = "".join(f"    x = np.sin(x) * {i}.0 + x\n" for i in range(500))
+    disk = "import numpy as np\n\n\n\n\n\n\ndef f(x):\n" + body + "    return np.sum(x)\n"
+    path = tmp_path / "closed_mid.py"
+    path.write_text(disk)
+    uri = client.open(disk.replace("\n" * 7, "\n" * 3, 1), uri=path.as_uri(), version=7)
+    offered = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(line=3, character=4),
+                          end=types.Position(line=3, character=4)),
+        context=types.CodeActionContext(diagnostics=[],
+                                        trigger_kind=types.CodeActionTriggerKind.Automatic)))
+    action = next(a for a in offered if a.title.startswith("Generate derivative"))
+    resolving = asyncio.ensure_future(client.code_action_resolve_async(action))
+    await asyncio.sleep(0.1)  # the derivation of 500 statements takes longer than this
+    assert not resolving.done()
+    client.close(uri)
+    resolved = await resolving
+    assert resolved.edit is None
+
+
+async def test_the_quick_fix_after_a_parameter_is_renamed_regenerates_for_the_new_name(
+    client: Client
+):
+    """Renaming ``x`` to ``u`` made the derivative stale; its quick fix regenerated with
+    respect to ``x`` (from the derivative's header), resolved to no edit and said
+    "'f' has no argument 'x'"."""
+    source = "import numpy as np\n\n\ndef f(x):\n    return np.sum(np.sin(x))\n"
+    d = derive(source, "f")
+    text = source + "\n\n" + d.header + "\n" + d.code
+    uri = client.open(text)
+    await client.diagnostics_for(uri, lambda ds: ds == [])
+    renamed = text.replace("def f(x):\n    return np.sum(np.sin(x))",
+                           "def f(u):\n    return np.sum(np.sin(u))")
+    client.change(uri, renamed)
+    (warning,) = await client.diagnostics_for(
+        uri, lambda ds: [w.code for w in ds] == ["stale-derivative"])
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=warning.range.start, end=warning.range.start),
+        context=types.CodeActionContext(diagnostics=[warning])))
+    (fix,) = [a for a in actions if a.kind == types.CodeActionKind.QuickFix]
+    resolved = await client.code_action_resolve_async(fix)
+    assert resolved.edit is not None and client.apply(resolved.edit)
+    assert "def df_du(u, bf=1.0):" in client.texts[uri]
+    assert "def df_dx" not in client.texts[uri]
+    assert await client.diagnostics_for(uri, lambda ds: ds == []) == []
