@@ -137,7 +137,7 @@ def parse_repaired(text: str, attempts: int = 3) -> Parsed | None:
         try:
             tree = parse_python("\n".join(lines))
         except SyntaxError as error:
-            block = _top_level_block(lines, (error.lineno or 1) - 1)
+            block = _top_level_block(lines, _error_line(error) - 1)
             if block is None:
                 return None
             for index in block:
@@ -147,6 +147,17 @@ def parse_repaired(text: str, attempts: int = 3) -> Parsed | None:
             return None
         return Parsed(text="\n".join(lines), tree=tree, lines=lines)
     return None
+
+
+# `def f(x):` with no body yet is reported on the next statement's line (`def g`, a
+# finished function), naming the line of the statement that lacks its block
+_EMPTY_BLOCK = re.compile(r"expected an indented block after .* on line (\d+)")
+
+
+def _error_line(error: SyntaxError) -> int:
+    """The line (1-based) of the statement a syntax error is in."""
+    empty = _EMPTY_BLOCK.search(error.msg or "")
+    return int(empty.group(1)) if empty else error.lineno or 1
 
 
 def _top_level_block(lines: list[str], index: int) -> range | None:

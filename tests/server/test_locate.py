@@ -162,3 +162,14 @@ def test_a_block_with_a_syntax_error_is_left_out_of_a_repaired_parse():
     middle = "def a(x):\n    return x\n\ndef b(x):\n    return (x\n\ndef c(x):\n    return x\n"
     assert [f.name for f in locate.parse_repaired(middle).functions] == ["a", "c"]
     assert locate.parse_repaired("    x = (\n") is None  # no top-level line to leave out
+
+
+def test_a_function_typed_above_a_finished_one_leaves_the_finished_one():
+    """`def f(x):` with no body yet is reported on the next def's line: that def was
+    blanked (no hover on g while f is typed above it; hunt 34 bug 5)."""
+    finished = "def g(x):\n    return np.sum(np.sin(x))\n"
+    for text in ("import numpy as np\n\n\ndef f(x):\n    \n\n" + finished,
+                 "import numpy as np\n\n\n" + finished + "\n\ndef f(x):\n    \n"):
+        parsed = locate.parse_repaired(text)
+        assert parsed is not None and parsed.function_named("g") is not None
+        assert parsed.function_named("f") is None
