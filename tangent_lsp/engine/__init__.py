@@ -213,10 +213,8 @@ def _differentiate(
     program = Program(module, resolver, optimized=optimized, rules=rules)
     program.function_names = Namer(module_names(module) | resolver.global_names())
     imports: list[str] = []
-    if resolver.numpy_alias() is None:
+    if resolver.numpy_alias() is None:  # imported below if the derivative calls NumPy
         program.np_alias = program.function_names.fresh("np")
-        alias = program.np_alias
-        imports.append("import numpy" if alias == "numpy" else f"import numpy as {alias}")
     halves = ("_forward", "_backward") if motion == "split" and mode == "reverse" else ()
     name = program.function_names.fresh_stem(derivative_name(node.name, wrt_names, mode), halves)
     generated = program.generate(
@@ -234,6 +232,11 @@ def _differentiate(
     generated_module = gast.Module(body=functions + program.callees, type_ignores=[])
     imports.extend(line for line in program.imports if line not in imports)
     used = {n.id for n in S.names(generated_module)}
+    if resolver.numpy_alias() is None and program.np_alias in used:
+        alias = program.np_alias
+        line = "import numpy" if alias == "numpy" else f"import numpy as {alias}"
+        if line not in imports:
+            imports.insert(0, line)
     helpers = sorted(h for h in program.helpers if h in used)
     reachable = reachable_functions(module.functions, node)  # the user's code read here
     aliases = alias_shadowed_helpers(generated_module, helpers, module, node, resolver, reachable)

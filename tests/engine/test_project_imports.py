@@ -2,6 +2,7 @@
 their source (never importing them), with the imports the generated code needs."""
 
 import importlib
+import importlib.util
 import sys
 import textwrap
 
@@ -353,3 +354,22 @@ def test_a_function_missing_from_a_file_beside_the_source_is_named_as_missing(tm
         tangent_lsp.derive(source, "f", path=str(tmp_path / "main.py"))
     assert "cannot find 'nothere' in the module 'helper'" in str(error.value)
     assert error.value.line == 6
+
+
+@pytest.mark.parametrize("source, numpy_imported", [
+    ("def f(x):\n    return x * x + 3.0 * x\n", False),  # plain arithmetic: no NumPy call
+    ("import math\n\n\ndef f(x):\n    return math.sin(x) * x\n", True),  # np.cos in it
+])
+def test_numpy_is_imported_when_the_derivative_calls_it(tmp_path, source, numpy_imported):
+    """A module that does not import NumPy got `import numpy as np` with every
+    derivative, used or not (an unused import in the user's file; hunt 34 bug 9)."""
+    derivative = tangent_lsp.derive(source, "f")
+    assert ("import numpy as np" in derivative.imports) == numpy_imported
+    path = tmp_path / "no_numpy.py"
+    path.write_text(source + "\n" + "\n".join(derivative.imports) + "\n\n" + derivative.code)
+    spec = importlib.util.spec_from_file_location("no_numpy", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    x = 0.7
+    expected = finite_differences(module.f, (np.array(x),))[0]
+    assert np.isclose(getattr(module, derivative.name)(x), expected, rtol=1e-6)
