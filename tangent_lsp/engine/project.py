@@ -147,11 +147,15 @@ def module_file(importer_path: str, module_name: str) -> str | None:
         roots = [here]
         for _ in range(SEARCH_PARENTS):
             roots.append(os.path.dirname(roots[-1]))
-    for root in roots:
-        base = os.path.join(root, *parts)
-        for candidate in (base + ".py", os.path.join(base, "__init__.py")):
-            if os.path.isfile(candidate):
-                return candidate
+    candidates = [path for root in roots for path in (
+        os.path.join(root, *parts) + ".py", os.path.join(root, *parts, "__init__.py"))]
+    for candidate in candidates:
+        if os.path.isfile(candidate):
+            return candidate
+    recording = getattr(_READING, "files", None)
+    if recording is not None:  # a derivation that found no file: done again if one appears
+        for candidate in candidates:
+            recording.setdefault(candidate, None)
     return None
 
 

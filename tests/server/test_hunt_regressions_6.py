@@ -96,3 +96,24 @@ async def test_the_quick_fix_after_a_parameter_is_renamed_regenerates_for_the_ne
     assert "def df_du(u, bf=1.0):" in client.texts[uri]
     assert "def df_dx" not in client.texts[uri]
     assert await client.diagnostics_for(uri, lambda ds: ds == []) == []
+
+
+async def test_a_missing_module_created_later_is_followed(client: Client, tmp_path):
+    """`from helper_h34 import act` before helper_h34.py exists: "cannot find the module",
+    and still so after the file was written (no editor notice: the file is not open)."""
+    caller = tmp_path / "caller_h34.py"
+    caller.write_text("import numpy as np\nfrom helper_h34 import act\n\n\n"
+                      "def f(x):\n    return np.sum(act(x))\n")
+    uri = client.open(caller.read_text(), uri=caller.as_uri())
+
+    async def hover() -> str:
+        result = await client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=4, character=4)))
+        return result.contents.value
+
+    assert "cannot find the module 'helper_h34'" in await hover()
+    (tmp_path / "helper_h34.py").write_text(
+        "import numpy as np\n\n\ndef act(v):\n    return np.tanh(v)\n")
+    assert "cannot find" not in await hover() and "tanh" in await hover()
+    client.close(uri)
