@@ -98,7 +98,7 @@ class TangentProtocol(LanguageServerProtocol):
         return result
 
 
-def _derive(parsed: locate.Parsed | None, text: str, req: Request, path: str) -> Derivative:
+def _derive(parsed: locate.Parsed | None, text: str, req: Request, path: str | None) -> Derivative:
     """Runs in a worker thread: the engine on the text, earlier derivatives blanked out."""
     source = (edits_mod.derivation_source(parsed, req.function, req.wrt, req.mode)
               if parsed is not None else text)
@@ -280,7 +280,7 @@ class TangentServer(LanguageServer):
 
         Raises DiffError (cannot differentiate) or Overrun (took too long).
         """
-        compute = partial(_derive, snap.parsed, snap.text, req, snap.path or snap.uri)
+        compute = partial(_derive, snap.parsed, snap.text, req, snap.path)
         key = derivation_key(snap, req)
         try:
             result = await self.cache.get(key, compute, budget or self.settings.time_budget)

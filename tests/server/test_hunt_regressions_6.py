@@ -117,3 +117,17 @@ async def test_a_missing_module_created_later_is_followed(client: Client, tmp_pa
         "import numpy as np\n\n\ndef act(v):\n    return np.tanh(v)\n")
     assert "cannot find" not in await hover() and "tanh" in await hover()
     client.close(uri)
+
+
+async def test_an_untitled_buffer_finds_no_module_in_the_server_s_directory(client: Client):
+    """An untitled buffer has no folder: its URI was taken for a path relative to the
+    server's working directory (here the repository), whose modules it then followed
+    while the hover on the call said there was no rule (hunt 34 bug 8)."""
+    uri = client.open("import numpy as np\nfrom benchmarks.problems import logistic\n\n\n"
+                      "def f(w, X, y):\n    return logistic(w, X, y) * 2.0\n",
+                      uri="untitled:Untitled-34")
+    result = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=4, character=4)))
+    assert "cannot find the module 'benchmarks.problems'" in result.contents.value
+    client.close(uri)
