@@ -101,10 +101,16 @@ class Parsed:
 
     @cached_property
     def imports(self) -> dict[str, str]:
-        """Top-level names bound by imports → what they import ("np" → "numpy")."""
+        """Top-level names bound by imports → what they import ("np" → "numpy"), in the
+        order the module runs: a later ``def tanh`` replaces ``from numpy import tanh``;
+        the imports a top-level ``try`` makes count (``try: from numpy import cos``)."""
         bound: dict[str, str] = {}
-        for stmt in self.tree.body:
-            if isinstance(stmt, ast.Import):
+        statements = [inner for stmt in self.tree.body
+                      for inner in (stmt.body if isinstance(stmt, ast.Try) else [stmt])]
+        for stmt in statements:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound.pop(stmt.name, None)
+            elif isinstance(stmt, ast.Import):
                 for alias in stmt.names:
                     if alias.asname:
                         bound[alias.asname] = alias.name

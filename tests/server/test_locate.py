@@ -173,3 +173,14 @@ def test_a_function_typed_above_a_finished_one_leaves_the_finished_one():
         parsed = locate.parse_repaired(text)
         assert parsed is not None and parsed.function_named("g") is not None
         assert parsed.function_named("f") is None
+
+
+def test_imports_follow_the_order_the_module_runs_in():
+    """A later `def tanh` replaces `from numpy import tanh` (the hover showed NumPy's rule
+    for the module's own function); a `try` block's import counts (hunt 34 bug 7)."""
+    later_def = locate.parse("from numpy import tanh, sin\n\n\ndef tanh(v):\n    return v\n")
+    assert later_def.imports == {"sin": "numpy.sin"}
+    earlier_def = locate.parse("def tanh(v):\n    return v\n\n\nfrom numpy import tanh\n")
+    assert earlier_def.imports == {"tanh": "numpy.tanh"}
+    tried = locate.parse("try:\n    from numpy import cos\nexcept ImportError:\n    cos = None\n")
+    assert tried.imports == {"cos": "numpy.cos"}
