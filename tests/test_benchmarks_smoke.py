@@ -98,3 +98,13 @@ def test_tape_list_counts_distinct_arrays_once():
     tape.pop()
     tape.pop()
     assert tape._owned == 0 and tape._views == 0
+
+
+def test_the_instruction_count_driver_calls_each_column():
+    """`scripts/gradient_instructions.sh` runs `python -m benchmarks.calls` under valgrind:
+    every column of every problem must run there (a smoke test, not a measure)."""
+    from benchmarks import calls
+
+    for problem in PROBLEMS:
+        for column in calls.COLUMNS:
+            calls.main([problem.name, column, "1", "tiny"])
