@@ -331,6 +331,18 @@ def sum(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims)
 
 
+# np.sum and np.prod along axis 0 by default: the axis is passed by position, since an
+# `axis=axis` keyword the call leaves out is dropped as the (here different) default
+@adjoint(numpy.add.reduce)
+def add_reduce(y, array, axis=0, dtype=None, out=None, keepdims=False):
+    d[array] = unreduce(d[y], array, axis, keepdims=keepdims)
+
+
+@adjoint(numpy.multiply.reduce)
+def multiply_reduce(y, array, axis=0, dtype=None, out=None, keepdims=False):
+    d[array] = unreduce(d[y], array, axis, keepdims=keepdims) * prod_others(array, axis)
+
+
 @adjoint(numpy.nansum)
 def nansum(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[a] = unreduce(d[y], a, axis=axis, keepdims=keepdims) * numpy.logical_not(numpy.isnan(a))

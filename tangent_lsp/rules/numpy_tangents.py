@@ -327,6 +327,16 @@ def sum(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[y] = numpy.sum(d[a], axis=axis, keepdims=keepdims)
 
 
+@tangent_(numpy.add.reduce)  # axis 0 by default: passed by position (see numpy_adjoints)
+def add_reduce(y, array, axis=0, dtype=None, out=None, keepdims=False):
+    d[y] = numpy.sum(d[array], axis, keepdims=keepdims)
+
+
+@tangent_(numpy.multiply.reduce)
+def multiply_reduce(y, array, axis=0, dtype=None, out=None, keepdims=False):
+    d[y] = numpy.sum(prod_others(array, axis) * d[array], axis, keepdims=keepdims)
+
+
 @tangent_(numpy.nansum)
 def nansum(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[y] = numpy.sum(numpy.where(numpy.isnan(a), 0.0, d[a]), axis=axis, keepdims=keepdims)

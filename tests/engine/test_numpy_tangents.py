@@ -986,6 +986,11 @@ def s_float64_list(a, b):
     return np.sum(np.float64([a, b * a]) ** 2)
 
 
+def ufunc_reduce(x):  # axis 0 by default (np.sum's is None), an axis, all, kept dims
+    return (np.sum(np.cos(np.add.reduce(x)) * W34) + np.sum(np.sin(np.multiply.reduce(x, 1)))
+            + np.sum(np.add.reduce(x, axis=None) * np.multiply.reduce(x, axis=2, keepdims=True)))
+
+
 def s_copy(x):
     return np.copy(x)
 
@@ -1106,6 +1111,7 @@ SHAPES_CASES = [
     case(s_array_nested, 0.3, 1.7, wrt=(1,), name="-wrt1"), case(s_array_ndmin, A34, autograd=False),
     case(s_asarray, A34, autograd=False), case(s_asarray_list, 0.3, 1.7, wrt=(0, 1), autograd=False),
     case(s_float64, A34, autograd=False), case(s_float64_list, 0.3, 1.7, wrt=(0, 1), autograd=False),
+    case(ufunc_reduce, X234, autograd=False),
     case(s_float32, A34, autograd=False),
     case(s_asarray_list, 0.3, 1.7, wrt=(1,), autograd=False, name="-wrt1"), case(s_copy, A34, autograd=False),
     case(s_split, A34), case(s_array_split, A34),
