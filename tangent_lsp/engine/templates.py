@@ -48,6 +48,13 @@ class Template:
     problem: DiffError | None = None
 
     @property
+    def built_in(self) -> bool:
+        """One of the library's rules: written so that an ``axis=axis`` the call leaves
+        out repeats the default of the function the body calls (``np.sum(dh)``). A
+        user's rule promises no such thing (``def rowsum(y, x, axis=-1)``)."""
+        return Path(self.source_file).parent == RULES_DIR
+
+    @property
     def text(self) -> str:
         """The template's body as source, for hovers ("d[x] = d[y] * (1 - y * y)")."""
         import ast
@@ -168,6 +175,7 @@ def _problem(template: Template, adjoint: bool) -> DiffError | None:
     inputs = set(template.params) | ({template.vararg} if template.vararg else set())
     writable, readable = (inputs, {template.result}) if adjoint else ({template.result}, inputs)
     kind = "an adjoint" if adjoint else "a tangent"
+    writes = False
     for stmt in template.node.body:
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
             continue  # a docstring
@@ -180,15 +188,25 @@ def _problem(template: Template, adjoint: bool) -> DiffError | None:
         if written and not (len(stmt.targets) == 1 and _is_d(stmt.targets[0])):
             return _rule_error(template, stmt, "d[...] written as part of a larger target",
                                "write each derivative by a statement of its own: d[a] = ...")
+        writes = writes or bool(written)
         for node in written:
             if not (isinstance(node.slice, gast.Name) and node.slice.id in writable):
-                return _rule_error(template, node, f"{kind} rule writes d[x] of " + (
-                    "its parameters" if adjoint else "its result"), "")
+                what = gast.unparse(node.slice).strip()
+                return _rule_error(
+                    template, node, f"{kind} rule writes d[{what}], which is not " + (
+                        "one of its parameters" if adjoint else "its result"),
+                    "write d[p] for parameters p of the rule" if adjoint else
+                    f"write d[{template.result}], the rule's first parameter")
         reads = [n for n in gast.walk(stmt.value) if _is_d(n)]
         for node in reads:
             if not (isinstance(node.slice, gast.Name) and node.slice.id in readable):
                 return _rule_error(template, node, f"{kind} rule reads d[x] of " + (
                     "its result" if adjoint else "its parameters"), "")
+    if not writes:  # every derivative would be zero, silently
+        return _rule_error(
+            template, template.node, f"{kind} rule that writes no d[...]",
+            "write each derivative as d[x] = ..., with d imported by that name "
+            "(from tangent_lsp.rules.notation import d)")
     return None
 
 
@@ -341,11 +359,13 @@ class _Instance:
     closure that calls itself is a reference cycle, which would keep every node the
     mapping holds alive until the cycle collector runs."""
 
-    __slots__ = ("template", "mapping", "derivative_of", "numpy_alias", "helpers_used")
+    __slots__ = ("template", "mapping", "derivative_of", "numpy_alias", "helpers_used",
+                 "built_in")
 
     def __init__(self, template, mapping, derivative_of, numpy_alias, helpers_used):
         self.template, self.mapping, self.derivative_of = template, mapping, derivative_of
         self.numpy_alias, self.helpers_used = numpy_alias, helpers_used
+        self.built_in = template.built_in
 
     def copy(self, node):
         cls = node.__class__
@@ -378,6 +398,7 @@ class _Instance:
                 if not (
                     isinstance(k.value, gast.Name) and k.value.id == k.arg
                     and getattr(mapping.get(k.arg), "is_default", False)
+                    and self.built_in
                 )
             ]
             args = []

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import tangent_lsp
-from tangent_lsp import adjoint, insert_grad_of, stop_gradient
+from tangent_lsp import adjoint, insert_grad_of, stop_gradient, tangent_
 from tangent_lsp.rules.notation import d
 from tests.oracle import assert_gradients_match, assert_jvp_matches, finite_differences
 
@@ -88,7 +88,10 @@ _BROKEN_RULES = {
     "in_a_loop": ("    for _ in range(1):\n        d[x] = d[y] * k\n", "not For", 1),
     "two_at_once": ("    d[x], d[k] = d[y] * k, d[y] * x\n", "larger target", 1),
     "added_to": ("    d[x] = d[y] * k\n    d[x] += 0.0\n", "not AugAssign", 2),
-    "writes_its_result": ("    d[y] = d[x]\n", "writes d[x] of its parameters", 1),
+    "writes_its_result": ("    d[y] = d[x]\n", "writes d[y], which is not one of its parameters", 1),
+    # no d[...] written at all: every derivative was zero, silently (hunt 35)
+    "d_by_another_name": ("    D = d\n    D[x] = D[y] * k\n", "writes no d[...]", 0),
+    "only_a_local": ("    dx = d[y] * k\n", "writes no d[...]", 0),
 }
 
 
@@ -252,3 +255,29 @@ def test_insert_grad_of_written_another_way_says_how_to_write_it(written, hint):
         tangent_lsp.derive(source, "f")
     assert "used only as `with insert_grad_of(x) as dx:`" in str(error.value)
     assert hint in str(error.value) and error.value.line == 7
+
+
+# --- a user's rule with a default of its own (hunt 35): `axis=axis` left out by the call was
+# dropped as if it repeated np.sum's default (None), not the rule's (-1)
+def row_sums(x, axis=-1):
+    return np.sum(x, axis=axis)
+
+
+@adjoint(row_sums)
+def row_sums_adjoint(y, x, axis=-1):
+    d[x] = np.expand_dims(d[y], axis) * np.ones_like(x)
+
+
+@tangent_(row_sums)
+def row_sums_tangent(y, x, axis=-1):
+    d[y] = np.sum(d[x], axis=axis)
+
+
+def squared_row_sums(Z):
+    return np.sum(row_sums(Z) ** 2) + np.sum(row_sums(Z, 0) * 0.5)
+
+
+def test_a_user_rule_s_default_is_written_out():
+    Z = np.arange(6.0).reshape(2, 3) * 0.3
+    assert_gradients_match(squared_row_sums, (Z,), autograd=False)
+    assert_jvp_matches(squared_row_sums, (Z,), autograd=False)
