@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 from .api import INPUT_DERIVATIVE, autodiff, compile_derivative, grad, inputs_last
-from .engine import Derivative
+from .engine import Derivative, DiffError
 
 
 def hvp(func: Callable, wrt: int | str = 0, optimized: bool = True, verbose: int = 0) -> Callable:
@@ -65,7 +65,7 @@ def jacobian(func: Callable, wrt: int | str = 0, optimized: bool = True,
 
     def jac(*args, **keywords):
         nonlocal forward, reverse
-        x = np.asarray(_value_of(func, name, args, keywords), dtype=float)
+        x = _array_argument(func, name, args, keywords, "jacobian")
         value = func(*args, **keywords)
         structured = isinstance(value, (tuple, list, dict))
         out = None if structured else np.asarray(value, dtype=float)
@@ -118,7 +118,7 @@ def hessian(func: Callable, wrt: int | str = 0, optimized: bool = True,
     product = hvp(func, wrt=wrt, optimized=optimized, verbose=verbose)
 
     def hess(*args, **keywords):
-        x = np.asarray(_value_of(func, name, args, keywords), dtype=float)
+        x = _array_argument(func, name, args, keywords, "hessian")
         rows = []
         for k in range(x.size):
             seed = np.zeros(x.size)
@@ -142,6 +142,23 @@ def _one_argument(func: Callable, wrt: object) -> tuple[int, str]:
         f"wrt={wrt!r}: one argument of {getattr(func, '__name__', 'the function')}, by position "
         f"(0 to {len(params) - 1}) or by name ({', '.join(params)})"
     )
+
+
+def _array_argument(func: Callable, name: str, args: tuple, keywords: dict,
+                    what: str) -> np.ndarray:
+    """The argument ``name`` as one float array: a Jacobian or Hessian has an axis per
+    element of it, which a dict or a list of arrays does not give."""
+    value = _value_of(func, name, args, keywords)
+    values = value.values() if isinstance(value, dict) else (
+        value if isinstance(value, (list, tuple)) else ())
+    if isinstance(value, dict) or any(np.ndim(v) > 0 for v in values):
+        raise DiffError(
+            what, f"{what} of '{getattr(func, '__name__', 'f')}' with respect to '{name}', "
+            f"a {type(value).__name__} of arrays: it needs one array",
+            hint=f"use hvp or vjp, which take {name} as it is, or pass one array "
+            "(np.concatenate of the raveled entries) and split it in the function",
+        )
+    return np.asarray(value, dtype=float)
 
 
 def _value_of(func: Callable, name: str, args: tuple, keywords: dict) -> object:

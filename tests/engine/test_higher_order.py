@@ -579,3 +579,26 @@ def test_hessian_and_jacobian_take_an_argument_by_name_or_left_to_its_default():
     for wrt in ((0, 1), "z", 2, 1.0):
         with pytest.raises(TypeError, match="one argument of _weighted"):
             tangent_lsp.jacobian(_weighted, wrt=wrt)
+
+
+def _dict_loss(params, x):
+    return np.sum(np.tanh(params["w"] * x) * params["s"])
+
+
+def test_hessian_and_jacobian_of_a_dict_argument_say_to_use_hvp():
+    """They raised a TypeError from float() (a dict) or NumPy's inhomogeneous-shape
+    ValueError (a tuple of arrays); hvp takes the dict as it is (hunt 35)."""
+    from tangent_lsp.higher import hessian, hvp, jacobian
+
+    params, x = {"w": np.array([0.3, -0.2, 0.5]), "s": 1.5}, np.array([1.0, 2.0, -1.0])
+    for transform in (hessian, jacobian):
+        with pytest.raises(tangent_lsp.DiffError, match="a dict of arrays: it needs one array"):
+            transform(_dict_loss)(params, x)
+    v = {"w": np.array([1.0, 0.0, -1.0]), "s": 0.5}
+    step = 1e-6
+    moved = [{k: params[k] + sign * step * v[k] for k in params} for sign in (1, -1)]
+    g_plus, g_minus = (tangent_lsp.grad(_dict_loss)(p, x) for p in moved)
+    product = hvp(_dict_loss)(params, x, v)
+    for key in params:
+        np.testing.assert_allclose(product[key], (g_plus[key] - g_minus[key]) / (2 * step),
+                                   rtol=1e-5, atol=1e-8)
