@@ -43,6 +43,26 @@ _DICTS = frozenset(("builtins.dict", f"{RUNTIME_MODULE}.dict_of_tangents"))
 _KIND_OF_SECOND = frozenset((f"{RUNTIME_MODULE}.undict",))
 
 
+def _rule_indexes_its_result(op) -> bool:
+    """A user's rule that reads ``y[0]`` or ``d[y][1]`` of its result ``y``: the function
+    returns a tuple (``r = normalize(x); r[0]``), whose adjoint is one too."""
+    for template in (getattr(op, "template", None), getattr(op, "forward_template", None)):
+        if template is None or template.built_in:
+            continue
+        for node in gast.walk(template.node):
+            if not (isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Constant)
+                    and type(node.slice.value) is int):
+                continue
+            inner = node.value
+            if isinstance(inner, gast.Subscript) and isinstance(inner.value, gast.Name) and (
+                inner.value.id == "d"
+            ):
+                inner = inner.slice  # d[y][1]
+            if isinstance(inner, gast.Name) and inner.id == template.result:
+                return True
+    return False
+
+
 def _singular_values_only(op) -> bool:
     """``np.linalg.svd(a, compute_uv=False)``: one array, where svd returns three."""
     if op.key != "numpy.linalg.svd":
@@ -100,6 +120,7 @@ def container_kinds(
             or (op.target in indexed and (
                 op.key in _TUPLES
                 or (op.key in _LIST_OF_SEVERAL and len(op.args) > 1)
+                or _rule_indexes_its_result(op)
             ))
         )
     }

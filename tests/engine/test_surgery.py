@@ -281,3 +281,40 @@ def test_a_user_rule_s_default_is_written_out():
     Z = np.arange(6.0).reshape(2, 3) * 0.3
     assert_gradients_match(squared_row_sums, (Z,), autograd=False)
     assert_jvp_matches(squared_row_sums, (Z,), autograd=False)
+
+
+# --- a user's rule for a function that returns a tuple, its result indexed (hunt 35): the
+# adjoint of `r` was zeros shaped like the tuple (NumPy's inhomogeneous-shape ValueError)
+def unit_and_norm(x):
+    n = np.sqrt(np.sum(x * x))
+    return x / n, n
+
+
+@adjoint(unit_and_norm)
+def unit_and_norm_adjoint(y, x):
+    d[x] = (d[y][0] - y[0] * np.sum(d[y][0] * y[0])) / y[1] + d[y][1] * y[0]
+
+
+@tangent_(unit_and_norm)  # (hvp runs the gradient's forward part in forward mode)
+def unit_and_norm_tangent(y, x):
+    d[y] = ((d[x] - y[0] * np.sum(d[x] * y[0])) / y[1], np.sum(d[x] * y[0]))
+
+
+def cubed_direction(x):
+    r = unit_and_norm(x)
+    return np.sum(r[0] ** 3) + r[1] * 0.5
+
+
+@pytest.mark.parametrize("motion", ["joint", "split"])
+def test_a_user_rule_s_tuple_result_read_by_index(motion):
+    x = np.array([1.0, 2.0, -3.0])
+    assert_gradients_match(cubed_direction, (x,), autograd=False, motion=motion)
+
+
+def test_a_user_rule_s_tuple_result_read_by_index_twice():
+    from tangent_lsp.higher import hvp
+
+    x, v = np.array([1.0, 2.0, -3.0]), np.array([0.5, -1.0, 0.25])
+    gradient, step = tangent_lsp.grad(cubed_direction), 1e-6
+    expected = (gradient(x + step * v) - gradient(x - step * v)) / (2 * step)
+    np.testing.assert_allclose(hvp(cubed_direction)(x, v), expected, rtol=1e-5, atol=1e-8)
