@@ -19,6 +19,18 @@ from .templates import RUNTIME_MODULE, RuleLibrary, bind
 from .views import views_of
 
 
+def _check_rule_names(rule, op, resolver) -> None:
+    """A user's rule reads its other names in the module that calls its function: one
+    that module does not bind would be a NameError when the derivative runs."""
+    missing = sorted(n for n in rule.free_names() if not resolver.is_global(n))
+    if missing:
+        raise DiffError(
+            "rule", f"rule {rule.node.name} reads '{missing[0]}', which this module does "
+            "not define (a rule's other names are read where its function is called)",
+            hint=f"import or define '{missing[0]}' here, or write its value into the rule",
+        ).at(op.node)
+
+
 def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
     """Attach each rule operation's template and bound arguments (or the reason it has
     none); calls of the user's own functions without a rule become ``call`` operations."""
@@ -51,6 +63,8 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
         for rule in (template, tangent):  # a rule whose body is not one the engine expands
             if rule is not None and rule.problem is not None:  # (its `d[x]` inside an `if`
                 raise rule.problem  # was read as no derivative: zero)
+            if rule is not None and resolver is not None and not rule.built_in:
+                _check_rule_names(rule, op, resolver)
         try:
             if template is not None:
                 op.template = template

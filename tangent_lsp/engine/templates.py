@@ -54,6 +54,19 @@ class Template:
         user's rule promises no such thing (``def rowsum(y, x, axis=-1)``)."""
         return Path(self.source_file).parent == RULES_DIR
 
+    def free_names(self) -> set[str]:
+        """The names the body reads that it does not bind: generated code reads them in
+        the module that calls the rule's function."""
+        bound = {self.result, *self.params, "d", *self.numpy_names, *self.helpers}
+        if self.vararg:
+            bound.add(self.vararg)
+        read: set[str] = set()
+        for stmt in self.node.body:
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.Name):
+                    (read if isinstance(node.ctx, gast.Load) else bound).add(node.id)
+        return read - bound
+
     @property
     def text(self) -> str:
         """The template's body as source, for hovers ("d[x] = d[y] * (1 - y * y)")."""

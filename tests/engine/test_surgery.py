@@ -318,3 +318,25 @@ def test_a_user_rule_s_tuple_result_read_by_index_twice():
     gradient, step = tangent_lsp.grad(cubed_direction), 1e-6
     expected = (gradient(x + step * v) - gradient(x - step * v)) / (2 * step)
     np.testing.assert_allclose(hvp(cubed_direction)(x, v), expected, rtol=1e-5, atol=1e-8)
+
+
+def test_a_rule_reading_a_name_the_calling_module_lacks_is_reported_at_the_call():
+    """`kk` (a typo) or a name imported only in the rule's own file is read by the
+    generated code in the caller's module: a NameError when the derivative ran (hunt 35)."""
+    source = (
+        "import numpy as np\nfrom tangent_lsp import adjoint\nfrom tangent_lsp.rules.notation "
+        "import d\n\nSCALE = 2.0\n\n\ndef g(x):\n    return x * SCALE\n\n\n@adjoint(g)\n"
+        "def g_adjoint(y, x):\n    d[x] = d[y] * {factor}\n\n\ndef f(x):\n"
+        "    return np.sum(g(x))\n"
+    )
+    with pytest.raises(tangent_lsp.DiffError) as error:
+        tangent_lsp.derive(source.format(factor="kk"), "f", path="rules_file.py")
+    assert "rule g_adjoint reads 'kk', which this module does not define" in str(error.value)
+    assert (error.value.path, error.value.line) == ("rules_file.py", 18)
+    namespace: dict = {}
+    derivative = tangent_lsp.derive(source.format(factor="SCALE"), "f")  # a global: fine
+    exec(source.format(factor="SCALE") + "\n" + "\n".join(derivative.imports) + "\n"
+         + derivative.code, namespace)
+    x = np.array([0.5, -1.0])
+    np.testing.assert_allclose(namespace[derivative.name](x),
+                               finite_differences(namespace["f"], (x,))[0], rtol=1e-6)
