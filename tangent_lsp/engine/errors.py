@@ -134,5 +134,8 @@ def no_rule_error(rule: str, key: str, shown: str, hint: str) -> DiffError:
                 hint=f"pass the values in a dict (p['{attr}']) or a tuple (unpack it: "
                 "W, b = p; a namedtuple is one)",
             )
-    return DiffError("call", f"no {rule} rule for {shown} ({key})", hint=no_rule_hint(key, hint))
+    # the qualified name says where a name comes from; a script's own (`__main__.g`) or
+    # source text's (`__module__.g`) says nothing the shown name does not
+    where = "" if key.startswith(("__main__.", "__module__.")) else f" ({key})"
+    return DiffError("call", f"no {rule} rule for {shown}{where}", hint=no_rule_hint(key, hint))
 

@@ -340,3 +340,16 @@ def test_a_rule_reading_a_name_the_calling_module_lacks_is_reported_at_the_call(
     x = np.array([0.5, -1.0])
     np.testing.assert_allclose(namespace[derivative.name](x),
                                finite_differences(namespace["f"], (x,))[0], rtol=1e-6)
+
+
+def test_a_missing_rule_of_the_module_s_own_function_is_named_as_written():
+    """`(__module__.g)` after the name told nothing (source text has no module name; a
+    script's is `__main__`) (hunt 35)."""
+    source = (
+        "import numpy as np\nfrom tangent_lsp import adjoint\nfrom tangent_lsp.rules.notation "
+        "import d\n\n\ndef g(x):\n    return x * 2.0\n\n\n@adjoint(g)\ndef g_adjoint(y, x):\n"
+        "    d[x] = d[y] * 2.0\n\n\ndef f(x):\n    return np.sum(g(x))\n"
+    )
+    with pytest.raises(tangent_lsp.DiffError) as error:
+        tangent_lsp.derive(source, "f", mode="forward")
+    assert error.value.message == "no forward-mode rule for 'g'"
