@@ -46,21 +46,10 @@ _KIND_OF_SECOND = frozenset((f"{RUNTIME_MODULE}.undict",))
 def _rule_indexes_its_result(op) -> bool:
     """A user's rule that reads ``y[0]`` or ``d[y][1]`` of its result ``y``: the function
     returns a tuple (``r = normalize(x); r[0]``), whose adjoint is one too."""
-    for template in (getattr(op, "template", None), getattr(op, "forward_template", None)):
-        if template is None or template.built_in:
-            continue
-        for node in gast.walk(template.node):
-            if not (isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Constant)
-                    and type(node.slice.value) is int):
-                continue
-            inner = node.value
-            if isinstance(inner, gast.Subscript) and isinstance(inner.value, gast.Name) and (
-                inner.value.id == "d"
-            ):
-                inner = inner.slice  # d[y][1]
-            if isinstance(inner, gast.Name) and inner.id == template.result:
-                return True
-    return False
+    return any(
+        template is not None and not template.built_in and template.indexes_result()
+        for template in (getattr(op, "template", None), getattr(op, "forward_template", None))
+    )
 
 
 def _singular_values_only(op) -> bool:

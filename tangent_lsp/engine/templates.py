@@ -54,6 +54,18 @@ class Template:
         user's rule promises no such thing (``def rowsum(y, x, axis=-1)``)."""
         return Path(self.source_file).parent == RULES_DIR
 
+    def indexes_result(self) -> bool:
+        """Whether the body reads ``y[0]`` or ``d[y][1]`` of the result ``y``: a rule for a
+        function that returns a tuple."""
+        for node in gast.walk(self.node):
+            if isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Constant) and (
+                type(node.slice.value) is int
+            ):
+                inner = node.value.slice if _is_d(node.value) else node.value
+                if isinstance(inner, gast.Name) and inner.id == self.result:
+                    return True
+        return False
+
     def free_names(self) -> set[str]:
         """The names the body reads that it does not bind: generated code reads them in
         the module that calls the rule's function."""
