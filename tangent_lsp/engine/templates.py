@@ -12,7 +12,7 @@ import os
 import threading
 import tokenize
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import gast
@@ -47,7 +47,7 @@ class Template:
     # a rule being typed; the functions that do not call it are derived as usual)
     problem: DiffError | None = None
 
-    @property
+    @cached_property  # asked at every call the rule differentiates
     def built_in(self) -> bool:
         """One of the library's rules: written so that an ``axis=axis`` the call leaves
         out repeats the default of the function the body calls (``np.sum(dh)``). A
