@@ -11,8 +11,8 @@ kind, the latency seen by the client:
 * **warm**: the same request again (served from the cache).
 
 A derivative is cached by the parts of the text it reads, so it survives typing in
-another function: the last row hovers each function right after an edit in the first
-one (a new document version every time).
+another function: two rows hover each function right after an edit in the first one,
+or after a line added at the top of the file (a new document version every time).
 
 The very first request after start-up also loads the rule library; it is
 reported on its own line. Prints a Markdown table of p50/p95 in milliseconds.
@@ -192,6 +192,18 @@ async def run(functions: int, lines: int, long: int = 0) -> dict[str, dict[str, 
             content_changes=[types.TextDocumentContentChangeWholeDocument(text=edited)]))
         ms, _ = await timed(hover(name, "name"))
         record("hover: function name, after typing in another function", "cold", ms)
+    # Enter at the top of the file between hovers: every line moves, nothing else changes
+    # (the derivatives are moved, not derived again)
+    moved = edited if len(names) > 1 else commented
+    for name in names[1:]:
+        version += 1
+        moved = "\n" + moved
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=moved)]))
+        ms, _ = await timed(client.text_document_hover_async(types.HoverParams(
+            text_document=document, position=position_of(moved, f"def {name}(", 4))))
+        record("hover: function name, after a line added at the top", "cold", ms)
     if long:
         kind = f"hover: a {long}-statement function, after typing in another function"
         for count in range(len(names)):

@@ -32,6 +32,7 @@ from . import edits as edits_mod
 from . import dependencies, locate, settings as settings_mod, stale as stale_mod
 from .cache import DerivationCache, Overrun
 from .documents import LspLinesWorkspace
+from .placement import Placed
 from .positions import byte_to_cp
 from .snapshot import Request, Snapshot, elsewhere, where
 from .uris import SCHEME, GradientTarget, document_key, gradient_uri, same_file_key, to_path
@@ -98,12 +99,17 @@ class TangentProtocol(LanguageServerProtocol):
         return result
 
 
-def _derive(parsed: locate.Parsed | None, text: str, req: Request, path: str | None) -> Derivative:
-    """Runs in a worker thread: the engine on the text, earlier derivatives blanked out."""
+def _derive(parsed: locate.Parsed | None, text: str, req: Request, path: str | None,
+            spans: dependencies.Spans) -> Placed:
+    """Runs in a worker thread: the engine on the text, earlier derivatives blanked out.
+    Its DiffError is a result like a derivative (both are kept where they were derived)."""
     source = (edits_mod.derivation_source(parsed, req.function, req.wrt, req.mode)
               if parsed is not None else text)
-    return derive(source, req.function, path=path, mode=req.mode, wrt=req.wrt or None,
-                  optimized=req.optimized)
+    try:
+        return Placed(spans, derive(source, req.function, path=path, mode=req.mode,
+                                    wrt=req.wrt or None, optimized=req.optimized))
+    except DiffError as error:
+        return Placed(spans, error)
 
 
 def _changed_on_disk(result: object) -> bool:
@@ -119,17 +125,19 @@ def _changed_on_disk(result: object) -> bool:
     return False
 
 
-def derivation_key(snap: Snapshot, req: Request) -> tuple:
+def derivation_reads(snap: Snapshot, req: Request) -> tuple[tuple, dependencies.Spans]:
     """What a derivative is cached by: the parts of the text it reads (typing in another
-    function keeps it), or the whole text when that does not parse."""
+    function keeps it), or the whole text when that does not parse; and where those parts
+    are (a line typed above them moves the cached derivative, see ``placement.py``)."""
     parsed = snap.parsed
     if parsed is None:
-        return (snap.uri, snap.key, req)
+        return (snap.uri, snap.key, req), ()
     memo = ("fingerprint", req.function, req.wrt, req.mode)
     if memo not in parsed.memo:
         blanked = edits_mod.blanked_lines(parsed, req.function, req.wrt, req.mode)
         parsed.memo[memo] = dependencies.fingerprint(parsed, req.function, blanked)
-    return (snap.uri, parsed.memo[memo], req)
+    reads = parsed.memo[memo]
+    return (snap.uri, reads.key, req), reads.spans
 
 
 class TangentServer(LanguageServer):
@@ -280,28 +288,29 @@ class TangentServer(LanguageServer):
 
         Raises DiffError (cannot differentiate) or Overrun (took too long).
         """
-        compute = partial(_derive, snap.parsed, snap.text, req, snap.path)
-        key = derivation_key(snap, req)
-        try:
-            result = await self.cache.get(key, compute, budget or self.settings.time_budget)
-        except DiffError as error:
-            result = error
-        if _changed_on_disk(result):  # a file it read changed since: derived again
+        key, spans = derivation_reads(snap, req)
+        compute = partial(_derive, snap.parsed, snap.text, req, snap.path, spans)
+        placed = await self.cache.get(key, compute, budget or self.settings.time_budget)
+        result = placed.at(spans)
+        if result is None or _changed_on_disk(result):
+            # an error derived at other lines, or a file it read changed since: derived again
             self.cache.forget(lambda k: k == key)
-            result = await self.cache.get(key, compute, budget or self.settings.time_budget)
+            placed = await self.cache.get(key, compute, budget or self.settings.time_budget)
+            result = placed.at(spans)
         if isinstance(result, DiffError):
             raise result
         return result
 
     def cached_derivation(self, snap: Snapshot, req: Request) -> Derivative | Exception | None:
         """The derivative (or its error) if already computed; None if not (nothing starts)."""
+        key, spans = derivation_reads(snap, req)
         try:
-            result = self.cache.peek(derivation_key(snap, req))
+            result = self.cache.peek(key).at(spans)
         except KeyError:
             return None
         except Exception as error:
             result = error
-        return None if _changed_on_disk(result) else result
+        return None if result is None or _changed_on_disk(result) else result
 
     def ask(self, uri: str, req: Request) -> bool:
         """Someone asked for this derivative: its errors become diagnostics from now on.

@@ -7,13 +7,16 @@ earlier derivatives blanked out): the function, every function it refers to by n
 (transitively), every top-level statement that is not a plain ``def`` (imports,
 constants, classes, decorated rules: each can change how a name resolves), the names the
 top-level ``def`` statements bind (the derivative's own names avoid them), and the line
-numbers of all of those (errors and the source map carry them). The key is exactly that;
-an undecorated function nothing refers to is left out, text and lines both.
+numbers of all of those (errors and the source map carry them). The key is the texts in
+their order; an undecorated function nothing refers to is left out. The lines are kept
+beside the key, not in it: a line typed above a function moves every derivation below
+it, and a cached derivative is moved with it (``placement.py``), not derived again.
 """
 
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from typing import Hashable
 
 from .locate import Parsed
@@ -21,8 +24,17 @@ from .locate import Parsed
 _DEF = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def fingerprint(parsed: Parsed, function: str, blanked: frozenset[int]) -> Hashable:
-    """The parts of ``parsed`` a derivation of ``function`` reads, with their line numbers;
+Spans = tuple[tuple[int, int], ...]  # (first line, last line) of each statement read
+
+
+@dataclass(frozen=True)
+class Reads:
+    key: Hashable  # the texts read, in order, without their lines
+    spans: Spans  # where each of those is
+
+
+def fingerprint(parsed: Parsed, function: str, blanked: frozenset[int]) -> Reads:
+    """The parts of ``parsed`` a derivation of ``function`` reads, and their lines;
     ``blanked``: the lines the engine sees empty."""
     statements = [s for s in parsed.tree.body if _first_line(s) not in blanked]
     plain = [s for s in statements if isinstance(s, _DEF) and not s.decorator_list]
@@ -37,10 +49,10 @@ def fingerprint(parsed: Parsed, function: str, blanked: frozenset[int]) -> Hasha
             if id(func) not in kept:
                 kept.add(id(func))
                 pending.extend(_names(func))
-    texts = tuple(
-        (_first_line(s), _text(parsed, s)) for s in statements if id(s) in kept
-    )
-    return tuple(sorted(by_name)), texts
+    read_now = [s for s in statements if id(s) in kept]
+    texts = tuple(_text(parsed, s) for s in read_now)
+    spans = tuple((_first_line(s), getattr(s, "end_lineno", None) or s.lineno) for s in read_now)
+    return Reads((tuple(sorted(by_name)), texts), spans)
 
 
 def _first_line(stmt: ast.stmt) -> int:

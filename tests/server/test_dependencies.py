@@ -32,9 +32,13 @@ def alias_user(x):
 '''
 
 
-def key(text: str, function: str = "f"):
+def reads(text: str, function: str = "f"):
     parsed = locate.parse(text)
     return fingerprint(parsed, function, blanked_lines(parsed, function, ("x",), "reverse"))
+
+
+def key(text: str, function: str = "f"):
+    return reads(text, function).key
 
 
 @pytest.mark.parametrize("before, after", [
@@ -53,7 +57,6 @@ def test_edits_in_functions_f_does_not_reach_keep_its_key(before, after):
     ("g = lambda v: v * v", "g = lambda v: v"),          # any module-level statement
     ("import numpy as np", "import numpy as np\nimport math"),  # imports
     ("def other(x):", "def t(x):"),                      # the names its temporaries avoid
-    ("\ndef square", "\n\ndef square"),                  # f moved a line down
 ])
 def test_edits_f_can_see_change_its_key(before, after):
     assert before in TEXT
@@ -86,3 +89,17 @@ def test_a_def_moved_across_an_import_of_its_name_changes_the_key():
     below = ("# (moved)\n#\nimport numpy as np\nfrom numpy import sin\ndef np(v):\n"
              "    return v\ndef f(x):\n    return sin(x)\n")
     assert key(above) != key(below)  # (f does not name np: the derivative's imports do)
+
+
+def test_lines_added_above_move_the_spans_and_keep_the_key():
+    """The derivative is moved, not derived again (``placement.py``)."""
+    moved = TEXT.replace("\ndef square", "\n\n\ndef square")
+    before, after = reads(TEXT), reads(moved)
+    assert before.key == after.key
+    # import, SCALE, g stay; square and f move two lines down
+    assert before.spans == ((1, 1), (3, 3), (4, 4), (7, 8), (11, 12))
+    assert after.spans == ((1, 1), (3, 3), (4, 4), (9, 10), (13, 14))
+
+
+def test_a_line_added_inside_a_function_read_changes_the_key():
+    assert key(TEXT) != key(TEXT.replace("    return v * v", "\n    return v * v"))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from lsprotocol import types
 
+from tangent_lsp.engine import derive
+
 from .helpers import Client, client_fixture, position_of
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -27,6 +29,10 @@ def f(x):
 def other(x):
     return np.sum(np.tanh(x))
 '''
+
+
+def source_map(derivative) -> dict[str, list[int]]:
+    return {str(k): list(v) for k, v in derivative.source_map.items()}
 
 
 async def hover(client: Client, uri: str, needle: str, occurrence: int = 0) -> str:
@@ -67,4 +73,20 @@ async def test_lines_inserted_above_move_the_statement_hovers(client: Client):
     assert (await hover(client, uri, "s = np.sin")).startswith("Adjoint of line 9:")
     client.change(uri, client.texts[uri].replace("    return v * v\n", "    w = v\n    return w * v\n"))
     assert (await hover(client, uri, "s = np.sin")).startswith("Adjoint of line 10:")
+    client.close(uri)
+
+
+async def test_a_line_added_at_the_top_moves_the_kept_derivative(client: Client):
+    """Enter at the top of the file moves every statement: the derivative is kept (not
+    derived again, see benchmarks/lsp_latency.py) and its source map moves with it."""
+    uri = client.open(TEXT)
+    params = {"textDocument": {"uri": uri}, "function": "f"}
+    before = await client.raw_request("tangent/gradient", params)
+    assert before["sourceMap"] == source_map(derive(TEXT, "f"))
+    moved = "\n# notes\n" + TEXT
+    client.change(uri, moved)
+    after = await client.raw_request("tangent/gradient", params)
+    assert after["sourceMap"] == source_map(derive(moved, "f")) != before["sourceMap"]
+    assert after["code"] == before["code"]
+    assert (await hover(client, uri, "s = np.sin")).startswith("Adjoint of line 11:")
     client.close(uri)
