@@ -34,6 +34,7 @@ from tangent_lsp.runtime import (
     matmul_adjoint_b,
     prod_others,
     reduced_count,
+    sinc_slope,
     tensordot_adjoint_a,
     tensordot_adjoint_b,
     unbroadcast,
@@ -187,8 +188,8 @@ def rad2deg(y, x):
 
 
 @adjoint(numpy.sinc)
-def sinc(y, x):  # undefined (nan) at x == 0, where the true derivative is 0
-    d[x] = d[y] * (numpy.cos(numpy.pi * x) - y) / x
+def sinc(y, x):  # (cos(pi x) - y) / x, and 0 at x == 0
+    d[x] = d[y] * sinc_slope(x)
 
 
 # --- elementwise, two arguments (broadcasting) -----------------------------------------

@@ -36,8 +36,7 @@ Conventions at non-smooth points are those of the reverse rules (their adjoints
 are the transposes of these): ties in ``maximum``/``minimum``/``fmax``/``fmin``
 go to ``x1``; tied extremes of ``max``/``min`` reductions share; a value of
 ``clip`` exactly on a bound follows ``a``; ``sign(0) == 0`` in ``abs``; the
-2-norm at 0 has tangent 0; ``cumprod`` divides by its input and ``sinc``'s rule
-is undefined at 0; ``power``'s exponent term uses ``log|x1|`` with 0 where
+2-norm at 0 has tangent 0; ``cumprod`` divides by its input; ``power``'s exponent term uses ``log|x1|`` with 0 where
 ``x1 == 0``; ``sort`` breaks ties stably.
 """
 
@@ -52,6 +51,7 @@ from tangent_lsp.runtime import (
     at_samples,
     prod_others,
     reduced_count,
+    sinc_slope,
 )
 
 # --- elementwise, one argument --------------------------------------------------------
@@ -198,8 +198,8 @@ def rad2deg(y, x):
 
 
 @tangent_(numpy.sinc)
-def sinc(y, x):  # undefined (nan) at x == 0, where the true derivative is 0
-    d[y] = d[x] * (numpy.cos(numpy.pi * x) - y) / x
+def sinc(y, x):  # (cos(pi x) - y) / x, and 0 at x == 0
+    d[y] = d[x] * sinc_slope(x)
 
 
 # --- elementwise, two arguments (broadcasting) -----------------------------------------

@@ -21,6 +21,8 @@ from tangent_lsp.runtime import (
     gram_adjoint,
     pad_values,
     polygamma,
+    sinc_curvature,
+    sinc_slope,
     gram_adjoint_vjp,
     join_like,
     matmul_adjoint_a,
@@ -261,6 +263,11 @@ def a_digamma(y, x):
 @adjoint(polygamma)
 def a_polygamma(y, n, x):
     d[x] = d[y] * polygamma(n + 1, x)
+
+
+@adjoint(sinc_slope)  # sinc's derivative, differentiated again
+def a_sinc_slope(y, x):
+    d[x] = d[y] * sinc_curvature(x)
 
 
 @adjoint(pad_values)

@@ -34,6 +34,8 @@ from tangent_lsp.runtime import (
     pad_values,
     pick_adjoint,
     polygamma,
+    sinc_curvature,
+    sinc_slope,
     pick_tangent,
     prod_others,
     prod_others_tangent,
@@ -168,6 +170,11 @@ def t_digamma(y, x):
 @tangent_(polygamma)
 def t_polygamma(y, n, x):
     d[y] = d[x] * polygamma(n + 1, x)
+
+
+@tangent_(sinc_slope)
+def t_sinc_slope(y, x):
+    d[y] = d[x] * sinc_curvature(x)
 
 
 @tangent_(pad_values)

@@ -22,3 +22,5 @@ S233 = rng.standard_normal((2, 3, 3)) + 4.0 * np.eye(3)
 INT34 = np.arange(12).reshape(3, 4) - 5
 IDX = np.array([0, 2, 2, 1])
 EDGES = np.array([-1.0, 0.0, 1.0])
+# at and near 0, where sinc's textbook derivative divides by zero, and around it
+NEAR0 = np.array([[0.0, 1e-9, -1e-6, 5e-4], [-2e-3, 0.3, -1.0, 2.5], [0.0, -0.7, 1.5, 1e-2]])

@@ -25,7 +25,7 @@ from tangent_lsp.engine.templates import library
 from tests.oracle import assert_jvp_matches, random_tangents
 
 from tests.engine.arrays import (  # noqa: F401  (shared inputs)
-    A34, B34, C31, V4, V3, X234, Y245, M45, P34, Q34, U34, G34, S33, S233, INT34, IDX,
+    A34, B34, C31, V4, V3, X234, Y245, M45, P34, Q34, U34, G34, S33, S233, INT34, IDX, NEAR0,
 )
 from tests.engine import odd_shapes
 rng = np.random.default_rng(1)  # this module's own draws (weights below)
@@ -174,7 +174,7 @@ UNARY = [
     case(u_tan, U34), case(u_arcsin, U34), case(u_arccos, U34), case(u_arctan, A34),
     case(u_sinh, A34), case(u_cosh, A34), case(u_tanh, A34), case(u_arcsinh, A34),
     case(u_arccosh, G34), case(u_arctanh, U34), case(u_deg2rad, A34), case(u_rad2deg, A34),
-    case(u_sinc, A34), case(u_unary_operators, A34, autograd=False), case(u_chain, A34),
+    case(u_sinc, A34), case(u_sinc, NEAR0, autograd=False, name='_near_zero'), case(u_unary_operators, A34, autograd=False), case(u_chain, A34),
     case(u_tanh, 0.3, name="-float"), case(u_exp, np.float64(0.3), name="-np.float64"),
 ]
 
