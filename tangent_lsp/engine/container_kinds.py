@@ -14,6 +14,7 @@ from . import syntax as S
 from .analysis import walk_ops
 from .control import DICT_KEYS
 from .ir import Function, If, Loop, Return, Statement
+from .shapes import ELEMENTWISE_BINARY, ELEMENTWISE_UNARY
 from .templates import RUNTIME_MODULE
 from ..runtime import TUPLE_RESULTS
 
@@ -41,6 +42,21 @@ _DICTS = frozenset(("builtins.dict", f"{RUNTIME_MODULE}.dict_of_tangents"))
 # Runtime helpers whose result is of their second argument's kind (`undict(g, mapping)`:
 # a dict for a dict, a list of pairs for pairs)
 _KIND_OF_SECOND = frozenset((f"{RUNTIME_MODULE}.undict",))
+
+
+# NumPy functions (and the operators read as them) whose result is an array, never a tuple:
+# `p = 2 * theta; w, b = p` unpacks an array's rows
+_ARRAYS = ELEMENTWISE_UNARY | ELEMENTWISE_BINARY | frozenset(("numpy.matmul", "numpy.dot"))
+
+
+def _makes_an_array(op, lists: set[str]) -> bool:
+    """``op``'s result is an array: an elementwise function or operator with no list among
+    its operands (``hs + [h]`` joins lists, ``[0.0] * n`` repeats one)."""
+    return op.key in _ARRAYS and not any(
+        isinstance(a, (gast.List, gast.Tuple, gast.ListComp))
+        or (isinstance(a, gast.Name) and a.id in lists)
+        for a in op.args
+    )
 
 
 def _rule_indexes_its_result(op) -> bool:
@@ -87,7 +103,10 @@ def container_kinds(
         if isinstance(default, (gast.Tuple, gast.List)):
             kinds[param.id] = "list"
     # a call's result unpacked into names (`a, b = split_like(...)`) is a tuple
-    calls = {op.target for op in walk_ops(fn.body) if op.kind == "call"}
+    calls = {
+        op.target for op in walk_ops(fn.body)
+        if op.kind == "call" and (result_kind is None or result_kind(op) != "array")
+    }
     unpacked = {
         op.value.value.id for op in walk_ops(fn.body)
         if op.kind == "subscript" and getattr(op, "unpack", False)
@@ -103,9 +122,12 @@ def container_kinds(
         op.target for op in walk_ops(fn.body)
         if op.kind == "rule" and op.key.startswith(RUNTIME_MODULE + ".")
     }
+    # lists by their making (what else is a list is known only below)
+    lists = {op.target for op in walk_ops(fn.body) if op.kind == "literal" or (
+        op.kind == "rule" and op.key in _LISTS)} | set(kinds)
     calls |= {
         op.target for op in walk_ops(fn.body) if op.kind == "rule" and (
-            op.target in unpacked
+            (op.target in unpacked and not _makes_an_array(op, lists))
             or (op.target in indexed and (
                 op.key in _TUPLES
                 or (op.key in _LIST_OF_SEVERAL and len(op.args) > 1)
@@ -120,7 +142,7 @@ def container_kinds(
     for op in walk_ops(fn.body):
         if op.kind == "call" and result_kind is not None:
             returned = result_kind(op)
-            if returned:  # `g = grads(p, x)`: a dict, since grads returns one
+            if returned and returned != "array":  # `g = grads(p, x)`: a dict, since grads returns one
                 kinds[op.target] = returned
         if op.kind == "call" and result_elements is not None:
             elements = result_elements(op)
@@ -204,13 +226,20 @@ def container_kinds(
 
 def returned_kind(fn: Function, kinds: dict[str, str]) -> str | None:
     """The kind of what ``fn`` returns, given its ``container_kinds``: a list's, a dict's,
-    ``"list"`` for ``return a, b`` (a tuple), or None (an array, a number: nothing
-    known). A parameter read by position (``"positional"``) is, at the call site, a value
-    that may hold others: ``"any"``."""
+    ``"list"`` for ``return a, b`` (a tuple), ``"array"`` for what only arithmetic makes
+    (``return t * 2.0``: a caller unpacking it unpacks rows), or None (an array, a number:
+    nothing known). A parameter read by position (``"positional"``) is, at the call site,
+    a value that may hold others: ``"any"``."""
     result = next((s.value for s in reversed(fn.body) if isinstance(s, Return)), None)
     if isinstance(result, (gast.Tuple, gast.List)):
         return "list"
     found = kinds.get(result.id) if isinstance(result, gast.Name) else None
+    if found is None and isinstance(result, gast.Name):
+        made = [op for op in walk_ops(fn.body) if op.target == result.id]
+        if made and result.id not in fn.params and all(
+            op.kind == "rule" and _makes_an_array(op, set(kinds)) for op in made
+        ):
+            return "array"
     return "any" if found == "positional" else found
 
 
