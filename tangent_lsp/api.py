@@ -23,6 +23,7 @@ from .engine import Derivative, DiffError, differentiate
 from .engine.parse import parse_function_source
 from .engine.resolve import RuntimeResolver, function_namespace
 from .engine.templates import RuleLibrary, file_rules
+from .live_cache import DerivativeCache, made_from
 
 
 class INPUT_DERIVATIVE(enum.Enum):
@@ -32,7 +33,7 @@ class INPUT_DERIVATIVE(enum.Enum):
     DefaultOne = 2
 
 
-_cache: dict[tuple, Callable] = {}
+_cache = DerivativeCache()
 
 
 def _module_rules(func: Callable) -> RuleLibrary | None:
@@ -64,8 +65,9 @@ def derivative_source(
 
 
 def _derive_live(func, wrt, optimized, mode, preserve_result, seed_default, motion):
-    """The derivative, and the namespace its code runs in (the function's globals,
-    plus those of the functions it calls)."""
+    """The derivative, the namespace its code runs in (the function's globals, plus
+    those of the functions it calls), the module values it reads again on every call,
+    and what it was made from."""
     func = inspect.unwrap(func)
     if inspect.ismethod(func):  # `grad(model.loss)`: its first parameter is the instance
         raise DiffError(
@@ -114,7 +116,8 @@ def _derive_live(func, wrt, optimized, mode, preserve_result, seed_default, moti
         namespace.update(callee_namespace)
     for alias, (owner, name) in resolver.borrowed.items():  # a callee's global, rebound here
         namespace[alias] = owner.namespace[name]
-    return derivative, namespace, _live_values(derivative, namespace, resolver.sources())
+    live = _live_values(derivative, namespace, resolver.sources())
+    return derivative, namespace, live, made_from(func, *resolver.made_from())
 
 
 def _live_values(
@@ -205,16 +208,16 @@ def autodiff(
     if isinstance(wrt, int):
         wrt = (wrt,)
     seed_default = input_derivative is INPUT_DERIVATIVE.DefaultOne
-    key = (func, tuple(wrt), optimized, mode, preserve_result, seed_default, motion)
-    cached = _cache.get(key)
+    options = (tuple(wrt), optimized, mode, preserve_result, seed_default, motion)
+    cached = _cache.get(func, options)
     if cached is None:
-        derivative, namespace, live = _derive_live(
+        derivative, namespace, live, made = _derive_live(
             func, wrt, optimized, mode, preserve_result, seed_default, motion
         )
         cached = compile_derivative(derivative, namespace, live)
         inspect.unwrap(cached).module_rules = _module_rules(func)
         _keep_defaults(cached, inspect.unwrap(func))
-        _cache[key] = cached
+        _cache.put(func, options, cached, made)
     if verbose:
         print("\n".join(cached.derivative.imports + [""]) + cached.derivative.code)
     return cached

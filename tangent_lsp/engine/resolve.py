@@ -301,6 +301,7 @@ class RuntimeResolver:
         self._user: dict[str, types.FunctionType] = {}
         self.callees: list["RuntimeResolver"] = []  # their namespaces join the generated code's
         self.borrowed: dict[str, tuple["RuntimeResolver", str]] = {}  # alias → (owner, name)
+        self.looked_up: set[str] = set()  # the global names asked about
         self.module_name = str(namespace.get("__name__", ""))
         # where each global's current value lives: the function's module, or, for a
         # generated derivative differentiated again, wherever its own values came from
@@ -323,6 +324,16 @@ class RuntimeResolver:
                 found[alias] = owner.live[name]
         return found
 
+    def made_from(self) -> tuple[list[tuple[dict[str, Any], str]], list[types.FunctionType]]:
+        """What a derivation read, to tell later whether it still holds: where each global
+        name it (or a callee's) looked up lives, and the user's functions it read."""
+        places = [
+            resolver.live[name] for resolver in self._all()
+            for name in sorted(resolver.looked_up) if name in resolver.live
+        ]
+        functions = [func for resolver in self._all() for func in resolver._user.values()]
+        return places, functions
+
     def _all(self) -> list["RuntimeResolver"]:
         out = [self]
         for callee in self.callees:
@@ -337,6 +348,7 @@ class RuntimeResolver:
         if path is None:
             return None
         first, _, rest = path.partition(".")
+        self.looked_up.add(first)
         if first in self.namespace:
             obj = self.namespace[first]
         elif first in _BUILTINS:
@@ -364,9 +376,11 @@ class RuntimeResolver:
         return qual
 
     def is_global(self, identifier: str) -> bool:
+        self.looked_up.add(identifier)
         return identifier in self.namespace or identifier in _BUILTINS
 
     def binding(self, identifier: str) -> object:
+        self.looked_up.add(identifier)
         if identifier in self.namespace:
             return ("object", id(self.namespace[identifier]))  # the namespace keeps it alive
         return ("builtin", identifier) if identifier in _BUILTINS else None

@@ -1,0 +1,93 @@
+"""The run-time API's cache follows what a derivative was made from (hunt 36): a helper
+redefined (a notebook cell run again), a global rebound to another function, a function's
+code replaced in place (``%autoreload``) each give the new function's derivative, not the
+old one's; and a function made per mini-batch is not kept alive, with its data, by the
+cache. Oracle: central differences of the functions as they are now."""
+
+from __future__ import annotations
+
+import gc
+import linecache
+import weakref
+
+import numpy as np
+
+import tangent_lsp
+from tests.oracle import finite_differences
+
+W = np.array([[0.5, -0.3], [0.2, 0.8]])
+X = np.array([1.0, 2.0])
+
+
+def notebook() -> tuple[dict, callable]:
+    """A namespace and a function that runs a cell in it, as IPython does (the cell's
+    source registered with linecache under a file name of its own)."""
+    namespace = {"__name__": "__main__"}
+    count = [0]
+
+    def run(source: str) -> None:
+        count[0] += 1
+        name = f"<notebook-cell-{id(namespace)}-{count[0]}>"
+        linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+        exec(compile(source, name, "exec"), namespace)
+
+    run("import numpy as np\n")
+    return namespace, run
+
+
+def assert_gradient_of(f) -> None:
+    np.testing.assert_allclose(tangent_lsp.grad(f)(W, X), finite_differences(f, (W, X))[0],
+                               rtol=1e-6, atol=1e-8)
+
+
+def test_a_helper_redefined_after_grad_is_differentiated_anew():
+    namespace, run = notebook()
+    run("def act(z):\n    return np.tanh(z)\n")
+    run("def loss(W, x):\n    return np.sum(act(W @ x) ** 2)\n")
+    assert_gradient_of(namespace["loss"])
+    run("def act(z):\n    return 3.0 * np.sin(z)\n")
+    assert_gradient_of(namespace["loss"])
+
+
+def test_a_global_rebound_to_another_function_is_differentiated_anew():
+    namespace, run = notebook()
+    run("activation = np.tanh\n\ndef loss(W, x):\n    return np.sum(activation(W @ x) ** 2)\n")
+    assert_gradient_of(namespace["loss"])
+    run("activation = np.sin\n")
+    assert_gradient_of(namespace["loss"])
+
+
+def test_code_replaced_in_place_is_differentiated_anew():
+    """``%autoreload`` swaps ``__code__`` of the function objects already bound."""
+    namespace, run = notebook()
+    run("def act(z):\n    return np.tanh(z)\n\ndef loss(W, x):\n    return np.sum(act(W @ x) ** 2)\n")
+    act, loss = namespace["act"], namespace["loss"]
+    assert_gradient_of(loss)
+    newer, run_newer = notebook()
+    run_newer("def act(z):\n    return np.cos(z) * z\n\n"
+              "def loss(W, x):\n    return np.sum(act(W @ x) ** 3)\n")
+    act.__code__ = newer["act"].__code__  # the helper's code, then the function's own
+    assert_gradient_of(loss)
+    loss.__code__ = newer["loss"].__code__
+    assert_gradient_of(loss)
+
+
+def test_a_function_made_per_batch_is_freed_with_its_data():
+    namespace, run = notebook()
+    run("def make_loss(X):\n    def loss(W, x):\n        return np.sum((W @ x - X) ** 2)\n"
+        "    return loss\n")
+    refs = []
+    for seed in range(3):
+        batch = np.random.default_rng(seed).normal(size=2)
+        refs.append(weakref.ref(batch))
+        loss = namespace["make_loss"](batch)
+        assert_gradient_of(loss)
+        del batch, loss
+    gc.collect()
+    assert all(ref() is None for ref in refs)
+
+
+def test_an_unchanged_function_keeps_its_derivative():
+    namespace, run = notebook()
+    run("def act(z):\n    return np.tanh(z)\n\ndef loss(W, x):\n    return np.sum(act(W @ x) ** 2)\n")
+    assert tangent_lsp.grad(namespace["loss"]) is tangent_lsp.grad(namespace["loss"])
