@@ -22,6 +22,7 @@ from .motion import joint, split
 from .helper_names import alias_shadowed_helpers
 from .naming import Namer, derivative_name
 from .checks import check_signature
+from .distinct_results import copy_shared_results
 from .parse import Module, parse_module, reachable_functions
 from .program import Program, module_names
 from .project import files_read
@@ -221,7 +222,10 @@ def _differentiate(
         module, node, resolver, wrt_names, name, preserve_result=preserve_result,
         seed_default=seed_default, mode=mode,
     )
-    function = generated.function
+    # what the caller gets back (not the functions it calls: their results stay inside)
+    function, copies = copy_shared_results(generated.function)
+    if copies:
+        program.helpers.add("copied")
     if mode == "reverse" and motion == "split":
         functions = split(function, generated.seed, node.args, generated.namer.fresh("saved"))
         program.helpers.add("copied")  # imported if the backward half copies an array

@@ -24,7 +24,6 @@ from .container_kinds import (
 )
 from .accumulate import accumulate_in_place, drop_copies_of_fresh_values
 from .dead_code import calls_are_pure
-from .distinct_results import copy_shared_results
 from .hoist import hoist_invariants
 from .methods import reductions_as_methods
 from .motion import CalleeHalves, split_callee
@@ -183,9 +182,6 @@ class Program:
             function = reductions_as_methods(function, np_alias, seed)
         else:
             function = optimize.drop_empty_comments(function)
-        function, copies = copy_shared_results(function)
-        if copies:
-            self.helpers.add("copied")
         if mode == "reverse" and changed.names():  # (forward mode reads nothing later)
             stale = changed.names() & backward_value_reads(function)
             if stale:

@@ -53,3 +53,10 @@ def test_new_arrays_are_not_copied_again():
         "import numpy as np\n\n\ndef added(a, b, y):\n    return np.sum((a + b - y) ** 2)\n",
         "added", wrt=("a", "b"),
     ).code
+
+
+def test_the_functions_it_calls_return_their_adjoints_as_they_are():
+    """Only what the caller gets back is copied: a callee's results stay inside."""
+    source = ("import numpy as np\n\n\ndef affine(W, b, x):\n    return x @ W + b\n\n\n"
+              "def loss(W, b, x):\n    return np.sum(np.tanh(affine(W, b, x)))\n")
+    assert "copied(" not in derive(source, "loss", wrt=("W", "b")).code
