@@ -59,6 +59,9 @@ def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionD
         if cls is gast.Attribute:
             inner = key(node.value)
             return ("a", inner, node.attr) if inner is not None else None
+        if cls is gast.Subscript:
+            inner, index = key(node.value), _index_key(node.slice)
+            return ("s", inner, index) if inner is not None and index is not None else None
         if cls is gast.UnaryOp:
             inner = key(node.operand)
             return ("u", type(node.op).__name__, inner) if inner is not None else None
@@ -98,6 +101,15 @@ def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionD
         def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
             return self._reuse(node)
 
+        def visit_Attribute(self, node: gast.Attribute) -> gast.expr:
+            return self._reuse(node) if node.attr == "T" else node
+
+        def visit_Subscript(self, node: gast.Subscript) -> gast.expr:
+            if node.ctx.__class__ is not gast.Load:  # a target: written, not read
+                self.generic_visit(node)
+                return node
+            return self._reuse(node)
+
         def _reuse(self, node: gast.expr) -> gast.expr:
             found = known.get(key(node)) if known else None
             if found is not None:
@@ -110,7 +122,7 @@ def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionD
         if _defines_stable(stmt, fixed):
             stmt.value = replace.visit(stmt.value)
             value = stmt.value
-            if isinstance(value, (gast.Call, gast.BinOp)):
+            if isinstance(value, _REUSED):
                 value_key = key(value)
                 if value_key is not None:
                     known.setdefault(value_key, stmt.targets[0].id)
@@ -121,6 +133,31 @@ def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionD
     memo.clear()
     numbers.clear()
     return function
+
+
+# what a later statement reads from a name assigned it: a computed value, a transpose
+# (`HT = H.T`), an element or row (`y1 = y[1]`)
+_REUSED = (gast.Call, gast.BinOp, gast.Attribute, gast.Subscript)
+
+
+def _index_key(index: gast.expr) -> tuple | None:
+    """An index written with constants only (``1``, ``-1``, ``1:3``, ``0, 2``), as a key;
+    None for one that reads a name or is anything else."""
+    if isinstance(index, gast.Constant) and type(index.value) in (int, type(None)):
+        return ("c", index.value)
+    if isinstance(index, gast.Slice):
+        parts = (index.lower, index.upper, index.step)
+        if all(p is None or (isinstance(p, gast.Constant) and type(p.value) is int) for p in parts):
+            return ("sl", *(p.value if p is not None else None for p in parts))
+        return None
+    if isinstance(index, gast.Tuple):
+        keys = tuple(_index_key(e) for e in index.elts)
+        return ("t", keys) if None not in keys else None
+    if isinstance(index, gast.UnaryOp) and isinstance(index.op, gast.USub) and isinstance(
+        index.operand, gast.Constant
+    ) and type(index.operand.value) is int:
+        return ("c", -index.operand.value)
+    return None
 
 
 def _defines_stable(stmt: gast.stmt, stable: set[str]) -> bool:
