@@ -7,6 +7,7 @@ never run); a singular matrix gives inf/nan where the derivative inverts it.
 import numpy
 from tangent_lsp.rules.notation import adjoint, d
 from tangent_lsp.runtime import (
+    cond_adjoint,
     kron_layout,
     norm_adjoint,
     residual_weights,
@@ -163,3 +164,8 @@ def kron(y, a, b):  # y's axes come in pairs (a0, b0, a1, b1, ...): each factor 
 @adjoint(numpy.linalg.norm)
 def norm(y, x, ord=None, axis=None, keepdims=False):
     d[x] = norm_adjoint(d[y], x, y, ord, axis, keepdims)
+
+
+@adjoint(numpy.linalg.cond)
+def cond(y, x, p=None):  # s_max / s_min (p None, 2), or norm(x, p) * norm(inv(x), p)
+    d[x] = cond_adjoint(d[y], x, y, p)

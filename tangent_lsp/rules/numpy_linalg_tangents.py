@@ -6,6 +6,7 @@ the keys and signatures of ``numpy_linalg.py``. Same template notation as
 import numpy
 from tangent_lsp.rules.notation import d, tangent_
 from tangent_lsp.runtime import (
+    cond_adjoint,
     unresidual_weights,
     norm_adjoint,
     solve_tangent,
@@ -149,3 +150,8 @@ def norm(y, x, ord=None, axis=None, keepdims=False):
     # the adjoint of a gradient of ones is the Jacobian: second derivatives reuse its rules
     jacobian = norm_adjoint(numpy.ones_like(y), x, y, ord, axis, keepdims)
     d[y] = numpy.sum(jacobian * d[x], axis=axis, keepdims=keepdims)
+
+
+@tangent_(numpy.linalg.cond)
+def cond(y, x, p=None):  # the adjoint of a gradient of ones is the Jacobian
+    d[y] = numpy.sum(cond_adjoint(numpy.ones_like(y), x, y, p) * d[x], axis=(-2, -1))

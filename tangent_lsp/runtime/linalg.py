@@ -111,3 +111,29 @@ def norm_adjoint(g, x, y, ord=None, axis=None, keepdims=False):
     hit = np.sum(np.abs(x), axis=along, keepdims=True) == y
     ties = np.sum(hit, axis=axes, keepdims=True) / x.shape[along]
     return _shaped(g * np.sign(x) * hit / ties, x)
+
+
+def cond_adjoint(g, x, y, p=None):
+    """Adjoint of ``x`` in ``y = np.linalg.cond(x, p)`` (a matrix or a stack of them).
+
+    p None/2/-2: ``y`` is a ratio of extreme singular values, and ``ds_i = u_i v_i^T``.
+    Any other ``p``: ``y = norm(x, p) * norm(inv(x), p)``, differentiated through both
+    norms and the inverse.
+    """
+    x = _float(x)
+    g, y = np.asarray(g)[..., None, None], np.asarray(y)[..., None, None]
+    if p is None or p in (2, -2):
+        u, s, vh = np.linalg.svd(x, full_matrices=False)
+        top = u[..., :, :1] * vh[..., :1, :]  # ds_max
+        bottom = u[..., :, -1:] * vh[..., -1:, :]  # ds_min
+        small, large = s[..., -1, None, None], s[..., :1, None]
+        if p == -2:  # s_min / s_max
+            return _shaped(g * (bottom - y * top) / large, x)
+        return _shaped(g * (top - y * bottom) / small, x)
+    inverse = np.linalg.inv(x)
+    axes = (-2, -1)
+    size, size_inverse = (np.linalg.norm(m, p, axes)[..., None, None] for m in (x, inverse))
+    through_x = norm_adjoint(g * size_inverse, x, size, p, axes, keepdims=True)
+    through_inverse = norm_adjoint(g * size, inverse, size_inverse, p, axes, keepdims=True)
+    inverse_t = np.swapaxes(inverse, -1, -2)
+    return _shaped(through_x - inverse_t @ through_inverse @ inverse_t, x)

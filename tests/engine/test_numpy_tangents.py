@@ -1253,6 +1253,10 @@ def l_norm_axis(x, axis, keepdims):
     return np.linalg.norm(x, axis=axis, keepdims=keepdims)
 
 
+def l_cond(x, p):
+    return np.sum(np.linalg.cond(x, p))
+
+
 def l_norm_matrix_axes(x, ord):
     return np.linalg.norm(x, ord, (1, 2))
 
@@ -1303,6 +1307,10 @@ LINALG = [  # autograd has no JVP for det, slogdet, inv or solve
 ] + [
     pytest.param(l_norm_matrix_axes, (X234, ord), (0,), False, id=f"l_norm_matrix_axes-{ord}")
     for ord in ["fro", "nuc", 2, 1, np.inf]
+] + [  # (autograd has no rule for cond)
+    pytest.param(l_cond, (x, p), (0,), False, id=f"l_cond-{np.shape(x)}-{p}")
+    for x, p in [(S33, None), (S233, None), (A34, None), (A34.T.copy(), -2)]
+    + [(S33, p) for p in (2, -2, "fro", "nuc", 1, -1, np.inf, -np.inf)]
 ]
 
 
