@@ -218,9 +218,23 @@ def split_like(g, arrays, axis=0, ndmin=1, columns=False):
         axis = 0
     else:
         axis = int(axis)
-        sizes = [np.shape(_joined_view(a, ndmin, columns))[axis] for a in arrays]
-    pieces = np.split(g, np.cumsum(sizes)[:-1], axis=axis)
-    return tuple(_shaped(np.reshape(p, np.shape(a)), a) for p, a in zip(pieces, arrays, strict=True))
+        sizes = [
+            a.shape[axis] if type(a) is _ndarray and a.ndim >= max(ndmin, 2 if columns else 1)
+            else np.shape(_joined_view(a, ndmin, columns))[axis]
+            for a in arrays
+        ]
+    # slices, not np.split: a piece is a view either way, and split's own bookkeeping
+    # costs more than a small gradient
+    before = (slice(None),) * (axis % g.ndim)
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(g[before + (slice(start, start + size),)])
+        start += size
+    return tuple(
+        p if type(a) is _ndarray and p.shape == a.shape and p.dtype is _F64
+        else _shaped(np.reshape(p, np.shape(a)), a)
+        for p, a in zip(pieces, arrays, strict=True)
+    )
 
 
 def join_like(parts, g, arrays, axis=0, ndmin=1, columns=False):
@@ -443,8 +457,15 @@ def undiff(g, x, n=1, axis=-1):
     g = _float(g)
     if np.shape(x)[axis] <= n:  # no difference left: nothing depends on x
         return _shaped(np.zeros(np.shape(x)), x)
-    for _ in range(n):
-        g = -np.diff(g, axis=axis, prepend=0.0, append=0.0)
+    for _ in range(n):  # out[1:] += g, out[:-1] -= g along the axis (np.diff with
+        # prepend/append concatenates first: four times slower)
+        shape = list(g.shape)
+        shape[axis] += 1
+        out = np.zeros(shape, dtype=g.dtype)
+        before = (slice(None),) * (axis % g.ndim)
+        out[before + (slice(1, None),)] = g
+        out[before + (slice(None, -1),)] -= g
+        g = out
     return _shaped(g, x)
 
 
