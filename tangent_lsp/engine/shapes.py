@@ -131,12 +131,20 @@ class ShapeClasses:
         elif (
             func.__class__ is gast.Attribute
             and func.value.__class__ is gast.Name and func.value.id == self.np_alias
-            and len(expr.args) == 1 and not expr.keywords
+            and not expr.keywords
         ):
-            if f"numpy.{func.attr}" in ELEMENTWISE_UNARY:
-                return self.of(expr.args[0])
-            if f"numpy.{func.attr}" in FULL_REDUCTIONS:
+            name, args = f"numpy.{func.attr}", expr.args
+            if len(args) == 1 and name in ELEMENTWISE_UNARY:
+                return self.of(args[0])
+            if len(args) == 1 and name in FULL_REDUCTIONS:
                 return ZERO_D
+            if (len(args) == 2 and name in ELEMENTWISE_BINARY) or (
+                len(args) == 3 and name == "numpy.where"
+            ):  # the broadcast of the arguments (`np.where(c, x, y)`: of all three)
+                shape = self.of(args[0])
+                for arg in args[1:]:
+                    shape = self.combine(shape, self.of(arg))
+                return shape
         return None
 
 
