@@ -22,8 +22,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol, lsp_method
-from pygls.workspace import TextDocument, Workspace
+from pygls.workspace import TextDocument
 
 from tangent_lsp.engine import Derivative, DiffError, derive
 from tangent_lsp.engine.templates import library
@@ -31,11 +30,11 @@ from tangent_lsp.engine.templates import library
 from . import edits as edits_mod
 from . import dependencies, locate, settings as settings_mod, stale as stale_mod
 from .cache import DerivationCache, Overrun
-from .documents import LspLinesWorkspace
 from .placement import Placed
 from .positions import byte_to_cp
+from .protocol import TangentProtocol
 from .snapshot import Request, Snapshot, elsewhere, where
-from .uris import SCHEME, GradientTarget, document_key, gradient_uri, same_file_key, to_path
+from .uris import GradientTarget, document_key, gradient_uri, same_file_key, to_path
 
 log = logging.getLogger("tangent_lsp.server")
 
@@ -80,23 +79,6 @@ async def ask_client(request: Any, timeout: float = 10.0) -> Any:
     cancelled handler stops waiting, the request itself completes normally.
     """
     return await asyncio.wait_for(asyncio.shield(asyncio.ensure_future(request)), timeout)
-
-
-class TangentProtocol(LanguageServerProtocol):
-    """Adds what pygls 2.1 does not advertise: ``workspace.textDocumentContent``."""
-
-    @lsp_method(types.INITIALIZE)
-    def lsp_initialize(self, params: types.InitializeParams):
-        result = yield from super().lsp_initialize(params)
-        if type(self._workspace) is Workspace:  # no document is open yet
-            self._workspace.__class__ = LspLinesWorkspace
-        capabilities = result.capabilities
-        if capabilities.workspace is None:
-            capabilities.workspace = types.WorkspaceOptions()
-        capabilities.workspace.text_document_content = types.TextDocumentContentOptions(
-            schemes=[SCHEME]
-        )
-        return result
 
 
 def _derive(parsed: locate.Parsed | None, text: str, req: Request, path: str | None,

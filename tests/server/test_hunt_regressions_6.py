@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from tangent_lsp.engine import derive
 
@@ -130,4 +131,20 @@ async def test_an_untitled_buffer_finds_no_module_in_the_server_s_directory(clie
         text_document=types.TextDocumentIdentifier(uri=uri),
         position=types.Position(line=4, character=4)))
     assert "cannot find the module 'benchmarks.problems'" in result.contents.value
+    client.close(uri)
+
+
+async def test_a_request_whose_params_do_not_validate_is_answered_with_an_error(client: Client):
+    """A hover at line -1: pygls dropped it (the client waited forever) and showed an
+    "Invalid Params" error window; now the request gets an InvalidParams response."""
+    uri = client.open("import numpy as np\n\n\ndef f(x):\n    return np.sum(np.sin(x))\n")
+    position = types.Position(line=0, character=0)
+    object.__setattr__(position, "line", -1)  # (lsprotocol validates on assignment)
+    with pytest.raises(JsonRpcException) as error:
+        await asyncio.wait_for(client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=position)), 10)
+    assert error.value.code == -32602
+    hover = await client.text_document_hover_async(types.HoverParams(  # and goes on serving
+        text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(3, 4)))
+    assert "df_dx" in hover.contents.value
     client.close(uri)
