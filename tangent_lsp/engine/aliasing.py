@@ -35,6 +35,9 @@ import gast
 
 from .aliasing_messages import read_by_the_derivative, stale_read
 from .aliasing_state import State
+from .shallow_copies import (
+    concatenation_of, is_container, list_slice_of, name_list, shallow_copy_of,
+)
 from .errors import DiffError
 from .analysis import walk_ops
 from .ir import Function, If, Loop, Op, Return
@@ -208,7 +211,7 @@ def _writes_of(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
             _write(held, op, state, restored=False)
             state.stale[held] = (op, container)  # `xs = [h]`: h itself changes
             root = state.rows.get(held, (None, None))[0]
-            if root is not None and _container(root, state) and root != container:
+            if root is not None and is_container(root, state) and root != container:
                 state.stale[root] = (op, container)  # `v = params[k]` held: params's entry
         if container not in state.holds or not _holds_twice(container, state):
             state.stale.pop(container, None)  # written through: it sees the change
@@ -237,7 +240,8 @@ def _bind(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
         state.rows[op.target] = (state.base.get(row_of, (row_of, op))[0], op)
     if op.kind == "pop":
         state.popped.add(op.target)
-    held = _held(op) or _shallow_copy_of(op, state) or _concatenation_of(op, state)
+    sliced = list_slice_of(op, state)
+    held = _held(op) or shallow_copy_of(op, state) or concatenation_of(op, state) or sliced
     if op.kind == "rule" and op.key in ("builtins.list", "builtins.tuple") and held and (
         held[0] in state.holds
     ):  # `list(items)` of a list: the arrays it holds, not rows of it
@@ -258,7 +262,7 @@ def _bind(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
         if positions is not None:
             state.positions[op.target] = positions
     _element_of_returned(op, state)
-    viewed = _viewed(op) or (
+    viewed = None if sliced else _viewed(op) or (
         None if op.target in state.separate else returned_argument(op, callee)
     )
     if op.kind != "copy":
@@ -521,7 +525,7 @@ def _holders(name: str, state: State) -> list[str]:
 
 
 def _names(values: list) -> set[str]:
-    return set(_name_list(values))
+    return set(name_list(values))
 
 
 def _held(op: Op) -> list[str]:
@@ -530,58 +534,12 @@ def _held(op: Op) -> list[str]:
     value = op.value
     if op.kind == "literal":
         if isinstance(value, (gast.List, gast.Tuple)):
-            return _name_list(value.elts)
+            return name_list(value.elts)
         if isinstance(value, gast.Dict):
-            return _name_list(value.values)
+            return name_list(value.values)
     if op.kind == "rule" and op.key in ("builtins.list", "builtins.tuple"):
-        return _name_list(op.args[:1])
+        return name_list(op.args[:1])
     return []
-
-
-# calls that copy a container, not what it holds: `params.copy()`, `dict(params)`
-_SHALLOW_COPIES = frozenset(("numpy.ndarray.copy", "builtins.dict", "copy.copy"))
-
-
-def _shallow_copy_of(op: Op, state: State) -> list[str]:
-    """``new = params.copy()`` of a list or dict (``dict(params)``, ``copy.copy(xs)``): the
-    new container holds what the old one does, as ``list(Y)`` holds ``Y``'s rows."""
-    if not (op.kind == "rule" and op.key in _SHALLOW_COPIES and op.args):
-        return []
-    source = op.args[0]
-    if not isinstance(source, gast.Name):
-        return []
-    name = source.id
-    root = state.base.get(name, (name, None))[0]  # `hs[:].copy()`: the slice is hs's
-    if op.key == "builtins.dict" or _container(name, state) or _container(root, state):
-        return [name]
-    return []
-
-
-def _concatenation_of(op: Op, state: State) -> list[str]:
-    """``hs + []``, ``hs + [h]``, ``[h] + hs``: a new list holding the arrays both sides
-    hold (a shallow copy, when the other side is empty)."""
-    value = op.value
-    if not (op.kind == "rule" and op.key == "numpy.add" and isinstance(value, gast.BinOp)):
-        return []
-    held: list[str] = []
-    lists = 0
-    for side in (value.left, value.right):
-        if isinstance(side, (gast.List, gast.Tuple)):
-            held.extend(_name_list(side.elts))
-            lists += 1
-        elif isinstance(side, gast.Name) and _container(side.id, state):
-            held.append(side.id)  # as a shallow copy holds it: entry by entry
-            lists += 1
-    return held if lists else []
-
-
-def _container(name: str, state: State) -> bool:
-    """Known to be a list or dict: it holds something, or is indexed by a string."""
-    return name in state.holds or name in state.keyed
-
-
-def _name_list(values: list) -> list[str]:
-    return [v.id for v in values if isinstance(v, gast.Name)]
 
 
 def _read(names: list[str], at: object, state: State) -> None:

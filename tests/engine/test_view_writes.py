@@ -263,6 +263,20 @@ def step_on_a_copied_dict_rebound(w, X):  # `new["w"] = new["w"] - ...`: a new a
     return _mse(params, X) - _mse(new, X)
 
 
+def list_sliced_then_updated(w, X):  # `hs[:]` of a list copies the list, not its arrays
+    hs = [w * 2.0, w * 3.0]
+    h = hs[:]
+    h[0] *= X[0]
+    return np.sum(hs[0] ** 2) + np.sum(h[0])
+
+
+def list_sliced_then_rebound(w, X):  # a new array in h alone: hs[0] is w * 2.0 still
+    hs = [w * 2.0, w * 3.0]
+    h = hs[:]
+    h[0] = np.sin(w) * X[0]
+    return np.sum(hs[0] * h[0] + h[1])
+
+
 def elements_copied(w, X):  # what the hint for a list's copy says
     hs = [w * 2.0, w * 3.0]
     h = [a.copy() for a in hs[:]]
@@ -277,12 +291,13 @@ SHALLOW = [
      'new["w"] = new["w"] - '),
     (list_copied_then_updated, "'h' holds the same arrays as 'hs' (h = hs.copy())",
      "h[0] = h[0] - X[0]"),
-    (sliced_copy_of_a_list, "through a copy of it (h = hs[:].copy()) holding the same arrays",
-     "h = [a.copy() for a in hs[:].copy()]"),
+    (sliced_copy_of_a_list, "'h' holds the same arrays as 'hs' (h = hs[:].copy())",
+     "h[0] = h[0] * X[0]"),
     (list_joined_then_updated, "'h' holds the same arrays as 'hs' (h = hs + [])",
      "h[0] = h[0] * X[0]"),
     (list_extended_then_updated, "'h' holds the same arrays as 'hs' (h = hs + [w * X[1]])",
      "h[1] = h[1] + X[0]"),
+    (list_sliced_then_updated, "'h' holds the same arrays as 'hs' (h = hs[:])", "h[0] = h[0] * X[0]"),
 ]
 
 
@@ -296,7 +311,7 @@ def test_an_array_changed_through_a_shallow_copy_is_reported(f, says, hint, mode
 
 
 @pytest.mark.parametrize("f", [step_on_a_copied_dict_rebound, elements_copied,
-                               list_joined_then_rebound])
+                               list_joined_then_rebound, list_sliced_then_rebound])
 def test_a_copy_with_arrays_of_its_own_is_right(f):
     w, X, u = np.array([0.3, -0.8]), np.array([[1.0, 0.5], [-0.3, 0.9]]), np.array([0.6, 0.2])
     gradient = tangent_lsp.grad(f)(w.copy(), X)

@@ -1,0 +1,66 @@
+"""Containers copied shallowly: the new list or dict holds the arrays the old one holds
+(``params.copy()``, ``dict(params)``, ``hs[:]``, ``hs + [h]``), so an array updated in
+place through one is changed in the other (``aliasing.py`` follows them as it follows
+``list(Y)``)."""
+
+from __future__ import annotations
+
+import gast
+
+from .aliasing_state import State
+from .ir import Op
+
+# calls that copy a container, not what it holds: `params.copy()`, `dict(params)`
+_SHALLOW_COPIES = frozenset(("numpy.ndarray.copy", "builtins.dict", "copy.copy"))
+
+
+def shallow_copy_of(op: Op, state: State) -> list[str]:
+    """``new = params.copy()`` of a list or dict (``dict(params)``, ``copy.copy(xs)``): the
+    new container holds what the old one does, as ``list(Y)`` holds ``Y``'s rows."""
+    if not (op.kind == "rule" and op.key in _SHALLOW_COPIES and op.args):
+        return []
+    source = op.args[0]
+    if not isinstance(source, gast.Name):
+        return []
+    name = source.id
+    root = state.base.get(name, (name, None))[0]  # `hs[:].copy()`: the slice is hs's
+    if op.key == "builtins.dict" or is_container(name, state) or is_container(root, state):
+        # and the containers it holds (`hs[:].copy()`: the slice holds hs's entries)
+        return [name] + sorted(c for c in state.holds.get(name, ()) if is_container(c, state))
+    return []
+
+
+def list_slice_of(op: Op, state: State) -> list[str]:
+    """``hs2 = hs[:]`` (or ``hs[1:]``) of a list: a new list holding some of the arrays hs
+    holds, as a shallow copy does; not a view (rebinding ``hs2[0]`` leaves hs alone)."""
+    if op.kind != "subscript" or not isinstance(op.value.slice, gast.Slice):
+        return []
+    base = op.value.value
+    return [base.id] if isinstance(base, gast.Name) and base.id in state.holds else []
+
+
+def concatenation_of(op: Op, state: State) -> list[str]:
+    """``hs + []``, ``hs + [h]``, ``[h] + hs``: a new list holding the arrays both sides
+    hold (a shallow copy, when the other side is empty)."""
+    value = op.value
+    if not (op.kind == "rule" and op.key == "numpy.add" and isinstance(value, gast.BinOp)):
+        return []
+    held: list[str] = []
+    lists = 0
+    for side in (value.left, value.right):
+        if isinstance(side, (gast.List, gast.Tuple)):
+            held.extend(name_list(side.elts))
+            lists += 1
+        elif isinstance(side, gast.Name) and is_container(side.id, state):
+            held.append(side.id)  # as a shallow copy holds it: entry by entry
+            lists += 1
+    return held if lists else []
+
+
+def is_container(name: str, state: State) -> bool:
+    """Known to be a list or dict: it holds something, or is indexed by a string."""
+    return name in state.holds or name in state.keyed
+
+
+def name_list(values: list) -> list[str]:
+    return [v.id for v in values if isinstance(v, gast.Name)]
