@@ -23,8 +23,9 @@ _AXIS_SECOND = frozenset("sum mean var std max min prod amax amin nansum nanmean
 
 
 def reuse_values(function: gast.FunctionDef, stable: set[str]) -> gast.FunctionDef:
-    stored = S.bound_names(function)
-    fixed = set(stable)
+    changed = _changed_in_place(function)  # `hs.pop()`, `x[0] = v`: one name, two values
+    stored = S.bound_names(function) | changed
+    fixed = set(stable) - changed
 
     memo: dict[int, tuple[gast.AST, int | None]] = {}  # holds the node: its id stays unique
     # Equal expressions get the same number, and a key holds its operands' numbers:
@@ -158,6 +159,32 @@ def _index_key(index: gast.expr) -> tuple | None:
     ) and type(index.operand.value) is int:
         return ("c", -index.operand.value)
     return None
+
+
+def _changed_in_place(function: gast.FunctionDef) -> set[str]:
+    """The names whose object the function changes without rebinding them: a mutating
+    method's object (``hs.pop()``), a subscript or attribute written (``x[0] = v``), an
+    argument written by NumPy (``np.copyto(x, v)``, ``out=x``)."""
+    changed: set[str] = set()
+    for node in gast.walk(function):
+        if isinstance(node, gast.Call):
+            func = node.func
+            if isinstance(func, gast.Attribute) and func.attr in _MUTATING and isinstance(
+                func.value, gast.Name
+            ):
+                changed.add(func.value.id)
+            if isinstance(func, gast.Attribute) and func.attr == "copyto" and node.args and (
+                isinstance(node.args[0], gast.Name)
+            ):
+                changed.add(node.args[0].id)
+            for keyword in node.keywords:
+                if keyword.arg == "out":
+                    changed |= {n.id for n in S.names(keyword.value)}
+        elif isinstance(node, (gast.Subscript, gast.Attribute)) and not isinstance(
+            node.ctx, gast.Load
+        ):
+            changed |= {n.id for n in S.names(node.value)}
+    return changed
 
 
 def _defines_stable(stmt: gast.stmt, stable: set[str]) -> bool:

@@ -8,10 +8,11 @@ import re
 
 import gast
 import numpy as np
+import pytest
 
 from tangent_lsp.engine import derive, emit
 from tangent_lsp.engine.reuse import reuse_values
-from tests.oracle import assert_gradients_match
+from tests.oracle import assert_gradients_match, assert_jvp_matches
 
 
 def _reused(source: str, stable: set[str]) -> str:
@@ -77,3 +78,32 @@ def test_gradients():
     H = rng.normal(size=(2, 3))
     assert_gradients_match(kalman_gain, (P, H, np.eye(2)), wrt=(0, 1))
     assert_gradients_match(read_twice, (np.array([0.3, -0.4]), np.array([1.5, 0.2])), wrt=(0, 1))
+
+
+def last_after_pop(x):
+    hs = [x * 1.0, x * 2.0]
+    last = hs[-1]
+    hs.pop()
+    return np.sum(last * hs[-1])
+
+
+def length_after_pop(x):
+    hs = [x * 1.0, x * 2.0, x * 3.0]
+    a = hs[len(hs) - 1]
+    hs.pop()
+    return np.sum(a * hs[len(hs) - 1])
+
+
+def row_after_write(x):
+    y = x * 1.0
+    first = y[0]
+    y[0] = 3.0
+    return first * y[0] + np.sum(y)
+
+
+@pytest.mark.parametrize("f", [last_after_pop, length_after_pop, row_after_write])
+def test_a_list_or_array_changed_in_place_is_read_again(f):
+    """hunt 38: `hs[-1]` after `hs.pop()` was read from the name the first read gave it."""
+    mutates_an_array = f is row_after_write  # autograd does not follow `y[0] = 3.0`
+    assert_gradients_match(f, (np.array([0.7, -0.4, 1.3]),), autograd=not mutates_an_array)
+    assert_jvp_matches(f, (np.array([0.7, -0.4, 1.3]),), autograd=not mutates_an_array)
