@@ -25,8 +25,7 @@ def shallow_copy_of(op: Op, state: State) -> list[str]:
     name = source.id
     root = state.base.get(name, (name, None))[0]  # `hs[:].copy()`: the slice is hs's
     if op.key == "builtins.dict" or is_container(name, state) or is_container(root, state):
-        # and the containers it holds (`hs[:].copy()`: the slice holds hs's entries)
-        return [name] + sorted(c for c in state.holds.get(name, ()) if is_container(c, state))
+        return with_held_containers(name, state)
     return []
 
 
@@ -36,7 +35,9 @@ def list_slice_of(op: Op, state: State) -> list[str]:
     if op.kind != "subscript" or not isinstance(op.value.slice, gast.Slice):
         return []
     base = op.value.value
-    return [base.id] if isinstance(base, gast.Name) and base.id in state.holds else []
+    if not isinstance(base, gast.Name) or base.id not in state.holds:
+        return []
+    return with_held_containers(base.id, state)
 
 
 def concatenation_of(op: Op, state: State) -> list[str]:
@@ -55,6 +56,19 @@ def concatenation_of(op: Op, state: State) -> list[str]:
             held.append(side.id)  # as a shallow copy holds it: entry by entry
             lists += 1
     return held if lists else []
+
+
+def with_held_containers(name: str, state: State) -> list[str]:
+    """``name`` and every container it holds, at any depth (``hs[:][1:]`` holds what the
+    slice ``hs[:]`` holds, which is what ``hs`` holds): an update in place through the
+    copy changes what each of them holds."""
+    found, pending = [name], [name]
+    while pending:
+        for held in sorted(state.holds.get(pending.pop(), ())):
+            if held not in found and is_container(held, state):
+                found.append(held)
+                pending.append(held)
+    return found
 
 
 def is_container(name: str, state: State) -> bool:

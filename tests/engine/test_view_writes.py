@@ -506,3 +506,44 @@ def test_the_rebound_entry_is_right():
     gradient = tangent_lsp.grad(comprehension_copy_then_rebound)(w.copy(), X)
     expected = _directional(comprehension_copy_then_rebound, (w, X), 0, u)
     assert np.isclose(np.sum(gradient * u), expected, rtol=1e-5, atol=1e-7)
+
+
+def slice_of_a_slice(a, b):
+    hs = [a * 1.0, b * 1.0]
+    h = hs[:][1:]
+    h[0] *= 2.0  # doubles hs[1] too: the same array
+    return np.sum(hs[1] * a)
+
+
+def slice_then_slice(a, b):
+    hs = [a * 1.0, b * 1.0]
+    h = hs[:]
+    k = h[1:]
+    k[0] *= 2.0
+    return np.sum(hs[1] * a)
+
+
+def entry_of_a_copied_slice(a, b):
+    hs = [a * 1.0, b * 1.0]
+    k = hs[:][:]
+    e = k[1]
+    e[0] = a[0] * 5.0
+    return np.sum(hs[1] * a)
+
+
+def slice_of_a_list_of_lists(a, b):
+    hs = [a * 1.0, b * 1.0]
+    outer = [hs]
+    inner = outer[:][0]  # hs itself
+    inner[1] *= 2.0
+    return np.sum(hs[1] * a)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+@pytest.mark.parametrize("f", [slice_of_a_slice, slice_then_slice, entry_of_a_copied_slice,
+                               slice_of_a_list_of_lists])
+def test_an_array_changed_through_slices_of_lists_is_reported(f, mode):
+    """hunt 38: slices of slices held one level of hs only, and the write was lost."""
+    derive = tangent_lsp.grad if mode == "reverse" else tangent_lsp.jvp
+    with pytest.raises(DiffError):
+        derive(f, wrt=(0, 1) if mode == "reverse" else (0,))
