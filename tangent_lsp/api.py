@@ -40,7 +40,8 @@ def _module_rules(func: Callable) -> RuleLibrary | None:
     """The built-in rules plus the ``@adjoint`` templates of the function's own file (of
     the user's file a generated derivative was made from: its calls of ``gammaln`` need
     the user's rules again, differentiated a second time)."""
-    carried = getattr(inspect.unwrap(func), "module_rules", None)
+    func = inspect.unwrap(func)  # (a functools.lru_cache wrapper has no file)
+    carried = getattr(func, "module_rules", None)
     if carried is not None:
         return carried
     path = inspect.getsourcefile(func)

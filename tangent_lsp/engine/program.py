@@ -279,7 +279,7 @@ class Program:
             if callee is None:
                 raise DiffError(
                     "call", f"cannot read the source of '{qualname.rsplit('.', 1)[-1]}'",
-                    hint="define it in this module, or give it a rule with @adjoint",
+                    hint="define it with def in this module, or give it a rule with @adjoint",
                 ).at(node)
             args = callee.node.args
             if args.vararg is not None or args.kwarg is not None:  # its arguments bind by name

@@ -302,6 +302,9 @@ class RuntimeResolver:
         self.callees: list["RuntimeResolver"] = []  # their namespaces join the generated code's
         self.borrowed: dict[str, tuple["RuntimeResolver", str]] = {}  # alias → (owner, name)
         self.looked_up: set[str] = set()  # the global names asked about
+        # where the attributes of modules it followed live (`helpmod.helper`)
+        self.attributes: list[tuple[dict[str, Any], str]] = []
+        self.globals = func.__globals__ if func is not None else None
         self.module_name = str(namespace.get("__name__", ""))
         # where each global's current value lives: the function's module, or, for a
         # generated derivative differentiated again, wherever its own values came from
@@ -327,10 +330,14 @@ class RuntimeResolver:
     def made_from(self) -> tuple[list[tuple[dict[str, Any], str]], list[types.FunctionType]]:
         """What a derivation read, to tell later whether it still holds: where each global
         name it (or a callee's) looked up lives, and the user's functions it read."""
-        places = [
-            resolver.live[name] for resolver in self._all()
-            for name in sorted(resolver.looked_up) if name in resolver.live
-        ]
+        places = []
+        for resolver in self._all():
+            for name in sorted(resolver.looked_up):
+                if name in resolver.live:
+                    places.append(resolver.live[name])
+                elif resolver.globals is not None:  # a builtin, or a local: bound later,
+                    places.append((resolver.globals, name))  # a global would shadow it
+            places.extend(resolver.attributes)
         functions = [func for resolver in self._all() for func in resolver._user.values()]
         return places, functions
 
@@ -360,6 +367,8 @@ class RuntimeResolver:
                 return obj.__name__
             target = obj
             for part in rest.split("."):
+                if isinstance(target, types.ModuleType):
+                    self.attributes.append((vars(target), part))
                 target = getattr(target, part, None)
             if isinstance(target, types.FunctionType):  # mymodule.helper
                 qual = object_qualname(target, rest.rpartition(".")[2])
@@ -412,6 +421,8 @@ class RuntimeResolver:
         if func is None:
             return None
         func = inspect.unwrap(func)  # a generated derivative's wrapper: the derivative itself
+        if func.__name__ == "<lambda>":  # its source line is an assignment, not a def
+            return None
         try:
             lines, first_line = inspect.getsourcelines(func)
         except (OSError, TypeError):

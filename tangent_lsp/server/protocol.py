@@ -17,9 +17,7 @@ from .uris import SCHEME
 
 class _Answered:
     """A request already answered while it was read (``structure_message``): what
-    ``handle_message`` is given instead, and ignores (its ``jsonrpc`` is no version)."""
-
-    jsonrpc = ""
+    ``handle_message`` is given instead, and skips."""
 
 
 class TangentProtocol(LanguageServerProtocol):
@@ -35,6 +33,10 @@ class TangentProtocol(LanguageServerProtocol):
                 raise
             self._send_response(data["id"], error=error.to_response_error())
             return _Answered()
+
+    def handle_message(self, message: Any) -> None:
+        if not isinstance(message, _Answered):
+            super().handle_message(message)
 
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams):

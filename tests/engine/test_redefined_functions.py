@@ -11,6 +11,7 @@ import linecache
 import weakref
 
 import numpy as np
+import pytest
 
 import tangent_lsp
 from tests.oracle import finite_differences
@@ -91,3 +92,59 @@ def test_an_unchanged_function_keeps_its_derivative():
     namespace, run = notebook()
     run("def act(z):\n    return np.tanh(z)\n\ndef loss(W, x):\n    return np.sum(act(W @ x) ** 2)\n")
     assert tangent_lsp.grad(namespace["loss"]) is tangent_lsp.grad(namespace["loss"])
+
+
+def test_a_module_attribute_patched_and_a_builtin_shadowed_are_followed(tmp_path, monkeypatch):
+    (tmp_path / "helpers_r.py").write_text(
+        "import numpy as np\n\n\ndef helper(z):\n    return np.tanh(z)\n\n\n"
+        "def other(z):\n    return 3.0 * np.sin(z)\n")
+    (tmp_path / "user_r.py").write_text(
+        "import numpy as np\nimport helpers_r\n\n\ndef loss(W, x):\n"
+        "    return np.sum(helpers_r.helper(W @ x) ** 2)\n\n\n"
+        "def loss_abs(W, x):\n    return np.sum(abs(W @ x) ** 3)\n\n\n"
+        "def cube(z):\n    return z ** 3\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import helpers_r
+    import user_r
+
+    assert_gradient_of(user_r.loss)
+    monkeypatch.setattr(helpers_r, "helper", helpers_r.other)  # mod.helper = other
+    assert_gradient_of(user_r.loss)
+    assert_gradient_of(user_r.loss_abs)
+    monkeypatch.setattr(user_r, "abs", user_r.cube, raising=False)  # shadows the builtin
+    assert_gradient_of(user_r.loss_abs)
+
+
+def test_closure_variables_rebound_and_defaults_replaced_are_followed():
+    namespace, run = notebook()
+    run("def cube(z):\n    return z ** 3\n\n\ndef make():\n    act = np.tanh\n    lam = 0.1\n\n"
+        "    def loss(W, x, c=1.0):\n        return c * lam * np.sum(act(W @ x) ** 2)\n\n"
+        "    def configure(new_act, new_lam):\n        nonlocal act, lam\n"
+        "        act, lam = new_act, new_lam\n\n    return loss, configure\n")
+    loss, configure = namespace["make"]()
+    assert_gradient_of(loss)
+    for act, lam in [(np.tanh, 5.0), (np.sin, 0.1), (namespace["cube"], 0.1)]:
+        configure(act, lam)  # `nonlocal` rebinding
+        assert_gradient_of(loss)
+    loss.__defaults__ = (3.0,)
+    assert_gradient_of(loss)
+
+
+def test_a_cached_function_and_a_derivative_differentiated_again_are_kept():
+    namespace, run = notebook()
+    run("import functools\n\n\n@functools.lru_cache\ndef cached(x):\n    return x ** 3 * 2.0\n\n\n"
+        "def loss(W, x):\n    return np.sum(np.sin(W @ x) ** 2)\n")
+    gradient = tangent_lsp.grad(namespace["cached"])
+    assert gradient(1.5) == 6 * 1.5 ** 2 * 2.0 / 2.0 and tangent_lsp.grad(namespace["cached"]) is gradient
+    first = tangent_lsp.grad(namespace["loss"])
+    again = tangent_lsp.grad(first)  # the wrapper grad returns: derived once, then kept
+    assert tangent_lsp.grad(first) is again
+
+
+def test_a_lambda_it_calls_is_a_diff_error_not_a_crash():
+    """Its source line is the assignment (`sq = lambda z: ...`): read as a def, it raised
+    AttributeError (hunt 38, found through a builtin shadowed by a lambda)."""
+    namespace, run = notebook()
+    run("sq = lambda z: z ** 2\n\n\ndef loss(W, x):\n    return np.sum(sq(W @ x))\n")
+    with pytest.raises(tangent_lsp.DiffError, match="lambda"):
+        tangent_lsp.grad(namespace["loss"])
