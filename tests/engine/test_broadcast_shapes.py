@@ -6,6 +6,7 @@ autograd and central differences."""
 
 from __future__ import annotations
 
+import inspect
 import numpy as np
 import pytest
 
@@ -23,18 +24,8 @@ def hinge(w, X, y):
     return np.mean(np.maximum(0.0, 1.0 - margins)) + 0.1 * np.sum(np.maximum(w, -w))
 
 
-SOURCE = '''import numpy as np
-
-
-def huber(r):
-    a = np.abs(r)
-    return np.sum(np.where(a <= 1.0, 0.5 * r * r, a - 0.5))
-
-
-def hinge(w, X, y):
-    margins = y * (X @ w)
-    return np.mean(np.maximum(0.0, 1.0 - margins)) + 0.1 * np.sum(np.maximum(w, -w))
-'''
+SOURCE = "import numpy as np\n\n\n" + "\n\n".join(
+    inspect.getsource(f) for f in (huber, hinge))
 
 
 def test_the_value_of_the_where_is_not_computed_for_its_shape():

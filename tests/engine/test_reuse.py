@@ -4,6 +4,7 @@ and both taped in loops). Oracle for the gradients: autograd and central differe
 
 from __future__ import annotations
 
+import inspect
 import re
 
 import gast
@@ -47,18 +48,8 @@ def read_twice(y, theta):
     return np.array([y[1], -theta[0] * np.sin(y[0]) - theta[1] * y[1]]).sum()
 
 
-SOURCE = '''import numpy as np
-
-
-def kalman_gain(P, H, R):
-    S = H @ P @ H.T + R
-    K = P @ H.T @ np.linalg.inv(S)
-    return np.sum(K ** 2)
-
-
-def read_twice(y, theta):
-    return np.array([y[1], -theta[0] * np.sin(y[0]) - theta[1] * y[1]]).sum()
-'''
+SOURCE = "import numpy as np\n\n\n" + "\n\n".join(
+    inspect.getsource(f) for f in (kalman_gain, read_twice))
 
 
 def _statements(code: str) -> str:
