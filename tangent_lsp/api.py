@@ -303,6 +303,18 @@ def inputs_last(func: Callable, derivative: Callable, count: int,
     ``func`` may itself be such a derivative (``grad(jvp(f))``): its inputs come first,
     then ``count`` more, all after the arguments of the function it differentiates."""
     wrt = (wrt,) if isinstance(wrt, (int, str)) else tuple(wrt or ())
+    # one wrapper per derivative (kept on it: `vjp(f)` in a training loop asks each step,
+    # and two signatures cost 30 us); the derivative belongs to one function
+    made = getattr(derivative, "inputs_last_wrappers", None)
+    if made is None:
+        made = derivative.inputs_last_wrappers = {}
+    if (count, wrt) not in made:
+        made[(count, wrt)] = _inputs_last(func, derivative, count, wrt)
+    return made[(count, wrt)]
+
+
+def _inputs_last(func: Callable, derivative: Callable, count: int,
+                 wrt: tuple[int | str, ...]) -> Callable:
     primal = getattr(func, "primal", None)
     if primal is not None:
         count, wrt, func = func.inputs + count, (*func.wrt, *wrt), primal

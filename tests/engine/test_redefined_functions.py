@@ -148,3 +148,15 @@ def test_a_lambda_it_calls_is_a_diff_error_not_a_crash():
     run("sq = lambda z: z ** 2\n\n\ndef loss(W, x):\n    return np.sum(sq(W @ x))\n")
     with pytest.raises(tangent_lsp.DiffError, match="lambda"):
         tangent_lsp.grad(namespace["loss"])
+
+
+def test_vjp_and_jvp_of_an_unchanged_function_are_kept_per_wrt():
+    namespace, run = notebook()
+    run("def loss(W, x):\n    return np.sum(np.sin(W @ x) ** 2)\n")
+    loss = namespace["loss"]
+    assert tangent_lsp.vjp(loss) is tangent_lsp.vjp(loss)
+    assert tangent_lsp.jvp(loss, wrt=(0,)) is tangent_lsp.jvp(loss, wrt=(0,))
+    assert tangent_lsp.jvp(loss, wrt=(1,)) is not tangent_lsp.jvp(loss, wrt=(0,))
+    u = np.array([0.5, -1.0])
+    expected = finite_differences(lambda x: loss(W, x), (X,))[0] @ u
+    np.testing.assert_allclose(tangent_lsp.jvp(loss, wrt=(1,))(W, X, u), expected, rtol=1e-6)
