@@ -187,6 +187,30 @@ def nodes_of(node, cls: type) -> list:
     return found
 
 
+def nodes_of_any(node, classes: tuple[type, ...]) -> list:
+    """Every node of one of ``classes`` in a tree (or list of trees), in no particular
+    order: one walk where ``nodes_of`` would take one per class."""
+    children = _CHILDREN
+    found = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        kind = item.__class__
+        if kind is list:
+            stack.extend(item)
+            continue
+        if kind in classes:
+            found.append(item)
+        fields = children.get(kind)
+        if fields:
+            values = item.__dict__
+            for field in fields:
+                value = values.get(field)
+                if value is not None:
+                    stack.append(value)
+    return found
+
+
 def size(node) -> int:
     """How many nodes a tree has, each ``Load``/``Store`` context counted as one more."""
     return name_summary(node)[2]
