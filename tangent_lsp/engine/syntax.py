@@ -166,25 +166,7 @@ def walk(node) -> Iterator[gast.AST]:
 
 def nodes_of(node, cls: type) -> list:
     """Every node of class ``cls`` in a tree (or list of trees), in no particular order."""
-    children = _CHILDREN
-    found = []
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        kind = item.__class__
-        if kind is list:
-            stack.extend(item)
-            continue
-        if kind is cls:
-            found.append(item)
-        fields = children.get(kind)
-        if fields:
-            values = item.__dict__
-            for field in fields:
-                value = values.get(field)
-                if value is not None:
-                    stack.append(value)
-    return found
+    return nodes_of_any(node, (cls,))
 
 
 def nodes_of_any(node, classes: tuple[type, ...]) -> list:
