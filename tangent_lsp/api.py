@@ -251,7 +251,8 @@ def _returns_one_value(func: Callable, derivative: Callable) -> None:
     """A DiffError if ``func`` returns a tuple or list: its derivative's seed is one."""
     inner = inspect.unwrap(derivative)
     code = getattr(inner, "__code__", None)
-    if code is not None and not code.co_kwonlyargcount and not code.co_flags & 0x0C:
+    starred = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
+    if code is not None and not code.co_kwonlyargcount and not code.co_flags & starred:
         # the seed is the last positional parameter: read without inspect.signature,
         # which cost four fifths of a cached `grad(f)` (asked in training loops)
         seed = inner.__defaults__[-1] if inner.__defaults__ else None

@@ -302,8 +302,8 @@ class RuntimeResolver:
         self.callees: list["RuntimeResolver"] = []  # their namespaces join the generated code's
         self.borrowed: dict[str, tuple["RuntimeResolver", str]] = {}  # alias → (owner, name)
         self.looked_up: set[str] = set()  # the global names asked about
-        # where the attributes of modules it followed live (`helpmod.helper`)
-        self.attributes: list[tuple[dict[str, Any], str]] = []
+        # where the attributes of modules it followed live (`helpmod.helper`), once each
+        self.attributes: dict[tuple[int, str], tuple[dict[str, Any], str]] = {}
         self.globals = func.__globals__ if func is not None else None
         self.module_name = str(namespace.get("__name__", ""))
         # where each global's current value lives: the function's module, or, for a
@@ -337,7 +337,7 @@ class RuntimeResolver:
                     places.append(resolver.live[name])
                 elif resolver.globals is not None:  # a builtin, or a local: bound later,
                     places.append((resolver.globals, name))  # a global would shadow it
-            places.extend(resolver.attributes)
+            places.extend(resolver.attributes.values())
         functions = [func for resolver in self._all() for func in resolver._user.values()]
         return places, functions
 
@@ -368,7 +368,7 @@ class RuntimeResolver:
             target = obj
             for part in rest.split("."):
                 if isinstance(target, types.ModuleType):
-                    self.attributes.append((vars(target), part))
+                    self.attributes[(id(target), part)] = (vars(target), part)
                 target = getattr(target, part, None)
             if isinstance(target, types.FunctionType):  # mymodule.helper
                 qual = object_qualname(target, rest.rpartition(".")[2])
