@@ -34,7 +34,7 @@ def copy_shared_results(function: gast.FunctionDef) -> tuple[gast.FunctionDef, b
     for position, element in enumerate(elements):
         if not isinstance(element, gast.Name):
             continue
-        root = _root(element.id, values, params)
+        root = _root(element.id, values)
         if root is None:
             continue
         if root in roots or root in params:
@@ -53,20 +53,17 @@ def _straight_values(body: list[gast.stmt]) -> dict[str, gast.expr | None]:
     top level; None for a name also assigned inside a block (not followed)."""
     values: dict[str, gast.expr | None] = {}
     for stmt in body:
-        if isinstance(stmt, S.COMPOUND):
-            for name in S.stored_names(stmt):
-                values[name] = None
-        elif isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(
             stmt.targets[0], gast.Name
         ):
             values[stmt.targets[0].id] = stmt.value
-        else:
+        else:  # a block, a tuple target, an augmented assignment: not followed
             for name in S.stored_names(stmt):
                 values[name] = None
     return values
 
 
-def _root(name: str, values: dict[str, gast.expr | None], params: set[str]) -> str | None:
+def _root(name: str, values: dict[str, gast.expr | None]) -> str | None:
     """The name whose array ``name`` may be (itself when it is a new array); None when
     not known (assigned in a block)."""
     for _ in range(len(values) + 1):  # (a chain of copies is at most as long as the body)
