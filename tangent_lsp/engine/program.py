@@ -26,6 +26,7 @@ from .accumulate import accumulate_in_place, drop_copies_of_fresh_values
 from .dead_code import calls_are_pure
 from .hoist import hoist_invariants
 from .methods import reductions_as_methods
+from .number_zeros import zeros_of_numbers
 from .motion import CalleeHalves, split_callee
 from .products import fuse_gram_adjoints
 from .shape_passes import keep_shapes_only
@@ -179,6 +180,8 @@ class Program:
                 function = drop_dead_zeroing(function)
                 function = drop_dead_slot_writes(function)
             function = drop_copies_of_fresh_values(function, np_alias)
+            if mode == "reverse" and zeros_of_numbers(function, np_alias):
+                self.helpers.add("zeros_of")
             function = reductions_as_methods(function, np_alias, seed)
         else:
             function = optimize.drop_empty_comments(function)

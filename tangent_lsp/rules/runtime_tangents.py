@@ -81,6 +81,7 @@ from tangent_lsp.runtime import (
     unwindow,
     untranspose,
     zeros_like,
+    zeros_of,
     add_at,
     add_at_tangent,
     average_weights,
@@ -438,6 +439,6 @@ def t_unassigned_part(y, c, g, index):
 # piecewise constant, or shapes only
 nondifferentiable(
     broadcast_shape, extremum_mask, kron_layout, linspace_weights, matmul_shape, reduced_count,
-    shape_of, triangle_weights, zeros_like,
+    shape_of, triangle_weights, zeros_like, zeros_of,
     cov_count, interp_layout, order_statistics,  # where the statistics and segments are
 )

@@ -8,7 +8,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._base import _F64, _axes, _fit, _float, _ndim, _shape, _shaped
+from ._base import _F64, _NUMBERS, _axes, _fit, _float, _ndim, _shape, _shaped
 from .containers import add_grad
 
 _ndarray = np.ndarray
@@ -27,6 +27,10 @@ def unbroadcast(g, x):
         if g.shape == shape and shape:
             return g  # the common case: nothing broadcast
         return _fit(g, shape)
+    if kind is float or kind is _FLOAT64:  # loops over numbers call this at every step
+        if type(g) is float or type(g) is _FLOAT64:
+            return g
+        return _summed_to_number(g)
     if kind in _CONTAINERS:  # an element of a container that holds values itself
         return _unbroadcast_each(g, x)
     shape = _shape(x)
@@ -41,6 +45,14 @@ def unbroadcast(g, x):
 
 
 _CONTAINERS = (list, tuple, dict)
+_FLOAT64 = np.float64
+
+
+def _summed_to_number(g):
+    """``g`` summed down to one number."""
+    if type(g) is _ndarray and g.dtype is _F64:
+        return g.sum()
+    return _fit(g, ())
 
 
 def _unbroadcast_each(g, x):
@@ -58,6 +70,15 @@ def _unbroadcast_each(g, x):
     if type(x) is dict:
         return {key: unbroadcast(g[key], x[key]) for key in g}
     return [unbroadcast(gi, xi) for gi, xi in zip(g, x, strict=True)]
+
+
+def zeros_of(x):
+    """``np.zeros(np.shape(x))``, but ``0.0`` for a number: an adjoint accumulated over a
+    loop of Python floats stays a float (0-d arrays are several times slower to compute
+    with, and would come back as the gradient)."""
+    if type(x) in _NUMBERS:
+        return 0.0
+    return np.zeros(np.shape(x))
 
 
 def unreduce(g, x, axis=None, keepdims=False):
