@@ -163,6 +163,9 @@ class _Forward:
 
     def tangent_of(self, op: Op) -> list[gast.stmt]:
         target = op.target
+        if op.kind in ("copy", "constant") and S.number_literal(op.value) is not None:
+            self.owned.discard(target)  # `x = 0.3`: a float, not a 0-d array, for every
+            return [S.assign(self.tangent(target), S.constant(0.0))]  # step computed with it
         if op.kind == "copy" and not isinstance(op.value, (gast.Tuple, gast.List)):
             return self.finish(target, self.of(op.value))
         if op.kind == "constant":

@@ -6,6 +6,8 @@ import numpy as np
 
 from ._base import _float
 
+_FLOATS = (float, np.float64)
+
 #
 # Helpers that forward-mode rules (``rules/numpy_tangents.py``, ``rules/python_tangents.py``)
 # call. ``t`` is a tangent: it has its value's shape and a floating dtype. Where a rule
@@ -33,6 +35,8 @@ def broadcast_like(t, y):
     float), not copied; a spread-out tangent is a fresh, writable array. A 0-d
     result is a NumPy scalar.
     """
+    if type(y) in _FLOATS and type(t) in _FLOATS:  # a number's, in a loop over numbers
+        return t
     t = _float(t)
     shape = np.shape(y)
     if t.shape != shape:

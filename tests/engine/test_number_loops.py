@@ -11,7 +11,9 @@ import pytest
 
 import tangent_lsp
 from tangent_lsp import runtime as rt
-from tests.oracle import ORDERS, assert_gradients_match, assert_second_derivative_matches
+from tests.oracle import (
+    ORDERS, assert_gradients_match, assert_jvp_matches, assert_second_derivative_matches,
+)
 
 
 def recurrence(a, b):
@@ -61,6 +63,18 @@ def test_gradients(function, args, wrt):
     assert_gradients_match(function, args, wrt)
 
 
+@pytest.mark.parametrize("function, args, wrt", PROGRAMS, ids=IDS)
+def test_tangents(function, args, wrt):
+    assert_jvp_matches(function, args, wrt)
+
+
+@pytest.mark.parametrize("function", [recurrence, branchy_recurrence])
+def test_the_tangent_of_numbers_is_a_float(function):
+    assert isinstance(tangent_lsp.jvp(function, wrt=(0, 1))(0.7, 0.9, 1.0, -0.5), float)
+    code = tangent_lsp.autodiff(function, wrt=(0, 1), mode="forward").derivative.code
+    assert "dx = 0.0" in code and "np.zeros" not in code  # `x = 0.5`: a number
+
+
 @pytest.mark.parametrize("function", [recurrence, branchy_recurrence])
 def test_the_gradient_of_numbers_is_floats(function):
     gradient = tangent_lsp.grad(function, wrt=(0, 1))(0.7, 0.9)
@@ -99,3 +113,5 @@ def test_runtime_zeros_and_shapes_of_numbers():
     assert rt.unbroadcast(1.5, rt.shape_of(2.5)) == 1.5
     assert type(rt.unbroadcast(np.ones(3), 2.0)) is np.float64  # summed to a number
     assert rt.unbroadcast(np.ones((2, 2), dtype=np.float32), 1.0) == 4.0
+    assert type(rt.broadcast_like(1.5, 2.0)) is float  # forward mode's, for a number
+    assert rt.broadcast_like(1.5, np.ones(2)).shape == (2,)
