@@ -266,6 +266,8 @@ def _dce(
             body, live_body = _dce(stmt.body, live, sweep, remove, exits)
             orelse, live_else = _dce(stmt.orelse, live, sweep, remove, exits)
             if remove:
+                if not _has_code(body) and _has_code(orelse):  # `if c: pass else: raise ...`
+                    stmt.test, body, orelse = S.negated(stmt.test), orelse, []
                 stmt.body, stmt.orelse = body or [gast.Pass()], orelse
                 keep = _has_code(body) or _has_code(orelse) or not pure(stmt.test)
             live = live_body | live_else | set(sweep.reads(stmt.test))
@@ -369,10 +371,13 @@ def _body_live(
 
 def _loop_is_dead(loop: gast.For | gast.While, live_out: set[str], sweep: _Sweep) -> bool:
     """Nothing the loop assigns, updates or pops is read after it, and it calls nothing
-    with side effects (a `while` whose variables only its own test reads)."""
+    with side effects nor checks anything (a `while` whose variables only its own test
+    reads)."""
     if not sweep.pure(loop) or not set(S.stored_names(loop)).isdisjoint(live_out):
         return False
     for stmt in S.statements(loop.body):
+        if stmt.__class__ in _CHECKS:  # `assert`, `raise`: the function's own checks
+            return False
         name = inplace_target(stmt)
         if name is not None and (name not in sweep.local or sweep.needed(name, live_out)):
             return False
@@ -395,6 +400,8 @@ def _assigned(body: list[gast.stmt]) -> set[str]:
             names.update(S.stored_names(stmt) if cls not in S.COMPOUND else ())
     return names
 
+
+_CHECKS = (gast.Assert, gast.Raise)
 
 # Statements that bind no name themselves (a compound one's blocks come as statements)
 _ASSIGN_NOTHING = frozenset((gast.Expr, gast.Return, gast.Pass, gast.Break, gast.Continue,

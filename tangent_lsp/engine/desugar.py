@@ -22,11 +22,12 @@ from .errors import unsupported
 
 
 def always_returns(stmts: list[gast.stmt]) -> bool:
-    """Whether every path through ``stmts`` ends in a return."""
+    """Whether every path through ``stmts`` ends in a return (or a ``raise``: the
+    function has no value to differentiate there)."""
     if not stmts:
         return False
     last = stmts[-1]
-    if isinstance(last, gast.Return):
+    if isinstance(last, (gast.Return, gast.Raise)):
         return True
     if isinstance(last, gast.If):
         return always_returns(last.body) and always_returns(last.orelse)

@@ -36,7 +36,7 @@ _SAME = {
     for name in (
         "Module FunctionDef Assign AugAssign Expr Return If For While Pass Break Continue "
         "BinOp UnaryOp BoolOp Compare IfExp Call keyword Attribute Subscript Slice Tuple List "
-        "Dict JoinedStr FormattedValue Constant Name Load Store Del Starred Assert "
+        "Dict JoinedStr FormattedValue Constant Name Load Store Del Starred Assert Raise "
         "Add Sub Mult Div FloorDiv Mod Pow MatMult LShift RShift BitOr BitXor BitAnd "
         "USub UAdd Not Invert And Or Eq NotEq Lt LtE Gt GtE Is IsNot In NotIn"
     ).split()

@@ -56,7 +56,6 @@ UNSUPPORTED: dict[type, tuple[str, str]] = {
     gast.AsyncFor: ("async for", "async code cannot be differentiated"),
     gast.AsyncWith: ("async with", "async code cannot be differentiated"),
     gast.Try: ("try statement", "move exception handling out of the differentiated function"),
-    gast.Raise: ("raise statement", "validate inputs before calling the differentiated function"),
     gast.Global: ("global statement", "pass the value as an argument"),
     gast.Nonlocal: ("nonlocal statement", "pass the value as an argument"),
     gast.Delete: ("del statement", "remove the 'del'; the derivative needs the value"),
@@ -148,6 +147,12 @@ class _Normalizer(ControlFlow, Expressions):
             self.result_temporary = self.result_name()
         for stmt in stmts:
             self.statement(stmt)
+        if not any(isinstance(s, gast.Return) for s in S.statements(stmts)):
+            raise DiffError(
+                "function without return",
+                f"'{self.function.name}' raises on every path: it has no value to differentiate",
+                hint="return the value to differentiate",
+            ).at(self.function)
         if not always_returns(stmts):
             raise DiffError(
                 "function without return",
@@ -380,7 +385,9 @@ class _Normalizer(ControlFlow, Expressions):
     def keep(self, stmt: gast.stmt, defines: list[str]) -> None:
         self.body.append(Keep(self.rename(stmt), self.line, defines))
 
-    def assert_statement(self, stmt: gast.Assert) -> None:
+    def check_statement(self, stmt: gast.Assert | gast.Raise) -> None:
+        """``assert``, or ``raise`` (a validation branch): run as written in the forward
+        sweep; a derivative whose function raised has nothing to compute."""
         self.keep(stmt, [])
 
     def return_statement(self, stmt: gast.Return) -> None:
@@ -544,7 +551,8 @@ _STATEMENTS: dict[type, Callable] = {
     gast.AnnAssign: _Normalizer.annotated_assign,
     gast.AugAssign: _Normalizer.augmented_assign,
     gast.Expr: _Normalizer.expression_statement,
-    gast.Assert: _Normalizer.assert_statement,
+    gast.Assert: _Normalizer.check_statement,
+    gast.Raise: _Normalizer.check_statement,
     gast.Return: _Normalizer.return_statement,
     gast.Pass: _Normalizer.pass_statement,
     gast.If: _Normalizer.if_statement,

@@ -370,7 +370,7 @@ class _Reverse(StatementAdjoints):
         if negate:
             test = gast.UnaryOp(op=gast.Not(), operand=test)
         if not _has_code(body_code):
-            test, body_code, else_code = _negate(test), else_code, []
+            test, body_code, else_code = S.negated(test), else_code, []
         return before + [gast.If(test=test, body=body_code, orelse=else_code)]
 
     def loop(self, stmt: Loop, depth: int) -> list[gast.stmt]:
@@ -520,12 +520,6 @@ def _seed_owner(fn: Function, result: gast.expr) -> str:
 
 def _has_code(stmts: list[gast.stmt]) -> bool:
     return any(S.comment_text(s) is None for s in stmts)
-
-
-def _negate(test: gast.expr) -> gast.expr:
-    if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
-        return test.operand
-    return gast.UnaryOp(op=gast.Not(), operand=test)
 
 
 def _constant_keys(keys: list) -> set | None:

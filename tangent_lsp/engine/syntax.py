@@ -96,6 +96,13 @@ def number_literal(node: gast.AST) -> float | int | bool | None:
     return None
 
 
+def negated(test: gast.expr) -> gast.expr:
+    """``not test``, or the operand of a test that is a ``not`` already."""
+    if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
+        return test.operand
+    return gast.UnaryOp(op=gast.Not(), operand=test)
+
+
 def dotted_name(node: gast.AST) -> str | None:
     """``np.linalg.inv`` → ``"np.linalg.inv"``; None for anything that is not a plain chain."""
     if node.__class__ is gast.Name:  # a plain name: most calls (classes, not isinstance)

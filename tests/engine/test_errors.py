@@ -46,7 +46,7 @@ CASES = [
     ("with", "with open('f') as h:\n        y = x\n    return y", "with statement", 4, 4),
     ("global", "global W\n    return x", "global statement", 4, 4),
     ("del", "y = x\n    del y\n    return x", "del statement", 5, 4),
-    ("raise", "raise ValueError('no')", "raise statement", 4, 4),
+    ("raise", "raise ValueError('no')", "raises on every path", 3, 0),
     ("import", "import math\n    return x", "import inside a function", 4, 4),
     ("in_place_method", "x.sort()\n    return np.sum(x)", "in-place method '.sort()'", 4, 4),
     ("add_at_argument", "np.add.at(x, [0, 0], 1.0)\n    return np.sum(x)",
