@@ -58,13 +58,19 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
                 resolver is not None and resolver.is_user_function(op.key)
                 and not op.key.startswith(RUNTIME_MODULE + ".")
             ):
-                op.kind = "call"
+                if _starred_arguments(op.args):  # a derivative's parameters are by position
+                    op.error = _starred_error(op)
+                else:
+                    op.kind = "call"
             continue
         for rule in (template, tangent):  # a rule whose body is not one the engine expands
             if rule is not None and rule.problem is not None:  # (its `d[x]` inside an `if`
                 raise rule.problem  # was read as no derivative: zero)
             if rule is not None and resolver is not None and not rule.built_in:
                 _check_rule_names(rule, op, resolver)
+        if any(arg.__class__ is gast.Starred for arg in op.args):  # bound by position
+            op.error = _starred_error(op)  # only at run time
+            continue
         try:
             if template is not None:
                 op.template = template
@@ -75,11 +81,50 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
         except DiffError as error:
             op.error = error
             continue
+        if _starred_arguments(op.args) and _starred_followed(op):
+            op.error = _starred_error(op)
+            continue
         if _to_integers(op.bound or op.forward_bound, resolver):
             op.kind = "constant"  # `x.astype(int)`, `np.sum(x, dtype=int)`: piecewise constant
         elif (broken := _limit_broken(op.key, op.bound or op.forward_bound)) is not None:
             why, hint = broken
             op.error = DiffError("argument", f"{op.shown} with {why}", hint=hint).at(op.node)
+
+
+def _starred_arguments(args: list[gast.expr]) -> bool:
+    return any(
+        arg.__class__ is gast.Starred or (
+            arg.__class__ in (gast.Tuple, gast.List) and _starred_arguments(arg.elts)
+        ) for arg in args
+    )
+
+
+def _starred_followed(op: Op) -> bool:
+    """Whether a starred element of a tuple or list argument binds where a rule follows
+    the derivative: a parameter whose ``d[...]`` the rule reads or writes
+    (``np.stack((*hs, h))``).
+    One elsewhere holds a shape or options (``x.reshape((*x.shape[:-1], 2, 2))``)."""
+    followed = set()
+    for rule in (op.template, op.forward_template):
+        if rule is not None:
+            followed |= {
+                node.slice.id for node in gast.walk(rule.node)
+                if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name)
+                and node.value.id == "d" and isinstance(node.slice, gast.Name)
+            }
+    return any(
+        param in followed and _starred_arguments([value])
+        for bound in (op.bound, op.forward_bound) if bound for param, value in bound.items()
+    )
+
+
+def _starred_error(op: Op) -> DiffError:
+    written = [n for n in S.nodes_of(op.node, gast.Starred) if hasattr(n, "lineno")]
+    at = min(written, key=lambda n: (n.lineno, n.col_offset)) if written else op.node
+    return DiffError(
+        "starred expression", f"a starred argument of {op.shown} is not differentiated through",
+        hint="pass the values one by one",
+    ).at(at)
 
 
 def _squares(op) -> bool:

@@ -147,10 +147,14 @@ class Expressions:
         return self.emit(target, value, "literal", node)
 
     def argument(self, node: gast.expr) -> gast.expr:
-        """Call arguments: atoms, or tuple/list literals of atoms (np.concatenate((a, b)))."""
+        """Call arguments: atoms, or tuple/list literals of atoms (np.concatenate((a, b))),
+        starred too (``np.random.randn(*x.shape)``, ``np.zeros((*x.shape, 2))``: whether
+        a rule can follow one is decided when rules are bound)."""
         if isinstance(node, (gast.Tuple, gast.List)):
             return type(node)(elts=[self.argument(e) for e in node.elts], ctx=gast.Load())
-        return self.expr(node)  # a starred argument is rejected there
+        if isinstance(node, gast.Starred):
+            return gast.Starred(value=self.expr(node.value), ctx=gast.Load())
+        return self.expr(node)
 
     def call(self, node: gast.Call, target: str | None) -> gast.expr:
         func = node.func
