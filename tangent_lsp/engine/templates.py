@@ -435,6 +435,10 @@ class _Instance:
                 else:
                     args.append(arg)
             return gast.Call(func=copy(node.func), args=args, keywords=copy(keywords))
+        elif cls is gast.IfExp:  # `y if upper else ...` of an option the call left out
+            test = copy(node.test)
+            if test.__class__ is gast.Constant:
+                return copy(node.body if test.value else node.orelse)
         new = cls.__new__(cls)
         values = node.__dict__.copy()
         for key in fields:

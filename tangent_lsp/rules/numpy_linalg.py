@@ -37,12 +37,13 @@ def inv(y, a):
 
 
 @adjoint(numpy.linalg.cholesky)
-def cholesky(y, a):  # NumPy reads a's lower triangle: those entries get the gradient
-    yt = numpy.swapaxes(y, -1, -2)
+def cholesky(y, a, upper=False):  # NumPy reads a's lower triangle (upper: U = L.T from a.T's)
+    yt = y if upper else numpy.swapaxes(y, -1, -2)
     half = 1.0 - 0.5 * numpy.eye(numpy.shape(a)[-1])  # halves a diagonal
-    p = numpy.tril(yt @ d[y]) * half  # s = L^-T p L^-1, symmetrized, read from below
+    p = numpy.tril(yt @ (numpy.swapaxes(d[y], -1, -2) if upper else d[y])) * half
     s = numpy.linalg.solve(yt, numpy.swapaxes(numpy.linalg.solve(yt, numpy.swapaxes(p, -1, -2)), -1, -2))
-    d[a] = numpy.tril(s + numpy.swapaxes(s, -1, -2)) * half
+    lower = numpy.tril(s + numpy.swapaxes(s, -1, -2)) * half  # s = L^-T p L^-1, symmetrized
+    d[a] = numpy.swapaxes(lower, -1, -2) if upper else lower
 
 
 @adjoint(numpy.linalg.solve)

@@ -37,11 +37,13 @@ def inv(y, a):
 
 
 @tangent_(numpy.linalg.cholesky)
-def cholesky(y, a):  # dL = L tril(L^-1 dA L^-T, diagonal halved); dA from a's lower triangle
-    lower = numpy.tril(d[a])
+def cholesky(y, a, upper=False):  # dL = L tril(L^-1 dA L^-T, diagonal halved); dA from a's
+    lower = numpy.tril(numpy.swapaxes(d[a], -1, -2) if upper else d[a])  # lower triangle
     da = lower + numpy.swapaxes(lower, -1, -2) - lower * numpy.eye(numpy.shape(a)[-1])
-    m = numpy.swapaxes(numpy.linalg.solve(y, numpy.swapaxes(numpy.linalg.solve(y, da), -1, -2)), -1, -2)
-    d[y] = y @ (numpy.tril(m) * (1.0 - 0.5 * numpy.eye(numpy.shape(a)[-1])))
+    factor = numpy.swapaxes(y, -1, -2) if upper else y  # (upper: U = L.T, of a.T)
+    m = numpy.swapaxes(numpy.linalg.solve(factor, numpy.swapaxes(numpy.linalg.solve(factor, da), -1, -2)), -1, -2)
+    dl = factor @ (numpy.tril(m) * (1.0 - 0.5 * numpy.eye(numpy.shape(a)[-1])))
+    d[y] = numpy.swapaxes(dl, -1, -2) if upper else dl
 
 
 @tangent_(numpy.linalg.solve)

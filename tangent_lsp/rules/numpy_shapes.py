@@ -184,6 +184,14 @@ def convolve(y, a, v, mode="full"):
     d[v] = unconvolve(d[y], v, a, mode=mode)
 
 
+@adjoint(numpy.correlate)  # a convolution with one argument reversed: v, or (when a is the
+def correlate(y, a, v, mode="valid"):  # shorter, where 'same' centres on v) a, and the result
+    swap = numpy.size(a) < numpy.size(v)  # (mode by position: unconvolve's default is 'full')
+    g = d[y][::-1] if swap else d[y]
+    d[a] = unconvolve(g, a[::-1], v, mode)[::-1] if swap else unconvolve(g, a, v[::-1], mode)
+    d[v] = unconvolve(g, v, a[::-1], mode) if swap else unconvolve(g, v[::-1], a, mode)[::-1]
+
+
 @adjoint(numpy.lib.stride_tricks.sliding_window_view)  # windows overlap: their gradients add
 def sliding_window_view(y, x, window_shape, axis=None, subok=False, writeable=False):
     d[x] = unwindow(d[y], x, window_shape, axis=axis)

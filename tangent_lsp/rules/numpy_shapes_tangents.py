@@ -190,6 +190,11 @@ def convolve(y, a, v, mode="full"):
     d[y] = numpy.convolve(d[a], v, mode=mode) + numpy.convolve(a, d[v], mode=mode)
 
 
+@tangent_(numpy.correlate)
+def correlate(y, a, v, mode="valid"):
+    d[y] = numpy.correlate(d[a], v, mode=mode) + numpy.correlate(a, d[v], mode=mode)
+
+
 @tangent_(numpy.lib.stride_tricks.sliding_window_view)
 def sliding_window_view(y, x, window_shape, axis=None, subok=False, writeable=False):
     d[y] = numpy.lib.stride_tricks.sliding_window_view(d[x], window_shape, axis=axis)

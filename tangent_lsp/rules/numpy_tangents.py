@@ -430,7 +430,7 @@ def tensordot(y, a, b, axes=2):
 
 
 @tangent_(numpy.einsum)
-def einsum(y, subscripts, *operands):  # one einsum per operand that has a tangent
+def einsum(y, subscripts, *operands, optimize=False):  # one einsum per operand with a tangent
     d[y] = einsum_tangent(y, subscripts, operands, d[operands])
 
 

@@ -748,12 +748,17 @@ def e_hadamard(a, b):
     return np.sum(np.einsum("ij,ij->ij", a, b) * W34)
 
 
+def e_optimized(a, b, c):  # a contraction order chosen by NumPy: the same values
+    return np.sum(np.cos(np.einsum("ab,bc,cd->ad", a, b, c, optimize=True)))
+
+
 EINSUM = [
     pair(e_matmul, A34, M45), pair(e_implicit, A34, M45), pair(e_batch, X234, Y245),
     pair(e_ellipsis, X234, Y245), pair(e_ellipsis_broadcast, rng.standard_normal((3, 1, 4)), A34[:2]),
     case(e_diagonal, S33, autograd=False), case(e_trace, S33, autograd=False), case(e_row_sums, A34),
     pair(e_outer, V4, V3), pair(e_hadamard, A34, B34),
     case(e_three, A34[:2, :3], S33, A34[:, :2], wrt=(0, 1, 2)),
+    case(e_optimized, A34[:2, :3], S33, A34[:, :2], wrt=(0, 1, 2)),
 ]
 
 
@@ -1022,6 +1027,18 @@ def c_convolve_valid(x, k):
     return np.sum(np.tanh(np.convolve(x, k, "valid")))
 
 
+def c_correlate(x, k):  # 'valid' by default, unlike np.convolve
+    return np.sum(np.sin(np.correlate(x, k)))
+
+
+def c_correlate_same(x, k):  # 'same' centres on the longer argument
+    return np.sum(np.correlate(x, k, "same") ** 2)
+
+
+def c_correlate_full(x, k):
+    return np.sum(np.tanh(np.correlate(x, k, mode="full")))
+
+
 def s_windows(x):  # overlapping windows of a vector
     return np.sum(np.tanh(np.lib.stride_tricks.sliding_window_view(x, 3) @ W3))
 
@@ -1085,6 +1102,11 @@ SHAPES_CASES = [
     case(c_convolve_same, V3, V4, wrt=(0, 1), autograd=False),
     case(c_convolve_valid, V4, V3, wrt=(0, 1), autograd=False),
     case(c_convolve_valid, V3, V4, wrt=(0, 1), autograd=False),
+    case(c_correlate, V4, V3, wrt=(0, 1), autograd=False),
+    case(c_correlate, V3, V4, wrt=(0, 1), autograd=False),
+    case(c_correlate_same, V4, V3, wrt=(0, 1), autograd=False),
+    case(c_correlate_same, V4[:2], V3, wrt=(0, 1), autograd=False),  # an even, shorter x
+    case(c_correlate_full, V3, V4, wrt=(0, 1), autograd=False),
     case(s_windows, V4 * 2.0, autograd=False), case(s_windows_2d, A34, autograd=False),
     case(s_windows_axis, A34, autograd=False),
 ]
@@ -1115,6 +1137,14 @@ def l_inv_batched(a):
 
 def l_cholesky(a):
     return np.sum(np.linalg.cholesky(a) * W34[:, :3])
+
+
+def l_cholesky_upper(a):  # U = L.T, read from a's upper triangle
+    return np.sum(np.linalg.cholesky(a, upper=True) * W34[:, :3])
+
+
+def l_cholesky_upper_nonsymmetric(a):  # only the upper triangle gets a gradient
+    return np.sum(np.sin(np.linalg.cholesky(a + np.tril(W34[:3, :3], -1), upper=True)))
 
 
 def l_cholesky_logdet(a):  # a Gaussian's log-determinant, batched
@@ -1245,6 +1275,8 @@ LINALG = [
     case(l_inv, S33), case(l_inv_batched, S233),
     # autograd symmetrizes the gradient; NumPy reads the lower triangle, so it has one
     case(l_cholesky, SPD33, autograd=False), case(l_cholesky_logdet, SPD233, autograd=False),
+    case(l_cholesky_upper, SPD33, autograd=False),
+    case(l_cholesky_upper_nonsymmetric, SPD33, autograd=False),
     # the same for eigh: one triangle read, and autograd's gradient is symmetric
     case(l_eigh, SYM33, autograd=False), case(l_eigh_linear, SYM33, autograd=False),
     case(l_eigh_upper, SYM33 + 0.5 * np.eye(3), autograd=False),

@@ -776,6 +776,10 @@ def e_three(a, b, c):
     return np.einsum("ab,bc,cd->ad", a, b, c)
 
 
+def e_optimized(a, b, c):
+    return np.einsum("ab,bc,cd->ad", a, b, c, optimize="greedy")
+
+
 def e_hadamard(a, b):
     return np.einsum("ij,ij->ij", a, b)
 
@@ -791,6 +795,7 @@ EINSUM = [
     *pair(e_outer, V4, V3), *pair(e_hadamard, A34, B34),
     case(e_three, A34[:2, :3], S33, A34[:, :2], wrt=(0, 1, 2)),
     case(e_three, A34[:2, :3], S33, A34[:, :2], wrt=(1,), name="-middle"),
+    case(e_optimized, A34[:2, :3], S33, A34[:, :2], wrt=(0, 1, 2)),
     case(e_with_constant, A34),
 ]
 
@@ -880,6 +885,10 @@ def c_convolve(x, k):
 
 def c_convolve_valid(x, k):
     return np.convolve(k, x, mode="valid")
+
+
+def c_correlate(x, k, mode):
+    return np.correlate(x, k, mode)
 
 
 def s_pad_values(x, c):
@@ -1134,6 +1143,9 @@ SHAPES_CASES = [
     case(s_pad_values, A34, np.array([0.5, -1.0]), wrt=(0, 1), autograd=False),
     case(c_convolve, V4, V3, wrt=(0, 1), autograd=False),
     case(c_convolve_valid, V4, V3, wrt=(0, 1), autograd=False),
+    case(c_correlate, V4, V3, "valid", wrt=(0, 1), autograd=False),
+    case(c_correlate, V4[:2], V3, "same", wrt=(0, 1), autograd=False, name="-same"),
+    case(c_correlate, V3, V4, "full", wrt=(0, 1), autograd=False, name="-full"),
     case(s_pad, A34, autograd=False), case(s_pad_edge, A34, autograd=False), case(s_pad_wrap, A34, autograd=False),
 ]
 
@@ -1163,6 +1175,10 @@ def l_solve(a, b):
 
 def l_cholesky(a):
     return np.linalg.cholesky(a)
+
+
+def l_cholesky_upper(a):
+    return np.linalg.cholesky(a + np.tril(A34[:3, :3], -1), upper=True)  # reads the upper triangle
 
 
 SPD33 = S33 @ S33.T + 3.0 * np.eye(3)  # positive definite: Cholesky exists
@@ -1271,6 +1287,8 @@ LINALG = [  # autograd has no JVP for det, slogdet, inv or solve
     case(l_inv, S33, autograd=False), case(l_inv, S233, autograd=False, name="-batched"),
     case(l_cholesky, SPD33, autograd=False),
     case(l_cholesky, SPD233, autograd=False, name="-batched"),
+    case(l_cholesky_upper, SPD33, autograd=False),
+    case(l_cholesky_upper, SPD233, autograd=False, name="-batched"),
     case(l_solve, S33, V3, wrt=(0, 1), autograd=False), case(l_solve, S33, V3, wrt=(0,), autograd=False, name="-vector-wrt0"),
     case(l_solve, S33, A34[:, :2], wrt=(0, 1), autograd=False, name="-matrix"),
     case(l_solve, S33, A34[:, :2], wrt=(1,), autograd=False, name="-matrix-wrt1"),
