@@ -93,9 +93,18 @@ class ControlFlow:
         self.body.append(Loop("while", body, line, stmt, test=test, trips=trips))
 
     def with_statement(self, stmt: gast.With) -> None:
-        """Only ``with insert_grad_of(x) as dx:`` is differentiable (gradient surgery)."""
+        """``with insert_grad_of(x) as dx:`` (gradient surgery), and ``with np.errstate(...):``,
+        read as its body: it changes which floating-point warnings NumPy gives, not values
+        (the derivative's own operations warn as they would outside the block)."""
         item = stmt.items[0] if len(stmt.items) == 1 else None
         expr = item.context_expr if item else None
+        if (
+            isinstance(expr, gast.Call) and item.optional_vars is None
+            and self.resolver.qualname(expr.func) == "numpy.errstate"
+        ):
+            for inner in stmt.body:
+                self.statement(inner)
+            return
         surgery = [i for i in stmt.items if isinstance(i.context_expr, gast.Call)
                    and self.resolver.qualname(i.context_expr.func) in _INSERT_GRAD_OF]
         if surgery:  # insert_grad_of, written in a way it cannot run: say which way
@@ -114,7 +123,8 @@ class ControlFlow:
         ):
             raise unsupported(
                 "with statement", stmt,
-                "only 'with insert_grad_of(x) as dx:' is supported; move other blocks out",
+                "only 'with insert_grad_of(x) as dx:' and 'with np.errstate(...):' are "
+                "supported; move other blocks out",
             )
         target = self.lookup(expr.args[0]).id
         body = [self.rename(_AugmentedAsPlain().visit(s)) for s in stmt.body]
