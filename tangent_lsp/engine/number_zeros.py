@@ -17,13 +17,25 @@ from __future__ import annotations
 import gast
 
 from . import syntax as S
+from .shape_passes import shape_giver
+from .shapes import ShapeClasses
 
 _ARRAY_ATTRIBUTES = frozenset(("shape", "T", "ndim", "size", "dtype", "flat", "real", "imag"))
 
 
-def zeros_of_numbers(function: gast.FunctionDef, np_alias: str) -> bool:
+def zeros_of_numbers(
+    function: gast.FunctionDef, np_alias: str, classes: ShapeClasses | None = None
+) -> bool:
     """Rewrite the zero starts of adjoints whose variables may be numbers; whether any
-    was (the caller imports ``zeros_of`` then)."""
+    was (the caller imports ``zeros_of`` then). With ``classes``, a start that reads the
+    shape of a value computed for it alone reads the value's shape giver instead
+    (``np.zeros(np.shape(np.sin(x)))`` → ``np.zeros(np.shape(x))``: an invariant hoisted
+    out of a loop, then inlined into the one shape left to read)."""
+    if classes is not None:
+        for node in S.nodes_of(function.body, gast.Assign):
+            inner = _shape_read(node, np_alias)
+            if inner is not None and inner.args[0].__class__ is not gast.Name:
+                inner.args[0] = shape_giver(inner.args[0], classes)
     starts = [
         node for node in S.nodes_of(function.body, gast.Assign) if _started_at(node, np_alias)
     ]
@@ -42,6 +54,14 @@ def zeros_of_numbers(function: gast.FunctionDef, np_alias: str) -> bool:
 
 def _started_at(stmt: gast.Assign, np_alias: str) -> str | None:
     """``x`` for ``bx = np.zeros(np.shape(x))``."""
+    inner = _shape_read(stmt, np_alias)
+    if inner is not None and inner.args[0].__class__ is gast.Name:
+        return inner.args[0].id
+    return None
+
+
+def _shape_read(stmt: gast.Assign, np_alias: str) -> gast.Call | None:
+    """The ``np.shape(e)`` of ``bx = np.zeros(np.shape(e))``."""
     value = stmt.value
     if not (
         len(stmt.targets) == 1 and stmt.targets[0].__class__ is gast.Name
@@ -53,9 +73,8 @@ def _started_at(stmt: gast.Assign, np_alias: str) -> str | None:
     if (
         inner.__class__ is gast.Call and len(inner.args) == 1 and not inner.keywords
         and S.dotted_name(inner.func) == f"{np_alias}.shape"
-        and inner.args[0].__class__ is gast.Name
     ):
-        return inner.args[0].id
+        return inner
     return None
 
 

@@ -180,7 +180,7 @@ class Program:
                 function = drop_dead_zeroing(function)
                 function = drop_dead_slot_writes(function)
             function = drop_copies_of_fresh_values(function, np_alias)
-            if mode == "reverse" and zeros_of_numbers(function, np_alias):
+            if mode == "reverse" and zeros_of_numbers(function, np_alias, classes):
                 self.helpers.add("zeros_of")
             function = reductions_as_methods(function, np_alias, seed)
         else:

@@ -123,7 +123,7 @@ def read_shapes_from_stable_names(
             self.generic_visit(node)
             position = SHAPE_ONLY.get(node.func.id) if isinstance(node.func, gast.Name) else None
             if position is not None and position < len(node.args):
-                node.args[position] = arg = _shape_giver(node.args[position], classes)
+                node.args[position] = arg = shape_giver(node.args[position], classes)
                 if isinstance(arg, gast.BinOp) and isinstance(arg.op, gast.MatMult):
                     # a product computed only for its shape: compute the shape instead
                     node.args[position] = S.call("matmul_shape", [arg.left, arg.right])
@@ -165,7 +165,7 @@ def _uncopied(expr: gast.expr) -> gast.expr:
     return expr
 
 
-def _shape_giver(expr: gast.expr, classes: ShapeClasses) -> gast.expr:
+def shape_giver(expr: gast.expr, classes: ShapeClasses) -> gast.expr:
     """The operand that gives ``expr`` its shape, where only the shape is read:
     ``0.05 * (wT @ w)`` → ``wT @ w``, as a number does not
     change an array's shape (nor a number's: both are shape ()); nor does an elementwise

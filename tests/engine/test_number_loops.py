@@ -115,3 +115,19 @@ def test_runtime_zeros_and_shapes_of_numbers():
     assert rt.unbroadcast(np.ones((2, 2), dtype=np.float32), 1.0) == 4.0
     assert type(rt.broadcast_like(1.5, 2.0)) is float  # forward mode's, for a number
     assert rt.broadcast_like(1.5, np.ones(2)).shape == (2,)
+
+
+def invariant_in_a_loop(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + np.sum(np.sin(x) * i)
+    return s
+
+
+def test_a_zero_start_reads_the_shape_it_needs_without_computing_a_value():
+    """``np.sin(x)``, hoisted out of the loop, is read by the backward sweep only for the
+    shape its adjoint starts with: the shape is x's."""
+    assert_gradients_match(invariant_in_a_loop, (np.array([0.5, -1.0, 2.0]), 3), (0,))
+    code = _code(invariant_in_a_loop, (0,))
+    statements = [line for line in code.splitlines() if not line.strip().startswith("#")]
+    assert not any("np.sin(" in line for line in statements) and "zeros_of(x)" in code
