@@ -336,10 +336,15 @@ class StatementAdjoints:
         if not (isinstance(base, gast.Name) and base.id in self.active):
             return
         x = base.id
+        kind = self.containers.get(x)
+        if not kind and op.target not in self.maybe_numbers and (
+            (removed := _new_axes_taken_out(op.value.slice)) is not None
+        ):  # `x[:, None, :]` is x with an axis more: its adjoint, with that axis read at 0
+            self.accumulate(x, gast.Subscript(value=by, slice=removed, ctx=gast.Load()))
+            return
         bx = self.adjoint(x)
         self.own(x)
         index = S.clone(op.value.slice)
-        kind = self.containers.get(x)
         if kind in _GENERIC and not (basic_index(index, self.integers) or _is_key(index)):
             # an index array, or a position computed (`xs[n - 1]`) or passed in, into an
             # array or a list: the run time knows
@@ -385,6 +390,29 @@ class StatementAdjoints:
             add_at = S.call(f"{self.np}.add.at", [S.name(bx), _slices_as_calls(index), by])
             self.out.append(gast.Expr(value=add_at))
 
+
+
+def _new_axes_taken_out(index: gast.expr) -> gast.expr | None:
+    """``:, 0, :`` for ``:, None, :``: an index that only adds axes (``None``, whole
+    slices, an ellipsis), with each added axis read at 0; None for any other index."""
+    parts = index.elts if isinstance(index, gast.Tuple) else [index]
+    if not any(_is_none(p) for p in parts) or not all(
+        _is_none(p) or _whole(p) or (isinstance(p, gast.Constant) and p.value is Ellipsis)
+        for p in parts
+    ):
+        return None
+    taken = [S.constant(0) if _is_none(p) else S.clone(p) for p in parts]
+    return gast.Tuple(elts=taken, ctx=gast.Load()) if isinstance(index, gast.Tuple) else taken[0]
+
+
+def _is_none(part: gast.expr) -> bool:
+    return isinstance(part, gast.Constant) and part.value is None
+
+
+def _whole(part: gast.expr) -> bool:
+    return isinstance(part, gast.Slice) and part.lower is None and part.upper is None and (
+        part.step is None
+    )
 
 
 def _may_alias(key, written: set) -> bool:
