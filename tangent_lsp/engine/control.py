@@ -93,18 +93,10 @@ class ControlFlow:
         self.body.append(Loop("while", body, line, stmt, test=test, trips=trips))
 
     def with_statement(self, stmt: gast.With) -> None:
-        """``with insert_grad_of(x) as dx:`` (gradient surgery), and ``with np.errstate(...):``,
-        read as its body: it changes which floating-point warnings NumPy gives, not values
-        (the derivative's own operations warn as they would outside the block)."""
+        """Only ``with insert_grad_of(x) as dx:`` is differentiable (gradient surgery);
+        ``with np.errstate(...):`` blocks are gone by now (``errstate_blocks_unwrapped``)."""
         item = stmt.items[0] if len(stmt.items) == 1 else None
         expr = item.context_expr if item else None
-        if (
-            isinstance(expr, gast.Call) and item.optional_vars is None
-            and self.resolver.qualname(expr.func) == "numpy.errstate"
-        ):
-            for inner in stmt.body:
-                self.statement(inner)
-            return
         surgery = [i for i in stmt.items if isinstance(i.context_expr, gast.Call)
                    and self.resolver.qualname(i.context_expr.func) in _INSERT_GRAD_OF]
         if surgery:  # insert_grad_of, written in a way it cannot run: say which way
@@ -129,6 +121,45 @@ class ControlFlow:
         target = self.lookup(expr.args[0]).id
         body = [self.rename(_AugmentedAsPlain().visit(s)) for s in stmt.body]
         self.body.append(GradHook(target, item.optional_vars.id, body, self.line, stmt))
+
+    def errstate_blocks_unwrapped(self, body: list[gast.stmt]) -> list[gast.stmt]:
+        """``with np.errstate(divide="ignore"):`` blocks replaced by their statements, at
+        any depth, before returns and breaks are rewritten (one inside such a block is one
+        of the function's own): the block changes which warnings NumPy gives, not values,
+        and the derivative's own operations warn as they would outside it. A block that
+        makes NumPy raise is a check of the values: refused."""
+        unwrapped: list[gast.stmt] = []
+        for stmt in body:
+            if isinstance(stmt, gast.With) and self._is_errstate(stmt):
+                unwrapped.extend(self.errstate_blocks_unwrapped(stmt.body))
+                continue
+            for field in ("body", "orelse"):
+                block = getattr(stmt, field, None)
+                if isinstance(block, list) and block and isinstance(block[0], gast.stmt):
+                    setattr(stmt, field, self.errstate_blocks_unwrapped(block))
+            unwrapped.append(stmt)
+        return unwrapped
+
+    def _is_errstate(self, stmt: gast.With) -> bool:
+        if len(stmt.items) != 1 or stmt.items[0].optional_vars is not None:
+            return False
+        call = stmt.items[0].context_expr
+        if not isinstance(call, gast.Call) or self.resolver.qualname(call.func) != "numpy.errstate":
+            return False
+        for keyword in call.keywords:
+            value = keyword.value
+            if call.args or keyword.arg is None or not (
+                isinstance(value, gast.Constant) and value.value in _ERRSTATE_WARNINGS
+            ):
+                shown = value.value if isinstance(value, gast.Constant) else "a value"
+                raise unsupported(
+                    "np.errstate", keyword.value if keyword.arg else call,
+                    "check the values with an if and raise instead",
+                    message=f"np.errstate with {keyword.arg}={shown!r} makes NumPy raise or "
+                            "call on values: not differentiated (only 'ignore', 'warn', "
+                            "'print' and 'log' are)",
+                )
+        return True
 
     def trip_counter(self, node: gast.AST) -> str:
         trips = self.namer.fresh("trips")
@@ -315,6 +346,7 @@ _ITERATORS = frozenset(
     f"builtins.{name}" for name in ("reversed", "zip", "enumerate", "map", "filter", "iter")
 )
 _INSERT_GRAD_OF = {"tangent_lsp.insert_grad_of", "tangent_lsp.surgery.insert_grad_of"}
+_ERRSTATE_WARNINGS = frozenset(("ignore", "warn", "print", "log"))  # not "raise", "call"
 
 
 def _jumps(stmt: Statement) -> bool:

@@ -130,6 +130,8 @@ class _Normalizer(ControlFlow, Expressions):
                 raise _rejection(walrus)  # is read as unassigned in a test that binds it
         check_module_names(self.function, self.resolver, self.local_names)
         body = S.clone(self.function.body)
+        if gast.With in present:
+            body = self.errstate_blocks_unwrapped(body)
         if gast.Lambda in present:
             body = inline_lambdas(body, self.namer.fresh)
         if gast.Attribute in present and dict_views_as_comprehensions(body, self.namer.fresh):
