@@ -88,8 +88,11 @@ def is_pure(value: gast.AST) -> bool:
 
 
 def calls_are_pure(calls: list[gast.Call]) -> bool:
-    """Whether none of ``calls`` has side effects."""
+    """Whether none of ``calls`` has side effects (nor checks its inputs: a call of the
+    user's function marked ``checks``)."""
     for node in calls:
+        if getattr(node, "checks", False):
+            return False
         path = S.dotted_name(node.func) or ""
         if any(part.startswith(_IMPURE_PREFIXES) for part in path.split(".")):
             return False
@@ -321,6 +324,12 @@ def _assignment(
         sweep.kill(live, targets)
         live.update(sweep.reads(stmt.value))
         return True
+    if remove and getattr(stmt.value, "checks", False) and not any(
+        t in live for t in S.stored_names(stmt.targets[0])
+    ):  # a check's call whose value nobody reads: called for the check alone
+        kept.append(gast.Expr(value=stmt.value))
+        live.update(sweep.reads(stmt.value))
+        return False
     live.update(sweep.reads(stmt))
     return True
 

@@ -86,6 +86,7 @@ class Program:
     in_progress: set[str] = field(default_factory=set)
     imports: list[str] = field(default_factory=list)  # for callees from other files
     kinds: dict[str, CalleeKinds] = field(default_factory=dict)  # per callee
+    checking: dict[str, bool] = field(default_factory=dict)  # per callee: see `checks`
     # globals the callees' derivatives read, by the name they have in the generated module
     claimed: dict[str, object] = field(default_factory=dict)
 
@@ -160,7 +161,10 @@ class Program:
             classes.elementwise = elementwise_names(node, resolver, every_name, user_calls)
             stable = analysis.stable_names(fn)
             # the derivative calls what the function calls, plus pure helpers
-            pure = calls_are_pure(user_calls)
+            pure = calls_are_pure(user_calls) and not any(  # (a check: see `checks`)
+                resolver.is_user_function(q) and self.checks(q, resolver)
+                for call in user_calls if (q := resolver.qualname(call.func)) is not None
+            )
             function = optimize.optimize(
                 function, inlinable, mergeable, classes, stable, np_alias, pure=pure
             )
@@ -269,6 +273,26 @@ class Program:
             result_shape(fn, shape_classes(fn, calls.result_shape)),
         )
         return self.kinds[qualname]
+
+    def checks(self, qualname: str, resolver: Resolver) -> bool:
+        """Whether the user's function ``qualname`` checks its inputs (``raise``,
+        ``assert``), itself or through a function it calls: a call of it is kept for
+        that, where its value is not needed."""
+        if qualname in self.checking:
+            return self.checking[qualname]
+        self.checking[qualname] = False  # recursion: reported when it is differentiated
+        callee = resolver.callee(qualname)
+        if callee is None:
+            return False
+        body = callee.node.body
+        found = bool(S.nodes_of_any(body, (gast.Raise, gast.Assert))) or any(
+            callee.resolver.is_user_function(called)
+            and self.checks(called, callee.resolver)
+            for call in S.nodes_of(body, gast.Call)
+            if (called := callee.resolver.qualname(call.func)) is not None
+        )
+        self.checking[qualname] = found
+        return found
 
     @dataclass
     class CallSite:
@@ -402,6 +426,9 @@ class Program:
             else:
                 program.done[key] = halves
             return program.done[key]
+
+        def checks(self, qualname: str) -> bool:
+            return self.program.checks(qualname, self.resolver)
 
         def halves(self, qualname: str, wrt: list[str], node: gast.AST) -> CalleeHalves:
             """The two halves of the callee's derivative w.r.t. ``wrt`` (reverse mode)."""

@@ -156,24 +156,29 @@ class _Reverse(StatementAdjoints):
         step's call overwrites it) instead of running g again in the backward sweep."""
         stmt.saved = stmt.saved_pair = None
         wrt, _ = self.call_wrt(stmt)
-        if not wrt:
-            return [S.assign(stmt.target, S.clone(stmt.value))]
-        forward = self.calls.halves(stmt.key, wrt, stmt.node).forward
+        forward = self.calls.halves(stmt.key, wrt, stmt.node).forward if wrt else None
         if forward is None:  # its backward half reads only the call's arguments and result
-            return [S.assign(stmt.target, S.clone(stmt.value))]
+            return [S.assign(stmt.target, self._checked(stmt, S.clone(stmt.value)))]
         stmt.saved = self.namer.fresh(f"saved_{stmt.key.rpartition('.')[2]}")
         targets = gast.Tuple(
             elts=[S.name(stmt.target, store=True), S.name(stmt.saved, store=True)],
             ctx=gast.Store(),
         )
-        value = S.call(forward.name, [S.clone(a) for a in stmt.args],
-                       {k: S.clone(v) for k, v in stmt.keywords.items()})
+        value = self._checked(stmt, S.call(forward.name, [S.clone(a) for a in stmt.args],
+                                           {k: S.clone(v) for k, v in stmt.keywords.items()}))
         code = [gast.Assign(targets=[targets], value=value, type_comment=None)]
         if depth > 0:
             self.pairs += 1
             stmt.saved_pair = self.pairs
             code.append(push(self.tape_name(), stmt.saved, stmt.saved_pair))
         return code
+
+    def _checked(self, stmt: Op, call: gast.expr) -> gast.expr:
+        """The call, marked as one dead-code elimination keeps when the callee checks its
+        inputs (``raise``, ``assert``): the derivative raises where the function does."""
+        if self.calls.checks(stmt.key):
+            call.checks = True
+        return call
 
     def _kept_result(self, result: gast.expr, forward: list[gast.stmt]) -> gast.expr:
         """The function's value for ``preserve_result``, as the forward sweep left it: the

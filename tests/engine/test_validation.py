@@ -68,6 +68,32 @@ def halves_until_small(x):
     return np.sum(y ** 2)
 
 
+def checked_sum_of_squares(x):
+    if np.any(x < -10):
+        raise ValueError("out of range")
+    return np.sum(x ** 2)
+
+
+def calls_a_check_linearly(x):  # the helper's value is not needed by the derivative
+    return checked_sum_of_squares(x) * 2.0 + np.sum(np.sin(x))
+
+
+def asserts_a_vector(x):
+    assert x.ndim == 1, "a vector expected"
+    return np.sum(x ** 2)
+
+
+def through_two_helpers(x):
+    return calls_a_check_linearly(x) + asserts_a_vector(x) * 0.5
+
+
+def checks_in_a_loop(x):
+    s = 0.0
+    for i in range(3):
+        s = s + checked_sum_of_squares(x * i) * 0.5
+    return s
+
+
 X = np.array([0.5, 1.5, 2.0])
 PROGRAMS = [
     (checked_lengths, (X, np.array([1.0, -1.0, 0.5]))),
@@ -76,6 +102,8 @@ PROGRAMS = [
     (asserted_in_a_loop, (X * 0.3, 3)),
     (calls_a_checked_helper, (X,)),
     (halves_until_small, (X,)),
+    (through_two_helpers, (X,)),
+    (checks_in_a_loop, (X,)),
 ]
 IDS = [p[0].__name__ for p in PROGRAMS]
 BAD = [
@@ -84,6 +112,9 @@ BAD = [
     (checked_in_a_loop, (X, 12), RuntimeError),
     (asserted_in_a_loop, (np.array([np.nan, 1.0]), 2), AssertionError),
     (calls_a_checked_helper, (np.ones((2, 2)),), TypeError),
+    (calls_a_check_linearly, (X - 20.0,), ValueError),
+    (through_two_helpers, (np.ones((2, 2)),), AssertionError),
+    (checks_in_a_loop, (X - 20.0,), ValueError),
 ]
 
 
@@ -144,3 +175,10 @@ def test_a_function_that_raises_on_every_path_is_reported():
     source = "def stub(x):\n    raise NotImplementedError\n"
     with pytest.raises(tangent_lsp.DiffError, match="raises on every path"):
         tangent_lsp.derive(source, "stub")
+
+
+def test_a_helper_called_for_its_check_alone_is_called_as_a_statement():
+    source = "import numpy as np\n\n" + inspect.getsource(checked_sum_of_squares) + "\n\n" + \
+        inspect.getsource(calls_a_check_linearly)
+    code = tangent_lsp.derive(source, "calls_a_check_linearly").code
+    assert "\n    checked_sum_of_squares(x)\n" in code
