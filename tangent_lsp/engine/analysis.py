@@ -68,7 +68,7 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
                 raise rule.problem  # was read as no derivative: zero)
             if rule is not None and resolver is not None and not rule.built_in:
                 _check_rule_names(rule, op, resolver)
-        if any(arg.__class__ is gast.Starred for arg in op.args):  # bound by position
+        if not _starred_in_varargs(op.args, template or tangent):  # bound by position
             op.error = _starred_error(op)  # only at run time
             continue
         try:
@@ -99,10 +99,18 @@ def _starred_arguments(args: list[gast.expr]) -> bool:
     )
 
 
+def _starred_in_varargs(args: list[gast.expr], rule) -> bool:
+    """Whether the call's starred arguments, if any, all fall among the rule's ``*args``
+    (``x.reshape(*x.shape[:-1], 2, 2)``: a tuple whatever its length), not where they
+    would fill named parameters whose positions only the run time knows."""
+    first = next((i for i, arg in enumerate(args) if arg.__class__ is gast.Starred), None)
+    return first is None or (rule.vararg is not None and first >= rule.positional)
+
+
 def _starred_followed(op: Op) -> bool:
-    """Whether a starred element of a tuple or list argument binds where a rule follows
-    the derivative: a parameter whose ``d[...]`` the rule reads or writes
-    (``np.stack((*hs, h))``).
+    """Whether a starred element of a tuple or list argument (or of ``*args``) binds
+    where a rule follows the derivative: a parameter whose ``d[...]`` the rule reads or
+    writes (``np.stack((*hs, h))``, ``np.einsum("i,i", *pair)``).
     One elsewhere holds a shape or options (``x.reshape((*x.shape[:-1], 2, 2))``)."""
     followed = set()
     for rule in (op.template, op.forward_template):

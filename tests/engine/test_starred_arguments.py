@@ -29,6 +29,15 @@ def split_last_axis(x):
     return np.sum(np.sin(y) * y[..., :1, :])
 
 
+def split_by_varargs(x):  # NumPy's other spelling: the shape as separate arguments
+    return np.sum(x.reshape(*x.shape[:-1], 2, 2)[..., 0, 1] ** 2)
+
+
+def transposed_by_varargs(x):
+    axes = (1, 0)
+    return np.sum(x.transpose(*axes) * np.arange(8.0).reshape(4, 2))
+
+
 def spread_weights(w, x):
     b = np.broadcast_to(w, (*x.shape[:-1], w.shape[0]))
     return np.sum(np.tanh(b * x))
@@ -39,10 +48,13 @@ def filled(x):
 
 
 X = np.array([[0.5, -1.0, 2.0, 0.3], [1.5, 0.2, -0.7, 1.1]])
-# (autograd writes no arrays in place, and has no np.broadcast_to: differences only there)
+# (autograd writes no arrays in place, has no np.broadcast_to nor x.transpose(*axes):
+# differences only there)
 PROGRAMS = [
     (stacked_channels, (X,), (0,), False),
     (split_last_axis, (X,), (0,), True),
+    (split_by_varargs, (X,), (0,), True),
+    (transposed_by_varargs, (X,), (0,), False),
     (spread_weights, (np.array([0.3, -0.2, 0.9, 0.4]), X), (0, 1), False),
     (filled, (X,), (0,), True),
 ]
@@ -84,6 +96,10 @@ def stacked_with(hs, h):
     return np.sum(np.stack((*hs, h)) ** 2)
 
 
+def contracted_pair(pair):
+    return np.einsum("i,i", *pair)
+
+
 def square(a):
     return a ** 2
 
@@ -95,7 +111,8 @@ def helper_with_args(x):
 
 @pytest.mark.parametrize("function, column", [
     (added_pair, 25), (stacked_with, 28), (helper_with_args, 25),  # the starred argument
-], ids=["differentiable_rule", "inside_a_followed_argument", "user_function"])
+    (contracted_pair, 28),
+], ids=["differentiable_rule", "inside_a_followed_argument", "user_function", "followed_varargs"])
 def test_a_starred_argument_a_derivative_would_flow_through_is_reported(function, column):
     source = "import numpy as np\n\n" + inspect.getsource(square) + "\n\n" + inspect.getsource(
         function)
