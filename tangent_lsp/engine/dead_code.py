@@ -243,9 +243,9 @@ def _dce(
                     sweep.kill(live, (target.id,))  # `x[i] = tape.pop()` updates x: x stays live
                 live.update(sweep.reads(stmt))
         elif is_push(stmt):
-            if remove and pair_of(stmt) in dead_pairs:
-                keep = False
-            else:
+            if pair_of(stmt) in dead_pairs:  # removed in this sweep: also while only asking
+                keep = not remove  # what is live (a loop's fixed point), it reads nothing,
+            else:  # so the tape it appends to is not kept for it
                 live.update(sweep.reads(stmt))
         elif (inplace := inplace_target(stmt)) is not None:
             if sweep.needed(inplace, live) or inplace not in local:
@@ -338,6 +338,10 @@ def _dce_loop(
     loop: gast.For | gast.While, live_out: set[str], sweep: _Sweep, remove: bool,
 ) -> tuple[bool, set[str]]:
     if remove and _loop_is_dead(loop, live_out, sweep):
+        sweep.dead_pairs.update(  # its pops go with it: their pushes are dead too
+            pair for stmt in S.statements(loop.body)
+            if is_pop(stmt) and (pair := pair_of(stmt)) is not None
+        )
         return False, set(live_out)
     header = loop.iter if isinstance(loop, gast.For) else loop.test
     header_reads = set(sweep.reads(header))

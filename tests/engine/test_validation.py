@@ -159,6 +159,21 @@ def test_a_check_in_a_loop_is_kept_where_nothing_else_of_the_loop_is():
     assert "raise RuntimeError('too many steps')" in forward and "for i in steps" in forward
 
 
+def checked_elements(x):
+    for i in range(x.shape[0]):
+        if x[i] > 100:
+            raise ValueError("an element too large")
+    return np.sum(2 * x)
+
+
+def test_a_loop_kept_for_its_check_alone_keeps_no_tape():
+    """Its backward half has nothing to do: the pops go with it, then the pushes (of
+    the tests) and the tape itself."""
+    assert_gradients_match(checked_elements, (X,), (0,))
+    code = _code(checked_elements)
+    assert "raise ValueError" in code and "tape" not in code
+
+
 def doubled_or_raises(x):
     if np.all(x > 0):
         return np.sum(x * x)
