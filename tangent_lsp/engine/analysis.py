@@ -68,8 +68,9 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
                 raise rule.problem  # was read as no derivative: zero)
             if rule is not None and resolver is not None and not rule.built_in:
                 _check_rule_names(rule, op, resolver)
-        if not _starred_in_varargs(op.args, template or tangent):  # bound by position
-            op.error = _starred_error(op)  # only at run time
+        starred = _starred_arguments(op.args)
+        if starred and not _starred_in_varargs(op.args, template or tangent):
+            op.error = _starred_error(op)  # bound by position: only at run time
             continue
         try:
             if template is not None:
@@ -81,7 +82,7 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
         except DiffError as error:
             op.error = error
             continue
-        if _starred_arguments(op.args) and _starred_followed(op):
+        if starred and _starred_followed(op):
             op.error = _starred_error(op)
             continue
         if _to_integers(op.bound or op.forward_bound, resolver):
@@ -92,11 +93,13 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
 
 
 def _starred_arguments(args: list[gast.expr]) -> bool:
-    return any(
-        arg.__class__ is gast.Starred or (
-            arg.__class__ in (gast.Tuple, gast.List) and _starred_arguments(arg.elts)
-        ) for arg in args
-    )
+    for arg in args:  # (a loop, not any(): asked of every operation)
+        cls = arg.__class__
+        if cls is gast.Starred or (
+            (cls is gast.Tuple or cls is gast.List) and _starred_arguments(arg.elts)
+        ):
+            return True
+    return False
 
 
 def _starred_in_varargs(args: list[gast.expr], rule) -> bool:

@@ -31,14 +31,15 @@ def zeros_of_numbers(
     shape of a value computed for it alone reads the value's shape giver instead
     (``np.zeros(np.shape(np.sin(x)))`` → ``np.zeros(np.shape(x))``: an invariant hoisted
     out of a loop, then inlined into the one shape left to read)."""
-    if classes is not None:
-        for node in S.nodes_of(function.body, gast.Assign):
-            inner = _shape_read(node, np_alias)
-            if inner is not None and inner.args[0].__class__ is not gast.Name:
-                inner.args[0] = shape_giver(inner.args[0], classes)
-    starts = [
-        node for node in S.nodes_of(function.body, gast.Assign) if _started_at(node, np_alias)
+    reads = [  # statements only, not their expressions: one short walk
+        (stmt, inner) for stmt in S.statements(function.body)
+        if stmt.__class__ is gast.Assign and (inner := _shape_read(stmt, np_alias)) is not None
     ]
+    if classes is not None:
+        for _, inner in reads:
+            if inner.args[0].__class__ is not gast.Name:
+                inner.args[0] = shape_giver(inner.args[0], classes)
+    starts = [stmt for stmt, inner in reads if inner.args[0].__class__ is gast.Name]
     if not starts:
         return False
     arrays = _evident_arrays(function)

@@ -162,8 +162,7 @@ class Program:
             stable = analysis.stable_names(fn)
             # the derivative calls what the function calls, plus pure helpers
             pure = calls_are_pure(user_calls) and not any(  # (a check: see `checks`)
-                resolver.is_user_function(q) and self.checks(q, resolver)
-                for call in user_calls if (q := resolver.qualname(call.func)) is not None
+                op.kind == "call" and self.checks(op.key, resolver) for op in analysis.walk_ops(fn.body)
             )
             function = optimize.optimize(
                 function, inlinable, mergeable, classes, stable, np_alias, pure=pure
