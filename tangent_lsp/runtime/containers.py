@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._base import _NUMBERS
+
 
 def zeros_like(x):
     """The zero adjoint of a value: float zeros for arrays and numbers, and a list
-    (or dict) of those for a list, tuple (or dict) of values."""
+    (or dict) of those for a list, tuple (or dict) of values; ``0.0`` for a number (a
+    float's gradient is a float)."""
+    if type(x) in _NUMBERS:
+        return 0.0
     if isinstance(x, dict):
         return {key: zeros_like(value) for key, value in x.items()}
     if isinstance(x, (list, tuple)):

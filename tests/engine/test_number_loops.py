@@ -131,3 +131,23 @@ def test_a_zero_start_reads_the_shape_it_needs_without_computing_a_value():
     code = _code(invariant_in_a_loop, (0,))
     statements = [line for line in code.splitlines() if not line.strip().startswith("#")]
     assert not any("np.sin(" in line for line in statements) and "zeros_of(x)" in code
+
+
+def gated(x, temperature):
+    if temperature > 0:  # read only in a test: its gradient is zero
+        return np.sum(x ** 2)
+    return np.sum(x)
+
+
+def line_fit(p, xs, ys):
+    a, b = p
+    return np.sum((a * xs + b - ys) ** 2)
+
+
+def test_zero_gradients_and_list_elements_of_numbers_are_floats():
+    _, g_temperature = tangent_lsp.grad(gated, wrt=(0, 1))(np.ones(3), 0.5)
+    assert type(g_temperature) is float and g_temperature == 0.0
+    xs, ys = np.array([0.0, 1.0, 2.0]), np.array([0.1, 0.9, 2.2])
+    gradient = tangent_lsp.grad(line_fit)([0.8, 0.2], xs, ys)
+    assert all(isinstance(g, float) for g in gradient)
+    assert_gradients_match(line_fit, ([0.8, 0.2], xs, ys), (0,))
