@@ -445,7 +445,7 @@ def tensordot(y, a, b, axes=2):
 
 @adjoint(numpy.einsum)
 def einsum(y, subscripts, *operands, optimize=False):  # (a contraction order: same values)
-    d[operands] = einsum_adjoint(d[y], subscripts, operands)
+    d[operands] = einsum_adjoint(d[y], subscripts, operands, optimize=optimize)
 
 
 # --- constructors from values, and samples (reparameterized) ----------------------------

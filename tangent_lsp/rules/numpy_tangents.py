@@ -431,7 +431,7 @@ def tensordot(y, a, b, axes=2):
 
 @tangent_(numpy.einsum)
 def einsum(y, subscripts, *operands, optimize=False):  # one einsum per operand with a tangent
-    d[y] = einsum_tangent(y, subscripts, operands, d[operands])
+    d[y] = einsum_tangent(y, subscripts, operands, d[operands], optimize=optimize)
 
 
 # --- constructors from values, and samples (reparameterized) ----------------------------

@@ -98,8 +98,8 @@ def a_split_like(y, g, arrays, axis=0, ndmin=1, columns=False):
 
 
 @adjoint(einsum_adjoint)  # each operand's adjoint is the einsum transposed in that operand
-def a_einsum_adjoint(y, g, subscripts, operands):
-    parts = einsum_adjoint_vjp(d[y], g, subscripts, operands)
+def a_einsum_adjoint(y, g, subscripts, operands, optimize=False):
+    parts = einsum_adjoint_vjp(d[y], g, subscripts, operands, optimize=optimize)
     d[g] = parts[0]
     d[operands] = parts[1]
 
@@ -412,9 +412,9 @@ def a_reshape_tangents(z, ts, arys, y):
 
 
 @adjoint(einsum_tangent)  # linear in the tangents, and in each operand the tangent is not in
-def a_einsum_tangent(z, y, subscripts, operands, tangents):
-    d[tangents] = einsum_adjoint(d[z], subscripts, operands)
-    d[operands] = einsum_adjoint_tangent(d[z], subscripts, operands, 0.0, tangents)
+def a_einsum_tangent(z, y, subscripts, operands, tangents, optimize=False):
+    d[tangents] = einsum_adjoint(d[z], subscripts, operands, optimize=optimize)
+    d[operands] = einsum_adjoint_tangent(d[z], subscripts, operands, 0.0, tangents, optimize=optimize)
 
 
 @adjoint(solve_tangent)

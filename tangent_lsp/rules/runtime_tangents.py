@@ -310,8 +310,8 @@ def t_gram_adjoint(y, g, x):
 
 
 @tangent_(einsum_adjoint)  # linear in g and in each operand the adjoint does not belong to
-def t_einsum_adjoint(y, g, subscripts, operands):
-    d[y] = einsum_adjoint_tangent(g, subscripts, operands, d[g], d[operands])
+def t_einsum_adjoint(y, g, subscripts, operands, optimize=False):
+    d[y] = einsum_adjoint_tangent(g, subscripts, operands, d[g], d[operands], optimize=optimize)
 
 
 @tangent_(solve_adjoint)  # through a^T gb = g and ga = -gb x^T
@@ -330,9 +330,9 @@ def t_tensordot_of(y, a, b, axes=2):
 
 
 @tangent_(einsum_tangent)  # linear in the tangents and in each operand
-def t_einsum_tangent(z, y, subscripts, operands, tangents):
-    d[z] = einsum_tangent(y, subscripts, operands, d[tangents]) + einsum_cross_tangent(
-        y, subscripts, operands, tangents, d[operands]
+def t_einsum_tangent(z, y, subscripts, operands, tangents, optimize=False):
+    d[z] = einsum_tangent(y, subscripts, operands, d[tangents], optimize=optimize) + einsum_cross_tangent(
+        y, subscripts, operands, tangents, d[operands], optimize=optimize
     )
 
 

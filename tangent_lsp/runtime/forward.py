@@ -120,10 +120,12 @@ def reshape_tangents(ts, arys, y):
     return shaped[0] if len(arys) == 1 else shaped
 
 
-def einsum_tangent(y, subscripts, operands, tangents):
+def einsum_tangent(y, subscripts, operands, tangents, optimize=False):
     """Tangent of ``y = np.einsum(subscripts, *operands)``: einsum is linear in each
     operand, so the tangent is the sum over operands of the same einsum with that
-    operand replaced by its tangent. Zero tangents (a literal ``0.0``) are skipped."""
+    operand replaced by its tangent. Zero tangents (a literal ``0.0``) are skipped.
+    ``optimize``: the call's (a contraction order; without one, three operands or more
+    contract in the order written)."""
     if not isinstance(subscripts, str):  # (operand, [axes], ...): operands and labels mixed
         raise NotImplementedError("einsum's interleaved (operand, sublist) form has no tangent")
     total = None
@@ -131,7 +133,7 @@ def einsum_tangent(y, subscripts, operands, tangents):
         if _absent(t):
             continue
         term = np.einsum(subscripts, *operands[:i], broadcast_like(t, operands[i]),
-                         *operands[i + 1:])
+                         *operands[i + 1:], optimize=optimize)
         total = term if total is None else total + term
     return broadcast_like(0.0 if total is None else total, y)
 

@@ -234,14 +234,15 @@ def gram_adjoint(g, x):
     return matmul_adjoint_b(g, xt, x) + np.transpose(matmul_adjoint_a(g, xt, x))
 
 
-def einsum_adjoint(g, subscripts, operands):
+def einsum_adjoint(g, subscripts, operands, optimize=False):
     """Adjoints of all ``operands`` of ``np.einsum(subscripts, *operands)``, as a tuple.
 
     The adjoint of operand i is the einsum of ``g`` with the other operands,
     producing operand i's indices. Handles implicit output, ``...``, broadcast
     size-1 axes, indices summed within operand i alone (``'ij->i'``) and
     repeated indices (``'ii->i'``: the gradient lands on the diagonal through
-    einsum's writable diagonal view).
+    einsum's writable diagonal view). ``optimize``: the call's, passed on (the adjoints
+    of three operands or more are contractions as long as the call's).
     """
     if not isinstance(subscripts, str):
         raise NotImplementedError("einsum's interleaved (operand, sublist) form has no adjoint")
@@ -263,7 +264,8 @@ def einsum_adjoint(g, subscripts, operands):
         unique = "".join(dict.fromkeys(sub))
         known = set(output + "".join(others))
         present = "".join(c for c in unique if c in known)
-        gi = np.einsum(",".join([output] + others) + "->" + present, g, *operands[:i], *operands[i + 1:])
+        gi = np.einsum(",".join([output] + others) + "->" + present, g, *operands[:i],
+                       *operands[i + 1:], optimize=optimize)
         size = dict(zip(sub, np.shape(op), strict=True))
         dims = iter(np.shape(gi))
         gi = np.reshape(gi, [next(dims) if c in present else 1 for c in unique])

@@ -207,7 +207,7 @@ def prod_others_tangent(x, dx, axis=None):
     return np.where(zeros == 0, none, np.where(zeros == 1, one, np.where(zeros == 2, two, 0.0)))
 
 
-def einsum_adjoint_tangent(g, subscripts, operands, dg, doperands):
+def einsum_adjoint_tangent(g, subscripts, operands, dg, doperands, optimize=False):
     """Tangent of ``einsum_adjoint(g, subscripts, operands)``, a tuple: the adjoint of
     operand i is linear in ``g`` and in every other operand, so each tangent adds the
     adjoints computed with it in that place (never to its own operand's adjoint)."""
@@ -215,18 +215,18 @@ def einsum_adjoint_tangent(g, subscripts, operands, dg, doperands):
     if _absent(dg):
         result = [np.zeros(np.shape(op)) for op in operands]
     else:
-        result = list(einsum_adjoint(dg, subscripts, operands))
+        result = list(einsum_adjoint(dg, subscripts, operands, optimize))
     for k, tangent in enumerate(_each_tangent(doperands, len(operands))):
         if _absent(tangent):
             continue
-        parts = einsum_adjoint(g, subscripts, operands[:k] + [tangent] + operands[k + 1:])
+        parts = einsum_adjoint(g, subscripts, operands[:k] + [tangent] + operands[k + 1:], optimize)
         for i, part in enumerate(parts):
             if i != k:
                 result[i] = result[i] + part
     return tuple(result)
 
 
-def einsum_adjoint_vjp(c, g, subscripts, operands):
+def einsum_adjoint_vjp(c, g, subscripts, operands, optimize=False):
     """Adjoints of ``einsum_adjoint(g, subscripts, operands)`` for the cotangents ``c`` of
     its results: ``(of g, tuple of the operands')``. Operand i's adjoint is the transpose
     of the einsum in operand i, so ``c[i]`` goes back through the einsum itself with
@@ -238,8 +238,8 @@ def einsum_adjoint_vjp(c, g, subscripts, operands):
         if _absent(ci):
             continue
         swapped = operands[:i] + [_float(ci)] + operands[i + 1:]
-        of_g = of_g + np.einsum(subscripts, *swapped)
-        for k, part in enumerate(einsum_adjoint(g, subscripts, swapped)):
+        of_g = of_g + np.einsum(subscripts, *swapped, optimize=optimize)
+        for k, part in enumerate(einsum_adjoint(g, subscripts, swapped, optimize)):
             if k != i:
                 of_operands[k] = of_operands[k] + part
     return _fit(of_g, np.shape(g)), tuple(of_operands)
@@ -285,7 +285,7 @@ def solve_adjoint_vjp(c, g, a, b, x):
     )
 
 
-def einsum_cross_tangent(y, subscripts, operands, tangents, doperands):
+def einsum_cross_tangent(y, subscripts, operands, tangents, doperands, optimize=False):
     """Tangent of ``einsum_tangent(y, subscripts, operands, tangents)`` along tangents
     ``doperands`` of the operands (the tangents held fixed): each pair of different
     operands, one replaced by its tangent and the other by its new tangent."""
@@ -297,7 +297,7 @@ def einsum_cross_tangent(y, subscripts, operands, tangents, doperands):
         others[j] = dop
         rest = list(_each_tangent(tangents, len(operands)))
         rest[j] = 0.0
-        total = total + einsum_tangent(y, subscripts, others, rest)
+        total = total + einsum_tangent(y, subscripts, others, rest, optimize)
     return total + np.zeros(np.shape(y))
 
 
