@@ -141,23 +141,35 @@ class ControlFlow:
         return unwrapped
 
     def _is_errstate(self, stmt: gast.With) -> bool:
-        if len(stmt.items) != 1 or stmt.items[0].optional_vars is not None:
+        """Whether every context of the block is ``np.errstate(...)`` (``with np.errstate(
+        divide="ignore"), np.errstate(invalid="ignore"):`` too), none bound by ``as``."""
+        calls = [item.context_expr for item in stmt.items if item.optional_vars is None]
+        if len(calls) != len(stmt.items) or not all(
+            isinstance(call, gast.Call) and self.resolver.qualname(call.func) == "numpy.errstate"
+            for call in calls
+        ):
             return False
-        call = stmt.items[0].context_expr
-        if not isinstance(call, gast.Call) or self.resolver.qualname(call.func) != "numpy.errstate":
-            return False
-        for keyword in call.keywords:
-            value = keyword.value
-            if call.args or keyword.arg is None or not (
-                isinstance(value, gast.Constant) and value.value in _ERRSTATE_WARNINGS
-            ):
-                shown = value.value if isinstance(value, gast.Constant) else "a value"
+        for call in calls:
+            for keyword in call.keywords:
+                value = keyword.value
+                if keyword.arg is not None and isinstance(value, gast.Constant) and (
+                    value.value in _ERRSTATE_WARNINGS
+                ):
+                    continue
+                setting = f"**{S.dotted_name(value) or '...'}" if keyword.arg is None else (
+                    f"{keyword.arg}={value.value!r}" if isinstance(value, gast.Constant)
+                    else f"{keyword.arg}={S.dotted_name(value) or 'a value'}"
+                )
                 raise unsupported(
-                    "np.errstate", keyword.value if keyword.arg else call,
-                    "check the values with an if and raise instead",
-                    message=f"np.errstate with {keyword.arg}={shown!r} makes NumPy raise or "
-                            "call on values: not differentiated (only 'ignore', 'warn', "
-                            "'print' and 'log' are)",
+                    "np.errstate", value, "check the values with an if and raise instead",
+                    message=f"np.errstate with {setting} may make NumPy raise or call on "
+                            "values: not differentiated (only 'ignore', 'warn', 'print' and "
+                            "'log' are)",
+                )
+            if call.args:
+                raise unsupported(
+                    "np.errstate", call.args[0], "name each setting: np.errstate(divide='ignore')",
+                    message="np.errstate with a positional argument is not differentiated",
                 )
         return True
 

@@ -51,6 +51,12 @@ def breaks_inside(x):
     return s
 
 
+def two_in_one_statement(x):
+    with np.errstate(divide="ignore"), np.errstate(invalid="ignore"):
+        y = np.log(x) * x
+    return np.sum(y)
+
+
 P = np.array([0.2, 0.5, 0.9])
 PROGRAMS = [
     (clipped_log_likelihood, (P, np.array([1.0, 0.0, 2.0]))),
@@ -59,6 +65,7 @@ PROGRAMS = [
     (returns_inside, (-P,)),
     (returns_inside_a_loop, (P,)),  # returns at i = 1
     (breaks_inside, (P,)),  # breaks at i = 2
+    (two_in_one_statement, (P,)),
 ]
 IDS = [f"{p[0].__name__}-{k}" for k, p in enumerate(PROGRAMS)]
 
@@ -80,10 +87,11 @@ def test_other_with_blocks_are_still_reported():
         tangent_lsp.derive(source, "f")
 
 
-@pytest.mark.parametrize("setting", ["divide='raise'", "all='call'", "over=mode"])
+@pytest.mark.parametrize("setting", ["divide='raise'", "all='call'", "over=mode", "**mode"])
 def test_a_block_that_makes_numpy_raise_is_reported(setting):
     """`raise` (or `call`) makes the block a check of the values: refused, not dropped."""
     source = f"import numpy as np\n\ndef f(x, mode):\n    with np.errstate({setting}):\n" \
              "        y = np.log(x)\n    return np.sum(y)\n"
-    with pytest.raises(tangent_lsp.DiffError, match="np.errstate with"):
+    with pytest.raises(tangent_lsp.DiffError, match="np.errstate with") as raised:
         tangent_lsp.derive(source, "f")
+    assert setting.replace("'", "") in str(raised.value).replace("'", "")
