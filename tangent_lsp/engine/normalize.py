@@ -519,6 +519,9 @@ def _rejection(node: gast.AST) -> DiffError:
 
 
 
+_DERIVATIVE_PREFIXES = ("b", "d")  # of adjoints and tangents (naming.py)
+
+
 def _hint(value: gast.expr, key: str | None) -> str:
     """A readable base name for a temporary: ``XW`` for ``X @ W``, ``exp_z`` for ``np.exp(z)``."""
     if isinstance(value, gast.BinOp) and isinstance(value.left, gast.Name) and isinstance(
@@ -526,7 +529,12 @@ def _hint(value: gast.expr, key: str | None) -> str:
     ):
         a, b = value.left.id, value.right.id
         if len(a) <= 2 and len(b) <= 2 and isinstance(value.op, (gast.MatMult, gast.Mult)):
-            return a + b
+            # `b * x` is not `bx`, which reads as x's adjoint (`dx`: its tangent)
+            if a[0] not in _DERIVATIVE_PREFIXES:
+                return a + b
+            if isinstance(value.op, gast.Mult) and b[0] not in _DERIVATIVE_PREFIXES:
+                return b + a
+            return f"{a}_{b}"
     if isinstance(value, gast.Call):
         func = S.dotted_name(value.func) or "t"
         short = func.rsplit(".", 1)[-1]
