@@ -11,7 +11,7 @@ import gast
 
 from . import syntax as S
 from .shapes import SCALAR, ZERO_D, ShapeClasses
-from .tape import is_push
+from .tape import is_pop, is_push
 
 
 def drop_noop_unbroadcast(
@@ -232,16 +232,36 @@ def keep_shapes_only(function: gast.FunctionDef, np_alias: str) -> bool:
             arg = node.args[position]
             if isinstance(arg, gast.Name):
                 shape_reads.add(id(arg))
+    # a value read before the backward sweep first restores the name (`bx = g * 2 * x`
+    # ahead of the loop that pops x) is the forward sweep's last value, not one the tape
+    # keeps: only reads from the first restoring statement on count
+    restored_from: dict[str, int] = {}
+    for position, stmt in enumerate(backward):
+        for popped in _restored(stmt) & candidates:
+            restored_from.setdefault(popped, position)
     only_shapes = set(candidates)
-    for name in S.names(backward):
-        if name.id in only_shapes and name.ctx.__class__ is gast.Load and id(name) not in shape_reads:
-            only_shapes.discard(name.id)
+    for position, stmt in enumerate(backward):
+        for name in S.names(stmt):
+            if (
+                name.id in only_shapes and name.ctx.__class__ is gast.Load
+                and id(name) not in shape_reads
+                and position >= restored_from.get(name.id, 0)
+            ):
+                only_shapes.discard(name.id)
     changed = False
     for stmt in pushes:
         if stmt.value.args[0].id in only_shapes:
             stmt.value.args[0] = S.call("shape_of", [stmt.value.args[0]])
             changed = True
     return changed
+
+
+def _restored(stmt: gast.stmt) -> set[str]:
+    """The names ``stmt`` (at any depth) binds to a value popped from the tape."""
+    return {
+        node.targets[0].id for node in S.statements([stmt])
+        if is_pop(node) and isinstance(node.targets[0], gast.Name)
+    }
 
 
 _ELEMENTWISE_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)

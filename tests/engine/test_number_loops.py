@@ -151,3 +151,21 @@ def test_zero_gradients_and_list_elements_of_numbers_are_floats():
     gradient = tangent_lsp.grad(line_fit)([0.8, 0.2], xs, ys)
     assert all(isinstance(g, float) for g in gradient)
     assert_gradients_match(line_fit, ([0.8, 0.2], xs, ys), (0,), autograd=False)  # (unpacks a list)
+
+
+def relaxed_towards(x0, t):
+    x = x0
+    for _ in range(10):
+        x = x - 0.1 * (x - t)
+    return np.sum(x ** 2)
+
+
+def test_a_loop_that_reads_its_states_only_for_their_shapes_tapes_shapes():
+    """The backward sweep reads the final x (for the seed) before it restores any, and the
+    restored ones only for `unbroadcast`'s shape: the tape holds shapes, not 10 arrays."""
+    args = (np.array([0.5, -1.0, 2.0]), np.array([[1.0], [0.0]]))
+    assert_gradients_match(relaxed_towards, args, (0, 1))
+    for order in ORDERS:
+        assert_second_derivative_matches(order, relaxed_towards, args, 1, 0)
+    code = _code(relaxed_towards, (0, 1))
+    assert "tape.append(shape_of(x))" in code
