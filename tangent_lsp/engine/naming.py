@@ -11,7 +11,10 @@ import builtins
 import keyword
 import re
 
+import gast
+
 from .. import runtime
+from . import syntax as S
 
 # Generated names never shadow a builtin or a keyword (a temporary called ``sum``
 # would break the user's module the moment the derivative is inserted), nor a runtime
@@ -76,3 +79,38 @@ def adjoint_base(name: str) -> str:
 def tangent_base(name: str) -> str:
     return f"d{name}"
 
+
+_DERIVATIVE_PREFIXES = ("b", "d")  # of adjoints and tangents: adjoint_base, tangent_base
+
+
+def temporary_hint(value: gast.expr) -> str:
+    """A readable base name for a temporary: ``XW`` for ``X @ W``, ``exp_z`` for ``np.exp(z)``."""
+    if isinstance(value, gast.BinOp) and isinstance(value.left, gast.Name) and isinstance(
+        value.right, gast.Name
+    ):
+        a, b = value.left.id, value.right.id
+        if len(a) <= 2 and len(b) <= 2 and isinstance(value.op, (gast.MatMult, gast.Mult)):
+            # `b * x` is not `bx`, which reads as x's adjoint (`dx`: its tangent)
+            if a[0] not in _DERIVATIVE_PREFIXES:
+                return a + b
+            if isinstance(value.op, gast.Mult) and b[0] not in _DERIVATIVE_PREFIXES:
+                return b + a
+            return f"{a}_{b}"
+    if isinstance(value, gast.Call):
+        func = S.dotted_name(value.func) or "t"
+        short = func.rsplit(".", 1)[-1]
+        if value.args and isinstance(value.args[0], gast.Name) and len(value.args[0].id) <= 12:
+            return f"{short}_{value.args[0].id}"
+        return short
+    if isinstance(value, gast.Attribute) and isinstance(value.value, gast.Name):
+        return f"{value.value.id}{value.attr}" if value.attr == "T" else value.attr
+    if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
+        index = value.slice
+        if isinstance(index, gast.Constant) and isinstance(index.value, str):
+            return index.value  # params["W1"] → W1
+        if isinstance(index, gast.Constant) and index.value == -1:
+            return f"{value.value.id}_last"
+        if isinstance(index, gast.Constant) and isinstance(index.value, int):
+            return f"{value.value.id}{index.value}"
+        return f"{value.value.id}_i"
+    return "t"

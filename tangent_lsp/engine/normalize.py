@@ -28,7 +28,7 @@ from .operands import lists_as_arrays
 from .effects import check_statement_call
 from .desugar import always_returns, hoist_returns, leave_loops
 from .ir import Function, Keep, Op, Return, Statement
-from .naming import RUNTIME_NAMES, Namer
+from .naming import RUNTIME_NAMES, Namer, temporary_hint
 from .parse import Module
 from .resolve import Resolver
 from .templates import RUNTIME_MODULE
@@ -481,7 +481,7 @@ class _Normalizer(ControlFlow, Expressions):
 
     def emit(self, target: str | None, value: gast.expr, kind: str, node: gast.AST, **info) -> gast.Name:
         if target is None:
-            target = self.namer.fresh(_hint(value, info.get("key")), temporary=True)
+            target = self.namer.fresh(temporary_hint(value), temporary=True)
         if (kind == "literal" and isinstance(value, (gast.Tuple, gast.List))) or info.get(
             "key"
         ) in ("builtins.list", "builtins.tuple"):
@@ -519,40 +519,6 @@ def _rejection(node: gast.AST) -> DiffError:
 
 
 
-_DERIVATIVE_PREFIXES = ("b", "d")  # of adjoints and tangents (naming.py)
-
-
-def _hint(value: gast.expr, key: str | None) -> str:
-    """A readable base name for a temporary: ``XW`` for ``X @ W``, ``exp_z`` for ``np.exp(z)``."""
-    if isinstance(value, gast.BinOp) and isinstance(value.left, gast.Name) and isinstance(
-        value.right, gast.Name
-    ):
-        a, b = value.left.id, value.right.id
-        if len(a) <= 2 and len(b) <= 2 and isinstance(value.op, (gast.MatMult, gast.Mult)):
-            # `b * x` is not `bx`, which reads as x's adjoint (`dx`: its tangent)
-            if a[0] not in _DERIVATIVE_PREFIXES:
-                return a + b
-            if isinstance(value.op, gast.Mult) and b[0] not in _DERIVATIVE_PREFIXES:
-                return b + a
-            return f"{a}_{b}"
-    if isinstance(value, gast.Call):
-        func = S.dotted_name(value.func) or "t"
-        short = func.rsplit(".", 1)[-1]
-        if value.args and isinstance(value.args[0], gast.Name) and len(value.args[0].id) <= 12:
-            return f"{short}_{value.args[0].id}"
-        return short
-    if isinstance(value, gast.Attribute) and isinstance(value.value, gast.Name):
-        return f"{value.value.id}{value.attr}" if value.attr == "T" else value.attr
-    if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
-        index = value.slice
-        if isinstance(index, gast.Constant) and isinstance(index.value, str):
-            return index.value  # params["W1"] → W1
-        if isinstance(index, gast.Constant) and index.value == -1:
-            return f"{value.value.id}_last"
-        if isinstance(index, gast.Constant) and isinstance(index.value, int):
-            return f"{value.value.id}{index.value}"
-        return f"{value.value.id}_i"
-    return "t"
 
 
 
