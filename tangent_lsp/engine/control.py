@@ -65,9 +65,7 @@ class ControlFlow:
             raise unsupported(type(stmt).__name__.lower(), stmt, "use it inside a loop")
         self.body.append(Jump(type(stmt).__name__.lower(), self.line, stmt))
 
-    def for_statement(self, stmt: gast.For) -> None:
-        if stmt.orelse:
-            raise unsupported("for/else", stmt, "set a flag before 'break' and test it after the loop")
+    def for_statement(self, stmt: gast.For) -> None:  # (an else clause: desugar.py)
         line = self.line
         target, steps, prelude = self.loop_header(stmt)
         trips = self.trip_counter(stmt) if _breaks(stmt.body) else None
@@ -81,10 +79,6 @@ class ControlFlow:
         )
 
     def while_statement(self, stmt: gast.While) -> None:
-        if stmt.orelse:
-            raise unsupported(
-                "while/else", stmt, "set a flag before 'break' and test it after the loop"
-            )
         line = self.line
         test = self.rename(stmt.test)
         trips = self.trip_counter(stmt)

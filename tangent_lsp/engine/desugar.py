@@ -18,7 +18,6 @@ from typing import Callable
 import gast
 
 from . import syntax as S
-from .errors import unsupported
 
 
 def always_returns(stmts: list[gast.stmt]) -> bool:
@@ -61,11 +60,6 @@ def _leave(stmts: list[gast.stmt], flag: str, result: str, in_loop: bool) -> lis
             stmt.body = _leave(stmt.body, flag, result, in_loop) or [gast.Pass()]
             stmt.orelse = _leave(stmt.orelse, flag, result, in_loop)
         elif isinstance(stmt, (gast.For, gast.While)) and _contains_return(stmt):
-            if stmt.orelse:
-                raise unsupported(
-                    "loop with an else clause that returns", stmt,
-                    "move the return after the loop",
-                )
             if not in_loop:
                 out.append(positioned(S.assign(flag, S.constant(False)), stmt))
             endless = _endless(stmt)  # `while True:` left by its returns only
@@ -93,6 +87,40 @@ def _endless(loop: gast.For | gast.While) -> bool:
             if isinstance(stmt, gast.If):
                 blocks += [stmt.body, stmt.orelse]
     return True
+
+
+def loop_else_as_flags(stmts: list[gast.stmt], fresh: Callable[[str], str]) -> list[gast.stmt]:
+    """``for ...: ... break ... else: E`` (and ``while``/``else``) → a flag set before the
+    loop, cleared before each of its breaks, and ``if flag: E`` after it: the else clause
+    runs when the loop ends without a break (a search's "not found, raise")."""
+    out: list[gast.stmt] = []
+    for stmt in stmts:
+        for field in ("body", "orelse"):
+            block = getattr(stmt, field, None)
+            if isinstance(block, list) and block and isinstance(block[0], gast.stmt):
+                setattr(stmt, field, loop_else_as_flags(block, fresh))
+        if isinstance(stmt, (gast.For, gast.While)) and stmt.orelse:
+            flag = fresh("completed")
+            out.append(positioned(S.assign(flag, S.constant(True)), stmt))
+            stmt.body = _flagged_breaks(stmt.body, flag)
+            orelse, stmt.orelse = stmt.orelse, []
+            out += [stmt, positioned(gast.If(test=S.name(flag), body=orelse, orelse=[]), stmt)]
+            continue
+        out.append(stmt)
+    return out
+
+
+def _flagged_breaks(stmts: list[gast.stmt], flag: str) -> list[gast.stmt]:
+    """``flag = False`` before each break of this loop (not of the loops inside it)."""
+    out: list[gast.stmt] = []
+    for stmt in stmts:
+        if isinstance(stmt, gast.Break):
+            out.append(positioned(S.assign(flag, S.constant(False)), stmt))
+        elif isinstance(stmt, gast.If):
+            stmt.body = _flagged_breaks(stmt.body, flag)
+            stmt.orelse = _flagged_breaks(stmt.orelse, flag)
+        out.append(stmt)
+    return out
 
 
 def positioned(node: gast.AST, where: gast.AST) -> gast.AST:

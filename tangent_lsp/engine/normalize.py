@@ -26,7 +26,7 @@ from .comprehensions import COMPREHENSIONS, dict_views_as_comprehensions, expand
 from .lambdas import inline_lambdas
 from .operands import lists_as_arrays
 from .effects import check_statement_call
-from .desugar import always_returns, hoist_returns, leave_loops
+from .desugar import always_returns, hoist_returns, leave_loops, loop_else_as_flags
 from .ir import Function, Keep, Op, Return, Statement
 from .naming import RUNTIME_NAMES, Namer, temporary_hint
 from .parse import Module
@@ -143,6 +143,8 @@ class _Normalizer(ControlFlow, Expressions):
             # a comprehension's renamed variables, a lambda's bound arguments (the names
             # the body stored before are in local_names already)
             self.local_names.update(S.stored_names(body))
+        if any(isinstance(s, (gast.For, gast.While)) and s.orelse for s in S.statements(body)):
+            body = loop_else_as_flags(body, self.namer.fresh)
         body = leave_loops(body, self.namer.fresh, self.result_name)
         stmts = hoist_returns(body)
         if not isinstance(stmts[-1], gast.Return):  # several returns, in branches
