@@ -115,14 +115,9 @@ def _starred_followed(op: Op) -> bool:
     where a rule follows the derivative: a parameter whose ``d[...]`` the rule reads or
     writes (``np.stack((*hs, h))``, ``np.einsum("i,i", *pair)``).
     One elsewhere holds a shape or options (``x.reshape((*x.shape[:-1], 2, 2))``)."""
-    followed = set()
-    for rule in (op.template, op.forward_template):
-        if rule is not None:
-            followed |= {
-                node.slice.id for node in gast.walk(rule.node)
-                if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name)
-                and node.value.id == "d" and isinstance(node.slice, gast.Name)
-            }
+    followed = frozenset().union(
+        *(rule.followed_params for rule in (op.template, op.forward_template) if rule is not None)
+    )
     return any(
         param in followed and _starred_arguments([value])
         for bound in (op.bound, op.forward_bound) if bound for param, value in bound.items()

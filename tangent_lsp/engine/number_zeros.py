@@ -39,26 +39,18 @@ def zeros_of_numbers(
         for _, inner in reads:
             if inner.args[0].__class__ is not gast.Name:
                 inner.args[0] = shape_giver(inner.args[0], classes)
-    starts = [stmt for stmt, inner in reads if inner.args[0].__class__ is gast.Name]
+    starts = [(stmt, inner.args[0].id) for stmt, inner in reads
+              if inner.args[0].__class__ is gast.Name]
     if not starts:
         return False
     arrays = _evident_arrays(function)
     rewritten = False
-    for stmt in starts:
-        of = _started_at(stmt, np_alias)
+    for stmt, of in starts:
         if of in arrays or stmt.targets[0].id in arrays:
             continue
         stmt.value = S.call("zeros_of", [S.name(of)])
         rewritten = True
     return rewritten
-
-
-def _started_at(stmt: gast.Assign, np_alias: str) -> str | None:
-    """``x`` for ``bx = np.zeros(np.shape(x))``."""
-    inner = _shape_read(stmt, np_alias)
-    if inner is not None and inner.args[0].__class__ is gast.Name:
-        return inner.args[0].id
-    return None
 
 
 def _shape_read(stmt: gast.Assign, np_alias: str) -> gast.Call | None:

@@ -54,6 +54,16 @@ class Template:
         user's rule promises no such thing (``def rowsum(y, x, axis=-1)``)."""
         return Path(self.source_file).parent == RULES_DIR
 
+    @cached_property
+    def followed_params(self) -> frozenset[str]:
+        """The parameters whose ``d[...]`` the body reads or writes: those the rule
+        follows the derivative through (not shapes, axes or options)."""
+        params = {*self.params, self.vararg}
+        return frozenset(
+            node.slice.id for node in gast.walk(self.node)
+            if _is_d(node) and isinstance(node.slice, gast.Name) and node.slice.id in params
+        )
+
     def indexes_result(self) -> bool:
         """Whether the body reads ``y[0]`` or ``d[y][1]`` of the result ``y``: a rule for a
         function that returns a tuple."""
