@@ -63,7 +63,7 @@ def finite_differences(f, args, wrt=(0,), eps=1e-6):
 def _autograd_object(value):
     """The autograd counterpart of a NumPy module or function, else ``value`` itself."""
     if isinstance(value, types.ModuleType):
-        if value.__name__ == "numpy" or value.__name__.startswith("numpy."):
+        if value.__name__.split(".")[0] in ("numpy", "scipy"):
             with contextlib.suppress(ImportError):
                 return importlib.import_module("autograd." + value.__name__)
         return value
@@ -71,6 +71,8 @@ def _autograd_object(value):
     if callable(value) and (module == "numpy" or module.startswith("numpy.")):
         target = "autograd.numpy.linalg" if module.startswith("numpy.linalg") else "autograd.numpy"
         return getattr(importlib.import_module(target), value.__name__, value)
+    if callable(value) and module.startswith("scipy.linalg"):  # scipy.linalg._basic
+        return getattr(importlib.import_module("autograd.scipy.linalg"), value.__name__, value)
     return value
 
 

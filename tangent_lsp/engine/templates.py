@@ -446,9 +446,9 @@ class _Instance:
                     args.append(arg)
             return gast.Call(func=copy(node.func), args=args, keywords=copy(keywords))
         elif cls is gast.IfExp:  # `y if upper else ...` of an option the call left out
-            test = copy(node.test)
-            if test.__class__ is gast.Constant:
-                return copy(node.body if test.value else node.orelse)
+            known = _constant_value(copy(node.test))
+            if known is not _UNKNOWN:
+                return copy(node.body if known else node.orelse)
         new = cls.__new__(cls)
         values = node.__dict__.copy()
         for key in fields:
@@ -461,6 +461,36 @@ class _Instance:
                     values[key] = copy(value)
         new.__dict__ = values
         return new
+
+
+_UNKNOWN = object()
+
+
+def _constant_value(test: gast.expr):
+    """The value of an option's test made of constants alone (``trans in (1, "T")`` with
+    ``trans`` given as ``"T"`` or left out), or ``_UNKNOWN``: an option read at run time
+    stays a conditional expression in the generated code."""
+    cls = test.__class__
+    if cls is gast.Constant:
+        return test.value
+    if cls is gast.Tuple:
+        items = tuple(_constant_value(item) for item in test.elts)
+        return _UNKNOWN if any(item is _UNKNOWN for item in items) else items
+    if cls is gast.UnaryOp and test.op.__class__ is gast.Not:
+        value = _constant_value(test.operand)
+        return _UNKNOWN if value is _UNKNOWN else not value
+    if cls is gast.Compare and len(test.ops) == 1 and test.ops[0].__class__ in _TESTS:
+        left, right = _constant_value(test.left), _constant_value(test.comparators[0])
+        if left is _UNKNOWN or right is _UNKNOWN:
+            return _UNKNOWN
+        return _TESTS[test.ops[0].__class__](left, right)
+    return _UNKNOWN
+
+
+_TESTS = {
+    gast.In: lambda a, b: a in b, gast.NotIn: lambda a, b: a not in b,
+    gast.Eq: lambda a, b: a == b, gast.NotEq: lambda a, b: a != b,
+}
 
 
 def expand(

@@ -16,7 +16,10 @@ Conventions shared by all helpers:
 
 from __future__ import annotations
 
-from . import containers, forward, linalg, products, reverse, second_order, special, statistics, tape
+from . import (
+    containers, forward, linalg, products, reverse, scipy_linalg, second_order, special, statistics,
+    tape,
+)
 
 # Helpers whose result is always a tuple, read by position by the code that calls them
 # (`grads = solve_adjoint(...)`; `grads[0]`): differentiated again, that code treats the
@@ -31,7 +34,10 @@ TUPLE_RESULTS = frozenset((
     "unstack",
 ))
 
-_MODULES = (reverse, products, containers, linalg, forward, second_order, special, statistics, tape)
+_MODULES = (
+    reverse, products, containers, linalg, forward, second_order, special, scipy_linalg, statistics,
+    tape,
+)
 __all__ = sorted(
     name for module in _MODULES for name in vars(module)
     if not name.startswith("_") and callable(vars(module)[name])

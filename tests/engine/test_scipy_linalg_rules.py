@@ -1,0 +1,90 @@
+"""The ``scipy.linalg`` rules (``tangent_lsp/rules/scipy_linalg*.py``): gradients against
+central differences and autograd's ``scipy.linalg``, tangents, second derivatives in the
+four orders, and a Gaussian process's likelihood written with them."""
+
+import numpy as np
+import pytest
+
+import tangent_lsp
+from tests.engine import scipy_linalg_programs as P
+from tests.oracle import (
+    ORDERS, assert_gradients_match, assert_jvp_matches, assert_second_derivative_matches,
+)
+
+rng = np.random.default_rng(31)
+# A well-conditioned matrix whose every entry differs: the triangle a solve does not read
+# holds numbers too, whose gradient must be zero.
+A = rng.normal(size=(3, 3)) * 0.4 + 2.5 * np.eye(3)
+B32 = rng.normal(size=(3, 2))
+B3 = rng.normal(size=3)
+
+CASES = [
+    (P.lower_vector, (A, B3)),
+    (P.upper_matrix, (A, B32)),
+    (P.transposed, (A, B3)),
+    (P.transposed_by_number, (A, B3)),
+    (P.unit_diagonal, (A, B3)),
+    (P.batch, (np.stack([A, A.T + 0.5 * np.eye(3)]), rng.normal(size=(2, 3, 2)))),
+    (P.batch, (A, rng.normal(size=(2, 3, 2)))),  # a broadcast: a's gradient sums the batch
+]
+IDS = ["lower_vector", "upper_matrix", "transposed", "transposed_by_number",
+       "unit_diagonal", "batch", "broadcast_batch"]
+# autograd's rule differentiates the diagonal under unit_diagonal=True too; it has no batches
+AUTOGRAD = {"lower_vector", "upper_matrix", "transposed", "transposed_by_number"}
+
+
+@pytest.mark.parametrize("f, args", CASES, ids=IDS)
+def test_gradient(f, args, request):
+    assert_gradients_match(f, args, wrt=(0, 1), autograd=request.node.callspec.id in AUTOGRAD)
+
+
+@pytest.mark.parametrize("f, args", CASES, ids=IDS)
+def test_tangent(f, args, request):
+    assert_jvp_matches(f, args, wrt=(0, 1), autograd=False)
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("i, j", [(0, 0), (0, 1), (1, 0)])
+@pytest.mark.parametrize("f, args", CASES[:5], ids=IDS[:5])
+def test_second_derivative(f, args, order, i, j):
+    assert_second_derivative_matches(order, f, args, i, j, seed=5, atol=1e-6)
+
+
+def test_gradient_is_zero_in_the_triangle_the_solve_never_reads():
+    lower, diagonal = tangent_lsp.grad(P.unit_diagonal, wrt=(0,))(A, B3), np.diag_indices(3)
+    assert np.all(lower[np.triu_indices(3)] == 0.0) and np.all(lower[diagonal] == 0.0)
+    assert np.all(lower[np.tril_indices(3, -1)] != 0.0)
+
+
+@pytest.mark.parametrize("trans", [0, 1, 2, "N", "T", "C"])
+def test_the_option_may_be_a_variable(trans):
+    assert_gradients_match(P.option_in_a_variable, (A, B3, trans), wrt=(0, 1), autograd=False)
+    assert_jvp_matches(P.option_in_a_variable, (A, B3, trans), wrt=(0, 1), autograd=False)
+
+
+def test_options_given_as_constants_fold_into_the_generated_code():
+    """`trans="T"` picks the untransposed solve for the adjoint while generating, not in
+    a conditional expression the reader has to evaluate."""
+    code = tangent_lsp.derive(_source(), "transposed", wrt=("L", "b")).code
+    assert " if " not in code and "'N'" in code and "np.tril(" in code
+    code = tangent_lsp.derive(_source(), "upper_matrix", wrt=("U",)).code
+    assert " if " not in code and "'T'" in code and "np.triu(" in code
+
+
+def _source():
+    with open(P.__file__) as handle:
+        return handle.read()
+
+
+X = np.linspace(-1.0, 1.0, 5)
+Y = np.sin(3.0 * X)
+
+
+def test_gaussian_process_likelihood():
+    assert_gradients_match(P.gaussian_process, (0.2, X, Y), wrt=(0, 2), autograd=True)
+    assert_jvp_matches(P.gaussian_process, (0.2, X, Y), wrt=(0, 2), autograd=False)
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_gaussian_process_curvature(order):
+    assert_second_derivative_matches(order, P.gaussian_process, (0.2, X, Y), 0, 0, atol=1e-6)
