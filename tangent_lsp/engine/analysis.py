@@ -153,6 +153,11 @@ _QUANTILE = {  # numpy.quantile, percentile, median: the 'linear' interpolation,
 }
 _SECOND_SET = {"y": (_LEFT_OUT, "a second set of variables (y=) is not differentiated",
                      "stack both sets of variables into one array")}
+_ASSUMED = (  # scipy.linalg.solve and inv: the general solver, or one triangle mirrored
+    ("gen", "general", "sym", "symmetric", "her", "hermitian", "pos", "positive definite"),
+    "a diagonal, banded or triangular assume_a is not differentiated",
+    "leave assume_a out, or call scipy.linalg.solve_triangular for a triangle",
+)
 _LIMITED: dict[str, dict[str, tuple[tuple, str, str]]] = {
     "numpy.quantile": _QUANTILE, "numpy.percentile": _QUANTILE, "numpy.median": _QUANTILE,
     "numpy.average": {"returned": (_LEFT_OUT, "returned=True is not differentiated",
@@ -174,6 +179,8 @@ _LIMITED: dict[str, dict[str, tuple[tuple, str, str]]] = {
         "return_sign": (_LEFT_OUT, "return_sign=True is not differentiated",
                         "leave return_sign out"),
     },
+    "scipy.linalg.solve": {"assume_a": _ASSUMED},
+    "scipy.linalg.inv": {"assume_a": _ASSUMED},
     "numpy.pad": {
         "mode": (("constant", "edge", "reflect", "symmetric", "wrap"),
                  "a mode that computes its border from the values (maximum, minimum, mean, "

@@ -28,6 +28,7 @@ from tangent_lsp.runtime import (
     matmul_adjoint_a,
     matmul_adjoint_a_vjp,
     matmul_adjoint_b,
+    mirrored,
     matmul_adjoint_b_vjp,
     norm_adjoint,
     norm_adjoint_vjp,
@@ -53,6 +54,7 @@ from tangent_lsp.runtime import (
     transpose_by,
     unarray,
     unassigned_part,
+    unmirrored,
     unbroadcast,
     uncumsum,
     undiag,
@@ -304,6 +306,16 @@ def a_unrepeat(y, g, x, repeats, axis=None):
 @adjoint(undiagonal)  # a trace's g broadcasts along the diagonal: summed back
 def a_undiagonal(y, g, x, offset=0, axis1=0, axis2=1):
     d[g] = unbroadcast(numpy.diagonal(d[y], offset, axis1, axis2), g)
+
+
+@adjoint(mirrored)  # linear: unmirrored is its transpose, and the other way round
+def a_mirrored(y, a, lower=False):
+    d[a] = unmirrored(d[y], lower)
+
+
+@adjoint(unmirrored)
+def a_unmirrored(y, g, lower=False):
+    d[g] = mirrored(d[y], lower)
 
 
 @adjoint(undiag)  # diag of a vector builds a matrix, of a matrix takes its diagonal

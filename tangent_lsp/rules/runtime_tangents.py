@@ -28,6 +28,7 @@ from tangent_lsp.runtime import (
     linspace_weights,
     matmul_adjoint_a,
     matmul_adjoint_b,
+    mirrored,
     matmul_shape,
     norm_adjoint,
     norm_adjoint_tangent,
@@ -60,6 +61,7 @@ from tangent_lsp.runtime import (
     undict,
     dict_of_tangents,
     unassigned_part,
+    unmirrored,
     unbroadcast,
     uncumsum,
     undiag,
@@ -211,6 +213,16 @@ def t_unrepeat(y, g, x, repeats, axis=None):
 @tangent_(undiagonal)
 def t_undiagonal(y, g, x, offset=0, axis1=0, axis2=1):
     d[y] = undiagonal(d[g], x, offset, axis1, axis2)
+
+
+@tangent_(mirrored)  # linear
+def t_mirrored(y, a, lower=False):
+    d[y] = mirrored(d[a], lower)
+
+
+@tangent_(unmirrored)  # linear
+def t_unmirrored(y, g, lower=False):
+    d[y] = unmirrored(d[g], lower)
 
 
 @tangent_(undiag)

@@ -1,17 +1,20 @@
-"""Reverse-mode rules for ``scipy.linalg``: the triangular solves a Gaussian process or a
-whitening step is written with. Same template notation as ``numpy_linalg.py`` (parsed,
-never run: SciPy need not be installed); the solves the derivatives make call SciPy
-through ``tangent_lsp.runtime``.
+"""Reverse-mode rules for ``scipy.linalg``: the triangular solves and the Cholesky factor
+a Gaussian process or a whitening step is written with, general and symmetric solves and
+inverses, determinants and the matrix exponential. Same template notation as
+``numpy_linalg.py`` (parsed, never run: SciPy need not be installed); the SciPy functions
+the derivatives call come through ``tangent_lsp.runtime``.
 
-A triangular solve reads one triangle of ``a`` (and not its diagonal with
-``unit_diagonal``): ``a``'s gradient is zero elsewhere, as a central difference of the
-function finds it.
+A solver that reads one triangle of ``a`` (``solve_triangular``; ``cholesky``; ``solve``
+and ``inv`` with ``assume_a`` 'pos', 'sym' or 'her') gives ``a`` no gradient in the other,
+as a central difference of the function finds it.
 """
 
 import numpy
 import scipy.linalg
 from tangent_lsp.rules.notation import adjoint, d
-from tangent_lsp.runtime import matmul_adjoint_a, triangular_solve, unbroadcast
+from tangent_lsp.runtime import (
+    matmul_adjoint_a, matrix_exp, mirrored, solve_adjoint, triangular_solve, unbroadcast, unmirrored,
+)
 
 
 @adjoint(scipy.linalg.solve_triangular, triangular_solve)  # y = op(a)^-1 b, op(a) = a or a^T
@@ -26,3 +29,49 @@ def solve_triangular(y, a, b, trans=0, lower=False, unit_diagonal=False, overwri
         (numpy.tril(g, -1) if unit_diagonal else numpy.tril(g)) if lower
         else (numpy.triu(g, 1) if unit_diagonal else numpy.triu(g))
     )
+
+
+@adjoint(scipy.linalg.cholesky)  # numpy.linalg.cholesky's, its solves by the factor triangular
+def cholesky(y, a, lower=False, overwrite_a=False, check_finite=True):  # y = L, or U = L^T
+    gl = d[y] if lower else numpy.swapaxes(d[y], -1, -2)
+    half = 1.0 - 0.5 * numpy.eye(numpy.shape(a)[-1])  # halves a diagonal
+    p = numpy.tril((numpy.swapaxes(y, -1, -2) if lower else y) @ gl) * half  # L^T gL
+    left = triangular_solve(y, numpy.swapaxes(p, -1, -2), "T" if lower else "N", lower=lower)
+    s = triangular_solve(y, numpy.swapaxes(left, -1, -2), "T" if lower else "N", lower=lower)
+    low = numpy.tril(s + numpy.swapaxes(s, -1, -2)) * half  # s = L^-T p L^-1, symmetrized
+    d[a] = low if lower else numpy.swapaxes(low, -1, -2)
+
+
+@adjoint(scipy.linalg.solve)  # the matrix solved with: a, a^T, or one triangle mirrored
+def solve(y, a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True,
+          assume_a=None, transposed=False):
+    grads = solve_adjoint(d[y], (
+        mirrored(a, lower=lower) if assume_a in ("sym", "symmetric", "her", "hermitian", "pos", "positive definite")
+        else numpy.swapaxes(a, -1, -2) if transposed else a
+    ), b, y)
+    d[a] = (
+        unmirrored(grads[0], lower=lower) if assume_a in ("sym", "symmetric", "her", "hermitian", "pos", "positive definite")
+        else numpy.swapaxes(grads[0], -1, -2) if transposed else grads[0]
+    )
+    d[b] = grads[1]
+
+
+@adjoint(scipy.linalg.inv)
+def inv(y, a, overwrite_a=False, check_finite=True, assume_a=None, lower=False):
+    yt = numpy.swapaxes(y, -1, -2)
+    g = -(yt @ d[y] @ yt)
+    d[a] = unmirrored(g, lower=lower) if assume_a in ("sym", "symmetric", "her", "hermitian", "pos", "positive definite") else g
+
+
+@adjoint(scipy.linalg.det)
+def det(y, a, overwrite_a=False, check_finite=True):
+    d[a] = numpy.expand_dims(d[y] * y, (-2, -1)) * numpy.swapaxes(numpy.linalg.inv(a), -1, -2)
+
+
+@adjoint(scipy.linalg.expm, matrix_exp)  # the top-right block of expm([[a^T, g], [0, a^T]])
+def expm(y, a):
+    at = numpy.swapaxes(a, -1, -2)
+    k = numpy.shape(a)[-1]
+    top = numpy.concatenate([at, d[y]], -1)
+    bottom = numpy.concatenate([numpy.zeros_like(at), at], -1)
+    d[a] = matrix_exp(numpy.concatenate([top, bottom], -2))[..., :k, k:]

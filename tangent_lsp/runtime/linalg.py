@@ -18,6 +18,24 @@ def triangle_weights(a, uplo="L"):
     return np.tril(half) if uplo in ("L", "l") else np.triu(half)
 
 
+def mirrored(a, lower=False):
+    """The symmetric matrix a one-triangle solver reads from ``a`` (``scipy.linalg.solve``
+    with ``assume_a='pos'``): the triangle ``lower`` names, mirrored across the diagonal."""
+    part = np.tril(a, -1) if lower else np.triu(a, 1)
+    return part + np.swapaxes(part, -1, -2) + np.eye(_shape(a)[-1]) * a
+
+
+def unmirrored(g, lower=False):
+    """The adjoint of ``mirrored``: each entry of the triangle read collects its own and
+    its mirror image's gradient, the diagonal its own alone (so it is ``mirrored``'s
+    transpose, and the adjoint of ``unmirrored`` is ``mirrored``)."""
+    g = _float(g)
+    part = np.tril(g, -1) if lower else np.triu(g, 1)
+    return part + np.swapaxes(np.triu(g, 1) if lower else np.tril(g, -1), -1, -2) + (
+        np.eye(_shape(g)[-1]) * g
+    )
+
+
 def _part_shapes(a, full):
     """The shapes of the SVD's five parts: thin U, s and Vh, and a full SVD's extra
     columns of U and rows of Vh (none for a thin one)."""

@@ -18,3 +18,9 @@ def triangular_solve(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
     ``lower`` names; the solves of ``solve_triangular``'s own derivatives."""
     return _linalg().solve_triangular(a, b, trans, lower, unit_diagonal, overwrite_b,
                                       check_finite)
+
+
+def matrix_exp(a):
+    """``scipy.linalg.expm``: the matrix exponential, of which ``expm``'s derivatives take a
+    block (Mathias 1996: the top-right block of the exponential of [[a, e], [0, a]])."""
+    return _linalg().expm(a)

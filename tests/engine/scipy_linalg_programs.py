@@ -44,3 +44,58 @@ def gaussian_process(log_ell, x, y):
     L = np.linalg.cholesky(K)
     alpha = solve_triangular(L.T, solve_triangular(L, y, lower=True), lower=False)
     return 0.5 * y @ alpha + np.sum(np.log(np.diag(L)))
+
+
+def cholesky_upper(a):
+    return np.sum(scipy.linalg.cholesky(a) * np.arange(9.0).reshape(3, 3))
+
+
+def cholesky_lower(a):
+    return np.sum(np.sin(scipy.linalg.cholesky(a, lower=True)))
+
+
+def cholesky_lower_by_variable(a, lower):
+    return np.sum(np.sin(scipy.linalg.cholesky(a, lower)))
+
+
+def solve_general(a, b):
+    return np.sum(scipy.linalg.solve(a, b) * W3)
+
+
+def solve_transposed(a, B):
+    return np.sum(np.tanh(scipy.linalg.solve(a, B, transposed=True)))
+
+
+def solve_positive(a, b):
+    return np.sum(scipy.linalg.solve(a, b, assume_a="pos") ** 2)
+
+
+def solve_symmetric_lower(a, b):
+    return np.sum(scipy.linalg.solve(a, b, lower=True, assume_a="sym") * W3)
+
+
+def inverse(a):
+    return np.sum(scipy.linalg.inv(a) ** 2)
+
+
+def inverse_positive(a):
+    return np.sum(np.sin(scipy.linalg.inv(a, assume_a="pos", lower=True)))
+
+
+def log_det(a):
+    return np.log(scipy.linalg.det(a))
+
+
+def exponential(a):
+    return np.sum(scipy.linalg.expm(a) * np.arange(9.0).reshape(3, 3))
+
+
+def exponential_batch(a):
+    return np.sum(np.sin(scipy.linalg.expm(a)))
+
+
+def whitened(S, x):
+    """A Mahalanobis distance through the upper factor SciPy returns by default."""
+    U = scipy.linalg.cholesky(S)
+    z = solve_triangular(U, x, trans="T")
+    return z @ z

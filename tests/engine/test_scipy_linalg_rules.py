@@ -29,6 +29,53 @@ CASES = [
 ]
 IDS = ["lower_vector", "upper_matrix", "transposed", "transposed_by_number",
        "unit_diagonal", "batch", "broadcast_batch"]
+# Symmetric positive definite, its other triangle moved off (a one-triangle solver must
+# not read it): the gradient there is zero
+SPD = rng.normal(size=(3, 3)) @ rng.normal(size=(3, 3)).T * 0.2 + 2.0 * np.eye(3)
+SKEWED = SPD + np.tril(rng.normal(size=(3, 3)), -1) * 0.1
+MATRICES = [
+    (P.cholesky_upper, (SKEWED,)), (P.cholesky_lower, (SKEWED.T,)),
+    (P.solve_general, (A, B3)), (P.solve_transposed, (A, B32)),
+    (P.solve_positive, (SKEWED, B3)), (P.solve_symmetric_lower, (SKEWED.T, B3)),
+    (P.inverse, (A,)), (P.inverse_positive, (SKEWED.T,)), (P.log_det, (A,)),
+    (P.exponential, (A * 0.3,)), (P.exponential_batch, (rng.normal(size=(2, 3, 3)) * 0.4,)),
+    (P.whitened, (SKEWED, B3)),
+]
+MATRIX_IDS = [f.__name__ for f, _ in MATRICES]
+
+
+@pytest.mark.parametrize("f, args", MATRICES, ids=MATRIX_IDS)
+def test_matrix_function_gradient(f, args):
+    # autograd differentiates solve_triangular alone of these (its scipy.linalg's others
+    # have no rule): central differences are the oracle
+    assert_gradients_match(f, args, wrt=tuple(range(len(args))), autograd=False)
+
+
+@pytest.mark.parametrize("f, args", MATRICES, ids=MATRIX_IDS)
+def test_matrix_function_tangent(f, args):
+    assert_jvp_matches(f, args, wrt=tuple(range(len(args))), autograd=False)
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("f, args", MATRICES, ids=MATRIX_IDS)
+def test_matrix_function_second_derivative(f, args, order):
+    assert_second_derivative_matches(order, f, args, 0, 0, seed=3, atol=1e-6)
+
+
+@pytest.mark.parametrize("lower", [True, False])
+def test_cholesky_triangle_may_be_a_variable(lower):
+    args = (SKEWED.T if lower else SKEWED, lower)
+    assert_gradients_match(P.cholesky_lower_by_variable, args, autograd=False)
+    assert_jvp_matches(P.cholesky_lower_by_variable, args, autograd=False)
+
+
+@pytest.mark.parametrize("assume", ["diagonal", "banded", "upper triangular"])
+@pytest.mark.parametrize("call", ["solve(a, b, assume_a={!r})", "inv(a, assume_a={!r}) @ b"])
+def test_solvers_that_read_a_band_are_reported(call, assume):
+    source = ("import numpy as np\nimport scipy.linalg\n\n\ndef f(a, b):\n"
+              f"    return np.sum(scipy.linalg.{call.format(assume)})\n")
+    with pytest.raises(tangent_lsp.DiffError, match="assume_a"):
+        tangent_lsp.derive(source, "f", wrt=("a",))
 # autograd's rule differentiates the diagonal under unit_diagonal=True too; it has no batches
 AUTOGRAD = {"lower_vector", "upper_matrix", "transposed", "transposed_by_number"}
 
@@ -88,3 +135,14 @@ def test_gaussian_process_likelihood():
 @pytest.mark.parametrize("order", ORDERS)
 def test_gaussian_process_curvature(order):
     assert_second_derivative_matches(order, P.gaussian_process, (0.2, X, Y), 0, 0, atol=1e-6)
+
+
+@pytest.mark.parametrize("lower", [True, False])
+def test_unmirrored_is_the_transpose_of_mirrored(lower):
+    """The pair the symmetric solves' rules are written with are each other's adjoints (their
+    own rules say so: second derivatives go through them)."""
+    from tangent_lsp.runtime import mirrored, unmirrored
+
+    a, g = rng.normal(size=(2, 4, 4)), rng.normal(size=(2, 4, 4))
+    assert np.allclose(np.sum(mirrored(a, lower) * g), np.sum(a * unmirrored(g, lower)))
+    assert np.array_equal(mirrored(a, lower), np.swapaxes(mirrored(a, lower), -1, -2))
