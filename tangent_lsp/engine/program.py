@@ -45,7 +45,7 @@ from .resolve import Resolver, StaticResolver
 from .forward import ForwardResult, forward
 from .reverse import ReverseResult, reverse
 from .shapes import (
-    SCALAR, ZERO_D, Shape, ShapeClasses, elementwise_names, result_shape, shape_classes,
+    SCALAR, ZERO_D, Shape, ShapeClasses, called_shape_keepers, result_shape, shape_classes,
 )
 from .templates import RuleLibrary, library
 
@@ -158,7 +158,9 @@ class Program:
             classes.np_alias = np_alias
             classes.containers = getattr(result, "containers", None)  # None: forward mode
             user_calls = S.nodes_of(node.body, gast.Call)  # one walk: elementwise names, purity
-            classes.elementwise = elementwise_names(node, resolver, every_name, user_calls)
+            classes.elementwise, classes.square = called_shape_keepers(
+                node, resolver, every_name, user_calls
+            )
             stable = analysis.stable_names(fn)
             # the derivative calls what the function calls, plus pure helpers
             pure = calls_are_pure(user_calls) and not any(  # (a check: see `checks`)

@@ -175,9 +175,9 @@ def shape_giver(expr: gast.expr, classes: ShapeClasses) -> gast.expr:
         if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, (gast.USub, gast.UAdd)):
             expr = expr.operand
         elif isinstance(expr, gast.BinOp) and isinstance(expr.op, _ELEMENTWISE_OPS):
-            if _number_like(expr.left, classes) and not isinstance(expr.op, (gast.Div, gast.Pow)):
+            if _shapeless(expr.left, classes) and not isinstance(expr.op, (gast.Div, gast.Pow)):
                 expr = expr.right
-            elif _number_like(expr.right, classes):
+            elif _shapeless(expr.right, classes):
                 expr = expr.left
             elif (shape := classes.of(expr)) is not None and shape == classes.of(expr.left):
                 expr = expr.left
@@ -299,6 +299,12 @@ def _number_like(node: gast.expr, classes: ShapeClasses) -> bool:
     if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
         return node.func.id == "reduced_count"
     return classes.of(node) == SCALAR
+
+
+def _shapeless(node: gast.expr, classes: ShapeClasses) -> bool:
+    """A number, or a value of shape () (``np.log(d).sum()``): either broadcasts into the
+    other operand without changing its shape."""
+    return _number_like(node, classes) or classes.of(node) == ZERO_D
 
 
 def spread_implicitly(

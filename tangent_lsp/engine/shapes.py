@@ -39,12 +39,19 @@ ELEMENTWISE_BINARY = frozenset(
         "arctan2 logaddexp logaddexp2 mod floor_divide"
     ).split()
 )
+# Functions of a (stack of) square matrices that return one of the same shape, whatever
+# options they are given (``lower=``, ``assume_a=``, ``n``).
+SQUARE_SAME_SHAPE = frozenset((
+    "numpy.linalg.inv", "numpy.linalg.cholesky", "numpy.linalg.matrix_power",
+    "scipy.linalg.inv", "scipy.linalg.cholesky", "scipy.linalg.expm",
+))
 # Reductions that return shape () when called without an axis.
 FULL_REDUCTIONS = frozenset(
     [f"numpy.{n}" for n in "sum mean prod max min amax amin var std nansum nanmean".split()]
     + [f"numpy.ndarray.{n}" for n in "sum mean prod max min var std".split()]
     + ["numpy.linalg.norm"]
 )
+_METHOD_REDUCTIONS = frozenset(n.rsplit(".", 1)[1] for n in FULL_REDUCTIONS if ".ndarray." in n)
 # Runtime helpers whose result has the shape of one of their arguments.
 SHAPE_OF_ARGUMENT = {"unreduce": 1, "unbroadcast": 1, "extremum_mask": 0}
 _BINARY_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
@@ -71,6 +78,7 @@ class ShapeClasses:
         self.shape_tuples: set[str] = set()  # names bound to some ``x.shape``
         self.np_alias = "np"  # how generated code spells numpy (``np.cos(x)`` has x's shape)
         self.elementwise: set[str] = set()  # bare names of them (``from numpy import cos``)
+        self.square: set[str] = set()  # how the code spells SQUARE_SAME_SHAPE's functions
         # calls of the user's functions whose result's shape is known, by their text (the
         # optimizer inlines `h = sigmoid(z)` into the expressions that read h)
         self.calls: dict[str, Shape] = {}
@@ -118,6 +126,12 @@ class ShapeClasses:
         if cls is not gast.Call:
             return None
         func = expr.func
+        if (
+            func.__class__ is gast.Attribute and func.attr in _METHOD_REDUCTIONS
+            and not expr.args and not expr.keywords
+            and not (func.value.__class__ is gast.Name and func.value.id == self.np_alias)
+        ):  # `np.log(d).sum()`: an array method reducing every axis
+            return ZERO_D
         if func.__class__ is gast.Name:
             if func.id == "reduced_count":
                 return SCALAR  # a count: an int
@@ -126,8 +140,14 @@ class ShapeClasses:
                 return self.of(expr.args[position])
             if func.id in self.elementwise and len(expr.args) == 1 and not expr.keywords:
                 return self.of(expr.args[0])
+            if func.id in self.square and expr.args:
+                return self.of(expr.args[0])
             if self.calls:
                 return self.calls.get(gast.dump(expr))
+        elif func.__class__ is gast.Attribute and self.square and expr.args and (
+            S.dotted_name(func) in self.square
+        ):  # `scipy.linalg.expm(a)` has a's shape
+            return self.of(expr.args[0])
         elif (
             func.__class__ is gast.Attribute
             and func.value.__class__ is gast.Name and func.value.id == self.np_alias
@@ -148,26 +168,32 @@ class ShapeClasses:
         return None
 
 
-def elementwise_names(
+def called_shape_keepers(
     function: gast.FunctionDef, resolver, every_name: list[gast.Name] | None = None,
     calls: list[gast.Call] | None = None,
-) -> set[str]:
-    """The bare names through which ``function`` calls NumPy's elementwise functions
-    (``log`` after ``from numpy import log``), resolved statically; a name the
-    function assigns is its own. ``every_name``, ``calls``: ``S.names(function)`` and
-    ``S.nodes_of(function.body, gast.Call)``, if the caller has them already."""
+) -> tuple[set[str], set[str]]:
+    """How ``function`` spells, resolved statically, NumPy's elementwise functions called
+    by a bare name (``log`` after ``from numpy import log``), and the functions of
+    ``SQUARE_SAME_SHAPE`` (``la.inv``, ``expm``); a name the function assigns is its own.
+    ``every_name``, ``calls``: ``S.names(function)`` and ``S.nodes_of(function.body,
+    gast.Call)``, if the caller has them already."""
     if every_name is None:
         every_name = S.names(function)
     if calls is None:
         calls = S.nodes_of(function.body, gast.Call)
     stored = {n.id for n in every_name if n.ctx.__class__ is gast.Store}
     local = {a.id for a in function.args.args} | stored
-    return {
-        node.func.id for node in calls
-        if node.func.__class__ is gast.Name
-        and node.func.id not in local
-        and resolver.qualname(node.func) in ELEMENTWISE_UNARY
-    }
+    elementwise, square = set(), set()
+    for node in calls:
+        name = S.dotted_name(node.func)
+        if name is None or name.split(".", 1)[0] in local:
+            continue
+        key = resolver.qualname(node.func)
+        if key in SQUARE_SAME_SHAPE:
+            square.add(name)
+        elif key in ELEMENTWISE_UNARY and node.func.__class__ is gast.Name:
+            elementwise.add(name)
+    return elementwise, square
 
 
 def broadcast(a: Shape | None, b: Shape | None, dominated: dict | None = None) -> Shape | None:

@@ -146,3 +146,11 @@ def test_unmirrored_is_the_transpose_of_mirrored(lower):
     a, g = rng.normal(size=(2, 4, 4)), rng.normal(size=(2, 4, 4))
     assert np.allclose(np.sum(mirrored(a, lower) * g), np.sum(a * unmirrored(g, lower)))
     assert np.array_equal(mirrored(a, lower), np.swapaxes(mirrored(a, lower), -1, -2))
+
+
+def test_a_matrix_function_read_for_its_shape_is_not_computed():
+    """`unbroadcast(g * c, scipy.linalg.expm(a))`: the exponential has a's shape; computing
+    it cost as much as the derivative's own (doubled) exponential."""
+    code = tangent_lsp.derive(_source(), "exponential", wrt=("a",)).code
+    statements = [line for line in code.splitlines() if not line.lstrip().startswith("#")]
+    assert not any("expm(a)" in line for line in statements) and "matrix_exp(" in code

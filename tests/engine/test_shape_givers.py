@@ -47,6 +47,11 @@ def branches_of_where(x, y):
     return np.sum(np.abs(z) + np.clip(x, -1.0, 1.0))
 
 
+def product_plus_a_reduction(w, X):  # the matmul alone gives the sum's shape
+    t = 0.5 * w
+    return t @ (X @ w) + np.sum(np.log(np.diag(X)))
+
+
 def read_for_its_value_too(x, w):  # s is read as a value: computed anyway, kept
     s = x * w + 1.0
     return np.sum(s) + np.sum(np.sin(s))
@@ -66,6 +71,7 @@ PROGRAMS = [
     (branches_of_where, (COLUMN, ROW), (0, 1)),
     (read_for_its_value_too, (COLUMN, ROW), (0, 1)),
     (mean_of_a_product, (COLUMN, ROW), (0, 1)), (mean_of_a_product, (X5, X5 + 1.0), (0, 1)),
+    (product_plus_a_reduction, (X5, rng.normal(size=(5, 5)) + 3.0 * np.eye(5)), (0, 1)),
 ]
 IDS = [f"{p[0].__name__}-{'x'.join(map(str, np.shape(p[1][0])))}" for p in PROGRAMS]
 
@@ -97,6 +103,8 @@ def _code(function, wrt=(0, 1)) -> str:
     (elements, (0,), "x0 * x1", "broadcast_shape(x0, x1)"),
     (rows, (0,), "X0 * X_i", "broadcast_shape("),
     (mean_of_a_product, (0, 1), "x * w", "reduced_count(x, w)"),
+    # a value of shape () broadcasts into the product: a method's full reduction too
+    (product_plus_a_reduction, (0, 1), "diag_X).sum()", "matmul_shape(t, Xw)"),
 ])
 def test_a_value_read_only_for_its_shape_is_not_computed(function, wrt, gone, giver):
     code = _code(function, wrt)
