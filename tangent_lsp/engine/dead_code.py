@@ -318,9 +318,7 @@ def _assignment(
         if not any(t in live for t in targets):
             return False
         if remove and isinstance(stmt.targets[0], gast.Tuple):
-            for element in stmt.targets[0].elts:
-                if isinstance(element, gast.Name) and element.id not in live:
-                    element.id = "_"
+            _drop_dead_elements(stmt, live)
         sweep.kill(live, targets)
         live.update(sweep.reads(stmt.value))
         return True
@@ -332,6 +330,26 @@ def _assignment(
         return False
     live.update(sweep.reads(stmt))
     return True
+
+
+def _drop_dead_elements(stmt: gast.Assign, live: set[str]) -> None:
+    """``bL, _ = (np.tril(s), 0.0)`` → ``bL = np.tril(s)``: a pure tuple's dead parts go
+    with their names (a rule's derivative of a pair, one part of which is read); where the
+    value is not a tuple of as many parts, the dead names become ``_``."""
+    target, value = stmt.targets[0], stmt.value
+    dead = [isinstance(t, gast.Name) and t.id not in live for t in target.elts]
+    if value.__class__ is gast.Tuple and len(value.elts) == len(target.elts) and not any(
+        isinstance(part, gast.Starred) for part in target.elts + value.elts
+    ):
+        kept = [(t, v) for t, v, gone in zip(target.elts, value.elts, dead) if not gone]
+        if len(kept) == 1:
+            stmt.targets[0], stmt.value = kept[0]
+        else:
+            target.elts, value.elts = [t for t, _ in kept], [v for _, v in kept]
+        return
+    for element, gone in zip(target.elts, dead):
+        if gone:
+            element.id = "_"
 
 
 def _dce_loop(

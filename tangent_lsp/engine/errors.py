@@ -88,6 +88,15 @@ _RESULT_FIELDS = {
 }
 
 
+# Functions without a rule whose work one with a rule does
+_INSTEAD = {
+    "scipy.linalg.cho_factor": "factor with L = scipy.linalg.cholesky(a, lower=True) and "
+    "solve with scipy.linalg.cho_solve((L, True), b): both are differentiated",
+    "scipy.linalg.lu_factor": "solve with scipy.linalg.solve(a, b), which is differentiated",
+    "scipy.linalg.lu_solve": "solve with scipy.linalg.solve(a, b), which is differentiated",
+}
+
+
 def no_rule_hint(key: str, hint: str) -> str:
     """``hint``, or how to read a named result's field by position when ``key`` is one."""
     if key == "builtins.zip":  # the pairs of a zip are followed only by a loop's target
@@ -99,6 +108,8 @@ def no_rule_hint(key: str, hint: str) -> str:
                 "norm.logpdf(x, m, s) is -0.5 * ((x - m) / s) ** 2 - np.log(s * np.sqrt(2 * "
                 "np.pi)), norm.cdf(x, m, s) is ndtr((x - m) / s); or write its rule (@adjoint, "
                 "@tangent_)")
+    if key in _INSTEAD:
+        return _INSTEAD[key]
     owner, _, attr = key.rpartition(".")
     if owner == "numpy.ndarray" and attr in _RESULT_FIELDS:
         function, position = _RESULT_FIELDS[attr]

@@ -445,6 +445,15 @@ class _Instance:
                 else:
                     args.append(arg)
             return gast.Call(func=copy(node.func), args=args, keywords=copy(keywords))
+        elif cls is gast.Subscript and not _is_d(node):  # `c_and_lower[1]` of `(L, True)`
+            value = copy(node.value)
+            index = node.slice
+            if index.__class__ is gast.Constant and type(index.value) is int:
+                if value.__class__ is gast.Tuple and -len(value.elts) <= index.value < len(value.elts):
+                    return value.elts[index.value]
+                if value.__class__ is gast.Constant and type(value.value) is float and not value.value:
+                    return value  # a zero derivative of a whole tuple: zero in each part
+            return gast.Subscript(value=value, slice=copy(index), ctx=node.ctx)
         elif cls is gast.IfExp:  # `y if upper else ...` of an option the call left out
             known = _constant_value(copy(node.test))
             if known is not _UNKNOWN:

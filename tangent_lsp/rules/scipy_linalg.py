@@ -13,7 +13,8 @@ import numpy
 import scipy.linalg
 from tangent_lsp.rules.notation import adjoint, d
 from tangent_lsp.runtime import (
-    matmul_adjoint_a, matrix_exp, mirrored, solve_adjoint, triangular_solve, unbroadcast, unmirrored,
+    cholesky_solve, matmul_adjoint_a, matrix_exp, mirrored, solve_adjoint, triangular_solve, unbroadcast,
+    unmirrored,
 )
 
 
@@ -40,6 +41,18 @@ def cholesky(y, a, lower=False, overwrite_a=False, check_finite=True):  # y = L,
     s = triangular_solve(y, numpy.swapaxes(left, -1, -2), "T" if lower else "N", lower=lower)
     low = numpy.tril(s + numpy.swapaxes(s, -1, -2)) * half  # s = L^-T p L^-1, symmetrized
     d[a] = low if lower else numpy.swapaxes(low, -1, -2)
+
+
+@adjoint(scipy.linalg.cho_solve, cholesky_solve)  # y = a^-1 b, a = c c^T (lower c) or c^T c
+def cho_solve(y, c_and_lower, b, overwrite_b=False, check_finite=True):
+    gb = cholesky_solve(c_and_lower, d[y])  # a^-1 g, a symmetric
+    ga = matmul_adjoint_a(-gb, c_and_lower[0], y)  # -gb y^T: a's gradient
+    s = ga + numpy.swapaxes(ga, -1, -2)
+    d[b] = unbroadcast(gb, b)
+    d[c_and_lower] = (  # of the triangle read: the other may hold anything (cho_factor's)
+        numpy.tril(s @ numpy.tril(c_and_lower[0])) if c_and_lower[1]
+        else numpy.triu(numpy.triu(c_and_lower[0]) @ s), 0.0
+    )
 
 
 @adjoint(scipy.linalg.solve)  # the matrix solved with: a, a^T, or one triangle mirrored

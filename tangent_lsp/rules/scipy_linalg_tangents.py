@@ -3,7 +3,7 @@
 import numpy
 import scipy.linalg
 from tangent_lsp.rules.notation import d, tangent_
-from tangent_lsp.runtime import matrix_exp, mirrored, solve_tangent, triangular_solve
+from tangent_lsp.runtime import cholesky_solve, matrix_exp, mirrored, solve_tangent, triangular_solve
 
 
 @tangent_(scipy.linalg.solve_triangular, triangular_solve)  # op(a) dy = db - op(da) y
@@ -27,6 +27,16 @@ def cholesky(y, a, lower=False, overwrite_a=False, check_finite=True):
         numpy.tril(m) * (1.0 - 0.5 * numpy.eye(numpy.shape(a)[-1]))
     )
     d[y] = dl if lower else numpy.swapaxes(dl, -1, -2)
+
+
+@tangent_(scipy.linalg.cho_solve, cholesky_solve)  # a dy = db - da y, da = dc c^T + c dc^T (lower c)
+def cho_solve(y, c_and_lower, b, overwrite_b=False, check_finite=True):
+    dc = numpy.tril(d[c_and_lower][0]) if c_and_lower[1] else numpy.triu(d[c_and_lower][0])
+    half = (  # of the triangle read: the other may hold anything (cho_factor's)
+        dc @ numpy.swapaxes(numpy.tril(c_and_lower[0]), -1, -2) if c_and_lower[1]
+        else numpy.swapaxes(numpy.triu(c_and_lower[0]), -1, -2) @ dc
+    )
+    d[y] = cholesky_solve(c_and_lower, d[b] - (half + numpy.swapaxes(half, -1, -2)) @ y)
 
 
 @tangent_(scipy.linalg.solve)  # a dy = db - da y, of the matrix solved with

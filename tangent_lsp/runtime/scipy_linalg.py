@@ -24,3 +24,9 @@ def matrix_exp(a):
     """``scipy.linalg.expm``: the matrix exponential, of which ``expm``'s derivatives take a
     block (Mathias 1996: the top-right block of the exponential of [[a, e], [0, a]])."""
     return _linalg().expm(a)
+
+
+def cholesky_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
+    """``scipy.linalg.cho_solve``: ``(c c^T)^-1 b`` for a lower factor ``c``, ``(c^T c)^-1 b``
+    for an upper one; the solve of ``cho_solve``'s own derivatives."""
+    return _linalg().cho_solve(c_and_lower, b, overwrite_b, check_finite)

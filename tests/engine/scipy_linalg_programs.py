@@ -99,3 +99,22 @@ def whitened(S, x):
     U = scipy.linalg.cholesky(S)
     z = solve_triangular(U, x, trans="T")
     return z @ z
+
+
+def cho_solve_lower(S, b):
+    L = np.linalg.cholesky(S)
+    return np.sum(scipy.linalg.cho_solve((L, True), b) * W3)
+
+
+def cho_solve_upper(S, B):
+    U = scipy.linalg.cholesky(S)
+    return np.sum(np.tanh(scipy.linalg.cho_solve((U, False), B)))
+
+
+def cho_solve_factor(c, b):  # the factor itself the argument: its other triangle unread
+    return np.sum(scipy.linalg.cho_solve((c, True), b) ** 2)
+
+
+def cho_solve_pair(c, b):  # the pair made before the call
+    pair = (c, False)
+    return np.sum(scipy.linalg.cho_solve(pair, b) ** 2)

@@ -40,6 +40,10 @@ MATRICES = [
     (P.inverse, (A,)), (P.inverse_positive, (SKEWED.T,)), (P.log_det, (A,)),
     (P.exponential, (A * 0.3,)), (P.exponential_batch, (rng.normal(size=(2, 3, 3)) * 0.4,)),
     (P.whitened, (SKEWED, B3)),
+    (P.cho_solve_lower, (SKEWED.T, B3)), (P.cho_solve_upper, (SKEWED, B32)),
+    # a factor whose other triangle holds numbers cho_solve never reads
+    (P.cho_solve_factor, (np.linalg.cholesky(SPD) + np.triu(SKEWED, 1), B3)),
+    (P.cho_solve_pair, (np.linalg.cholesky(SPD).T + np.tril(SKEWED, -1), B32)),
 ]
 MATRIX_IDS = [f.__name__ for f, _ in MATRICES]
 
@@ -148,9 +152,27 @@ def test_unmirrored_is_the_transpose_of_mirrored(lower):
     assert np.array_equal(mirrored(a, lower), np.swapaxes(mirrored(a, lower), -1, -2))
 
 
+def test_the_factor_of_a_pair_written_in_the_call_is_read_directly():
+    """`cho_solve((L, True), b)`: the rule reads L and the flag from the pair while
+    generating, and the pair's derivative is L's (no `(L, True)[0]`, no `bL, _ = (...)`)."""
+    code = tangent_lsp.derive(_source(), "cho_solve_lower", wrt=("S",)).code
+    assert "[0]" not in code and " if " not in code and "_ =" not in code
+    assert "bL = np.tril(" in code
+
+
 def test_a_matrix_function_read_for_its_shape_is_not_computed():
     """`unbroadcast(g * c, scipy.linalg.expm(a))`: the exponential has a's shape; computing
     it cost as much as the derivative's own (doubled) exponential."""
     code = tangent_lsp.derive(_source(), "exponential", wrt=("a",)).code
     statements = [line for line in code.splitlines() if not line.lstrip().startswith("#")]
     assert not any("expm(a)" in line for line in statements) and "matrix_exp(" in code
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_a_factorization_without_a_rule_names_the_one_with_a_rule(mode):
+    source = ("import numpy as np\nimport scipy.linalg\n\n\ndef f(S, b):\n"
+              "    c = scipy.linalg.cho_factor(S)\n    return np.sum(scipy.linalg.cho_solve(c, b))\n")
+    with pytest.raises(tangent_lsp.DiffError) as raised:
+        tangent_lsp.derive(source, "f", wrt=("S",), mode=mode)
+    assert "cho_factor" in raised.value.message
+    assert "scipy.linalg.cholesky(a, lower=True)" in raised.value.hint
