@@ -9,7 +9,9 @@ one transpose after the backward loop gives ``bWh``. Transposes, reads by a
 constant key or position and int arithmetic on sizes (``2 * H``) move: they cost
 nothing, and cannot fail where the operand (and, for a read, its entry) exists. So do
 NumPy values computed from operands the loop does not change, which nothing changes in
-place (``2 * np.pi``, ``np.eye(2)``, ``dt * burn``): the tape kept one per step.
+place (``2 * np.pi``, ``np.eye(2)``, ``dt * burn``, ``np.linalg.inv(S)``): the tape kept
+one per step (and the loop computed an inverse per step). A singular ``S`` then raises
+before a loop of no steps, where it would have raised on the first step of any other.
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ _SHAPES = frozenset({"numpy.ndarray.shape", "numpy.shape"})
 # values computed from their operands alone (no state, no randomness)
 _PURE = ELEMENTWISE_UNARY | ELEMENTWISE_BINARY | frozenset(
     f"numpy.{name}" for name in "array asarray eye identity zeros ones full".split()
+) | frozenset(  # a factorization or an inverse: the tape kept a matrix per step
+    f"numpy.linalg.{name}" for name in
+    "inv pinv det slogdet cholesky eigh eigvalsh svd qr solve matrix_power norm".split()
+) | frozenset(
+    f"scipy.linalg.{name}" for name in
+    "inv det cholesky solve solve_triangular cho_solve expm".split()
 )
 _INT_ARITHMETIC = frozenset(
     f"numpy.{name}" for name in ("add", "subtract", "multiply", "floor_divide")
