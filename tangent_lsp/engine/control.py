@@ -30,6 +30,7 @@ class ControlFlow:
                 break  # the rest of the block never runs
         self.depth -= 1
         self.loop_depth -= loop
+        self.reads = {}  # an element read in a branch (`x[i] if c else ...`) is not read after
         out, self.body = self.body, saved
         self.mark_exits(out)
         return out

@@ -267,7 +267,14 @@ class Expressions:
             base = self.emit(None, base, "literal", node.value)  # whose adjoint reaches a, b
         index = self.index(node.slice)
         value = gast.Subscript(value=base, slice=index, ctx=gast.Load())
-        return self.emit(target, value, "subscript", node)
+        if target is not None or base.__class__ is not gast.Name:
+            return self.emit(target, value, "subscript", node)
+        text = gast.dump(value)
+        if text in self.reads:  # read before in this statement, nothing changed since
+            return S.name(self.reads[text])
+        name = self.emit(None, value, "subscript", node)
+        self.reads[text] = name.id
+        return name
 
     def index(self, node: gast.expr) -> gast.expr:
         if isinstance(node, gast.Slice):
@@ -292,6 +299,21 @@ class Expressions:
 
 
 _INT_OPERATORS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv)
+# NumPy functions that write into an argument (``out=`` is refused before)
+_WRITERS = frozenset(("numpy.copyto", "numpy.put", "numpy.place", "numpy.putmask",
+                      "numpy.fill_diagonal", "numpy.ndarray.fill", "numpy.ndarray.sort",
+                      "numpy.ndarray.put", "numpy.random.shuffle", "numpy.add.at"))
+
+
+def may_change_values(kind: str, key: str | None, value: gast.expr) -> bool:
+    """Whether an operation may change an array an element was read from: a call of the
+    user's function or of anything but NumPy's pure functions (a value bound to a name is
+    a new binding, which the statement's reads do not see: walrus is refused)."""
+    if kind in ("subscript", "copy", "literal"):
+        return False
+    if kind == "rule":
+        return key is None or not key.startswith("numpy.") or key in _WRITERS
+    return kind != "constant" or bool(S.nodes_of(value, gast.Call))
 
 
 def _int_arithmetic(node: gast.expr) -> bool:

@@ -21,7 +21,7 @@ from . import syntax as S
 from .errors import DiffError, unsupported
 from .checks import check_module_names, check_signature
 from .control import ControlFlow
-from .expressions import Expressions
+from .expressions import Expressions, may_change_values
 from .comprehensions import COMPREHENSIONS, dict_views_as_comprehensions, expand_comprehensions
 from .lambdas import inline_lambdas
 from .operands import lists_as_arrays
@@ -105,6 +105,9 @@ class _Normalizer(ControlFlow, Expressions):
         self.params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs]
         self.local_names = set(self.params)
         self.sequences: set[str] = set()  # names bound to a list or tuple literal, list(...)
+        # the element reads of the statement being normalized, by their text: `x[i] * x[i]`
+        # reads x[i] once, as `x_i * x_i` (a hand-written loop's, and one adjoint)
+        self.reads: dict[str, str] = {}
         if every_name is None:
             every_name = S.names(function)  # one walk for the names it assigns and reads
         self.identifiers = frozenset(n.id for n in every_name)
@@ -182,6 +185,7 @@ class _Normalizer(ControlFlow, Expressions):
         if handler is None:
             raise _rejection(stmt)
         self.line = stmt.lineno
+        self.reads = {}
         if stmt.lineno not in self.lines:  # a loop header's line, not its desugared binding
             self.lines[stmt.lineno] = statement_text(self.module, stmt)
         handler(self, stmt)
@@ -491,6 +495,8 @@ class _Normalizer(ControlFlow, Expressions):
         self.local_names.add(target)
         self.current.setdefault(target, target)
         self.body.append(Op(target, value, kind, self.line, node, **info))
+        if self.reads and may_change_values(kind, info.get("key"), value):
+            self.reads = {}
         return S.name(target)
 
     def expr(self, node: gast.expr, target: str | None = None) -> gast.expr:
