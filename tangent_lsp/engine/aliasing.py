@@ -33,7 +33,7 @@ from collections.abc import Callable
 
 import gast
 
-from .aliasing_messages import read_by_the_derivative, stale_read
+from .aliasing_messages import read_by_the_derivative, row_changed, stale_read
 from .aliasing_state import State
 from .shallow_copies import (
     concatenation_of, is_container, list_slice_of, name_list, shallow_copy_of,
@@ -81,6 +81,16 @@ class Changed:
                 continue
             found.add(name)
         return found
+
+    def unsure_rows(self) -> list[tuple[Op, str, str, str]]:
+        """``(write, row, written, message)`` for each row of unknown rank read after a
+        write into its array (``r = Y[0]; Y[0] = v; ... r``): right for a vector's element,
+        wrong for a matrix's row, which only the running code tells apart."""
+        state = self._state
+        return [
+            (write, row, written, row_changed(row, written, write, made, state))
+            for write, row, written, made in state.guards.values()
+        ]
 
     def error(self, name: str) -> DiffError:
         """The error for a derivative that reads ``name``'s value."""
@@ -222,6 +232,7 @@ def _bind(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
     state.rebind(op.target)
     state.base.pop(op.target, None)
     state.stale.pop(op.target, None)
+    state.unsure.pop(op.target, None)
     state.popped.discard(op.target)
     state.rows.pop(op.target, None)
     state.holds.pop(op.target, None)
@@ -473,6 +484,15 @@ def _write(name: str, op: Op, state: State, restored: bool) -> None:
             state.stale.pop(other, None)
         else:
             state.stale[other] = (op, name)
+    root = state.base.get(name, (name, None))[0]
+    for row, (of, made) in list(state.rows.items()):
+        if of == root and row != name and not _is_view(made, of, state) and not (
+            of in state.holds or of in state.separate or _by_key(made)
+        ):  # a row or an element: which, only the running code knows
+            if restored:
+                state.unsure.pop(row, None)
+            else:
+                state.unsure[row] = (op, name)
 
 
 def _sharing(name: str, state: State) -> set[str]:
@@ -544,6 +564,9 @@ def _held(op: Op) -> list[str]:
 
 def _read(names: list[str], at: object, state: State) -> None:
     for name in names:
+        if name in state.unsure and name not in state.stale and name in state.rows:
+            write, written = state.unsure[name]
+            state.guards[(id(write), name)] = (write, name, written, state.rows[name][1])
         if name in state.stale:
             write, written = state.stale[name]
             node = getattr(at, "node", None)

@@ -41,6 +41,18 @@ def stale_read(name: str, written: str, write: Op, state: State) -> DiffError:
     )
 
 
+def row_changed(name: str, written: str, write: Op, made: Op, state: State) -> str:
+    """What the derivative says when ``name = written[i]``, read after ``write`` changed
+    ``written`` in place, turns out to be a row (a view), not an element (a number)."""
+    shown, code = state.shown, state.code
+    return (
+        f"'{shown(name)}' is a row of '{shown(written)}' ({code(made)}), a view, read after "
+        f"'{shown(written)}' was changed in place ({code(write)}): both names see the change, "
+        f"the derivative would not (hint: take a copy where the row is read: "
+        f"{_copied(code(made), shown(name))})"
+    )
+
+
 def read_by_the_derivative(name: str, written: str, write: Op, state: State) -> DiffError:
     """The error for a name changed through another one that the user's code does not
     read again but the derivative does (``E = np.exp(z); P = E[0]; P[1] *= 2.0``: the

@@ -41,6 +41,7 @@ from .checks import check_decorators, check_signature
 from .normalize import normalize
 from .parse import Module
 from .project import imports_for, module_name_of
+from .row_guards import guard_unsure_rows
 from .resolve import Resolver, StaticResolver
 from .forward import ForwardResult, forward
 from .reverse import ReverseResult, reverse
@@ -126,6 +127,9 @@ class Program:
         calls = self.CallSite(self, resolver)
         changed = check_views(fn, lambda key: getattr(resolver.callee(key), "node", None),
                               calls.result_kind)
+        guarded = guard_unsure_rows(fn, changed.unsure_rows(), namer)
+        if guarded:
+            self.helpers.add("not_a_view")
         active = analysis.active_variables(fn, wrt)
         # the generated module's own name for numpy: a callee from another file may import
         # only its functions (`from numpy import sin`), or name it otherwise
@@ -163,7 +167,7 @@ class Program:
             )
             stable = analysis.stable_names(fn)
             # the derivative calls what the function calls, plus pure helpers
-            pure = calls_are_pure(user_calls) and not any(  # (a check: see `checks`)
+            pure = not guarded and calls_are_pure(user_calls) and not any(  # (see `checks`)
                 op.kind == "call" and self.checks(op.key, resolver) for op in analysis.walk_ops(fn.body)
             )
             function = optimize.optimize(

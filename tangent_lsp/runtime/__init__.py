@@ -17,7 +17,7 @@ Conventions shared by all helpers:
 from __future__ import annotations
 
 from . import (
-    containers, forward, linalg, products, reverse, scipy_linalg, second_order, special, statistics,
+    checks, containers, forward, linalg, products, reverse, scipy_linalg, second_order, special, statistics,
     tape,
 )
 
@@ -36,7 +36,7 @@ TUPLE_RESULTS = frozenset((
 
 _MODULES = (
     reverse, products, containers, linalg, forward, second_order, special, scipy_linalg, statistics,
-    tape,
+    tape, checks,
 )
 __all__ = sorted(
     name for module in _MODULES for name in vars(module)

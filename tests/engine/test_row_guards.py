@@ -1,0 +1,102 @@
+"""A row of unknown rank read after a write into its array (``r = Y[0]; Y[0] = v; ... r``)
+is checked where the derivative runs (row_guards.py): a vector's element (a number the
+write left alone) gives the right derivative, a matrix's row (a view the write changed)
+the error the engine reports where the source shows the rank, not a wrong gradient."""
+
+import inspect
+
+import numpy as np
+import pytest
+
+import tangent_lsp
+from tangent_lsp.runtime import ViewWrittenError
+from tests.oracle import assert_gradients_match, assert_jvp_matches
+
+
+def row_then_write(Y):
+    Y = Y * 1.0
+    r = Y[0]
+    Y[0] = 3.0 * Y[0]
+    return np.sum(r * r) + np.sum(Y * Y)
+
+
+def swapped(x):  # a vector's elements, read before the writes: numbers
+    x = x * 1.0
+    a = x[0]
+    x[0] = x[1]
+    x[1] = a
+    return np.sum(x * np.arange(1.0, x.shape[0] + 1.0)) * a
+
+
+def in_a_loop(Y):
+    Y = Y * 1.0
+    total = 0.0
+    for i in range(1, Y.shape[0]):
+        prev = Y[i - 1]
+        Y[i] = Y[i] + 0.5 * prev
+        total = total + np.sum(prev * Y[i])
+    return total
+
+
+X = np.array([0.3, -1.2, 0.8, 2.0])
+MATRIX = np.arange(6.0).reshape(2, 3) / 3.0
+
+
+@pytest.mark.parametrize("f", [row_then_write, swapped, in_a_loop])
+def test_a_vector_s_elements_are_differentiated(f):
+    assert_gradients_match(f, (X,), autograd=False)
+    assert_jvp_matches(f, (X,), autograd=False)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_a_matrix_s_row_read_after_the_write_raises_instead_of_a_wrong_gradient(mode):
+    derivative = (tangent_lsp.grad(row_then_write) if mode == "reverse"
+                  else tangent_lsp.jvp(row_then_write))
+    args = (MATRIX,) if mode == "reverse" else (MATRIX, np.ones_like(MATRIX))
+    with pytest.raises(ViewWrittenError, match=r"'r' is a row of 'Y' \(r = Y\[0\]\).*r = Y\[0\]\.copy\(\)"):
+        derivative(*args)
+
+
+def test_a_row_the_write_did_not_reach_passes_the_check():
+    """``prev = Y[i - 1]`` is a view of a matrix's row, but step i writes row i: ``prev``
+    keeps its values, and the derivative is right."""
+    Y = np.arange(6.0).reshape(3, 2) / 4.0
+    assert_gradients_match(in_a_loop, (Y,), autograd=False)
+    assert_jvp_matches(in_a_loop, (Y,), autograd=False)
+
+
+def rows_by_slice(Y):
+    Y = Y * 1.0
+    r = Y[1]
+    Y[0:2] = 2.0 * Y[0:2]  # rows 0 and 1: r's too
+    return np.sum(r * r)
+
+
+def test_a_write_through_a_slice_that_reaches_the_row_raises():
+    assert_gradients_match(rows_by_slice, (X,), autograd=False)  # a vector: numbers
+    with pytest.raises(ViewWrittenError, match="'r' is a row of 'Y'"):
+        tangent_lsp.grad(rows_by_slice)(np.arange(6.0).reshape(3, 2))
+
+
+def test_the_check_is_written_only_where_a_row_is_read_after_a_write():
+    """An element loop that reads before it writes, and reads nothing again after, has
+    none (a check per step would cost what a hand-written loop does not)."""
+    source = "import numpy as np\n\n\ndef iir(x, a):\n    y = x * 1.0\n" \
+        "    for i in range(1, x.shape[0]):\n        y[i] = a * y[i - 1] + x[i]\n" \
+        "    return np.sum(y * y)\n"
+    assert "not_a_view" not in tangent_lsp.derive(source, "iir", wrt=("x", "a")).code
+    code = tangent_lsp.derive("import numpy as np\n\n\n" + inspect.getsource(row_then_write),
+                              "row_then_write").code
+    assert code.count("not_a_view(r, Y2, 0,") == 1
+
+
+def test_the_check_reads_the_region_written():
+    from tangent_lsp.runtime import not_a_view
+
+    Y = np.zeros((3, 2))
+    not_a_view(Y[0], Y, 1, "row 1 written")  # another row: passes
+    not_a_view(Y[0, 0], Y, 0, "an element")  # a number: passes
+    not_a_view(Y[0, :1], Y, (slice(None), 1), "column 1")  # no element in common
+    for index in (0, (0, slice(None)), slice(0, 2), np.array([2])):  # fancy: the whole array
+        with pytest.raises(ViewWrittenError, match="written"):
+            not_a_view(Y[0], Y, index, "written")
