@@ -492,7 +492,7 @@ def _write(name: str, op: Op, state: State, restored: bool) -> None:
             if restored:
                 state.unsure.pop(row, None)
             else:
-                state.unsure[row] = (op, name)
+                state.unsure.setdefault(row, {})[id(op)] = (op, name)
 
 
 def _sharing(name: str, state: State) -> set[str]:
@@ -565,8 +565,8 @@ def _held(op: Op) -> list[str]:
 def _read(names: list[str], at: object, state: State) -> None:
     for name in names:
         if name in state.unsure and name not in state.stale and name in state.rows:
-            write, written = state.unsure[name]
-            state.guards[(id(write), name)] = (write, name, written, state.rows[name][1])
+            for write, written in state.unsure[name].values():
+                state.guards[(id(write), name)] = (write, name, written, state.rows[name][1])
         if name in state.stale:
             write, written = state.stale[name]
             node = getattr(at, "node", None)

@@ -57,9 +57,9 @@ class State:
     entries: dict[tuple[str, object], str] = field(default_factory=dict)
     # rows of unknown rank (`r = Y[0]`) whose array was written since they were bound: a
     # row of a matrix changed with it, a vector's element did not; read, they are checked
-    # where the derivative runs (`guards`: (write, row, written, made) by (write, row),
-    # shared by every copy of the state)
-    unsure: dict[str, tuple[Op, str]] = field(default_factory=dict)
+    # where the derivative runs after each of those writes (`guards`: (write, row,
+    # written, made) by (write, row), shared by every copy of the state)
+    unsure: dict[str, dict[int, tuple[Op, str]]] = field(default_factory=dict)
     guards: dict[tuple[int, str], tuple[Op, str, str, Op]] = field(default_factory=dict)
 
     def copy(self) -> "State":
@@ -70,7 +70,8 @@ class State:
             self.rebound, set(self.twice), dict(self.filled), self.result_kind,
             set(self.separate), dict(self.parts), dict(self.positions),
             {name: set(it) for name, it in self.elements.items()}, self.keyed,
-            dict(self.entries), dict(self.unsure), self.guards,
+            dict(self.entries), {row: dict(writes) for row, writes in self.unsure.items()},
+            self.guards,
         )
 
     def shown(self, name: str) -> str:
@@ -107,7 +108,8 @@ class State:
     def merge(self, other: "State") -> None:
         self.base.update(other.base)
         self.stale.update(other.stale)
-        self.unsure.update(other.unsure)
+        for row, writes in other.unsure.items():  # a write on either path
+            self.unsure.setdefault(row, {}).update(writes)
         self.popped |= other.popped
         self.rows.update(other.rows)
         for name, held in other.holds.items():

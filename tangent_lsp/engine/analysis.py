@@ -203,8 +203,15 @@ def _limit_broken(key: str, bound: dict[str, gast.expr]) -> tuple[str, str] | No
         if isinstance(value, gast.Constant):
             if value.value not in allowed:
                 return why, hint
-        elif (key, parameter) not in _CHECKED_AT_RUN_TIME:
+        elif (key, parameter) in _CHECKED_AT_RUN_TIME:
+            continue
+        elif allowed is _LEFT_OUT:  # a flag or an argument of its own: given at all
             return why, hint
+        else:  # an option among names, held in a variable: not read from the source
+            shown = ", ".join(repr(v) for v in allowed)
+            return (f"{parameter}= is followed only when written as a constant: which value "
+                    f"it holds is known when the code runs",
+                    f"write {parameter}= as one of {shown}, or leave it out")
     return None
 
 

@@ -300,9 +300,11 @@ class Expressions:
 
 _INT_OPERATORS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv)
 # NumPy functions that write into an argument (``out=`` is refused before)
-_WRITERS = frozenset(("numpy.copyto", "numpy.put", "numpy.place", "numpy.putmask",
-                      "numpy.fill_diagonal", "numpy.ndarray.fill", "numpy.ndarray.sort",
-                      "numpy.ndarray.put", "numpy.random.shuffle", "numpy.add.at"))
+_WRITERS = frozenset((
+    "numpy.copyto", "numpy.put", "numpy.place", "numpy.putmask", "numpy.put_along_axis",
+    "numpy.fill_diagonal", "numpy.ndarray.fill", "numpy.ndarray.sort", "numpy.ndarray.partition",
+    "numpy.ndarray.put", "numpy.ndarray.itemset", "numpy.ndarray.resize", "numpy.random.shuffle",
+))
 
 
 def may_change_values(kind: str, key: str | None, value: gast.expr) -> bool:
@@ -312,7 +314,9 @@ def may_change_values(kind: str, key: str | None, value: gast.expr) -> bool:
     if kind in ("subscript", "copy", "literal"):
         return False
     if kind == "rule":
-        return key is None or not key.startswith("numpy.") or key in _WRITERS
+        return key is None or not key.startswith("numpy.") or key in _WRITERS or (
+            key.endswith(".at")  # np.add.at, np.subtract.at: a ufunc's unbuffered write
+        )
     return kind != "constant" or bool(S.nodes_of(value, gast.Call))
 
 

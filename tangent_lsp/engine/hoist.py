@@ -47,8 +47,41 @@ _INT_ARITHMETIC = frozenset(
 def hoist_invariants(fn: Function) -> Function:
     assigned = Counter(op.target for op in walk_ops(fn.body))
     movable = _integers(fn, assigned) | _values(fn, assigned)
-    fn.body = _hoist_block(fn.body, assigned, movable)
+    fn.body = _hoist_block(fn.body, assigned, movable, _sharing(fn))
     return fn
+
+
+def _sharing(fn: Function) -> dict[str, set[str]]:
+    """For each name, the names that may hold the same array or a view of it (``T = S``,
+    ``row = S[0]``, ``xs = [S]``, ``S.T``, what a function of the user's returns): a write
+    into one in a loop changes what the others read there. Over the whole function,
+    whatever the order: a value computed from any of them stays in the loop."""
+    parent: dict[str, str] = {}
+
+    def find(name: str) -> str:
+        while parent.get(name, name) != name:
+            name = parent[name]
+        return name
+
+    for op in walk_ops(fn.body):
+        if op.kind == "copy" and isinstance(op.value, gast.Name):
+            others = [op.value.id]
+        elif op.kind == "subscript" and isinstance(op.value.value, gast.Name):
+            others = [op.value.value.id]
+        elif op.kind in ("literal", "append", "setitem") or (
+            op.kind == "rule" and not (op.key in _PURE or op.key in _SHAPES)
+        ):  # a container holding them, a view, a call that may return its argument
+            others = [n for arg in op.args for n in S.loaded_names(arg)] + (
+                S.loaded_names(op.value) if op.kind == "literal" else []
+            )
+        else:
+            continue
+        for other in others:
+            parent[find(other)] = find(op.target)
+    groups: dict[str, set[str]] = {}
+    for name in parent:
+        groups.setdefault(find(name), set()).add(name)
+    return {name: groups[find(name)] for name in parent}
 
 
 def _values(fn: Function, assigned: Counter) -> set[str]:
@@ -112,15 +145,20 @@ def _is_int(node, integers: set[str]) -> bool:
     return isinstance(node, gast.Name) and node.id in integers
 
 
-def _hoist_block(stmts: list[Statement], assigned: Counter, movable: set[str]) -> list[Statement]:
+def _hoist_block(
+    stmts: list[Statement], assigned: Counter, movable: set[str], sharing: dict[str, set[str]],
+) -> list[Statement]:
     out: list[Statement] = []
     for stmt in stmts:
         if isinstance(stmt, Loop):
-            stmt.body = _hoist_block(stmt.body, assigned, movable)
+            stmt.body = _hoist_block(stmt.body, assigned, movable, sharing)
             written = {op.target for op in walk_ops(stmt.body)} | _loop_targets([stmt]) | {
                 op.args[0].id for op in walk_ops(stmt.body)  # `xs.pop()` changes xs
                 if op.kind == "pop" and isinstance(op.args[0], gast.Name)
             }
+            for op in walk_ops(stmt.body):  # `T[0, 0] = v` after `T = S` changes S
+                if op.kind in ("setitem", "append"):
+                    written |= sharing.get(op.target, set())
             moved = []
             for s in stmt.body:  # in order: what moved is invariant for what follows
                 if _invariant(s, written, assigned, movable):
@@ -130,8 +168,8 @@ def _hoist_block(stmts: list[Statement], assigned: Counter, movable: set[str]) -
                 stmt.body = [s for s in stmt.body if not any(s is m for m in moved)]
                 out.extend(moved)
         elif isinstance(stmt, If):
-            stmt.body = _hoist_block(stmt.body, assigned, movable)
-            stmt.orelse = _hoist_block(stmt.orelse, assigned, movable)
+            stmt.body = _hoist_block(stmt.body, assigned, movable, sharing)
+            stmt.orelse = _hoist_block(stmt.orelse, assigned, movable, sharing)
         out.append(stmt)
     return out
 

@@ -88,7 +88,7 @@ CASES = [
     ("pad_computed_border", "return np.sum(np.pad(x, 1, mode='maximum'))", "computes its border",
      4, 18),
     ("pad_reflection_in_a_variable", "t = 'odd'\n    return np.sum(np.pad(x, 1, 'reflect', reflect_type=t))",
-     "reflect_type='odd'", 5, 18),
+     "reflect_type= is followed only when written as a constant", 5, 18),
     ("pad_odd_reflection", "return np.sum(np.pad(x, 1, 'reflect', reflect_type='odd'))",
      "reflect_type='odd'", 4, 18),
     ("star_params", None, "*args parameter", 3, 7),

@@ -82,3 +82,30 @@ def test_the_inverse_adjoint_is_applied_once_after_the_backward_loop():
 def test_a_matrix_the_loop_changes_is_factored_in_the_loop():
     code = _code(changing_matrix)
     assert code.index("np.linalg.solve(S") > code.index("for i in steps")
+
+
+def written_through_another_name(S, x):
+    S = S + 0.0
+    T = S
+    for _ in range(3):
+        x = np.linalg.inv(S) @ x
+        T[0, 0] = T[0, 0] + 1.0
+    return np.sum(x)
+
+
+def written_through_a_row(S, x):
+    S = S + 0.0
+    row = S[0]
+    for _ in range(3):
+        x = np.tanh(S) @ x
+        row[1] = row[1] + 0.5
+    return np.sum(x)
+
+
+@pytest.mark.parametrize("f", [written_through_another_name, written_through_a_row])
+def test_a_matrix_written_through_another_name_stays_in_the_loop(f):
+    """Hunt 41: `T = S; T[0, 0] = ...` in the loop changes S: its inverse moved before the
+    loop was the first step's, the writes were lost, and the gradient silently wrong (the
+    move hid the read after the write that the view check reports)."""
+    with pytest.raises(tangent_lsp.DiffError, match="changed in place"):
+        tangent_lsp.grad(f)(SPD, np.ones(3))

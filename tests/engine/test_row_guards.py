@@ -38,6 +38,24 @@ def in_a_loop(Y):
     return total
 
 
+def two_writes(Y):  # the first write reaches r, the second does not
+    Y = Y * 1.0
+    r = Y[0]
+    Y[0] = Y[0] * 2.0
+    Y[1] = Y[1] * 2.0
+    return np.sum(r * r) + np.sum(Y ** 2)
+
+
+def one_branch_writes(Y, c):  # the branch taken decides
+    Y = Y * 1.0
+    r = Y[0]
+    if c > 0:
+        Y[0] = Y[0] * 2.0
+    else:
+        Y[1] = Y[1] * 2.0
+    return np.sum(r * r) + np.sum(Y ** 2)
+
+
 X = np.array([0.3, -1.2, 0.8, 2.0])
 MATRIX = np.arange(6.0).reshape(2, 3) / 3.0
 
@@ -100,3 +118,19 @@ def test_the_check_reads_the_region_written():
     for index in (0, (0, slice(None)), slice(0, 2), np.array([2])):  # fancy: the whole array
         with pytest.raises(ViewWrittenError, match="written"):
             not_a_view(Y[0], Y, index, "written")
+
+
+@pytest.mark.parametrize("f, extra", [(two_writes, ()), (one_branch_writes, (1.0,))])
+def test_every_write_after_the_read_is_checked(f, extra):
+    """Hunt 41: one write per row was remembered, the last: the first write (or the
+    other branch's) went unchecked, and the gradient of a matrix was silently wrong."""
+    assert_gradients_match(f, (X, *extra), autograd=False)
+    with pytest.raises(ViewWrittenError):
+        tangent_lsp.grad(f)(np.arange(12.0).reshape(4, 3), *extra)
+    with pytest.raises(ViewWrittenError):
+        tangent_lsp.jvp(f)(np.arange(12.0).reshape(4, 3), *extra, np.ones((4, 3)))
+
+
+def test_the_branch_not_reaching_the_row_passes():
+    Y = np.arange(12.0).reshape(4, 3) / 7.0
+    assert_gradients_match(one_branch_writes, (Y, -1.0), autograd=False)

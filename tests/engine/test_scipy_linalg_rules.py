@@ -176,3 +176,13 @@ def test_a_factorization_without_a_rule_names_the_one_with_a_rule(mode):
         tangent_lsp.derive(source, "f", wrt=("S",), mode=mode)
     assert "cho_factor" in raised.value.message
     assert "scipy.linalg.cholesky(a, lower=True)" in raised.value.hint
+
+
+def test_an_option_held_in_a_variable_is_reported_as_such():
+    """Hunt 41: assume_a='pos' held in a variable was reported as 'a diagonal, banded or
+    triangular assume_a'."""
+    source = ("import numpy as np\nimport scipy.linalg\n\n\ndef f(a, b, kind):\n"
+              "    return np.sum(scipy.linalg.solve(a, b, assume_a=kind))\n")
+    with pytest.raises(tangent_lsp.DiffError, match="assume_a= is followed only when written as a constant") as raised:
+        tangent_lsp.derive(source, "f", wrt=("a",))
+    assert "'pos'" in raised.value.hint

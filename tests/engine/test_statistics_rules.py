@@ -369,7 +369,7 @@ def test_interp_at_a_knot_takes_the_segment_to_its_right():
 
 @pytest.mark.parametrize("call, says", [
     ("np.quantile(x, 0.3, method='nearest')", "method other than 'linear'"),
-    ("np.percentile(x, 30.0, method=how)", "method other than 'linear'"),
+    ("np.percentile(x, 30.0, method=how)", "method= is followed only when written as a constant"),
     ("np.median(x, overwrite_input=True)", "overwrite_input=True"),
     ("np.quantile(x, 0.5, overwrite_input=True)", "overwrite_input=True"),
     ("np.average(x, weights=x, returned=True)[0]", "returned=True"),
