@@ -105,7 +105,9 @@ class RuleLibrary:
     nondifferentiable: set[str] = field(default_factory=set)
 
     def merge_file(self, path: Path) -> None:
-        module = parse_module(path.read_text(), str(path))
+        # not through parse_module's cache: 16 rule files read once would push the user's
+        # buffers out of it (the first derivation after them parsed its module again)
+        module = parse_module.__wrapped__(path.read_text(), str(path))
         self.merge_module(module, StaticResolver(module, module_name=path.stem), strict=True)
 
     def merge_module(self, module: Module, resolver: StaticResolver, strict: bool = False) -> None:
