@@ -134,6 +134,13 @@ class StatementAdjoints:
             wanted = [isinstance(e, gast.Name) and e.id in self.active for e in elements]
             if not any(wanted):
                 return
+            if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(elements) and (
+                not any(isinstance(e, gast.Starred) for e in value.elts + elements)
+            ):  # `(g, 0.0)` for `(L, True)` (a rule's derivative of a pair): part by part
+                for element, item, w in zip(elements, value.elts, wanted):
+                    if w:
+                        self.accumulate(element.id, item)
+                return
             ids = [e.id for e, w in zip(elements, wanted) if w]
             fresh = all(i not in self.initialized for i in ids) and len(set(ids)) == len(ids)
             if fresh:

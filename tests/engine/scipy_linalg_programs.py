@@ -118,3 +118,9 @@ def cho_solve_factor(c, b):  # the factor itself the argument: its other triangl
 def cho_solve_pair(c, b):  # the pair made before the call
     pair = (c, False)
     return np.sum(scipy.linalg.cho_solve(pair, b) ** 2)
+
+
+def cho_solve_log_likelihood(S, y):  # U's gradient from the solve and from the log-determinant
+    U = scipy.linalg.cholesky(S)
+    alpha = scipy.linalg.cho_solve((U, False), y)
+    return 0.5 * y @ alpha + np.sum(np.log(np.diag(U)))

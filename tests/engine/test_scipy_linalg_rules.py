@@ -44,6 +44,7 @@ MATRICES = [
     # a factor whose other triangle holds numbers cho_solve never reads
     (P.cho_solve_factor, (np.linalg.cholesky(SPD) + np.triu(SKEWED, 1), B3)),
     (P.cho_solve_pair, (np.linalg.cholesky(SPD).T + np.tril(SKEWED, -1), B32)),
+    (P.cho_solve_log_likelihood, (SKEWED, B3)),
 ]
 MATRIX_IDS = [f.__name__ for f, _ in MATRICES]
 
@@ -158,6 +159,13 @@ def test_the_factor_of_a_pair_written_in_the_call_is_read_directly():
     code = tangent_lsp.derive(_source(), "cho_solve_lower", wrt=("S",)).code
     assert "[0]" not in code and " if " not in code and "_ =" not in code
     assert "bL = np.tril(" in code
+
+
+def test_the_pair_s_derivative_adds_into_the_factor_s_part_by_part():
+    """Hunt 41: where U's gradient had another term, the pair's derivative was named and
+    indexed: `parts = (np.triu(...), 0.0)`, `bU = ... + parts[0]`."""
+    code = tangent_lsp.derive(_source(), "cho_solve_log_likelihood", wrt=("S",)).code
+    assert "parts" not in code and "bU = bU + np.triu(" in code
 
 
 def test_a_matrix_function_read_for_its_shape_is_not_computed():
