@@ -29,7 +29,7 @@ from .methods import reductions_as_methods
 from .number_zeros import zeros_of_numbers
 from .motion import CalleeHalves, split_callee
 from .products import fuse_gram_adjoints
-from .shape_passes import keep_shapes_only
+from .shape_passes import PRODUCT_SHAPE_HELPERS, keep_shapes_only
 from .shared_pushes import share_copied_pushes
 from .reread import reread_indexed_arguments
 from .dead_zeroing import drop_dead_zeroing
@@ -173,7 +173,7 @@ class Program:
             function = optimize.optimize(
                 function, inlinable, mergeable, classes, stable, np_alias, pure=pure
             )
-            self.helpers |= {"matmul_shape", "broadcast_shape"}  # imported where written
+            self.helpers |= PRODUCT_SHAPE_HELPERS | {"broadcast_shape"}  # imported where written
             if mode == "reverse" and fuse_gram_adjoints(function, stable, np_alias):
                 self.helpers.add("gram_adjoint")
                 function = optimize.eliminate_dead_code(function)

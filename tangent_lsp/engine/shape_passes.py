@@ -124,9 +124,9 @@ def read_shapes_from_stable_names(
             position = SHAPE_ONLY.get(node.func.id) if isinstance(node.func, gast.Name) else None
             if position is not None and position < len(node.args):
                 node.args[position] = arg = shape_giver(node.args[position], classes)
-                if isinstance(arg, gast.BinOp) and isinstance(arg.op, gast.MatMult):
-                    # a product computed only for its shape: compute the shape instead
-                    node.args[position] = S.call("matmul_shape", [arg.left, arg.right])
+                shape = product_shape(arg, classes.np_alias)
+                if shape is not None:  # a product computed only for its shape: the shape
+                    node.args[position] = shape
                     return node
                 if node.func.id == "unbroadcast" and position == 1:
                     done = without_noop_unbroadcast(node, classes)  # `t4 ** 2` read as `t4`
@@ -153,6 +153,40 @@ def read_shapes_from_stable_names(
     # names must be defined before
     _visit_backward(function, Replace(), otherwise_all=False, calls=SHAPE_ONLY_CALLS, callers=callers)
     return function
+
+
+# NumPy products whose shape a runtime helper computes from their operands' shapes
+_PRODUCT_SHAPES = {"outer": "outer_shape", "kron": "kron_shape", "einsum": "einsum_shape",
+                   "convolve": "convolve_shape", "correlate": "convolve_shape"}
+PRODUCT_SHAPE_HELPERS = frozenset(_PRODUCT_SHAPES.values()) | {"matmul_shape"}
+
+
+def product_shape(expr: gast.expr, np_alias: str) -> gast.Call | None:
+    """``matmul_shape(a, b)`` for ``a @ b``, ``outer_shape(a, b)`` for ``np.outer(a, b)``
+    (and ``kron``, ``einsum``, ``convolve``, ``correlate``), or None for anything else."""
+    if isinstance(expr, gast.BinOp) and isinstance(expr.op, gast.MatMult):
+        return S.call("matmul_shape", [expr.left, expr.right])
+    if not (
+        isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute)
+        and isinstance(expr.func.value, gast.Name) and expr.func.value.id == np_alias
+        and expr.func.attr in _PRODUCT_SHAPES
+        and not any(isinstance(a, gast.Starred) for a in expr.args)
+    ):
+        return None
+    name, args = expr.func.attr, list(expr.args)
+    keywords = {k.arg: k.value for k in expr.keywords}
+    if name in ("outer", "kron"):
+        if len(args) != 2 or keywords:
+            return None
+    elif name in ("convolve", "correlate"):
+        mode = args[2] if len(args) > 2 else keywords.get(
+            "mode", S.constant("full" if name == "convolve" else "valid"))
+        if len(args) < 2 or set(keywords) - {"mode"}:
+            return None
+        args = args[:2] + [mode]
+    elif set(keywords) - {"optimize"}:  # einsum: the contraction's order changes no shape
+        return None
+    return S.call(_PRODUCT_SHAPES[name], args)
 
 
 def _uncopied(expr: gast.expr) -> gast.expr:

@@ -30,6 +30,10 @@ from tangent_lsp.runtime import (
     matmul_adjoint_b,
     mirrored,
     matmul_shape,
+    outer_shape,
+    kron_shape,
+    einsum_shape,
+    convolve_shape,
     norm_adjoint,
     norm_adjoint_tangent,
     pad_values,
@@ -451,6 +455,7 @@ def t_unassigned_part(y, c, g, index):
 # piecewise constant, or shapes only
 nondifferentiable(
     broadcast_shape, extremum_mask, kron_layout, linspace_weights, matmul_shape, reduced_count,
+    outer_shape, kron_shape, einsum_shape, convolve_shape,
     shape_of, triangle_weights, zeros_like, zeros_of,
     cov_count, interp_layout, order_statistics,  # where the statistics and segments are
 )

@@ -17,7 +17,7 @@ Conventions shared by all helpers:
 from __future__ import annotations
 
 from . import (
-    checks, containers, forward, linalg, products, reverse, scipy_linalg, second_order, special, statistics,
+    checks, containers, forward, linalg, product_shapes, products, reverse, scipy_linalg, second_order, special, statistics,
     tape,
 )
 
@@ -35,7 +35,7 @@ TUPLE_RESULTS = frozenset((
 ))
 
 _MODULES = (
-    reverse, products, containers, linalg, forward, second_order, special, scipy_linalg, statistics,
+    reverse, products, product_shapes, containers, linalg, forward, second_order, special, scipy_linalg, statistics,
     tape, checks,
 )
 __all__ = sorted(
