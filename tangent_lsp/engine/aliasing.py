@@ -52,6 +52,9 @@ _VIEWS = frozenset(
     + [f"numpy.ndarray.{name}" for name in VIEW_FUNCTIONS | {"T", "mT", "view", "flat"}]
     + ["numpy.lib.stride_tricks.sliding_window_view"]
 )
+VIEW_KEYS = _VIEWS | frozenset(  # what may return a view of its first argument
+    [f"numpy.{name}" for name in NO_COPY_VIEWS] + [f"numpy.ndarray.{name}" for name in NO_COPY_VIEWS]
+)
 _NO_COPY_VIEWS = frozenset(
     [f"numpy.{name}" for name in NO_COPY_VIEWS] + [f"numpy.ndarray.{name}" for name in NO_COPY_VIEWS]
 )

@@ -24,6 +24,7 @@ from . import syntax as S
 from .analysis import walk_ops
 from .ir import Function, If, Loop, Op, Statement
 from .shapes import ELEMENTWISE_BINARY, ELEMENTWISE_UNARY
+from .aliasing import VIEW_KEYS as _VIEWS
 
 _TRANSPOSES = frozenset({"numpy.ndarray.T", "numpy.ndarray.mT", "numpy.transpose"})
 
@@ -68,9 +69,10 @@ def _sharing(fn: Function) -> dict[str, set[str]]:
             others = [op.value.id]
         elif op.kind == "subscript" and isinstance(op.value.value, gast.Name):
             others = [op.value.value.id]
-        elif op.kind in ("literal", "append", "setitem") or (
-            op.kind == "rule" and not (op.key in _PURE or op.key in _SHAPES)
-        ):  # a container holding them, a view, a call that may return its argument
+        elif op.kind in ("literal", "append", "setitem") or op.kind == "rule" and (
+            op.key in _VIEWS or not (op.key in _PURE or op.key in _SHAPES)
+        ):  # a container holding them, a view (`np.asarray(S)`), a call that may return
+            # its argument
             others = [n for arg in op.args for n in S.loaded_names(arg)] + (
                 S.loaded_names(op.value) if op.kind == "literal" else []
             )
@@ -156,8 +158,8 @@ def _hoist_block(
                 op.args[0].id for op in walk_ops(stmt.body)  # `xs.pop()` changes xs
                 if op.kind == "pop" and isinstance(op.args[0], gast.Name)
             }
-            for op in walk_ops(stmt.body):  # `T[0, 0] = v` after `T = S` changes S
-                if op.kind in ("setitem", "append"):
+            for op in walk_ops(stmt.body):  # `T[0, 0] = v`, `T += v` after `T = S` change S
+                if op.kind in ("setitem", "append") or getattr(op.node, "in_place", False):
                     written |= sharing.get(op.target, set())
             moved = []
             for s in stmt.body:  # in order: what moved is invariant for what follows

@@ -109,3 +109,31 @@ def test_a_matrix_written_through_another_name_stays_in_the_loop(f):
     move hid the read after the write that the view check reports)."""
     with pytest.raises(tangent_lsp.DiffError, match="changed in place"):
         tangent_lsp.grad(f)(SPD, np.ones(3))
+
+
+def written_through_a_view_made_by_asarray(S, x):
+    S = S + 0.0
+    T = np.asarray(S)
+    for _ in range(3):
+        x = np.linalg.inv(S) @ x
+        T[0, 0] = T[0, 0] + 1.0
+    return np.sum(x)
+
+
+def written_by_an_augmented_assignment(S, x):
+    S = S + 0.0
+    T = S
+    for _ in range(3):
+        x = np.linalg.inv(S) @ x
+        T += 0.5
+    return np.sum(x)
+
+
+@pytest.mark.parametrize("f", [written_through_a_view_made_by_asarray,
+                               written_by_an_augmented_assignment])
+def test_views_and_augmented_writes_keep_the_inverse_in_the_loop(f):
+    """Hunt 42: `np.asarray(S)` was not linked to S (asarray is a pure value for
+    hoisting, but a view), and `T += 0.5` is not a setitem: the inverse moved, the
+    write was lost, the gradient silently wrong."""
+    with pytest.raises(tangent_lsp.DiffError, match="changed in place"):
+        tangent_lsp.grad(f)(SPD, np.ones(3))
