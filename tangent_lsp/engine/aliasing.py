@@ -252,6 +252,8 @@ def _bind(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
     row_of = _row_of(op)
     if row_of is not None:
         state.rows[op.target] = (state.base.get(row_of, (row_of, op))[0], op)
+    elif op.kind == "copy" and isinstance(op.value, gast.Name) and op.value.id in state.rows:
+        state.rows[op.target] = state.rows[op.value.id]  # `q = r`: the same row, or element
     if op.kind == "pop":
         state.popped.add(op.target)
     sliced = list_slice_of(op, state)

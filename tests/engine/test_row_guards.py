@@ -134,3 +134,26 @@ def test_every_write_after_the_read_is_checked(f, extra):
 def test_the_branch_not_reaching_the_row_passes():
     Y = np.arange(12.0).reshape(4, 3) / 7.0
     assert_gradients_match(one_branch_writes, (Y, -1.0), autograd=False)
+
+
+def second_name(Y):
+    Y = Y * 1.0
+    r = Y[0]
+    q = r
+    Y[0] = Y[0] * 2.0
+    return np.sum(q * q)
+
+
+def unpacked(Y):
+    Y = Y * 1.0
+    r, s = Y[0], Y[1]
+    Y[0] = Y[0] * 2.0
+    return np.sum(r * r) + np.sum(s)
+
+
+@pytest.mark.parametrize("f", [second_name, unpacked])
+def test_a_row_under_a_second_name_is_checked(f):
+    """Hunt 42: `q = r` after `r = Y[0]` was not followed: for a matrix, a wrong gradient."""
+    assert_gradients_match(f, (X,), autograd=False)
+    with pytest.raises(ViewWrittenError):
+        tangent_lsp.grad(f)(np.arange(6.0).reshape(2, 3))
