@@ -194,8 +194,8 @@ def called_shape_keepers(
                     elementwise.add(func.id)
                 elif key in SQUARE_SAME_SHAPE:
                     square.add(func.id)
-        elif func.__class__ is gast.Attribute and func.attr in _SQUARE_NAMES:  # resolving
-            name = S.dotted_name(func)  # every `np.sin` would cost 6% of a derivation
+        elif func.__class__ is gast.Attribute and func.attr in _SQUARE_NAMES:  # (not every
+            name = S.dotted_name(func)  # `np.sin` resolved: only calls that may be one)
             if name is not None and name.split(".", 1)[0] not in local and (
                 resolver.qualname(func) in SQUARE_SAME_SHAPE
             ):
