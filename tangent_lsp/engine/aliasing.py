@@ -91,8 +91,8 @@ class Changed:
         wrong for a matrix's row, which only the running code tells apart."""
         state = self._state
         return [
-            (write, row, written, row_changed(row, written, write, made, state))
-            for write, row, written, made in state.guards.values()
+            (write, row, written, row_changed(row, written, write, made, state, holder))
+            for write, row, written, made, holder in state.guards.values()
         ]
 
     def error(self, name: str) -> DiffError:
@@ -315,7 +315,9 @@ def _updated_in_place(op: Op, state: State) -> str | None:
     views = [made for root, made in state.base.values() if root == old]
     if old in state.base:
         views.append(state.base[old][1])
-    return old if views or _holders(old, state) else None
+    # a row of it (`r = Y[0]` before `Y *= 2.0`): an element or a view, checked at run time
+    rows = any(of == old for of, _ in state.rows.values())
+    return old if views or rows or _holders(old, state) else None
 
 
 def _element_updated(op: Op, state: State) -> str | None:
@@ -569,12 +571,33 @@ def _held(op: Op) -> list[str]:
 
 def _read(names: list[str], at: object, state: State) -> None:
     for name in names:
-        if name in state.unsure and name not in state.stale and name in state.rows:
-            for write, written in state.unsure[name].values():
-                state.guards[(id(write), name)] = (write, name, written, state.rows[name][1])
+        for row, holder in _rows_read(name, state):
+            for write, written in state.unsure[row].values():
+                made = state.rows[row][1]
+                state.guards.setdefault((id(write), row), (write, row, written, made, holder))
         if name in state.stale:
             write, written = state.stale[name]
             node = getattr(at, "node", None)
             if getattr(node, "lineno", None) is None:  # a loop's step (`for r in H`): at the write
                 node = getattr(write, "node", None)
             raise stale_read(name, written, write, state).at(node)
+
+
+def _rows_read(name: str, state: State) -> list[tuple[str, str | None]]:
+    """The rows of unknown rank written after they were read that reading ``name`` reads,
+    each with the container that holds it: ``name`` itself (None), or rows a container
+    holds (``rs = [Y[0]]``, lists of lists too)."""
+    found, seen, stack = [], set(), [(name, None)]
+    while stack:
+        item, holder = stack.pop()
+        if item in seen:
+            continue
+        seen.add(item)
+        if item in state.unsure and item not in state.stale and item in state.rows:
+            found.append((item, holder))
+        held = set(state.holds.get(item, ()))
+        for part in state.parts.get(item, ()):  # `[[Y[0]], [Y[1]]]`: the inner lists' names
+            if isinstance(part, _LITERALS):
+                held.update(n.id for n in gast.walk(part) if isinstance(n, gast.Name))
+        stack.extend((name, item) for name in sorted(held))
+    return found

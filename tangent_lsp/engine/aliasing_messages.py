@@ -41,10 +41,21 @@ def stale_read(name: str, written: str, write: Op, state: State) -> DiffError:
     )
 
 
-def row_changed(name: str, written: str, write: Op, made: Op, state: State) -> str:
+def row_changed(
+    name: str, written: str, write: Op, made: Op, state: State, holder: str | None = None
+) -> str:
     """What the derivative says when ``name = written[i]``, read after ``write`` changed
-    ``written`` in place, turns out to be a row (a view), not an element (a number)."""
+    ``written`` in place (directly, or in the container ``holder``), turns out to be a row
+    (a view), not an element (a number)."""
     shown, code = state.shown, state.code
+    if holder is not None:
+        filled = state.filled.get(holder, made)
+        return (
+            f"'{shown(holder)}' holds a row of '{shown(written)}' ({code(filled)}), a view, "
+            f"read after '{shown(written)}' was changed in place ({code(write)}): both see "
+            f"the change, the derivative would not (hint: put a copy in it: "
+            f"{_copied_in(code(filled))})"
+        )
     return (
         f"'{shown(name)}' is a row of '{shown(written)}' ({code(made)}), a view, read after "
         f"'{shown(written)}' was changed in place ({code(write)}): both names see the change, "
@@ -214,6 +225,8 @@ def _copied_in(line: str) -> str:
     def copied(node: ast.expr) -> ast.expr:
         if isinstance(node, (ast.Name, ast.Subscript, ast.Attribute)):
             return ast.Call(ast.Attribute(node, "copy", ast.Load()), [], [])
+        if isinstance(node, (ast.List, ast.Tuple)):  # `[[Y[0]], [Y[1]]]`: the inner lists' too
+            node.elts = [copied(e) for e in node.elts]
         return node
 
     if isinstance(call, ast.Call):

@@ -58,9 +58,11 @@ class State:
     # rows of unknown rank (`r = Y[0]`) whose array was written since they were bound: a
     # row of a matrix changed with it, a vector's element did not; read, they are checked
     # where the derivative runs after each of those writes (`guards`: (write, row,
-    # written, made) by (write, row), shared by every copy of the state)
+    # written, made, the container read that holds the row or None) by (write, row),
+    # shared by every copy of the state)
     unsure: dict[str, dict[int, tuple[Op, str]]] = field(default_factory=dict)
-    guards: dict[tuple[int, str], tuple[Op, str, str, Op]] = field(default_factory=dict)
+    guards: dict[tuple[int, str], tuple[Op, str, str, Op, str | None]] = field(
+        default_factory=dict)
 
     def copy(self) -> "State":
         return State(

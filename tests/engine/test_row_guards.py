@@ -157,3 +157,56 @@ def test_a_row_under_a_second_name_is_checked(f):
     assert_gradients_match(f, (X,), autograd=False)
     with pytest.raises(ViewWrittenError):
         tangent_lsp.grad(f)(np.arange(6.0).reshape(2, 3))
+
+
+def scaled_whole(Y):  # `*=` writes every row: r too, if it is a row
+    Y = Y * 1.0
+    r = Y[0]
+    Y *= 2.0
+    return np.sum(r * r) + np.sum(Y)
+
+
+def kept_in_a_list(Y):
+    Y = Y * 1.0
+    rs = [Y[0], 1.5]
+    Y[0] = 3.0 * Y[0]
+    return np.sum(rs[0] * rs[0]) + np.sum(Y)
+
+
+def kept_in_nested_lists(Y):
+    Y = Y * 1.0
+    pairs = [[Y[0]], [Y[1]]]
+    Y[1] = Y[1] * 2.0
+    return np.sum(pairs[1][0] * pairs[0][0])
+
+
+@pytest.mark.parametrize("f", [scaled_whole, kept_in_a_list, kept_in_nested_lists])
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_a_row_read_before_a_whole_write_or_kept_in_a_list_is_checked(f, mode):
+    """Session 21: a row read before `Y *= 2.0`, or put in a list before a write into its
+    array, was not checked: for a matrix, a silently wrong gradient."""
+    assert_gradients_match(f, (X,), autograd=False)
+    assert_jvp_matches(f, (X,), autograd=False)
+    derivative = tangent_lsp.grad(f) if mode == "reverse" else tangent_lsp.jvp(f)
+    args = (MATRIX,) if mode == "reverse" else (MATRIX, np.ones_like(MATRIX))
+    with pytest.raises(ViewWrittenError, match=r"\.copy\(\)"):
+        derivative(*args)
+
+
+def test_the_message_names_the_list_and_puts_a_copy_in_it():
+    with pytest.raises(ViewWrittenError) as raised:
+        tangent_lsp.grad(kept_in_a_list)(MATRIX)
+    assert str(raised.value).startswith(
+        "'rs' holds a row of 'Y' (rs = [Y[0], 1.5]), a view, read after 'Y' was changed"
+    )
+    assert "put a copy in it: rs = [Y[0].copy(), 1.5]" in str(raised.value)
+
+
+def test_a_copied_row_in_a_list_passes_for_a_matrix():
+    def copied(Y):
+        Y = Y * 1.0
+        rs = [Y[0].copy()]
+        Y[0] = 3.0 * Y[0]
+        return np.sum(rs[0] * rs[0]) + np.sum(Y)
+
+    assert_gradients_match(copied, (MATRIX,), autograd=False)
