@@ -37,7 +37,8 @@ class _Simplify(S.Transformer):
     only ``e ** 1 → e``, ``1 * e → e``, ``e * 1 → e``, ``e / 1 → e``, ``e ± 0 → e``,
     ``0 + e → e``, ``-(-e) → e``
     (also ``-(-a * b) → a * b``), ``e + e → 2.0 * e`` (``a + e + e → a + 2.0 * e``),
-    ``a + -b → a - b`` (``a + -b * c → a - b * c``) and
+    ``a + -b → a - b`` (``a + -b * c → a - b * c``), ``e * c / (c * d) → e / d`` for a
+    number ``c`` other than 0 (``e / (c * d) * c`` too), and
     ``unbroadcast(-g, x) → -unbroadcast(g, x)`` (``np.sum(-g)`` likewise), never
     ``e * 0 → 0``. Applied to the backward sweep only, where every
     expression is a float adjoint times something, so dtypes cannot change."""
@@ -70,6 +71,17 @@ class _Simplify(S.Transformer):
             # slower than a square root
             root = S.call(f"{self.np}.sqrt", [node.left])
             return S.binop(S.constant(1.0), gast.Div(), root)
+        if op is gast.Div:
+            cancelled = _cancelled_number(node.left, node.right)
+            if cancelled is not None:
+                return cancelled
+        elif op is gast.Mult and node.left.__class__ is gast.BinOp and (
+            node.left.op.__class__ is gast.Div
+        ):  # `g / (2.0 * y) * 2.0` → `g / y`
+            cancelled = _cancelled_number(S.binop(node.left.left, gast.Mult(), node.right),
+                                          node.left.right)
+            if cancelled is not None and S.number_literal(node.right) is not None:
+                return cancelled
         if op is gast.Mult and _is_reciprocal(node.right):
             return S.binop(node.left, gast.Div(), node.right.right)  # a * (1.0 / b) → a / b
         if left is not None and right is not None and op in _FOLD:
@@ -241,6 +253,25 @@ def _fold_numbers(left: gast.expr, op: type, right: gast.expr) -> gast.expr | No
     inner = S.number_literal(left.right)
     folded = inner * number if op is gast.Mult else inner / number
     return left.left if folded == 1 else S.binop(left.left, gast.Mult(), S.constant(folded))
+
+
+def _cancelled_number(left: gast.expr, right: gast.expr) -> gast.expr | None:
+    """``g * 2.0 / (2.0 * y)`` → ``g / y``: a number that multiplies both sides of a
+    quotient (the rule of ``np.sqrt`` meets the square's ``2.0 * v``); ``2.0 / (2.0 * y)``
+    → ``1.0 / y``. None when there is none."""
+    if right.__class__ is not gast.BinOp or right.op.__class__ is not gast.Mult:
+        return None
+    for number, rest in ((right.left, right.right), (right.right, right.left)):
+        value = S.number_literal(number)
+        if value in (None, 0):
+            continue
+        if S.number_literal(left) == value:
+            return S.binop(S.constant(1.0), gast.Div(), rest)
+        if left.__class__ is gast.BinOp and left.op.__class__ is gast.Mult:
+            for own, kept in ((left.right, left.left), (left.left, left.right)):
+                if S.number_literal(own) == value:
+                    return S.binop(kept, gast.Div(), rest)
+    return None
 
 
 def _is_small(node: gast.expr, classes: ShapeClasses) -> bool:

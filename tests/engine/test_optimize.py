@@ -568,6 +568,31 @@ def test_inverse_square_roots_are_not_general_powers():
     assert "bx = g * 0.5 / np.sqrt(x)" in _code(simplify_backward(f, "np"))
 
 
+def test_a_number_on_both_sides_of_a_quotient_cancels():
+    """The rule of ``np.sqrt`` (``g / (2.0 * y)``) meets the square's ``2.0 * v``."""
+    f = _function(
+        "def f(g, y, v):\n    a = g * 2.0 / (2.0 * y) * v\n    b = g / (2.0 * y) * 2.0 * v\n"
+        "    c = 2.0 / (y * 2.0)\n    d = g * 3.0 / (2.0 * y)\n    e = g * 2.0 / (0.0 * y)\n"
+        "    return (a, b, c, d, e)"
+    )
+    f.body.insert(0, boundary())
+    code = _code(simplify_backward(f, "np"))
+    assert "a = g / y * v" in code and "b = g / y * v" in code and "c = 1.0 / y" in code
+    assert "d = g * 3.0 / (2.0 * y)" in code, "different numbers stay"
+    assert "e = g * 2.0 / (0.0 * y)" in code, "a zero is not cancelled (0/0 is nan)"
+
+
+def test_sqrt_of_a_square_has_the_right_gradient_in_both_modes():
+    def f(v):
+        y = np.sqrt(v * v + 1.0)
+        return np.sum(y * v)
+
+    x = np.array([0.3, -1.2, 2.5])
+    assert_gradients_match(f, (x,))
+    assert_jvp_matches(f, (x,))
+    assert "/ (2.0 *" not in derivative_source(f).code
+
+
 def test_hoisted_transpose_is_right_when_the_loop_runs_zero_times():
     import numpy as np
 
