@@ -206,6 +206,8 @@ def _limit_broken(key: str, bound: dict[str, gast.expr]) -> tuple[str, str] | No
         elif (key, parameter) in _CHECKED_AT_RUN_TIME:
             continue
         elif allowed is _LEFT_OUT:  # a flag or an argument of its own: given at all
+            if f"{parameter}=True" in why:  # a flag in a variable: True only perhaps
+                why = f"{parameter}= held in a variable, which may be True ({why})"
             return why, hint
         else:  # an option among names, held in a variable: not read from the source
             shown = ", ".join(repr(v) for v in allowed)

@@ -579,6 +579,17 @@ def test_an_svd_told_its_matrix_is_symmetric_is_reported():
         assert "hermitian=True" in info.value.message and "eigh" in info.value.hint
 
 
+def test_a_flag_held_in_a_variable_is_reported_as_such():
+    """``hermitian=h``: the message said ``with hermitian=True``, which the code does not
+    say (hunt 42)."""
+    source = "import numpy as np\n\ndef f(x, h):\n    return np.sum(np.linalg.pinv(x, hermitian=h))\n"
+    with pytest.raises(DiffError) as info:
+        derive(source, "f")
+    assert "with hermitian= held in a variable, which may be True (hermitian=True" in (
+        info.value.message
+    )
+
+
 def test_a_name_a_star_import_may_bind_is_asked_for_by_name():
     """``from numpy import *``: the names it binds are not followed statically; the hint
     said to import ``sin`` at the top of the module, which it was."""
