@@ -29,9 +29,11 @@ _REDUCTION_METHODS = frozenset(_METHODS.values())
 
 # NumPy functions whose result is an array or a NumPy scalar whatever they are given
 # (not ``divmod``/``frexp``/``modf``, ufuncs with two results, nor ``where(c)``: tuples)
+# (`vars`, not `dir`: `getattr` of every name `dir` lists imports numpy.testing, f2py and
+# ma, a fifth of importing tangent_lsp; ufuncs are all bound when numpy is imported)
 _ARRAY_FUNCTIONS = frozenset(
-    name for name in dir(numpy)
-    if isinstance(getattr(numpy, name), numpy.ufunc) and getattr(numpy, name).nout == 1
+    name for name, value in vars(numpy).items()
+    if isinstance(value, numpy.ufunc) and value.nout == 1
 ) | frozenset(_METHODS) | frozenset((
     "dot", "matmul", "outer", "clip", "zeros", "ones", "empty", "full",
     "zeros_like", "ones_like", "empty_like", "full_like", "asarray", "array",
