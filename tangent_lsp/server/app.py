@@ -131,6 +131,24 @@ class TangentServer(LanguageServer):
         self.served: OrderedDict[str, tuple[GradientTarget, str]] = OrderedDict()
         self._snapshots: dict[str, Snapshot] = {}
         self._refresh: dict[str, asyncio.Task] = {}
+        self._inserting: dict[str, asyncio.Lock] = {}
+
+    def insertion_lock(self, uri: str) -> asyncio.Lock:
+        """One insertion at a time per document: a second one (a double click) computes its
+        edit on the text the first one's edit made, not on the text both started from (a
+        client that applies edits without versions would insert both, one inside the
+        function)."""
+        return self._inserting.setdefault(self.canonical(uri), asyncio.Lock())
+
+    async def edit_seen(self, snap: Snapshot, timeout: float = 2.0) -> None:
+        """Wait (briefly) until the client's change notification for an edit it applied
+        to ``snap`` arrived: a client may answer workspace/applyEdit before sending it."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            current = self.snapshot(snap.uri)
+            if current is None or (current.version, current.text) != (snap.version, snap.text):
+                return
+            await asyncio.sleep(0.01)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         if not is_expected_failure(error):

@@ -214,21 +214,27 @@ def register(server: TangentServer) -> None:
         if found is None:
             return None
         snap, req = found
-        try:
-            edit = await ls.insertion_edit(snap, req)
-        except (DiffError, Overrun, LookupError) as error:
-            message = (str(error) if isinstance(error, LookupError)
-                       else ls.report_failure(snap, req, error))
-            ls.show(message)
-            return {"applied": False, "error": message}
-        try:
-            result = await ask_client(ls.workspace_apply_edit_async(
-                types.ApplyWorkspaceEditParams(edit=edit, label=f"Insert derivative of {req.function}")
-            ), timeout=60)
-        except asyncio.TimeoutError:
-            return {"applied": False, "error": "the client did not answer workspace/applyEdit"}
+        async with ls.insertion_lock(snap.uri):
+            snap = ls.snapshot(snap.uri) or snap  # after the insertion before this one
+            try:
+                edit = await ls.insertion_edit(snap, req)
+            except (DiffError, Overrun, LookupError) as error:
+                message = (str(error) if isinstance(error, LookupError)
+                           else ls.report_failure(snap, req, error))
+                ls.show(message)
+                return {"applied": False, "error": message}
+            edited = ls.snapshot(snap.uri) or snap  # the text the edit was computed for
+            try:
+                result = await ask_client(ls.workspace_apply_edit_async(
+                    types.ApplyWorkspaceEditParams(edit=edit, label=f"Insert derivative of {req.function}")
+                ), timeout=60)
+            except asyncio.TimeoutError:
+                return {"applied": False, "error": "the client did not answer workspace/applyEdit"}
+            applied = bool(getattr(result, "applied", False))
+            if applied:
+                await ls.edit_seen(edited)
         ls.schedule_refresh(snap.uri, delay=0.0)
-        return {"applied": bool(getattr(result, "applied", False))}
+        return {"applied": applied}
 
     @server.feature(GRADIENT_REQUEST)
     async def gradient_request(ls: TangentServer, params: Any) -> dict[str, Any]:

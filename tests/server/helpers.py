@@ -158,12 +158,15 @@ async def start(client: Client, options: dict | None = None, content: bool = Tru
     return client.initialize_result
 
 
-def client_fixture(options: dict | None = None, scope: str = "module", content: bool = True):
-    """A pytest-lsp fixture: a server over stdio, initialized with ``options``."""
+def client_fixture(options: dict | None = None, scope: str = "module", content: bool = True,
+                   name: str = "visual-studio-code"):
+    """A pytest-lsp fixture: a server over stdio, initialized with ``options``, for a client
+    with the capabilities of ``name`` (pytest-lsp's profiles: ``neovim`` applies edits
+    without versions)."""
 
     @pytest_lsp.fixture(config=CONFIG, scope=scope)
     async def fixture(lsp_client: Client):
-        await start(lsp_client, options, content)
+        await start(lsp_client, options, content, name)
         yield
         await lsp_client.shutdown_session()
 

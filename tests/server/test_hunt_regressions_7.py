@@ -1,0 +1,49 @@
+"""Server bugs found by a review of the editor features (hunt 44, session 21), each with
+the requests that showed it, for a client that applies edits without versions (pytest-lsp's
+Neovim profile: no ``workspaceEdit.documentChanges``)."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+
+import pytest
+from lsprotocol import types
+
+from .helpers import LOSS, Client, client_fixture
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+client = client_fixture(name="neovim")
+
+
+async def insert(client: Client, uri: str, function: str):
+    return await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="tangent.insertDerivative", arguments=[uri, function]))
+
+
+async def test_two_insertions_at_once_insert_one_derivative(client: Client):
+    """A double click on the lens: both edits were computed for the text both commands
+    started from and applied unversioned, so the second derivative landed inside `loss`,
+    whose return ended up at the bottom of `dloss_dW` (the file compiled; loss returned
+    None)."""
+    uri = client.open(LOSS)
+    results = await asyncio.gather(insert(client, uri, "loss"), insert(client, uri, "loss"))
+    assert [r["applied"] for r in results] == [True, True]  # the second regenerates it
+    text = client.texts[uri]
+    ast.parse(text)
+    assert text.count("def dloss_dW") == 1
+    assert text.count("from tangent_lsp.runtime") == 1
+    assert "    return np.mean(r * r)\n\n\n# tangent-lsp: d(loss)" in text, text
+    client.close(uri)
+
+
+async def test_two_functions_inserted_at_once_both_land_intact(client: Client):
+    uri = client.open(LOSS)
+    await asyncio.gather(insert(client, uri, "loss"), insert(client, uri, "data"))
+    text = client.texts[uri]
+    tree = ast.parse(text)
+    names = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+    assert names.count("dloss_dW") == 1 and sum(n.startswith("ddata_d") for n in names) == 1
+    assert "    return np.mean(r * r)\n\n\n# tangent-lsp: d(loss)" in text, text
+    assert text.count("from tangent_lsp.runtime") == 1
+    client.close(uri)
