@@ -81,11 +81,7 @@ def _generated(parsed: Parsed) -> list[Generated]:
     by_line = {h.line: h for h in headers(parsed)}
     blocks = []
     body = parsed.tree.body
-    sources = {f.name for f in body if isinstance(f, ast.FunctionDef)} | {  # and imported ones
-        (alias.asname or alias.name).partition(".")[0]
-        for stmt in body if isinstance(stmt, (ast.Import, ast.ImportFrom))
-        for alias in stmt.names
-    }
+    functions = {f.name: f for f in body if isinstance(f, ast.FunctionDef)}
     for index, func in enumerate(body):
         if not isinstance(func, ast.FunctionDef):
             continue
@@ -94,11 +90,13 @@ def _generated(parsed: Parsed) -> list[Generated]:
             continue
         end = own_end = func.end_lineno or func.lineno
         called: set[str] | None = None  # walked only when a callee's derivative may follow
+        reached: set[str] | None = None
         for stmt in itertools.islice(body, index + 1, None):  # callees' derivatives, with it
-            if not (
-                isinstance(stmt, ast.FunctionDef) and first_line(stmt) - 1 not in by_line
-                and _derivative_of_one(stmt.name, sources)
-            ):
+            if not (isinstance(stmt, ast.FunctionDef) and first_line(stmt) - 1 not in by_line):
+                break
+            if reached is None:
+                reached = _reached(header.function, functions)
+            if not _derivative_of_one(stmt.name, reached):
                 break
             called = _called(func) if called is None else called
             if stmt.name not in called:
@@ -109,9 +107,25 @@ def _generated(parsed: Parsed) -> list[Generated]:
     return blocks
 
 
+def _reached(source: str, functions: dict[str, ast.FunctionDef]) -> set[str]:
+    """The names the function ``source`` calls, and the module's functions it calls call
+    (a derivative brings those of its callees along): a user's own ``dg_dc`` below ``df_dx``
+    is not one of them when ``f`` calls ``dg_dc``, not ``g`` (hunt 44)."""
+    reached: set[str] = set()
+    stack = [source]
+    while stack:
+        func = functions.get(stack.pop())
+        if func is None:
+            continue
+        for name in _called(func, attributes=True) - reached:
+            reached.add(name)
+            stack.append(name)
+    return reached
+
+
 def _derivative_of_one(name: str, functions: set[str]) -> bool:
-    """``dg_dx`` or ``tg_dx`` (``dg_dx2``...): named as the derivative of another of the
-    module's functions (a user's ``g`` defined below a derivative calling it is not)."""
+    """``dg_dx`` or ``tg_dx`` (``dg_dx2``...): named as the derivative of one of
+    ``functions`` (a user's ``g`` defined below a derivative calling it is not)."""
     if not name.startswith(("d", "t")):
         return False
     cut = name.find("_d", 2)
@@ -122,10 +136,14 @@ def _derivative_of_one(name: str, functions: set[str]) -> bool:
     return False
 
 
-def _called(func: ast.FunctionDef) -> set[str]:
+def _called(func: ast.FunctionDef, attributes: bool = False) -> set[str]:
+    """The names ``func`` calls (``g(...)``; with ``attributes``, ``layers.g(...)`` too)."""
     return {
-        node.func.id for node in ast.walk(func)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+        for node in ast.walk(func)
+        if isinstance(node, ast.Call) and (
+            isinstance(node.func, ast.Name) or attributes and isinstance(node.func, ast.Attribute)
+        )
     }
 
 

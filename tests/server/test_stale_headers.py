@@ -74,3 +74,42 @@ def test_stale_splits_the_text_once_however_many_derivatives(monkeypatch):
     assert stale.stale(parsed) == []
     assert stale.stale(parsed) == []
     assert len(calls) <= 1
+
+
+OWN_DERIVATIVE = '''import numpy as np
+
+
+def f(x, c):
+    return np.sum(np.tanh(x) * dg_dc(c))
+
+
+def dg_dc(c):
+    """My own hand-written derivative of g."""
+    return 2.0 * c
+
+
+def g(c):
+    return c * c
+'''
+
+
+def test_a_user_s_function_named_like_a_derivative_is_not_part_of_the_block():
+    """Hunt 44: `dg_dc` (the user's, called by f) below the inserted `df_dx` was taken for
+    a callee's derivative inserted with it: blanked out of f's source (f could no longer
+    be differentiated) and deleted by Regenerate. f calls dg_dc, not g."""
+    d = derive(OWN_DERIVATIVE, "f", wrt=("x",))
+    head, sep, tail = OWN_DERIVATIVE.partition("\n\n\ndef dg_dc(")
+    text = head + "\n\n\n" + d.header + "\n" + d.code.rstrip() + sep + tail
+    p = locate.parse(text)
+    (block,) = stale.generated(p)
+    assert p.line(block.end).strip() == "return bx"
+
+
+def test_a_callee_s_derivative_inserted_with_it_is_part_of_the_block():
+    source = BASE + "\n\ndef h(x):\n    return f(x) * 2.0\n"
+    d = derive(source, "h")
+    text = source + "\n\n" + d.header + "\n" + d.code
+    assert "def df_dx_forward" in d.code or "def df_dx" in d.code
+    p = locate.parse(text)
+    (block,) = stale.generated(p)
+    assert block.end == len(text.rstrip("\n").split("\n"))
