@@ -111,7 +111,11 @@ def parse_python(source: str, filename: str = "<unknown>", mode: str = "exec") -
     """``ast.parse``, one thread at a time. CPython 3.11 counts the AST constructor's
     recursion depth in interpreter-wide state, so two threads parsing at once can fail
     with "SystemError: AST constructor recursion depth mismatch" (python/cpython#106905);
-    the language server parses on several worker threads."""
+    the language server parses on several worker threads. A leading byte-order mark (an
+    editor's buffer may keep it in the text; ``ast.parse`` of a str rejects it) is read
+    as a form feed: whitespace Python ignores there, one character as the mark is."""
+    if source.startswith("\ufeff"):
+        source = "\f" + source[1:]
     with _PARSING:
         return ast.parse(source, filename, mode)
 

@@ -47,3 +47,15 @@ async def test_two_functions_inserted_at_once_both_land_intact(client: Client):
     assert "    return np.mean(r * r)\n\n\n# tangent-lsp: d(loss)" in text, text
     assert text.count("from tangent_lsp.runtime") == 1
     client.close(uri)
+
+
+async def test_a_buffer_that_starts_with_a_byte_order_mark_is_read(client: Client):
+    """A client that keeps U+FEFF in the text: the first line was blanked out as a syntax
+    error, and the hover said "'np' is not defined"."""
+    text = "\ufeffimport numpy as np\n\n\ndef f(x):\n    return np.sum(np.tanh(x))\n"
+    uri = client.open(text)
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=3, character=5)))
+    assert hover is not None and "def df_dx" in hover.contents.value
+    client.close(uri)
