@@ -17,7 +17,7 @@ import gast
 from . import syntax as S
 
 # runtime helpers that may return their first argument itself
-_PASS_THROUGH = frozenset(("unbroadcast", "broadcast_like"))
+_PASS_THROUGH = frozenset(("unbroadcast", "broadcast_like", "unreduce"))
 
 
 def copy_shared_results(function: gast.FunctionDef) -> tuple[gast.FunctionDef, bool]:
@@ -72,9 +72,9 @@ def _root(name: str, values: dict[str, gast.expr | None]) -> str | None:
         value = values[name]
         if value is None:
             return None
-        if isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and (
+        while isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and (
             value.func.id in _PASS_THROUGH and value.args
-        ):
+        ):  # `unbroadcast(unreduce(bf, s), x)`: the seed itself, perhaps
             value = value.args[0]
         if not isinstance(value, gast.Name):
             return name  # computed: a new array

@@ -42,6 +42,7 @@ from .normalize import normalize
 from .parse import Module
 from .project import imports_for, module_name_of
 from .row_guards import guard_unsure_rows
+from .seed_spread import spread_seed
 from .resolve import Resolver, StaticResolver
 from .forward import ForwardResult, forward
 from .reverse import ReverseResult, reverse
@@ -113,8 +114,10 @@ class Program:
         preserve_result: bool = False,
         seed_default: bool = True,
         mode: str = "reverse",
+        callee: bool = False,
     ) -> Generated:
-        """The derivative of one function (reverse or forward mode), optimized."""
+        """The derivative of one function (reverse or forward mode), optimized. A
+        ``callee``'s seed is its caller's adjoint, of the result's shape: never spread."""
         check_signature(node)
         check_decorators(node, resolver)
         every_name = S.names(node)  # one walk of the user's function, for the namer and normalize
@@ -148,15 +151,24 @@ class Program:
         self.helpers |= result.helpers
         self.helpers.add("add_at")  # np.add.at in generated code differentiated again
         function = result.function
+        classes = spread = None
+        if mode == "reverse" and not callee:
+            classes = shape_classes(fn, calls.result_shape)
+            classes.adjoint_of = {d: primal for primal, d in derived.items()}
+            spread = spread_seed(function, fn, seed, derived, classes)
+            if spread:
+                self.helpers.add("unreduce")
         if self.optimized:
             temporaries = namer.temporaries
             derived_temporaries = {d for primal, d in derived.items() if primal in temporaries}
             inlinable = (temporaries | derived_temporaries) - {seed}
             mergeable = set(derived.values()) - {seed}
-            classes = shape_classes(fn, calls.result_shape)
+            if classes is None:
+                classes = shape_classes(fn, calls.result_shape)
             classes.adjoint_of = {d: primal for primal, d in derived.items()}
-            if seed in classes.adjoint_of and classes.of_name(seed) not in (SCALAR, ZERO_D, None):
-                # the seed defaults to 1.0 for an array result too (the gradient of its sum):
+            if not spread and seed in classes.adjoint_of and classes.of_name(seed) not in (
+                SCALAR, ZERO_D, None
+            ):  # the seed defaults to 1.0 for an array result too (the gradient of its sum):
                 # its shape is its own, so `unbroadcast(bf * 2.0, x)` keeps x's shape
                 del classes.adjoint_of[seed]
             classes.np_alias = np_alias
@@ -401,6 +413,7 @@ class Program:
                 generated = program.generate(
                     callee.module, callee.node, callee.resolver, wrt, name, mode=mode,
                     preserve_result=True,  # reverse: split into halves; forward: run once
+                    callee=True,
                 )
             except DiffError as error:
                 error.at(callee.node, callee.module.path)

@@ -385,12 +385,15 @@ def spread_implicitly(
                 inner = node.right
                 inner.args[0] = S.binop(node.left, node.op, inner.args[0])
                 return inner
-            if _spread(node.left, classes) and _same_array_shape(node.left.args[1], node.right, classes):
-                node.left = node.left.args[0]
-                changed = True
-            elif _spread(node.right, classes) and _same_array_shape(node.right.args[1], node.left, classes):
-                node.right = node.right.args[0]
-                changed = True
+            for side, other in (("left", node.right), ("right", node.left)):
+                operand = getattr(node, side)
+                negated = operand.__class__ is gast.UnaryOp and operand.op.__class__ is gast.USub
+                spread = operand.operand if negated else operand  # `-unreduce(g, x) * e` too
+                if _spread(spread, classes) and _same_array_shape(spread.args[1], other, classes):
+                    g = spread.args[0]
+                    setattr(node, side, gast.UnaryOp(op=gast.USub(), operand=g) if negated else g)
+                    changed = True
+                    break
             return node
 
     # every rewrite above is of an `unreduce(...)` or of a product holding one
