@@ -262,6 +262,9 @@ class Expressions:
         )
 
     def subscript(self, node: gast.Subscript, target: str | None) -> gast.expr:
+        joined = self.index_trick(node)
+        if joined is not None:
+            return self.expr(joined, target)
         base = self.expr(node.value)
         if isinstance(base, (gast.Tuple, gast.List)):  # `(a, b)[1]`: name the literal,
             base = self.emit(None, base, "literal", node.value)  # whose adjoint reaches a, b
@@ -275,6 +278,32 @@ class Expressions:
         name = self.emit(None, value, "subscript", node)
         self.reads[text] = name.id
         return name
+
+    def index_trick(self, node: gast.Subscript) -> gast.expr | None:
+        """``np.r_[x, 1.0]`` as ``np.concatenate([np.atleast_1d(x), np.atleast_1d(1.0)])``
+        (what it computes); None for any other subscript. Read as an index of a module
+        attribute, its values had no derivative: zero, silently (hunt 43). ``np.c_``, and
+        ``np.r_`` with a slice or a directive, are refused."""
+        value = node.value
+        if value.__class__ is not gast.Attribute and value.__class__ is not gast.Name:
+            return None
+        qualname = self.resolver.qualname(value)
+        if qualname not in ("numpy.r_", "numpy.c_"):
+            return None
+        shown = f"np.{qualname[6:]}[...]"
+        items = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+        if qualname == "numpy.c_":
+            raise unsupported(shown, node, "np.column_stack((a, b)) joins columns")
+        if any(isinstance(i, gast.Slice) or (isinstance(i, gast.Constant) and isinstance(
+            i.value, str)) for i in items) or not isinstance(value, gast.Attribute):
+            raise unsupported(shown + " with a slice, a directive or by a bare name", node,
+                              "write np.concatenate([...]) (np.arange for a range)")
+        numpy = value.value
+        parts = [gast.copy_location(S.call(S.attribute(S.clone(numpy), "atleast_1d"), [item]),
+                                    item) for item in items]
+        joined = S.call(S.attribute(S.clone(numpy), "concatenate"),
+                        [gast.List(elts=parts, ctx=gast.Load())])
+        return gast.copy_location(joined, node)
 
     def index(self, node: gast.expr) -> gast.expr:
         if isinstance(node, gast.Slice):
