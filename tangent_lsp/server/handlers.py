@@ -291,7 +291,11 @@ def register(server: TangentServer) -> None:
         if func is None:
             replaced = locate.replaced_at(snap.parsed, point)
             if replaced is None or not locate.name_span(snap.parsed, replaced[0]).contains(point):
-                return None
+                nested = locate.nested_at(snap.parsed, point)
+                if nested is None:
+                    return None
+                return types.Hover(contents=types.MarkupContent(
+                    kind=types.MarkupKind.Markdown, value=hover_text.nested(nested[0].name, nested[1])))
             return types.Hover(contents=types.MarkupContent(
                 kind=types.MarkupKind.Markdown,
                 value=hover_text.replaced(replaced[0].name, replaced[1].lineno)))

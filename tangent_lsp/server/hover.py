@@ -120,6 +120,21 @@ def replaced(function: str, later_line: int) -> str:
             "definition, which Python binds the name to.")
 
 
+def nested(function: str, where: str) -> str:
+    """On the name of a ``def`` that is not at the top level of the module."""
+    if where.startswith("class "):
+        inside, move = (f"a method of `{where[6:]}`",
+                        "write it as a module-level function of the arrays it reads")
+    elif where.startswith("function "):
+        inside, move = f"defined inside `{where[9:]}`", "define it at the top level of the module"
+    else:
+        inside, move = (f"defined inside {where}",
+                        "define it at the top level of the module (the block decides which "
+                        "definition runs)")
+    return (f"`{function}` is {inside}: tangent-lsp differentiates module-level functions; "
+            f"{move}.")
+
+
 def overrun(function: str, budget_ms: int) -> str:
     return (
         f"Differentiating `{function}` took longer than the time budget ({budget_ms} ms); "

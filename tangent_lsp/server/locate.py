@@ -196,6 +196,35 @@ def replaced_at(parsed: Parsed, point: Point) -> tuple[Function, Function] | Non
     return None
 
 
+def nested_at(parsed: Parsed, point: Point) -> tuple[Function, str] | None:
+    """``(f, where)`` when ``point`` is on the name of a ``def f`` that is not at the top
+    level of the module: a method (``where`` = ``"class Model"``), or a function defined
+    inside another (``"function f"``) or a block (``"an `if`"``, ``"a `for` loop"``...)."""
+    line = point[0]
+    stack: list[tuple[ast.AST, str]] = [(stmt, "") for stmt in parsed.tree.body]
+    while stack:
+        node, where = stack.pop()
+        if not (node.lineno <= line <= (getattr(node, "end_lineno", None) or node.lineno)):
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and where:
+            if node.lineno == line and name_span(parsed, node).contains(point):
+                return node, where
+        if isinstance(node, ast.ClassDef):
+            inner = f"class {node.name}"
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            inner = f"function {node.name}"
+        else:
+            inner = where or _BLOCKS.get(type(node), "a block")
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                stack.append((child, inner))
+    return None
+
+
+_BLOCKS = {ast.If: "an `if`", ast.For: "a `for` loop", ast.While: "a `while` loop",
+           ast.With: "a `with` block", ast.Try: "a `try` block"}
+
+
 def function_at(parsed: Parsed, point: Point) -> Function | None:
     """The top-level function whose lines (decorators to last statement) hold ``point``;
     None in one a later ``def`` of its name replaces."""

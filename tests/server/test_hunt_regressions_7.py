@@ -59,3 +59,40 @@ async def test_a_buffer_that_starts_with_a_byte_order_mark_is_read(client: Clien
         position=types.Position(line=3, character=5)))
     assert hover is not None and "def df_dx" in hover.contents.value
     client.close(uri)
+
+
+NESTED = '''import numpy as np
+
+if True:
+    def under_if(x):
+        return np.sum(np.tanh(x))
+
+
+class Model:
+    def loss(self, W):
+        return np.sum(np.tanh(W))
+'''
+
+
+@pytest.mark.parametrize("name, says", [
+    ("under_if", "`under_if` is defined inside an `if`: tangent-lsp differentiates "
+                 "module-level functions"),
+    ("loss", "`loss` is a method of `Model`: tangent-lsp differentiates module-level "
+             "functions; write it as a module-level function of the arrays it reads."),
+])
+async def test_a_method_or_a_function_in_a_block_says_why_it_has_no_derivative(
+    client: Client, name: str, says: str
+):
+    """The hover on such a def's name said nothing at all (the API reports the `if`)."""
+    uri = client.open(NESTED)
+    line = next(i for i, text in enumerate(NESTED.split("\n")) if f"def {name}(" in text)
+    column = NESTED.split("\n")[line].index(name) + 2
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=line, character=column)))
+    assert hover is not None and hover.contents.value.startswith(says), hover
+    body = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=line + 1, character=12)))
+    assert body is None  # (only the name says it)
+    client.close(uri)
