@@ -87,6 +87,7 @@ def bind_rules(fn: Function, rules: RuleLibrary, resolver=None) -> None:
             continue
         if _to_integers(op.bound or op.forward_bound, resolver):
             op.kind = "constant"  # `x.astype(int)`, `np.sum(x, dtype=int)`: piecewise constant
+            op.integers = True  # (a value written into it is truncated: see `_integer_arrays`)
         elif (broken := _limit_broken(op.key, op.bound or op.forward_bound)) is not None:
             why, hint = broken
             op.error = DiffError("argument", f"{op.shown} with {why}", hint=hint).at(op.node)
@@ -420,10 +421,13 @@ def active_variables(fn: Function, wrt: list[str]) -> set[str]:
     # asked each time: computed once (nothing changes the ops here)
     known: dict[int, tuple[Op, set[str]]] = {}
 
+    integers = _integer_arrays(fn)
+
     def operands(op: Op) -> set[str]:
         found = known.get(id(op))
         if found is None:
-            found = known[id(op)] = (op, differentiable_operands(op))  # keeps the id unique
+            written = op.kind == "setitem" and op.target in integers  # truncated: no derivative
+            found = known[id(op)] = (op, set() if written else differentiable_operands(op))
         return found[1]
 
     _to_fixed_point(lambda: _varied(fn.body, varied, restores, operands), varied)
@@ -433,6 +437,41 @@ def active_variables(fn: Function, wrt: list[str]) -> set[str]:
     # makes every assignment of it matter
     _to_fixed_point(lambda: _useful(fn.body, useful, operands), useful)
     return varied & useful
+
+
+def _integer_arrays(fn: Function) -> set[str]:
+    """Names bound only to arrays of integers (``np.zeros(3, dtype=int)``): a float written
+    into one (``counts[0] = 10 * x[0]``) is truncated, piecewise constant (hunt 43: its
+    derivative was passed through)."""
+    integers: set[str] = set()
+    others: set[str] = set()
+    for op in walk_ops(fn.body):
+        if op.kind != "setitem":
+            (integers if _makes_integers(op) else others).add(op.target)
+    return integers - others
+
+
+def _makes_integers(op: Op) -> bool:
+    """``np.zeros(3, dtype=int)``, ``x.astype(int)`` (marked by ``bind_rules``), and
+    ``np.array([0, 0, 0])``: an array of integers, by what the source says."""
+    if getattr(op, "integers", False):
+        return True
+    dtype = op.keywords.get("dtype") if op.kind in ("rule", "constant") else None
+    if dtype is not None:
+        name = dtype.value if isinstance(dtype, gast.Constant) else S.dotted_name(dtype)
+        try:  # `int`, `"int32"`, `np.int64`
+            return isinstance(name, str) and numpy.dtype(name.rpartition(".")[2]).kind in "iu"
+        except TypeError:
+            return False
+    return op.key == "numpy.array" and len(op.args) == 1 and not op.keywords and (
+        isinstance(op.args[0], (gast.List, gast.Tuple)) and _integer_literal(op.args[0])
+    )
+
+
+def _integer_literal(node: gast.expr) -> bool:
+    if isinstance(node, (gast.List, gast.Tuple)):
+        return bool(node.elts) and all(_integer_literal(e) for e in node.elts)
+    return isinstance(node, gast.Constant) and type(node.value) is int
 
 
 __all__ = ["bind_rules", "active_variables", "differentiable_operands", "stable_names",

@@ -1,0 +1,43 @@
+"""A float written into an array of integers is truncated: piecewise constant, so what was
+written has no derivative (hunt 43: it was passed through, in both modes). Followed where
+the source shows the integers: a ``dtype`` (``int``, ``"int32"``, ``np.int64``) or
+``np.array`` of integer literals."""
+
+import numpy as np
+import pytest
+
+from tests.oracle import assert_gradients_match, assert_jvp_matches
+
+
+def zeros_of_int(x):
+    counts = np.zeros(3, dtype=int)
+    counts[0] = x[0] * 10
+    return np.sum(counts) + np.sum(x ** 2)
+
+
+def named_dtype(x):
+    counts = np.full(3, 2, dtype=np.int64)
+    counts[1] = x[1] * 7.0
+    return np.sum(counts * x)
+
+
+def integer_literals(theta):
+    init = np.array([0, 0, 0])
+    init[0] = theta[0] * 3.0
+    return np.sum(init * theta)
+
+
+def float_literals(theta):  # a float array keeps what is written: a derivative
+    init = np.array([0.0, 0, 0])
+    init[0] = theta[0] * 3.0
+    return np.sum(init * theta)
+
+
+X = np.array([0.77, 1.3, -0.4])
+
+
+@pytest.mark.parametrize("f", [zeros_of_int, named_dtype, integer_literals, float_literals])
+def test_what_an_integer_array_keeps_has_no_derivative(f):
+    # (central differences step over no truncation point at these inputs)
+    assert_gradients_match(f, (X,), autograd=False)
+    assert_jvp_matches(f, (X,), autograd=False)
