@@ -86,7 +86,7 @@ def shape_only_callers(function: gast.FunctionDef) -> set[gast.stmt]:
 
 
 # Helpers that read only the shape of one of their arguments (argument position).
-SHAPE_ONLY = {"unreduce": 1, "unbroadcast": 1, "reduced_count": 0}
+SHAPE_ONLY = {"unreduce": 1, "unbroadcast": 1, "reduced_count": 0, "undiagonal": 1}
 _UNBROADCAST = frozenset(("unbroadcast", "broadcast_like"))
 SHAPE_ONLY_CALLS = frozenset(SHAPE_ONLY) | _UNBROADCAST
 _UNREDUCE = frozenset(("unreduce",))

@@ -40,7 +40,8 @@ ARGUMENT_RETURNING = frozenset(
 )
 # Calls that read only the shapes of these arguments (positions; None: all of them)
 _SHAPE_READS = {
-    "unbroadcast": (1,), "unreduce": (1,), "reduced_count": None, "matmul_shape": None,
+    "unbroadcast": (1,), "unreduce": (1,), "undiagonal": (1,), "reduced_count": None,
+    "matmul_shape": None,
     "outer_shape": None, "kron_shape": None, "einsum_shape": None, "convolve_shape": None,
     "broadcast_shape": None,
     "shape_of": None, "shape": None, "ndim": None, "zeros_like": None,

@@ -92,3 +92,19 @@ def test_other_product_shapes():
         for n, m in ((5, 3), (3, 5)):
             assert convolve_shape(np.ones(n), np.ones(m), mode).shape == \
                 np.convolve(np.ones(n), np.ones(m), mode).shape
+
+
+def trace_of_gram(A):
+    return np.trace(A.T @ A)
+
+
+def test_a_trace_s_matrix_is_read_for_its_shape_only():
+    """Hunt 45: ``np.trace(A.T @ A)``'s adjoint computed ``A.T @ A`` again for the shape of
+    the diagonal's zeros (n³ work for n² entries): ``undiagonal`` reads its matrix's shape."""
+    A = np.arange(12.0).reshape(4, 3) / 7.0
+    code = tangent_lsp.derive(inspect.getsource(trace_of_gram).replace("def ", "import numpy as np\ndef ", 1),
+                              "trace_of_gram").code
+    assert "matmul_shape(A.T, A)" in code and "A.T @ A" not in code.split("# Grad of:")[1].split("\n", 1)[1]
+    assert_gradients_match(trace_of_gram, (A,))
+    for order in ORDERS:
+        assert_second_derivative_matches(order, trace_of_gram, (A,), 0, 0)
