@@ -1,7 +1,8 @@
 """An adjoint first written in both branches of an ``if`` is assigned there, not added to
 zeros: ``bx = np.zeros(np.shape(x)); if c: bx += unbroadcast(g1, x) else: bx +=
 unbroadcast(g2, x)`` → ``if c: bx = unbroadcast(g1, x) else: bx = unbroadcast(g2, x)``,
-as a person writes it (one array and one pass over it fewer).
+as a person writes it (one array and one pass over it fewer); ``zeros_of(x)`` and
+``bx = bx - v`` (→ ``bx = -v``) likewise.
 
 Only where it means the same: the zeros are read by nothing but those first writes, each
 added value already has the zeros' shape (``unbroadcast(..., x)`` for ``np.zeros(np.shape(x))``)
@@ -44,15 +45,18 @@ def _in_block(body: list[gast.stmt], np_alias: str) -> None:
 
 
 def _zeros_like(stmt: gast.stmt, np_alias: str) -> str | None:
-    """``x`` for ``bx = np.zeros(np.shape(x))``."""
+    """``x`` for ``bx = np.zeros(np.shape(x))`` or ``bx = zeros_of(x)``."""
     if not (
         isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
         and isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call)
-        and S.dotted_name(stmt.value.func) == f"{np_alias}.zeros" and len(stmt.value.args) == 1
-        and not stmt.value.keywords
+        and len(stmt.value.args) == 1 and not stmt.value.keywords
     ):
         return None
     shape = stmt.value.args[0]
+    if S.dotted_name(stmt.value.func) == "zeros_of":  # 0.0 for a number: `0.0 + v` is `v`
+        return shape.id if isinstance(shape, gast.Name) else None
+    if S.dotted_name(stmt.value.func) != f"{np_alias}.zeros":
+        return None
     if (
         isinstance(shape, gast.Call) and S.dotted_name(shape.func) == f"{np_alias}.shape"
         and len(shape.args) == 1 and isinstance(shape.args[0], gast.Name) and not shape.keywords
@@ -78,8 +82,7 @@ def _assign_in_both(branch: gast.If, name: str, shape_of: str) -> bool:
     if None in firsts:
         return False
     for block, position in zip((branch.body, branch.orelse), firsts):
-        update = block[position]
-        block[position] = S.assign(name, update.value)
+        block[position] = S.assign(name, _added(block[position], name)[1])
     return True
 
 
@@ -87,15 +90,31 @@ def _first_write(block: list[gast.stmt], name: str, shape_of: str) -> int | None
     for position, stmt in enumerate(block):
         if not any(n.id == name for n in S.names(stmt)):
             continue
-        if not (
-            isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, gast.Add)
-            and isinstance(stmt.target, gast.Name) and stmt.target.id == name
-        ):
+        added = _added(stmt, name)
+        if added is None or any(n.id == name for n in S.names(added[0])):
             return None
-        if any(n.id == name for n in S.names(stmt.value)):
-            return None
-        return position if _new_of_shape(stmt.value, shape_of) else None
+        return position if _new_of_shape(added[0], shape_of) else None
     return None
+
+
+def _added(stmt: gast.stmt, name: str) -> tuple[gast.expr, gast.expr] | None:
+    """``(v, what name becomes from zeros)`` for ``name += v``, ``name = name + v`` (``v``)
+    and ``name = name - v`` (``-v``); None for any other statement."""
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, gast.Add) and (
+        isinstance(stmt.target, gast.Name) and stmt.target.id == name
+    ):
+        return stmt.value, stmt.value
+    if not (
+        isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == name
+        and isinstance(stmt.value, gast.BinOp) and isinstance(stmt.value.op, (gast.Add, gast.Sub))
+        and isinstance(stmt.value.left, gast.Name) and stmt.value.left.id == name
+    ):
+        return None
+    value = stmt.value.right
+    if isinstance(stmt.value.op, gast.Sub):
+        return value, gast.UnaryOp(op=gast.USub(), operand=value)
+    return value, value
 
 
 def _new_of_shape(value: gast.expr, shape_of: str) -> bool:

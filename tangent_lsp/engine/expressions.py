@@ -207,6 +207,15 @@ class Expressions:
             )
         qualname = self.resolver.qualname(func)
         shown = S.dotted_name(func) or "this call"
+        if qualname is None and shown == "this call":  # `ACTS["tanh"](x)`, `fs[i](x)`
+            what = gast.unparse(func).strip()
+            raise unsupported(
+                "call of a function taken from a container or computed", node,
+                f"call the function by its name (np.tanh(x), relu(x)), not through {what}; "
+                "to choose one by a setting, branch on it: `if act == 'tanh': y = np.tanh(x)`",
+                message=f"{what} is a function picked when the code runs: which one, and so "
+                "its derivative, is not known statically",
+            )
         if qualname is None:
             starred = getattr(getattr(self.resolver, "module", None), "star_import", False)
             hint = (  # the names `from numpy import *` binds are not looked up statically

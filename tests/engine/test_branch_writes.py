@@ -114,3 +114,23 @@ def test_both_branches_assign(function):
 def test_zeros_stay_where_a_branch_does_not_assign_a_new_array(function):
     code = _code(function)
     assert "bx = zeros_of(x)" in code and "bx +=" in code  # (x may be a number)
+
+
+def scaled_or_divided(x, a):  # a's adjoint: `ba = ba + ...` and `ba = ba - ...` on zeros_of(a)
+    if a > 0:
+        y = x * a
+    else:
+        y = x / a
+    return np.sum(y * y)
+
+
+@pytest.mark.parametrize("a", [0.7, -0.7])
+def test_a_sum_or_difference_on_zeros_of_a_number_is_assigned(a):
+    """Hunt 45: `ba = zeros_of(a)`, then `ba = ba + ...` / `ba = ba - ...` in the branches."""
+    assert_gradients_match(scaled_or_divided, (X4, a), (0, 1))
+    for order in ORDERS:
+        assert_second_derivative_matches(order, scaled_or_divided, (X4, a), 1, 1)
+    source = "import numpy as np\n\n" + inspect.getsource(scaled_or_divided)
+    code = tangent_lsp.derive(source, "scaled_or_divided", wrt=("x", "a")).code
+    assert "zeros_of" not in code and "ba = unbroadcast(by * x, a)" in code
+    assert "ba = -unbroadcast(by * y / a, a)" in code

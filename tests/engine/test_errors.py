@@ -579,6 +579,19 @@ def test_an_svd_told_its_matrix_is_symmetric_is_reported():
         assert "hermitian=True" in info.value.message and "eigh" in info.value.hint
 
 
+@pytest.mark.parametrize("call", ["ACTS['tanh'](x)", "ACT_LIST[1](x)", "getattr(np, 'tanh')(x)"])
+def test_a_function_picked_from_a_container_is_named_in_the_error(call):
+    """Hunt 43: the message said "cannot tell what 'this call' is", and the hint to define
+    it at the top of the module, where it was."""
+    source = ("import numpy as np\n\nACTS = {'tanh': np.tanh}\nACT_LIST = [np.tanh, np.sin]\n\n"
+              f"def f(x):\n    return np.sum({call})\n")
+    with pytest.raises(DiffError) as info:
+        derive(source, "f")
+    shown = call[:-3]
+    assert info.value.message.startswith(f"{shown} is a function picked when the code runs")
+    assert f"not through {shown}" in info.value.hint and (info.value.line, info.value.col) == (7, 18)
+
+
 def test_a_flag_held_in_a_variable_is_reported_as_such():
     """``hermitian=h``: the message said ``with hermitian=True``, which the code does not
     say (hunt 42)."""
