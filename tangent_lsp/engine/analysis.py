@@ -458,10 +458,18 @@ def _makes_integers(op: Op) -> bool:
         return True
     dtype = op.keywords.get("dtype") if op.kind in ("rule", "constant") else None
     if dtype is not None:
-        name = dtype.value if isinstance(dtype, gast.Constant) else S.dotted_name(dtype)
-        try:  # `int`, `"int32"`, `np.int64`
-            return isinstance(name, str) and numpy.dtype(name.rpartition(".")[2]).kind in "iu"
-        except TypeError:
+        if isinstance(dtype, gast.Constant):  # "int32", "i4"
+            name = dtype.value
+        elif isinstance(dtype, gast.Name):  # the builtins; `B = np.float64` is a variable
+            name = dtype.id if dtype.id in ("int", "bool") else None
+        else:  # np.int64, numpy.bool_
+            name = S.dotted_name(dtype)
+            if name is None or name.partition(".")[0] not in ("np", "numpy"):
+                return False
+            name = name.rpartition(".")[2]
+        try:
+            return isinstance(name, str) and numpy.dtype(name).kind in "iub"
+        except Exception:  # not a dtype NumPy reads (`"i4,,"`: a SyntaxError)
             return False
     return op.key == "numpy.array" and len(op.args) == 1 and not op.keywords and (
         isinstance(op.args[0], (gast.List, gast.Tuple)) and _integer_literal(op.args[0])

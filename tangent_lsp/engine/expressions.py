@@ -303,9 +303,9 @@ class Expressions:
         items = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
         if qualname == "numpy.c_":
             raise unsupported(shown, node, "np.column_stack((a, b)) joins columns")
-        if any(isinstance(i, gast.Slice) or (isinstance(i, gast.Constant) and isinstance(
-            i.value, str)) for i in items) or not isinstance(value, gast.Attribute):
-            raise unsupported(shown + " with a slice, a directive or by a bare name", node,
+        if any(isinstance(i, (gast.Slice, gast.Starred)) or (isinstance(i, gast.Constant) and (
+            isinstance(i.value, str))) for i in items) or not isinstance(value, gast.Attribute):
+            raise unsupported(shown + " with a slice, a directive, a * or by a bare name", node,
                               "write np.concatenate([...]) (np.arange for a range)")
         numpy = value.value
         parts = [gast.copy_location(S.call(S.attribute(S.clone(numpy), "atleast_1d"), [item]),

@@ -155,7 +155,7 @@ class Program:
         if mode == "reverse" and not callee:
             classes = shape_classes(fn, calls.result_shape)
             classes.adjoint_of = {d: primal for primal, d in derived.items()}
-            spread = spread_seed(function, fn, seed, derived, classes)
+            spread = spread_seed(function, fn, seed, derived, classes, namer)
             if spread:
                 self.helpers.add("unreduce")
         if self.optimized:

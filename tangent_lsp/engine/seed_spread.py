@@ -19,17 +19,21 @@ import gast
 
 from . import syntax as S
 from .ir import Function, Return
+from .naming import Namer, adjoint_base
 from .shapes import SCALAR, ShapeClasses
 
 
 def spread_seed(
     function: gast.FunctionDef, fn: Function, seed: str, adjoints: dict[str, str],
-    classes: ShapeClasses,
+    classes: ShapeClasses, namer: Namer,
 ) -> bool:
-    """Start ``function``'s backward sweep with ``seed = unreduce(seed, result)`` when the
-    result is an array of a shape the arguments give (the seed is read after that line
-    only, and has the result's shape there: ``classes`` maps it to the result); whether
-    it does."""
+    """Start ``function``'s backward sweep by spreading ``seed`` over the result when the
+    result is an array of a shape the arguments give; whether it does. The result's
+    adjoint becomes the spread (``classes`` maps it to the result): the seed bound again
+    (``by = unreduce(by, y)``) where the result is the user's variable, whose adjoint the
+    seed is all along; else a temporary (``bt = unreduce(bf, t)``, read instead of the
+    seed), which propagation inlines into a single use, where NumPy reuses its array for
+    the product (under a name it stays alive: one array more per gradient)."""
     result = next(s.value for s in reversed(fn.body) if isinstance(s, Return))
     if not isinstance(result, gast.Name) or adjoints.get(result.id) != seed:
         return False
@@ -38,8 +42,15 @@ def spread_seed(
         return False
     body = function.body
     start = next(i for i, stmt in enumerate(body) if S.is_boundary(stmt)) + 1
+    spread = seed
+    if result.id in namer.temporaries:  # the seed is only read: those reads read the spread
+        spread = namer.fresh(adjoint_base(result.id), temporary=True)
+        for position in range(start, len(body)):
+            body[position] = S.substitute(body[position], {seed: S.name(spread)})
+        adjoints[result.id] = spread
+        classes.adjoint_of.pop(seed, None)
     if start < len(body) and S.comment_text(body[start]) is not None:
         start += 1  # under the return's `# Grad of:`
-    body.insert(start, S.assign(seed, S.call("unreduce", [S.name(seed), S.name(result.id)])))
-    classes.adjoint_of[seed] = result.id
+    body.insert(start, S.assign(spread, S.call("unreduce", [S.name(seed), S.name(result.id)])))
+    classes.adjoint_of[spread] = result.id
     return True

@@ -62,11 +62,11 @@ def test_a_seed_of_the_value_s_shape_weighs_each_element(f, args, wrt):
 def test_a_number_result_spreads_nothing():
     source = "import numpy as np\n\n\ndef scalar_loss(x, c):\n    return np.sum(np.sin(x) + c)\n"
     code = derive(source, "scalar_loss", wrt=("x", "c")).code
-    assert "bscalar_loss = unreduce" not in code
+    assert "bscalar_loss2" not in code
 
 
 def test_the_spread_reads_the_arguments_shapes_under_the_return_s_comment():
     source = "import numpy as np\n\n\ndef sum_plus_bias(x, c):\n    return np.sum(x ** 2) + c\n"
     lines = derive(source, "sum_plus_bias", wrt=("x", "c")).code.splitlines()
     assert lines[1] == "    # Grad of: return np.sum(x ** 2) + c"
-    assert lines[2] == "    bsum_plus_bias = unreduce(bsum_plus_bias, c)"
+    assert lines[2] == "    bsum_plus_bias2 = unreduce(bsum_plus_bias, c)"

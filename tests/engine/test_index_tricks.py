@@ -49,6 +49,7 @@ def test_the_derivative_reads_as_a_concatenation():
     ("np.c_[x, x]", "np.c_[...]"),
     ("np.r_[x, 0:3]", "np.r_[...] with a slice"),
     ("np.r_['0,2', x, x]", "np.r_[...] with a slice"),
+    ("np.r_[x, *[x, x]]", "np.r_[...] with a slice, a directive, a *"),
 ])
 def test_c_and_r_s_directives_are_refused(expression, construct):
     source = f"import numpy as np\n\n\ndef f(x):\n    return np.sum({expression})\n"

@@ -33,10 +33,28 @@ def float_literals(theta):  # a float array keeps what is written: a derivative
     return np.sum(init * theta)
 
 
+def booleans(x):
+    mask = np.zeros(3, dtype=bool)
+    mask[0] = x[0] * 3.0
+    return np.sum(mask * x)
+
+
+B, h = np.float64, float
+
+
+def dtype_in_a_variable(x):  # hunt 46: `B` and `h` were read as type codes
+    c = np.zeros(3, dtype=B)
+    c[0] = x[0] * 3.0
+    d = np.zeros(3, dtype=h)
+    d[1] = x[1] * 2.0
+    return np.sum(c * x) + np.sum(d * x)
+
+
 X = np.array([0.77, 1.3, -0.4])
 
 
-@pytest.mark.parametrize("f", [zeros_of_int, named_dtype, integer_literals, float_literals])
+@pytest.mark.parametrize("f", [zeros_of_int, named_dtype, integer_literals, float_literals,
+                               booleans, dtype_in_a_variable])
 def test_what_an_integer_array_keeps_has_no_derivative(f):
     # (central differences step over no truncation point at these inputs)
     assert_gradients_match(f, (X,), autograd=False)
