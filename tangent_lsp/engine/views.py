@@ -51,11 +51,12 @@ _SHAPE_ATTRIBUTES = frozenset(("shape", "ndim", "size", "dtype"))
 
 def views_of(body: list[gast.stmt]) -> dict[str, set[str]]:
     """For each array, the variables that may be views of it, directly or through other
-    views (``t = B.T; c = t[0]``: both view ``B``)."""
+    views (``t = B.T; c = t[0]``: both view ``B``), and the lists and tuples that hold it
+    or its views (``rs = [Y[0]]``: a write into ``Y`` changes what ``rs[0]`` reads)."""
     direct: dict[str, set[str]] = {}
     for stmt in S.statements(body):
         if stmt.__class__ is gast.Assign and stmt.targets[0].__class__ is gast.Name:
-            for base in viewed_by(stmt.value):
+            for base in _held_or_viewed(stmt.value):
                 direct.setdefault(base, set()).add(stmt.targets[0].id)
     closed: dict[str, set[str]] = {}
     for base in direct:
@@ -68,6 +69,13 @@ def views_of(body: list[gast.stmt]) -> dict[str, set[str]]:
                 stack.extend(direct.get(name, ()))
         closed[base] = seen
     return closed
+
+
+def _held_or_viewed(value: gast.expr) -> list[str]:
+    if value.__class__ is gast.List or value.__class__ is gast.Tuple:
+        return [base for element in value.elts for base in (
+            [element.id] if element.__class__ is gast.Name else _held_or_viewed(element))]
+    return viewed_by(value)
 
 
 def viewed_by(value: gast.expr) -> list[str]:

@@ -210,3 +210,30 @@ def test_a_copied_row_in_a_list_passes_for_a_matrix():
         return np.sum(rs[0] * rs[0]) + np.sum(Y)
 
     assert_gradients_match(copied, (MATRIX,), autograd=False)
+
+
+def listed_then_written(Y):  # the derivative reads rs[0] after the write: the write is undone
+    Y = Y * 1.0
+    rs = [Y[0]]
+    t = np.sum(rs[0] ** 2)
+    Y[0] = 2.0 * Y[0]
+    return t + np.sum(Y)
+
+
+def listed_in_a_loop(Y):
+    Y = Y * 1.0
+    total = 0.0
+    for i in range(Y.shape[0]):
+        rs = (Y[i], Y[0])
+        total = total + np.sum(rs[0] * rs[1])
+        Y[i] = 0.5 * Y[i]
+    return total + np.sum(Y ** 2)
+
+
+@pytest.mark.parametrize("f", [listed_then_written, listed_in_a_loop])
+@pytest.mark.parametrize("Y", [X, MATRIX], ids=["vector", "matrix"])
+def test_a_row_kept_in_a_list_and_read_before_the_write_is_restored(f, Y):
+    """Hunt 46: the backward sweep read `rs[0]`, a view of the matrix's row, after the
+    write: the tape did not keep the row (nothing showed the list held a view of Y)."""
+    assert_gradients_match(f, (Y,), autograd=False)
+    assert_jvp_matches(f, (Y,), autograd=False)
