@@ -234,6 +234,8 @@ def split_like(g, arrays, axis=0, ndmin=1, columns=False):
     or 0 for a 1-D result).
     """
     g = _float(g)
+    if not g.ndim:  # a number seeding a joined array result: that number in every element
+        return tuple(_shaped(np.full(np.shape(a), g), a) for a in arrays)
     if axis is None:
         sizes = [np.size(a) for a in arrays]
         axis = 0

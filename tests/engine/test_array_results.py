@@ -29,8 +29,13 @@ def scalar_loss(x, c):
     return np.sum(np.sin(x) + c)
 
 
+def joined(x):  # hunt 47: split_like got the number 1.0 as the gradient of a concatenation
+    return np.concatenate([x, np.atleast_1d(np.sum(x)), x * 2.0])
+
+
 RNG = np.random.default_rng(4)
 CASES = [
+    (joined, (RNG.standard_normal(3),), (0,)),
     (sum_plus_bias, (RNG.standard_normal(3), RNG.standard_normal(5)), (0, 1)),
     (broadcast_sum, (RNG.standard_normal((3, 1)), RNG.standard_normal(4)), (0, 1)),
     (scaled, (RNG.standard_normal(4),), (0,)),
