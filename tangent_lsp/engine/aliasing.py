@@ -571,7 +571,7 @@ def _held(op: Op) -> list[str]:
 
 def _read(names: list[str], at: object, state: State) -> None:
     for name in names:
-        for row, holder in _rows_read(name, state):
+        for row, holder in state.rows_read(name):
             for write, written in state.unsure[row].values():
                 made = state.rows[row][1]
                 state.guards.setdefault((id(write), row), (write, row, written, made, holder))
@@ -581,23 +581,3 @@ def _read(names: list[str], at: object, state: State) -> None:
             if getattr(node, "lineno", None) is None:  # a loop's step (`for r in H`): at the write
                 node = getattr(write, "node", None)
             raise stale_read(name, written, write, state).at(node)
-
-
-def _rows_read(name: str, state: State) -> list[tuple[str, str | None]]:
-    """The rows of unknown rank written after they were read that reading ``name`` reads,
-    each with the container that holds it: ``name`` itself (None), or rows a container
-    holds (``rs = [Y[0]]``, lists of lists too)."""
-    found, seen, stack = [], set(), [(name, None)]
-    while stack:
-        item, holder = stack.pop()
-        if item in seen:
-            continue
-        seen.add(item)
-        if item in state.unsure and item not in state.stale and item in state.rows:
-            found.append((item, holder))
-        held = set(state.holds.get(item, ()))
-        for part in state.parts.get(item, ()):  # `[[Y[0]], [Y[1]]]`: the inner lists' names
-            if isinstance(part, _LITERALS):
-                held.update(n.id for n in gast.walk(part) if isinstance(n, gast.Name))
-        stack.extend((name, item) for name in sorted(held))
-    return found

@@ -107,6 +107,25 @@ class State:
         if name in self.ndim:
             self.ndim[old] = self.ndim[name]
 
+    def rows_read(self, name: str) -> list[tuple[str, str | None]]:
+        """The rows of unknown rank written after they were read that reading ``name``
+        reads, each with the container that holds it: ``name`` itself (None), or rows a
+        container holds (``rs = [Y[0]]``, lists of lists too)."""
+        found, seen, stack = [], set(), [(name, None)]
+        while stack:
+            item, holder = stack.pop()
+            if item in seen:
+                continue
+            seen.add(item)
+            if item in self.unsure and item not in self.stale and item in self.rows:
+                found.append((item, holder))
+            held = set(self.holds.get(item, ()))
+            for part in self.parts.get(item, ()):  # `[[Y[0]], [Y[1]]]`: the inner lists' names
+                if isinstance(part, (gast.List, gast.Tuple, gast.Dict, gast.Set)):
+                    held.update(n.id for n in gast.walk(part) if isinstance(n, gast.Name))
+            stack.extend((row, item) for row in sorted(held))
+        return found
+
     def merge(self, other: "State") -> None:
         self.base.update(other.base)
         self.stale.update(other.stale)
