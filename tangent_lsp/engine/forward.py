@@ -293,15 +293,18 @@ class _Forward:
 
     def block(self, stmts: list[Statement]) -> list[gast.stmt]:
         out: list[gast.stmt] = []
-        line = None
+        line, commented = None, False
         for stmt in stmts:
             code = self.statement(stmt)
             if not code:
                 continue
-            if isinstance(stmt, Op) and stmt.line != line and stmt.target in self.active:
+            if getattr(stmt, "line", None) != line:
+                line, commented = getattr(stmt, "line", None), False
+            if isinstance(stmt, Op) and not commented and stmt.target in self.active:
+                # above the line's first active op (its `np.arange(3)` may come before)
                 text = self.fn.lines.get(stmt.line, "")
                 out.append(S.comment(f"Primal and tangent of: {text}", stmt.line))
-            line = getattr(stmt, "line", None)
+                commented = True
             out.extend(code)
         return out
 
