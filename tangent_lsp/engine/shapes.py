@@ -39,11 +39,13 @@ ELEMENTWISE_BINARY = frozenset(
         "arctan2 logaddexp logaddexp2 mod floor_divide"
     ).split()
 )
-# Functions of a (stack of) square matrices that return one of the same shape, whatever
-# options they are given (``lower=``, ``assume_a=``, ``n``).
+# Functions that return an array of their first argument's shape, whatever options they
+# are given: of a (stack of) square matrices (``lower=``, ``assume_a=``, ``n``), and the
+# reorderings (``np.roll(x, 2)``'s adjoint read ``np.roll(x, 2)`` again for its shape).
 SQUARE_SAME_SHAPE = frozenset((
     "numpy.linalg.inv", "numpy.linalg.cholesky", "numpy.linalg.matrix_power",
     "scipy.linalg.inv", "scipy.linalg.cholesky", "scipy.linalg.expm",
+    "numpy.roll", "numpy.flip", "numpy.fliplr", "numpy.flipud",
 ))
 _SQUARE_NAMES = frozenset(key.rpartition(".")[2] for key in SQUARE_SAME_SHAPE)
 # Reductions that return shape () when called without an axis.

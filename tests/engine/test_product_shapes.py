@@ -108,3 +108,25 @@ def test_a_trace_s_matrix_is_read_for_its_shape_only():
     assert_gradients_match(trace_of_gram, (A,))
     for order in ORDERS:
         assert_second_derivative_matches(order, trace_of_gram, (A,), 0, 0)
+
+
+def rolled(x):
+    return np.sum(np.roll(x, 2) * np.arange(x.size))
+
+
+def flipped(X, w):
+    return np.sum(np.flipud(X) * w) + np.sum(np.flip(X, 1) ** 2)
+
+
+@pytest.mark.parametrize("f, args, wrt, again", [
+    (rolled, (np.linspace(-1.0, 1.0, 5),), (0,), "np.roll(x, 2))"),
+    (flipped, (np.arange(6.0).reshape(2, 3) / 4.0, np.array([0.5, -1.0, 2.0])), (0, 1),
+     "np.flipud(X))"),
+], ids=["roll", "flip"])
+def test_a_reordering_keeps_its_argument_s_shape(f, args, wrt, again):
+    """Hunt 45: ``np.roll(x, 2)`` was computed again in the adjoint, for its shape only."""
+    source = "import numpy as np\n\n\n" + inspect.getsource(f)
+    code = tangent_lsp.derive(source, f.__name__, wrt=tuple(
+        inspect.signature(f).parameters)[: len(wrt)]).code
+    assert again not in code, code
+    assert_gradients_match(f, args, wrt=wrt, autograd=f is rolled)  # (autograd: no flipud)
