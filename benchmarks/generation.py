@@ -27,6 +27,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 
+import gast
 import numpy as np
 
 from .backends import fresh_copy
@@ -164,6 +165,10 @@ def growth(lengths, repeats: int, use_tangent_ad: bool = True,
                 ]
                 row["derive"] = statistics.median(times)
                 row["repeats"] = len(times)
+                # A yardstick from the same run: reading the derivative's own text back into
+                # the AST library the pipeline is built on, once (six stages each walk a tree
+                # of that size at least once)
+                row["parse_output"] = median_time(lambda: gast.parse(derivative.code), repeats)
                 module = _load_module(source, directory, f"synthetic_{n}")
                 row["checked"] = _check_synthetic(module, derivative.code, derivative.imports)
             except Exception as error:  # noqa: BLE001

@@ -229,20 +229,26 @@ def _generation(gen) -> list[str]:
         out.append("")
         out.append("Synthetic straight-line NumPy functions (`benchmarks/generation.py`), "
                    "`derive` wrt `x`; each derivative is checked against a central difference. "
-                   "tangent-ad: one run each.")
+                   "*gast.parse of it* is a yardstick from the same run: parsing the derivative's "
+                   "own text once with the AST library the pipeline is built on (every stage "
+                   "walks a tree of that size at least once). tangent-ad: one run each.")
         out.append("")
         rows = []
         for row in gen.growth:
             n = row["statements"]
             d = row.get("derive")
             tad = row.get("tangent_ad")
+            parse = row.get("parse_output")
             rows.append([
                 str(n), fmt_time(d) if d is not None else "fails",
                 fmt_time(d / n) if d is not None else "—",
+                fmt_time(parse) if parse else "—",
+                f"{d / parse:.1f}×" if d is not None and parse else "—",
                 {True: "yes", False: "**wrong**"}.get(row.get("checked"), "—"),
                 fmt_time(tad) if tad is not None else row.get("tangent_ad_error", "—"),
             ])
-        out += _table(["statements", "ours: derive", "per statement", "gradient checked",
+        out += _table(["statements", "ours: derive", "per statement", "gast.parse of it",
+                       "derive / parse", "gradient checked",
                        "tangent-ad: grad"], rows)
         out.append("")
     return out

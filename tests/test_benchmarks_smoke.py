@@ -45,6 +45,8 @@ def test_quick_run_checks_every_column(tmp_path):
     # Generation: every problem derived, the synthetic series checked numerically.
     assert all("derive" in row and "grad" in row for row in results.generation.rows)
     assert all(row.get("checked") for row in results.generation.growth)
+    assert all(row["parse_output"] > 0 for row in results.generation.growth)
+    assert "| gast.parse of it | derive / parse |" in text
     # Tape memory of the loop problems was measured and the instrumented gradient was right.
     assert {row.problem for row in results.memory} == {"rnn", "while"}
     for row in results.memory:
