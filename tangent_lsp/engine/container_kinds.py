@@ -35,7 +35,7 @@ _TUPLES = frozenset(f"{RUNTIME_MODULE}.{name}" for name in TUPLE_RESULTS)
 _LISTS = frozenset((
     "numpy.split", "numpy.array_split", "builtins.list", "builtins.tuple",
     "numpy.linalg.eigh", "numpy.linalg.slogdet", "numpy.linalg.svd",
-    "numpy.linalg.qr", "numpy.linalg.lstsq",
+    "numpy.linalg.qr", "numpy.linalg.lstsq", "operator.concat",
 ))
 # Functions that always return a dict (`dict()`, `dict(params)`)
 _DICTS = frozenset(("builtins.dict", f"{RUNTIME_MODULE}.dict_of_tangents"))
@@ -189,6 +189,8 @@ def container_kinds(
             kinds[op.target] = kinds[op.args[1].id]
         if op.kind == "rule" and op.key in _LISTS and not _singular_values_only(op):
             kinds[op.target] = "list"  # np.split's pieces, maybe of several shapes
+        if op.kind == "rule" and op.key == "operator.concat":  # `hs + [h]`: hs is one too
+            kinds.update((a.id, "list") for a in op.args if isinstance(a, gast.Name))
         if op.kind == "rule" and op.key in _DICTS:  # `cache = dict()`, then `cache[i] = ...`
             kinds[op.target] = "dict"
         if op.kind == "constant" and S.is_repeated_constants(op.value):  # `hs = [None] * T`

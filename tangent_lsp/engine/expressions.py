@@ -66,16 +66,20 @@ class Expressions:
             return self.emit(target, value, "constant", node)
         symbol = OPERATOR_SYMBOLS[type(node.op)]
         shown = f"operator '{symbol}'"
-        result = self.emit(target, value, "rule", node, key=key, shown=shown, args=[left, right])
-        if isinstance(node.op, (gast.Add, gast.Mult)) and any(
+        sequence = isinstance(node.op, (gast.Add, gast.Mult)) and any(
             isinstance(side, (gast.Tuple, gast.List)) or getattr(side, "id", None) in self.sequences
             for side in (left, right)
-        ):  # `xs + [h]`, `xs * 2`: joins or repeats a sequence (a shape's too: no error then)
+        )
+        if sequence and isinstance(node.op, gast.Add):  # `hs + [h]`: a longer list
+            return self.emit(target, value, "rule", node, key="operator.concat",
+                             shown="'+' of lists", args=[left, right])
+        result = self.emit(target, value, "rule", node, key=key, shown=shown, args=[left, right])
+        if sequence:  # `xs * 2`: repeats a sequence (a shape's too: no error then)
             self.body[-1].error = DiffError(
                 f"'{symbol}' with a list or tuple",
                 f"'{symbol}' with a list or tuple operand is not differentiated",
-                hint="append to a list instead of joining lists; for arithmetic, make the "
-                "literal an array (np.array([...]))",
+                hint="build the list with a comprehension or append; for arithmetic, make "
+                "the literal an array (np.array([...]))",
             ).at(node)
         return result
 

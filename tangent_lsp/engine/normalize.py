@@ -490,7 +490,7 @@ class _Normalizer(ControlFlow, Expressions):
             target = self.namer.fresh(temporary_hint(value), temporary=True)
         if (kind == "literal" and isinstance(value, (gast.Tuple, gast.List))) or info.get(
             "key"
-        ) in ("builtins.list", "builtins.tuple"):
+        ) in ("builtins.list", "builtins.tuple", "operator.concat"):
             self.sequences.add(target)
         self.local_names.add(target)
         self.current.setdefault(target, target)

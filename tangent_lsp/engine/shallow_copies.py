@@ -44,7 +44,7 @@ def concatenation_of(op: Op, state: State) -> list[str]:
     """``hs + []``, ``hs + [h]``, ``[h] + hs``: a new list holding the arrays both sides
     hold (a shallow copy, when the other side is empty)."""
     value = op.value
-    if not (op.kind == "rule" and op.key == "numpy.add" and isinstance(value, gast.BinOp)):
+    if not (op.kind == "rule" and op.key == "operator.concat" and isinstance(value, gast.BinOp)):
         return []
     held: list[str] = []
     lists = 0

@@ -125,6 +125,11 @@ class _Simplify(S.Transformer):
 
     def visit_Call(self, node: gast.Call) -> gast.expr:
         self.generic_visit(node)
+        if isinstance(node.func, gast.Name) and node.func.id == "len" and len(node.args) == 1 and (
+            isinstance(node.args[0], (gast.List, gast.Tuple))
+            and not any(isinstance(e, gast.Starred) for e in node.args[0].elts)
+        ):  # `bh[:len([a, b])]`, from the rule of `[a, b] + hs`
+            return S.constant(len(node.args[0].elts))
         positive = _without_sign(node.args[0]) if node.args else None
         if positive is not None and (
             (isinstance(node.func, gast.Name) and node.func.id == "unbroadcast"

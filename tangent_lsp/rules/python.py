@@ -15,6 +15,7 @@ sign, ``fabs(-0.0)`` counting as negative.
 
 import builtins
 import math
+import operator
 
 import numpy
 import tangent_lsp
@@ -226,6 +227,12 @@ def math_fsum(y, seq):
 @adjoint(builtins.list, builtins.tuple)
 def builtin_list(y, iterable=()):  # an array's elements' adjoints make an array again
     d[iterable] = unlist(d[y], iterable)
+
+
+@adjoint(operator.concat)  # `hs + [h]`: each side's adjoints are its part of the whole's
+def concat(y, a, b):
+    d[a] = d[y][:len(a)]
+    d[b] = d[y][len(a):]
 
 
 @adjoint(builtins.dict)

@@ -16,10 +16,13 @@ the tangent of the first extreme argument (the one Python returns);
 
 import builtins
 import math
+import operator
 
 import numpy
 from tangent_lsp.rules.notation import d, tangent_
-from tangent_lsp.runtime import broadcast_like, dict_of_tangents, pick_tangent, sum_tangents
+from tangent_lsp.runtime import (
+    broadcast_like, dict_of_tangents, joined_tangents, pick_tangent, sum_tangents,
+)
 
 # --- builtins --------------------------------------------------------------------------
 
@@ -223,6 +226,11 @@ def builtin_list(y, iterable=()):  # the tangents in a list, like the values
 @tangent_(builtins.tuple)
 def builtin_tuple(y, iterable=()):
     d[y] = tuple(d[iterable])
+
+
+@tangent_(operator.concat)  # `hs + [h]`: the tangents joined like the values
+def concat(y, a, b):
+    d[y] = joined_tangents(d[a], d[b], a, b)
 
 
 @tangent_(builtins.dict)

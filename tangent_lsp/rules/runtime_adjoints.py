@@ -46,6 +46,7 @@ from tangent_lsp.runtime import (
     svd_adjoints,
     svd_tangents,
     sum_tangents,
+    joined_tangents,
     tangents_like,
     tangents_like_adjoint,
     tensordot_adjoint_a,
@@ -217,6 +218,12 @@ def a_dict_of_tangents(y, t, mapping):
 @adjoint(unsum)  # one copy of g per element: its adjoint adds the elements' adjoints up
 def a_unsum(y, g, iterable):
     d[g] = unbroadcast(sum_tangents(d[y]), g)
+
+
+@adjoint(joined_tangents)
+def a_joined_tangents(y, ta, tb, a, b):
+    d[ta] = d[y][:len(a)]
+    d[tb] = d[y][len(a):]
 
 
 @adjoint(tangents_like)

@@ -26,6 +26,18 @@ def _each_tangent(ts, count):
     return [0.0] * count if _absent(ts) else ts
 
 
+def joined_tangents(ta, tb, a, b):
+    """The tangent of ``a + b`` for lists or tuples: each side's tangents (zeros for a side
+    that has none), joined into a list or tuple as the values are."""
+    return _tangents_of_items(ta, a) + _tangents_of_items(tb, b)
+
+
+def _tangents_of_items(t, items):
+    if _absent(t):
+        t = [tangents_like(0.0, item) for item in items]
+    return list(t) if isinstance(items, list) else tuple(t)
+
+
 def broadcast_like(t, y):
     """The tangent ``t`` spread out to ``np.shape(y)``: the tangent of implicit broadcasting.
 

@@ -580,7 +580,7 @@ RIGHT = [(f, BOTH) for f in (
     elements_zipped_and_written, names_swapped_then_added, list_elements_added_to,
     dict_entry_added_to, renamed_before_written, dict_entry_kept_then_replaced,
     list_entry_kept_then_replaced, carried_through_a_slot, carried_through_list_slots,
-    carried_through_a_dict_key, rnn_filling_a_buffer,
+    carried_through_a_dict_key, rnn_filling_a_buffer, list_joined, list_joined_to_a_name,
 )]
 def windows_then_written(x):  # sliding windows are a view of the array
     y = x * 1.0
@@ -629,8 +629,6 @@ REPORTED = [
     (row_updated, "write r = r - x[0] ** 2 for a new array", BOTH),
     (unpacked_row_updated, "a view of it (a, b = y)", BOTH),
     (row_scaled_by_a_sum, "write r = r * (x[1] + 1.0) for a new array", BOTH),
-    (list_joined, "'+' with a list or tuple", BOTH),
-    (list_joined_to_a_name, "'+' with a list or tuple", BOTH),
     (list_repeated, "'*' with a list or tuple", BOTH),
     (tuple_repeated, "'*' with a list or tuple", BOTH),
 ]

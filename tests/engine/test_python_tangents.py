@@ -69,8 +69,15 @@ def b_dict(a, b):
     return p["a"] * p["b"]
 
 
+def b_lists_joined(a, b):  # operator.concat: `+` of lists or tuples
+    xs = [a] + [a * b, 2.0]
+    t = (b,) + (a, 3.0)
+    return xs[1] * t[0] + xs[0] * t[1] * xs[2]
+
+
 BUILTINS = [
     case(b_list_tuple, 0.7, -1.2, wrt=(0, 1), autograd=False),
+    case(b_lists_joined, 0.7, -1.2, wrt=(0, 1)), case(b_lists_joined, 0.7, -1.2, wrt=(1,), name="-wrt1"),
     case(b_dict, 0.7, -1.2, wrt=(0, 1), autograd=False),
     case(py.b_abs, 0.7), case(py.b_abs, -1.3, name="-negative"), case(b_abs_array, A34),
     case(py.b_sum_list, 0.7, -1.2, wrt=(0, 1)), case(py.b_sum_list, 0.7, -1.2, wrt=(1,), name="-wrt1"),
@@ -166,6 +173,10 @@ def test_every_forward_rule_has_a_case():
         function = param.values[0]
         namespace = function.__globals__
         for node in ast.walk(ast.parse(inspect.getsource(function))):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and any(
+                isinstance(side, (ast.List, ast.Tuple)) for side in (node.left, node.right)
+            ):
+                seen.add("operator.concat")
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
                 seen.add(f"{node.value.id}.{node.attr}")
             elif isinstance(node, ast.Name):
