@@ -356,7 +356,8 @@ def _restores(fn: Function) -> dict[int, str]:
     read_from: dict[str, set[str]] = {}
     written_to: dict[str, set[str]] = {}
     defined: dict[str, int] = {}
-    for op in walk_ops(fn.body):
+    first_push: dict[str, int] = {}  # a tape is pushed to before it is popped from
+    for position, op in enumerate(walk_ops(fn.body)):
         defined[op.target] = defined.get(op.target, 0) + 1
         if op.kind in ("rule", "constant") and op.key == f"{RUNTIME_MODULE}.shape_of":
             shapes.add(op.target)
@@ -369,7 +370,10 @@ def _restores(fn: Function) -> dict[int, str]:
             appended.setdefault(op.target, set()).add(
                 item.id if isinstance(item, gast.Name) else ""
             )
+            first_push.setdefault(op.target, position)
         elif op.kind == "pop" and isinstance(op.args[0], gast.Name):
+            if op.args[0].id not in first_push:  # `last = ws.pop(); ws.append(last)`: the
+                first_push[op.args[0].id] = -1  # user's list, whose pop gives a value of its own
             pops.setdefault(op.args[0].id, []).append(op)
 
     def held_by(name: str, sources: dict[str, set[str]]) -> str:
@@ -381,6 +385,8 @@ def _restores(fn: Function) -> dict[int, str]:
 
     restores: dict[int, str] = {}
     for tape, popped in pops.items():
+        if first_push.get(tape, -1) < 0:
+            continue
         places = {op.target: held_by(op.target, written_to) for op in popped}
         pushed = {held_by(name, read_from) for name in appended.get(tape, set()) - shapes}
         if pushed and pushed <= set(places.values()):
