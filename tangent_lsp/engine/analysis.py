@@ -451,15 +451,55 @@ def _integer_arrays(fn: Function) -> set[str]:
     derivative was passed through)."""
     integers: set[str] = set()
     others: set[str] = set()
+    numbers = _integer_numbers(fn)
     for op in walk_ops(fn.body):
         if op.kind != "setitem":
-            (integers if _makes_integers(op) else others).add(op.target)
+            made = _makes_integers(op, numbers) or (
+                op.key in _LIKE and "dtype" not in op.keywords and len(op.args) == 1
+                and isinstance(op.args[0], gast.Name) and op.args[0].id in integers
+            )  # `np.zeros_like(counts)` of such an array
+            (integers if made else others).add(op.target)
     return integers - others
 
 
-def _makes_integers(op: Op) -> bool:
-    """``np.zeros(3, dtype=int)``, ``x.astype(int)`` (marked by ``bind_rules``), and
-    ``np.array([0, 0, 0])``: an array of integers, by what the source says."""
+_LIKE = frozenset(f"numpy.{name}_like" for name in ("zeros", "ones", "empty"))
+# Operations that give an int for ints
+_INTEGER_ARITHMETIC = frozenset(
+    f"numpy.{name}" for name in ("add", "subtract", "multiply", "floor_divide", "negative")
+)
+
+
+def _integer_numbers(fn: Function) -> set[str]:
+    """Names bound only to Python ints (or ranges of them) the source shows: ``len(x)``, an
+    entry of a shape, ``x.size``, ``x.ndim``, ``range(n)``, and sums, differences and
+    products of those and of integer literals."""
+    shapes = {op.target for op in walk_ops(fn.body) if op.key == "numpy.ndarray.shape"}
+    numbers: set[str] = set()
+    others: set[str] = set()
+
+    def integer(node: gast.expr) -> bool:
+        if isinstance(node, gast.Constant):
+            return type(node.value) is int
+        return isinstance(node, gast.Name) and node.id in numbers
+
+    for op in walk_ops(fn.body):
+        if op.kind == "setitem":
+            continue
+        made = op.key in ("builtins.len", "builtins.range", "numpy.ndarray.size",
+                          "numpy.ndarray.ndim") or (
+            op.kind == "subscript" and isinstance(op.value.value, gast.Name)
+            and op.value.value.id in shapes and integer(op.value.slice)
+        ) or (op.kind == "rule" and op.key in _INTEGER_ARITHMETIC and all(map(integer, op.args))) or (
+            op.kind == "copy" and integer(op.value)
+        )
+        (numbers if made else others).add(op.target)
+    return numbers - others
+
+
+def _makes_integers(op: Op, numbers: set[str] = frozenset()) -> bool:
+    """``np.zeros(3, dtype=int)``, ``x.astype(int)`` (marked by ``bind_rules``),
+    ``np.array([0, 0, 0])``, ``np.arange(n)``, ``np.full(n, 0)`` and ``np.array(range(n))``
+    for ints ``numbers``: an array of integers, by what the source says."""
     if getattr(op, "integers", False):
         return True
     dtype = op.keywords.get("dtype") if op.kind in ("rule", "constant") else None
@@ -477,8 +517,18 @@ def _makes_integers(op: Op) -> bool:
             return isinstance(name, str) and numpy.dtype(name).kind in "iub"
         except Exception:  # not a dtype NumPy reads (`"i4,,"`: a SyntaxError)
             return False
+    def integer(node: gast.expr | None) -> bool:
+        if isinstance(node, gast.Constant):
+            return type(node.value) in (int, bool)
+        return isinstance(node, gast.Name) and node.id in numbers
+
+    if op.key == "numpy.arange":  # (`np.arange(3.0)` is of floats)
+        return bool(op.args) and all(map(integer, op.args)) and not op.keywords
+    if op.key == "numpy.full":
+        return integer(op.keywords.get("fill_value", op.args[1] if len(op.args) > 1 else None))
     return op.key == "numpy.array" and len(op.args) == 1 and not op.keywords and (
-        isinstance(op.args[0], (gast.List, gast.Tuple)) and _integer_literal(op.args[0])
+        (isinstance(op.args[0], (gast.List, gast.Tuple)) and _integer_literal(op.args[0]))
+        or integer(op.args[0])  # `np.array(range(n))`
     )
 
 
