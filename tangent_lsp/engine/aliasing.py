@@ -33,6 +33,7 @@ from collections.abc import Callable
 
 import gast
 
+from . import syntax as S
 from .aliasing_messages import read_by_the_derivative, row_changed, stale_read
 from .aliasing_state import State
 from .shallow_copies import (
@@ -86,13 +87,13 @@ class Changed:
         return found
 
     def unsure_rows(self) -> list[tuple[Op, str, str, str]]:
-        """``(write, row, written, message)`` for each row of unknown rank read after a
+        """``(write, name checked, written, message)`` for each row of unknown rank read after a
         write into its array (``r = Y[0]; Y[0] = v; ... r``): right for a vector's element,
         wrong for a matrix's row, which only the running code tells apart."""
         state = self._state
         return [
-            (write, row, written, row_changed(row, written, write, made, state, holder))
-            for write, row, written, made, holder in state.guards.values()
+            (write, checked, written, row_changed(row, written, write, made, state, holder))
+            for write, row, written, made, holder, checked in state.guards.values()
         ]
 
     def error(self, name: str) -> DiffError:
@@ -161,7 +162,7 @@ def _op(op: Op, state: State) -> None:
         _promote(op.target, state)  # indexed into: an array, a view
         _write(op.target, op, state, restored)
         if op.target in state.holds:  # `xs[0] = h`
-            _put(op.target, _names([item]), op, state)
+            _put(op.target, _names_in([item]), op, state)
         key = _constant_key(op.value.slice)
         if key is not None and isinstance(item, gast.Name):
             state.entries[(op.target, key)] = item.id
@@ -171,8 +172,8 @@ def _op(op: Op, state: State) -> None:
     if op.kind == "append":  # the list grows in place: its other names see it
         _promote(op.target, state)  # `hs = d["h"]`: the list itself
         _write(op.target, op, state, restored=False)
-        if op.target not in state.tapes:
-            _put(op.target, _names(op.args[1:]), op, state)
+        if op.target not in state.tapes:  # (`xs.append((h, i))`: h is held too)
+            _put(op.target, _names_in(op.args[1:]), op, state)
         return
     callee = state.callee(op.key) if op.kind == "call" and state.callee is not None else None
     _writes_of(op, callee, state)
@@ -267,8 +268,10 @@ def _bind(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
         state.filled[op.target] = op
         if len(set(held)) < len(held):
             state.twice.add(op.target)
-    elif op.kind == "literal" and isinstance(op.value, gast.Dict) and not op.value.keys:
-        state.holds[op.target] = set()  # `new = {}`: what is stored in it is held
+    elif (op.kind == "literal" and isinstance(op.value, gast.Dict) and not op.value.keys) or (
+        op.kind == "constant" and S.is_repeated_constants(op.value)
+    ):
+        state.holds[op.target] = set()  # `new = {}`, `[None] * n`: what is stored in it is held
     if op.kind == "call" and op.target in state.separate:  # `a, b = pair(h, x)`: a
         returned = returned_arguments(op, callee)  # tuple holding h, x perhaps: not a view
         if returned:
@@ -317,7 +320,7 @@ def _updated_in_place(op: Op, state: State) -> str | None:
         views.append(state.base[old][1])
     # a row of it (`r = Y[0]` before `Y *= 2.0`): an element or a view, checked at run time
     rows = any(of == old for of, _ in state.rows.values())
-    return old if views or rows or _holders(old, state) else None
+    return old if views or rows or state.holders(old) else None
 
 
 def _element_updated(op: Op, state: State) -> str | None:
@@ -499,7 +502,7 @@ def _write(name: str, op: Op, state: State, restored: bool) -> None:
             if restored:
                 state.unsure.pop(row, None)
             else:
-                state.unsure.setdefault(row, {})[id(op)] = (op, name)
+                state.unsure.setdefault(row, {})[id(op)] = (op, name, state.holding(row))
 
 
 def _sharing(name: str, state: State) -> set[str]:
@@ -520,7 +523,7 @@ def _sharing(name: str, state: State) -> set[str]:
         members = {root} | {v for v, (r, _) in state.base.items() if r == root}
         members |= {v for v, (r, made) in state.rows.items() if r == root and _is_view(made, r, state)}
         for member in members:  # the containers holding it see the change
-            stack.extend(_holders(member, state))
+            stack.extend(state.holders(member))
     related = set(roots)
     related |= {v for v, (r, _) in state.base.items() if r in roots}
     related |= {v for v, (r, made) in state.rows.items() if r in roots and _is_view(made, r, state)}
@@ -546,13 +549,17 @@ def _by_key(made: Op) -> bool:
     return any(isinstance(p, gast.Constant) and isinstance(p.value, str) for p in parts)
 
 
-def _holders(name: str, state: State) -> list[str]:
-    """The containers that may hold ``name``."""
-    return [c for c, held in state.holds.items() if name in held]
-
-
 def _names(values: list) -> set[str]:
     return set(name_list(values))
+
+
+def _names_in(values: list) -> set[str]:
+    """The names among ``values`` and in the list and tuple literals among them."""
+    found = _names(values)
+    for value in values:
+        if isinstance(value, (gast.List, gast.Tuple)):
+            found |= _names_in(value.elts)
+    return found
 
 
 def _held(op: Op) -> list[str]:
@@ -572,9 +579,11 @@ def _held(op: Op) -> list[str]:
 def _read(names: list[str], at: object, state: State) -> None:
     for name in names:
         for row, holder in state.rows_read(name):
-            for write, written in state.unsure[row].values():
+            for write, written, holding in state.unsure[row].values():
                 made = state.rows[row][1]
-                state.guards.setdefault((id(write), row), (write, row, written, made, holder))
+                checked = holder if holder in holding else row  # (bound at the write)
+                state.guards.setdefault(
+                    (id(write), checked), (write, row, written, made, holder, checked))
         if name in state.stale:
             write, written = state.stale[name]
             node = getattr(at, "node", None)

@@ -57,11 +57,12 @@ class State:
     entries: dict[tuple[str, object], str] = field(default_factory=dict)
     # rows of unknown rank (`r = Y[0]`) whose array was written since they were bound: a
     # row of a matrix changed with it, a vector's element did not; read, they are checked
-    # where the derivative runs after each of those writes (`guards`: (write, row,
-    # written, made, the container read that holds the row or None) by (write, row),
-    # shared by every copy of the state)
-    unsure: dict[str, dict[int, tuple[Op, str]]] = field(default_factory=dict)
-    guards: dict[tuple[int, str], tuple[Op, str, str, Op, str | None]] = field(
+    # where the derivative runs after each of those writes (`unsure`: row → the writes,
+    # each with the array written and the containers holding the row then; `guards`:
+    # (write, row, written, made, the container read that holds the row or None, the
+    # name checked) by (write, name checked), shared by every copy of the state)
+    unsure: dict[str, dict[int, tuple[Op, str, frozenset[str]]]] = field(default_factory=dict)
+    guards: dict[tuple[int, str], tuple[Op, str, str, Op, str | None, str]] = field(
         default_factory=dict)
 
     def copy(self) -> "State":
@@ -106,6 +107,22 @@ class State:
             _renamed_in(table, name, old)
         if name in self.ndim:
             self.ndim[old] = self.ndim[name]
+
+    def holders(self, name: str) -> list[str]:
+        """The containers that may hold ``name``."""
+        return [c for c, held in self.holds.items() if name in held]
+
+    def holding(self, name: str) -> frozenset[str]:
+        """The containers that hold ``name`` now, at any depth (``rows.append(V[i])`` in a
+        loop: the rows before this step's are reached through ``rows`` alone)."""
+        found: set[str] = set()
+        pending = [name]
+        while pending:
+            for container in self.holders(pending.pop()):
+                if container not in found:
+                    found.add(container)
+                    pending.append(container)
+        return frozenset(found)
 
     def rows_read(self, name: str) -> list[tuple[str, str | None]]:
         """The rows of unknown rank written after they were read that reading ``name``

@@ -14,6 +14,10 @@ def not_a_view(row, array, index, message):
     """``row = array[j]`` was read before ``array[index]`` was written: right where it is
     an element (a number, which the write left alone) or a row the write did not reach,
     wrong where it is a view into what the write changed: then raise ``message``."""
+    if type(row) in (list, tuple, dict) and isinstance(array, np.ndarray):
+        for item in row.values() if type(row) is dict else row:  # the rows a list holds
+            not_a_view(item, array, index, message)
+        return
     if type(row) is not np.ndarray or not row.ndim or not isinstance(array, np.ndarray):
         return  # a number, or an entry of a list or dict (replaced, not written into)
     region = array[index] if _basic(index) else array  # fancy indexing reads a copy

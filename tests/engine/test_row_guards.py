@@ -212,6 +212,73 @@ def test_a_copied_row_in_a_list_passes_for_a_matrix():
     assert_gradients_match(copied, (MATRIX,), autograd=False)
 
 
+def appended_in_a_loop(Y):
+    Y = Y * 1.0
+    rows = []
+    for i in range(2):
+        rows.append(Y[i])
+    Y[0] = Y[0] * 3.0
+    return np.sum(rows[1] * rows[0])
+
+
+def listed_by_a_comprehension(Y):
+    Y = Y * 1.0
+    rows = [Y[i] for i in range(2)]
+    Y[0] = Y[0] * 3.0
+    return np.sum(rows[1] * rows[0])
+
+
+def put_in_slots(Y):
+    Y = Y * 1.0
+    rows = [None] * 2
+    for i in range(2):
+        rows[i] = Y[i]
+    Y[0] = Y[0] * 3.0
+    return np.sum(rows[1] * rows[0])
+
+
+def kept_in_a_dict_in_a_loop(Y):
+    Y = Y * 1.0
+    rows = {}
+    for i in range(2):
+        rows[i] = Y[i]
+    Y[0] = Y[0] * 3.0
+    return np.sum(rows[1] * rows[0])
+
+
+def paired_in_a_loop(Y):
+    Y = Y * 1.0
+    pairs = []
+    for i in range(2):
+        pairs.append((Y[i], i))
+    Y[0] = Y[0] * 3.0
+    return np.sum(pairs[1][0] * pairs[0][0])
+
+
+def iterated_rows_appended(Y):
+    Y = Y * 1.0
+    rows = []
+    for r in Y:
+        rows.append(r)
+    Y[0] = Y[0] * 3.0
+    return np.sum(rows[1] * rows[0])
+
+
+@pytest.mark.parametrize("f", [
+    appended_in_a_loop, listed_by_a_comprehension, put_in_slots, kept_in_a_dict_in_a_loop,
+    paired_in_a_loop, iterated_rows_appended,
+])
+def test_rows_collected_in_a_loop_are_all_checked(f):
+    """Hunt 48: only the row the loop's name held last was checked; a write into an
+    earlier one gave a matrix a silently wrong gradient."""
+    assert_gradients_match(f, (X,), autograd=False)
+    assert_jvp_matches(f, (X,), autograd=False)
+    with pytest.raises(ViewWrittenError, match=r"\.copy\(\)"):
+        tangent_lsp.grad(f)(MATRIX)
+    with pytest.raises(ViewWrittenError, match=r"\.copy\(\)"):
+        tangent_lsp.jvp(f)(MATRIX, np.ones_like(MATRIX))
+
+
 def listed_then_written(Y):  # the derivative reads rs[0] after the write: the write is undone
     Y = Y * 1.0
     rs = [Y[0]]
