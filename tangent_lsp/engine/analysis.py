@@ -451,7 +451,7 @@ def _integer_arrays(fn: Function) -> set[str]:
     derivative was passed through)."""
     integers: set[str] = set()
     others: set[str] = set()
-    numbers = _integer_numbers(fn)
+    numbers = integer_names(fn)
     for op in walk_ops(fn.body):
         if op.kind != "setitem":
             made = _makes_integers(op, numbers) or (
@@ -469,12 +469,12 @@ _INTEGER_ARITHMETIC = frozenset(
 )
 
 
-def _integer_numbers(fn: Function) -> set[str]:
+def integer_names(fn: Function, known: set[str] = frozenset()) -> set[str]:
     """Names bound only to Python ints (or ranges of them) the source shows: ``len(x)``, an
     entry of a shape, ``x.size``, ``x.ndim``, ``range(n)``, and sums, differences and
-    products of those and of integer literals."""
+    products of those, of integer literals and of the ints ``known`` (loop indices)."""
     shapes = {op.target for op in walk_ops(fn.body) if op.key == "numpy.ndarray.shape"}
-    numbers: set[str] = set()
+    numbers: set[str] = set(known)
     others: set[str] = set()
 
     def integer(node: gast.expr) -> bool:
@@ -538,5 +538,5 @@ def _integer_literal(node: gast.expr) -> bool:
     return isinstance(node, gast.Constant) and type(node.value) is int
 
 
-__all__ = ["bind_rules", "active_variables", "differentiable_operands", "stable_names",
-           "walk_ops"]
+__all__ = ["bind_rules", "active_variables", "differentiable_operands", "integer_names",
+           "stable_names", "walk_ops"]

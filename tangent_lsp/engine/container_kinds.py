@@ -11,7 +11,7 @@ from __future__ import annotations
 import gast
 
 from . import syntax as S
-from .analysis import walk_ops
+from .analysis import integer_names, walk_ops
 from .control import DICT_KEYS
 from .ir import Function, If, Loop, Return, Statement
 from .shapes import ELEMENTWISE_BINARY, ELEMENTWISE_UNARY
@@ -195,6 +195,8 @@ def container_kinds(
             kinds[op.target] = "dict"
         if op.kind == "constant" and S.is_repeated_constants(op.value):  # `hs = [None] * T`
             kinds[op.target] = "list"
+        if op.kind == "constant" and op.key == DICT_KEYS:  # `for k in params`: keys of a
+            key_lists.add(op.target)  # dict, which index another (`grads[k]`) as one
         if op.kind == "literal":
             kinds[op.target] = "dict" if isinstance(op.value, gast.Dict) else "list"
             if not isinstance(op.value, gast.Dict) and op.value.elts and all(
@@ -371,6 +373,7 @@ def _holders(
                 if isinstance(arg, gast.Name):
                     kinds.setdefault(arg.id, kind)
     indices = _loop_indices(fn.body)
+    indices = integer_names(fn, indices)  # `Ws[-1 - i]`, `Ws[len(Ws) - 1 - i]`: positions too
     # a generated derivative differentiated again loops over its ranges' positions
     # (`for i3 in steps3: i = steps[i3]`): `i` indexes like a loop index
     ranges = {
