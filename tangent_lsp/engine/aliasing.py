@@ -37,11 +37,11 @@ from . import syntax as S
 from .aliasing_messages import read_by_the_derivative, row_changed, stale_read
 from .aliasing_state import State
 from .shallow_copies import (
-    concatenation_of, is_container, list_slice_of, name_list, shallow_copy_of,
+    concatenation_of, is_container, list_slice_of, name_list, names_in, shallow_copy_of,
 )
 from .errors import DiffError
 from .analysis import walk_ops
-from .ir import Function, If, Loop, Op, Return
+from .ir import Function, If, Jump, Loop, Op, Return
 from .parameters import (
     returned_argument, returned_arguments, returned_elements, written_arguments,
 )
@@ -142,16 +142,29 @@ def _block(body: list, state: State) -> None:
             other = state.copy()
             _block(stmt.body, state)
             _block(stmt.orelse, other)
-            state.merge(other)
+            leaves, stays = _breaks(stmt.body), _breaks(stmt.orelse)
+            if state.exits and leaves != stays:  # one branch leaves the loop
+                state.exits[-1].append(state.copy() if leaves else other)
+                if leaves:
+                    state.become(other)
+            else:
+                state.merge(other)
         elif isinstance(stmt, Loop):
             # twice: one step reads what the step before wrote in place (`e = x[i]` after
             # `bump(x, i)`); and merged with no step at all, for a loop that never runs
             skipped = state.copy()
+            state.exits.append([])
             _block(stmt.body, state)
             state.repeating += 1
             _block(stmt.body, state)
             state.repeating -= 1
+            for left in state.exits.pop():
+                state.merge(left)
             state.merge(skipped)
+
+
+def _breaks(body: list) -> bool:
+    return bool(body) and isinstance(body[-1], Jump) and body[-1].kind == "break"
 
 
 def _op(op: Op, state: State) -> None:
@@ -162,7 +175,7 @@ def _op(op: Op, state: State) -> None:
         _promote(op.target, state)  # indexed into: an array, a view
         _write(op.target, op, state, restored)
         if op.target in state.holds:  # `xs[0] = h`
-            _put(op.target, _names_in([item]), op, state)
+            _put(op.target, names_in([item]), op, state)
         key = _constant_key(op.value.slice)
         if key is not None and isinstance(item, gast.Name):
             state.entries[(op.target, key)] = item.id
@@ -173,7 +186,7 @@ def _op(op: Op, state: State) -> None:
         _promote(op.target, state)  # `hs = d["h"]`: the list itself
         _write(op.target, op, state, restored=False)
         if op.target not in state.tapes:  # (`xs.append((h, i))`: h is held too)
-            _put(op.target, _names_in(op.args[1:]), op, state)
+            _put(op.target, names_in(op.args[1:]), op, state)
         return
     callee = state.callee(op.key) if op.kind == "call" and state.callee is not None else None
     _writes_of(op, callee, state)
@@ -553,13 +566,6 @@ def _names(values: list) -> set[str]:
     return set(name_list(values))
 
 
-def _names_in(values: list) -> set[str]:
-    """The names among ``values`` and in the list and tuple literals among them."""
-    found = _names(values)
-    for value in values:
-        if isinstance(value, (gast.List, gast.Tuple)):
-            found |= _names_in(value.elts)
-    return found
 
 
 def _held(op: Op) -> list[str]:

@@ -64,6 +64,9 @@ class State:
     unsure: dict[str, dict[int, tuple[Op, str, frozenset[str]]]] = field(default_factory=dict)
     guards: dict[tuple[int, str], tuple[Op, str, str, Op, str | None, str]] = field(
         default_factory=dict)
+    # for each loop being walked, the states at its breaks (an early `return` in a loop is
+    # one): they reach the code after the loop, not the rest of its body nor its next step
+    exits: list[list["State"]] = field(default_factory=list)
 
     def copy(self) -> "State":
         return State(
@@ -74,8 +77,12 @@ class State:
             set(self.separate), dict(self.parts), dict(self.positions),
             {name: set(it) for name, it in self.elements.items()}, self.keyed,
             dict(self.entries), {row: dict(writes) for row, writes in self.unsure.items()},
-            self.guards,
+            self.guards, self.exits,
         )
+
+    def become(self, other: "State") -> None:
+        """Continue from ``other`` (the branch that stays in the loop)."""
+        self.__dict__.update(other.__dict__)
 
     def shown(self, name: str) -> str:
         name = name.partition(_OLD)[0]

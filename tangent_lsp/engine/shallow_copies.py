@@ -78,3 +78,12 @@ def is_container(name: str, state: State) -> bool:
 
 def name_list(values: list) -> list[str]:
     return [v.id for v in values if isinstance(v, gast.Name)]
+
+
+def names_in(values: list) -> set[str]:
+    """The names among ``values`` and in the list and tuple literals among them."""
+    found = set(name_list(values))
+    for value in values:
+        if isinstance(value, (gast.List, gast.Tuple)):
+            found |= names_in(value.elts)
+    return found

@@ -568,6 +568,52 @@ def rnn_filling_a_buffer(x):  # the state goes into a slice of the step's input
     return np.sum(hn)
 
 
+def _newton(x):
+    y, n = x, 0
+    while True:
+        y = 0.5 * (y + 2.0 / y)
+        n += 1
+        if n > 2:
+            return y, n
+
+
+def returned_from_a_loop_after_an_update(x):  # hunt 48: `n += 1` after the return was
+    y, n = _newton(x * x + 1.0)  # taken for a change of what the return gave
+    return np.sum(y) * n
+
+
+def _grown(y):
+    for i in range(5):
+        y += 0.1 * y ** 2
+        if i >= 2:
+            return y
+    return y * 2.0
+
+
+def returned_from_a_for_loop(x):
+    return np.sum(_grown(x * 1.0))
+
+
+def broken_out_of(x):
+    y = x * 1.0
+    for i in range(4):
+        r = y * 2.0
+        if i == 2:
+            break
+        y += r
+    return np.sum(r * y)
+
+
+def changed_unless_broken_out_of(x):  # the loop may end without its break: r is changed
+    y = x * 1.0
+    for i in range(3):
+        r = y
+        if i == 5:
+            break
+        y += x
+    return np.sum(r * r)
+
+
 BOTH = ("reverse", "forward")
 # (function, the modes it is right in)
 RIGHT = [(f, BOTH) for f in (
@@ -581,6 +627,7 @@ RIGHT = [(f, BOTH) for f in (
     dict_entry_added_to, renamed_before_written, dict_entry_kept_then_replaced,
     list_entry_kept_then_replaced, carried_through_a_slot, carried_through_list_slots,
     carried_through_a_dict_key, rnn_filling_a_buffer, list_joined, list_joined_to_a_name,
+    returned_from_a_loop_after_an_update, returned_from_a_for_loop, broken_out_of,
 )]
 def windows_then_written(x):  # sliding windows are a view of the array
     y = x * 1.0
@@ -609,6 +656,7 @@ REPORTED = [
     (row_written_then_read_the_next_step, "'y' is read after 'r', a view of it (r = y[0])", BOTH),
     (second_name_added_to, "'x' is read after 'h', another name for it (h = x)", BOTH),
     (second_name_added_to_in_a_loop, "another name for it (g = h)", BOTH),
+    (changed_unless_broken_out_of, "read after 'y' was changed in place", BOTH),
     (row_scaled_read_as_another_row, "'b' is a row of 'Y' (b = Y[0])", BOTH),
     (new_axis_view_written, "a view of it (r = Y[None])", BOTH),
     (view_method_written, "a view of it (r = Y.view())", BOTH),
