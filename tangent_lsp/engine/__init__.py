@@ -228,7 +228,7 @@ def _differentiate(
         program.helpers.add("copied")
     if mode == "reverse" and motion == "split":
         functions = split(function, generated.seed, node.args, generated.namer.fresh("saved"))
-        program.helpers.add("copied")  # imported if the backward half copies an array
+        program.helpers |= {"copied", "shape_of"}  # imported if the backward half uses them
     else:
         functions = joint(function)
     if optimized and program.callees:

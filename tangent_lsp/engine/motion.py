@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import gast
 
 from . import syntax as S
+from .shape_passes import SHAPE_ONLY
 from .views import views_of
 
 
@@ -87,8 +88,9 @@ def split_callee(function: gast.FunctionDef, seed: str, saved_name: str) -> Call
     del forward_args.args[position]
     if forward_args.defaults:  # the seed is the last positional parameter, with a default
         forward_args.defaults.pop()
-    saved = S.name(state) if state != saved_name else gast.Tuple(
-        elts=[S.name(n) for n in kept], ctx=gast.Load()
+    shapes = _read_for_shapes_only(backward_body, kept)
+    saved = _saved(state, shapes) if state != saved_name else gast.Tuple(
+        elts=[_saved(n, shapes) for n in kept], ctx=gast.Load()
     )
     forward = _function(
         f"{function.name}_forward", forward_args,
@@ -108,7 +110,8 @@ def _halves(
     params = [a.id for a in function.args.args if a.id != seed]
     params += [a.id for a in function.args.kwonlyargs]
     read_later = _read_later(forward_body, backward_body, params)
-    saved = gast.Tuple(elts=[S.name(n) for n in read_later], ctx=gast.Load())
+    shapes = _read_for_shapes_only(backward_body, read_later)
+    saved = gast.Tuple(elts=[_saved(n, shapes) for n in read_later], ctx=gast.Load())
     forward = _function(
         f"{function.name}_forward", primal_args,
         _maybe_unbound(forward_body, read_later, params) + forward_body
@@ -136,6 +139,26 @@ def _read_later(
             if name in defined and name not in read_later:
                 read_later.append(name)
     return read_later
+
+
+def _read_for_shapes_only(backward_body: list[gast.stmt], saved: list[str]) -> set[str]:
+    """The saved values the backward half reads only for their shapes (``unbroadcast(g,
+    u_i)``): the forward half saves ``shape_of(u_i)``, so it keeps no array alive for that,
+    nor a view of one it then writes into (which, differentiated again, is refused)."""
+    shape_reads = set()
+    for node in S.nodes_of(backward_body, gast.Call):
+        position = SHAPE_ONLY.get(S.dotted_name(node.func) or "")
+        if position is not None and position < len(node.args):
+            shape_reads.add(id(node.args[position]))
+    only = set(saved)
+    for name in S.names(backward_body):
+        if name.id in only and name.ctx.__class__ is not gast.Store and id(name) not in shape_reads:
+            only.discard(name.id)
+    return only
+
+
+def _saved(name: str, shapes: set[str]) -> gast.expr:
+    return S.call("shape_of", [S.name(name)]) if name in shapes else S.name(name)
 
 
 def _maybe_unbound(

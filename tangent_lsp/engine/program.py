@@ -430,7 +430,7 @@ class Program:
                 program.callees[position:position] = [
                     f for f in (halves.forward, halves.backward) if f
                 ]
-                program.helpers.add("copied")  # the backward half may restore on copies
+                program.helpers |= {"copied", "shape_of"}  # restores on copies; shapes saved
             if callee.project is not None:  # another file: bring its names along
                 for line in imports_for(
                     generated.function, callee.project, program.module, set(program.helpers),
