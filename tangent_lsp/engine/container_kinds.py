@@ -373,7 +373,7 @@ def _holders(
                 if isinstance(arg, gast.Name):
                     kinds.setdefault(arg.id, kind)
     indices = _loop_indices(fn.body)
-    indices = integer_names(fn, indices)  # `Ws[-1 - i]`, `Ws[len(Ws) - 1 - i]`: positions too
+    indices |= integer_names(fn, indices)  # `Ws[-1 - i]`, `Ws[len(Ws) - 1 - i]`: positions too
     # a generated derivative differentiated again loops over its ranges' positions
     # (`for i3 in steps3: i = steps[i3]`): `i` indexes like a loop index
     ranges = {
