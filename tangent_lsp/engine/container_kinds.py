@@ -393,6 +393,13 @@ def _holders(
         if op.kind == "subscript" and isinstance(op.value.slice, gast.Slice)
         and isinstance(op.value.value, gast.Name) and op.value.value.id in fn.params
     }
+    for op in walk_ops(fn.body):  # `rs = list(ps)`, `list(reversed(ps))`: read like ps too
+        if op.kind == "rule" and op.key in ("builtins.list", "builtins.tuple") and len(
+            op.args
+        ) == 1 and isinstance(op.args[0], gast.Name):
+            source = sliced.get(op.args[0].id, op.args[0].id)
+            if source in fn.params:
+                sliced[op.target] = source
     for op in walk_ops(fn.body):  # an element read by position holds values itself
         if op.kind == "subscript" and isinstance(op.value.value, gast.Name):
             element, index = op.value.value.id, op.value.slice

@@ -280,7 +280,10 @@ class ControlFlow:
         if (
             isinstance(node, gast.Call) and not self.is_local(node.func)
             and self.resolver.qualname(node.func) in _ITERATORS
-        ):  # `zip(x, reversed(y))`: an iterator has no length and no index, a list has both
+            and not (self.resolver.qualname(node.func) == "builtins.reversed"
+                     and len(node.args) == 1 and not is_dict(node.args[0], self.function))
+        ):  # `zip(x, map(...))`: an iterator has no length and no index, a list has both
+            # (`reversed(y)` is read as the slice `y[::-1]`, which has them)
             node = gast.copy_location(S.call("list", [node]), node)
         sequence = self.expr(node)
         if isinstance(node, gast.Name) and node.id in S.stored_names([loop.target, *loop.body]):

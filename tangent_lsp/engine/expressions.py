@@ -249,6 +249,12 @@ class Expressions:
             keys = [S.constant(k.arg) for k in node.keywords]
             literal = gast.Dict(keys=keys, values=[k.value for k in node.keywords])
             return self.dict_literal(gast.copy_location(literal, node), target)
+        if qualname == "builtins.reversed" and len(node.args) == 1 and not node.keywords and (
+            not is_dict(node.args[0], self.function)
+        ):  # `zip(reversed(Ws), ...)`, `list(reversed(hs))`: the items of the slice `Ws[::-1]`
+            backwards = gast.Subscript(value=node.args[0], slice=gast.Slice(
+                lower=None, upper=None, step=S.constant(-1)), ctx=gast.Load())
+            return self.expr(gast.copy_location(backwards, node), target)
         args = [self.argument(a) for a in node.args]
         keywords = {k.arg: self.argument(k.value) for k in node.keywords}
         value = S.call(S.clone(func), args, keywords)

@@ -1,14 +1,16 @@
 """What shows an argument is a list or a dict, not an array (its gradient is then a list or
 a dict, built element by element): read by the keys of another dict (``grads[k]`` for
 ``k`` in ``params``), or by a position computed from a loop's index (``Ws[-1 - i]``) when
-its elements have different shapes. Checked against central differences (hunt 49: both
-crashed where the derivative ran)."""
+its elements have different shapes, or by ``reversed(Ws)`` (read as the slice ``Ws[::-1]``).
+Checked against central differences (hunt 49: the first two crashed where the derivative
+ran, ``reversed`` in ``zip`` or ``list`` had no rule)."""
 
 import numpy as np
 import pytest
 
 import tangent_lsp
 from tangent_lsp.higher import hvp
+from tests.oracle import assert_gradients_match
 
 
 def sgd_step_loss(params, grads, lr=0.1):
@@ -37,6 +39,25 @@ def counted_down(Ws, x):
         j = n - 1 - i
         h = np.tanh(h @ Ws[j])
     return np.sum(h ** 2)
+
+
+def zipped_in_reverse(Ws, x):  # hunt 49: "no derivative rule for 'reversed'"
+    h = x
+    for W, s in zip(reversed(Ws), reversed([1.0, 2.0])):
+        h = np.tanh(h @ W) * s
+    return np.sum(h)
+
+
+def enumerated_in_reverse(Ws, x):
+    h = x
+    for i, W in enumerate(reversed(Ws)):
+        h = np.tanh(h @ W) * (i + 1.0)
+    return np.sum(h)
+
+
+def listed_in_reverse(Ws, x):
+    rs = list(reversed(Ws))
+    return np.sum(x @ rs[0] @ rs[1])
 
 
 RNG = np.random.default_rng(3)
@@ -72,6 +93,8 @@ CASES = [
     (sgd_step_loss, (PARAMS, GRADS), 1), (sgd_step_loss, (PARAMS, GRADS), 0),
     (keys_looped_over, (PARAMS, GRADS), 1), (keys_looped_over, (PARAMS, GRADS), 0),
     (last_layer_first, (WS, X), 0), (counted_down, (WS, X), 0),
+    (zipped_in_reverse, (WS, X), 0), (enumerated_in_reverse, (WS, X), 0),
+    (listed_in_reverse, (WS, X), 0),
 ]
 
 
@@ -105,3 +128,9 @@ def test_hessian_vector_product(f, args, wrt):
     keys = list(direction) if isinstance(direction, dict) else range(len(direction))
     for k in keys:
         np.testing.assert_allclose(ours[k], (a[k] - b[k]) / (2 * eps), rtol=1e-4, atol=1e-7)
+
+
+def test_reversed_of_an_array_is_its_rows_backwards():
+    stacked = RNG.standard_normal((2, 3, 3)) * 0.5
+    assert_gradients_match(zipped_in_reverse, (stacked, X))
+    assert_gradients_match(listed_in_reverse, (stacked, X), autograd=False)
