@@ -37,11 +37,11 @@ from . import syntax as S
 from .aliasing_messages import read_by_the_derivative, row_changed, stale_read
 from .aliasing_state import State
 from .shallow_copies import (
-    concatenation_of, is_container, list_slice_of, name_list, names_in, shallow_copy_of,
+    by_key, concatenation_of, is_container, list_slice_of, name_list, names_in, shallow_copy_of,
 )
 from .errors import DiffError
 from .analysis import walk_ops
-from .ir import Function, If, Jump, Loop, Op, Return
+from .ir import Function, If, Loop, Op, Return, ends_in_break
 from .parameters import (
     returned_argument, returned_arguments, returned_elements, written_arguments,
 )
@@ -123,7 +123,7 @@ def check_views(
         if op.kind in ("subscript", "setitem") and isinstance(op.value.value, gast.Name):
             base = op.value.value.id
             ndim[base] = max(ndim.get(base, 0), _axes_indexed(op.value.slice))
-            if _by_key(op):
+            if by_key(op):
                 keyed.add(base)
     state = State(lines=fn.lines, origins=fn.origins, callee=callee, written_names=written,
                    tapes=tapes, ndim=ndim, result_kind=result_kind, keyed=keyed)
@@ -142,7 +142,7 @@ def _block(body: list, state: State) -> None:
             other = state.copy()
             _block(stmt.body, state)
             _block(stmt.orelse, other)
-            leaves, stays = _breaks(stmt.body), _breaks(stmt.orelse)
+            leaves, stays = ends_in_break(stmt.body), ends_in_break(stmt.orelse)
             if state.exits and leaves != stays:  # one branch leaves the loop
                 state.exits[-1].append(state.copy() if leaves else other)
                 if leaves:
@@ -161,10 +161,6 @@ def _block(body: list, state: State) -> None:
             for left in state.exits.pop():
                 state.merge(left)
             state.merge(skipped)
-
-
-def _breaks(body: list) -> bool:
-    return bool(body) and isinstance(body[-1], Jump) and body[-1].kind == "break"
 
 
 def _op(op: Op, state: State) -> None:
@@ -246,7 +242,12 @@ def _writes_of(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
 
 def _bind(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
     """``op.target`` names a new value: what it views, is a row of, or holds."""
-    state.rebind(op.target)
+    old = state.rebind(op.target)
+    # `rows = rows + [r]`: the new list holds the old one (under its old name now);
+    # `rows = t`: one list under two names
+    joined = [old if n == op.target else n for n in concatenation_of(op, state)]
+    same = state.holds.get(op.value.id) if op.kind == "copy" and isinstance(
+        op.value, gast.Name) else None
     state.base.pop(op.target, None)
     state.stale.pop(op.target, None)
     state.unsure.pop(op.target, None)
@@ -271,7 +272,7 @@ def _bind(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
     if op.kind == "pop":
         state.popped.add(op.target)
     sliced = list_slice_of(op, state)
-    held = _held(op) or shallow_copy_of(op, state) or concatenation_of(op, state) or sliced
+    held = _held(op) or shallow_copy_of(op, state) or joined or sliced or sorted(same or ())
     if op.kind == "rule" and op.key in ("builtins.list", "builtins.tuple") and held and (
         held[0] in state.holds
     ):  # `list(items)` of a list: the arrays it holds, not rows of it
@@ -281,10 +282,12 @@ def _bind(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
         state.filled[op.target] = op
         if len(set(held)) < len(held):
             state.twice.add(op.target)
-    elif (op.kind == "literal" and isinstance(op.value, gast.Dict) and not op.value.keys) or (
+    elif (op.kind == "literal" and not (
+        op.value.keys if isinstance(op.value, gast.Dict) else getattr(op.value, "elts", [op])
+    )) or (
         op.kind == "constant" and S.is_repeated_constants(op.value)
-    ):
-        state.holds[op.target] = set()  # `new = {}`, `[None] * n`: what is stored in it is held
+    ) or same is not None:
+        state.holds[op.target] = set()  # `new = {}`, `[]`, `[None] * n`: what is stored in it
     if op.kind == "call" and op.target in state.separate:  # `a, b = pair(h, x)`: a
         returned = returned_arguments(op, callee)  # tuple holding h, x perhaps: not a view
         if returned:
@@ -510,7 +513,7 @@ def _write(name: str, op: Op, state: State, restored: bool) -> None:
     root = state.base.get(name, (name, None))[0]
     for row, (of, made) in list(state.rows.items()):
         if of == root and row != name and not _is_view(made, of, state) and not (
-            of in state.holds or of in state.separate or _by_key(made)
+            of in state.holds or of in state.separate or by_key(made)
         ):  # a row or an element: which, only the running code knows
             if restored:
                 state.unsure.pop(row, None)
@@ -546,20 +549,11 @@ def _sharing(name: str, state: State) -> set[str]:
 def _is_view(made: Op, root: str, state: State) -> bool:
     """Whether a row is known to be a view: its array has more axes than it indexes. (Not
     known, it is taken for a number: ``old = x[0]; x[0] = v`` reads the old element.)"""
-    if root in state.holds or root in state.separate or _by_key(made):
+    if root in state.holds or root in state.separate or by_key(made):
         return False  # a container's entry: replaced, not written; another object
     if made.kind != "subscript":  # `for r in X`: X's rows
         return True
     return state.ndim.get(root, 0) > _axes_indexed(made.value.slice)
-
-
-def _by_key(made: Op) -> bool:
-    """``d["a"]``: a dict's entry, never a view."""
-    if made.kind != "subscript":
-        return False
-    index = made.value.slice
-    parts = index.elts if isinstance(index, gast.Tuple) else [index]
-    return any(isinstance(p, gast.Constant) and isinstance(p.value, str) for p in parts)
 
 
 def _names(values: list) -> set[str]:

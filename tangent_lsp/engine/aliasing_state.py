@@ -97,9 +97,10 @@ class State:
     def code(self, op: Op) -> str:
         return without_comment(self.lines.get(op.line, "").strip()) or f"line {op.line}"
 
-    def rebind(self, name: str) -> None:
+    def rebind(self, name: str) -> str:
         """``name`` is bound to a new value: the views, rows and containers of the array it
-        named keep that array, under a name of its own."""
+        named keep that array, under a name of its own (returned), which also holds what
+        ``name`` held."""
         self.rebound += 1
         old = f"{name}{_OLD}{self.rebound}"
         for table in (self.base, self.rows):
@@ -114,6 +115,9 @@ class State:
             _renamed_in(table, name, old)
         if name in self.ndim:
             self.ndim[old] = self.ndim[name]
+        if name in self.holds:
+            self.holds[old] = set(self.holds[name])
+        return old
 
     def holders(self, name: str) -> list[str]:
         """The containers that may hold ``name``."""

@@ -502,7 +502,7 @@ def _makes_integers(op: Op, numbers: set[str] = frozenset()) -> bool:
     for ints ``numbers``: an array of integers, by what the source says."""
     if getattr(op, "integers", False):
         return True
-    dtype = op.keywords.get("dtype") if op.kind in ("rule", "constant") else None
+    dtype = _dtype_of(op) if op.kind in ("rule", "constant") else None
     if dtype is not None:
         if isinstance(dtype, gast.Constant):  # "int32", "i4"
             name = dtype.value
@@ -530,6 +530,23 @@ def _makes_integers(op: Op, numbers: set[str] = frozenset()) -> bool:
         (isinstance(op.args[0], (gast.List, gast.Tuple)) and _integer_literal(op.args[0]))
         or integer(op.args[0])  # `np.array(range(n))`
     )
+
+
+# where the functions that make arrays take their dtype by position (a method's receiver
+# is its first argument)
+_DTYPE_POSITION = {
+    **{f"numpy.{name}": 1 for name in ("zeros", "ones", "empty", "array", "asarray",
+                                         "zeros_like", "ones_like", "empty_like")},
+    "numpy.full": 2, "numpy.full_like": 2, "numpy.arange": 3, "numpy.ndarray.astype": 1,
+}
+
+
+def _dtype_of(op: Op) -> gast.expr | None:
+    """The dtype an op names, by keyword or by position (``np.full(3, 0, np.float64)``)."""
+    if "dtype" in op.keywords:
+        return op.keywords["dtype"]
+    position = _DTYPE_POSITION.get(op.key)
+    return op.args[position] if position is not None and len(op.args) > position else None
 
 
 def _integer_literal(node: gast.expr) -> bool:

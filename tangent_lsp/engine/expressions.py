@@ -67,14 +67,14 @@ class Expressions:
         symbol = OPERATOR_SYMBOLS[type(node.op)]
         shown = f"operator '{symbol}'"
         sequence = isinstance(node.op, (gast.Add, gast.Mult)) and any(
-            isinstance(side, (gast.Tuple, gast.List)) or getattr(side, "id", None) in self.sequences
-            for side in (left, right)
+            self._is_sequence(side) for side in (left, right)
         )
-        if sequence and isinstance(node.op, gast.Add):  # `hs + [h]`: a longer list
+        if sequence and isinstance(node.op, gast.Add) and self._joined(left, right):
             return self.emit(target, value, "rule", node, key="operator.concat",
                              shown="'+' of lists", args=[left, right])
         result = self.emit(target, value, "rule", node, key=key, shown=shown, args=[left, right])
-        if sequence:  # `xs * 2`: repeats a sequence (a shape's too: no error then)
+        if sequence:  # `xs * 2`, `w + [1.0, 2.0]`: a repeated sequence, or an array plus a
+            # list (NumPy adds them elementwise): reported (a shape's too: no error then)
             self.body[-1].error = DiffError(
                 f"'{symbol}' with a list or tuple",
                 f"'{symbol}' with a list or tuple operand is not differentiated",
@@ -82,6 +82,21 @@ class Expressions:
                 "the literal an array (np.array([...]))",
             ).at(node)
         return result
+
+    def _is_sequence(self, side: gast.expr) -> bool:
+        return isinstance(side, (gast.Tuple, gast.List)) or getattr(side, "id", None) in self.sequences
+
+    def _joined(self, left: gast.expr, right: gast.expr) -> bool:
+        """``+`` joins lists or tuples: both sides are (a literal, a name bound to one), or
+        one is a parameter and the other a list holding values (``hs + [h]``, the idiom;
+        ``w + [1.0, 2.0]`` may be an array plus a list, which NumPy adds elementwise)."""
+        if self._is_sequence(left) and self._is_sequence(right):
+            return True
+        listed, other = (left, right) if self._is_sequence(left) else (right, left)
+        holds_values = not isinstance(listed, (gast.Tuple, gast.List)) or any(
+            not isinstance(e, gast.Constant) for e in listed.elts
+        )
+        return holds_values and isinstance(other, gast.Name) and other.id in self.params
 
     def unaryop(self, node: gast.UnaryOp, target: str | None) -> gast.expr:
         if isinstance(node.op, (gast.USub, gast.UAdd)) and isinstance(node.operand, gast.Constant):
@@ -250,8 +265,9 @@ class Expressions:
             literal = gast.Dict(keys=keys, values=[k.value for k in node.keywords])
             return self.dict_literal(gast.copy_location(literal, node), target)
         if qualname == "builtins.reversed" and len(node.args) == 1 and not node.keywords and (
-            not is_dict(node.args[0], self.function)
+            target is None and not is_dict(node.args[0], self.function)
         ):  # `zip(reversed(Ws), ...)`, `list(reversed(hs))`: the items of the slice `Ws[::-1]`
+            # (not `it = reversed(hs)`: an iterator, used up by the first loop over it)
             backwards = gast.Subscript(value=node.args[0], slice=gast.Slice(
                 lower=None, upper=None, step=S.constant(-1)), ctx=gast.Load())
             return self.expr(gast.copy_location(backwards, node), target)

@@ -159,3 +159,8 @@ def as_returned(fn: Function, value: gast.expr) -> gast.expr:
     ):
         return gast.List(elts=value.elts, ctx=gast.Load())
     return value
+
+
+def ends_in_break(body: list[Statement]) -> bool:
+    """Whether a block ends with ``break`` (an early ``return`` in a loop is one)."""
+    return bool(body) and isinstance(body[-1], Jump) and body[-1].kind == "break"

@@ -87,3 +87,12 @@ def names_in(values: list) -> set[str]:
         if isinstance(value, (gast.List, gast.Tuple)):
             found |= names_in(value.elts)
     return found
+
+
+def by_key(made: Op) -> bool:
+    """``d["a"]``: a dict's entry, never a view."""
+    if made.kind != "subscript":
+        return False
+    index = made.value.slice
+    parts = index.elts if isinstance(index, gast.Tuple) else [index]
+    return any(isinstance(p, gast.Constant) and isinstance(p.value, str) for p in parts)

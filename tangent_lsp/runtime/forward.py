@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import _float
+from .containers import zeros_like
 
 _FLOATS = (float, np.float64)
 
@@ -33,8 +34,8 @@ def joined_tangents(ta, tb, a, b):
 
 
 def _tangents_of_items(t, items):
-    if _absent(t):
-        t = [tangents_like(0.0, item) for item in items]
+    if _absent(t):  # a zero of each item's kind: an array's shape, a dict's keys
+        t = [zeros_like(item) for item in items]
     return list(t) if isinstance(items, list) else tuple(t)
 
 

@@ -62,6 +62,14 @@ def integer_range(x):  # hunt 48: np.arange, np.full and np.array(range(...)) of
     return np.sum(y * x) + np.sum(z * x) + np.sum(w * x)
 
 
+def integer_dtype_by_position(x):
+    y = np.zeros(3, int)
+    y[0] = x[0] * 2.5
+    z = np.full(3, 0.5, np.int64)
+    z[1] = x[1] * 3.0
+    return np.sum(y * x) + np.sum(z * x)
+
+
 def like_an_integer_array(x):
     y = np.zeros_like(np.arange(3))
     y[0] = x[0] * 2.5
@@ -75,7 +83,9 @@ def float_ranges(x):  # floats: what is written keeps its derivative
     z[1] = x[1] * 3.0
     w = np.arange(0, 3, 1.0)
     w[2] = x[2] * 4.0
-    return np.sum(y * x) + np.sum(z * x) + np.sum(w * x)
+    v = np.full(3, 0, np.float64)  # hunt 51: a dtype by position
+    v[0] = x[0] * 2.0
+    return np.sum(y * x) + np.sum(z * x) + np.sum(w * x) + np.sum(v * x)
 
 
 X = np.array([0.77, 1.3, -0.4])
@@ -83,7 +93,8 @@ X = np.array([0.77, 1.3, -0.4])
 
 @pytest.mark.parametrize("f", [zeros_of_int, named_dtype, integer_literals, float_literals,
                                booleans, dtype_in_a_variable, integer_range,
-                               like_an_integer_array, float_ranges])
+                               like_an_integer_array, float_ranges,
+                               integer_dtype_by_position])
 def test_what_an_integer_array_keeps_has_no_derivative(f):
     # (central differences step over no truncation point at these inputs)
     assert_gradients_match(f, (X,), autograd=False)

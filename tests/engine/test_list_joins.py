@@ -76,9 +76,15 @@ def shape_tuples_joined(w, X):  # `x.shape + (1,)`: a shape, joined with no deri
     return np.sum(z ** 2)
 
 
+def dicts_joined(w, X):  # hunt 51: the side without a tangent became a number
+    h = [{"a": w}] + [{"a": X[0]}]
+    return np.sum(h[0]["a"] * h[1]["a"] * w)
+
+
 PROGRAMS = [
     appended_by_joining, constants_joined, tuples_joined, three_joined, grown_in_a_loop,
     prepended_in_a_loop, tuple_grown_in_a_loop, joined_then_entry_replaced, shape_tuples_joined,
+    dicts_joined,
 ]
 RNG = np.random.default_rng(7)
 W = RNG.standard_normal(3) * 0.5
@@ -130,6 +136,30 @@ def test_generated_code_slices_the_joined_adjoint():
     ).code
     assert "bwx, = bh[2:]" in code  # `len([a, b])` folded to 2
     assert "len(" not in code
+
+
+@pytest.mark.parametrize("line", [
+    "y = w[None, :] + [[1.0, 0.0, 2.0], [0.5, 1.0, 3.0]]",  # NumPy adds these elementwise
+    "y = [[1.0, 2.0, 3.0]] + w * 1.0",
+    "y = [1.0, 2.0, 3.0] + w",
+])
+def test_an_array_plus_a_list_is_reported_not_joined(line):
+    """Hunt 51: read as joining lists, an array plus a list literal got a wrong gradient."""
+    source = f"import numpy as np\n\ndef f(w):\n    {line}\n    return np.sum(y ** 2)\n"
+    for mode in ("reverse", "forward"):
+        with pytest.raises(tangent_lsp.DiffError, match=r"'\+' with a list or tuple"):
+            tangent_lsp.derive(source, "f", mode=mode)
+
+
+def test_a_reversed_iterator_kept_in_a_name_is_reported():
+    """Hunt 51: `it = reversed(xs)` read as the slice `xs[::-1]` was iterated twice."""
+    source = (
+        "import numpy as np\n\ndef f(w):\n    it = reversed([w, 2.0 * w])\n    s = 0.0\n"
+        "    for v in it:\n        s = s + np.sum(v)\n    for v in it:\n"
+        "        s = s + np.sum(v ** 2)\n    return s\n"
+    )
+    with pytest.raises(tangent_lsp.DiffError, match="'reversed'"):
+        tangent_lsp.derive(source, "f")
 
 
 def test_repeating_a_list_is_still_reported():

@@ -264,9 +264,18 @@ def iterated_rows_appended(Y):
     return np.sum(rows[1] * rows[0])
 
 
+def joined_in_a_loop(Y):  # hunt 51
+    Y = Y * 1.0
+    rows = []
+    for i in range(2):
+        rows = rows + [Y[i]]
+    Y[0] = Y[0] * 3.0
+    return np.sum(rows[1] * rows[0])
+
+
 @pytest.mark.parametrize("f", [
     appended_in_a_loop, listed_by_a_comprehension, put_in_slots, kept_in_a_dict_in_a_loop,
-    paired_in_a_loop, iterated_rows_appended,
+    paired_in_a_loop, iterated_rows_appended, joined_in_a_loop,
 ])
 def test_rows_collected_in_a_loop_are_all_checked(f):
     """Hunt 48: only the row the loop's name held last was checked; a write into an
