@@ -12,6 +12,7 @@ from tangent_lsp.runtime import (
     broadcast_like,
     copied,
     digamma,
+    exprel_derivative,
     dot_adjoint_a,
     dot_adjoint_b,
     einsum_adjoint,
@@ -19,6 +20,8 @@ from tangent_lsp.runtime import (
     einsum_adjoint_vjp,
     einsum_tangent,
     gram_adjoint,
+    iv,
+    ive,
     pad_values,
     polygamma,
     sinc_curvature,
@@ -272,6 +275,21 @@ def a_digamma(y, x):
 @adjoint(polygamma)
 def a_polygamma(y, n, x):
     d[x] = d[y] * polygamma(n + 1, x)
+
+
+@adjoint(iv)  # i0's and i1's derivatives, differentiated again
+def a_iv(y, n, x):
+    d[x] = d[y] * 0.5 * (iv(n - 1, x) + iv(n + 1, x))
+
+
+@adjoint(ive)  # exp(-|x|) iv(n, x)
+def a_ive(y, n, x):
+    d[x] = d[y] * (0.5 * (ive(n - 1, x) + ive(n + 1, x)) - numpy.sign(x) * y)
+
+
+@adjoint(exprel_derivative)  # exprel's derivatives, differentiated again
+def a_exprel_derivative(y, n, x):
+    d[x] = d[y] * exprel_derivative(n + 1, x)
 
 
 @adjoint(sinc_slope)  # sinc's derivative, differentiated again

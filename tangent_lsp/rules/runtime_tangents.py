@@ -7,6 +7,7 @@ linear in each operand they read values from, so each rule is a sum of one
 term per differentiable argument.
 """
 
+import numpy
 from tangent_lsp.rules.notation import d, nondifferentiable, tangent_
 from tangent_lsp.runtime import (
     at_samples,
@@ -16,6 +17,7 @@ from tangent_lsp.runtime import (
     broadcast_shape,
     copied,
     digamma,
+    exprel_derivative,
     dot_adjoint_a,
     dot_adjoint_b,
     einsum_adjoint,
@@ -24,6 +26,8 @@ from tangent_lsp.runtime import (
     einsum_tangent,
     extremum_mask,
     gram_adjoint,
+    iv,
+    ive,
     kron_layout,
     linspace_weights,
     matmul_adjoint_a,
@@ -177,6 +181,21 @@ def t_digamma(y, x):
 @tangent_(polygamma)
 def t_polygamma(y, n, x):
     d[y] = d[x] * polygamma(n + 1, x)
+
+
+@tangent_(iv)  # i0's and i1's derivatives, differentiated again
+def t_iv(y, n, x):
+    d[y] = d[x] * 0.5 * (iv(n - 1, x) + iv(n + 1, x))
+
+
+@tangent_(ive)  # exp(-|x|) iv(n, x)
+def t_ive(y, n, x):
+    d[y] = d[x] * (0.5 * (ive(n - 1, x) + ive(n + 1, x)) - numpy.sign(x) * y)
+
+
+@tangent_(exprel_derivative)  # exprel's derivatives, differentiated again
+def t_exprel_derivative(y, n, x):
+    d[y] = d[x] * exprel_derivative(n + 1, x)
 
 
 @tangent_(sinc_slope)

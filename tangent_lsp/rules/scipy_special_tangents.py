@@ -3,7 +3,7 @@
 import numpy
 import scipy.special
 from tangent_lsp.rules.notation import d, tangent_
-from tangent_lsp.runtime import digamma, polygamma, unreduce
+from tangent_lsp.runtime import digamma, exprel_derivative, iv, ive, polygamma, unreduce
 
 
 
@@ -57,9 +57,109 @@ def log_ndtr(y, x):
     d[y] = d[x] * 0.3989422804014327 * numpy.exp(-0.5 * x * x - y)
 
 
+@tangent_(scipy.special.loggamma)
+def loggamma(y, x):
+    d[y] = d[x] * digamma(x)
+
+
+@tangent_(scipy.special.gamma)
+def gamma(y, x):
+    d[y] = d[x] * y * digamma(x)
+
+
+@tangent_(scipy.special.betaln)
+def betaln(y, a, b):
+    d[y] = d[a] * digamma(a) + d[b] * digamma(b) - (d[a] + d[b]) * digamma(a + b)
+
+
+@tangent_(scipy.special.beta)
+def beta(y, a, b):
+    d[y] = y * (d[a] * digamma(a) + d[b] * digamma(b) - (d[a] + d[b]) * digamma(a + b))
+
+
+@tangent_(scipy.special.i0)
+def i0(y, x):
+    d[y] = d[x] * iv(1, x)
+
+
+@tangent_(scipy.special.i1)
+def i1(y, x):
+    d[y] = d[x] * 0.5 * (iv(0, x) + iv(2, x))
+
+
+@tangent_(scipy.special.i0e)
+def i0e(y, x):
+    d[y] = d[x] * (ive(1, x) - numpy.sign(x) * y)
+
+
+@tangent_(scipy.special.i1e)
+def i1e(y, x):
+    d[y] = d[x] * (0.5 * (ive(0, x) + ive(2, x)) - numpy.sign(x) * y)
+
+
+@tangent_(scipy.special.erfcx)
+def erfcx(y, x):
+    d[y] = d[x] * (2.0 * x * y - 1.1283791670955126)
+
+
+@tangent_(scipy.special.erfinv)
+def erfinv(y, x):
+    d[y] = d[x] * 0.886226925452758 * numpy.exp(y * y)
+
+
+@tangent_(scipy.special.erfcinv)
+def erfcinv(y, x):
+    d[y] = -d[x] * 0.886226925452758 * numpy.exp(y * y)
+
+
+@tangent_(scipy.special.ndtri)
+def ndtri(y, p):
+    d[y] = d[p] * 2.5066282746310002 * numpy.exp(0.5 * y * y)
+
+
+@tangent_(scipy.special.expm1)
+def expm1(y, x):
+    d[y] = d[x] * numpy.exp(x)
+
+
+@tangent_(scipy.special.log1p)
+def log1p(y, x):
+    d[y] = d[x] / (1.0 + x)
+
+
+@tangent_(scipy.special.exprel)
+def exprel(y, x):
+    d[y] = d[x] * exprel_derivative(1, x)
+
+
+@tangent_(scipy.special.softplus)
+def softplus(y, x):
+    d[y] = -d[x] * numpy.expm1(-y)
+
+
 @tangent_(scipy.special.xlogy)
 def xlogy(z, x, y):
     d[z] = d[x] * numpy.log(y) + d[y] * x / numpy.where(x == 0, 1.0, y)
+
+
+@tangent_(scipy.special.xlog1py)
+def xlog1py(z, x, y):
+    d[z] = d[x] * numpy.log1p(y) + d[y] * x / numpy.where(x == 0, 1.0, 1.0 + y)
+
+
+@tangent_(scipy.special.entr)
+def entr(y, x):
+    d[y] = -d[x] * (numpy.log(x) + 1.0)
+
+
+@tangent_(scipy.special.rel_entr)
+def rel_entr(z, x, y):
+    d[z] = d[x] * (numpy.log(x / y) + 1.0) - d[y] * x / numpy.where(x == 0, 1.0, y)
+
+
+@tangent_(scipy.special.kl_div)
+def kl_div(z, x, y):
+    d[z] = d[x] * numpy.log(x / y) + d[y] * (1.0 - x / numpy.where(x == 0, 1.0, y))
 
 
 @tangent_(scipy.special.logsumexp)

@@ -79,3 +79,64 @@ def logistic_regression(w, X, t):
 def mixture(x, mu, log_s):
     z = (x[:, None] - mu[None, :]) / np.exp(log_s)
     return -np.sum(logsumexp(-0.5 * z ** 2 - log_s, axis=1))
+
+
+def s_gamma(x):
+    return np.sum(sp.gamma(x) * W3) + np.sum(sp.loggamma(x + 0.5))
+
+
+def s_betaln(a, b):
+    return np.sum(sp.betaln(a, b) * W3) + np.sum(sp.beta(a, b[::-1]))
+
+
+def s_bessel(x):
+    return np.sum(sp.i0(x) * W3) + np.sum(sp.i1(x) ** 2)
+
+
+def s_bessel_scaled(x):
+    return np.sum(sp.i0e(x) * W3) + np.sum(sp.i1e(x - 0.3) ** 2)
+
+
+def s_erfcx(x):
+    return np.sum(sp.erfcx(x) * W3)
+
+
+def s_erfinv(p):
+    return np.sum(sp.erfinv(p) * W3) + np.sum(sp.erfcinv(p + 0.5) ** 2)
+
+
+def s_ndtri(p):
+    return np.sum(sp.ndtri(p) * W3)
+
+
+def s_expm1_log1p(x):
+    return np.sum(sp.expm1(x) * W3) + np.sum(sp.log1p(x * x) ** 2)
+
+
+def s_exprel(x):  # one element near 0, where exprel's derivatives are series
+    return np.sum(sp.exprel(x) * W3) + np.sum(sp.exprel(x * 1e-4) ** 2)
+
+
+def s_softplus(x):
+    return np.sum(sp.softplus(x) * W3)
+
+
+def s_xlog1py(x, y):
+    return np.sum(sp.xlog1py(x, y) * W3)
+
+
+def s_xlog1py_zero(y):  # xlog1py(0, y) is 0, with no gradient to y even where y is -1
+    return np.sum(sp.xlog1py(np.array([0.0, 1.0, 2.0]), y) * W3)
+
+
+def s_entr(p):
+    return np.sum(sp.entr(p) * W3)
+
+
+def s_rel_entr(p, q):
+    return np.sum(sp.rel_entr(p, q) * W3) + np.sum(sp.kl_div(p, q) * W3[::-1])
+
+
+def s_rel_entr_zero(q):  # rel_entr(0, q) is 0 and kl_div(0, q) is q, even at q = 0
+    p = np.array([0.0, 0.3, 0.6])
+    return np.sum(sp.rel_entr(p, q) * W3) + np.sum(sp.kl_div(p, q) * W3[::-1])

@@ -28,6 +28,14 @@ CASES = [
     (P.s_xlogy_zero, (np.array([0.0, 0.5, 2.0]),)),
     (P.s_logsumexp, (X3,)), (P.s_logsumexp_axis, (M23,)), (P.s_softmax, (M23,)),
     (P.s_log_softmax, (M23,)),
+    (P.s_gamma, (POSITIVE,)), (P.s_betaln, (POSITIVE, np.array([1.2, 0.4, 3.0]))),
+    (P.s_bessel, (X3,)), (P.s_bessel_scaled, (X3,)), (P.s_erfcx, (X3,)),
+    (P.s_erfinv, (np.array([-0.4, 0.3, 0.7]),)), (P.s_ndtri, (PROBABILITIES,)),
+    (P.s_expm1_log1p, (X3,)), (P.s_exprel, (np.array([0.4, -2.6, 3.1]),)),
+    (P.s_softplus, (X3 * 4.0,)), (P.s_xlog1py, (X3, POSITIVE)),
+    (P.s_xlog1py_zero, (np.array([-1.0, 0.5, 2.0]),)), (P.s_entr, (PROBABILITIES,)),
+    (P.s_rel_entr, (PROBABILITIES, np.array([0.5, 0.25, 0.3]))),
+    (P.s_rel_entr_zero, (np.array([0.2, 0.5, 2.0]),)),  # q < 0 is inf: no differences at 0
     (P.negative_binomial, (rng.normal(size=4) * 0.3, rng.normal(size=4) * 0.3,
                            rng.integers(0, 6, 4) * 1.0)),
     (P.logistic_regression, (rng.normal(size=3), rng.normal(size=(5, 3)),
@@ -37,8 +45,11 @@ CASES = [
 IDS = [f.__name__ for f, _ in CASES]
 
 
+TWO_ARGUMENTS = (P.s_xlogy, P.s_betaln, P.s_xlog1py, P.s_rel_entr)
+
+
 def _wrt(f, args):  # the data arguments of the models are not differentiated
-    return (0, 1) if f is P.s_xlogy or f is P.negative_binomial or f is P.mixture else (0,)
+    return (0, 1) if f in TWO_ARGUMENTS or f is P.negative_binomial or f is P.mixture else (0,)
 
 
 @pytest.mark.parametrize("f, args", CASES, ids=IDS)
@@ -57,10 +68,36 @@ def test_second_derivative(f, args, order):
     assert_second_derivative_matches(order, f, args, 0, 0, seed=5, atol=1e-6)
 
 
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("pair", [(0, 1), (1, 0), (1, 1)])
+@pytest.mark.parametrize("f", TWO_ARGUMENTS, ids=[f.__name__ for f in TWO_ARGUMENTS])
+def test_second_derivative_to_the_second_argument(f, pair, order):
+    args = next(args for g, args in CASES if g is f)
+    assert_second_derivative_matches(order, f, args, *pair, seed=5, atol=1e-6)
+
+
 def test_xlogy_has_no_gradient_where_x_is_zero_even_at_y_zero():
     y = np.array([0.0, 0.5, 2.0])
     gradient = tangent_lsp.grad(P.s_xlogy_zero)(y)
     assert np.all(np.isfinite(gradient)) and gradient[0] == 0.0
+
+
+def test_xlog1py_has_no_gradient_where_x_is_zero_even_at_y_minus_one():
+    gradient = tangent_lsp.grad(P.s_xlog1py_zero)(np.array([-1.0, 0.5, 2.0]))
+    assert np.all(np.isfinite(gradient)) and gradient[0] == 0.0
+
+
+def test_rel_entr_and_kl_div_have_the_gradient_of_their_value_where_x_is_zero_at_y_zero():
+    q = np.array([0.0, 0.5, 2.0])  # rel_entr(0, q) is 0 and kl_div(0, q) is q
+    gradient = tangent_lsp.grad(P.s_rel_entr_zero)(q)
+    assert np.all(np.isfinite(gradient)) and gradient[0] == P.W3[::-1][0]
+    tangent = tangent_lsp.jvp(P.s_rel_entr_zero)(q, np.array([1.0, 0.0, 0.0]))
+    assert tangent == P.W3[::-1][0]
+
+
+def test_entr_has_the_one_sided_slope_at_zero():
+    with np.errstate(divide="ignore"):  # log(0)
+        assert tangent_lsp.grad(P.s_entr)(np.array([0.0, 0.5, 0.9]))[0] == np.inf
 
 
 def test_the_derivative_calls_scipy_through_the_runtime_only_where_needed():
