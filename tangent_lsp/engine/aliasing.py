@@ -243,11 +243,14 @@ def _writes_of(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
 def _bind(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
     """``op.target`` names a new value: what it views, is a row of, or holds."""
     old = state.rebind(op.target)
-    # `rows = rows + [r]`: the new list holds the old one (under its old name now);
-    # `rows = t`: one list under two names
+    # `rows = rows + [r]`, read as `t = rows + [r]; rows = t`: the new list holds the old
+    # one (under its old name now), and `rows` names the list `t` names
     joined = [old if n == op.target else n for n in concatenation_of(op, state)]
-    same = state.holds.get(op.value.id) if op.kind == "copy" and isinstance(
-        op.value, gast.Name) else None
+    if old in joined:
+        state.holds[old] = set(state.holds.get(op.target, ()))
+    source = op.value.id if op.kind == "copy" and isinstance(op.value, gast.Name) else None
+    made = state.filled.get(source)
+    same = state.holds.get(source) if made is not None and made.key == "operator.concat" else None
     state.base.pop(op.target, None)
     state.stale.pop(op.target, None)
     state.unsure.pop(op.target, None)

@@ -99,8 +99,7 @@ class State:
 
     def rebind(self, name: str) -> str:
         """``name`` is bound to a new value: the views, rows and containers of the array it
-        named keep that array, under a name of its own (returned), which also holds what
-        ``name`` held."""
+        named keep that array, under a name of its own (returned)."""
         self.rebound += 1
         old = f"{name}{_OLD}{self.rebound}"
         for table in (self.base, self.rows):
@@ -115,8 +114,6 @@ class State:
             _renamed_in(table, name, old)
         if name in self.ndim:
             self.ndim[old] = self.ndim[name]
-        if name in self.holds:
-            self.holds[old] = set(self.holds[name])
         return old
 
     def holders(self, name: str) -> list[str]:

@@ -489,7 +489,7 @@ nondifferentiable(
     numpy.ndarray.size, numpy.ndarray.dtype,
     numpy.argmax, numpy.argmin, numpy.argsort, numpy.ndarray.argmax, numpy.ndarray.argmin,
     numpy.ndarray.argsort, numpy.nonzero, numpy.ndarray.nonzero, numpy.flatnonzero,
-    numpy.argwhere, numpy.searchsorted, numpy.unique, numpy.digitize, numpy.bincount,
+    numpy.argwhere, numpy.searchsorted, numpy.unique, numpy.digitize,
     numpy.count_nonzero, numpy.any, numpy.all, numpy.ndarray.any, numpy.ndarray.all,
     numpy.isnan, numpy.isinf, numpy.isfinite, numpy.isposinf, numpy.isneginf, numpy.isclose, numpy.allclose,
     numpy.array_equal, numpy.signbit,

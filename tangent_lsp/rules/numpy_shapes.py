@@ -247,6 +247,11 @@ def sort(y, a, axis=-1, kind=None, order=None, stable=None):
     d[a] = unsort(d[y], a, axis)
 
 
+@adjoint(numpy.bincount)  # weights summed by bin: each weight's gradient is its bin's
+def bincount(y, x, weights=None, minlength=0):
+    d[weights] = d[y][x]
+
+
 @adjoint(numpy.take, numpy.ndarray.take)
 def take(y, a, indices, axis=None, out=None, mode="raise"):
     d[a] = untake(d[y], a, indices, axis, mode)

@@ -250,6 +250,11 @@ def sort(y, a, axis=-1, kind=None, order=None, stable=None):  # the tangents mov
     d[y] = numpy.take_along_axis(d[a], numpy.argsort(a, axis=axis, kind="stable"), axis=axis)
 
 
+@tangent_(numpy.bincount)
+def bincount(y, x, weights=None, minlength=0):
+    d[y] = numpy.bincount(x, weights=d[weights], minlength=numpy.size(y))
+
+
 @tangent_(numpy.take, numpy.ndarray.take)
 def take(y, a, indices, axis=None, out=None, mode="raise"):
     d[y] = numpy.take(d[a], indices, axis=axis, mode=mode)

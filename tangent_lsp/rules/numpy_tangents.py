@@ -455,7 +455,7 @@ def linspace(y, start, stop, num=50, endpoint=True, retstep=False, dtype=None, a
 
 @tangent_(numpy.random.normal)
 def normal(y, loc=0.0, scale=1.0, size=None):
-    d[y] = d[loc] + d[scale] * (y - loc) / scale
+    d[y] = broadcast_like(d[loc] + d[scale] * (y - loc) / scale, y)  # (y of shape `size`)
 
 
 @tangent_(numpy.random.uniform)

@@ -27,6 +27,7 @@ rng = np.random.default_rng(1)  # this module's own draws (weights below)
 
 W34 = rng.standard_normal((3, 4))  # non-differentiated weights
 W4 = rng.standard_normal(4)
+W5 = np.arange(1.0, 6.0) / 5.0
 W3 = rng.standard_normal(3)
 W234 = rng.standard_normal((2, 3, 4))
 W12 = rng.standard_normal(12)
@@ -963,6 +964,13 @@ def s_take_axis(x):
     return np.sum(np.take(x, IDX, axis=1) * W34)
 
 
+BINS = np.array([0, 2, 2, 1, 0, 2, 3, 3, 1, 0, 2, 2])  # hunt 52: a zero gradient before
+
+
+def s_bincount_weights(x):
+    return np.sum(np.bincount(BINS, weights=x.ravel(), minlength=5) ** 2 * W5)
+
+
 ALONG = np.array([[0, 2, 2, 1], [3, 3, 0, 1], [1, 0, 2, 2]])  # repeated indices along rows
 
 
@@ -1085,7 +1093,7 @@ SHAPES_CASES = [
     case(s_sort, A34, autograd=False), case(s_sort_axis, A34, autograd=False),
     case(s_sort_flat, A34, autograd=False),
     case(s_take, A34, autograd=False), case(s_take_axis, A34, autograd=False),
-    case(s_take_along_rows, A34, autograd=False),
+    case(s_bincount_weights, A34, autograd=False), case(s_take_along_rows, A34, autograd=False),
     case(s_take_along_a_broadcast_column, A34, autograd=False),
     case(s_take_along_flat, A34, autograd=False), case(s_diff, A34), case(s_diff_twice, A34),
     case(s_pad, A34, autograd=False), case(s_pad_pairs, A34, autograd=False),

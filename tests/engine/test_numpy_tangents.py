@@ -1078,6 +1078,11 @@ def s_take_axis(x):
     return np.take(x, IDX, axis=1)
 
 
+def s_bincount_weights(x):  # hunt 52: a zero tangent before
+    return np.bincount(np.array([0, 2, 2, 1, 0, 2, 3, 3, 1, 0, 2, 2]), weights=x.ravel() ** 2,
+                       minlength=5)
+
+
 ALONG = np.array([[0, 2, 2, 1], [3, 3, 0, 1], [1, 0, 2, 2]])  # repeated indices along rows
 
 
@@ -1134,7 +1139,7 @@ SHAPES_CASES = [
     case(s_hstack, V4, V3, wrt=(0, 1)), case(s_hstack, A34, C31, wrt=(0, 1), name="-2d"),
     case(s_hstack_constant, C31),
     case(s_sort, A34, autograd=False), case(s_sort_axis, A34, autograd=False),
-    case(s_sort_flat, A34, autograd=False), case(s_take, A34, autograd=False),
+    case(s_sort_flat, A34, autograd=False), case(s_take, A34, autograd=False), case(s_bincount_weights, A34, autograd=False),
     case(s_take_axis, A34, autograd=False),
     case(s_take_along_rows, A34, autograd=False),
     case(s_take_along_a_broadcast_column, A34, autograd=False), case(s_take_wrap, A34, autograd=False),
@@ -1455,6 +1460,11 @@ def c_samples(x):  # reparameterized samples, the same draws in every call
     return np.random.normal(x[0], x[1] ** 2, size=3) * x + np.random.uniform(x[1], x[2] + 2.0, 3) ** 2
 
 
+def c_samples_about_a_mean(x):  # hunt 52: the mean's tangent was not spread over `size`
+    np.random.seed(0)
+    return np.sum(np.random.normal(x[0], 2.0, size=(4, 3)), axis=0) * x
+
+
 def c_item(x):  # the one element of a size-1 array, as a number
     return x * np.sum(x ** 2).item() + x[1:2].item() ** 2
 
@@ -1462,6 +1472,7 @@ def c_item(x):  # the one element of a size-1 array, as a number
 NONDIFFERENTIABLE = [
     case(c_item, V3, autograd=False),
     case(c_from_values, V3 + 1.0, autograd=False), case(c_samples, np.abs(V3) + 0.5, autograd=False),
+    case(c_samples_about_a_mean, V3, autograd=False),
     case(n_integer_casts, A34, autograd=False),
     case(n_shape, A34), case(n_argmax, A34), case(n_rounding, A34, autograd=False),
     case(n_constructors, A34), case(n_comparisons, A34, autograd=False),
