@@ -24,6 +24,7 @@ from .engine.parse import parse_function_source
 from .engine.resolve import RuntimeResolver, function_namespace
 from .engine.templates import RuleLibrary, file_rules
 from .live_cache import DerivativeCache, made_from
+from .source_check import check_source_runs
 
 
 class INPUT_DERIVATIVE(enum.Enum):
@@ -99,6 +100,7 @@ def _derive_live(func, wrt, optimized, mode, preserve_result, seed_default, moti
             hint="define the function in a file (not in an interactive prompt)",
         ) from None
     path = inspect.getsourcefile(func)
+    check_source_runs(func, first_line)
     module = parse_function_source("".join(lines), path, first_line)
     node = module.tree.body[0]
     resolver = RuntimeResolver(function_namespace(func), func)
