@@ -30,7 +30,7 @@ def check_source_runs(func: types.FunctionType, first_line: int) -> None:
     a closure's variables). Not checked where the text is not a module's (a def inside a
     function or class) or cannot be compiled."""
     code = getattr(func, "__code__", None)
-    if code is None or "." in getattr(func, "__qualname__", "."):
+    if code is None or "." in getattr(func, "__qualname__", ".") or _rewritten(code):
         return
     path = code.co_filename
     module = _compiled("".join(linecache.getlines(path)), path, code.co_flags & _FUTURE_FLAGS)
@@ -57,6 +57,14 @@ def _compiled(text: str, path: str, flags: int) -> types.CodeType | None:
         return compile(text, path, "exec", flags=flags, dont_inherit=True)
     except (SyntaxError, ValueError):
         return None
+
+
+def _rewritten(code: types.CodeType) -> bool:
+    """Whether an import hook rewrote the code (pytest's asserts: names like ``@py_assert1``,
+    which no source spells): compiling the file again would not give it."""
+    return any(not name.isidentifier() for name in code.co_names + code.co_varnames) or any(
+        isinstance(c, types.CodeType) and _rewritten(c) for c in code.co_consts
+    )
 
 
 def _fingerprint(code: types.CodeType) -> tuple:

@@ -97,6 +97,13 @@ _INSTEAD = {
 }
 
 
+# a random Generator's methods that take parameters (rng.normal(mu, sigma)): no rules
+_DRAWS = frozenset(
+    "normal uniform lognormal exponential laplace logistic gumbel gamma beta standard_t "
+    "multivariate_normal".split()
+)
+
+
 def no_rule_hint(key: str, hint: str) -> str:
     """``hint``, or how to read a named result's field by position when ``key`` is one."""
     if key == "builtins.zip":  # the pairs of a zip are followed only by a loop's target
@@ -114,6 +121,11 @@ def no_rule_hint(key: str, hint: str) -> str:
     if owner == "numpy.ndarray" and attr in _RESULT_FIELDS:
         function, position = _RESULT_FIELDS[attr]
         return f"if this is {function}(...)'s result, index it: [{position}] is .{attr}"
+    if owner == "numpy.ndarray" and attr in _DRAWS:
+        return (f"if this is a random Generator's .{attr}(...) (rng = np.random.default_rng()), "
+                "its draws are differentiated only as the standard ones transformed: write "
+                "mu + sigma * rng.standard_normal(size) for rng.normal(mu, sigma, size), "
+                "low + (high - low) * rng.random(size) for rng.uniform(low, high, size)")
     if owner == "numpy.ndarray" and not hasattr(numpy.ndarray, attr):
         return (f"arrays have no '.{attr}': a local value is read as an array; call a function "
                 "of a module instead (np.random.normal(...)), or compute the value outside the "
