@@ -233,7 +233,10 @@ class ControlFlow:
         if dictionary is not None:
             return self.dict_loop_header(stmt, *dictionary)
         if kind == "builtins.reversed" and len(iterator.args) == 1:
-            sequence = self.iterated(iterator.args[0], stmt)
+            inner = iterator.args[0]
+            if is_dict(inner, self.function):  # `for k in reversed(d)`: its keys, backwards
+                inner = gast.copy_location(S.call("list", [inner]), inner)
+            sequence = self.iterated(inner, stmt)
             index = self.namer.fresh("i")
             last = gast.BinOp(left=S.call("len", [sequence]), op=gast.Sub(), right=S.constant(1))
             steps = self.steps([last, S.constant(-1), S.constant(-1)], iterator)
@@ -434,8 +437,15 @@ def is_dict(node: gast.expr, function: gast.FunctionDef) -> bool:
             func.value, gast.Name
         ) and func.value.id == name and not call.args:
             return True
+    def over(iterated: gast.expr) -> bool:  # `for k in d`, `for k in reversed(d)`
+        if isinstance(iterated, gast.Call) and isinstance(iterated.func, gast.Name) and (
+            iterated.func.id == "reversed" and len(iterated.args) == 1
+        ):
+            iterated = iterated.args[0]
+        return isinstance(iterated, gast.Name) and iterated.id == name
+
     return any(
-        isinstance(loop.iter, gast.Name) and loop.iter.id == name
+        over(loop.iter)
         and isinstance(loop.target, gast.Name) and any(
             isinstance(sub.value, gast.Name) and sub.value.id == name
             and isinstance(sub.slice, gast.Name) and sub.slice.id == loop.target.id

@@ -60,6 +60,13 @@ def listed_in_reverse(Ws, x):
     return np.sum(x @ rs[0] @ rs[1])
 
 
+def keys_in_reverse(params, x):  # hunt 51: `reversed(d)` indexed the dict by position
+    s = 0.0
+    for k in reversed(params):
+        s = s * 3.0 + np.sum(np.tanh(params[k] * x))
+    return s
+
+
 RNG = np.random.default_rng(3)
 PARAMS = {"W": RNG.standard_normal((2, 3)), "b": RNG.standard_normal(3)}
 GRADS = {"W": RNG.standard_normal((2, 3)), "b": RNG.standard_normal(3)}
@@ -94,7 +101,7 @@ CASES = [
     (keys_looped_over, (PARAMS, GRADS), 1), (keys_looped_over, (PARAMS, GRADS), 0),
     (last_layer_first, (WS, X), 0), (counted_down, (WS, X), 0),
     (zipped_in_reverse, (WS, X), 0), (enumerated_in_reverse, (WS, X), 0),
-    (listed_in_reverse, (WS, X), 0),
+    (listed_in_reverse, (WS, X), 0), (keys_in_reverse, (PARAMS, X[0]), 0),
 ]
 
 
