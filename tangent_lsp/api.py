@@ -22,9 +22,9 @@ from typing import Any, Callable, Sequence
 from .engine import Derivative, DiffError, differentiate
 from .engine.parse import parse_function_source
 from .engine.resolve import RuntimeResolver, function_namespace
+from .engine.source_check import check_source_runs
 from .engine.templates import RuleLibrary, file_rules
 from .live_cache import DerivativeCache, made_from
-from .source_check import check_source_runs
 
 
 class INPUT_DERIVATIVE(enum.Enum):

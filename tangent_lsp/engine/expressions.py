@@ -93,9 +93,9 @@ class Expressions:
         if self._is_sequence(left) and self._is_sequence(right):
             return True
         listed, other = (left, right) if self._is_sequence(left) else (right, left)
-        holds_values = not isinstance(listed, (gast.Tuple, gast.List)) or any(
+        holds_values = isinstance(listed, (gast.Tuple, gast.List)) and any(
             not isinstance(e, gast.Constant) for e in listed.elts
-        )
+        )  # (a name bound to a list, `x + c`, may be NumPy's broadcast sum too)
         return holds_values and isinstance(other, gast.Name) and other.id in self.params
 
     def unaryop(self, node: gast.UnaryOp, target: str | None) -> gast.expr:

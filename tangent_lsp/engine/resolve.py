@@ -416,6 +416,7 @@ class RuntimeResolver:
         import inspect
 
         from .parse import parse_function_source
+        from .source_check import check_source_runs
 
         func = self._user.get(qualname)
         if func is None:
@@ -427,6 +428,7 @@ class RuntimeResolver:
             lines, first_line = inspect.getsourcelines(func)
         except (OSError, TypeError):
             return None
+        check_source_runs(func, first_line)  # a helper edited in its file, not reloaded
         module = parse_function_source("".join(lines), inspect.getsourcefile(func), first_line)
         node = module.tree.body[0]
         resolver = RuntimeResolver(function_namespace(func), func)

@@ -142,6 +142,7 @@ def test_generated_code_slices_the_joined_adjoint():
     "y = w[None, :] + [[1.0, 0.0, 2.0], [0.5, 1.0, 3.0]]",  # NumPy adds these elementwise
     "y = [[1.0, 2.0, 3.0]] + w * 1.0",
     "y = [1.0, 2.0, 3.0] + w",
+    "c = [w, w]\n    y = w + c",  # hunt 53: a list in a name, broadcast by NumPy too
 ])
 def test_an_array_plus_a_list_is_reported_not_joined(line):
     """Hunt 51: read as joining lists, an array plus a list literal got a wrong gradient."""

@@ -2,6 +2,7 @@
 reads the new text: differentiating the text would give the derivative of a function that
 does not run (hunt 52: a silently wrong gradient). Reported; after a reload, right."""
 
+import ast
 import functools
 import importlib
 import linecache
@@ -19,6 +20,20 @@ import numpy as np
 
 def loss(x):
     return np.sum(x ** 2)
+
+
+def helper(x):
+    return x * 2.0
+
+
+def uses_helper(x):
+    return np.sum(helper(x) ** 2)
+
+
+class Model:
+    @staticmethod
+    def cube(x):
+        return np.sum(x ** 3)
 
 
 @functools.lru_cache(maxsize=None)
@@ -88,3 +103,37 @@ def test_a_function_made_at_run_time_is_not_checked():
     assert cached() == 1.0
     with pytest.raises(tangent_lsp.DiffError, match="cannot read the source"):
         tangent_lsp.grad(namespace["cube"])(X)
+
+
+def test_a_helper_edited_and_not_reloaded_is_reported(module):
+    """Hunt 53: the helper's new text was differentiated with the old code running."""
+    mod, path = module
+    path.write_text(BEFORE.replace("x * 2.0", "x * 5.0"))
+    linecache.checkcache(str(path))
+    with pytest.raises(tangent_lsp.DiffError, match="'helper' .* not the code that runs"):
+        tangent_lsp.grad(mod.uses_helper)(X)
+
+
+def test_a_renamed_function_and_a_method_are_checked(module):
+    mod, path = module
+    path.write_text(BEFORE.replace("def loss(x)", "def other(x)").replace("x ** 3", "x ** 4"))
+    linecache.checkcache(str(path))
+    for function in (mod.loss, mod.Model.cube):
+        with pytest.raises(tangent_lsp.DiffError, match="not the code that runs"):
+            tangent_lsp.grad(function)(X)
+
+
+def test_a_notebook_cell_run_statement_by_statement_is_not_reported():
+    """Hunt 53: IPython compiles each top-level statement of a cell on its own, so `np.sum`
+    in a def is a method call there, an attribute load in the cell compiled whole."""
+    cell = "import numpy as np\n\ndef cell_loss(x):\n    return np.sum(np.sin(x) * x)\n"
+    name = "<ipython-input-53-0123456789ab>"
+    linecache.cache[name] = (len(cell), None, cell.splitlines(True), name)
+    namespace: dict = {}
+    for stmt in ast.parse(cell).body:  # as IPython's run_ast_nodes does
+        exec(compile(ast.Module(body=[stmt], type_ignores=[]), name, "exec"), namespace)
+    try:
+        ours = tangent_lsp.grad(namespace["cell_loss"])(X)
+    finally:
+        del linecache.cache[name]
+    np.testing.assert_allclose(ours, np.cos(X) * X + np.sin(X), rtol=1e-12)

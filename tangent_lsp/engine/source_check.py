@@ -3,18 +3,24 @@
 ``inspect`` reads a function's source from its file (through ``linecache``), which the
 user may have edited since the module was imported: the derivative would then be of
 the new text while the function runs the old code (a notebook whose module was edited
-and not reloaded). Compiling the file's text again and comparing the function's code
-with ``func.__code__`` tells them apart without running anything.
+and not reloaded). Compiling the text again and comparing the function's code with
+``func.__code__`` tells them apart without running anything.
+
+The text is compiled the two ways Python runs it: as a whole module (an import), and
+statement by statement (IPython and Jupyter run each top-level statement of a cell on
+its own). They differ: a module's own imports make ``np.sum`` an attribute load, not a
+method call.
 """
 
 from __future__ import annotations
 
 import __future__
+import ast
 import functools
 import linecache
 import types
 
-from .engine import DiffError
+from .errors import DiffError
 
 # the compiler flags a module's `from __future__ import ...` sets (its functions' code
 # carries them), which its text compiled again must get too
@@ -25,24 +31,23 @@ for _feature in __future__.all_feature_names:
 
 def check_source_runs(func: types.FunctionType, first_line: int) -> None:
     """Raise a DiffError when the def at ``first_line`` of ``func``'s file (as
-    ``linecache`` holds it) compiles to other code than ``func`` runs. The whole file is compiled, as
-    the import did: a function compiled alone differs (attributes of imported modules,
-    a closure's variables). Not checked where the text is not a module's (a def inside a
-    function or class) or cannot be compiled."""
+    ``linecache`` holds it) compiles to other code than ``func`` runs (code an import
+    hook rewrote, such as pytest's asserts, is not compared)."""
     code = getattr(func, "__code__", None)
-    if code is None or "." in getattr(func, "__qualname__", ".") or _rewritten(code):
+    if code is None or _rewritten(code):
         return
     path = code.co_filename
-    module = _compiled("".join(linecache.getlines(path)), path, code.co_flags & _FUTURE_FLAGS)
-    if module is None:
+    text = "".join(linecache.getlines(path))
+    flags = code.co_flags & _FUTURE_FLAGS
+    wanted = _fingerprint(code)
+    for compiled in (_compiled(text, path, flags), _statement_at(text, path, flags, first_line)):
+        if compiled is None:
+            continue
+        found = _code_named(compiled, code.co_qualname, first_line)
+        if found is not None and _fingerprint(found) == wanted:
+            return
+    if _compiled(text, path, flags) is None:
         return  # (the engine reports the text's own errors)
-    candidates = [c for c in module.co_consts
-                  if isinstance(c, types.CodeType) and c.co_name == code.co_name]
-    if not candidates:
-        return  # defined some other way (exec, a decorator's copy): nothing to compare
-    compiled = next((c for c in candidates if c.co_firstlineno == first_line), None)
-    if compiled is not None and _fingerprint(compiled) == _fingerprint(code):
-        return  # (elsewhere in the file, the text read is not the function's: lines moved)
     raise DiffError(
         "function", f"the source of '{func.__name__}' in {path} is not the code that runs: "
         "the file changed after the function was defined",
@@ -51,12 +56,40 @@ def check_source_runs(func: types.FunctionType, first_line: int) -> None:
     )
 
 
+def _code_named(code: types.CodeType, qualname: str, line: int) -> types.CodeType | None:
+    """The code object of the def ``qualname`` at ``line``, at any depth (a method, a
+    function a factory makes)."""
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            if constant.co_qualname == qualname and constant.co_firstlineno == line:
+                return constant
+            found = _code_named(constant, qualname, line)
+            if found is not None:
+                return found
+    return None
+
+
 @functools.lru_cache(maxsize=16)  # a file's functions are differentiated one after another
 def _compiled(text: str, path: str, flags: int) -> types.CodeType | None:
     try:
         return compile(text, path, "exec", flags=flags, dont_inherit=True)
     except (SyntaxError, ValueError):
         return None
+
+
+@functools.lru_cache(maxsize=16)
+def _statement_at(text: str, path: str, flags: int, line: int) -> types.CodeType | None:
+    """The top-level statement spanning ``line`` (its decorators too), compiled alone."""
+    try:
+        tree = ast.parse(text, path)
+    except (SyntaxError, ValueError):
+        return None
+    for stmt in tree.body:
+        first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
+        if first <= line <= (stmt.end_lineno or stmt.lineno):
+            alone = ast.Module(body=[stmt], type_ignores=[])
+            return compile(alone, path, "exec", flags=flags, dont_inherit=True)
+    return None
 
 
 def _rewritten(code: types.CodeType) -> bool:
