@@ -40,7 +40,10 @@ def check_source_runs(func: types.FunctionType, first_line: int) -> None:
     text = "".join(linecache.getlines(path))
     flags = code.co_flags & _FUTURE_FLAGS
     wanted = _fingerprint(code)
-    for compiled in (_compiled(text, path, flags), _statement_at(text, path, flags, first_line)):
+    ways = (lambda: _compiled(text, path, flags),  # the second only if the first differs
+            lambda: _statement_at(text, path, flags, first_line))
+    for way in ways:
+        compiled = way()
         if compiled is None:
             continue
         found = _code_named(compiled, code.co_qualname, first_line)
