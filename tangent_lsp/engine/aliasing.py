@@ -285,9 +285,7 @@ def _bind(op: Op, callee: gast.FunctionDef | None, state: State) -> None:
         state.filled[op.target] = op
         if len(set(held)) < len(held):
             state.twice.add(op.target)
-    elif (op.kind == "literal" and not (
-        op.value.keys if isinstance(op.value, gast.Dict) else getattr(op.value, "elts", [op])
-    )) or (
+    elif _empty_literal(op) or (
         op.kind == "constant" and S.is_repeated_constants(op.value)
     ) or same is not None:
         state.holds[op.target] = set()  # `new = {}`, `[]`, `[None] * n`: what is stored in it
@@ -559,10 +557,12 @@ def _is_view(made: Op, root: str, state: State) -> bool:
     return state.ndim.get(root, 0) > _axes_indexed(made.value.slice)
 
 
-def _names(values: list) -> set[str]:
-    return set(name_list(values))
-
-
+def _empty_literal(op: Op) -> bool:
+    """``{}``, ``[]``, ``()``: a container nothing is in yet."""
+    value = op.value
+    if op.kind != "literal":
+        return False
+    return not (value.keys if isinstance(value, gast.Dict) else getattr(value, "elts", True))
 
 
 def _held(op: Op) -> list[str]:

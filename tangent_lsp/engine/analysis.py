@@ -478,9 +478,7 @@ def integer_names(fn: Function, known: set[str] = frozenset()) -> set[str]:
     others: set[str] = set()
 
     def integer(node: gast.expr) -> bool:
-        if isinstance(node, gast.Constant):
-            return type(node.value) is int
-        return isinstance(node, gast.Name) and node.id in numbers
+        return _integer(node, numbers)
 
     for op in walk_ops(fn.body):
         if op.kind == "setitem":
@@ -494,6 +492,13 @@ def integer_names(fn: Function, known: set[str] = frozenset()) -> set[str]:
         )
         (numbers if made else others).add(op.target)
     return numbers - others
+
+
+def _integer(node: gast.expr | None, numbers: set[str], *also: type) -> bool:
+    """An int literal (or one of the types ``also``), or a name among ``numbers``."""
+    if isinstance(node, gast.Constant):
+        return type(node.value) in (int, *also)
+    return isinstance(node, gast.Name) and node.id in numbers
 
 
 def _makes_integers(op: Op, numbers: set[str] = frozenset()) -> bool:
@@ -517,10 +522,8 @@ def _makes_integers(op: Op, numbers: set[str] = frozenset()) -> bool:
             return isinstance(name, str) and numpy.dtype(name).kind in "iub"
         except Exception:  # not a dtype NumPy reads (`"i4,,"`: a SyntaxError)
             return False
-    def integer(node: gast.expr | None) -> bool:
-        if isinstance(node, gast.Constant):
-            return type(node.value) in (int, bool)
-        return isinstance(node, gast.Name) and node.id in numbers
+    def integer(node: gast.expr | None) -> bool:  # (a boolean fill value makes booleans)
+        return _integer(node, numbers, bool)
 
     if op.key == "numpy.arange":  # (`np.arange(3.0)` is of floats)
         return bool(op.args) and all(map(integer, op.args)) and not op.keywords

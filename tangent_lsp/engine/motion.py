@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import gast
 
 from . import syntax as S
-from .shape_passes import SHAPE_ONLY
+from .shape_passes import shape_read_ids
 from .views import views_of
 
 
@@ -145,11 +145,7 @@ def _read_for_shapes_only(backward_body: list[gast.stmt], saved: list[str]) -> s
     """The saved values the backward half reads only for their shapes (``unbroadcast(g,
     u_i)``): the forward half saves ``shape_of(u_i)``, so it keeps no array alive for that,
     nor a view of one it then writes into (which, differentiated again, is refused)."""
-    shape_reads = set()
-    for node in S.nodes_of(backward_body, gast.Call):
-        position = SHAPE_ONLY.get(S.dotted_name(node.func) or "")
-        if position is not None and position < len(node.args):
-            shape_reads.add(id(node.args[position]))
+    shape_reads = shape_read_ids(backward_body)
     only = set(saved)
     for name in S.names(backward_body):
         if name.id in only and name.ctx.__class__ is not gast.Store and id(name) not in shape_reads:

@@ -241,6 +241,20 @@ def assigned_at_top_level(function: gast.FunctionDef) -> set[str]:
     }
 
 
+def shape_read_ids(body: list[gast.stmt], np_alias: str | None = None) -> set[int]:
+    """The ids of the names ``body`` reads only for their shapes: ``unbroadcast(g, v)``'s
+    ``v`` (``SHAPE_ONLY``), and ``np.shape(v)``'s with the module's NumPy alias given."""
+    found: set[int] = set()
+    for node in S.nodes_of(body, gast.Call):
+        func = S.dotted_name(node.func) or ""
+        position = 0 if np_alias and func == f"{np_alias}.shape" else SHAPE_ONLY.get(func)
+        if position is not None and position < len(node.args) and isinstance(
+            node.args[position], gast.Name
+        ):
+            found.add(id(node.args[position]))
+    return found
+
+
 def keep_shapes_only(function: gast.FunctionDef, np_alias: str) -> bool:
     """Push ``shape_of(v)`` instead of ``v`` when the backward sweep reads the restored
     ``v`` only for its shape (``unbroadcast(g, v)``): an RNN's tape then holds its
@@ -255,17 +269,8 @@ def keep_shapes_only(function: gast.FunctionDef, np_alias: str) -> bool:
     candidates = {stmt.value.args[0].id for stmt in pushes}
     if not candidates:
         return False
-    shape_reads: set[int] = set()
     backward = body[start:]
-    for node in S.nodes_of(backward, gast.Call):
-        func = S.dotted_name(node.func) or ""
-        position = SHAPE_ONLY.get(func)
-        if func == f"{np_alias}.shape":
-            position = 0
-        if position is not None and position < len(node.args):
-            arg = node.args[position]
-            if isinstance(arg, gast.Name):
-                shape_reads.add(id(arg))
+    shape_reads = shape_read_ids(backward, np_alias)
     # a value read before the backward sweep first restores the name (`bx = g * 2 * x`
     # ahead of the loop that pops x) is the forward sweep's last value, not one the tape
     # keeps: only reads from the first restoring statement on count
